@@ -1,0 +1,3 @@
+from hlkb.cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""Claims (placeholder until claims land): no claims yet."""
+
+
+def claims_for_note(note):
+    return []

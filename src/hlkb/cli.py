@@ -1,0 +1,109 @@
+"""The `hlkb` command line: a thin layer that parses options, calls the library and renders.
+
+Each command lives in ``hlkb/commands/<name>.py`` with a ``register(app)`` function; those
+modules import only typer and the standard library at start-up, so ``hlkb --help`` stays
+fast, and pull in the library inside the command body. ``run(argv) -> int`` is what tests
+call; ``main()`` is the console script.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from hlkb import __version__
+
+COMMAND_MODULES = ("parse", "index", "pairs", "claims", "tag", "export", "validate")
+
+
+def _version_callback(value: bool):
+    if value:
+        print(f"hlkb {__version__}")
+        raise typer.Exit(0)
+
+
+def build_app() -> typer.Typer:
+    import importlib
+
+    app = typer.Typer(
+        name="hlkb",
+        help="A command-line knowledge base for Readwise highlights and bilingual English/Chinese notes.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                     help="Print the version and exit."),
+    ) -> None:
+        """hlkb: parse, index, search, tag, export and validate a vault of notes."""
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"hlkb.commands.{name}")
+        module.register(app)
+    return app
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run hlkb with ``argv`` and return the exit code; never raises for user errors."""
+    try:  # typer >= 0.26 vendors click
+        from typer._click import exceptions as click_exc
+    except ImportError:  # pragma: no cover - older typer on click
+        from click import exceptions as click_exc
+
+    from hlkb.errors import HlkbError
+    from hlkb.output import message
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(build_app())
+    try:
+        result = command.main(args=argv, prog_name="hlkb", standalone_mode=False)
+    except (typer.Exit, getattr(click_exc, "Exit", typer.Exit)) as exc:
+        return exc.exit_code
+    except (typer.Abort, getattr(click_exc, "Abort", typer.Abort)):
+        message("hlkb: aborted")
+        return 130
+    except click_exc.ClickException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            # `hlkb` or `hlkb tag` alone: show that command's help, as users expect
+            ctx = getattr(exc, "ctx", None)
+            print(ctx.get_help() if ctx is not None else exc.format_message())
+            return 2
+        # usage errors: one line, exit 2 (DESIGN.md)
+        text = exc.format_message()
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "hlkb"
+        message(f"{where}: {text}")
+        return 2
+    except HlkbError as exc:
+        message(f"hlkb: {exc}")
+        return exc.exit_code
+    except SystemExit as exc:  # rich raises SystemExit(1) on a broken pipe after pacifying stdout
+        return exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:
+        message("hlkb: interrupted")
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): not an error for us
+        try:
+            sys.stdout = open(__import__("os").devnull, "w")
+        except OSError:
+            pass
+        return 0
+    if isinstance(result, int):
+        return result
+    return 0
+
+
+def main() -> None:
+    code = run()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    sys.exit(code)

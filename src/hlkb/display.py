@@ -1,0 +1,29 @@
+"""Making note text safe for a terminal: rich markup and control characters print literally."""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except tab and newline, DEL, C1 controls, and bidi overrides that can
+# make a line display differently from what it contains.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(m: re.Match) -> str:
+    ch = m.group(0)
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str | None) -> str:
+    """Replace control characters (ANSI escapes included) with visible escapes."""
+    if not text:
+        return text or ""
+    return _CONTROL.sub(_visible, text)
+
+
+def rich_text(text: str | None, style: str = ""):
+    """A rich Text (never parsed as markup) holding terminal-safe note text."""
+    from rich.text import Text
+
+    return Text(terminal_safe(text), style=style)

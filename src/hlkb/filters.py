@@ -1,0 +1,64 @@
+"""The filters shared by `search` and `export` (DESIGN.md), as one plain dataclass."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+from hlkb.errors import UsageError
+
+KINDS = ("note", "highlight", "pair", "claim")
+LANGS = ("en", "zh", "mixed", "other")
+
+
+@dataclass
+class Filters:
+    kinds: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)          # all must match
+    author: str | None = None
+    category: str | None = None
+    lang: str | None = None
+    where: list[tuple[str, str]] = field(default_factory=list)  # front-matter key = value
+    since: str | None = None      # ISO date, inclusive
+    until: str | None = None      # ISO date, inclusive
+    limit: int | None = None
+
+
+def parse_date(value: str, option: str) -> str:
+    try:
+        return _dt.date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def build_filters(kind=None, tag=None, author=None, category=None, lang=None, where=None,
+                  since=None, until=None, limit=None) -> Filters:
+    kinds = []
+    for k in kind or []:
+        k = k.strip().lower()
+        if k not in KINDS:
+            raise UsageError(f"--kind must be one of {', '.join(KINDS)}, not {k!r}")
+        kinds.append(k)
+    if lang is not None and lang.strip().lower() not in LANGS:
+        raise UsageError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    pairs = []
+    for w in where or []:
+        if "=" not in w:
+            raise UsageError(f"--where takes KEY=VALUE, not {w!r}")
+        key, value = w.split("=", 1)
+        if not key.strip():
+            raise UsageError(f"--where takes KEY=VALUE, not {w!r}")
+        pairs.append((key.strip(), value.strip()))
+    if limit is not None and limit < 1:
+        raise UsageError("--limit must be a positive number")
+    return Filters(
+        kinds=kinds,
+        tags=[t.lstrip("#").strip() for t in tag or [] if t.strip()],
+        author=author,
+        category=category.lstrip("#") if category else None,
+        lang=lang.strip().lower() if lang else None,
+        where=pairs,
+        since=parse_date(since, "--since") if since else None,
+        until=parse_date(until, "--until") if until else None,
+        limit=limit,
+    )

@@ -1,0 +1,298 @@
+"""The records hlkb reads out of notes (DESIGN.md shapes) and their stable ids.
+
+Every record dataclass has ``to_record()`` returning the JSON object scripts see:
+``kind`` first, then ``id``, ``path``, ``line`` and the kind's own fields. Fields that
+exist only for hlkb's own use (line spans, sublines) are excluded from records unless
+documented in the README.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def stable_hash(*parts: str, length: int = 16) -> str:
+    h = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return h[:length]
+
+
+def normalize_for_id(text: str) -> str:
+    """Text as it enters an id: NFKC, whitespace collapsed and case-folded, so that a
+    re-export that only changes spacing, width or case keeps the id."""
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join(text.split()).casefold()
+
+
+def json_safe(value: Any) -> Any:
+    """Front-matter values as JSON: dates become ISO strings, other scalars stay."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+@dataclass
+class Location:
+    label: str                 # as written: "Location 220", "Page 12", "Time 0:11:12", "View Highlight"
+    url: str | None = None
+    value: float | None = None  # 220, 12, 672 (seconds for Time), None for View Highlight
+
+    def to_record(self) -> dict:
+        v = self.value
+        if v is not None and float(v).is_integer():
+            v = int(v)
+        return {"label": self.label, "url": self.url, "value": v}
+
+
+@dataclass
+class Highlight:
+    id: str
+    note_id: str
+    path: str
+    line: int                      # first line of the highlight's text
+    text: str                      # plain text
+    markdown: str                  # as written, continuation lines included, list marker removed
+    note: str | None = None        # the reader's annotation
+    tags: list[str] = field(default_factory=list)
+    location: Location | None = None
+    readwise_id: str | None = None
+    lang: str = "en"
+    # Line bookkeeping for editors (not part of the record):
+    end_line: int = 0              # last line of the highlight block, sublines included
+    text_end_line: int = 0         # last line of the highlight text itself
+    note_line: int | None = None   # line of the "Note:" subline
+    tags_line: int | None = None   # line of the "Tags:" subline
+    section: str | None = None     # heading the highlight sits under (chapter), if any
+    color: str | None = None
+
+    def to_record(self) -> dict:
+        return {
+            "kind": "highlight",
+            "id": self.id,
+            "path": self.path,
+            "line": self.line,
+            "note_id": self.note_id,
+            "text": self.text,
+            "markdown": self.markdown,
+            "note": self.note,
+            "tags": list(self.tags),
+            "location": self.location.to_record() if self.location else None,
+            "readwise_id": self.readwise_id,
+            "lang": self.lang,
+            "end_line": self.end_line or self.line,
+            "section": self.section,
+        }
+
+
+@dataclass
+class Repair:
+    line: int
+    from_: str
+    to: str
+    kind: str = ""   # "pinyin", "mojibake", "flag"
+
+    def to_record(self) -> dict:
+        return {"line": self.line, "from": self.from_, "to": self.to, "kind": self.kind}
+
+
+@dataclass
+class Pair:
+    id: str
+    note_id: str
+    path: str
+    line: int
+    en: list[str]
+    zh: list[str]
+    en_lines: list[int]
+    zh_lines: list[int]
+    score: float
+    repairs: list[Repair] = field(default_factory=list)
+    zh_script: str | None = None   # "hant" or "hans"
+
+    def to_record(self) -> dict:
+        return {
+            "kind": "pair",
+            "id": self.id,
+            "path": self.path,
+            "line": self.line,
+            "note_id": self.note_id,
+            "en": list(self.en),
+            "zh": list(self.zh),
+            "en_lines": list(self.en_lines),
+            "zh_lines": list(self.zh_lines),
+            "score": round(float(self.score), 4),
+            "repairs": [r.to_record() for r in self.repairs],
+            "zh_script": self.zh_script,
+        }
+
+
+@dataclass
+class Figure:
+    raw: str
+    value: float
+    unit: str | None = None
+    approx: bool = False
+    lang: str = "en"
+
+    def to_record(self) -> dict:
+        v = self.value
+        if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+            v = int(v)
+        return {"raw": self.raw, "value": v, "unit": self.unit, "approx": self.approx}
+
+
+@dataclass
+class Claim:
+    id: str
+    note_id: str
+    path: str
+    line: int
+    text: str
+    figures: list[Figure] = field(default_factory=list)
+    attribution: str | None = None
+    source: str = "paragraph"      # "highlight", "paragraph", "claim-note"
+    check: str = "unverified"      # "ok", "mismatch", "unverified"
+    counterpart: str | None = None
+    lang: str = "en"
+    evidence: list[str] = field(default_factory=list)   # highlight ids / [[wikilinks]] cited
+    highlight_id: str | None = None
+    pair_id: str | None = None
+
+    def to_record(self) -> dict:
+        return {
+            "kind": "claim",
+            "id": self.id,
+            "path": self.path,
+            "line": self.line,
+            "note_id": self.note_id,
+            "text": self.text,
+            "figures": [f.to_record() for f in self.figures],
+            "attribution": self.attribution,
+            "source": self.source,
+            "check": self.check,
+            "counterpart": self.counterpart,
+            "lang": self.lang,
+            "evidence": list(self.evidence),
+            "highlight_id": self.highlight_id,
+            "pair_id": self.pair_id,
+        }
+
+
+@dataclass
+class Diagnostic:
+    path: str
+    line: int
+    column: int
+    code: str
+    severity: str   # "error" or "warning"
+    message: str
+
+    def to_record(self) -> dict:
+        return {
+            "kind": "diagnostic",
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.code} {self.message}"
+
+
+@dataclass
+class Note:
+    id: str
+    path: str
+    line: int = 1
+    title: str | None = None
+    author: str | None = None
+    category: str | None = None
+    url: str | None = None
+    tags: list[str] = field(default_factory=list)
+    front_matter: dict = field(default_factory=dict)
+    highlights: list[Highlight] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    # Everything below is extra to DESIGN.md's note record (documented in the README).
+    metadata: dict[str, str] = field(default_factory=dict)   # "## Metadata" fields as written
+    summary: str | None = None
+    document_tags: list[str] = field(default_factory=list)
+    lang: str = "en"
+    format: str = "markdown"     # "readwise", "readwise-legacy", "logseq", "markdown", "bilingual"
+    text: str = ""               # the whole decoded text (for full-text search); not in the record
+    front_matter_lines: dict[str, int] = field(default_factory=dict)  # key -> 1-based line
+    body_line: int = 1           # first line after the front matter
+    encoding: str = "utf-8"
+    warnings: list[Diagnostic] = field(default_factory=list)
+    date: str | None = None      # ISO date of the note (front matter date/published/created), if any
+
+    @property
+    def highlight_count(self) -> int:
+        return len(self.highlights)
+
+    def to_record(self) -> dict:
+        return {
+            "kind": "note",
+            "id": self.id,
+            "path": self.path,
+            "line": self.line,
+            "title": self.title,
+            "author": self.author,
+            "category": self.category,
+            "url": self.url,
+            "tags": list(self.tags),
+            "front_matter": json_safe(self.front_matter),
+            "highlight_count": self.highlight_count,
+            "metadata": dict(self.metadata),
+            "summary": self.summary,
+            "document_tags": list(self.document_tags),
+            "lang": self.lang,
+            "format": self.format,
+            "date": self.date,
+            "pair_count": len(self.pairs),
+            "claim_count": len(self.claims),
+        }
+
+    def records(self):
+        """The note's records in file order of kind: note, highlights, pairs, claims."""
+        yield self.to_record()
+        for h in self.highlights:
+            yield h.to_record()
+        for p in self.pairs:
+            yield p.to_record()
+        for c in self.claims:
+            yield c.to_record()
+
+
+def note_id_for(key: str) -> str:
+    return "n_" + stable_hash("note", normalize_for_id(key))
+
+
+def highlight_id_for(note_id: str, text: str, occurrence: int = 0) -> str:
+    base = stable_hash("highlight", note_id, normalize_for_id(text))
+    return "h_" + (base if occurrence == 0 else stable_hash(base, str(occurrence)))
+
+
+def pair_id_for(note_id: str, en: list[str], zh: list[str]) -> str:
+    return "p_" + stable_hash("pair", note_id, normalize_for_id(" ".join(en)), normalize_for_id(" ".join(zh)))
+
+
+def claim_id_for(note_id: str, text: str, occurrence: int = 0) -> str:
+    base = stable_hash("claim", note_id, normalize_for_id(text))
+    return "c_" + (base if occurrence == 0 else stable_hash(base, str(occurrence)))

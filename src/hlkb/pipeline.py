@@ -1,0 +1,21 @@
+"""From a parsed note to all of its records: highlights (parser), pairs (splitter), claims."""
+
+from __future__ import annotations
+
+from hlkb.model import Note
+
+
+def analyze(note: Note) -> Note:
+    """Fill ``note.pairs`` (bilingual articles) and ``note.claims``; returns the note."""
+    from hlkb.align import pairs_for_note
+    from hlkb.claims import claims_for_note
+
+    note.pairs = pairs_for_note(note)
+    note.claims = claims_for_note(note)
+    return note
+
+
+def parse_and_analyze(path, display_path=None, strict=True) -> Note:
+    from hlkb.parse import parse_file
+
+    return analyze(parse_file(path, display_path, strict=strict))

@@ -1,0 +1,79 @@
+"""Finding a vault's note files and its index (DESIGN.md "Vault and index")."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from hlkb.errors import UsageError
+
+NOTE_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+@dataclass(frozen=True)
+class NoteFile:
+    path: Path       # absolute path on disk
+    rel: str         # path relative to the vault, with "/" separators
+
+
+def resolve_vault(vault: str | os.PathLike | None) -> Path:
+    """--vault, else $HLKB_VAULT, else the current directory."""
+    chosen = vault if vault not in (None, "") else os.environ.get("HLKB_VAULT") or "."
+    p = Path(chosen).expanduser()
+    if not p.exists():
+        raise UsageError(f"vault folder does not exist: {chosen}")
+    if not p.is_dir():
+        raise UsageError(f"vault is not a folder: {chosen}")
+    return p.resolve()
+
+
+def default_db(vault: Path) -> Path:
+    return vault / ".hlkb" / "index.sqlite"
+
+
+def is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def iter_note_files(vault: Path, on_error=None) -> Iterator[NoteFile]:
+    """Every note file below ``vault`` in a stable order, skipping hidden folders and files.
+
+    Symlinked folders are followed once (a loop is detected by the real path); unreadable
+    folders are reported through ``on_error(path, message)`` and skipped.
+    """
+    vault = Path(vault)
+    seen_dirs: set[str] = set()
+
+    def walk(folder: Path) -> Iterator[NoteFile]:
+        try:
+            real = os.path.realpath(folder)
+        except OSError:
+            real = str(folder)
+        if real in seen_dirs:
+            if on_error:
+                on_error(str(folder), "symlink loop; folder skipped")
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            if on_error:
+                on_error(str(folder), f"cannot read folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            if is_hidden(entry.name):
+                continue
+            try:
+                is_dir = entry.is_dir()   # follows symlinks
+                is_file = entry.is_file()
+            except OSError:
+                continue
+            path = Path(entry.path)
+            if is_dir:
+                yield from walk(path)
+            elif is_file and entry.name.lower().endswith(NOTE_SUFFIXES):
+                yield NoteFile(path=path, rel=path.relative_to(vault).as_posix())
+
+    yield from walk(vault)
