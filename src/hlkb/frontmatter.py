@@ -145,3 +145,25 @@ def load(fm: FrontMatter, path: str = "<string>") -> FrontMatter:
 
 def parse(text: str, path: str = "<string>") -> FrontMatter:
     return load(split(text), path)
+
+
+def compose(fm: FrontMatter, path: str = "<string>"):
+    """The yaml node tree of ``fm.raw`` without constructing any value (for ``hlkb validate``).
+
+    Node marks are 0-based and relative to ``fm.raw``; add ``fm.open_line + 1`` for file lines.
+    Returns None for empty front matter; raises FrontMatterError (exact line/column) on bad YAML.
+    """
+    offset = fm.first_yaml_line - 1
+    loader = _CountingLoader(fm.raw)
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + offset) if mark else fm.first_yaml_line
+        col = (mark.column + 1) if mark else 1
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FrontMatterError(f"invalid YAML: {problem}", path, line, col) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise FrontMatterError(f"invalid YAML: {exc}", path, fm.first_yaml_line, 1) from None
+    finally:
+        loader.dispose()

@@ -1,0 +1,94 @@
+"""`hlkb validate`: front-matter checks for notes (built-in rules and user JSON Schemas).
+
+``validate_paths`` yields one ``CheckedFile`` a file; reporters (``reporters.py``) format
+the diagnostics. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from hlkb.errors import InputError, UsageError
+from hlkb.validate.checks import RULES, CheckedFile, Settings, check_text
+from hlkb.validate.config import ValidateConfig, find_config, schemas_for
+
+__all__ = ["RULES", "CheckedFile", "Settings", "check_text", "check_file", "validate_paths",
+           "expand_paths", "Totals"]
+
+
+@dataclass
+class Totals:
+    files: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+    def add(self, result: CheckedFile) -> None:
+        self.files += 1
+        for d in result.diagnostics:
+            if d.severity == "error":
+                self.errors += 1
+            else:
+                self.warnings += 1
+
+
+def check_file(path: Path, shown: str, config: ValidateConfig, schema: Path | None = None) -> CheckedFile:
+    """All checks for one file; an unreadable file is one ``unreadable`` diagnostic."""
+    from hlkb.textio import read_text
+
+    settings = Settings(disabled=config.disabled, required=config.required)
+    try:
+        decoded = read_text(path, shown)
+    except InputError as exc:
+        result = CheckedFile(shown)
+        if "unreadable" not in settings.disabled:
+            result.add(exc.line or 1, exc.column or 1, "unreadable", exc.message)
+        return result
+    result = check_text(decoded.text, shown, settings)
+    if result.has_front_matter and "schema" not in settings.disabled:
+        from hlkb.validate.schema import check_schema
+
+        before = len(result.diagnostics)
+        for schema_path in schemas_for(config, path, schema):
+            check_schema(result, schema_path)
+        if len(result.diagnostics) != before:
+            result.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
+    return result
+
+
+def expand_paths(paths: Iterable[str], on_error=None) -> Iterator[tuple[Path, str]]:
+    """(file, path as shown) for each argument; folders are walked like a vault.
+
+    A missing path is a usage error, raised before anything is checked.
+    """
+    from hlkb.vault import iter_note_files
+
+    items = list(paths)
+    for p in items:
+        if not os.path.lexists(p):
+            raise UsageError("no such file or folder", p)
+    for p in items:
+        path = Path(p)
+        if path.is_dir():
+            for note in iter_note_files(path, on_error=on_error):
+                yield note.path, os.path.join(p, *note.rel.split("/"))
+        else:
+            yield path, p
+
+
+def validate_paths(paths: Iterable[str], config: ValidateConfig | None = None, schema: Path | None = None,
+                   on_error=None) -> Iterator[CheckedFile]:
+    config = config if config is not None else find_config()
+    if schema is not None:
+        from hlkb.validate.schema import load_schema
+
+        load_schema(schema)   # a bad --schema is a usage error before any file is read
+    for candidate in [config.schema] + [s for _, s in config.schemas]:
+        if candidate is not None:
+            from hlkb.validate.schema import load_schema
+
+            load_schema(candidate)
+    for path, shown in expand_paths(paths, on_error):
+        yield check_file(path, shown, config, schema)
