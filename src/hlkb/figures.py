@@ -1,0 +1,478 @@
+"""Figures (numbers with their units) in English and Chinese text.
+
+``extract_figures(text, lang)`` finds money, percentages, counts, ages, calendar years,
+durations, distances, ratios and ordinals, and normalises each to a value and a unit
+from one small vocabulary shared by both languages, so that ``$67 billion`` and
+``670億美元`` compare equal (value 67e9, unit ``USD``).
+
+Unit vocabulary: ``USD CNY EUR GBP JPY HKD TWD`` (money, value in whole units),
+``percent``, ``year`` (a calendar year), ``age``, ``years month week day hour minute
+second`` (durations), ``mile km`` (distances), ``times`` (ratios), ``ordinal``,
+``count`` (a number of things) and ``number`` (a bare number).
+
+Values are computed with Decimal and then turned into floats, so that ``6.03億`` is
+exactly 603000000 and equal figures compare equal with ``==``.
+
+It runs on every paragraph during indexing: patterns are compiled once, texts with no
+digit, Chinese numeral or English number word are skipped by one regex search, and
+Chinese numerals are converted through a small cache.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from hlkb.model import Figure
+
+__all__ = ["extract_figures", "UNIT_KINDS", "compatible_units", "values_match"]
+
+# Units that compare with anything (a bare number) or with each other.
+UNIT_KINDS = {
+    "USD": "money", "CNY": "money", "EUR": "money", "GBP": "money", "JPY": "money",
+    "HKD": "money", "TWD": "money", "percent": "percent", "year": "year", "age": "age",
+    "years": "duration", "month": "duration", "week": "duration", "day": "duration",
+    "hour": "duration", "minute": "duration", "second": "duration",
+    "mile": "distance", "km": "distance", "times": "times", "ordinal": "ordinal",
+    "count": "count", "number": "number",
+}
+
+
+def compatible_units(a: str | None, b: str | None) -> bool:
+    """Can a figure in unit ``a`` be the translation of one in unit ``b``?
+
+    Equal units always; a bare number with anything (translators drop or add units);
+    counts with ordinals (``Article 146`` / ``第146条``). Different kinds (miles and
+    kilometres, dollars and yuan) are not comparable: such figures stay unverified.
+    """
+    a = a or "number"
+    b = b or "number"
+    if a == b or a == "number" or b == "number":
+        return True
+    return {a, b} <= {"count", "ordinal"}
+
+
+def values_match(a: Figure, b: Figure) -> bool:
+    """Equal values; when either side is approximate, within 25%."""
+    if a.value == b.value:
+        return True
+    if a.approx or b.approx:
+        hi = max(abs(a.value), abs(b.value))
+        return hi > 0 and abs(a.value - b.value) <= 0.25 * hi
+    return False
+
+
+# --------------------------------------------------------------------------- English
+
+_EN_SMALL = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
+}
+_EN_SCALE = {
+    "hundred": 10**2, "thousand": 10**3, "million": 10**6, "billion": 10**9,
+    "trillion": 10**12, "bn": 10**9, "m": 10**6, "k": 10**3, "mn": 10**6,
+}
+_EN_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}
+_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
+           "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+
+_WORD = "(?:" + "|".join(sorted((w for w in _EN_SMALL), key=len, reverse=True)) + ")"
+_WORDNUM = rf"{_WORD}(?:[- ]{_WORD})*(?:\s+(?:hundred|thousand|million|billion|trillion)(?:\s+(?:and\s+)?{_WORD}(?:[- ]{_WORD})*)?)*"
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+
+_EN_APPROX = (r"more than|over|about|around|nearly|almost|roughly|approximately|at least|"
+              r"less than|fewer than|under|up to|close to|some|an estimated|no more than|"
+              r"at most|upwards of|a few|several")
+
+_EN_UNIT = {
+    "%": "percent", "percent": "percent", "per cent": "percent", "pct": "percent",
+    "percentage points": "percent",
+    "dollars": "USD", "dollar": "USD", "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY",
+    "euros": "EUR", "euro": "EUR",
+    "year-old": "age", "years old": "age", "year old": "age", "years-old": "age",
+    "years": "years", "year": "years", "months": "month", "month": "month",
+    "weeks": "week", "week": "week", "days": "day", "day": "day",
+    "hours": "hour", "hour": "hour", "hrs": "hour", "minutes": "minute", "minute": "minute",
+    "mins": "minute", "seconds": "second", "second": "second", "secs": "second",
+    "miles": "mile", "mile": "mile", "km": "km", "kilometers": "km", "kilometres": "km",
+    "kilometer": "km", "kilometre": "km", "times": "times", "fold": "times",
+    "cents": "cent", "cent": "cent", "¢": "cent",
+}
+_EN_UNIT_RE = "|".join(re.escape(u) for u in sorted(_EN_UNIT, key=len, reverse=True))
+_EN_CURRENCY = {"$": "USD", "us$": "USD", "hk$": "HKD", "nt$": "TWD", "€": "EUR", "£": "GBP",
+                "¥": "CNY", "rmb": "CNY"}
+
+_EN_FIGURE = re.compile(
+    rf"(?<![\w.$:])(?:(?P<approx>{_EN_APPROX})\s+)?"
+    rf"(?:(?P<cur>US\$|HK\$|NT\$|\$|€|£|¥|RMB\s?)\s?)?"
+    rf"(?:(?P<a>an?)\s+(?=(?:hundred|thousand|million|billion|trillion|dozen)\b))?"
+    rf"(?P<num>{_DIGITS}|{_WORDNUM}|(?:(?<=a )|(?<=few )|(?<=several ))(?:hundred|thousand|million|billion|trillion)|(?:hundreds|thousands|millions|billions)(?=\s+of\b))"
+    rf"(?P<ord>st|nd|rd|th)?"
+    rf"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|m|k)\b)?"
+    rf"(?P<plus>\+)?"
+    rf"(?:(?P<usep>[\s-]?)(?P<unit>{_EN_UNIT_RE})(?![a-z]))?"
+    rf"(?P<of>\s+of\b)?",
+    re.IGNORECASE,
+)
+_EN_ORDINAL = re.compile(
+    rf"\b(?:the|a|its|his|her|their|our|my|this|for the)\s+(?P<w>{'|'.join(_EN_ORDINAL_WORDS)})\b",
+    re.IGNORECASE,
+)
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(rf"^\s*(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
+_NOUN_AFTER = re.compile(r"^\s+(?!(?:and|or|to|of|in|on|at|by|for|the|a|an|is|was|are|were|from|with|as|than)\b)[A-Za-z]")
+_CLOCK_OR_CODE = re.compile(r"^[:/]\d|^[A-Za-z_]\w*\(|^\.\d")
+
+
+def _en_words_value(words: str) -> Decimal | None:
+    """'twenty-five' -> 25, 'three hundred' -> 300, 'two million' -> 2000000."""
+    total = Decimal(0)
+    current = Decimal(0)
+    seen = False
+    for tok in re.split(r"[\s-]+", words.lower()):
+        if not tok or tok == "and":
+            continue
+        if tok in _EN_SMALL:
+            current += _EN_SMALL[tok]
+            seen = True
+        elif tok in _EN_SCALE and tok not in ("m", "k", "bn", "mn"):
+            scale = _EN_SCALE[tok]
+            current = (current or 1) * scale
+            if scale >= 1000:
+                total += current
+                current = Decimal(0)
+            seen = True
+        else:
+            return None
+    return total + current if seen else None
+
+
+def _digits_value(num: str) -> Decimal | None:
+    try:
+        return Decimal(num.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _extract_en(text: str) -> list[tuple[int, Figure]]:
+    found: list[tuple[int, Figure]] = []
+    for m in _EN_FIGURE.finditer(text):
+        num = m.group("num")
+        if not num:
+            continue
+        start, end = m.start(), m.end()
+        is_digits = num[0].isdigit() or num[0] == "."
+        before, after = text[max(0, start - 12):start], text[end:end + 12]
+        if is_digits:
+            value = _digits_value(num)
+            # Clock times, version numbers, identifiers: not figures.
+            if _CLOCK_OR_CODE.match(text[m.end("num"):m.end("num") + 3]) and not m.group("unit"):
+                continue
+            if start > 0 and text[start - 1] in "#@/-_" and not m.group("cur"):
+                continue
+        elif num.lower().endswith("s") and num.lower()[:-1] in _EN_SCALE:
+            value = Decimal(_EN_SCALE[num.lower()[:-1]])   # "millions of": that order, roughly
+        else:
+            value = _en_words_value(num)
+        if value is None:
+            continue
+        unit: str | None = None
+        approx = bool(m.group("approx")) or bool(m.group("plus"))
+        if m.group("ord"):
+            if not is_digits:
+                continue
+            # "July 22nd" is a date, "the 75th anniversary" an ordinal.
+            if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after):
+                continue
+            unit = "ordinal"
+        scale = m.group("scale")
+        if scale:
+            if scale.lower() in ("m", "k") and not m.group("cur") and scale != scale.lower():
+                pass
+            value *= _EN_SCALE[scale.lower()]
+        elif not is_digits and num.lower().endswith("s"):
+            approx = True
+        cur = m.group("cur")
+        unit_word = (m.group("unit") or "").lower()
+        if unit_word and unit is None:
+            if m.group("usep") == "-" and unit_word not in ("year-old", "years-old", "year", "fold"):
+                # "-dollar" as in "a million-dollar yacht" is fine; other hyphenations too.
+                pass
+            unit = _EN_UNIT[unit_word]
+            if unit == "cent":
+                value = value / 100
+                unit = "USD"
+        if cur:
+            unit = _EN_CURRENCY.get(cur.strip().lower(), "USD")
+        if unit is None:
+            if is_digits and not scale and "," not in num and "." not in num and len(num) == 4 \
+                    and 1000 <= value <= 2100 and not m.group("approx"):
+                unit = "year"
+            elif is_digits and not scale and (_MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after)):
+                continue   # the day of a date ("30 August", "August 30")
+            elif _NOUN_AFTER.match(after) or scale:
+                unit = "count"
+            else:
+                unit = "number"
+        if not is_digits:
+            words = num.lower()
+            if words in ("one", "zero") and unit in ("number", "count"):
+                continue   # "one of the", "no one": too common to be a figure
+            if unit == "number" and not m.group("of"):
+                # A lone number word with nothing after it ("the two of us" aside).
+                pass
+        raw = text[start:end]
+        if m.group("of"):
+            raw = raw[: m.start("of") - start]
+        if m.group("approx") and m.group("approx").lower() in ("a few", "several"):
+            approx = True
+        found.append((start, Figure(raw=raw.strip(), value=float(value), unit=unit, approx=approx, lang="en")))
+    for m in _EN_ORDINAL.finditer(text):
+        after = text[m.end():m.end() + 12]
+        if m.group("w").lower() == "second" and re.match(r"^\s*(?:[,.;)]|$)", after):
+            continue
+        found.append((m.start("w"), Figure(raw=m.group("w"), value=float(_EN_ORDINAL_WORDS[m.group("w").lower()]),
+                                           unit="ordinal", lang="en")))
+    return found
+
+
+# --------------------------------------------------------------------------- Chinese
+
+_ZH_DIGIT_CHARS = "〇○零一二两兩三四五六七八九"
+_ZH_NUMERAL_CHARS = _ZH_DIGIT_CHARS + "十拾百佰千仟万萬亿億壹贰貳叁參肆伍陆陸柒捌玖"
+_ZH_SCALE = {"十": 10, "百": 10**2, "千": 10**3, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8,
+             "兆": 10**12}
+_ZH_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,
+             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+# Units after a number; longest first. Values: (unit, multiplier).
+_ZH_UNIT = {
+    "美元": ("USD", 1), "美金": ("USD", 1), "美分": ("USD", Decimal("0.01")), "港元": ("HKD", 1),
+    "港币": ("HKD", 1), "港幣": ("HKD", 1), "欧元": ("EUR", 1), "歐元": ("EUR", 1),
+    "英镑": ("GBP", 1), "英鎊": ("GBP", 1), "日元": ("JPY", 1), "日圓": ("JPY", 1), "日圆": ("JPY", 1),
+    "新台币": ("TWD", 1), "新台幣": ("TWD", 1), "台币": ("TWD", 1), "台幣": ("TWD", 1),
+    "人民币": ("CNY", 1), "人民幣": ("CNY", 1), "块钱": ("CNY", 1), "塊錢": ("CNY", 1), "元": ("CNY", 1),
+    "%": ("percent", 1), "％": ("percent", 1), "个百分点": ("percent", 1), "個百分點": ("percent", 1),
+    "岁": ("age", 1), "歲": ("age", 1), "周岁": ("age", 1), "週歲": ("age", 1),
+    "年": ("years", 1), "个月": ("month", 1), "個月": ("month", 1),
+    "周": ("week", 1), "週": ("week", 1), "个星期": ("week", 1), "個星期": ("week", 1), "星期": ("week", 1),
+    "天": ("day", 1), "个小时": ("hour", 1), "個小時": ("hour", 1), "小时": ("hour", 1), "小時": ("hour", 1),
+    "个钟头": ("hour", 1), "個鐘頭": ("hour", 1), "钟头": ("hour", 1), "鐘頭": ("hour", 1),
+    "分钟": ("minute", 1), "分鐘": ("minute", 1), "秒钟": ("second", 1), "秒鐘": ("second", 1), "秒": ("second", 1),
+    "英里": ("mile", 1), "公里": ("km", 1), "千米": ("km", 1), "倍": ("times", 1),
+}
+# Measure words: a count of things.
+_ZH_MEASURE = "个個名位家人台块塊件次届屆条條款项項只隻头頭本部辆輛座所户戶张張篇首份架艘场場间間种種批笔筆"
+_ZH_UNIT_RE = "|".join(re.escape(u) for u in sorted(_ZH_UNIT, key=len, reverse=True))
+
+_ZH_APPROX_PRE = r"大约|大約|约|約|逾|超过|超過|将近|將近|接近|近|不到|不足|不超过|不超過|至少|多达|多達|高达|高達|数|數|几|幾|大概|不过|不過"
+_ZH_FIGURE = re.compile(
+    rf"(?P<pre>{_ZH_APPROX_PRE})?"
+    rf"(?P<di>第)?"
+    rf"(?P<pct>百分之)?"
+    rf"(?:(?P<arabic>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(?P<ascale>(?:[十百千万萬亿億兆]|万亿|萬億)(?![十百千万萬亿億兆]*[{_ZH_DIGIT_CHARS}]))?"
+    rf"|(?P<cn>[{_ZH_NUMERAL_CHARS}]+))"
+    rf"(?P<post>多|余|餘|几|幾|来|來)?"
+    rf"\s?(?P<unit>{_ZH_UNIT_RE}|[{_ZH_MEASURE}])?"
+    rf"(?P<post2>左右|以上|上下)?"
+)
+_ZH_VAGUE_CN = re.compile(rf"^[{_ZH_NUMERAL_CHARS}]+$")
+_HAS_NUMERIC = re.compile(
+    rf"[0-9{_ZH_NUMERAL_CHARS}]|\b(?:{_WORD}|(?:hundred|thousand|million|billion|trillion)s?|"
+    + "|".join(_EN_ORDINAL_WORDS) + r")\b",
+    re.IGNORECASE,
+)
+_HAS_HAN = re.compile(r"[\u3400-\u9fff]")
+
+# Idioms and set phrases whose numerals are not figures (万家灯火, 一带一路, 千载 …).
+_ZH_IDIOM = re.compile(
+    r"万家|萬家|千载|千載|九曲|一带一路|一帶一路|一些|一起|一直|一样|一樣|一般|一定|一切|一致|一同|一旦|一再|"
+    r"一度|一方面|一边|一邊|一下|一点|一點|一时|一時|一向|一律|统一|統一|唯一|之一|万一|萬一|十分(?![钟鐘])|千万|千萬|"
+    r"一一|三三两两|四季|五湖四海|一步|一路|一道|一体|一體|一心|一流|一线|一線|一生|一口|一面|一种|一種|一次性"
+)
+
+
+@lru_cache(maxsize=4096)
+def chinese_numeral_value(numeral: str) -> Decimal | None:
+    """Value of a run of Chinese numerals (Traditional or Simplified), or None.
+
+    Digit-by-digit years (二〇二四, 一九九六, 二○○○ with U+25CB as zero) are read digit
+    by digit; positional numerals (十五, 一百萬, 兩千) go through cn2an after OpenCC's
+    Traditional-to-Simplified conversion. cn2an raises (and may warn) on odd input;
+    both are contained here and the numeral is simply not a figure.
+    """
+    s = numeral.replace("○", "〇")
+    if len(s) >= 2 and all(c in "〇零一二三四五六七八九" for c in s) and not s.startswith("零"):
+        return Decimal("".join(str(_ZH_DIGIT[c]) for c in s))
+    simplified = _to_simplified(s)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import cn2an   # imported here: it costs ~0.3 s and most texts never need it
+
+            value = cn2an.cn2an(simplified, "normal")
+    except Exception:   # noqa: BLE001 - cn2an raises ValueError and others on odd input
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+_T2S_NUMERAL = str.maketrans({"萬": "万", "億": "亿", "兩": "两", "貳": "贰", "參": "叁", "陸": "陆"})
+_opencc = None
+
+
+def _to_simplified(s: str) -> str:
+    global _opencc
+    quick = s.translate(_T2S_NUMERAL)
+    if all(c in _ZH_NUMERAL_CHARS for c in quick) and not any(c in "拾佰仟" for c in quick):
+        return quick   # every character is already known to cn2an; skip OpenCC
+    if _opencc is None:
+        import opencc
+
+        _opencc = opencc.OpenCC("t2s")
+    return _opencc.convert(s)
+
+
+def _extract_zh(text: str) -> list[tuple[int, Figure]]:
+    found: list[tuple[int, Figure]] = []
+    for m in _ZH_FIGURE.finditer(text):
+        arabic, cn = m.group("arabic"), m.group("cn")
+        start, end = m.start(), m.end()
+        unit_word = m.group("unit")
+        pre = m.group("pre") or ""
+        post = m.group("post") or ""
+        before = text[max(0, start - 1):start]
+        after = text[end:end + 2]
+        if arabic:
+            # Inside a Latin token (C919, 0x1F, v2): not a figure.
+            if before and (before.isascii() and (before.isalnum() or before in "._-/#")):
+                continue
+            if after[:1].isascii() and after[:1].isalpha():
+                continue
+            value = _digits_value(arabic)
+            if value is None:
+                continue
+            ascale = m.group("ascale")
+            if ascale:
+                for ch in ascale:
+                    value *= _ZH_SCALE[ch]
+        else:
+            if pre in ("数", "數", "几", "幾") and cn in _ZH_SCALE or (pre and cn and cn[0] in "十百千万萬亿億" and pre in ("数", "數", "几", "幾")):
+                value = chinese_numeral_value("一" + cn) if cn[0] in "十百千万萬亿億" else chinese_numeral_value(cn)
+            else:
+                if cn in ("十", "百", "千", "万", "萬", "亿", "億") and not (unit_word or post):
+                    continue   # 百姓, 千年 … a lone scale character is a word, not a figure
+                value = chinese_numeral_value("一" + cn if cn[0] in "百千万萬亿億" else cn)
+            if value is None:
+                continue
+            window = text[max(0, start - 2):end + 3]
+            if _ZH_IDIOM.search(window) and not arabic:
+                idiom = _ZH_IDIOM.search(window)
+                # Drop only when the idiom overlaps this numeral.
+                i0 = max(0, start - 2) + idiom.start()
+                i1 = max(0, start - 2) + idiom.end()
+                if i0 < m.end("cn") and i1 > m.start("cn"):
+                    continue
+            # A Chinese numeral is a figure only with a unit, a measure word, 第, 百分之,
+            # or a scale; a bare "一" only with money or time.
+            if not (unit_word or m.group("di") or m.group("pct") or text[end:end + 1] in ("至", "到")
+                    or (len(cn) >= 2 and any(c in "百千万萬亿億" for c in cn))):
+                continue
+            if cn in ("一", "壹") and not m.group("di") and not (
+                    unit_word in _ZH_UNIT and _ZH_UNIT[unit_word][0] not in ("count",)):
+                continue
+        approx = bool(pre and pre not in ("第",)) or bool(post) or bool(m.group("post2"))
+        unit: str | None = None
+        if m.group("pct"):
+            unit = "percent"
+        elif m.group("di"):
+            unit = "ordinal"
+        elif unit_word:
+            if unit_word in _ZH_UNIT:
+                unit, mult = _ZH_UNIT[unit_word]
+                if mult != 1:
+                    value *= mult
+                if unit == "years":
+                    digits_only = arabic and "," not in arabic and "." not in arabic and not m.group("ascale")
+                    if (digits_only and len(arabic) == 4) or (cn and len(cn) == 4 and "十" not in cn and "百" not in cn):
+                        unit = "year"
+                        if text[end:end + 1] == "代":   # 一九八○年代: a decade
+                            approx = True
+            else:
+                unit = "count"
+        else:
+            if arabic and not m.group("ascale") and after[:1] in ("月", "日", "号", "號", ":", "："):
+                continue   # a date's month or day, or a clock time
+            unit = "count" if m.group("ascale") else "number"
+        if pre in ("数", "數", "几", "幾"):
+            approx = True
+        raw = text[start:end]
+        found.append((start, Figure(raw=raw.strip(), value=float(value), unit=unit, approx=approx, lang="zh")))
+    return found
+
+
+def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
+    """Figures in ``text``, in order. ``lang`` "en" or "zh" chooses the reader; None
+    reads both (English figures in a Chinese paragraph, such as ``$7 million``, count)."""
+    if not text or not _HAS_NUMERIC.search(text):
+        return []
+    found: list[tuple[int, Figure]] = []
+    has_han = bool(_HAS_HAN.search(text))
+    if lang == "zh" or (lang is None and has_han):
+        found.extend(_extract_zh(text))
+        # Latin-script figures inside Chinese text ($7 million, 60%) when not already read.
+        taken = {pos for pos, _ in found}
+        for pos, fig in _extract_en(text):
+            if not any(abs(pos - t) <= 2 for t in taken) and _is_latin_figure(fig):
+                fig.lang = "zh"
+                found.append((pos, fig))
+    if lang == "en" or (lang is None and not has_han) or (lang not in ("en", "zh", None)):
+        found.extend(_extract_en(text))
+    found.sort(key=lambda pf: pf[0])
+    figures = _dedupe(found)
+    _spread_range_units(text, figures)
+    return figures
+
+
+_RANGE_JOIN = re.compile(r"^\s*(?:to|-|–|—|or|至|到|~|～|或)\s*$")
+
+
+def _spread_range_units(text: str, figures: list[Figure]) -> None:
+    """'three to four years', '三至四年': the unit written once belongs to both ends."""
+    pos = 0
+    spans = []
+    for fig in figures:
+        i = text.find(fig.raw, pos)
+        spans.append((i, i + len(fig.raw)))
+        pos = max(pos, i + 1) if i >= 0 else pos
+    for k in range(len(figures) - 1):
+        a, b = figures[k], figures[k + 1]
+        if a.unit in ("number", "count") and b.unit not in ("number", "count", "ordinal") \
+                and spans[k][0] >= 0 and spans[k + 1][0] >= 0 \
+                and _RANGE_JOIN.match(text[spans[k][1]:spans[k + 1][0]]):
+            a.unit = b.unit
+
+
+def _is_latin_figure(fig: Figure) -> bool:
+    return bool(re.search(r"[$€£¢]|[A-Za-z]", fig.raw)) and any(c.isdigit() for c in fig.raw)
+
+
+def _dedupe(found: list[tuple[int, Figure]]) -> list[Figure]:
+    out: list[Figure] = []
+    last_end = -1
+    for pos, fig in found:
+        if pos < last_end:
+            continue
+        out.append(fig)
+        last_end = pos + len(fig.raw)
+    return out

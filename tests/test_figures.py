@@ -1,0 +1,85 @@
+"""Figure extraction: data-driven cases in tests/data/claims/figures.txt, plus cn2an edges."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from hlkb.figures import chinese_numeral_value, compatible_units, extract_figures, values_match
+from hlkb.model import Figure
+
+CASES = Path(__file__).parent / "data" / "claims" / "figures.txt"
+
+
+def _cases():
+    blocks = CASES.read_text(encoding="utf-8").split("\n\n")
+    for block in blocks:
+        lines = [ln for ln in block.splitlines() if ln.strip() and not ln.startswith("#")]
+        if not lines:
+            continue
+        text, expected = lines[0], lines[1:]
+        want = []
+        if expected != ["-"]:
+            for ln in expected:
+                raw, value, unit, approx = (part.strip() for part in ln.split("|"))
+                want.append((raw, float(value), unit, approx == "true"))
+        yield pytest.param(text, want, id=text[:30])
+
+
+@pytest.mark.parametrize("text,want", list(_cases()))
+def test_extract_figures(text, want):
+    got = [(f.raw, f.value, f.unit, f.approx) for f in extract_figures(text)]
+    assert got == want
+
+
+def test_values_are_exact_decimals():
+    # 6.03 * 1e8 in floats is 602999999.9999999; the extractor must give the exact value.
+    (fig,) = extract_figures("营收6.03亿", "zh")
+    assert fig.value == 603000000
+    (en,) = extract_figures("revenue of $603 million", "en")
+    assert values_match(en, Figure("x", 603000000.0, "USD"))
+
+
+def test_long_decimals_differ():
+    (a,) = extract_figures("$0.19999999999999998", "en")
+    (b,) = extract_figures("0.1999999999999999998 美元", "zh")
+    assert a.unit == b.unit == "USD"
+    assert not values_match(a, b)
+
+
+@pytest.mark.parametrize("numeral,value", [
+    ("十五", 15), ("一百萬", 1000000), ("两千", 2000), ("兩千零五", 2005), ("三千億", 300000000000),
+    ("二〇二四", 2024), ("二○二四", 2024), ("一九九六", 1996), ("十", 10),
+])
+def test_chinese_numeral_value(numeral, value):
+    assert chinese_numeral_value(numeral) == value
+
+
+@pytest.mark.parametrize("odd", ["十几", "百分之", "零零", "万万万", "分", "亿十"])
+def test_chinese_numeral_odd_input_never_escapes(odd):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # a warning leaking out would fail here
+        result = chinese_numeral_value(odd)
+    assert result is None or result >= 0
+
+
+def test_text_without_numbers_is_skipped():
+    assert extract_figures("Nothing countable lives here.") == []
+    assert extract_figures("") == []
+
+
+def test_units_compatibility():
+    assert compatible_units("USD", "USD")
+    assert compatible_units("number", "hour")
+    assert compatible_units("count", "ordinal")
+    assert not compatible_units("mile", "km")
+    assert not compatible_units("USD", "CNY")
+
+
+def test_approx_tolerance():
+    a = Figure("more than $20,000", 20000.0, "USD", approx=True)
+    assert values_match(a, Figure("2萬多美元", 20000.0, "USD", approx=True))
+    assert values_match(a, Figure("2.2万美元", 22000.0, "USD"))
+    assert not values_match(Figure("20", 20.0), Figure("30", 30.0))
