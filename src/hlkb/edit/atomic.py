@@ -1,0 +1,79 @@
+"""Writing a note back atomically, and only if nobody changed it since we read it.
+
+The new bytes go to a temporary file in the same folder (so the rename cannot cross file
+systems), are fsynced, get the original file's permission bits, and replace the original
+with one rename; the folder is fsynced so the rename survives a crash. A symlinked note is
+written through to its target, so the link stays a link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from hlkb.errors import InputError
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_atomic(path, data: bytes, expected_sha256: str, display: str | None = None) -> None:
+    """Replace ``path`` with ``data`` if its current content still hashes to ``expected_sha256``."""
+    shown = display or str(path)
+    target = Path(os.path.realpath(path))
+    try:
+        st = target.stat()
+        current = file_sha256(target)
+    except FileNotFoundError:
+        raise InputError("file disappeared since it was read; not written", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read before writing: {exc.strerror or exc}", shown) from None
+    if current != expected_sha256:
+        raise InputError("file changed since it was read; not written (run the command again)", shown)
+    if not os.access(target, os.W_OK):
+        raise InputError("file is not writable; not written", shown)
+    folder = target.parent
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".hlkb-tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp_name, stat.S_IMODE(st.st_mode))
+            # Last look right before the rename: narrows the window for a concurrent writer.
+            if file_sha256(target) != expected_sha256:
+                raise InputError("file changed since it was read; not written (run the command again)", shown)
+            os.replace(tmp_name, target)
+            tmp_name = None
+        finally:
+            if tmp_name is not None:
+                try:
+                    os.unlink(tmp_name)
+                except OSError:
+                    pass
+        _fsync_dir(folder)
+    except InputError:
+        raise
+    except PermissionError:
+        raise InputError("cannot write (permission denied in its folder); not written", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}; not written", shown) from None
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

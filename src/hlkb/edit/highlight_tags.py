@@ -1,0 +1,217 @@
+"""Tags in the note body: a highlight's ``Tags:`` subline, the ``Document Tags:`` metadata
+line, and inline ``#tags`` in text.
+
+Readwise writes ``    - Tags: [[pink]] [[blue]] `` (each tag followed by a space) or with
+``#pink``; hlkb writes new tags the way the line (or, for a new line, the file) already does,
+and keeps everything else on the line, trailing spaces included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hlkb.edit.change import TagChange
+from hlkb.edit.source import LineEdit
+from hlkb.edit.tagnames import TAG_BODY, renamed, tag_key
+
+TAGS_LINE = re.compile(r"^(?P<prefix>[ \t]*[-*+][ \t]+(?:\*\*)?Tags(?:\*\*)?:(?:\*\*)?)(?P<rest>.*)$")
+DOC_TAGS_LINE = re.compile(r"^(?P<prefix>[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?Document Tags(?:\*\*)?::?(?:\*\*)?)"
+                           r"(?P<rest>.*)$")
+_TOKEN = re.compile(r"#\[\[(?P<lq>[^\]]+)\]\]|\[\[(?P<link>[^\]|]+)(?:\|[^\]]*)?\]\]|#(?P<hash>" + TAG_BODY + r")"
+                    r"|(?P<word>[^\s,#\[\]]+)")
+_INLINE = re.compile(r"(?:(?<=\s)|^)#(?P<name>" + TAG_BODY + r")")
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+
+
+@dataclass
+class Token:
+    text: str       # as written: "[[pink]]", "#pink", "#[[a b]]", "pink"
+    name: str
+    style: str      # "link", "hash", "hashlink", "word"
+
+
+def render_token(name: str, style: str) -> str:
+    if style == "hash":
+        return "#" + name
+    if style == "hashlink":
+        return "#[[" + name + "]]"
+    if style == "word":
+        return name
+    return "[[" + name + "]]"
+
+
+def parse_tokens(rest: str) -> tuple[str, list[Token], list[str], str] | None:
+    """(leading gap, tokens, separators between them, trailing text) or None if not a tag list."""
+    lead_len = len(rest) - len(rest.lstrip(" \t"))
+    body = rest[lead_len:]
+    stripped = body.rstrip(" \t")
+    trail = body[len(stripped):]
+    tokens: list[Token] = []
+    seps: list[str] = []
+    pos = 0
+    while pos < len(stripped):
+        m = _TOKEN.match(stripped, pos)
+        if not m:
+            return None
+        if m.group("lq"):
+            tokens.append(Token(m.group(0), m.group("lq"), "hashlink"))
+        elif m.group("link"):
+            tokens.append(Token(m.group(0), m.group("link").strip(), "link"))
+        elif m.group("hash"):
+            tokens.append(Token(m.group(0), m.group("hash"), "hash"))
+        else:
+            tokens.append(Token(m.group(0), m.group("word"), "word"))
+        pos = m.end()
+        sep_m = re.compile(r"[ \t,]*").match(stripped, pos)
+        if pos < len(stripped):
+            if sep_m.end() == pos:
+                return None
+            seps.append(sep_m.group(0))
+        pos = sep_m.end()
+    return rest[:lead_len], tokens, seps, trail
+
+
+def edit_token_line(line: str, pattern: re.Pattern, change: TagChange, default_style: str = "link",
+                    default_trail: str = "") -> tuple[str | None, bool]:
+    """(new line or None to delete it, changed?) for a ``Tags:``-style line."""
+    m = pattern.match(line)
+    parsed = parse_tokens(m.group("rest")) if m else None
+    if parsed is None:
+        return line, False
+    lead, tokens, seps, trail = parsed
+    result = change.apply([t.name for t in tokens])
+    if [i for i, _ in result] == list(range(len(tokens))):
+        return line, False
+    if not result:
+        return None, True
+    style = tokens[-1].style if tokens else default_style
+    sep = seps[0] if seps else " "
+    texts = []
+    for idx, name in result:
+        if idx is not None:
+            texts.append(tokens[idx].text)
+        else:
+            old = next((t for t in tokens if renamed(t.name, *change.rename) is not None), None) \
+                if change.rename else None
+            texts.append(render_token(name, old.style if old else style))
+    if not tokens:
+        lead = lead or " "
+        trail = trail or default_trail
+    return m.group("prefix") + lead + sep.join(texts) + trail, True
+
+
+def file_tag_style(lines: list[str]) -> tuple[str, str]:
+    """How this file writes highlight tags: (token style, text after the last tag)."""
+    for pattern in (TAGS_LINE, DOC_TAGS_LINE):
+        for line in lines:
+            m = pattern.match(line)
+            parsed = parse_tokens(m.group("rest")) if m else None
+            if parsed and parsed[1]:
+                return parsed[1][-1].style, parsed[3]
+    return "link", ""
+
+
+_SUBLINE = re.compile(r"^(?P<indent>[ \t]+)[-*+][ \t]+(?:\*\*)?(?:Note|Tags)(?:\*\*)?:")
+
+
+def subline_indent(lines: list[str], highlight_line: int) -> str:
+    """The indent of sublines: the one this file uses, else one level deeper than the highlight."""
+    for line in lines:
+        m = _SUBLINE.match(line)
+        if m:
+            return m.group("indent")
+    text = lines[highlight_line - 1]
+    own = text[:len(text) - len(text.lstrip(" \t"))]
+    return own + ("\t" if own.startswith("\t") else "    ")
+
+
+def highlight_edits(lines: list[str], highlight, change: TagChange) -> list[LineEdit]:
+    """Edits applying ``change`` to one highlight's ``Tags:`` subline (created when needed)."""
+    tags_line = highlight.tags_line
+    end = max(highlight.end_line or highlight.line, highlight.text_end_line or highlight.line)
+    if tags_line is None:
+        first_sub = (highlight.text_end_line or highlight.line) + 1
+        for n in range(first_sub, end + 1):
+            if TAGS_LINE.match(lines[n - 1]):
+                tags_line = n
+                break
+    style, trail = file_tag_style(lines)
+    if tags_line is not None:
+        new, changed = edit_token_line(lines[tags_line - 1], TAGS_LINE, change, style, trail)
+        if not changed:
+            return []
+        if new is None:
+            return [LineEdit.delete(tags_line, tags_line + 1)]
+        return [LineEdit.replace(tags_line, new)]
+    result = change.apply([])
+    if not result:
+        return []
+    indent = subline_indent(lines, highlight.line)
+    marker = "- "
+    tokens = " ".join(render_token(name, style) for _, name in result)
+    return [LineEdit.insert_after(end, [f"{indent}{marker}Tags: {tokens}{trail}"])]
+
+
+def rename_in_body(lines: list[str], first_line: int, change: TagChange) -> list[LineEdit]:
+    """Rename a tag in body lines from ``first_line``: Tags/Document Tags lines and inline #tags.
+
+    Fenced code blocks and inline code spans are left alone; ``[[links]]`` outside tag lines
+    are links, not tags, and are not touched.
+    """
+    assert change.rename is not None
+    edits: list[LineEdit] = []
+    in_fence = None
+    for n in range(first_line, len(lines) + 1):
+        line = lines[n - 1]
+        fm = _FENCE.match(line)
+        if fm:
+            if in_fence is None:
+                in_fence = fm.group(1)
+            elif fm.group(1) == in_fence:
+                in_fence = None
+            continue
+        if in_fence:
+            continue
+        for pattern in (TAGS_LINE, DOC_TAGS_LINE):
+            if pattern.match(line) and parse_tokens(pattern.match(line).group("rest")) is not None:
+                new, changed = edit_token_line(line, pattern, change)
+                if changed:
+                    edits.append(LineEdit.delete(n, n + 1) if new is None else LineEdit.replace(n, new))
+                break
+        else:
+            new = rename_inline(line, *change.rename)
+            if new != line:
+                edits.append(LineEdit.replace(n, new))
+    return edits
+
+
+def rename_inline(line: str, old: str, new: str) -> str:
+    """Inline ``#old`` (and ``#old/child``) renamed in one line, outside `code spans`."""
+    parts = re.split(r"(`+[^`]*`+)", line)
+    for i in range(0, len(parts), 2):
+        parts[i] = _INLINE.sub(lambda m: "#" + (renamed(m.group("name"), old, new) or m.group("name")), parts[i])
+    return "".join(parts)
+
+
+def inline_tags(line: str) -> list[str]:
+    parts = re.split(r"(`+[^`]*`+)", line)
+    return [m.group("name") for i in range(0, len(parts), 2) for m in _INLINE.finditer(parts[i])]
+
+
+def document_tags_edits(lines: list[str], first_line: int, change: TagChange) -> list[LineEdit]:
+    """Apply ``change`` to the ``Document Tags:`` metadata line, if the note has one."""
+    for n in range(first_line, len(lines) + 1):
+        line = lines[n - 1]
+        if DOC_TAGS_LINE.match(line):
+            new, changed = edit_token_line(line, DOC_TAGS_LINE, change)
+            if not changed:
+                return []
+            if new is None:
+                # Keep the field (it is part of the template), just empty.
+                m = DOC_TAGS_LINE.match(line)
+                return [LineEdit.replace(n, m.group("prefix") + (" " if m.group("rest")[:1] == " " else ""))]
+            return [LineEdit.replace(n, new)]
+        if line.startswith("## ") and "highlights" in line.lower():
+            break
+    return []

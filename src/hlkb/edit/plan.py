@@ -1,0 +1,135 @@
+"""From a tag command to byte-level line edits of one file, a diff, and a checked write."""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hlkb import frontmatter
+from hlkb.edit.atomic import write_atomic
+from hlkb.edit.change import TagChange
+from hlkb.edit.fm_tags import edit_front_matter
+from hlkb.edit.highlight_tags import document_tags_edits, highlight_edits, rename_in_body, rename_inline
+from hlkb.edit.source import LineEdit, SourceFile, apply_edits, encode_lines
+from hlkb.edit.tagnames import tag_key
+from hlkb.errors import InputError
+
+
+@dataclass(frozen=True)
+class TagOp:
+    action: str                      # "add" or "remove"
+    tag: str                         # a valid name (normalize_tag)
+    highlight_id: str | None = None  # None: the note itself
+
+
+@dataclass
+class FilePlan:
+    src: SourceFile
+    new_data: bytes
+    changed_lines: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.new_data != self.src.data
+
+    def diff(self) -> str:
+        """A unified diff of the edit (lines shown without their endings)."""
+        from hlkb.edit.source import source_from_bytes
+
+        new = source_from_bytes(self.new_data, self.src.display)
+        lines = difflib.unified_diff(self.src.lines, new.lines, fromfile=f"a/{self.src.display}",
+                                     tofile=f"b/{self.src.display}", lineterm="")
+        return "".join(line + "\n" for line in lines)
+
+
+def parse_source(src: SourceFile, strict: bool = False):
+    """The note as the parser (and so the index) sees this file."""
+    from hlkb.parse import parse_text
+
+    kwargs = {}
+    if src.path is not None and "file_name" in inspect.signature(parse_text).parameters:
+        kwargs["file_name"] = Path(src.path).name
+    return parse_text(src.text, src.display, strict=strict, **kwargs)
+
+
+def _body_line(src: SourceFile) -> int:
+    fm = frontmatter.split(src.text)
+    return fm.body_line if fm.present and fm.closed else 1
+
+
+def _finish(src: SourceFile, edits: list[LineEdit], before, rename: tuple[str, str] | None = None) -> FilePlan:
+    if not edits:
+        return FilePlan(src, src.data)
+    lines, endings = apply_edits(src, edits)
+    data = encode_lines(src, lines, endings)
+    plan = FilePlan(src, data, changed_lines=sum(max(e.stop - e.start, len(e.new)) for e in edits))
+    _check_highlights(src, plan, before, rename)
+    return plan
+
+
+def _check_highlights(src: SourceFile, plan: FilePlan, before, rename) -> None:
+    """Refuse an edit after which the file would not read as the same highlights."""
+    from hlkb.edit.source import source_from_bytes
+
+    after = parse_source(source_from_bytes(plan.new_data, src.display, src.path))
+    old, new = before.highlights, after.highlights
+    problem = None
+    if len(old) != len(new):
+        problem = f"{len(old)} highlights would become {len(new)}"
+    else:
+        for a, b in zip(old, new):
+            text_ok = a.text == b.text or (rename and rename_inline(a.text, *rename) == b.text)
+            if not text_ok or a.note != b.note or (not rename and a.id != b.id):
+                problem = f"the highlight on line {a.line} would read differently"
+                break
+    if problem:
+        raise InputError(f"tag edit refused: {problem}; file not changed", src.display)
+
+
+def plan_tag_edits(src: SourceFile, ops: list[TagOp], note=None) -> FilePlan:
+    """Add/remove tags on the note (front matter) and on its highlights (Tags: sublines)."""
+    note = note or parse_source(src)
+    note_change = TagChange()
+    by_highlight: dict[str, TagChange] = {}
+    for op in ops:
+        change = note_change if op.highlight_id is None else by_highlight.setdefault(op.highlight_id, TagChange())
+        (change.add if op.action == "add" else change.remove).append(op.tag)
+    edits: list[LineEdit] = []
+    if note_change.add or note_change.remove:
+        edits += edit_front_matter(src.lines, src.text, note_change, src.display)
+        if note_change.remove:
+            edits += document_tags_edits(src.lines, _body_line(src), TagChange(remove=note_change.remove))
+    highlights = {h.id: h for h in note.highlights}
+    for hid, change in by_highlight.items():
+        h = highlights.get(hid)
+        if h is None:
+            raise InputError(f"no highlight {hid} in this file (was it edited since indexing?)", src.display)
+        edits += highlight_edits(src.lines, h, change)
+    return _finish(src, edits, note)
+
+
+def plan_rename(src: SourceFile, old: str, new: str, note=None) -> FilePlan:
+    """Rename ``old`` to ``new`` everywhere in the file, merging into ``new`` where both exist."""
+    note = note or parse_source(src)
+    change = TagChange(rename=(old, new))
+    try:
+        edits = list(edit_front_matter(src.lines, src.text, change, src.display))
+    except InputError:
+        # Broken front matter only matters when it may hold the tag being renamed.
+        fm = frontmatter.split(src.text)
+        if tag_key(old) in fm.raw.casefold():
+            raise
+        edits = []
+    edits += rename_in_body(src.lines, _body_line(src), change)
+    return _finish(src, edits, note, rename=(old, new))
+
+
+def write_plan(plan: FilePlan) -> None:
+    if not plan.changed:
+        return
+    if plan.src.path is None:
+        raise InputError("internal error: no file to write", plan.src.display)
+    write_atomic(plan.src.path, plan.new_data, plan.src.sha256, plan.src.display)
