@@ -63,7 +63,7 @@ def expand_paths(paths: Iterable[str], on_error=None) -> Iterator[tuple[Path, st
 
     A missing path is a usage error, raised before anything is checked.
     """
-    from hlkb.vault import iter_note_files
+    from hlkb.vault import NOTE_SUFFIXES, iter_note_files
 
     items = list(paths)
     for p in items:
@@ -74,8 +74,10 @@ def expand_paths(paths: Iterable[str], on_error=None) -> Iterator[tuple[Path, st
         if path.is_dir():
             for note in iter_note_files(path, on_error=on_error):
                 yield note.path, os.path.join(p, *note.rel.split("/"))
-        else:
+        elif path.suffix.lower() in NOTE_SUFFIXES or path.suffix == "":
             yield path, p
+        # else: a named file that is not a note (pre-commit's `types_or: [text]` passes every
+        # text file, e.g. YAML documents starting with '---'): not ours to judge
 
 
 def validate_paths(paths: Iterable[str], config: ValidateConfig | None = None, schema: Path | None = None,

@@ -42,7 +42,7 @@ RULES: dict[str, tuple[str, str]] = {
 
 LIST_KEYS = ("tags", "aliases", "cssclasses")
 _DATE_KEY = re.compile(r"(^|[\s_\-])(date|dated|created|updated|modified|published|highlighted|synced|"
-                       r"due|deadline|birthday|imported|added|accessed|started|finished|completed|reviewed|saved|edited)([\s_\-]|$)|(_at|_on)$", re.IGNORECASE)
+                       r"due|deadline|birthday|imported|added|accessed)([\s_\-]|$)|(_at|_on)$", re.IGNORECASE)
 _URL_KEY = re.compile(r"(^|[\s_\-])(url|link|href)$", re.IGNORECASE)
 _BOOL_WORDS = re.compile(r"^(yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$")
 _INT_PLAIN = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
@@ -315,8 +315,8 @@ def _check_date(result: CheckedFile, key: str, node) -> None:
     if not isinstance(node, yaml.ScalarNode):
         result.at(node, "wrong-type", f"'{key}' should be one date, not a list or mapping")
         return
-    if node.tag == _TIMESTAMP_TAG:
-        return  # valid, or already reported by the converter
+    if node.tag in (_TIMESTAMP_TAG, "tag:yaml.org,2002:bool"):
+        return  # a date (valid, or already reported by the converter), or a yes/no flag named like a date
     text = node.value.strip()
     if parse_date_text(text) is None:
         result.at(node, "bad-date", f"'{key}' is not a date: '{text[:60]}' (write YYYY-MM-DD, optionally with a time)")
