@@ -1,0 +1,53 @@
+"""The SQLite full-text index of a vault. Public API (used by search, tag and export):
+
+- ``open_index(vault, db=None) -> Index``: open or create; Index is a context manager.
+- ``refresh(index, full=False, progress=True) -> RefreshSummary``: incremental update.
+- ``search(index, query, filters) -> Iterator[dict]``: ranked records (query None/"": all
+  records matching the filters, in path/line order); streams.
+- ``get_record(index, id_or_prefix) -> dict``: UsageError if unknown or ambiguous.
+- ``update_files(index, paths)``: re-index just these files now (after editing them).
+- ``ensure_fresh(vault_opt, db_opt, no_refresh) -> Index``: what commands call first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hlkb.index.refresh import RefreshSummary, refresh
+from hlkb.index.search import get_record, search, stats
+from hlkb.index.store import Index, open_index
+
+__all__ = ["Index", "RefreshSummary", "open_index", "refresh", "search", "get_record", "stats",
+           "update_files", "ensure_fresh"]
+
+
+def update_files(index: Index, paths: list[Path]) -> RefreshSummary:
+    """Re-index just these files (absolute or relative to the current folder); a path that no
+    longer exists has its records removed."""
+    return refresh(index, only=[Path(p) for p in paths], progress=False)
+
+
+def ensure_fresh(vault_opt, db_opt, no_refresh: bool = False, progress: bool = True) -> Index:
+    """Resolve --vault/--db, open the index and refresh it unless --no-refresh.
+
+    Files that fail to parse are reported one line each on stderr. If another hlkb is
+    writing the index right now, the index is used as it is (with a note on stderr)."""
+    from hlkb.errors import IndexBusyError
+    from hlkb.output import message
+    from hlkb.vault import resolve_vault
+
+    vault = resolve_vault(vault_opt)
+    index = open_index(vault, Path(db_opt).expanduser() if db_opt else None)
+    if no_refresh:
+        return index
+    try:
+        summary = refresh(index, progress=progress, lock_wait=2.0)
+    except IndexBusyError:
+        message("hlkb: the index is being updated by another hlkb; using it as it is")
+        return index
+    except BaseException:
+        index.close()
+        raise
+    for line in summary.errors:
+        message(f"hlkb: {line}")
+    return index

@@ -1,0 +1,182 @@
+"""The user's query syntax -> an FTS5 MATCH expression.
+
+Syntax: words are ANDed; ``OR`` between terms; ``-word`` or ``NOT word`` excludes;
+``"exact phrase"``; ``prefix*``; ``( ... )`` groups; field prefixes ``title:``,
+``author:``, ``tag:``, ``note:`` (the reader's annotation) restrict a term to a field.
+Any other ``word:thing`` is an ordinary word. A malformed query raises UsageError here,
+so SQLite never sees (and never reports) a syntax error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hlkb.errors import UsageError
+from hlkb.index.cjk import fold_same_length, query_tokens, strip_particles, to_simplified
+
+# FTS5 column sets. Unqualified terms search what a record itself says (its title if it is
+# a note, its text, the annotation, and metadata); field prefixes reach the inherited
+# note title/author and the inherited tags too.
+DEFAULT_COLUMNS = "{title body note meta}"
+FIELD_COLUMNS = {
+    "title": "{title ntitle}",
+    "author": "{author}",
+    "tag": "{tag}",
+    "tags": "{tag}",
+    "note": "{note}",
+}
+
+_TOKEN = re.compile(r'\s+|\(|\)|"[^"]*"?|[^\s()"]+(?:"[^"]*"?)?')
+
+
+@dataclass
+class ParsedQuery:
+    match: str                                   # FTS5 MATCH expression
+    terms: list[tuple[str, bool]] = field(default_factory=list)  # (folded text, prefix) to highlight
+
+
+@dataclass
+class _Term:
+    text: str
+    prefix: bool = False
+    phrase: bool = False
+    columns: str = DEFAULT_COLUMNS
+
+
+def _tokenize(query: str) -> list[str]:
+    tokens = []
+    pos = 0
+    while pos < len(query):
+        m = _TOKEN.match(query, pos)
+        if m is None:  # pragma: no cover - the pattern matches any character class
+            raise UsageError(f"cannot read the query at {query[pos:pos + 10]!r}")
+        tok = m.group(0)
+        pos = m.end()
+        if tok.isspace():
+            continue
+        if tok.count('"') % 2:
+            raise UsageError(f'unbalanced quote in query: {query!r}')
+        tokens.append(tok)
+    return tokens
+
+
+class _Parser:
+    def __init__(self, query: str):
+        self.query = query
+        self.tokens = _tokenize(query)
+        self.pos = 0
+        self.terms: list[tuple[str, bool]] = []
+
+    def peek(self):
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self):
+        tok = self.peek()
+        self.pos += 1
+        return tok
+
+    def parse(self) -> str:
+        expr = self.or_expr()
+        if self.peek() is not None:
+            raise UsageError(f"unexpected {self.peek()!r} in query: {self.query!r}")
+        if expr is None:
+            raise UsageError(f"the query has no searchable words: {self.query!r}")
+        return expr
+
+    def or_expr(self) -> str | None:
+        parts = []
+        while True:
+            part = self.and_expr()
+            if part is None:
+                if parts or self.peek() == "OR":
+                    raise UsageError(f"OR needs a term on both sides: {self.query!r}")
+                return None
+            parts.append(part)
+            if self.peek() == "OR":
+                self.take()
+                continue
+            break
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+
+    def and_expr(self) -> str | None:
+        positives: list[str] = []
+        negatives: list[str] = []
+        while True:
+            tok = self.peek()
+            if tok is None or tok == ")" or tok == "OR":
+                break
+            negate = False
+            if tok == "NOT":
+                self.take()
+                negate = True
+                if self.peek() in (None, ")", "OR"):
+                    raise UsageError(f"NOT needs a term after it: {self.query!r}")
+            elif tok.startswith("-") and len(tok) > 1:
+                self.tokens[self.pos] = tok[1:]
+                negate = True
+            elif tok == "AND":
+                self.take()
+                continue
+            atom = self.atom(collect=not negate)
+            if atom is None:
+                continue
+            (negatives if negate else positives).append(atom)
+        if not positives:
+            if negatives:
+                raise UsageError("a query needs at least one word that is not excluded "
+                                 f"(with - or NOT): {self.query!r}")
+            return None
+        expr = positives[0] if len(positives) == 1 else "(" + " AND ".join(positives) + ")"
+        for neg in negatives:
+            expr = f"({expr} NOT {neg})"
+        return expr
+
+    def atom(self, collect: bool) -> str | None:
+        tok = self.take()
+        if tok == "(":
+            inner = self.or_expr()
+            if self.take() != ")":
+                raise UsageError(f"unbalanced parenthesis in query: {self.query!r}")
+            return inner
+        if tok == ")":
+            raise UsageError(f"unbalanced parenthesis in query: {self.query!r}")
+        columns = DEFAULT_COLUMNS
+        m = re.match(r"^([A-Za-z]+):(.+)$", tok, re.S)
+        if m and m.group(1).lower() in FIELD_COLUMNS:
+            columns = FIELD_COLUMNS[m.group(1).lower()]
+            tok = m.group(2)
+            if m.group(1).lower() in ("tag", "tags"):
+                tok = tok.lstrip("#")
+        term = _Term(text=tok, columns=columns)
+        if tok.startswith('"'):
+            term.phrase = True
+            term.text = tok[1:-1] if tok.endswith('"') and len(tok) > 1 else tok[1:]
+            if tok.endswith('"*'):
+                term.text, term.prefix = tok[1:-2], True
+        elif tok.endswith("*"):
+            term.text, term.prefix = tok.rstrip("*"), True
+        return self.emit(term, collect)
+
+    def emit(self, term: _Term, collect: bool) -> str | None:
+        if not term.phrase and not term.prefix:
+            term.text = strip_particles(to_simplified(term.text))
+        tokens, cjk_prefix = query_tokens(term.text)
+        # Keep only what the tokenizer will see as words; punctuation alone matches nothing.
+        tokens = [t for t in tokens if re.search(r"\w", t)]
+        if not tokens:
+            return None
+        prefix = term.prefix or cjk_prefix
+        quoted = '"' + " ".join(tokens).replace('"', '""') + '"'
+        if prefix:
+            quoted += " *"
+        if collect:
+            self.terms.append((fold_same_length(term.text.strip()), prefix))
+        return f"{term.columns} : {quoted}"
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Parse a user query; raises UsageError for a malformed or empty one."""
+    parser = _Parser(query)
+    match = parser.parse()
+    return ParsedQuery(match=match, terms=parser.terms)

@@ -1,0 +1,240 @@
+"""Incremental refresh: bring the index up to date with the vault.
+
+1. Walk the vault and stat every note file. A file whose size and mtime match the index
+   is unchanged (no read at all).
+2. Every other file is read and hashed in a parsing worker; if the hash matches the
+   indexed one it is unchanged (only its mtime is updated), else it is parsed there.
+3. A new file whose hash equals a file that disappeared is a rename: its records keep
+   their ids and only their path changes.
+4. Files gone from the vault lose their records.
+
+Two worker processes parse while this process writes; each batch of files is one
+transaction, so an interrupted run leaves a consistent index (the unwritten files are
+simply still stale and are picked up next time). The writer lock (Index.lock) keeps a
+second `hlkb index` from writing at the same time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hlkb.index.store import FileRows, Index, Writer, delete_file, rows_for_note, transaction
+
+BATCH_FILES = 256          # files per transaction
+POOL_THRESHOLD = 48        # fewer files than this are parsed in-process (no pool start-up)
+
+
+@dataclass
+class RefreshSummary:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    renamed: int = 0
+    failed: int = 0
+    records: int = 0              # records in the index after the refresh
+    records_written: int = 0
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)   # one line per file that failed to parse
+
+    def line(self) -> str:
+        parts = [f"{self.added} added", f"{self.changed} changed", f"{self.removed} removed",
+                 f"{self.unchanged} unchanged"]
+        if self.renamed:
+            parts.append(f"{self.renamed} renamed")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        return f"indexed: {', '.join(parts)}; {self.records} records; {self.seconds:.2f} s"
+
+    def to_record(self) -> dict:
+        return {"added": self.added, "changed": self.changed, "removed": self.removed,
+                "unchanged": self.unchanged, "renamed": self.renamed, "failed": self.failed,
+                "records": self.records, "seconds": round(self.seconds, 3), "errors": list(self.errors)}
+
+
+def _hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def parse_one(task: tuple[str, str, str | None]) -> FileRows:
+    """Worker: read, hash and (unless the hash is the indexed one) parse one file."""
+    from hlkb.errors import HlkbError
+    from hlkb.pipeline import analyze
+    from hlkb.parse import parse_text
+    from hlkb.textio import decode_bytes
+
+    abs_path, rel, known_hash = task
+    try:
+        st = os.stat(abs_path)
+        with open(abs_path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return FileRows(rel=rel, size=0, mtime_ns=0, hash="", error=f"{rel}: {exc.strerror or exc}")
+    rows = FileRows(rel=rel, size=st.st_size, mtime_ns=st.st_mtime_ns, hash=_hash(data))
+    if known_hash is not None and rows.hash == known_hash:
+        rows.error = "unchanged"   # sentinel; the writer only touches mtime
+        return rows
+    try:
+        from hlkb.textio import MAX_FILE_BYTES
+
+        if len(data) > MAX_FILE_BYTES:
+            raise HlkbError(f"file is too large ({len(data) // (1024 * 1024)} MiB)", rel)
+        decoded = decode_bytes(data, rel)
+        note = parse_text(decoded.text, rel, strict=False, file_name=Path(rel).name)
+        note.encoding = decoded.encoding
+        analyze(note)
+        rows_for_note(note, rows)
+    except HlkbError as exc:
+        rows.records, rows.fts = [], []
+        rows.error = str(exc)
+    except Exception as exc:  # a parser bug must not stop the whole vault: report the file
+        rows.records, rows.fts = [], []
+        rows.error = f"{rel}: cannot index ({type(exc).__name__}: {exc})"
+    return rows
+
+
+def _parse_iter(tasks: list[tuple], use_pool: bool):
+    """Yield FileRows for tasks, in order, at most a few batches in flight (bounded memory)."""
+    if not use_pool:
+        for t in tasks:
+            yield parse_one(t)
+        return
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    workers = max(1, min(2, os.cpu_count() or 1))
+    with ctx.Pool(workers) as pool:
+        # imap with a bounded window: submit batch k+1 while batch k is written
+        batches = [tasks[i:i + BATCH_FILES] for i in range(0, len(tasks), BATCH_FILES)]
+        pending = None
+        for batch in batches + [None]:
+            nxt = pool.map_async(parse_one, batch, chunksize=8) if batch is not None else None
+            if pending is not None:
+                yield from pending.get()
+            pending = nxt
+
+
+def refresh(index: Index, full: bool = False, progress: bool = True,
+            only: list[Path] | None = None, lock_wait: float | None = None) -> RefreshSummary:
+    """Bring ``index`` up to date with its vault (or, with ``only``, with just those files)."""
+    from hlkb.output import progress as progress_bar
+    from hlkb.vault import iter_note_files
+
+    started = time.perf_counter()
+    summary = RefreshSummary()
+    if lock_wait is None:
+        index.lock()
+    else:
+        index.lock(lock_wait)
+    try:
+        conn = index.conn
+        known = {path: (fid, size, mtime, h) for fid, path, size, mtime, h in
+                 conn.execute("SELECT id, path, size, mtime_ns, hash FROM files")}
+        tasks: list[tuple[str, str, str | None]] = []
+        seen: set[str] = set()
+        if only is None:
+            def on_error(path, msg):
+                summary.errors.append(f"{path}: {msg}")
+            files = ((str(nf.path), nf.rel) for nf in iter_note_files(index.vault, on_error))
+        else:
+            files = []
+            for p in only:
+                p = Path(p)
+                ap = p if p.is_absolute() else (Path.cwd() / p)
+                try:
+                    rel = ap.resolve().relative_to(index.vault).as_posix()
+                except ValueError:
+                    rel = os.path.relpath(ap, index.vault).replace(os.sep, "/")
+                if ap.is_file():
+                    files.append((str(ap), rel))
+                elif rel in known:   # gone: remove below
+                    pass
+        for abs_path, rel in files:
+            seen.add(rel)
+            old = known.get(rel)
+            if old is not None and not full:
+                try:
+                    st = os.stat(abs_path)
+                except OSError:
+                    continue
+                if st.st_size == old[1] and st.st_mtime_ns == old[2]:
+                    summary.unchanged += 1
+                    continue
+            tasks.append((abs_path, rel, None if (full or old is None) else old[3]))
+        if only is None:
+            gone = {rel: known[rel] for rel in known if rel not in seen}
+        else:
+            gone = {}
+            for p in only:
+                ap = Path(p) if Path(p).is_absolute() else Path.cwd() / p
+                try:
+                    rel = ap.resolve().relative_to(index.vault).as_posix()
+                except ValueError:
+                    continue
+                if rel in known and not ap.exists():
+                    gone[rel] = known[rel]
+        gone_by_hash = {}
+        for rel, (fid, _s, _m, h) in gone.items():
+            gone_by_hash.setdefault(h, []).append((rel, fid))
+
+        writer = Writer(conn)
+        use_pool = len(tasks) >= POOL_THRESHOLD
+        with progress_bar(len(tasks), "indexing", enabled=None if progress else False) as advance:
+            batch: list[FileRows] = []
+
+            def flush():
+                with transaction(conn):
+                    for rows in batch:
+                        _apply(writer, known, gone_by_hash, gone, rows, summary)
+                advance(len(batch))
+                batch.clear()
+
+            for rows in _parse_iter(tasks, use_pool):
+                batch.append(rows)
+                if len(batch) >= BATCH_FILES:
+                    flush()
+            if batch:
+                flush()
+        if gone:
+            with transaction(conn):
+                for rel, (fid, *_rest) in gone.items():
+                    delete_file(conn, fid)
+                    summary.removed += 1
+        summary.records_written = writer.records_written
+        summary.records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+    finally:
+        index.unlock()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _apply(writer: Writer, known: dict, gone_by_hash: dict, gone: dict, rows: FileRows,
+           summary: RefreshSummary) -> None:
+    conn = writer.conn
+    old = known.get(rows.rel)
+    if rows.error == "unchanged" and old is not None:
+        conn.execute("UPDATE files SET size=?, mtime_ns=? WHERE id=?", (rows.size, rows.mtime_ns, old[0]))
+        summary.unchanged += 1
+        return
+    if rows.hash == "":   # could not even read it (vanished or unreadable since the walk)
+        summary.failed += 1
+        summary.errors.append(rows.error or f"{rows.rel}: cannot read")
+        return
+    if old is None and rows.hash in gone_by_hash and gone_by_hash[rows.hash]:
+        old_rel, fid = gone_by_hash[rows.hash].pop()
+        gone.pop(old_rel, None)
+        writer.rename(fid, old_rel, rows.rel, rows.size, rows.mtime_ns)
+        summary.renamed += 1
+        return
+    if rows.error:
+        summary.failed += 1
+        summary.errors.append(rows.error)
+    writer.write(rows, old[0] if old is not None else None)
+    if old is None:
+        summary.added += 1
+    else:
+        summary.changed += 1
