@@ -1,4 +1,4 @@
-"""`hlkb parse FILE...`: parse files without an index and print their records."""
+"""`hlkb parse FILE...`: parse files (or the notes inside folders) without an index."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ import typer
 
 from hlkb.commands import options as opt
 
+# The human view shows this much of a highlight; --json has it all.
+_TEXT_LIMIT = 280
+_NOTE_LIMIT = 200
+
 
 def register(app) -> None:
-    app.command("parse", help="Parse note files (no index) and print note, highlight, pair and claim records.")(parse_command)
+    app.command("parse", help="Parse note files (no index) and print note, highlight, pair and claim records. "
+                "Folders are searched for notes.")(parse_command)
 
 
 def parse_command(
-    files: List[str] = typer.Argument(..., help="Note files (.md, .markdown, .txt)."),
+    files: List[str] = typer.Argument(..., help="Note files (.md, .markdown, .txt) or folders of notes."),
     json_: opt.Json = False,
     jsonl: opt.Jsonl = False,
 ) -> int:
@@ -27,27 +32,128 @@ def parse_command(
 
     def records():
         nonlocal failed
-        for f in files:
+        for path, shown in _expand(files, lambda p, msg: message(f"hlkb: {p}: {msg}")):
             try:
-                note = parse_and_analyze(f)
+                note = parse_and_analyze(path, shown)
             except HlkbError as exc:
                 failed += 1
                 message(f"hlkb: {exc}")
                 continue
+            for warning in note.warnings:
+                message(f"hlkb: warning: {warning}")
             yield from note.records()
 
     emit(records(), fmt, render=_render)
     return 2 if failed else 0
 
 
+def _expand(files: list[str], on_error):
+    """(path, display path) for each FILE; a folder yields the note files inside it."""
+    import os
+    from pathlib import Path
+
+    from hlkb.vault import iter_note_files
+
+    for f in files:
+        p = Path(f)
+        if p.is_dir():
+            for nf in iter_note_files(p, on_error=on_error):
+                yield nf.path, os.path.join(f, nf.rel) if f not in (".", "./") else nf.rel
+        else:
+            yield p, f
+
+
+def _shorten(text: str | None, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _render(records: list[dict]) -> None:
-    from hlkb.display import rich_text
+    from rich.table import Table
+    from rich.text import Text
+
+    from hlkb.display import terminal_safe
     from hlkb.output import stdout_console
 
     console = stdout_console()
+
+    def safe(text, style=""):
+        return Text(terminal_safe(text or ""), style=style)
+
+    grid = None
+    current_section = None
+
+    def flush():
+        nonlocal grid
+        if grid is not None and grid.row_count:
+            console.print(grid)
+        grid = None
+
+    def new_grid():
+        table = Table.grid(padding=(0, 2))
+        table.add_column(justify="right", style="green", no_wrap=True, min_width=5)
+        table.add_column(overflow="fold")
+        return table
+
+    first = True
     for rec in records:
-        if rec["kind"] == "note":
-            console.print(rich_text(f"{rec['path']}  ({rec['highlight_count']} highlights)", "bold"))
-            console.print(rich_text(f"  {rec['title'] or ''} — {rec['author'] or ''}"))
-        elif rec["kind"] == "highlight":
-            console.print(rich_text(f"  {rec['line']:>5}  {rec['text'][:200]}"))
+        kind = rec["kind"]
+        if kind == "note":
+            flush()
+            if not first:
+                console.print()
+            first = False
+            console.print(_note_header(rec, safe))
+            grid = new_grid()
+            current_section = None
+            continue
+        if grid is None:
+            grid = new_grid()
+        if kind == "highlight":
+            if rec.get("section") and rec["section"] != current_section:
+                current_section = rec["section"]
+                grid.add_row("", safe(f"§ {current_section}", "bold yellow"))
+            body = Text()
+            loc = rec["location"]
+            if loc and loc["value"] is not None:
+                body.append_text(safe(f"[{loc['label']}] ", "dim"))
+            body.append_text(safe(_shorten(rec["text"], _TEXT_LIMIT)))
+            if rec["note"]:
+                body.append_text(safe(f"\nnote: {_shorten(rec['note'], _NOTE_LIMIT)}", "italic cyan"))
+            if rec["tags"]:
+                body.append_text(safe("\ntags: " + " ".join(f"#{t}" for t in rec["tags"]), "magenta"))
+            grid.add_row(str(rec["line"]), body)
+        elif kind == "pair":
+            en = _shorten(" ".join(rec["en"]), 120)
+            zh = _shorten(" ".join(rec["zh"]), 80)
+            grid.add_row(str(rec["line"]), safe(f"pair {rec['score']:.2f}: {en} | {zh}", "dim"))
+        elif kind == "claim":
+            grid.add_row(str(rec["line"]), safe(f"claim [{rec['check']}]: {_shorten(rec['text'], 160)}", "dim"))
+    flush()
+
+
+def _note_header(rec: dict, safe):
+    from rich.console import Group
+    from rich.text import Text
+
+    head = Text()
+    head.append_text(safe(rec["title"] or "(untitled)", "bold"))
+    if rec["author"]:
+        head.append_text(safe(f" — {rec['author']}", "italic"))
+    facts = [rec["category"] or None, rec["format"], f"{rec['highlight_count']} highlights"]
+    if rec.get("pair_count"):
+        facts.append(f"{rec['pair_count']} pairs")
+    if rec.get("claim_count"):
+        facts.append(f"{rec['claim_count']} claims")
+    facts.append(f"lang {rec['lang']}")
+    if rec.get("date"):
+        facts.append(rec["date"])
+    parts = [head, safe(" · ".join(f for f in facts if f), "dim"), safe(rec["path"], "cyan")]
+    if rec["url"]:
+        parts.append(safe(rec["url"], "blue"))
+    tags = rec["tags"] + [t for t in rec.get("document_tags", []) if t not in rec["tags"]]
+    if tags:
+        parts.append(safe("tags: " + ", ".join(tags), "magenta"))
+    if rec.get("summary"):
+        parts.append(safe(_shorten(rec["summary"], _TEXT_LIMIT), "dim"))
+    return Group(*parts)

@@ -1,4 +1,11 @@
-"""Minimal Readwise parser (default v2 template). To be replaced by the full parser."""
+"""Parsing a note file into a Note: dispatch by format, note fields, highlights and ids.
+
+Format readers (readwise.py for Markdown and the Readwise templates, legacy.py for the
+2020-21 template, logseq.py for Logseq pages) return a ``Body`` of raw highlights; the
+rules every format shares live here: the location link, Readwise ids from links and
+``^block`` ids, colors, trailing inline ``#tags``, plain text, heading highlights
+(``.h1`` notes) and id assignment.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +13,27 @@ import re
 from pathlib import Path
 
 from hlkb import frontmatter
-from hlkb.model import Diagnostic, Highlight, Location, Note, highlight_id_for, note_id_for
+from hlkb.model import Diagnostic, Highlight, Note, highlight_id_for, note_id_for
+from hlkb.parse import fields
+from hlkb.parse.blocks import HEADING_MARKER, Body, RawHighlight, parse_tags
+from hlkb.parse.inline import plain_text
+from hlkb.parse.lang import detect_lang
+from hlkb.parse.locations import readwise_id_from_url, split_location
+from hlkb.parse.logseq import looks_like_logseq, read_logseq
+from hlkb.parse.readwise import read_markdown
 from hlkb.textio import read_text
 
-_LINK_AT_END = re.compile(r"\s*\(\[(?P<label>[^\]]*)\]\((?P<url>[^)\s]*)\)\)\s*$")
-_RW_ID = re.compile(r"read\.readwise\.io/read/(?P<id>[0-9a-z]+)|readwise\.io/open/(?P<id2>\d+)")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPH = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
-
-
-def plain_text(md: str) -> str:
-    text = _MD_LINK.sub(r"\1", md)
-    text = _EMPH.sub(r"\2", text)
-    return " ".join(text.split())
-
-
-def detect_lang(text: str) -> str:
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-    if cjk and latin:
-        return "zh" if cjk >= latin / 4 else "mixed" if cjk > 5 else "en"
-    if cjk:
-        return "zh"
-    return "en" if latin else "other"
+_COLOR = re.compile(r"[ \t]*%%[ \t]*Colou?r:[ \t]*(?P<color>[\w-]+)[ \t]*%%", re.IGNORECASE)
+_BLOCK_ID = re.compile(r"(?:^|[ \t])\^(?P<id>[A-Za-z0-9][\w-]*)[ \t]*$")
+_READWISE_BLOCK_ID = re.compile(r"^(?:rw(?:ID-)?(?P<rw>\d+)|(?P<num>\d{5,}))$", re.IGNORECASE)
+_TAGS_AFTER_LINK = re.compile(r"(?<=\))(?P<tags>(?:[ \t]+#(?:\[\[[^\[\]]+\]\]|[^\s#()\[\]]+))+)[ \t]*$")
+# Logseq puts tags at the end of a block with no link before them ("… #flashcard").
+_TRAILING_TAGS = re.compile(r"(?<=\S)(?P<tags>(?:[ \t]+#(?:\[\[[^\[\]]+\]\]|[A-Za-z][^\s#()\[\]]*))+)[ \t]*$")
+_QUOTE_PREFIX = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
+_BOOKREVIEW = re.compile(r"readwise\.io/bookreview/(\d+)")
+_IMAGE_ONLY = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]+)\)$")
+# Lines of the body that give the note's language (a sample keeps huge notes cheap).
+_LANG_SAMPLE = 20000
 
 
 def parse_file(path, display_path=None, strict=True) -> Note:
@@ -40,7 +45,16 @@ def parse_file(path, display_path=None, strict=True) -> Note:
 
 
 def parse_text(text: str, path: str = "<string>", strict: bool = True, file_name: str | None = None) -> Note:
-    warnings = []
+    """Parse a note's decoded text (newlines already ``\\n``).
+
+    strict=False: front-matter errors become ``note.warnings`` and the note is read as if
+    it had no front matter; strict=True raises FrontMatterError.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    warnings: list[Diagnostic] = []
     try:
         fm = frontmatter.parse(text, path)
     except frontmatter.FrontMatterError as exc:
@@ -48,79 +62,179 @@ def parse_text(text: str, path: str = "<string>", strict: bool = True, file_name
             raise
         warnings.append(Diagnostic(path, exc.line or 1, exc.column or 1, exc.code, "error", exc.message))
         fm = frontmatter.FrontMatter()
-    data = fm.data if isinstance(fm.data, dict) else {}
+    data = fm.data
+    if fm.present and data is not None and not isinstance(data, dict):
+        warnings.append(Diagnostic(path, fm.first_yaml_line, 1, "front-matter-not-mapping", "warning",
+                                   f"front matter is a {type(data).__name__}, not a mapping of keys; ignored"))
+    if not isinstance(data, dict):
+        data = {}
     lines = text.split("\n")
-    title = data.get("title") if isinstance(data.get("title"), str) else None
-    meta: dict[str, str] = {}
-    section = None
-    highlights_raw = []  # (start_line, [lines])
-    current = None
-    for idx in range(fm.body_line - 1, len(lines)):
-        line = lines[idx]
-        lineno = idx + 1
-        if line.startswith("# ") and title is None:
-            title = line[2:].strip()
-            continue
-        if line.startswith("#"):
-            section = line.lstrip("#").strip().lower()
-            current = None
-            continue
-        if section == "metadata" and line.startswith("- ") and ":" in line:
-            k, v = line[2:].split(":", 1)
-            meta[k.strip()] = v.strip()
-            continue
-        if section and (section.startswith("highlights") or section.startswith("new highlights")):
-            if line.startswith("- "):
-                current = [lineno, [line[2:]], [], lineno]
-                highlights_raw.append(current)
-            elif current is not None and line.startswith("    - "):
-                current[2].append((lineno, line.strip()[2:]))
-                current[3] = lineno
-            elif current is not None and line.startswith("  ") and not current[2]:
-                current[1].append(line[2:])
-                current[3] = lineno
-    author = meta.get("Author", "").strip("[]") or data.get("author")
-    url = meta.get("URL") or data.get("url")
-    key = url or f"{title}|{author}" if (url or title) else (file_name or path)
-    note = Note(id=note_id_for(str(key)), path=path, title=title or (Path(path).stem if path else None),
-                author=author if isinstance(author, str) else None,
-                category=meta.get("Category", "").lstrip("#") or None, url=url,
-                front_matter=data, metadata=meta, front_matter_lines=fm.key_lines,
-                body_line=fm.body_line, text=text, warnings=warnings, format="readwise" if highlights_raw else "markdown")
-    tags = data.get("tags")
-    note.tags = [str(t) for t in tags] if isinstance(tags, list) else ([str(tags)] if tags else [])
-    seen: dict[str, int] = {}
-    for start, body, subs, end in highlights_raw:
-        md = "\n".join(body)
-        loc = None
-        rid = None
-        m = _LINK_AT_END.search(md)
-        text_md = md
-        if m:
-            text_md = md[: m.start()]
-            label = m.group("label").replace("\u00a0", " ")
-            num = re.search(r"(\d+)", label)
-            loc = Location(label=label, url=m.group("url"), value=float(num.group(1)) if num else None)
-            r = _RW_ID.search(m.group("url"))
-            if r:
-                rid = r.group("id") or r.group("id2")
-        plain = plain_text(text_md)
-        h_note = None
-        h_tags: list[str] = []
-        note_line = tags_line = None
-        for ln, sub in subs:
-            if sub.startswith("Note:"):
-                h_note, note_line = sub[5:].strip(), ln
-            elif sub.startswith("Tags:"):
-                h_tags, tags_line = re.findall(r"\[\[([^\]]+)\]\]|#([\w/-]+)", sub), ln
-                h_tags = [a or b for a, b in h_tags]
-        key = rid or plain
-        occ = seen.get(key, 0)
-        seen[key] = occ + 1
-        hid = rid if rid and occ == 0 else highlight_id_for(note.id, plain, occ)
-        note.highlights.append(Highlight(
-            id=hid, note_id=note.id, path=path, line=start, text=plain, markdown=md, note=h_note,
-            tags=h_tags, location=loc, readwise_id=rid, lang=detect_lang(plain), end_line=end,
-            text_end_line=start + len(body) - 1, note_line=note_line, tags_line=tags_line))
-    note.lang = detect_lang(text[fm.body_offset:fm.body_offset + 20000])
+    body_line = fm.body_line if fm.present else 1
+    if looks_like_logseq(lines, body_line):
+        body = read_logseq(lines, body_line)
+    else:
+        body = read_markdown(lines, body_line)
+    note = _assemble_note(body, data, fm, text, path, file_name, warnings)
+    note.highlights = _build_highlights(body.highlights, note, path)
+    start = fm.body_offset if fm.present else 0
+    note.lang = detect_lang(text[start:start + _LANG_SAMPLE])
     return note
+
+
+# -- note fields ------------------------------------------------------------------------
+
+def _assemble_note(body: Body, data: dict, fm, text: str, path: str, file_name: str | None,
+                   warnings: list[Diagnostic]) -> Note:
+    meta = body.metadata
+    props = body.properties
+    logseq = body.format == "logseq"
+    front = dict(props) if logseq else data
+    title = (fields.clean_title(fields.get_ci(data, "title"))
+             or (fields.clean_title(props.get("title")) if logseq else None)
+             or (fields.clean_title(props.get("full-title", "").strip('"')) if logseq else None)
+             or body.title
+             or fields.clean_title(fields.get_ci(meta, "Full Title", "Title"))
+             or fields.title_from_file_name(file_name or (path if path != "<string>" else None)))
+    author = (fields.as_text(fields.get_ci(meta, "Author", "Authors"))
+              or fields.as_text(fields.get_ci(front, "author", "authors", "creator")))
+    category = (fields.clean_category(fields.get_ci(meta, "Category"))
+                or fields.clean_category(fields.get_ci(front, "category", "type")))
+    url = (fields.as_text(fields.get_ci(meta, "URL", "Source URL"))
+           or fields.as_text(fields.get_ci(front, "url", "source_url", "link")))
+    if logseq:
+        tags = parse_tags(props.get("tags", "")) if props.get("tags") else []
+    else:
+        tags = fields.front_matter_tags(fields.get_ci(data, "tags", "tag"))
+    doc_tags_raw = fields.get_ci(meta, "Document Tags")
+    summary = fields.get_ci(meta, "Summary") or (fields.as_text(fields.get_ci(front, "summary")))
+    note = Note(
+        id="",
+        path=path,
+        title=title,
+        author=author or None,
+        category=category,
+        url=url or None,
+        tags=tags,
+        front_matter=front,
+        metadata=dict(meta),
+        summary=summary.strip() if isinstance(summary, str) and summary.strip() else None,
+        document_tags=parse_tags(doc_tags_raw) if isinstance(doc_tags_raw, str) else [],
+        format=body.format,
+        text=text,
+        front_matter_lines=dict(body.property_lines) if logseq else dict(fm.key_lines),
+        body_line=fm.body_line if fm.present else 1,
+        warnings=warnings,
+        date=fields.note_date(front, meta),
+    )
+    note.id = note_id_for(_note_key(note, meta, file_name, path))
+    return note
+
+
+def _note_key(note: Note, meta: dict, file_name: str | None, path: str) -> str:
+    """What identifies the document across moves and renames, most specific first."""
+    book_id = fields.get_ci(meta, "ID")
+    if not book_id:
+        m = _BOOKREVIEW.search(str(fields.get_ci(meta, "Readwise URL") or ""))
+        book_id = m.group(1) if m else None
+    if book_id and str(book_id).strip().isdigit():
+        return f"readwise-book:{str(book_id).strip()}"
+    if note.url:
+        return f"url:{note.url.strip()}"
+    stem = fields.title_from_file_name(file_name or path)
+    if note.title and note.title != stem:
+        return f"title:{note.title}|{note.author or ''}"
+    return f"file:{stem or path}"
+
+
+# -- highlights ---------------------------------------------------------------------------
+
+def _apply_heading_markers(raws: list[RawHighlight]) -> list[RawHighlight]:
+    """Readwise heading highlights (note ".h1"…".h6") become the section of what follows."""
+    out: list[RawHighlight] = []
+    override: str | None = None
+    original = object()
+    for raw in raws:
+        if raw.section != original:
+            original, override = raw.section, None
+        note = raw.note
+        if note and HEADING_MARKER.match(note):
+            override = plain_text(split_location("\n".join(raw.lines))[0]) or override
+            continue
+        if override:
+            raw.section = override
+        out.append(raw)
+    return out
+
+
+def _build_highlights(raws: list[RawHighlight], note: Note, path: str) -> list[Highlight]:
+    highlights: list[Highlight] = []
+    used: set[str] = set()
+    occurrences: dict[str, int] = {}
+    for raw in _apply_heading_markers(raws):
+        lines = list(raw.lines)
+        while lines and not lines[-1].strip():
+            lines.pop()
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        if not lines:
+            continue
+        markdown = "\n".join(line.rstrip() for line in lines)
+        work = markdown
+        color = raw.color
+        m = _COLOR.search(work)
+        if m:
+            color = m.group("color").lower()
+            work = _COLOR.sub("", work)
+        block_rid = None
+        m = _BLOCK_ID.search(work)
+        if m:
+            bm = _READWISE_BLOCK_ID.match(m.group("id"))
+            if bm:
+                block_rid = bm.group("rw") or bm.group("num")
+            work = work[: m.start()]
+        work = work.rstrip()
+        inline_tags: list[str] = []
+        m = _TAGS_AFTER_LINK.search(work)
+        if m:
+            inline_tags = parse_tags(m.group("tags"))
+            work = work[: m.start()]
+        work, location = split_location(work)
+        if location is None and not inline_tags and note.format == "logseq":
+            m = _TRAILING_TAGS.search(work)
+            if m:
+                inline_tags = parse_tags(m.group("tags"))
+                work = work[: m.start()]
+        if raw.note_is_question:
+            inline_tags.append("flashcard")
+        if location is None:
+            location = raw.location
+        rid = readwise_id_from_url(location.url if location else None) or block_rid
+        text = plain_text(_QUOTE_PREFIX.sub("", work))
+        if not text:
+            img = _IMAGE_ONLY.match(work.strip())
+            text = img.group("url") if img else plain_text(markdown)
+        tags = list(raw.tags)
+        tags.extend(t for t in inline_tags if t not in tags)
+        hid = _unique_id(rid, text, note.id, used, occurrences)
+        highlights.append(Highlight(
+            id=hid, note_id=note.id, path=path, line=raw.line, text=text, markdown=markdown,
+            note=raw.note, tags=tags, location=location, readwise_id=rid, lang=detect_lang(text),
+            end_line=max(raw.end_line, raw.text_end_line), text_end_line=raw.text_end_line,
+            note_line=raw.note_line, tags_line=raw.tags_line, section=raw.section, color=color))
+    return highlights
+
+
+def _unique_id(rid: str | None, text: str, note_id: str, used: set[str], occurrences: dict[str, int]) -> str:
+    """The Readwise id where there is one; else a content hash, disambiguated by occurrence."""
+    if rid and rid not in used:
+        used.add(rid)
+        return rid
+    key = text
+    occ = occurrences.get(key, 0)
+    hid = highlight_id_for(note_id, text, occ)
+    while hid in used:
+        occ += 1
+        hid = highlight_id_for(note_id, text, occ)
+    occurrences[key] = occ + 1
+    used.add(hid)
+    return hid

@@ -1,0 +1,74 @@
+"""What the format readers hand to the note assembler: highlights before plain text and ids.
+
+Each reader (readwise.py, legacy.py, logseq.py) fills a ``Body``; core.py turns its raw
+highlights into model Highlights (location link, Readwise id, plain text, ids) the same
+way for every format, so those rules live in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hlkb.model import Location
+
+# Tags written as "[[tag with spaces]]", "#tag", "#[[tag with spaces]]".
+_TAG = re.compile(r"#?\[\[([^\[\]]+)\]\]|#([^\s#\[\]()\"',;]+)")
+# A Note/Tags subline: "- Note: x", "- **Note:** x", "- **Note**: x", "tags: #x" (any case).
+SUBLINE = re.compile(
+    r"^(?P<indent>[ \t]*)(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<key>note|tags)(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?)[ \t]*(?P<value>.*)$",
+    re.IGNORECASE)
+# A Readwise heading marker in a note: ".h1" ... ".h6" (also bold).
+HEADING_MARKER = re.compile(r"^\s*(?:\*\*)?\.h[1-6](?:\*\*)?\s*$", re.IGNORECASE)
+
+
+def parse_tags(value: str) -> list[str]:
+    """``[[a]] [[b c]] #d`` -> ["a", "b c", "d"]; bare words count when there is no marker."""
+    tags = [a or b for a, b in _TAG.findall(value)]
+    if not tags:
+        tags = [w.strip("#") for w in re.split(r"[\s,]+", value) if w.strip("#")]
+    return [t.strip() for t in tags if t.strip()]
+
+
+@dataclass
+class RawHighlight:
+    line: int                           # first line of the highlight text
+    lines: list[str]                    # text lines as written, marker and indentation removed
+    text_end_line: int
+    end_line: int
+    note_lines: list[str] = field(default_factory=list)
+    note_line: int | None = None
+    tags: list[str] = field(default_factory=list)
+    tags_line: int | None = None
+    section: str | None = None
+    color: str | None = None
+    location: Location | None = None    # from a "### Location 343" heading above a quote
+    note_is_question: bool = False      # Logseq flashcard: the question is kept as the note
+
+    def add_text(self, text: str, line: int) -> None:
+        self.lines.append(text)
+        self.text_end_line = line
+        self.end_line = max(self.end_line, line)
+
+    @property
+    def note(self) -> str | None:
+        lines = [ln.rstrip() for ln in self.note_lines]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        text = "\n".join(lines).strip()
+        return text or None
+
+
+@dataclass
+class Body:
+    """What a reader found below the front matter."""
+
+    format: str = "markdown"
+    title: str | None = None
+    title_line: int | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    metadata_lines: dict[str, int] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)        # Logseq page properties
+    property_lines: dict[str, int] = field(default_factory=dict)
+    highlights: list[RawHighlight] = field(default_factory=list)
+    body_start: int = 1                                             # first line of the body proper

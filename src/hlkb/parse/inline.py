@@ -1,0 +1,73 @@
+"""Plain text of a highlight's Markdown: what a reader sees, for search and ids.
+
+markdown-it-py's inline parser does the CommonMark work (links, emphasis, backslash
+escapes, entities, images); parsing inline only means a highlight that starts with
+``1.`` or ``-`` stays text instead of becoming a list. Code spans keep their backticks
+(the gold expectations keep them: ``the `count` in``), raw HTML is kept as written,
+Obsidian ``[[wiki|links]]`` and ``==marks==`` lose their brackets, and all whitespace,
+no-break and em spaces included, collapses to single spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WIKILINK = re.compile(r"\[\[([^\[\]|]*?)(?:\|([^\[\]]*))?\]\]")
+_MARK = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
+# Characters that can make the inline parser do something: without any, text is plain already.
+_SPECIAL = re.compile(r"[\\`*_\[\]!<>&=~]")
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
+
+
+def collapse_whitespace(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _render_inline(children) -> str:
+    out: list[str] = []
+    for tok in children:
+        kind = tok.type
+        if kind == "text":
+            out.append(tok.content)
+        elif kind == "code_inline":
+            out.append(f"{tok.markup}{tok.content}{tok.markup}")
+        elif kind in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif kind == "image":
+            out.append(tok.content or "")
+        elif kind in ("html_inline", "html_block"):
+            out.append(tok.content)
+        # em/strong/link open and close markers are dropped; their text children stay
+    return "".join(out)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown of one highlight (or title) -> one line of plain text."""
+    if not markdown:
+        return ""
+    text = markdown
+    if _SPECIAL.search(text):
+        tokens = _parser().parseInline(text)
+        text = "".join(_render_inline(t.children or []) for t in tokens)
+    text = _WIKILINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(1), text)
+    text = _MARK.sub(r"\1", text)
+    return collapse_whitespace(text)
+
+
+def strip_wikilink(value: str) -> str:
+    """``[[Name]]`` -> ``Name``; ``**Name**`` -> ``Name``; other text trimmed."""
+    value = value.strip()
+    m = re.fullmatch(r"\[\[(.*?)(?:\|(.*))?\]\]", value)
+    if m:
+        return (m.group(2) or m.group(1)).strip()
+    m = re.fullmatch(r"(\*\*|__|\*|_)(.+?)\1", value)
+    if m:
+        return m.group(2).strip()
+    return value

@@ -1,0 +1,72 @@
+"""The link that ends a Readwise highlight, read into a Location and a Readwise id.
+
+Forms (VARIANTS.md): ``([View Highlight](https://read.readwise.io/read/<id>))``,
+``([Location␣220](…to_kindle…&location=220))``, legacy ``([165](…&location=165))``,
+unlinked ``(Page␣0)``, ``([Time␣0:11:12](https://www.airr.io/quote/…))``, Snipd,
+``([View Tweet](…))``, Instapaper, and the same wrapped in ``_…_`` inside callouts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hlkb.model import Location
+
+_SP = r"[ \t\u00a0\u2002\u2003\u202f]"
+# "([label](url))" at the very end, optionally wrapped in _..._ or *...* (callouts).
+LINK_AT_END = re.compile(
+    r"(?P<lead>" + _SP + r"*)(?P<wrap>[_*]?)\(\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\)(?P=wrap)"
+    + _SP + r"*$")
+UNLINKED_AT_END = re.compile(
+    r"(?P<lead>" + _SP + r"*)\((?P<label>(?:Location|Page|Time|Loc\.?|p\.)" + _SP + r"+[0-9][0-9:,.\-]*)\)" + _SP + r"*$",
+    re.IGNORECASE)
+
+_READWISE_ID = re.compile(
+    r"read\.readwise\.io/read/(?P<a>[0-9a-z]{10,})|readwise\.io/open/(?P<b>\d+)", re.IGNORECASE)
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})(?!\d)")
+_URL_LOCATION = re.compile(r"[?&]location=(\d+)")
+
+
+def readwise_id_from_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    m = _READWISE_ID.search(url)
+    if not m:
+        return None
+    return m.group("a") or m.group("b")
+
+
+def location_value(label: str, url: str | None = None) -> float | None:
+    """220 for "Location 220" or "220", 12 for "Page 12", seconds for "Time 0:11:12"."""
+    norm = " ".join(label.replace("\u00a0", " ").split())
+    lowered = norm.lower()
+    if lowered.startswith("time") or _TIME.fullmatch(norm):
+        m = _TIME.search(norm)
+        if m:
+            hours = int(m.group(1) or 0)
+            return float(hours * 3600 + int(m.group(2)) * 60 + int(m.group(3)))
+    if lowered.startswith(("view ", "open ")) or not norm:
+        return None
+    m = _NUMBER.search(norm)
+    if m:
+        return float(m.group(0).replace(",", ""))
+    if url:
+        m = _URL_LOCATION.search(url)
+        if m:
+            return float(m.group(1))
+    return None
+
+
+def split_location(markdown: str) -> tuple[str, Location | None]:
+    """(markdown without the trailing location link, Location or None)."""
+    m = LINK_AT_END.search(markdown)
+    if m:
+        label = " ".join(m.group("label").replace("\u00a0", " ").split())
+        url = m.group("url") or None
+        return markdown[: m.start()], Location(label=label, url=url, value=location_value(label, url))
+    m = UNLINKED_AT_END.search(markdown)
+    if m:
+        label = " ".join(m.group("label").replace("\u00a0", " ").split())
+        return markdown[: m.start()], Location(label=label, url=None, value=location_value(label))
+    return markdown, None
