@@ -1,0 +1,92 @@
+"""Lexical anchors that survive translation: numbers, years, and Latin-script words.
+
+Numbers come from the claims feature's ``hlkb.figures.extract_figures`` (which knows
+Chinese units: ``670億`` = 67 billion, ``2萬`` = 20,000). While that module is absent the
+fallback reads Arabic-digit numbers with the Chinese myriad units 萬/万 and 億/亿 and the
+English scale words; it is deliberately not a full Chinese-numeral parser.
+Years written digit by digit in Chinese numerals (二〇一五年) are read here because they
+are a spelling of digits, not a number phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hlkb.align.segment import latin_words
+
+_DIGITS = "〇○零一二三四五六七八九"
+_CN_YEAR = re.compile(f"([{_DIGITS}]{{4}})年")
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(萬|万|億|亿|million|billion|trillion|thousand)?",
+                     re.IGNORECASE)
+_SCALE = {"萬": 1e4, "万": 1e4, "億": 1e8, "亿": 1e8, "thousand": 1e3, "million": 1e6,
+          "billion": 1e9, "trillion": 1e12}
+# Words that start English sentences or are too common to say anything about a pair.
+_STOP = frozenset("""the a an and or of in on at to for is are was were be it its this that i we you he she they
+mr ms mrs dr""".split())
+
+
+@dataclass
+class Anchors:
+    numbers: set[float] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)      # case-folded Latin words
+
+    def __or__(self, other: "Anchors") -> "Anchors":
+        return Anchors(self.numbers | other.numbers, self.words | other.words)
+
+
+def _figures(text: str, lang: str) -> list[float] | None:
+    try:
+        from hlkb.figures import extract_figures  # the claims feature's parser
+    except ImportError:
+        return None
+    try:
+        return [float(f.value) for f in extract_figures(text, lang)]
+    except Exception:  # noqa: BLE001 - an anchor is a hint; a parser bug must not stop alignment
+        return None
+
+
+def _fallback_numbers(text: str) -> list[float]:
+    values = []
+    for m in _NUMBER.finditer(text):
+        whole = float(m.group(1).replace(",", ""))
+        if m.group(2):
+            whole += float("0." + m.group(2))
+        unit = (m.group(3) or "").lower()
+        values.append(whole * _SCALE.get(unit, 1.0))
+    return values
+
+
+def _chinese_years(text: str) -> list[float]:
+    table = {ch: str(i if i < 10 else 0) for i, ch in enumerate(_DIGITS)}
+    table.update({"〇": "0", "○": "0", "零": "0"})
+    years = []
+    for m in _CN_YEAR.finditer(text):
+        digits = "".join(table.get(ch, "") for ch in m.group(1))
+        if len(digits) == 4:
+            years.append(float(digits))
+    return years
+
+
+def anchors_of(text: str, lang: str) -> Anchors:
+    values = _figures(text, lang)
+    if values is None:
+        values = _fallback_numbers(text)
+    nums = {round(v, 6) for v in values if v == v}
+    if lang == "zh":
+        nums.update(_chinese_years(text))
+    words = {w.casefold() for w in latin_words(text) if len(w) >= 2}
+    words -= _STOP
+    return Anchors(nums, words)
+
+
+def anchor_evidence(en: Anchors, zh: Anchors) -> tuple[int, int]:
+    """(matches, misses) between the two sides of a candidate pair.
+
+    Latin words in Chinese text are nearly always copied from the English, so a Chinese
+    Latin word absent from the English is evidence against the pair; English words are
+    mostly translated, so only their presence on the Chinese side counts. Numbers count
+    both ways, since translations keep them (after unit normalisation)."""
+    matches = len(zh.words & en.words) + len(zh.numbers & en.numbers)
+    misses = len(zh.words - en.words) + len(zh.numbers - en.numbers)
+    return matches, misses
