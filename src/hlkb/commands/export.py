@@ -1,5 +1,101 @@
-"""(command module; filled in by its feature)"""
+"""`hlkb export [QUERY] [filters] --format json|jsonl|csv|md|tmx [-o FILE] [--force]`."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from hlkb.commands import options as opt
 
 
 def register(app) -> None:
-    return None
+    app.command("export", help="Export records (all, or those matching QUERY and the filters) as JSON, JSONL, "
+                "CSV, a Markdown digest or TMX; --schema prints the JSON Schema of the records.")(export_command)
+
+
+def export_command(
+    query: Optional[str] = typer.Argument(None, help="Optional search query (as for `hlkb search`); "
+                                                     "without it, every record matching the filters, in file order."),
+    format_: str = typer.Option("json", "--format", "-f", help="json, jsonl, csv, md or tmx."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write to this file (atomically) "
+                                                                     "instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the -o file if it exists."),
+    schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of all record kinds and exit."),
+    kind: opt.Kind = None,
+    tag: opt.Tag = None,
+    author: opt.Author = None,
+    category: opt.Category = None,
+    lang: opt.Lang = None,
+    where: opt.Where = None,
+    since: opt.Since = None,
+    until: opt.Until = None,
+    limit: opt.Limit = None,
+    vault: opt.Vault = None,
+    db: opt.Db = None,
+    no_refresh: opt.NoRefresh = False,
+) -> int:
+    import sys
+
+    from hlkb.errors import UsageError
+    from hlkb.export import FORMATS, schema_text, write_export
+    from hlkb.filters import build_filters
+    from hlkb.output import message
+
+    if schema:
+        sys.stdout.write(schema_text())
+        return 0
+    fmt = format_.strip().lower()
+    if fmt == "markdown":
+        fmt = "md"
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {format_!r}")
+    filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
+    if fmt == "tmx":
+        if filters.kinds and filters.kinds != ["pair"]:
+            raise UsageError("--format tmx exports pairs only; drop --kind or use --kind pair")
+        filters.kinds = ["pair"]
+        import importlib.util
+
+        if importlib.util.find_spec("hlkb.tmx") is None:
+            raise UsageError("TMX export is not available in this build (hlkb.tmx is missing)")
+    if output:
+        from pathlib import Path
+
+        from hlkb.export.atomic import check_target
+
+        check_target(Path(output), force)   # fail before the (possibly long) index refresh
+
+    from hlkb.index import ensure_fresh, get_record, search
+
+    with ensure_fresh(vault, db, no_refresh) as index:
+        records = _export_records(index, query, filters, search, get_record)
+
+        def lookup(note_id: str):
+            try:
+                return get_record(index, note_id)
+            except UsageError:
+                return None
+
+        if output:
+            from hlkb.export.atomic import atomic_writer
+
+            with atomic_writer(output, force=force, newline="" if fmt == "csv" else "\n") as stream:
+                count = write_export(records, fmt, stream, lookup)
+            message(f"hlkb: exported {count} record{'s' * (count != 1)} to {output}")
+        else:
+            write_export(records, fmt, sys.stdout, lookup)
+    return 0
+
+
+def _export_records(index, query, filters, search, get_record):
+    """DESIGN.md records: search hits lose the ranking fields (``score``, ``snippet``) it adds,
+    and a pair, whose own ``score`` (alignment confidence) the ranking score replaced, is re-read."""
+    for record in search(index, query, filters, snippets=False):
+        if query and query.strip():
+            record.pop("snippet", None)
+            if record.get("kind") == "pair":
+                record = get_record(index, record["id"])
+            else:
+                record.pop("score", None)
+        yield record

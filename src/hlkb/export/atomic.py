@@ -1,0 +1,57 @@
+"""Writing an export to ``-o FILE`` atomically: a temp file beside it, then a rename.
+
+A reader never sees half a file, an interrupted export leaves the old file (or none), and an
+existing file is only replaced with ``--force``; without it the final step is a hard link,
+which fails if the file appeared meanwhile (no check-then-write race).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from hlkb.errors import UsageError
+
+
+def check_target(path: Path, force: bool) -> None:
+    if path.is_dir():
+        raise UsageError("is a folder; -o takes a file name", str(path))
+    if path.exists() and not force:
+        raise UsageError("already exists; use --force to overwrite it", str(path))
+    if not path.parent.is_dir():
+        raise UsageError("the folder for the output file does not exist", str(path))
+
+
+@contextmanager
+def atomic_writer(path: str | os.PathLike, force: bool = False, newline: str | None = "\n"):
+    """Yield a text stream; on a clean exit the file appears at ``path`` whole, else nothing changes."""
+    target = Path(path)
+    check_target(target, force)
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(f"cannot write here: {exc.strerror or exc}", str(target)) from None
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        if force:
+            os.replace(tmp_name, target)
+        else:
+            try:
+                os.link(tmp_name, target)
+            except FileExistsError:
+                raise UsageError("already exists; use --force to overwrite it", str(target)) from None
+            except OSError:   # a filesystem without hard links
+                if target.exists():
+                    raise UsageError("already exists; use --force to overwrite it", str(target)) from None
+                os.replace(tmp_name, target)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
