@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from hlkb.model import Location
 
-# Tags written as "[[tag with spaces]]", "#tag", "#[[tag with spaces]]".
-_TAG = re.compile(r"#?\[\[([^\[\]]+)\]\]|#([^\s#\[\]()\"',;]+)")
+# Tags written as "[[tag with spaces]]", "#tag", "#[[tag with spaces]]" or bare words.
+_TAG = re.compile(r"#?\[\[([^\[\]]+)\]\]|#?([^\s#\[\]()\"',;]+)")
 # A Note/Tags subline: "- Note: x", "- **Note:** x", "- **Note**: x", "tags: #x" (any case).
 SUBLINE = re.compile(
     r"^(?P<indent>[ \t]*)(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<key>note|tags)(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?)[ \t]*(?P<value>.*)$",
@@ -23,11 +23,13 @@ HEADING_MARKER = re.compile(r"^\s*(?:\*\*)?\.h[1-6](?:\*\*)?\s*$", re.IGNORECASE
 
 
 def parse_tags(value: str) -> list[str]:
-    """``[[a]] [[b c]] #d`` -> ["a", "b c", "d"]; bare words count when there is no marker."""
-    tags = [a or b for a, b in _TAG.findall(value)]
-    if not tags:
-        tags = [w.strip("#") for w in re.split(r"[\s,]+", value) if w.strip("#")]
-    return [t.strip() for t in tags if t.strip()]
+    """``[[a]] [[b c]] #d e, f`` -> ["a", "b c", "d", "e", "f"] (order kept, no repeats)."""
+    tags: list[str] = []
+    for a, b in _TAG.findall(value or ""):
+        tag = (a or b).strip()
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
 
 
 @dataclass

@@ -24,7 +24,7 @@ from hlkb.parse.readwise import read_markdown
 from hlkb.textio import read_text
 
 _COLOR = re.compile(r"[ \t]*%%[ \t]*Colou?r:[ \t]*(?P<color>[\w-]+)[ \t]*%%", re.IGNORECASE)
-_BLOCK_ID = re.compile(r"(?:^|[ \t])\^(?P<id>[A-Za-z0-9][\w-]*)[ \t]*$")
+_BLOCK_ID = re.compile(r"(?:^|\s)\^(?P<id>[A-Za-z0-9][\w-]*)[ \t]*$")
 _READWISE_BLOCK_ID = re.compile(r"^(?:rw(?:ID-)?(?P<rw>\d+)|(?P<num>\d{5,}))$", re.IGNORECASE)
 _TAGS_AFTER_LINK = re.compile(r"(?<=\))(?P<tags>(?:[ \t]+#(?:\[\[[^\[\]]+\]\]|[^\s#()\[\]]+))+)[ \t]*$")
 # Logseq puts tags at the end of a block with no link before them ("… #flashcard").

@@ -202,10 +202,7 @@ class _State:
             if q:
                 inner = q.group("text")
                 if CALLOUT_HEADER.match(inner.strip()):
-                    self.close()
-                    self.start(ln, CALLOUT_HEADER.sub("", inner.strip(), count=1).strip(), quote=True)
-                    if not self.cur.lines[0]:
-                        self.cur.lines.pop()
+                    self.close()     # "> [!quote] title" is furniture; the quote starts below it
                     return
                 if self.cur is not None and self.cur_is_quote and not self.blank:
                     self.cur.add_text(inner, ln)
