@@ -1,0 +1,219 @@
+"""The index file: incremental refresh, renames, schema versions, locking, failures."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from hlkb.errors import IndexBusyError, InputError, UsageError
+from hlkb.filters import Filters
+from hlkb.index import get_record, open_index, refresh, search, update_files
+from hlkb.index import schema
+
+DATA = Path(__file__).parent / "data" / "index"
+
+
+@pytest.fixture
+def vault(tmp_path):
+    v = tmp_path / "vault"
+    shutil.copytree(DATA / "vault", v)
+    return v
+
+
+def _ids(ix):
+    return {(r["kind"], r["id"]): r["path"] for r in search(ix, None, Filters())}
+
+
+def _bump(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000))
+
+
+def test_incremental_refresh_counts(vault):
+    with open_index(vault) as ix:
+        s = refresh(ix, progress=False)
+        assert (s.added, s.changed, s.removed, s.unchanged) == (4, 0, 0, 0)
+        assert (vault / ".hlkb" / "index.sqlite").is_file()
+        s = refresh(ix, progress=False)
+        assert (s.added, s.changed, s.removed, s.unchanged) == (0, 0, 0, 4)
+        # touched but identical content: unchanged by hash
+        p = vault / "loose-thoughts.txt"
+        os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 5_000_000))
+        s = refresh(ix, progress=False)
+        assert (s.changed, s.unchanged) == (0, 4)
+        _bump(vault / "books" / "quiet-gardens.md", "- Ferns unfurl slowly in the shade of the old pear tree.\n")
+        (vault / "loose-thoughts.txt").unlink()
+        s = refresh(ix, progress=False)
+        assert (s.added, s.changed, s.removed, s.unchanged) == (0, 1, 1, 2)
+        assert [r["path"] for r in search(ix, "ferns", Filters(kinds=["highlight"]))] == ["books/quiet-gardens.md"]
+        assert list(search(ix, "bakery", Filters())) == []
+        s = refresh(ix, full=True, progress=False)
+        assert (s.added, s.changed, s.unchanged) == (0, 3, 0)
+        assert s.records == ix.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        assert "3 changed" in s.line()
+
+
+def test_rename_keeps_ids_and_updates_paths(vault):
+    with open_index(vault) as ix:
+        refresh(ix, progress=False)
+        before = {k for k, p in _ids(ix).items() if p == "loose-thoughts.txt"}
+        (vault / "archive").mkdir()
+        (vault / "loose-thoughts.txt").rename(vault / "archive" / "walks.txt")
+        s = refresh(ix, progress=False)
+        assert (s.renamed, s.removed, s.added) == (1, 0, 0)
+        after = {k for k, p in _ids(ix).items() if p == "archive/walks.txt"}
+        assert after == before and after
+        rec = get_record(ix, next(iter(after))[1])
+        assert rec["path"] == "archive/walks.txt"
+
+
+def test_update_files(vault):
+    with open_index(vault) as ix:
+        refresh(ix, progress=False)
+        target = vault / "books" / "quiet-gardens.md"
+        _bump(target, "- Lavender keeps the bees busy until dusk.\n")
+        s = update_files(ix, [target])
+        assert (s.changed, s.unchanged) == (1, 0)
+        assert len(list(search(ix, "lavender", Filters(kinds=["highlight"])))) == 1
+        target.unlink()
+        s = update_files(ix, [target])
+        assert s.removed == 1
+        assert list(search(ix, "lavender", Filters())) == []
+
+
+def test_bad_file_is_reported_and_the_rest_indexed(vault, run_cli):
+    (vault / "broken.md").write_bytes(b"# Broken\n\x00\x01binary")
+    code, out, err = run_cli("index", "--vault", vault)
+    assert code == 0 and out == ""
+    lines = err.strip().splitlines()
+    assert any(line.startswith("hlkb: broken.md") for line in lines)
+    assert lines[-1].startswith("indexed: 5 added") and "1 failed" in lines[-1]
+    code, out, _ = run_cli("search", "moss", "--vault", vault, "--jsonl", "--no-refresh", "--kind", "highlight")
+    assert code == 0 and len(out.splitlines()) == 1
+
+
+def test_get_record_prefixes(vault):
+    with open_index(vault) as ix:
+        refresh(ix, progress=False)
+        hid = next(r["id"] for r in search(ix, "moss", Filters(kinds=["highlight"])))
+        assert get_record(ix, hid)["id"] == hid
+        assert get_record(ix, hid[:10])["id"] == hid
+        with pytest.raises(UsageError, match="ambiguous"):
+            get_record(ix, "h_")
+        with pytest.raises(UsageError, match="no record"):
+            get_record(ix, "zz_nothing")
+
+
+def test_cli_show_and_stats(vault, run_cli):
+    code, out, err = run_cli("search", "moss", "--vault", vault, "--jsonl", "--kind", "highlight")
+    hid = json.loads(out)["id"]
+    code, out, err = run_cli("show", hid[:8], "--vault", vault, "--json")
+    assert code == 0
+    rec = json.loads(out)
+    assert rec["id"] == hid and rec["note_title"] == "Quiet Gardens"
+    assert rec["previous_id"] and rec["next_id"] is None
+    code, out, _ = run_cli("show", rec["note_id"], "--vault", vault, "--json")
+    note = json.loads(out)
+    assert [h["id"] for h in note["highlights"]][-1] == hid
+    code, out, _ = run_cli("stats", "--vault", vault, "--json")
+    counts = json.loads(out)
+    assert counts["kinds"]["note"] == 4 and counts["tags"]["trade"] == 2
+    code, out, err = run_cli("show", "nope_x", "--vault", vault)
+    assert code == 2 and "no record" in err
+
+
+def test_foreign_and_corrupt_files_are_one_line_errors(vault, tmp_path, run_cli):
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not a database at all" * 10)
+    foreign = tmp_path / "foreign.sqlite"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE people(name TEXT)")
+    conn.commit()
+    conn.close()
+    for db in (garbage, foreign):
+        code, out, err = run_cli("index", "--vault", vault, "--db", db)
+        assert code == 2 and out == ""
+        assert len(err.strip().splitlines()) == 1 and str(db) in err and "not an hlkb index" in err
+    # the foreign database is left as it was
+    assert sqlite3.connect(foreign).execute("SELECT count(*) FROM people").fetchone() == (0,)
+
+
+def test_newer_schema_refused_older_rebuilt(vault, tmp_path):
+    db = tmp_path / "ix.sqlite"
+    with open_index(vault, db) as ix:
+        refresh(ix, progress=False)
+        ix.conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
+    with pytest.raises(InputError, match="newer hlkb"):
+        open_index(vault, db)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with open_index(vault, db) as ix:
+        assert ix.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        assert ix.conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0   # rebuilt, empty
+        s = refresh(ix, progress=False)
+        assert s.added == 4
+
+
+def test_second_writer_is_told_busy(vault):
+    with open_index(vault) as first, open_index(vault) as second:
+        first.lock()
+        with pytest.raises(IndexBusyError, match="busy"):
+            refresh(second, progress=False, lock_wait=0.2)
+        first.unlock()
+        assert refresh(second, progress=False).added == 4
+
+
+def test_interrupted_refresh_leaves_a_consistent_index(vault, monkeypatch):
+    rmod = importlib.import_module("hlkb.index.refresh")   # the package exports a function of that name
+
+    monkeypatch.setattr(rmod, "BATCH_FILES", 1)
+    calls = {"n": 0}
+    real_apply = rmod._apply
+
+    def failing_apply(*args):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_apply(*args)
+
+    monkeypatch.setattr(rmod, "_apply", failing_apply)
+    with open_index(vault) as ix:
+        with pytest.raises(KeyboardInterrupt):
+            refresh(ix, progress=False)
+        files = ix.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        assert files == 2      # two batches committed, the third rolled back
+        orphans = ix.conn.execute("SELECT count(*) FROM records WHERE file_id NOT IN (SELECT id FROM files)"
+                                  ).fetchone()[0]
+        fts = ix.conn.execute("SELECT count(*) FROM fts").fetchone()[0]
+        recs = ix.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        assert orphans == 0 and fts == recs
+        monkeypatch.setattr(rmod, "_apply", real_apply)
+        s = refresh(ix, progress=False)
+        assert (s.added, s.unchanged) == (2, 2)
+
+
+def test_pool_path_matches_inline(tmp_path, monkeypatch):
+    """Enough files to use the worker pool; the result equals the in-process parse."""
+    rmod = importlib.import_module("hlkb.index.refresh")   # the package exports a function of that name
+
+    vault = tmp_path / "many"
+    vault.mkdir()
+    for i in range(60):
+        (vault / f"n{i:02d}.md").write_text(
+            f"# Note {i}\n\n## Highlights\n- Pebble number {i} rolled down the 山坡 slowly.\n", encoding="utf-8")
+    with open_index(vault, tmp_path / "a.sqlite") as a:
+        assert refresh(a, progress=False).added == 60
+        pooled = sorted(json.dumps(r, sort_keys=True) for r in search(a, None, Filters()))
+    monkeypatch.setattr(rmod, "POOL_THRESHOLD", 10_000)
+    with open_index(vault, tmp_path / "b.sqlite") as b:
+        refresh(b, progress=False)
+        inline = sorted(json.dumps(r, sort_keys=True) for r in search(b, None, Filters()))
+    assert pooled == inline and len(list(l for l in pooled if '"highlight"' in l)) == 60
