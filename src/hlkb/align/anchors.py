@@ -71,10 +71,8 @@ def _chinese_years(text: str) -> list[float]:
 def anchors_of(text: str, lang: str) -> Anchors:
     values = _figures(text, lang)
     if values is None:
-        values = _fallback_numbers(text)
+        values = _fallback_numbers(text) + (_chinese_years(text) if lang == "zh" else [])
     nums = {round(v, 6) for v in values if v == v}
-    if lang == "zh":
-        nums.update(_chinese_years(text))
     words = {w.casefold() for w in latin_words(text) if len(w) >= 2}
     words -= _STOP
     return Anchors(nums, words)

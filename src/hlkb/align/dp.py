@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from hlkb.align.anchors import Anchors, anchor_evidence, anchors_of
 from hlkb.align.gale_church import MATCH_PRIOR, LengthModel, text_length
-from hlkb.align.segment import Paragraph, continues
+from hlkb.align.segment import Paragraph, continues, ends_mid_sentence
 
 _BASE_PRIOR = -math.log(MATCH_PRIOR[(1, 1)])
 
@@ -36,6 +36,7 @@ class Unit:
     length: int = 0
     line_lengths: list[int] = field(default_factory=list)
     anchors: Anchors = field(default_factory=Anchors)
+    heading: bool = False
 
 
 @dataclass
@@ -75,13 +76,57 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
                 last.paras.append(p)
                 continue
         units.append(Unit(p.lang, [p]))
+    if merge_wrapped:
+        units = _join_full_width_lines(units, nonblank_lines)
     for i, u in enumerate(units):
         u.pos = i
         text = "\n".join(p.text for p in u.paras)
         u.length = text_length(text)
         u.line_lengths = [text_length(line) for p in u.paras for line in p.text.split("\n")]
         u.anchors = anchors_of(text, u.lang)
+        u.heading = is_heading(u)
     return units
+
+
+def is_heading(u: Unit) -> bool:
+    """A Markdown heading, or a short single line that does not end a sentence."""
+    first = u.paras[0]
+    text = first.text.strip()
+    if text.startswith("#"):
+        return True
+    return (len(u.paras) == 1 and first.start == first.end and text_length(text) <= (16 if u.lang == "zh" else 40)
+            and ends_mid_sentence(text))
+
+
+def _width(p: Paragraph) -> int:
+    return len(p.text.rstrip())
+
+
+def _join_full_width_lines(units: list[Unit], nonblank_lines: set[int]) -> list[Unit]:
+    """A hard-wrapped run (found by ``continues``) also owns a neighbouring one-line block
+    that is as wide as the run's lines: the PDF broke there after a sentence by chance."""
+    def wrapped(u: Unit) -> bool:
+        return u.lang == "en" and len(u.paras) >= 2
+
+    def joinable(a: Paragraph, b: Paragraph, width: int) -> bool:
+        return (a.lang == b.lang == "en" and not a.inline and not b.inline
+                and a.start == a.end and b.start == b.end
+                and not a.text.startswith("#") and not b.text.startswith("#")
+                and _width(a) >= 0.85 * width and width >= 40
+                and not any(n in nonblank_lines for n in range(a.end + 1, b.start)))
+
+    out: list[Unit] = []
+    for u in units:
+        if out:
+            prev = out[-1]
+            if wrapped(u) or wrapped(prev):
+                run = u if wrapped(u) else prev
+                width = max(_width(p) for p in run.paras)
+                if joinable(prev.paras[-1], u.paras[0], width):
+                    prev.paras.extend(u.paras)
+                    continue
+        out.append(u)
+    return out
 
 
 class Aligner:
@@ -122,7 +167,7 @@ class Aligner:
             if len(side) == 2:
                 # Paragraphs translated together sit together, and a heading starts
                 # something new rather than continuing the paragraph before it.
-                if side[1].pos != side[0].pos + 1 or side[1].paras[0].text.startswith("#"):
+                if side[1].pos != side[0].pos + 1 or (side[1].heading and not side[0].heading):
                     return math.inf
                 if cfg.order:
                     cost += cfg.merge
