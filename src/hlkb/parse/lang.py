@@ -7,30 +7,26 @@ Cyrillic, emoji-only text) is ``other`` when it dominates.
 
 from __future__ import annotations
 
+import re
+
 # A share at or above this makes the text that language; below it on both sides is "mixed".
 _DOMINANT = 0.8
 _LATIN_WEIGHT = 0.25
 
 
-def _is_cjk(code: int) -> bool:
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
-            or 0x20000 <= code <= 0x2FA1F)
+_CJK_RANGES = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002fa1f"
+_LATIN_RANGES = "a-zA-Z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_CJK = re.compile(f"[{_CJK_RANGES}]")
+_LATIN = re.compile(f"[{_LATIN_RANGES}]")
+# Letters of any other script (Hangul, kana, Cyrillic, …): word characters minus digits,
+# underscore, CJK and Latin.
+_OTHER = re.compile(f"[^\\W\\d_{_CJK_RANGES}{_LATIN_RANGES}]")
 
 
 def detect_lang(text: str) -> str:
-    cjk = latin = other = 0
-    for ch in text:
-        code = ord(ch)
-        if code < 128:
-            if ch.isalpha():
-                latin += 1
-        elif _is_cjk(code):
-            cjk += 1
-        elif ch.isalpha():
-            if code <= 0x024F:   # Latin-1 supplement and Latin Extended (café, naïve)
-                latin += 1
-            else:
-                other += 1
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    other = len(_OTHER.findall(text))
     zh_w, en_w, other_w = float(cjk), latin * _LATIN_WEIGHT, other * 0.5
     total = zh_w + en_w + other_w
     if total == 0:
