@@ -33,8 +33,6 @@ class MarkdownDigest:
     def _start(self, note_id: str, note: dict | None, path: str | None) -> None:
         self.current = note_id
         out = self.out
-        if self.sections:
-            out.write("\n")
         self.sections += 1
         title = (note or {}).get("title") or (path or note_id)
         out.write(f"## {escape_inline(title)}\n\n")
@@ -57,6 +55,8 @@ class MarkdownDigest:
             if record["id"] != self.current:
                 self._start(record["id"], record, record.get("path"))
             return
+        if kind not in ("highlight", "pair", "claim"):
+            return   # diagnostics and unknown kinds have no place in a reading digest
         note_id = record.get("note_id")
         if note_id != self.current:
             note = self.lookup(note_id) if self.lookup and note_id else None
