@@ -69,67 +69,56 @@ def _shorten(text: str | None, limit: int) -> str:
 
 
 def _render(records: list[dict]) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     from hlkb.display import terminal_safe
     from hlkb.output import stdout_console
 
     console = stdout_console()
+    gutter = 7   # "  1234  " line-number column; wrapped lines hang under the text
 
     def safe(text, style=""):
         return Text(terminal_safe(text or ""), style=style)
 
-    grid = None
+    def row(number: str, body: Text) -> None:
+        width = max(20, console.width - gutter)
+        lines = body.wrap(console, width, overflow="fold")
+        for i, line in enumerate(lines):
+            out = Text(f"{number:>{gutter - 2}}  " if i == 0 else " " * gutter, style="green")
+            out.append_text(line)
+            out.rstrip()
+            console.print(out, soft_wrap=True)
+
     current_section = None
-
-    def flush():
-        nonlocal grid
-        if grid is not None and grid.row_count:
-            console.print(grid)
-        grid = None
-
-    def new_grid():
-        table = Table.grid(padding=(0, 2))
-        table.add_column(justify="right", style="green", no_wrap=True, min_width=5)
-        table.add_column(overflow="fold")
-        return table
-
     first = True
     for rec in records:
         kind = rec["kind"]
         if kind == "note":
-            flush()
             if not first:
                 console.print()
             first = False
             console.print(_note_header(rec, safe))
-            grid = new_grid()
             current_section = None
-            continue
-        if grid is None:
-            grid = new_grid()
-        if kind == "highlight":
+        elif kind == "highlight":
             if rec.get("section") and rec["section"] != current_section:
                 current_section = rec["section"]
-                grid.add_row("", safe(f"§ {current_section}", "bold yellow"))
+                row("", safe(f"§ {current_section}", "bold yellow"))
             body = Text()
             loc = rec["location"]
             if loc and loc["value"] is not None:
                 body.append_text(safe(f"[{loc['label']}] ", "dim"))
             body.append_text(safe(_shorten(rec["text"], _TEXT_LIMIT)))
+            row(str(rec["line"]), body)
             if rec["note"]:
-                body.append_text(safe(f"\nnote: {_shorten(rec['note'], _NOTE_LIMIT)}", "italic cyan"))
+                row("", safe(f"note: {_shorten(rec['note'], _NOTE_LIMIT)}", "italic cyan"))
             if rec["tags"]:
-                body.append_text(safe("\ntags: " + " ".join(f"#{t}" for t in rec["tags"]), "magenta"))
-            grid.add_row(str(rec["line"]), body)
+                row("", safe("tags: " + " ".join(f"#{t}" for t in rec["tags"]), "magenta"))
         elif kind == "pair":
             en = _shorten(" ".join(rec["en"]), 120)
             zh = _shorten(" ".join(rec["zh"]), 80)
-            grid.add_row(str(rec["line"]), safe(f"pair {rec['score']:.2f}: {en} | {zh}", "dim"))
+            row(str(rec["line"]), safe(f"pair {rec['score']:.2f}: {en} | {zh}", "dim"))
         elif kind == "claim":
-            grid.add_row(str(rec["line"]), safe(f"claim [{rec['check']}]: {_shorten(rec['text'], 160)}", "dim"))
-    flush()
+            row(str(rec["line"]), safe(f"claim [{rec['check']}]: {_shorten(rec['text'], 160)}", "dim"))
 
 
 def _note_header(rec: dict, safe):
