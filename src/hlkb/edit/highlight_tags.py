@@ -116,14 +116,26 @@ _SUBLINE = re.compile(r"^(?P<indent>[ \t]+)[-*+][ \t]+(?:\*\*)?(?:Note|Tags)(?:\
 
 
 def subline_indent(lines: list[str], highlight_line: int) -> str:
-    """The indent of sublines: the one this file uses, else one level deeper than the highlight."""
-    for line in lines:
-        m = _SUBLINE.match(line)
-        if m:
-            return m.group("indent")
+    """The indent for a new subline: the step this file's sublines use, below this highlight."""
     text = lines[highlight_line - 1]
     own = text[:len(text) - len(text.lstrip(" \t"))]
-    return own + ("\t" if own.startswith("\t") else "    ")
+    for k, line in enumerate(lines):
+        m = _SUBLINE.match(line)
+        if not m:
+            continue
+        sub = m.group("indent")
+        for above in range(k - 1, -1, -1):
+            parent = _LIST_ITEM.match(lines[above])
+            if parent and len(parent.group("indent")) < len(sub):
+                if sub.startswith(parent.group("indent")):
+                    return own + sub[len(parent.group("indent")):]
+                break
+        break
+    logseq = bool(lines) and re.match(r"^[A-Za-z][\w-]*:: ", lines[0]) is not None
+    return own + ("\t" if own.startswith("\t") or logseq else "    ")
+
+
+_LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)[-*+][ \t]")
 
 
 def highlight_edits(lines: list[str], highlight, change: TagChange) -> list[LineEdit]:
