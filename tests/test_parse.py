@@ -183,3 +183,11 @@ def test_malformed_inputs_are_one_line_errors_and_others_still_print(run_cli, tm
     assert "Traceback" not in err
     kinds = [json.loads(x)["kind"] for x in out.splitlines()]
     assert kinds.count("note") == 1 and kinds.count("highlight") == 3
+
+
+def test_ordinary_links_are_not_highlight_links():
+    plain = parse_text("# My list\n\n- Great post (see [here](https://blog.example/x))\n- another thing\n")
+    assert plain.format == "markdown" and plain.highlights == []
+    note = parse_text("## Highlights\n- Great post (see [here](https://blog.example/x))\n")
+    assert note.highlights[0].location is None
+    assert note.highlights[0].text == "Great post (see here)"

@@ -21,6 +21,11 @@ UNLINKED_AT_END = re.compile(
     r"(?P<lead>" + _SP + r"*)\((?P<label>(?:Location|Page|Time|Loc\.?|p\.)" + _SP + r"+[0-9][0-9:,.\-]*)\)" + _SP + r"*$",
     re.IGNORECASE)
 
+# A trailing "([label](url))" is a highlight link only with a label or host Readwise writes;
+# "(see [the post](https://…))" at the end of a sentence stays text.
+_KNOWN_LABEL = re.compile(r"^(?:view\b.*|open\b.*|location\b.*|loc\.?\s.*|page\b.*|p\.\s.*|time\b.*|\d[\d,.:]*)$", re.IGNORECASE)
+_KNOWN_HOST = re.compile(r"readwise\.io|to_kindle|airr\.io|snipd\.com|instapaper\.com|twitter\.com|//x\.com|"
+                         r"kindle|medium\.com/.*#|hypothes\.is", re.IGNORECASE)
 _READWISE_ID = re.compile(
     r"read\.readwise\.io/read/(?P<a>[0-9a-z]{10,})|readwise\.io/open/(?P<b>\d+)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
@@ -58,9 +63,23 @@ def location_value(label: str, url: str | None = None) -> float | None:
     return None
 
 
+def is_highlight_link(label: str, url: str | None) -> bool:
+    label = " ".join(label.replace("\u00a0", " ").split())
+    return bool(_KNOWN_LABEL.match(label) or (url and _KNOWN_HOST.search(url)))
+
+
+def has_highlight_link(text: str) -> bool:
+    m = LINK_AT_END.search(text)
+    if m and is_highlight_link(m.group("label"), m.group("url")):
+        return True
+    return bool(UNLINKED_AT_END.search(text))
+
+
 def split_location(markdown: str) -> tuple[str, Location | None]:
     """(markdown without the trailing location link, Location or None)."""
     m = LINK_AT_END.search(markdown)
+    if m and not is_highlight_link(m.group("label"), m.group("url")):
+        m = None
     if m:
         label = " ".join(m.group("label").replace("\u00a0", " ").split())
         url = m.group("url") or None

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from hlkb.parse.blocks import SUBLINE, Body, RawHighlight, parse_tags
 from hlkb.parse.inline import plain_text
-from hlkb.parse.locations import LINK_AT_END, UNLINKED_AT_END
+from hlkb.parse.locations import has_highlight_link
 
 PROPERTY = re.compile(r"^(?P<key>[A-Za-z][\w-]*)::(?:[ \t]+(?P<value>.*?))?[ \t]*$")
 _NODE = re.compile(r"^(?P<indent>[\t ]*)-(?:[ \t]+(?P<text>.*))?$")
@@ -137,7 +137,7 @@ def _walk(nodes: list[_Node], section: str | None, out: list[RawHighlight]) -> N
                     raw.note_is_question = True
                 out.append(raw)
             continue
-        has_link = LINK_AT_END.search(head) or UNLINKED_AT_END.search(node.lines[-1] if node.lines else "")
+        has_link = has_highlight_link(head) or has_highlight_link(node.lines[-1] if node.lines else "")
         if content_children and not has_link:
             _walk(node.children, plain_text(head) or section, out)   # a chapter parent
             continue

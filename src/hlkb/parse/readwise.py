@@ -22,7 +22,7 @@ import re
 from hlkb.parse import legacy
 from hlkb.parse.blocks import SUBLINE, Body, RawHighlight, parse_tags
 from hlkb.parse.inline import plain_text
-from hlkb.parse.locations import LINK_AT_END, UNLINKED_AT_END, location_value
+from hlkb.parse.locations import has_highlight_link, location_value
 from hlkb.model import Location
 
 HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
@@ -57,7 +57,7 @@ def _entries(lines: list[str], start_line: int) -> list[tuple[int, str]]:
 
 
 def _has_link(text: str) -> bool:
-    return bool(LINK_AT_END.search(text) or UNLINKED_AT_END.search(text))
+    return has_highlight_link(text)
 
 
 def _strip_indent(text: str, width: int = 2) -> str:
