@@ -21,6 +21,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from hlkb.index.store import FileRows, Index, Writer, delete_file, rows_for_note, transaction
 
@@ -97,6 +98,43 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
     return rows
 
 
+def scan_vault(vault: Path, on_error) -> Iterator[tuple[str, str, int, int]]:
+    """(absolute path, vault-relative path, size, mtime_ns) of every note file.
+
+    The same files as hlkb.vault.iter_note_files (hidden names skipped, symlinked folders
+    followed once, .md/.markdown/.txt), but with plain strings and the one stat the
+    DirEntry needs anyway: a no-change refresh of a big vault is mostly this walk."""
+    from hlkb.vault import NOTE_SUFFIXES
+
+    seen_dirs: set[str] = set()
+
+    def walk(folder: str, prefix: str):
+        real = os.path.realpath(folder)
+        if real in seen_dirs:
+            on_error(folder, "symlink loop; folder skipped")
+            return
+        seen_dirs.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            on_error(folder, f"cannot read folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    yield from walk(entry.path, prefix + name + "/")
+                elif name.lower().endswith(NOTE_SUFFIXES) and entry.is_file():
+                    st = entry.stat()
+                    yield entry.path, prefix + name, st.st_size, st.st_mtime_ns
+            except OSError:
+                continue
+
+    yield from walk(str(vault), "")
+
+
 def _parse_iter(tasks: list[tuple], use_pool: bool):
     """Yield FileRows for tasks, in order, at most a few batches in flight (bounded memory)."""
     if not use_pool:
@@ -122,7 +160,6 @@ def refresh(index: Index, full: bool = False, progress: bool = True,
             only: list[Path] | None = None, lock_wait: float | None = None) -> RefreshSummary:
     """Bring ``index`` up to date with its vault (or, with ``only``, with just those files)."""
     from hlkb.output import progress as progress_bar
-    from hlkb.vault import iter_note_files
 
     started = time.perf_counter()
     summary = RefreshSummary()
@@ -139,7 +176,7 @@ def refresh(index: Index, full: bool = False, progress: bool = True,
         if only is None:
             def on_error(path, msg):
                 summary.errors.append(f"{path}: {msg}")
-            files = ((str(nf.path), nf.rel) for nf in iter_note_files(index.vault, on_error))
+            files = scan_vault(index.vault, on_error)
         else:
             files = []
             for p in only:
@@ -150,20 +187,16 @@ def refresh(index: Index, full: bool = False, progress: bool = True,
                 except ValueError:
                     rel = os.path.relpath(ap, index.vault).replace(os.sep, "/")
                 if ap.is_file():
-                    files.append((str(ap), rel))
+                    st = ap.stat()
+                    files.append((str(ap), rel, st.st_size, st.st_mtime_ns))
                 elif rel in known:   # gone: remove below
                     pass
-        for abs_path, rel in files:
+        for abs_path, rel, size, mtime_ns in files:
             seen.add(rel)
             old = known.get(rel)
-            if old is not None and not full:
-                try:
-                    st = os.stat(abs_path)
-                except OSError:
-                    continue
-                if st.st_size == old[1] and st.st_mtime_ns == old[2]:
-                    summary.unchanged += 1
-                    continue
+            if old is not None and not full and size == old[1] and mtime_ns == old[2]:
+                summary.unchanged += 1
+                continue
             tasks.append((abs_path, rel, None if (full or old is None) else old[3]))
         if only is None:
             gone = {rel: known[rel] for rel in known if rel not in seen}
