@@ -73,7 +73,8 @@ def test_text_without_numbers_is_skipped():
 def test_units_compatibility():
     assert compatible_units("USD", "USD")
     assert compatible_units("number", "hour")
-    assert compatible_units("count", "ordinal")
+    assert compatible_units("number", "ordinal")
+    assert not compatible_units("count", "ordinal")
     assert not compatible_units("mile", "km")
     assert not compatible_units("USD", "CNY")
 

@@ -44,14 +44,13 @@ def compatible_units(a: str | None, b: str | None) -> bool:
     """Can a figure in unit ``a`` be the translation of one in unit ``b``?
 
     Equal units always; a bare number with anything (translators drop or add units);
-    counts with ordinals (``Article 146`` / ``第146条``). Different kinds (miles and
+    so ``Article 146`` / ``第146条`` compare, but a count never with an ordinal
+    (``second`` / ``两人``). Different kinds (miles and
     kilometres, dollars and yuan) are not comparable: such figures stay unverified.
     """
     a = a or "number"
     b = b or "number"
-    if a == b or a == "number" or b == "number":
-        return True
-    return {a, b} <= {"count", "ordinal"}
+    return a == b or a == "number" or b == "number"
 
 
 def values_match(a: Figure, b: Figure) -> bool:
@@ -126,6 +125,7 @@ _EN_ORDINAL = re.compile(
     rf"\b(?:the|a|its|his|her|their|our|my|this|for the)\s+(?P<w>{'|'.join(_EN_ORDINAL_WORDS)})\b",
     re.IGNORECASE,
 )
+_EN_A_MONEY = re.compile(r"\ban? (dollar|cent|penny)\b(?!-)", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^\s*(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
 _NOUN_AFTER = re.compile(r"^\s+(?!(?:and|or|to|of|in|on|at|by|for|the|a|an|is|was|are|were|from|with|as|than)\b)[A-Za-z]")
@@ -170,13 +170,17 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
             continue
         start, end = m.start(), m.end()
         is_digits = num[0].isdigit() or num[0] == "."
-        before, after = text[max(0, start - 12):start], text[end:end + 12]
+        core_end = m.start("of") if m.group("of") else end
+        before, after = text[max(0, start - 12):start], text[core_end:core_end + 12]
         if is_digits:
             value = _digits_value(num)
             # Clock times, version numbers, identifiers: not figures.
             if _CLOCK_OR_CODE.match(text[m.end("num"):m.end("num") + 3]) and not m.group("unit"):
                 continue
             if start > 0 and text[start - 1] in "#@/-_" and not m.group("cur"):
+                continue
+            # "(1)", "(2)" list numbering: not a figure.
+            if start > 0 and text[start - 1] == "(" and text[m.end("num"):m.end("num") + 1] == ")" and len(num) <= 2:
                 continue
         elif num.lower().endswith("s") and num.lower()[:-1] in _EN_SCALE:
             value = Decimal(_EN_SCALE[num.lower()[:-1]])   # "millions of": that order, roughly
@@ -218,7 +222,7 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
                 unit = "year"
             elif is_digits and not scale and (_MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after)):
                 continue   # the day of a date ("30 August", "August 30")
-            elif _NOUN_AFTER.match(after) or scale:
+            elif _NOUN_AFTER.match(after) or scale or (m.group("of") and not is_digits):
                 unit = "count"
             else:
                 unit = "number"
@@ -235,6 +239,9 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
         if m.group("approx") and m.group("approx").lower() in ("a few", "several"):
             approx = True
         found.append((start, Figure(raw=raw.strip(), value=float(value), unit=unit, approx=approx, lang="en")))
+    for m in _EN_A_MONEY.finditer(text):
+        value = 1.0 if m.group(1).lower() == "dollar" else 0.01
+        found.append((m.start(), Figure(raw=m.group(0), value=value, unit="USD", lang="en")))
     for m in _EN_ORDINAL.finditer(text):
         after = text[m.end():m.end() + 12]
         if m.group("w").lower() == "second" and re.match(r"^\s*(?:[,.;)]|$)", after):
@@ -273,7 +280,7 @@ _ZH_UNIT = {
 _ZH_MEASURE = "个個名位家人台块塊件次届屆条條款项項只隻头頭本部辆輛座所户戶张張篇首份架艘场場间間种種批笔筆"
 _ZH_UNIT_RE = "|".join(re.escape(u) for u in sorted(_ZH_UNIT, key=len, reverse=True))
 
-_ZH_APPROX_PRE = r"大约|大約|约|約|逾|超过|超過|将近|將近|接近|近|不到|不足|不超过|不超過|至少|多达|多達|高达|高達|数|數|几|幾|大概|不过|不過"
+_ZH_APPROX_PRE = r"大约|大約|(?<![条條契公合节節预預制盟])约|(?<![条條契公合节節预預制盟])約|逾|超过|超過|将近|將近|接近|近|不到|不足|不超过|不超過|至少|多达|多達|高达|高達|数|數|几|幾|大概|不过|不過"
 _ZH_FIGURE = re.compile(
     rf"(?P<pre>{_ZH_APPROX_PRE})?"
     rf"(?P<di>第)?"
@@ -286,7 +293,7 @@ _ZH_FIGURE = re.compile(
 )
 _ZH_VAGUE_CN = re.compile(rf"^[{_ZH_NUMERAL_CHARS}]+$")
 _HAS_NUMERIC = re.compile(
-    rf"[0-9{_ZH_NUMERAL_CHARS}]|\b(?:{_WORD}|(?:hundred|thousand|million|billion|trillion)s?|"
+    rf"[0-9{_ZH_NUMERAL_CHARS}]|\ban? (?:dollar|cent|penny)\b|\b(?:{_WORD}|(?:hundred|thousand|million|billion|trillion)s?|"
     + "|".join(_EN_ORDINAL_WORDS) + r")\b",
     re.IGNORECASE,
 )
@@ -357,7 +364,7 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
             # Inside a Latin token (C919, 0x1F, v2): not a figure.
             if before and (before.isascii() and (before.isalnum() or before in "._-/#")):
                 continue
-            if after[:1].isascii() and after[:1].isalpha():
+            if after[:1].isascii() and after[:1].isalpha() and not m.group("ascale") and not unit_word:
                 continue
             value = _digits_value(arabic)
             if value is None:
@@ -385,13 +392,14 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
                     continue
             # A Chinese numeral is a figure only with a unit, a measure word, 第, 百分之,
             # or a scale; a bare "一" only with money or time.
-            if not (unit_word or m.group("di") or m.group("pct") or text[end:end + 1] in ("至", "到")
+            digit_run = len(cn) >= 3 and all(c in "〇○零一二三四五六七八九" for c in cn)
+            if not (unit_word or m.group("di") or m.group("pct") or text[end:end + 1] in ("至", "到") or digit_run
                     or (len(cn) >= 2 and any(c in "百千万萬亿億" for c in cn))):
                 continue
             if cn in ("一", "壹") and not m.group("di") and not (
                     unit_word in _ZH_UNIT and _ZH_UNIT[unit_word][0] not in ("count",)):
                 continue
-        approx = bool(pre and pre not in ("第",)) or bool(post) or bool(m.group("post2"))
+        approx = not m.group("di") and (bool(pre) or bool(post) or bool(m.group("post2")))
         unit: str | None = None
         if m.group("pct"):
             unit = "percent"

@@ -1,0 +1,312 @@
+"""Score figure extraction, figure pairing and the cross-language check.
+
+    .venv/bin/python benchmarks/claims_eval.py [--shared ../shared] [--splitter] [--mutations N]
+
+1. Extraction and pairing against every ``*.numbers.json`` in ``<shared>/corpus/bilingual``:
+   for each gold fact, is a figure extracted that overlaps the fact's EN text (in its
+   ``en_block``) and its ZH text (in its ``zh_block``), with the gold value; and does the
+   check link those two figures (``ok``, or ``mismatch`` for facts marked ``mismatch``)?
+   Pairing precision: of the links made from a gold-fact EN figure, how many go to the
+   fact's ZH figure. Trap hits (numbers the gold says are not figures) are counted.
+2. Mutation test: in each corpus article and the seed, change one digit or numeral of one
+   verified (``ok``) Chinese figure (deterministic seed), run the check, and count how
+   often it reports a mismatch for that figure (target >= 95%). Also count the mismatches
+   on the untouched texts (target 0), separating the corpus's genuine translation
+   errors (``mismatch: true`` in .numbers.json), which should be found.
+
+Pairs come from the gold files (``pairs`` over gold paragraph line ranges); ``--splitter``
+uses hlkb's own splitter (hlkb.pipeline) instead. The baseline printed beside the
+check is a naive checker (a figure is ok if any figure on the other side has the same
+value, otherwise a mismatch), measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hlkb.claims.check import PlacedFigure, check_pair
+from hlkb.figures import extract_figures
+from hlkb.model import Pair, pair_id_for
+from hlkb.textio import read_text
+
+ZH_NUMERALS = "一二三四五六七八九"
+
+
+def load_article(path: Path, gold_path: Path):
+    text = read_text(path).text
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    return text, gold
+
+
+def block_text(lines: list[str], gold: dict, i: int, lang: str) -> tuple[str, int]:
+    """Text and first line of gold paragraph ``i`` (the language half of an inline line)."""
+    para = gold["paragraphs"][i]
+    text = "\n".join(lines[para["start"] - 1:para["end"]])
+    if para.get("lang") == "mixed":
+        for split in gold.get("inline_splits", []):
+            if split["i"] == i:
+                a, b = split["en_chars" if lang == "en" else "zh_chars"]
+                text = text[a:b]
+    return text, para["start"]
+
+
+def gold_pairs(text: str, gold: dict, path: str) -> list[Pair]:
+    lines = text.split("\n")
+    pairs = []
+    for gp in gold["pairs"]:
+        if not gp["en"] or not gp["zh"]:
+            continue
+        en = [block_text(lines, gold, i, "en") for i in gp["en"]]
+        zh = [block_text(lines, gold, i, "zh") for i in gp["zh"]]
+        pairs.append(Pair(id=pair_id_for("eval", [t for t, _ in en], [t for t, _ in zh]), note_id="eval",
+                          path=path, line=min(en[0][1], zh[0][1]), en=[t for t, _ in en],
+                          zh=[t for t, _ in zh], en_lines=[ln for _, ln in en],
+                          zh_lines=[ln for _, ln in zh], score=1.0))
+    return pairs
+
+
+def splitter_pairs(text: str, name: str) -> list[Pair]:
+    from hlkb.pipeline import parse_and_analyze
+
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / name
+        p.write_text(text, encoding="utf-8")
+        return parse_and_analyze(p, name, strict=False).pairs
+
+
+def check_all(pairs: list[Pair]):
+    results = [check_pair(p) for p in pairs]
+    mismatches = [m for r in results for m in r.mismatches]
+    figs_en = [f for r in results for s in r.en for f in s.figures]
+    figs_zh = [f for r in results for s in r.zh for f in s.figures]
+    return results, mismatches, figs_en, figs_zh
+
+
+def naive_mismatches(pairs: list[Pair]) -> int:
+    """Baseline: every figure whose value appears nowhere on the other side is a mismatch."""
+    n = 0
+    for p in pairs:
+        en = [f.value for t in p.en for f in extract_figures(t, "en")]
+        zh = [f.value for t in p.zh for f in extract_figures(t, "zh")]
+        n += sum(1 for v in en if v not in zh) + sum(1 for v in zh if v not in en)
+    return n
+
+
+# ------------------------------------------------------------------ 1. against .numbers.json
+
+def _span(text: str, needle: str):
+    i = text.find(needle)
+    if i < 0:
+        plain = needle.replace("**", "")
+        i = text.replace("**", "").find(plain)
+        if i < 0:
+            return None
+        return (i, i + len(plain)), text.replace("**", "")
+    return (i, i + len(needle)), text
+
+
+def _overlapping(figs: list[PlacedFigure], block: str, needle: str):
+    found = _span(block, needle)
+    if not found:
+        return []
+    (a, b), hay = found
+    out = []
+    for f in figs:
+        start = 0
+        while True:
+            i = hay.find(f.figure.raw, start)
+            if i < 0:
+                break
+            if i < b and i + len(f.figure.raw) > a:
+                out.append(f)
+                break
+            start = i + 1
+    return out
+
+
+def _value_ok(fig, gold_value) -> bool:
+    if isinstance(gold_value, (int, float)):
+        return abs(fig.figure.value - gold_value) <= 1e-9 * max(1.0, abs(gold_value))
+    if isinstance(gold_value, list):
+        return any(abs(fig.figure.value - v) <= 1e-9 * max(1.0, abs(v)) for v in gold_value)
+    if isinstance(gold_value, str) and re.match(r"\d{4}-", gold_value):
+        return fig.figure.value == int(gold_value[:4])
+    return True   # vague or structured values: presence is what counts
+
+
+def score_numbers(bilingual: Path, splitter: bool) -> dict:
+    totals = dict(facts=0, en_found=0, zh_found=0, en_value=0, zh_value=0, paired=0, links=0,
+                  links_right=0, traps=0, trap_hits=0)
+    misses = []
+    for numbers_path in sorted(bilingual.glob("*.numbers.json")):
+        name = numbers_path.name[: -len(".numbers.json")]
+        text, gold = load_article(bilingual / name, bilingual / f"{name}.gold.json")
+        numbers = json.loads(numbers_path.read_text(encoding="utf-8"))
+        lines = text.split("\n")
+        pairs = gold_pairs(text, gold, name)
+        by_block: dict[tuple[str, int], list[PlacedFigure]] = {}
+        for p, res in zip(pairs, (check_pair(p) for p in pairs)):
+            for lang, sents, idxs in (("en", res.en, _pair_blocks(gold, p, "en")), ("zh", res.zh, _pair_blocks(gold, p, "zh"))):
+                for s in sents:
+                    blk = idxs.get(s.line)
+                    if blk is not None:
+                        by_block.setdefault((lang, blk), []).extend(s.figures)
+        for fact in numbers.get("facts", []):
+            totals["facts"] += 1
+            en_block, _ = block_text(lines, gold, fact["en_block"], "en")
+            zh_block, _ = block_text(lines, gold, fact["zh_block"], "zh")
+            en_figs = _overlapping(by_block.get(("en", fact["en_block"]), []), en_block, fact["en"])
+            zh_figs = _overlapping(by_block.get(("zh", fact["zh_block"]), []), zh_block, fact["zh"])
+            totals["en_found"] += bool(en_figs)
+            totals["zh_found"] += bool(zh_figs)
+            totals["en_value"] += any(_value_ok(f, fact.get("value")) for f in en_figs)
+            totals["zh_value"] += any(_value_ok(f, fact.get("value_zh", fact.get("value"))) for f in zh_figs)
+            want = "mismatch" if fact.get("mismatch") else "ok"
+            linked = [f for f in en_figs if f.counterpart is not None and f.status in ("ok", "mismatch")]
+            totals["links"] += len(linked)
+            right = [f for f in linked if f.counterpart in zh_figs]
+            totals["links_right"] += len(right)
+            if any(f.status == want for f in right):
+                totals["paired"] += 1
+            else:
+                misses.append(f"{name}: {fact['en']!r} / {fact['zh']!r}")
+        for trap in numbers.get("traps", []):
+            totals["traps"] += 1
+            hits = [f for t in (trap.get("en"), trap.get("zh")) if t for f in extract_figures(t)]
+            totals["trap_hits"] += bool(hits)
+    totals["misses"] = misses
+    return totals
+
+
+def _pair_blocks(gold: dict, pair: Pair, lang: str) -> dict[int, int]:
+    """Map every line to its gold block index (a sentence's line lies in its block)."""
+    out = {}
+    for i, para in enumerate(gold["paragraphs"]):
+        for ln in range(para["start"], para["end"] + 1):
+            out.setdefault(ln, i)
+    return out
+
+
+# ------------------------------------------------------------------ 2. mutation test
+
+def mutate_raw(raw: str, rng: random.Random) -> str | None:
+    """Change one digit (or one Chinese numeral digit) of ``raw``."""
+    spots = [i for i, c in enumerate(raw) if c.isdigit() or c in ZH_NUMERALS]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    c = raw[i]
+    if c.isdigit():
+        choices = [d for d in "0123456789" if d != c and not (d == "0" and (i == 0 or not raw[i - 1].isdigit()))]
+    else:
+        choices = [d for d in ZH_NUMERALS if d != c]
+    return raw[:i] + rng.choice(choices) + raw[i + 1:]
+
+
+def articles(shared: Path):
+    bilingual = shared / "corpus" / "bilingual"
+    for gold_path in sorted(bilingual.glob("*.gold.json")):
+        name = gold_path.name[: -len(".gold.json")]
+        yield bilingual / name, gold_path
+    for gold_path in sorted((shared / "seeds").glob("*.gold.json")):
+        yield shared / "seeds" / gold_path.name[: -len(".gold.json")], gold_path
+
+
+def genuine_errors(path: Path) -> list[dict]:
+    numbers = path.with_name(path.name + ".numbers.json")
+    if not numbers.exists():
+        return []
+    return [f for f in json.loads(numbers.read_text(encoding="utf-8")).get("facts", []) if f.get("mismatch")]
+
+
+def mutation_test(shared: Path, splitter: bool, per_article: int, seed: int = 5) -> dict:
+    out = dict(articles=0, untouched_false=0, genuine=0, genuine_found=0, naive_untouched=0,
+               mutations=0, detected=0, naive_detected=0, false_list=[], missed=[])
+    for k, (path, gold_path) in enumerate(articles(shared)):
+        text, gold = load_article(path, gold_path)
+        pairs = splitter_pairs(text, path.name) if splitter else gold_pairs(text, gold, path.name)
+        _, mismatches, _, figs_zh = check_all(pairs)
+        out["articles"] += 1
+        errors = genuine_errors(path)
+        out["genuine"] += len(errors)
+        for m in mismatches:
+            if any(m.en.figure.raw.lstrip("$") in e["en"] for e in errors):
+                out["genuine_found"] += 1
+            else:
+                out["untouched_false"] += 1
+                out["false_list"].append(m.describe(path.name))
+        out["naive_untouched"] += naive_mismatches(pairs)
+        rng = random.Random(seed * 1000 + k)
+        candidates = [f for f in figs_zh if f.status == "ok" and mutate_raw(f.figure.raw, random.Random(0))]
+        rng.shuffle(candidates)
+        lines = text.split("\n")
+        for target in candidates[:per_article]:
+            new_raw = mutate_raw(target.figure.raw, rng)
+            line = lines[target.line - 1]
+            col = line.find(target.figure.raw)
+            if col < 0 or new_raw is None:
+                continue
+            mutated_lines = list(lines)
+            mutated_lines[target.line - 1] = line[:col] + new_raw + line[col + len(target.figure.raw):]
+            mutated = "\n".join(mutated_lines)
+            mpairs = splitter_pairs(mutated, path.name) if splitter else gold_pairs(mutated, gold, path.name)
+            _, mm, _, _ = check_all(mpairs)
+            out["mutations"] += 1
+            hit = any(m.zh.line == target.line and new_raw in m.zh.figure.raw or m.zh.figure.raw in new_raw and m.zh.line == target.line
+                      for m in mm)
+            out["detected"] += hit
+            if not hit:
+                out["missed"].append(f"{path.name}:{target.line}: {target.figure.raw} -> {new_raw}")
+            out["naive_detected"] += naive_mismatches(mpairs) > naive_mismatches(pairs)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[1].parent / "shared"))
+    ap.add_argument("--splitter", action="store_true", help="align with hlkb's splitter, not the gold pairs")
+    ap.add_argument("--mutations", type=int, default=20, help="mutations per article (default 20)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    shared = Path(args.shared)
+    if not (shared / "corpus" / "bilingual").is_dir():
+        print(f"no corpus at {shared}", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    s = score_numbers(shared / "corpus" / "bilingual", args.splitter)
+    n = s["facts"] or 1
+    print(f"pairs from: {'hlkb splitter' if args.splitter else 'gold files'}")
+    print(f"[1] gold facts: {s['facts']}")
+    print(f"    extraction recall  EN {s['en_found'] / n:.1%}  ZH {s['zh_found'] / n:.1%}")
+    print(f"    value correct      EN {s['en_value'] / n:.1%}  ZH {s['zh_value'] / n:.1%}")
+    print(f"    pairing recall     {s['paired'] / n:.1%}  ({s['paired']}/{s['facts']})")
+    print(f"    pairing precision  {s['links_right'] / max(1, s['links']):.1%}  ({s['links_right']}/{s['links']} links from gold EN figures)")
+    print(f"    trap phrases read as figures: {s['trap_hits']}/{s['traps']}")
+    if args.verbose:
+        for miss in s["misses"]:
+            print("      missed pair:", miss)
+    m = mutation_test(shared, args.splitter, args.mutations)
+    print(f"[2] articles: {m['articles']}")
+    print(f"    untouched: false mismatches {m['untouched_false']} (naive baseline: {m['naive_untouched']}); "
+          f"genuine translation errors found {m['genuine_found']}/{m['genuine']}")
+    for line in m["false_list"]:
+        print("      false:", line)
+    rate = m["detected"] / max(1, m["mutations"])
+    naive_rate = m["naive_detected"] / max(1, m["mutations"])
+    print(f"    mutations detected {m['detected']}/{m['mutations']} = {rate:.1%} (target >= 95%; naive baseline {naive_rate:.1%})")
+    if args.verbose:
+        for miss in m["missed"]:
+            print("      missed mutation:", miss)
+    print(f"    seconds: {time.perf_counter() - t0:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

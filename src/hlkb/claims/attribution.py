@@ -1,0 +1,70 @@
+"""Who says so: the source a sentence attributes its statement to.
+
+English: "according to X", "X said/says/estimates/reports/…", "…, X said." Chinese:
+據X / 据X / 根據X / 根据X, X表示, X稱/称, X說/说, X指出, X預計/预计, X估計/估计,
+X的數據顯示/数据显示, X報導/报道. X is trimmed to the clause it sits in.
+"""
+
+from __future__ import annotations
+
+import re
+
+_EN_VERBS = (r"said|says|say|estimates?|estimated|reports?|reported|told|tells|found|finds|"
+             r"predicts?|predicted|projects?|projected|forecasts?|forecast|argues?|argued|wrote|"
+             r"writes|noted|notes|claims?|claimed|believes?|believed|stated|states|announced|"
+             r"announces|expects?|expected|calculated|calculates|reckons?|reckoned|warned|warns|"
+             r"showed|shows|suggests?|suggested|concluded|concludes")
+_EN_STOP_SUBJECT = {"it", "this", "that", "there", "which", "what", "who", "one", "we", "i", "you", "they"}
+
+_ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<who>[^,.;:!?()\"“”]{2,80})")
+_SUBJECT_VERB = re.compile(
+    rf"(?P<who>(?:[A-Z][\w’'&.-]*|the|of|at|for|and|from|in|[a-z]+ers|analysts|experts|officials|"
+    rf"economists|scientists|data|figures|studies|study|survey|report|research|researchers)"
+    rf"(?:\s+(?:[A-Z][\w’'&.-]*|the|of|at|for|and|from|in|[a-z]+))*?)\s+(?:also\s+|has\s+|have\s+|had\s+)?(?P<verb>{_EN_VERBS})\b"
+)
+_INVERTED = re.compile(rf"[,”\"]\s*(?P<verb>said|says|wrote|noted|added|told\s+\w+)\s+(?P<who>[A-Z][^,;:!?]{{1,60}}?|the\s+[^,;:!?]{{1,60}}?)(?:,[^.!?]*)?[.!?]?[\"”’]?\s*$")
+
+_END_SAID = re.compile(rf",\s*(?P<who>(?:the\s+|a\s+|an\s+)?[\w’'&.-]+(?:\s+[\w’'&.-]+){{0,5}}?)\s+(?:{_EN_VERBS})[.!?]?[\"”’]?\s*$")
+_ZH_BEFORE = re.compile(r"(?:(?<![數数證证佔占收])據|(?<![數数證证佔占收])据|按照)(?P<who>[^，,。；;：:！？「」“”]{1,30}?)(?:的)?(?:數據|数据|統計|统计|報告|报告|報導|报道|估計|估计|調查|调查|研究|消息|稱|称|說|说|顯示|显示)?[，,]")
+_ZH_AFTER = re.compile(
+    r"(?P<who>[^，,。；;：:！？「」“”\s][^，,。；;：:！？「」“”]{1,29}?)(?:的(?:數據|数据|統計|统计|研究|報告|报告|調查|调查)(?:顯示|显示|表明))|"
+    r"(?P<who2>[^，,。；;：:！？「」“”\s][^，,。；;：:！？「」“”]{1,29}?)(?:表示|稱|称|說|说道|说|指出|預計|预计|預測|预测|估計|估计|認為|认为|報導|报道|透露|宣布|宣佈)"
+)
+_ZH_LEADING_NOISE = re.compile(r"^(?:但|而|並|并|另外|此外|同時|同时|他|她|因此|不過|不过|然而|那麼|那么)")
+
+
+def find_attribution(sentence: str) -> str | None:
+    """The source named by ``sentence``, or None when it attributes nothing."""
+    m = _ACCORDING.search(sentence)
+    if m:
+        return _clean_en(m.group("who"))
+    m = _INVERTED.search(sentence)
+    if m:
+        return _clean_en(m.group("who"))
+    m = _END_SAID.search(sentence)
+    if m and m.group("who").split()[-1].lower() not in _EN_STOP_SUBJECT:
+        return _clean_en(m.group("who"))
+    for m in _SUBJECT_VERB.finditer(sentence):
+        who = _clean_en(m.group("who"))
+        if who and who.lower() not in _EN_STOP_SUBJECT and any(c.isupper() for c in who) or \
+                (who and re.search(r"(?:ers|ists|analysts|experts|officials|data|study|survey|report)\b", who)):
+            return who
+    m = _ZH_BEFORE.search(sentence)
+    if m:
+        return m.group("who").strip() or None
+    m = _ZH_AFTER.search(sentence)
+    if m:
+        who = (m.group("who") or m.group("who2") or "").strip()
+        who = _ZH_LEADING_NOISE.sub("", who)
+        if len(who) >= 2 and not re.search(r"\d", who):
+            return who
+    return None
+
+
+def _clean_en(who: str) -> str | None:
+    who = who.strip(" \t'\"“”‘’")
+    who = re.sub(r"^(?:and|but|so|as|while|because)\s+", "", who, flags=re.IGNORECASE)
+    words = who.split()
+    if not words:
+        return None
+    return " ".join(words[:10])
