@@ -218,3 +218,9 @@ def test_shared_corpus_never_crashes(run_cli, shared_dir):
     assert code in (0, 1) and "Traceback" not in err
     for record in json.loads(out):
         assert record["line"] >= 1 and record["column"] >= 1 and record["severity"] in ("error", "warning")
+
+
+def test_merge_keys_reach_the_schema_data():
+    result = check_text("---\nbase: &b\n  a: 1\nitem:\n  <<: *b\n  c: 2\n---\n", "x.md")
+    assert result.diagnostics == []
+    assert result.data == {"base": {"a": 1}, "item": {"a": 1, "c": 2}}

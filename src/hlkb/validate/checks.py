@@ -180,6 +180,13 @@ class _Converter:
                                f"duplicate key '{key}' (first on line {first_line[key]}); YAML keeps only the last")
             else:
                 first_line[key] = line
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merged = self.value(value_node, key)   # `<<: *base`: its keys, unless given here
+                for part in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(part, dict):
+                        for k, v in part.items():
+                            out.setdefault(k, v)
+                continue
             out[key] = self.value(value_node, key)
         return out
 
@@ -187,6 +194,10 @@ class _Converter:
         tag = node.tag
         try:
             value = self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            # e.g. `!custom x`: the safe loader hlkb reads notes with refuses the whole front matter
+            self.result.at(node, "yaml-syntax", f"cannot read '{node.value[:60]}': {exc.problem}")
+            return node.value
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             what = str(exc).split("\n")[0]
             self.result.at(node, "bad-date" if tag == _TIMESTAMP_TAG else "wrong-type",
