@@ -34,7 +34,8 @@ def write_atomic(path, data: bytes, expected_sha256: str, display: str | None = 
         raise InputError(f"cannot read before writing: {exc.strerror or exc}", shown) from None
     if current != expected_sha256:
         raise InputError("file changed since it was read; not written (run the command again)", shown)
-    if not os.access(target, os.W_OK):
+    # A file with no write bit was made read-only on purpose: refuse even when we could write.
+    if not os.access(target, os.W_OK) or not st.st_mode & 0o222:
         raise InputError("file is not writable; not written", shown)
     folder = target.parent
     tmp_name = None

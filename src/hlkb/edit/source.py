@@ -122,8 +122,10 @@ def apply_edits(src: SourceFile, edits: list[LineEdit]) -> tuple[list[str], list
     for e in reversed(ordered):
         if not (1 <= e.start <= len(lines) + 1 and e.start <= e.stop <= len(lines) + 1):
             raise InputError(f"internal error: edit outside the file (lines {e.start}-{e.stop})", src.display)
+        # A replaced line keeps its own ending (mixed-ending files stay mixed); new lines get None.
+        kept = endings[e.start - 1:e.stop - 1][:len(e.new)]
         lines[e.start - 1:e.stop - 1] = list(e.new)
-        endings[e.start - 1:e.stop - 1] = [None] * len(e.new)
+        endings[e.start - 1:e.stop - 1] = kept + [None] * (len(e.new) - len(kept))
     final = src.final_newline
     out_endings: list[str] = []
     for i, ending in enumerate(endings):
