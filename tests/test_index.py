@@ -82,6 +82,12 @@ def test_update_files(vault):
         s = update_files(ix, [target])
         assert (s.changed, s.unchanged) == (1, 0)
         assert len(list(search(ix, "lavender", Filters(kinds=["highlight"])))) == 1
+        # an edit that keeps size and mtime is still seen when the file is named
+        st = target.stat()
+        target.write_text(target.read_text(encoding="utf-8").replace("Lavender", "Marigold"), encoding="utf-8")
+        os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert update_files(ix, [target]).changed == 1
+        assert len(list(search(ix, "marigold", Filters(kinds=["highlight"])))) == 1
         target.unlink()
         s = update_files(ix, [target])
         assert s.removed == 1

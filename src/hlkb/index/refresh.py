@@ -135,25 +135,28 @@ def scan_vault(vault: Path, on_error) -> Iterator[tuple[str, str, int, int]]:
     yield from walk(str(vault), "")
 
 
-def _parse_iter(tasks: list[tuple], use_pool: bool):
-    """Yield FileRows for tasks, in order, at most a few batches in flight (bounded memory)."""
-    if not use_pool:
-        for t in tasks:
-            yield parse_one(t)
-        return
+def _start_pool():
+    """Two parsing processes (forked where possible: no re-import, instant start)."""
     import multiprocessing as mp
 
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    workers = max(1, min(2, os.cpu_count() or 1))
-    with ctx.Pool(workers) as pool:
-        # imap with a bounded window: submit batch k+1 while batch k is written
-        batches = [tasks[i:i + BATCH_FILES] for i in range(0, len(tasks), BATCH_FILES)]
-        pending = None
-        for batch in batches + [None]:
-            nxt = pool.map_async(parse_one, batch, chunksize=8) if batch is not None else None
-            if pending is not None:
-                yield from pending.get()
-            pending = nxt
+    return ctx.Pool(max(1, min(2, os.cpu_count() or 1)))
+
+
+def _parse_iter(tasks: list[tuple], pool):
+    """Yield FileRows for tasks, in order, at most two batches in flight (bounded memory)."""
+    if pool is None:
+        for t in tasks:
+            yield parse_one(t)
+        return
+    # submit batch k+1 while batch k is being written
+    batches = [tasks[i:i + BATCH_FILES] for i in range(0, len(tasks), BATCH_FILES)]
+    pending = None
+    for batch in batches + [None]:
+        nxt = pool.map_async(parse_one, batch, chunksize=8) if batch is not None else None
+        if pending is not None:
+            yield from pending.get()
+        pending = nxt
 
 
 def refresh(index: Index, full: bool = False, progress: bool = True,
@@ -185,7 +188,8 @@ def refresh(index: Index, full: bool = False, progress: bool = True,
                 try:
                     rel = ap.resolve().relative_to(index.vault).as_posix()
                 except ValueError:
-                    rel = os.path.relpath(ap, index.vault).replace(os.sep, "/")
+                    summary.errors.append(f"{p}: not inside the vault {index.vault}; not indexed")
+                    continue
                 if ap.is_file():
                     st = ap.stat()
                     files.append((str(ap), rel, st.st_size, st.st_mtime_ns))
@@ -194,7 +198,9 @@ def refresh(index: Index, full: bool = False, progress: bool = True,
         for abs_path, rel, size, mtime_ns in files:
             seen.add(rel)
             old = known.get(rel)
-            if old is not None and not full and size == old[1] and mtime_ns == old[2]:
+            # files named explicitly (just edited) are always hash-checked: an edit can keep
+            # both the size and, within the clock's granularity, the mtime
+            if old is not None and not full and only is None and size == old[1] and mtime_ns == old[2]:
                 summary.unchanged += 1
                 continue
             tasks.append((abs_path, rel, None if (full or old is None) else old[3]))
@@ -215,23 +221,14 @@ def refresh(index: Index, full: bool = False, progress: bool = True,
             gone_by_hash.setdefault(h, []).append((rel, fid))
 
         writer = Writer(conn)
-        use_pool = len(tasks) >= POOL_THRESHOLD
-        with progress_bar(len(tasks), "indexing", enabled=None if progress else False) as advance:
-            batch: list[FileRows] = []
-
-            def flush():
-                with transaction(conn):
-                    for rows in batch:
-                        _apply(writer, known, gone_by_hash, gone, rows, summary)
-                advance(len(batch))
-                batch.clear()
-
-            for rows in _parse_iter(tasks, use_pool):
-                batch.append(rows)
-                if len(batch) >= BATCH_FILES:
-                    flush()
-            if batch:
-                flush()
+        # the pool is forked before the progress bar starts its refresh thread
+        pool = _start_pool() if len(tasks) >= POOL_THRESHOLD else None
+        try:
+            _write_all(conn, writer, tasks, pool, progress_bar, progress, known, gone_by_hash, gone, summary)
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
         if gone:
             with transaction(conn):
                 for rel, (fid, *_rest) in gone.items():
@@ -243,6 +240,27 @@ def refresh(index: Index, full: bool = False, progress: bool = True,
         index.unlock()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _write_all(conn, writer: Writer, tasks, pool, progress_bar, progress: bool, known, gone_by_hash, gone,
+               summary: RefreshSummary) -> None:
+    """Write parsed files, one transaction per batch."""
+    with progress_bar(len(tasks), "indexing", enabled=None if progress else False) as advance:
+        batch: list[FileRows] = []
+
+        def flush():
+            with transaction(conn):
+                for rows in batch:
+                    _apply(writer, known, gone_by_hash, gone, rows, summary)
+            advance(len(batch))
+            batch.clear()
+
+        for rows in _parse_iter(tasks, pool):
+            batch.append(rows)
+            if len(batch) >= BATCH_FILES:
+                flush()
+        if batch:
+            flush()
 
 
 def _apply(writer: Writer, known: dict, gone_by_hash: dict, gone: dict, rows: FileRows,
