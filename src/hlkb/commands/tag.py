@@ -193,6 +193,9 @@ def _finish(plans, errors, dry_run, json_, resolver, what) -> int:
     from hlkb.output import dumps
 
     changed = [p for p in plans if p.changed]
+    for plan in plans:
+        for line in plan.messages:
+            _message(f"hlkb: note: {line}")
     if errors:
         for line in errors:
             _message(f"hlkb: {line}")

@@ -21,6 +21,7 @@ DOC_TAGS_LINE = re.compile(r"^(?P<prefix>[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?Document
 _TOKEN = re.compile(r"#\[\[(?P<lq>[^\]]+)\]\]|\[\[(?P<link>[^\]|]+)(?:\|[^\]]*)?\]\]|#(?P<hash>" + TAG_BODY + r")"
                     r"|(?P<word>[^\s,#\[\]]+)")
 _INLINE = re.compile(r"(?:(?<=\s)|^)#(?P<name>" + TAG_BODY + r")")
+_TAGS_PROPERTY = re.compile(r"^tags::", re.IGNORECASE)
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 
 
@@ -148,6 +149,18 @@ def highlight_edits(lines: list[str], highlight, change: TagChange) -> list[Line
             if TAGS_LINE.match(lines[n - 1]):
                 tags_line = n
                 break
+    edits: list[LineEdit] = []
+    if change.remove:
+        # Tags written after the highlight's link (Logseq custom template: "... #Highlight").
+        keys = {tag_key(r) for r in change.remove}
+        for n in range(highlight.line, (highlight.text_end_line or highlight.line) + 1):
+            new_line = remove_trailing_inline(lines[n - 1], keys)
+            if new_line != lines[n - 1]:
+                edits.append(LineEdit.replace(n, new_line))
+    return edits + _subline_edits(lines, highlight, tags_line, end, change)
+
+
+def _subline_edits(lines, highlight, tags_line, end, change) -> list[LineEdit]:
     style, trail = file_tag_style(lines)
     if tags_line is not None:
         new, changed = edit_token_line(lines[tags_line - 1], TAGS_LINE, change, style, trail)
@@ -183,7 +196,7 @@ def rename_in_body(lines: list[str], first_line: int, change: TagChange) -> list
             elif fm.group(1) == in_fence:
                 in_fence = None
             continue
-        if in_fence:
+        if in_fence or _TAGS_PROPERTY.match(line):
             continue
         for pattern in (TAGS_LINE, DOC_TAGS_LINE):
             if pattern.match(line) and parse_tokens(pattern.match(line).group("rest")) is not None:
@@ -199,11 +212,28 @@ def rename_in_body(lines: list[str], first_line: int, change: TagChange) -> list
 
 
 def rename_inline(line: str, old: str, new: str) -> str:
-    """Inline ``#old`` (and ``#old/child``) renamed in one line, outside `code spans`."""
+    """Inline ``#old``, ``#[[old]]`` (and ``#old/child``) renamed in one line, outside `code spans`."""
     parts = re.split(r"(`+[^`]*`+)", line)
     for i in range(0, len(parts), 2):
         parts[i] = _INLINE.sub(lambda m: "#" + (renamed(m.group("name"), old, new) or m.group("name")), parts[i])
+        parts[i] = _INLINE_LINK.sub(
+            lambda m: "#[[" + (renamed(m.group("name"), old, new) or m.group("name")) + "]]", parts[i])
     return "".join(parts)
+
+
+_INLINE_LINK = re.compile(r"(?:(?<=\s)|^)#\[\[(?P<name>[^\]]+)\]\]")
+_TRAILING_TAGS = re.compile(r"(?:[ \t]+(?:#\[\[[^\]]+\]\]|#" + TAG_BODY + r"))+[ \t]*$")
+_TRAILING_TOKEN = re.compile(r"([ \t]+)(#\[\[([^\]]+)\]\]|#(" + TAG_BODY + r"))")
+
+
+def remove_trailing_inline(line: str, keys: set[str]) -> str:
+    """``line`` without the inline tags in ``keys`` from the run of tags that ends it."""
+    m = _TRAILING_TAGS.search(line)
+    if not m:
+        return line
+    run = m.group(0)
+    kept = "".join(ws + tok for ws, tok, a, b in _TRAILING_TOKEN.findall(run) if tag_key(a or b) not in keys)
+    return line[:m.start()] + kept + run[len(run.rstrip(" \t")):]
 
 
 def inline_tags(line: str) -> list[str]:

@@ -108,7 +108,31 @@ def plan_tag_edits(src: SourceFile, ops: list[TagOp], note=None) -> FilePlan:
         if h is None:
             raise InputError(f"no highlight {hid} in this file (was it edited since indexing?)", src.display)
         edits += highlight_edits(src.lines, h, change)
-    return _finish(src, edits, note)
+    plan = _finish(src, edits, note)
+    removed = [op for op in ops if op.action == "remove"]
+    if removed:
+        plan.messages += _still_tagged(plan, removed)
+    return plan
+
+
+def _still_tagged(plan: FilePlan, ops: list[TagOp]) -> list[str]:
+    """Say where a removed tag is still carried (inline in prose, which hlkb does not rewrite)."""
+    from hlkb.edit.source import source_from_bytes
+
+    after = parse_source(source_from_bytes(plan.new_data, plan.src.display, plan.src.path))
+    highlights = {h.id: h for h in after.highlights}
+    out = []
+    for op in ops:
+        if op.highlight_id is None:
+            carried = list(after.tags) + list(getattr(after, "document_tags", []) or [])
+            where = "the note"
+        else:
+            h = highlights.get(op.highlight_id)
+            carried = list(h.tags) if h else []
+            where = f"highlight {op.highlight_id}"
+        if tag_key(op.tag) in {tag_key(t) for t in carried}:
+            out.append(f"{plan.src.display}: {where} still carries #{op.tag} inline in its text; edit that by hand")
+    return out
 
 
 def plan_rename(src: SourceFile, old: str, new: str, note=None) -> FilePlan:
