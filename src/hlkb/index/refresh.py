@@ -162,6 +162,21 @@ def _parse_iter(tasks: list[tuple], pool):
 def refresh(index: Index, full: bool = False, progress: bool = True,
             only: list[Path] | None = None, lock_wait: float | None = None) -> RefreshSummary:
     """Bring ``index`` up to date with its vault (or, with ``only``, with just those files)."""
+
+    import sqlite3
+
+    from hlkb.errors import InputError
+
+    try:
+        return _refresh(index, full, progress, only, lock_wait)
+    except sqlite3.DatabaseError as exc:
+        # disk full, read-only file, damaged database: one line, and the last committed
+        # batch is what the index holds
+        raise InputError(f"cannot write the index: {exc}", str(index.db)) from None
+
+
+def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
+             lock_wait: float | None) -> RefreshSummary:
     from hlkb.output import progress as progress_bar
 
     started = time.perf_counter()
@@ -245,7 +260,9 @@ def refresh(index: Index, full: bool = False, progress: bool = True,
 def _write_all(conn, writer: Writer, tasks, pool, progress_bar, progress: bool, known, gone_by_hash, gone,
                summary: RefreshSummary) -> None:
     """Write parsed files, one transaction per batch."""
-    with progress_bar(len(tasks), "indexing", enabled=None if progress else False) as advance:
+    # a bar only for work worth watching (and never when stderr is not a terminal)
+    show = None if progress and len(tasks) >= POOL_THRESHOLD else False
+    with progress_bar(len(tasks), "indexing", enabled=show) as advance:
         batch: list[FileRows] = []
 
         def flush():

@@ -13,7 +13,7 @@ import re
 import sqlite3
 from typing import Iterator
 
-from hlkb.errors import UsageError
+from hlkb.errors import InputError, UsageError
 from hlkb.filters import Filters
 from hlkb.index.cjk import fold_same_length, has_cjk
 from hlkb.index.store import Index
@@ -90,7 +90,9 @@ def search(index: Index, query: str | None, filters: Filters | None = None,
         cursor = conn.execute(sql, [parsed.match] + args)
         first = cursor.fetchmany(64)
     except sqlite3.OperationalError as exc:
-        raise UsageError(f"cannot search for {query!r}: {exc}") from None
+        if "fts5" in str(exc) or "syntax" in str(exc):
+            raise UsageError(f"cannot search for {query!r}: {exc}") from None
+        raise InputError(f"cannot read the index: {exc}", str(index.db)) from None
     rows = first
     while rows:
         for js, rank in rows:
