@@ -191,3 +191,32 @@ def test_ordinary_links_are_not_highlight_links():
     note = parse_text("## Highlights\n- Great post (see [here](https://blog.example/x))\n")
     assert note.highlights[0].location is None
     assert note.highlights[0].text == "Great post (see here)"
+
+
+def test_rule_separated_highlights_without_about_block_are_legacy():
+    text = ("# Book\n\n# Highlights\npara one ([1](https://readwise.io/to_kindle?location=1)) ^7100001\n\n---\n\n"
+            "para two\ncontinued ([2](https://readwise.io/to_kindle?location=2)) %% Color: red %% ^7100002\n")
+    note = parse_text(text)
+    assert note.format == "readwise-legacy" and note.title == "Book"
+    assert [(h.text, h.readwise_id, h.color, h.line) for h in note.highlights] == [
+        ("para one", "7100001", None, 4), ("para two continued", "7100002", "red", 8)]
+
+
+def test_logseq_page_without_properties():
+    text = ("- Highlights first synced by [[Readwise]] [[Jan 1st, 2024]]\n"
+            "\t- A node ([View Highlight](https://read.readwise.io/read/01zzzzzzzzzzzzzzzzzzzzzzz1))\n"
+            "\t\t- **Note**: hi\n")
+    note = parse_text(text, file_name="Page Name.md")
+    assert note.format == "logseq" and note.title == "Page Name"
+    assert [(h.text, h.note, h.line, h.note_line, h.end_line) for h in note.highlights] == [("A node", "hi", 2, 3, 3)]
+
+
+def test_sample_vault_parses(run_cli):
+    notes = Path(__file__).resolve().parents[1] / "notes"
+    parsed = [parse_file(f) for f in sorted(notes.glob("*.md"))]
+    formats = {n.format for n in parsed}
+    assert {"readwise", "logseq", "markdown"} <= formats
+    assert sum(len(n.highlights) for n in parsed) >= 15
+    assert any(n.lang == "mixed" for n in parsed)
+    code, out, err = run_cli("parse", *sorted(notes.glob("*.md")))
+    assert code == 0 and err == "" and "The Attentive Hour" in out

@@ -30,13 +30,19 @@ _CONTAINER = re.compile(r"^(?:highlights first synced by|new highlights added)\b
 _FLASHCARD = re.compile(r"[ \t]*#(?:flashcard|card)\b", re.IGNORECASE)
 
 
+_SYNC_PARENT = re.compile(r"^- (?:Highlights first synced by|New highlights added) .*\n[\t ]+- ", re.MULTILINE)
+
+
 def looks_like_logseq(lines: list[str], start_line: int) -> bool:
-    """A body whose first non-blank line is a ``key:: value`` page property."""
+    """A body whose first non-blank line is a ``key:: value`` page property, or a page
+    without properties whose outline hangs under a Readwise sync bullet."""
     for idx in range(start_line - 1, len(lines)):
         text = lines[idx]
         if text.strip():
-            return bool(PROPERTY.match(text))
-    return False
+            if PROPERTY.match(text):
+                return True
+            break
+    return bool(_SYNC_PARENT.search("\n".join(lines[start_line - 1:])))
 
 
 @dataclass

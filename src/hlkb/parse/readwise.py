@@ -266,6 +266,24 @@ class _State:
         self.blank = False
 
 
+def _rule_separated_highlights(texts: list[str]) -> bool:
+    """Legacy highlights without the ``# About`` block: ``---`` rules between paragraphs
+    under the Highlights heading, and no bullets there."""
+    rules = bullets = 0
+    inside = False
+    for t in texts:
+        hm = HEADING.match(t) if t.lstrip(" ").startswith("#") else None
+        if hm:
+            inside = bool(_HIGHLIGHT_HEADINGS.match((hm.group("text") or "").strip())) or (inside and len(hm.group("hashes")) > 2)
+            continue
+        if inside:
+            if legacy.HR.match(t):
+                rules += 1
+            elif BULLET.match(t):
+                bullets += 1
+    return rules > 0 and bullets == 0
+
+
 def read_markdown(lines: list[str], start_line: int) -> Body:
     entries = _entries(lines, start_line)
     texts = [t for _, t in entries]
@@ -274,6 +292,8 @@ def read_markdown(lines: list[str], start_line: int) -> Body:
     is_legacy = any(re.match(r"^#[ \t]+About[ \t]*$", t) for t in texts) or any(
         legacy.COMMENT_FENCE.match(t) and i + 1 < len(texts) and re.match(r"^ID:", texts[i + 1])
         for i, t in enumerate(texts))
+    if not is_legacy and has_hl_heading:
+        is_legacy = _rule_separated_highlights(texts)
     implicit = not has_hl_heading and any(BULLET.match(t) and _has_link(t) for t in texts)
     body = Body(body_start=start_line)
     state = _State(body, legacy_mode=is_legacy, implicit=implicit)
