@@ -38,14 +38,17 @@ class Alignment:
 
 def is_bilingual(alignment: "Alignment") -> bool:
     """A bilingual article, not a note that merely contains both scripts: at least half of
-    its Chinese units are paired, and there are two pairs or the text is one pair."""
+    its Chinese units are paired, and there are two pairs or the whole text is one pair."""
     if not alignment.pairs:
         return False
     zh_units = sum(1 for u in alignment.units if u.lang == "zh")
     paired_zh = sum(len(p.zh) for p in alignment.pairs)
     if zh_units and paired_zh * 2 < zh_units:
         return False
-    return len(alignment.pairs) >= 2 or len(alignment.units) <= 3
+    if len(alignment.pairs) == 1:
+        only = alignment.pairs[0]
+        return len(alignment.units) == len(only.en) + len(only.zh)
+    return True
 
 
 def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: str | None = None,

@@ -46,9 +46,9 @@ class Config:
     partial: bool = True            # a long multi-line paragraph may be only partly translated
     skip: float = 5.5               # price of one unpaired unit
     window: int = 8                 # how far apart (in units) two sides of a pair may be
-    order_gap: float = 2.5          # per unit sitting between the two sides of a pair
+    order_gap: float = 7.0          # per unit sitting between the two sides of a pair
     orientation: str | None = None  # "en" / "zh": the language that usually comes first
-    orientation_cost: float = 1.5
+    orientation_cost: float = 4.0
     anchor_bonus: float = 1.2
     anchor_miss: float = 1.0
     partial_penalty: float = 3.0
@@ -164,13 +164,12 @@ class Aligner:
         cfg = self.cfg
         cost = self._length_cost(en, zh) - math.log(MATCH_PRIOR[(len(en), len(zh))]) - _BASE_PRIOR
         for side in (en, zh):
-            if len(side) == 2:
-                # Paragraphs translated together sit together, and a heading starts
-                # something new rather than continuing the paragraph before it.
-                if side[1].pos != side[0].pos + 1 or (side[1].heading and not side[0].heading):
+            if len(side) == 2 and cfg.order:
+                # Paragraphs translated together sit together; a title goes with its
+                # byline or dateline, never with a body paragraph.
+                if side[1].pos != side[0].pos + 1 or side[1].heading != side[0].heading:
                     return math.inf
-                if cfg.order:
-                    cost += cfg.merge
+                cost += cfg.merge
         if cfg.anchors:
             a_en = en[0].anchors if len(en) == 1 else en[0].anchors | en[1].anchors
             a_zh = zh[0].anchors if len(zh) == 1 else zh[0].anchors | zh[1].anchors

@@ -62,5 +62,7 @@ class LengthModel:
         variance = statistics.median(residuals) * 2.2  # median of chi-square(1) ~ 0.455
         # Never tighter than Gale & Church's own spread (s2 = 6.8 at c = 1) scaled to this
         # ratio and halved: a tidy document must not make one long paragraph look wrong.
-        variance = min(max(variance, 3.4 * ratio * ratio, 0.02), 5.0)
+        # Nor looser than their spread itself: a few wrong first-pass pairs must not make
+        # every length look plausible.
+        variance = min(max(variance, 3.4 * ratio * ratio, 0.02), 6.8 * ratio * ratio)
         return cls(ratio, variance)

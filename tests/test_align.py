@@ -1,0 +1,165 @@
+"""The bilingual splitter on small fixtures written for these tests (tests/data/align/).
+
+Each fixture ``NAME`` has ``NAME.expected.json``: whether it is bilingual, the pairs as
+[[en start lines], [zh start lines]], the units left unpaired, the Chinese script and the
+repairs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hlkb.align import pairs_for_note, split_text
+from hlkb.align.dp import Config
+from hlkb.align.repair import repair_text, undo_lead_byte_loss
+from hlkb.align.segment import classify_line, split_inline
+from hlkb.textio import read_text
+
+DATA = Path(__file__).parent / "data" / "align"
+CASES = sorted(p for p in DATA.iterdir() if not p.name.endswith(".json"))
+
+
+def _load(path: Path):
+    return split_text(read_text(path).text, path.name)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.name for p in CASES])
+def test_fixture(path: Path):
+    expected = json.loads(path.with_name(path.name + ".expected.json").read_text(encoding="utf-8"))
+    al = _load(path)
+    assert al.bilingual is expected["bilingual"]
+    if not expected["bilingual"]:
+        return
+    assert [[p.en_lines, p.zh_lines] for p in al.pairs] == expected["pairs"]
+    assert [[u.lang, [p.start for p in u.paras]] for u in al.unpaired] == expected["unpaired"]
+    assert {p.zh_script for p in al.pairs} == {expected["zh_script"]}
+    assert [r.to_record() for r in al.repairs] == expected["repairs"]
+    for p in al.pairs:
+        assert 0.0 <= p.score <= 1.0
+        assert p.line == min(p.en_lines + p.zh_lines)
+        assert p.id.startswith("p_")
+
+
+def test_anchors_decide_a_one_to_two_pair():
+    # Without the shared name and number the length model alone pairs the wrong paragraph.
+    path = DATA / "en_first_hans.md"
+    text = read_text(path).text
+    with_anchors = split_text(text, config=Config())
+    without = split_text(text, config=Config(anchors=False))
+    assert [[12], [14, 16]] in [[p.en_lines, p.zh_lines] for p in with_anchors.pairs]
+    assert [[12], [14, 16]] not in [[p.en_lines, p.zh_lines] for p in without.pairs]
+
+
+def test_paragraph_texts_and_inline_halves():
+    al = _load(DATA / "inline.md")
+    first = al.pairs[0]
+    assert first.en == ["title : The Quiet Harbour"]
+    assert first.zh == ["宁静的港湾"]
+    assert first.en_lines == first.zh_lines == [1]
+
+
+def test_repaired_text_reaches_the_pair():
+    al = _load(DATA / "repairs.txt")
+    assert al.pairs[0].zh == ["公司表示，去年其業務增長迅速，利潤增長了12%。"]
+    assert "應對。”Li Wei" in al.pairs[1].zh[0]
+    assert al.pairs[2].zh == ["學生常在生詞後面標註讀音，例如銀行(yínháng)。"]   # genuine annotation kept
+    assert [r.kind for r in al.pairs[1].repairs] == ["mojibake"]
+
+
+@pytest.mark.parametrize("line, kind", [
+    ("The river rose by two metres overnight.", "en"),
+    ("河水一夜之间上涨了两米。", "zh"),
+    ("Anna Berg说，TikTok Shop的销量翻了一番。", "zh"),          # Latin names inside Chinese
+    ("People here call the dish 饺子 and eat it at every family gathering in winter.", "en"),
+    ("## Chapter 2. Soil（第二章 土壤）", "other"),               # bilingual heading
+    ("**Article 4**（**第四条**）", "other"),
+    ("- [Back to the index（返回目录）](index.md)", "other"),       # navigation link
+    ("作者：李小红", "other"),                                      # byline
+    ("原文：", "other"),                                            # label
+    ("harbour：港口；海港", "other"),                              # glossary entry
+    ("(责任编辑：王明)", "other"),                                  # editor credit
+    ("---", "other"),
+    ("![a photo](img/a.png)", "other"),
+    ("Foot notes", "other"),
+    ("Thank you!", "en"),
+    ("We walked home. / 我们走回了家。", "inline"),
+])
+def test_classify_line(line, kind):
+    assert classify_line(line) == kind
+
+
+def test_split_inline_spans():
+    line = "We walked home slowly. / 我们慢慢走回了家。"
+    (ea, eb), (za, zb) = split_inline(line)
+    assert line[ea:eb] == "We walked home slowly."
+    assert line[za:zb] == "我们慢慢走回了家。"
+    assert split_inline("A / B") is None
+    assert split_inline("他说 / 她说") is None
+
+
+def test_pinyin_repair_needs_a_real_reading():
+    text, repairs = repair_text("市場規(guī)模很大，行(xyz)不通，中文(zhōngwén)也在。", 7)
+    assert text == "市場規模很大，行(xyz)不通，中文(zhōngwén)也在。"
+    assert [(r.line, r.from_, r.to, r.kind) for r in repairs] == [(7, "規(guī)", "規", "pinyin")]
+
+
+def test_mojibake_ambiguous_is_flagged_not_changed():
+    # '?中盠e': re-pairing the bytes gives a Chinese character, not punctuation, for every
+    # possible lead byte, so the text is left as it is and the spot is flagged.
+    text, repairs = repair_text("他說?中盠evine來了", 3)
+    assert text == "他說?中盠evine來了"
+    assert [(r.kind, r.from_, r.to) for r in repairs] == [("flag", "?中盠", "?中盠")]
+    assert undo_lead_byte_loss("!盠") == ["。”L"]
+    assert undo_lead_byte_loss("乙") is None          # no lead-byte signature: not touched
+
+
+def test_question_mark_in_ordinary_text_is_not_touched():
+    text, repairs = repair_text("你是誰?我是iPhone的用戶。", 1)
+    assert text == "你是誰?我是iPhone的用戶。"
+    assert repairs == []
+
+
+def test_crlf_and_space_only_blank_lines(tmp_path: Path):
+    src = read_text(DATA / "en_first_hans.md").text
+    crlf = "\r\n".join(" " if not line else line for line in src.split("\n"))
+    path = tmp_path / "crlf.md"
+    path.write_bytes(crlf.encode("utf-8"))
+    expected = [[p.en_lines, p.zh_lines] for p in _load(DATA / "en_first_hans.md").pairs]
+    assert [[p.en_lines, p.zh_lines] for p in _load(path).pairs] == expected
+
+
+def test_gb18030_file(tmp_path: Path):
+    src = read_text(DATA / "zh_first_hant.md").text
+    path = tmp_path / "gb.md"
+    path.write_bytes(src.encode("gb18030"))
+    assert read_text(path).encoding == "gb18030"
+    al = _load(path)
+    assert [[p.en_lines, p.zh_lines] for p in al.pairs] == [[[7], [5]], [[11], [9]], [[16], [15]]]
+    assert al.pairs[0].zh == ["今年夏天，這座城市舉辦了第一屆國際風箏節，吸引了約5萬名遊客。"]
+
+
+def test_pairs_for_note_uses_file_lines_and_note_id():
+    from hlkb.parse import parse_file
+
+    note = parse_file(DATA / "zh_first_hant.md")
+    pairs = pairs_for_note(note)
+    assert [p.zh_lines for p in pairs] == [[5], [9], [15]]
+    assert {p.note_id for p in pairs} == {note.id}
+    assert all(p.path == note.path for p in pairs)
+
+
+@pytest.mark.parametrize("name", ["english_note.md", "chinese_highlights.md"])
+def test_pairs_for_note_is_empty_for_notes_that_are_not_articles(name):
+    from hlkb.parse import parse_file
+
+    assert pairs_for_note(parse_file(DATA / name)) == []
+
+
+def test_plain_text_is_cheap_and_empty():
+    from hlkb.model import Note
+
+    note = Note(id="n_x", path="x.md", text="Just an English sentence.\n\nAnother one.\n")
+    assert pairs_for_note(note) == []
