@@ -1,0 +1,81 @@
+"""Speed of tag edits against parsing the same files (baseline measured in the same run).
+
+    .venv/bin/python benchmarks/bench_tag.py [--notes 400] [--highlights 25]
+
+Prints seconds and the ratio of each tag operation to "read + parse every file" (what
+indexing costs per file). A rename or add plans and verifies every file (parse before and
+after), so about 2-3x the baseline is expected; well above that means something regressed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from hlkb.edit import TagOp, load_source, plan_rename, plan_tag_edits  # noqa: E402
+from hlkb.edit.batch import plan_renames  # noqa: E402
+from hlkb.edit.plan import parse_source  # noqa: E402
+
+
+def make_vault(root: Path, notes: int, highlights: int) -> list[Path]:
+    paths = []
+    for n in range(notes):
+        lines = ["---", f"title: Generated note {n}", "tags: [bench, shelf]", "---", f"# Generated note {n}", "",
+                 "## Metadata", "- Author: [[Bench Writer]]", "- Document Tags: [[bench]] ", "", "## Highlights"]
+        for h in range(highlights):
+            lines.append(f"- Sentence {h} of note {n} says something about the #bench and the weather. "
+                         f"([Location\u00a0{h * 10}](https://readwise.io/to_kindle?action=open&asin=B{n}&location={h * 10}))")
+            if h % 3 == 0:
+                lines.append("    - Tags: [[bench]] [[blue]] ")
+        path = root / f"note-{n:04d}.md"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--notes", type=int, default=400)
+    ap.add_argument("--highlights", type=int, default=25)
+    args = ap.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="hlkb-bench-tag-"))
+    try:
+        paths = make_vault(root, args.notes, args.highlights)
+        files = [(p, p.name) for p in paths]
+        baseline = timed(lambda: [parse_source(load_source(p)) for p in paths])
+
+        def add_everywhere():
+            for p in paths:
+                src = load_source(p)
+                note = parse_source(src)
+                ops = [TagOp("add", "fresh")] + [TagOp("add", "fresh", h.id) for h in note.highlights[:5]]
+                plan_tag_edits(src, ops, note)
+
+        results = {
+            "rename (whole vault)": timed(lambda: plan_renames(files, "bench", "seat")),
+            "rename, tag absent (skip)": timed(lambda: plan_renames(files, "absent-tag", "x")),
+            "add to note + 5 highlights": timed(add_everywhere),
+            "rename one file x all": timed(lambda: [plan_rename(load_source(p), "blue", "navy") for p in paths]),
+        }
+        print(f"{len(paths)} files x {args.highlights} highlights")
+        print(f"baseline read+parse: {baseline:.3f}s")
+        for name, secs in results.items():
+            print(f"{name:30s} {secs:.3f}s  {secs / baseline:5.2f}x baseline")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
