@@ -220,3 +220,12 @@ def test_sample_vault_parses(run_cli):
     assert any(n.lang == "mixed" for n in parsed)
     code, out, err = run_cli("parse", *sorted(notes.glob("*.md")))
     assert code == 0 and err == "" and "The Attentive Hour" in out
+
+
+def test_indented_hash_lines_continue_and_lazy_lines_join_the_note():
+    note = parse_text("## Highlights\n- run this:\n  # a shell comment\n  ls -la (Page 3)\n"
+                      "    - Note: first\nlazy note line\n- next (Page 4)\n")
+    first, second = note.highlights
+    assert (first.line, first.text_end_line, first.end_line) == (2, 4, 6)
+    assert first.text == "run this: # a shell comment ls -la" and first.location.value == 3
+    assert first.note == "first\nlazy note line" and second.text == "next"

@@ -25,7 +25,8 @@ from hlkb.parse.inline import plain_text
 from hlkb.parse.locations import has_highlight_link, location_value
 from hlkb.model import Location
 
-HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
+# Headings start at column 0: an indented "# …" is a continuation line (shell comments in code).
+HEADING = re.compile(r"^(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
 SETEXT = re.compile(r"^ {0,3}=+[ \t]*$")
 BULLET = re.compile(r"^(?P<marker>[-*+])(?:[ \t]+(?P<text>.*))?$")
 QUOTE = re.compile(r"^ {0,3}>[ \t]?(?P<text>.*)$")
@@ -216,13 +217,18 @@ class _State:
                 self.cur.add_text(stripped, ln)
                 return
             if self.cur is not None and not self.blank:
-                self.cur.add_text(text, ln)     # lazy continuation
+                if self.sub == "note":          # lazy continuation of a Note subline
+                    self.cur.note_lines.append(stripped)
+                    self.cur.end_line = ln
+                elif self.sub is None:
+                    self.cur.add_text(text, ln)     # lazy continuation of the highlight
                 return
             if _has_link(text):
                 self.start(ln, text)            # an unbulleted highlight paragraph
                 return
             if self.cur is not None:
-                self.cur.add_text("", ln - 1) if self.blank else None
+                if self.blank:
+                    self.cur.add_text("", ln - 1)
                 self.cur.add_text(text, ln)     # kept as text of the nearest highlight
                 self.blank = False
             return
@@ -272,7 +278,7 @@ def _rule_separated_highlights(texts: list[str]) -> bool:
     rules = bullets = 0
     inside = False
     for t in texts:
-        hm = HEADING.match(t) if t.lstrip(" ").startswith("#") else None
+        hm = HEADING.match(t) if t.startswith("#") else None
         if hm:
             inside = bool(_HIGHLIGHT_HEADINGS.match((hm.group("text") or "").strip())) or (inside and len(hm.group("hashes")) > 2)
             continue
@@ -304,7 +310,7 @@ def read_markdown(lines: list[str], start_line: int) -> Body:
         if state.mode == "preamble" and legacy.COMMENT_FENCE.match(text):
             i = legacy.read_comment_block(entries, i, body.metadata, body.metadata_lines)
             continue
-        hm = HEADING.match(text) if text.lstrip(" ").startswith("#") else None
+        hm = HEADING.match(text) if text.startswith("#") else None
         if hm and (hm.group("text") or "").strip():
             state.heading(len(hm.group("hashes")), hm.group("text"))
             if state.body.title is not None and body.title_line is None:
