@@ -229,3 +229,7 @@ def test_indented_hash_lines_continue_and_lazy_lines_join_the_note():
     assert (first.line, first.text_end_line, first.end_line) == (2, 4, 6)
     assert first.text == "run this: # a shell comment ls -la" and first.location.value == 3
     assert first.note == "first\nlazy note line" and second.text == "next"
+
+
+def test_hash_lines_in_code_fences_are_not_headings():
+    assert parse_text("Some intro\n\n```sh\n# not a title\nls\n```\n\n# Real Title\n").title == "Real Title"

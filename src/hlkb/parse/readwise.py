@@ -27,6 +27,7 @@ from hlkb.model import Location
 
 # Headings start at column 0: an indented "# …" is a continuation line (shell comments in code).
 HEADING = re.compile(r"^(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
+CODE_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 SETEXT = re.compile(r"^ {0,3}=+[ \t]*$")
 BULLET = re.compile(r"^(?P<marker>[-*+])(?:[ \t]+(?P<text>.*))?$")
 QUOTE = re.compile(r"^ {0,3}>[ \t]?(?P<text>.*)$")
@@ -304,13 +305,20 @@ def read_markdown(lines: list[str], start_line: int) -> Body:
     body = Body(body_start=start_line)
     state = _State(body, legacy_mode=is_legacy, implicit=implicit)
     prev_text = ""
+    fence: str | None = None     # inside a ``` / ~~~ code block "# x" is not a heading
     i = 0
     while i < len(entries):
         ln, text = entries[i]
-        if state.mode == "preamble" and legacy.COMMENT_FENCE.match(text):
+        fm = CODE_FENCE.match(text)
+        if fm:
+            if fence is None:
+                fence = fm.group(1)[0] * 3
+            elif fm.group(1).startswith(fence):
+                fence = None
+        elif state.mode == "preamble" and fence is None and legacy.COMMENT_FENCE.match(text):
             i = legacy.read_comment_block(entries, i, body.metadata, body.metadata_lines)
             continue
-        hm = HEADING.match(text) if text.startswith("#") else None
+        hm = HEADING.match(text) if fence is None and text.startswith("#") else None
         if hm and (hm.group("text") or "").strip():
             state.heading(len(hm.group("hashes")), hm.group("text"))
             if state.body.title is not None and body.title_line is None:
