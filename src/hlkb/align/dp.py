@@ -260,6 +260,19 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
     config = config or Config()
     model = LengthModel.estimate(neighbour_pairs(units))
     first = Aligner(units, model, config).align()
+    n_en = sum(1 for u in units if u.lang == "en")
+    n_zh = len(units) - n_en
+    if config.order and min(n_en, n_zh) >= 3 and len(first) * 2 < min(n_en, n_zh):
+        # Perhaps not interleaved: the translation follows as a section of its own. Align
+        # the two sections as sequences (length and anchors, no distance penalty) and keep
+        # that reading when it explains clearly more of the text.
+        sections = Config(**{**config.__dict__, "order_gap": 0.0, "window": 10**9, "orientation": None})
+        trial = Aligner(units, model, sections).align()
+        if len(trial) * 2 >= min(n_en, n_zh) and len(trial) > len(first):
+            if len(trial) >= 3:
+                model = LengthModel.estimate([(p.en[0].length, p.zh[0].length) for p in trial
+                                              if len(p.en) == 1 and len(p.zh) == 1])
+            return Aligner(units, model, sections).align(), model
     if not first:
         return first, model
     model = LengthModel.estimate([(p.en[0].length, p.zh[0].length) for p in first

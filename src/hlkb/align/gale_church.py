@@ -11,6 +11,7 @@ s2 are estimated from the document's own likely pairs rather than fixed.
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from dataclasses import dataclass
 
@@ -21,9 +22,12 @@ DEFAULT_VARIANCE = 0.35
 _MAX_COST = 60.0
 
 
+_NON_CONTENT = re.compile(r"[\s*_`#>]+")
+
+
 def text_length(text: str) -> int:
     """Characters that carry content: whitespace and Markdown emphasis do not count."""
-    return sum(1 for ch in text if not ch.isspace() and ch not in "*_`#>")
+    return len(text) - sum(len(m) for m in _NON_CONTENT.findall(text))
 
 
 def _norm_sf2(z: float) -> float:
