@@ -163,3 +163,13 @@ def test_plain_text_is_cheap_and_empty():
 
     note = Note(id="n_x", path="x.md", text="Just an English sentence.\n\nAnother one.\n")
     assert pairs_for_note(note) == []
+
+
+def test_repeated_pairs_get_distinct_stable_ids():
+    text = ("Thank you all for coming tonight.\n\n谢谢大家今晚光临。\n\n"
+            "The hall was full of music.\n\n大厅里充满了音乐。\n\n"
+            "Thank you all for coming tonight.\n\n谢谢大家今晚光临。\n")
+    first = split_text(text, "x.md")
+    ids = [p.id for p in first.pairs]
+    assert len(ids) == 3 and len(set(ids)) == 3
+    assert [p.id for p in split_text(text, "x.md").pairs] == ids

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hlkb.model import Note, Pair, Repair, note_id_for, pair_id_for
+from hlkb.model import Note, Pair, Repair, note_id_for, pair_id_for, stable_hash
 
 __all__ = ["Alignment", "split_text", "pairs_for_note", "is_bilingual"]
 
@@ -75,6 +75,7 @@ def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: 
 
     aligned, _model = align_units(units, config) if units else ([], None)
     pairs: list[Pair] = []
+    seen_ids: dict[str, int] = {}
     paired_units = set()
     for ap in aligned:
         en_paras = [p for u in ap.en for p in u.paras]
@@ -83,8 +84,14 @@ def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: 
         en = [p.text for p in en_paras]
         zh = [repaired[id(p)][0] for p in zh_paras]
         reps = [r for p in zh_paras for r in repaired[id(p)][1]]
+        pid = pair_id_for(note_id, en, zh)
+        occurrence = seen_ids.get(pid, 0)
+        seen_ids[pid] = occurrence + 1
+        if occurrence:
+            # the same pair again in one note ("谢谢 / Thank you" twice): ids stay unique
+            pid = "p_" + stable_hash(pid[2:], str(occurrence))
         pairs.append(Pair(
-            id=pair_id_for(note_id, en, zh), note_id=note_id, path=path,
+            id=pid, note_id=note_id, path=path,
             line=min(p.start for p in en_paras + zh_paras),
             en=en, zh=zh, en_lines=[p.start for p in en_paras], zh_lines=[p.start for p in zh_paras],
             score=ap.score, repairs=reps, zh_script=script,
