@@ -233,3 +233,13 @@ def test_indented_hash_lines_continue_and_lazy_lines_join_the_note():
 
 def test_hash_lines_in_code_fences_are_not_headings():
     assert parse_text("Some intro\n\n```sh\n# not a title\nls\n```\n\n# Real Title\n").title == "Real Title"
+
+
+def test_trailing_tags_and_long_text_stay_linear():
+    tags = " ".join(f"#t{i}" for i in range(60))
+    note = parse_text(f"title:: x\n- Highlights first synced by [[Readwise]] [[d]]\n\t- a tweet {tags} end\n\t- b {tags}\n")
+    first, second = note.highlights
+    assert first.tags == [] and first.text.endswith(" end")
+    assert second.tags == [f"t{i}" for i in range(60)] and second.text == "b"
+    soup = parse_text("## Highlights\n- " + "word ((([[ " * 3000 + "(Page 2)\n")
+    assert soup.highlights[0].location.value == 2 and soup.highlights[0].text.startswith("word ((([[")

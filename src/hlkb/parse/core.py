@@ -26,9 +26,9 @@ from hlkb.textio import read_text
 _COLOR = re.compile(r"[ \t]*%%[ \t]*Colou?r:[ \t]*(?P<color>[\w-]+)[ \t]*%%", re.IGNORECASE)
 _BLOCK_ID = re.compile(r"(?:^|\s)\^(?P<id>[A-Za-z0-9][\w-]*)[ \t]*$")
 _READWISE_BLOCK_ID = re.compile(r"^(?:rw(?:ID-)?(?P<rw>\d+)|(?P<num>\d{5,}))$", re.IGNORECASE)
-_TAGS_AFTER_LINK = re.compile(r"(?<=\))(?P<tags>(?:[ \t]+#(?:\[\[[^\[\]]+\]\]|[^\s#()\[\]]+))+)[ \t]*$")
-# Logseq puts tags at the end of a block with no link before them ("… #flashcard").
-_TRAILING_TAGS = re.compile(r"(?<=\S)(?P<tags>(?:[ \t]+#(?:\[\[[^\[\]]+\]\]|[A-Za-z][^\s#()\[\]]*))+)[ \t]*$")
+# One "#tag" / "#[[tag]]" at the very end; tags are peeled off one at a time from the end
+# (a single regex over "#a #b … #z text" backtracks quadratically).
+_LAST_TAG = re.compile(r"[ \t]+#(?P<tag>\[\[[^\[\]\n]{1,200}\]\]|[^\s#()\[\]]{1,200})[ \t]*$")
 _QUOTE_PREFIX = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
 _BOOKREVIEW = re.compile(r"readwise\.io/bookreview/(\d+)")
 _IMAGE_ONLY = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]+)\)$")
@@ -194,16 +194,17 @@ def _build_highlights(raws: list[RawHighlight], note: Note, path: str) -> list[H
             work = work[: m.start()]
         work = work.rstrip()
         inline_tags: list[str] = []
-        m = _TAGS_AFTER_LINK.search(work)
-        if m:
-            inline_tags = parse_tags(m.group("tags"))
-            work = work[: m.start()]
+        rest, inline_tags = _peel_trailing_tags(work)
+        if inline_tags and rest.endswith(")"):
+            work = rest                    # "([View Highlight](…)) #Highlight #[[2023-11-01]]"
+        else:
+            inline_tags = []
         work, location = split_location(work)
-        if location is None and not inline_tags and note.format == "logseq":
-            m = _TRAILING_TAGS.search(work)
-            if m:
-                inline_tags = parse_tags(m.group("tags"))
-                work = work[: m.start()]
+        if location is None and note.format == "logseq":
+            # Logseq puts tags at the end of a block with no link before them ("… #flashcard")
+            rest, trailing = _peel_trailing_tags(work)
+            if trailing and rest.strip():
+                work, inline_tags = rest, trailing
         if raw.note_is_question:
             inline_tags.append("flashcard")
         if location is None:
@@ -222,6 +223,22 @@ def _build_highlights(raws: list[RawHighlight], note: Note, path: str) -> list[H
             end_line=max(raw.end_line, raw.text_end_line), text_end_line=raw.text_end_line,
             note_line=raw.note_line, tags_line=raw.tags_line, section=raw.section, color=color))
     return highlights
+
+
+def _peel_trailing_tags(work: str) -> tuple[str, list[str]]:
+    """("text", ["a", "b c"]) for "text #a #[[b c]]"; tags only when letters start them."""
+    tags: list[str] = []
+    while True:
+        m = _LAST_TAG.search(work, max(0, len(work) - 240))
+        if not m:
+            break
+        tag = m.group("tag")
+        tag = tag[2:-2] if tag.startswith("[[") else tag
+        if not tag or not (tag[0].isalpha() or tag[0].isdigit() and m.group("tag").startswith("[[")):
+            break
+        tags.insert(0, tag.strip())
+        work = work[: m.start()]
+    return work, tags
 
 
 def _unique_id(rid: str | None, text: str, note_id: str, used: set[str], occurrences: dict[str, int]) -> str:
