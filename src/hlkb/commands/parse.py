@@ -84,7 +84,8 @@ def _render(records: list[dict]) -> None:
         width = max(20, console.width - gutter)
         lines = body.wrap(console, width, overflow="fold")
         for i, line in enumerate(lines):
-            out = Text(f"{number:>{gutter - 2}}  " if i == 0 else " " * gutter, style="green")
+            out = Text()
+            out.append(f"{number:>{gutter - 2}}  " if i == 0 else " " * gutter, style="green")
             out.append_text(line)
             out.rstrip()
             console.print(out, soft_wrap=True)
