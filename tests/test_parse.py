@@ -243,3 +243,16 @@ def test_trailing_tags_and_long_text_stay_linear():
     assert second.tags == [f"t{i}" for i in range(60)] and second.text == "b"
     soup = parse_text("## Highlights\n- " + "word ((([[ " * 3000 + "(Page 2)\n")
     assert soup.highlights[0].location.value == 2 and soup.highlights[0].text.startswith("word ((([[")
+
+
+def test_legacy_heading_marker_and_bold_fields():
+    text = ("# About\n**Author:** Some Body  \n**Source**:: Kindle\nCategory: [[books]]\n\n# Highlights\n"
+            "Part One ([3](https://readwise.io/to_kindle?action=open&asin=X&location=3))\n**Note: .h2**\n\n---\n\n"
+            "The first real sentence. ([5](https://readwise.io/to_kindle?action=open&asin=X&location=5)) ^71000001\n"
+            "**Note:** a remark\nTags: #red #[[two words]]\n")
+    note = parse_text(text)
+    assert (note.format, note.author, note.category) == ("readwise-legacy", "Some Body", "books")
+    assert note.metadata["Source"] == "Kindle"
+    (h,) = note.highlights
+    assert (h.text, h.note, h.tags, h.section, h.id) == ("The first real sentence.", "a remark", ["red", "two words"], "Part One", "71000001")
+    assert (h.line, h.note_line, h.tags_line, h.end_line) == (12, 13, 14, 14)
