@@ -17,11 +17,10 @@ _EN_VERBS = (r"said|says|say|estimates?|estimated|reports?|reported|told|tells|f
 _EN_STOP_SUBJECT = {"it", "this", "that", "there", "which", "what", "who", "one", "we", "i", "you", "they"}
 
 _ACCORDING = re.compile(r"\b[Aa]ccording to\s+(?P<who>[^,.;:!?()\"“”]{2,80})")
-_SUBJECT_VERB = re.compile(
-    rf"(?P<who>(?:[A-Z][\w’'&.-]*|the|of|at|for|and|from|in|[a-z]+ers|analysts|experts|officials|"
-    rf"economists|scientists|data|figures|studies|study|survey|report|research|researchers)"
-    rf"(?:\s+(?:[A-Z][\w’'&.-]*|the|of|at|for|and|from|in|[a-z]+))*?)\s+(?:also\s+|has\s+|have\s+|had\s+)?(?P<verb>{_EN_VERBS})\b"
-)
+_VERB = re.compile(rf"\b(?:also\s+|has\s+|have\s+|had\s+)?(?:{_EN_VERBS})\b")
+_SUBJECT_NOUN = re.compile(r"(?:ers|ists|analysts|experts|officials|data|figures|study|studies|survey|report|research)$",
+                           re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:()\"“”]|\b(?:that|which|who|and|but|while|because|as|if|when)\b")
 _INVERTED = re.compile(rf"[,”\"]\s*(?P<verb>said|says|wrote|noted|added|told\s+\w+)\s+(?P<who>[A-Z][^,;:!?]{{1,60}}?|the\s+[^,;:!?]{{1,60}}?)(?:,[^.!?]*)?[.!?]?[\"”’]?\s*$")
 
 _END_SAID = re.compile(rf",\s*(?P<who>(?:the\s+|a\s+|an\s+)?[\w’'&.-]+(?:\s+[\w’'&.-]+){{0,5}}?)\s+(?:{_EN_VERBS})[.!?]?[\"”’]?\s*$")
@@ -44,10 +43,9 @@ def find_attribution(sentence: str) -> str | None:
     m = _END_SAID.search(sentence)
     if m and m.group("who").split()[-1].lower() not in _EN_STOP_SUBJECT:
         return _clean_en(m.group("who"))
-    for m in _SUBJECT_VERB.finditer(sentence):
-        who = _clean_en(m.group("who"))
-        if who and who.lower() not in _EN_STOP_SUBJECT and any(c.isupper() for c in who) or \
-                (who and re.search(r"(?:ers|ists|analysts|experts|officials|data|study|survey|report)\b", who)):
+    for m in _VERB.finditer(sentence):
+        who = _subject_before(sentence[:m.start()])
+        if who:
             return who
     m = _ZH_BEFORE.search(sentence)
     if m:
@@ -58,6 +56,22 @@ def find_attribution(sentence: str) -> str | None:
         who = _ZH_LEADING_NOISE.sub("", who)
         if len(who) >= 2 and not re.search(r"\d", who):
             return who
+    return None
+
+
+def _subject_before(head: str) -> str | None:
+    """The subject right before a reporting verb: the words back to the clause start,
+    at most eight; a source only if it names someone (a capital) or a source noun."""
+    breaks = list(_CLAUSE_BREAK.finditer(head))
+    clause = head[breaks[-1].end():] if breaks else head
+    words = clause.split()[-8:]
+    if not words:
+        return None
+    who = " ".join(words)
+    if who.lower() in _EN_STOP_SUBJECT or words[-1].lower() in _EN_STOP_SUBJECT:
+        return None
+    if any(w[0].isupper() for w in words) or _SUBJECT_NOUN.search(words[-1]):
+        return _clean_en(who)
     return None
 
 
