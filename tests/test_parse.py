@@ -256,3 +256,12 @@ def test_legacy_heading_marker_and_bold_fields():
     (h,) = note.highlights
     assert (h.text, h.note, h.tags, h.section, h.id) == ("The first real sentence.", "a remark", ["red", "two words"], "Part One", "71000001")
     assert (h.line, h.note_line, h.tags_line, h.end_line) == (12, 13, 14, 14)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(list("-*>#[]()!`_:^%\t \n\u00a0a1.|=\\") + ["::", "- ", "\t- ", "  ", "---\n", "([", "](", "))"]), max_size=150))
+def test_parser_total_on_markup_noise(pieces):
+    note = parse_text("".join(pieces), strict=False)
+    assert note.id.startswith("n_")
+    for h in note.highlights:
+        assert h.text and 1 <= h.line <= h.end_line
