@@ -23,6 +23,9 @@ _HIGHLIGHT_ID = re.compile(r"\bh_[0-9a-f]{16}\b")
 _RELATION = re.compile(r"^\s*(?:[-*+]\s+)?(?P<rel>supports|opposes|supported by|opposed by|contradicts|"
                        r"evidence|informs|source)\s*:{1,2}\s*(?P<rest>.*)$", re.IGNORECASE)
 _INLINE_RELATION = re.compile(r"\b(?P<rel>supports|opposes|contradicts)\b[:\s]*(?=(?:\[\[|h_[0-9a-f]))", re.IGNORECASE)
+# "(supports [[A]], [[B]])": a parenthesis that only cites evidence is not part of the claim.
+_EVIDENCE_GROUP = re.compile(r"\(\s*(?:(?:supports|opposes|contradicts|see|evidence|source)\s*:{0,2}\s*)?"
+                             r"(?:(?:\[\[[^\[\]]*\]\]|h_[0-9a-f]{16})[\s,;]*)+\)", re.IGNORECASE)
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(?P<text>.*)$")
 _RELATION_NAMES = {"supports": "supports", "supported by": "supports", "opposes": "opposes",
@@ -225,6 +228,7 @@ def _finish(item):
 def _plain(text: str) -> str:
     """Claim text without its evidence markup: [[links]] become their label, ids and
     relation words that only introduce evidence go."""
+    text = _EVIDENCE_GROUP.sub("", text)
     text = _INLINE_RELATION.sub("", text)
     text = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), text)
     text = _HIGHLIGHT_ID.sub("", text)

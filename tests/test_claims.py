@@ -1,0 +1,216 @@
+"""Claims: sentences, attribution, the cross-language figure check and claims_for_note."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hlkb.claims import check_note, check_pair, claims_for_note
+from hlkb.claims.attribution import find_attribution
+from hlkb.claims.sentences import split_sentences
+from hlkb.model import Highlight, Note, Pair, claim_id_for, pair_id_for
+
+DATA = Path(__file__).parent / "data" / "claims"
+
+
+def make_pair(en: list[str], zh: list[str], en_lines=None, zh_lines=None) -> Pair:
+    en_lines = en_lines or [1 + 2 * i for i in range(len(en))]
+    zh_lines = zh_lines or [en_lines[-1] + 2 + 2 * i for i in range(len(zh))]
+    return Pair(id=pair_id_for("n_test", en, zh), note_id="n_test", path="t.md", line=min(en_lines + zh_lines),
+                en=en, zh=zh, en_lines=en_lines, zh_lines=zh_lines, score=1.0)
+
+
+# ------------------------------------------------------------------ sentences
+
+def test_english_sentences_keep_abbreviations_and_decimals():
+    text = "The U.S. fleet grew 4.5% in May. Mr. Ode said so! Then it stopped."
+    assert [s.text for s in split_sentences(text)] == [
+        "The U.S. fleet grew 4.5% in May.", "Mr. Ode said so!", "Then it stopped."]
+
+
+def test_chinese_sentences_and_offsets():
+    text = "火車晚點了。「為什麼？」他問。明天再說"
+    sents = split_sentences(text)
+    assert [s.text for s in sents] == ["火車晚點了。", "「為什麼？」", "他問。", "明天再說"]
+    assert all(text[s.start:s.end] == s.text for s in sents)
+
+
+def test_blank_text_has_no_sentences():
+    assert split_sentences("  \n ") == []
+
+
+# ------------------------------------------------------------------ attribution
+
+@pytest.mark.parametrize("sentence,who", [
+    ("According to the port authority, traffic fell 9%.", "the port authority"),
+    ("Economists at Halden Bank estimate growth of 2%.", "Economists at Halden Bank"),
+    ("Freight volumes doubled, the ministry said.", "the ministry"),
+    ("“We are full,” said Ada Brenn, a hotel owner.", "Ada Brenn"),
+    ("The lake froze twice this winter.", None),
+    ("It said nothing.", None),
+    ("據海關統計，出口增長了9%。", "海關"),
+    ("港務局表示，吞吐量下降。", "港務局"),
+    ("该公司称利润翻倍。", "该公司"),
+    ("統計處的數據顯示，失業率為4%。", "統計處"),
+    ("湖面今年結冰兩次。", None),
+])
+def test_find_attribution(sentence, who):
+    assert find_attribution(sentence) == who
+
+
+# ------------------------------------------------------------------ cross-language check
+
+def _statuses(result):
+    return {(f.lang, f.figure.raw): f.status for side in (result.en, result.zh) for s in side for f in s.figures}
+
+
+def test_equal_figures_in_different_notation_are_ok():
+    pair = make_pair(
+        ["The fund grew from $48 billion to more than $30,000 per member in two hours."],
+        ["該基金在兩個小時內從480億美元增長到每位成員3萬多美元。"])
+    result = check_pair(pair)
+    assert result.mismatches == []
+    assert set(_statuses(result).values()) == {"ok"}
+
+
+def test_changed_figure_is_a_mismatch_with_both_lines():
+    pair = make_pair(["Ticket sales reached $48 billion."], ["門票銷售額達到580億美元。"], [3], [5])
+    (m,) = check_pair(pair).mismatches
+    assert (m.en.figure.raw, m.zh.figure.raw, m.en.line, m.zh.line) == ("$48 billion", "580億美元", 3, 5)
+    assert m.describe("a.md") == 'a.md:3: mismatch: EN "$48 billion" (line 3) vs ZH "580億美元" (line 5)'
+
+
+def test_unit_conversion_is_unverified_not_mismatch():
+    result = check_pair(make_pair(["The road runs 50 miles."], ["這條路長80公里。"]))
+    assert result.mismatches == []
+    assert set(_statuses(result).values()) == {"unverified"}
+
+
+def test_missing_counterpart_is_unverified():
+    result = check_pair(make_pair(["Rents rose 12% in 2021."], ["租金在2021年上漲了。"]))
+    assert _statuses(result)[("en", "12%")] == "unverified"
+    assert _statuses(result)[("en", "2021")] == "ok"
+    assert result.mismatches == []
+
+
+def test_repeated_figure_on_one_side_is_ok():
+    result = check_pair(make_pair(["A cap of 250,000 applies."], ["上限為25萬。在這個25萬的上限內。"]))
+    assert result.mismatches == []
+    assert set(_statuses(result).values()) == {"ok"}
+
+
+def test_vague_quantities_match_roughly_and_never_contradict():
+    result = check_pair(make_pair(["Fewer than a dozen clerks stayed."], ["不到十几名職員留下。"]))
+    assert set(_statuses(result).values()) == {"ok"}
+
+
+def test_typo_beside_a_matched_duplicate_is_found():
+    pair = make_pair(["Each pass costs $26, and a day pass $26 too."], ["每張通行證26美元，日票也是36美元。"])
+    (m,) = check_pair(pair).mismatches
+    assert m.zh.figure.raw == "36美元"
+
+
+def test_long_decimals_that_differ_are_a_mismatch():
+    pair = make_pair(["It prints $0.19999999999999998."], ["它輸出 0.1999999999999999998 美元。"])
+    assert len(check_pair(pair).mismatches) == 1
+
+
+# ------------------------------------------------------------------ claims_for_note
+
+def _note(**kw) -> Note:
+    return Note(id="n_test", path="t.md", **kw)
+
+
+def test_pair_claims_carry_figures_check_and_counterpart():
+    pair = make_pair(["The archive holds 3.4 million maps, the curator said. It is old."],
+                     ["館長表示，檔案館藏有340萬張地圖。它很古老。"], [7], [9])
+    note = _note(pairs=[pair])
+    claims = claims_for_note(note)
+    assert [(c.lang, c.line, c.check, c.counterpart) for c in claims] == [
+        ("en", 7, "ok", "340萬張"), ("zh", 9, "ok", "3.4 million")]
+    en = claims[0]
+    assert en.source == "paragraph" and en.pair_id == pair.id and en.attribution == "the curator"
+    assert en.figures[0].value == 3400000
+    assert en.id == claim_id_for("n_test", en.text)
+
+
+def test_highlight_claims_and_lines():
+    h = Highlight(id="h_1", note_id="n_test", path="t.md", line=12, text="No figures here.\nBut 7 ducks swam.",
+                  markdown="", lang="en")
+    (claim,) = claims_for_note(_note(highlights=[h]))
+    assert (claim.text, claim.line, claim.source, claim.highlight_id) == ("But 7 ducks swam.", 13, "highlight", "h_1")
+    assert claim.check == "unverified"
+
+
+def test_repeated_sentences_get_distinct_stable_ids():
+    hs = [Highlight(id=f"h_{i}", note_id="n_test", path="t.md", line=i, text="Sales rose 5%.", markdown="")
+          for i in (1, 2)]
+    a, b = claims_for_note(_note(highlights=hs))
+    assert a.id != b.id
+    assert [c.id for c in claims_for_note(_note(highlights=hs))] == [a.id, b.id]
+
+
+def test_claim_note_title_and_evidence():
+    from hlkb.parse import parse_file
+
+    note = parse_file(DATA / "claim-note.md")
+    (claim,) = claims_for_note(note)
+    assert claim.source == "claim-note"
+    assert claim.text == "Night trains lose money on 60% of routes"
+    assert claim.line == 3
+    assert claim.figures[0].unit == "percent"
+    assert claim.evidence == ["supports:[[Rail Budget 2023]]", "supports:[[Night Trains Return]]",
+                              "opposes:h_0123456789abcdef", "[[Timetable Notes]]"]
+
+
+def test_claims_section_items_with_evidence():
+    from hlkb.parse import parse_file
+
+    claims = claims_for_note(parse_file(DATA / "research.md"))
+    assert [(c.text, c.line, c.evidence) for c in claims] == [
+        ("Sleeper demand doubled after 2021", 6,
+         ["supports:[[Night Trains Return]]", "opposes:[[Airline Price War]]"]),
+        ("Station cafés close too early", 8, []),
+        ("Ticket prices track diesel costs", 9, ["h_fedcba9876543210"]),
+    ]
+
+
+def test_notes_without_claims_are_fast_and_empty():
+    assert claims_for_note(_note()) == []
+
+
+def test_claim_records_have_every_field():
+    pair = make_pair(["Fares fell 3%."], ["票價下降了3%。"])
+    rec = claims_for_note(_note(pairs=[pair]))[0].to_record()
+    assert set(rec) >= {"kind", "id", "path", "line", "note_id", "text", "figures", "attribution", "source",
+                        "check", "counterpart", "evidence", "highlight_id", "pair_id", "lang"}
+    json.dumps(rec)
+
+
+# ------------------------------------------------------------------ the real corpus
+
+def test_shared_corpus_only_genuine_mismatches(shared_dir):
+    from hlkb.pipeline import parse_and_analyze
+
+    files = sorted((shared_dir / "corpus" / "bilingual").glob("*.md")) + \
+        sorted((shared_dir / "corpus" / "bilingual").glob("*.txt")) + [shared_dir / "seeds" / "002_6b57d7711bd0645d.txt"]
+    found = {}
+    for f in files:
+        note = parse_and_analyze(f, f.name, strict=False)
+        found[f.name] = [(m.en.figure.raw, m.zh.figure.raw) for m in check_note(note)]
+    assert found.pop("effective_java_item60.md") == [
+        ("$0.09999999999999998", "0.0999999999999999998 美元"), ("$0.3999999999999999", "0.399999999999999999 美元")]
+    assert all(v == [] for v in found.values()), found
+
+
+def test_seed_claims(shared_dir):
+    from hlkb.pipeline import parse_and_analyze
+
+    note = parse_and_analyze(shared_dir / "seeds" / "002_6b57d7711bd0645d.txt", "seed.txt", strict=False)
+    by_text = {c.text: c for c in note.claims}
+    claim = next(c for t, c in by_text.items() if "$67 billion" in t)
+    assert claim.attribution == "Researchers at Insider Intelligence"
+    assert claim.check == "ok"
+    assert {f.raw for f in claim.figures} == {"$100 billion", "2025", "$67 billion"}
