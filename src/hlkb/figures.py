@@ -179,6 +179,8 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
                 continue
             if start > 0 and text[start - 1] in "#@/-_" and not m.group("cur"):
                 continue
+            if len(num) > 1 and num[0] == "0" and num[1] != "." and not m.group("unit") and not m.group("cur"):
+                continue   # "01", "007": numbering and codes
             # "(1)", "(2)" list numbering: not a figure.
             if start > 0 and text[start - 1] == "(" and text[m.end("num"):m.end("num") + 1] == ")" and len(num) <= 2:
                 continue
@@ -366,6 +368,8 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
                 continue
             if after[:1].isascii() and after[:1].isalpha() and not m.group("ascale") and not unit_word:
                 continue
+            if len(arabic) > 1 and arabic[0] == "0" and arabic[1] != "." and not unit_word:
+                continue   # "01", "02": section numbering, not a figure
             value = _digits_value(arabic)
             if value is None:
                 continue
