@@ -8,6 +8,7 @@
    check link those two figures (``ok``, or ``mismatch`` for facts marked ``mismatch``)?
    Pairing precision: of the links made from a gold-fact EN figure, how many go to the
    fact's ZH figure. Trap hits (numbers the gold says are not figures) are counted.
+   Extraction precision cannot be scored: the gold lists facts, not every number.
 2. Mutation test: in each corpus article and the seed, change one digit or numeral of one
    verified (``ok``) Chinese figure (deterministic seed), run the check, and count how
    often it reports a mismatch for that figure (target >= 95%). Also count the mismatches
@@ -15,7 +16,11 @@
    errors (``mismatch: true`` in .numbers.json), which should be found.
 
 Pairs come from the gold files (``pairs`` over gold paragraph line ranges); ``--splitter``
-uses hlkb's own splitter (hlkb.pipeline) instead. The baseline printed beside the
+uses hlkb's own splitter (hlkb.pipeline) instead.
+3. Speed: claims_for_note per note against parse_file (baseline), extract_figures per
+   paragraph against a bare digit regex (baseline), measured in the same run.
+
+The baseline printed beside the
 check is a naive checker (a figure is ok if any figure on the other side has the same
 value, otherwise a mismatch), measured in the same run.
 """
@@ -150,7 +155,7 @@ def score_numbers(bilingual: Path, splitter: bool) -> dict:
         text, gold = load_article(bilingual / name, bilingual / f"{name}.gold.json")
         numbers = json.loads(numbers_path.read_text(encoding="utf-8"))
         lines = text.split("\n")
-        pairs = gold_pairs(text, gold, name)
+        pairs = splitter_pairs(text, name) if splitter else gold_pairs(text, gold, name)
         by_block: dict[tuple[str, int], list[PlacedFigure]] = {}
         for p, res in zip(pairs, (check_pair(p) for p in pairs)):
             for lang, sents, idxs in (("en", res.en, _pair_blocks(gold, p, "en")), ("zh", res.zh, _pair_blocks(gold, p, "zh"))):
@@ -268,11 +273,44 @@ def mutation_test(shared: Path, splitter: bool, per_article: int, seed: int = 5)
     return out
 
 
+def speed(shared: Path) -> dict:
+    """Per-note cost of claims_for_note against parsing the same notes (baseline), and of
+    extract_figures per paragraph against a bare digit regex (baseline), same run."""
+    from hlkb.align import pairs_for_note
+    from hlkb.claims import claims_for_note
+    from hlkb.parse import parse_file
+
+    files = [p for p, _ in articles(shared)]
+    notes, t_parse = [], 0.0
+    for f in files:
+        t = time.perf_counter()
+        note = parse_file(f, f.name, strict=False)
+        t_parse += time.perf_counter() - t
+        note.pairs = pairs_for_note(note)
+        notes.append(note)
+    claims_for_note(notes[0])   # warm-up: lazy imports (cn2an) are paid once per process
+    t = time.perf_counter()
+    n_claims = sum(len(claims_for_note(n)) for n in notes)
+    t_claims = time.perf_counter() - t
+    paragraphs = [p for f in files for p in read_text(f).text.split("\n\n") if p.strip()]
+    digits = re.compile(r"\d[\d,.]*")
+    t = time.perf_counter()
+    for p in paragraphs:
+        digits.findall(p)
+    t_base = time.perf_counter() - t
+    t = time.perf_counter()
+    for p in paragraphs:
+        extract_figures(p)
+    t_fig = time.perf_counter() - t
+    return dict(notes=len(notes), claims=n_claims, t_parse=t_parse, t_claims=t_claims,
+                paragraphs=len(paragraphs), t_base=t_base, t_fig=t_fig)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[1].parent / "shared"))
     ap.add_argument("--splitter", action="store_true", help="align with hlkb's splitter, not the gold pairs")
-    ap.add_argument("--mutations", type=int, default=20, help="mutations per article (default 20)")
+    ap.add_argument("--mutations", type=int, default=50, help="at most this many mutations per article (default 50)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
@@ -304,6 +342,12 @@ def main(argv=None) -> int:
     if args.verbose:
         for miss in m["missed"]:
             print("      missed mutation:", miss)
+    sp = speed(shared)
+    print(f"[3] speed over {sp['notes']} notes ({sp['claims']} claims), {sp['paragraphs']} paragraphs:")
+    print(f"    claims_for_note {sp['t_claims'] * 1000 / sp['notes']:.1f} ms/note = "
+          f"{sp['t_claims'] / max(sp['t_parse'], 1e-9):.1f}x parse_file (baseline {sp['t_parse'] * 1000 / sp['notes']:.1f} ms/note)")
+    print(f"    extract_figures {sp['t_fig'] * 1e6 / sp['paragraphs']:.0f} us/paragraph = "
+          f"{sp['t_fig'] / max(sp['t_base'], 1e-9):.0f}x a bare digit regex (baseline {sp['t_base'] * 1e6 / sp['paragraphs']:.1f} us)")
     print(f"    seconds: {time.perf_counter() - t0:.2f}")
     return 0
 

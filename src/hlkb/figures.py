@@ -164,7 +164,7 @@ def _digits_value(num: str) -> Decimal | None:
 
 def _extract_en(text: str) -> list[tuple[int, Figure]]:
     found: list[tuple[int, Figure]] = []
-    for m in _EN_FIGURE.finditer(text):
+    for m in _anchored_matches(text, _EN_FIGURE, _en_starts(text)):
         num = m.group("num")
         if not num:
             continue
@@ -354,7 +354,7 @@ def _to_simplified(s: str) -> str:
 
 def _extract_zh(text: str) -> list[tuple[int, Figure]]:
     found: list[tuple[int, Figure]] = []
-    for m in _ZH_FIGURE.finditer(text):
+    for m in _anchored_matches(text, _ZH_FIGURE, _zh_starts(text)):
         arabic, cn = m.group("arabic"), m.group("cn")
         start, end = m.start(), m.end()
         unit_word = m.group("unit")
@@ -433,10 +433,62 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
     return found
 
 
+# ---------------------------------------------------------------- anchored matching
+# The figure patterns begin with optional approximation words, so re would try them at
+# every position of every paragraph. Instead they are tried only just before an anchor
+# (a digit, a currency sign, a number word, a Chinese numeral): a few tries per figure.
+
+_EN_ANCHOR = re.compile(r"[0-9$€£¥¢]|(?<![A-Za-z])[A-Za-z]+")
+_EN_ANCHOR_WORDS = frozenset(
+    list(_EN_SMALL) + list(_EN_ORDINAL_WORDS) + ["hundred", "thousand", "million", "billion", "trillion",
+                                                 "hundreds", "thousands", "millions", "billions", "dollar",
+                                                 "cent", "penny"])
+_WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]")
+_ZH_ANCHOR = re.compile(rf"[0-9{_ZH_NUMERAL_CHARS}]")
+_ZH_PRE_MAX = 4      # the longest approximation word before a Chinese figure (不超過)
+
+
+def _en_starts(text: str):
+    """Anchor positions and where a match around each may start (up to three words back)."""
+    for m in _EN_ANCHOR.finditer(text):
+        a = m.start()
+        if m.group(0)[0].isalpha() and m.group(0).lower() not in _EN_ANCHOR_WORDS:
+            continue
+        window_start = max(0, a - 24)
+        starts = [w.start() + window_start for w in _WORD_START.finditer(text[window_start:a])][-3:]
+        if a > 0 and text[a - 1] in "$€£¥":
+            starts.append(a - 1)
+        starts.append(a)
+        yield a, starts
+
+
+def _zh_starts(text: str):
+    for m in _ZH_ANCHOR.finditer(text):
+        a = m.start()
+        yield a, range(max(0, a - _ZH_PRE_MAX - 1), a + 1)
+
+
+def _anchored_matches(text: str, pattern: re.Pattern, anchors):
+    """Non-overlapping matches of ``pattern`` that cover an anchor, earliest start first
+    (what finditer would give, without trying every position)."""
+    last_end = 0
+    for a, starts in anchors:
+        if a < last_end:
+            continue
+        for s in starts:
+            if s < last_end:
+                continue
+            m = pattern.match(text, s)
+            if m and m.end() > a:
+                yield m
+                last_end = m.end()
+                break
+
+
 def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
     """Figures in ``text``, in order. ``lang`` "en" or "zh" chooses the reader; None
     reads both (English figures in a Chinese paragraph, such as ``$7 million``, count)."""
-    if not text or not _HAS_NUMERIC.search(text):
+    if not text or not _has_numeric(text):
         return []
     found: list[tuple[int, Figure]] = []
     has_han = bool(_HAS_HAN.search(text))
@@ -473,6 +525,17 @@ def _spread_range_units(text: str, figures: list[Figure]) -> None:
                 and spans[k][0] >= 0 and spans[k + 1][0] >= 0 \
                 and _RANGE_JOIN.match(text[spans[k][1]:spans[k + 1][0]]):
             a.unit = b.unit
+
+
+_DIGITISH = re.compile(rf"[0-9{_ZH_NUMERAL_CHARS}]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _has_numeric(text: str) -> bool:
+    """A digit, a Chinese numeral or an English number word somewhere in ``text``."""
+    if _DIGITISH.search(text):
+        return True
+    return any(w.lower() in _EN_ANCHOR_WORDS for w in _LATIN_WORD.findall(text))
 
 
 def _is_latin_figure(fig: Figure) -> bool:

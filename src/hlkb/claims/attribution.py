@@ -25,15 +25,21 @@ _INVERTED = re.compile(rf"[,”\"]\s*(?P<verb>said|says|wrote|noted|added|told\s
 
 _END_SAID = re.compile(rf",\s*(?P<who>(?:the\s+|a\s+|an\s+)?[\w’'&.-]+(?:\s+[\w’'&.-]+){{0,5}}?)\s+(?:{_EN_VERBS})[.!?]?[\"”’]?\s*$")
 _ZH_BEFORE = re.compile(r"(?:(?<![數数證证佔占收])據|(?<![數数證证佔占收])据|按照)(?P<who>[^，,。；;：:！？「」“”]{1,30}?)(?:的)?(?:數據|数据|統計|统计|報告|报告|報導|报道|估計|估计|調查|调查|研究|消息|稱|称|說|说|顯示|显示)?[，,]")
-_ZH_AFTER = re.compile(
-    r"(?P<who>[^，,。；;：:！？「」“”\s][^，,。；;：:！？「」“”]{1,29}?)(?:的(?:數據|数据|統計|统计|研究|報告|报告|調查|调查)(?:顯示|显示|表明))|"
-    r"(?P<who2>[^，,。；;：:！？「」“”\s][^，,。；;：:！？「」“”]{1,29}?)(?:表示|稱|称|說|说道|说|指出|預計|预计|預測|预测|估計|估计|認為|认为|報導|报道|透露|宣布|宣佈)"
+# "X表示", "X的數據顯示": the keyword, then X is read back to the clause start.
+_ZH_AFTER_KEY = re.compile(
+    r"的(?:數據|数据|統計|统计|研究|報告|报告|調查|调查)(?:顯示|显示|表明)|"
+    r"表示|稱|称|說|说道|说|指出|預計|预计|預測|预测|估計|估计|認為|认为|報導|报道|透露|宣布|宣佈"
 )
+_ZH_CLAUSE_PUNCT = re.compile(r"[，,。；;：:！？「」“”]")
+# Anything that could start an attribution; most sentences have none and stop here.
+_TRIGGER = re.compile(rf"[Aa]ccording|{_EN_VERBS}|據|据|按照|表示|稱|称|說|说|指出|預|预|估|認為|认为|報導|报道|透露|宣|顯示|显示|表明")
 _ZH_LEADING_NOISE = re.compile(r"^(?:但|而|並|并|另外|此外|同時|同时|他|她|因此|不過|不过|然而|那麼|那么)")
 
 
 def find_attribution(sentence: str) -> str | None:
     """The source named by ``sentence``, or None when it attributes nothing."""
+    if not _TRIGGER.search(sentence):
+        return None
     m = _ACCORDING.search(sentence)
     if m:
         return _clean_en(m.group("who"))
@@ -50,12 +56,15 @@ def find_attribution(sentence: str) -> str | None:
     m = _ZH_BEFORE.search(sentence)
     if m:
         return m.group("who").strip() or None
-    m = _ZH_AFTER.search(sentence)
-    if m:
-        who = (m.group("who") or m.group("who2") or "").strip()
+    for m in _ZH_AFTER_KEY.finditer(sentence):
+        head = sentence[max(0, m.start() - 30):m.start()]
+        breaks = list(_ZH_CLAUSE_PUNCT.finditer(head))
+        who = (head[breaks[-1].end():] if breaks else head).strip()
         who = _ZH_LEADING_NOISE.sub("", who)
         if len(who) >= 2 and not re.search(r"\d", who):
             return who
+        if len(who) >= 1:
+            return None   # the first reporting verb decides, as a reader would
     return None
 
 
