@@ -117,8 +117,8 @@ _EN_FIGURE = re.compile(
     rf"(?P<ord>st|nd|rd|th)?"
     rf"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|m|k)\b)?"
     rf"(?P<plus>\+)?"
-    rf"(?:(?P<usep>[\s-]?)(?P<unit>{_EN_UNIT_RE})(?![a-z]))?"
-    rf"(?P<of>\s+of\b)?",
+    rf"(?:(?P<usep>[\s-]?|\s+more\s+)(?P<unit>{_EN_UNIT_RE})(?![a-z]))?"
+    rf"(?P<of>\s+of\b(?:\s+(?P<ofunit>{_EN_UNIT_RE})(?![a-z]))?)?",
     re.IGNORECASE,
 )
 _EN_ORDINAL = re.compile(
@@ -208,6 +208,8 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
             approx = True
         cur = m.group("cur")
         unit_word = (m.group("unit") or "").lower()
+        if not unit_word and m.group("ofunit") and not is_digits:
+            unit_word = m.group("ofunit").lower()   # "thousands of miles", "hundreds of years"
         if unit_word and unit is None:
             if m.group("usep") == "-" and unit_word not in ("year-old", "years-old", "year", "fold"):
                 # "-dollar" as in "a million-dollar yacht" is fine; other hyphenations too.
@@ -272,14 +274,14 @@ _ZH_UNIT = {
     "%": ("percent", 1), "％": ("percent", 1), "个百分点": ("percent", 1), "個百分點": ("percent", 1),
     "岁": ("age", 1), "歲": ("age", 1), "周岁": ("age", 1), "週歲": ("age", 1),
     "年": ("years", 1), "个月": ("month", 1), "個月": ("month", 1),
-    "周": ("week", 1), "週": ("week", 1), "个星期": ("week", 1), "個星期": ("week", 1), "星期": ("week", 1),
+    "周年": ("ordinal", 1), "週年": ("ordinal", 1), "周": ("week", 1), "週": ("week", 1), "个星期": ("week", 1), "個星期": ("week", 1), "星期": ("week", 1),
     "天": ("day", 1), "个小时": ("hour", 1), "個小時": ("hour", 1), "小时": ("hour", 1), "小時": ("hour", 1),
     "个钟头": ("hour", 1), "個鐘頭": ("hour", 1), "钟头": ("hour", 1), "鐘頭": ("hour", 1),
     "分钟": ("minute", 1), "分鐘": ("minute", 1), "秒钟": ("second", 1), "秒鐘": ("second", 1), "秒": ("second", 1),
     "英里": ("mile", 1), "公里": ("km", 1), "千米": ("km", 1), "倍": ("times", 1),
 }
 # Measure words: a count of things.
-_ZH_MEASURE = "个個名位家人台块塊件次届屆条條款项項只隻头頭本部辆輛座所户戶张張篇首份架艘场場间間种種批笔筆"
+_ZH_MEASURE = "个個名位家人台颗顆粒枚棵块塊件次届屆条條款项項只隻头頭本部辆輛座所户戶张張篇首份架艘场場间間种種批笔筆"
 _ZH_UNIT_RE = "|".join(re.escape(u) for u in sorted(_ZH_UNIT, key=len, reverse=True))
 
 _ZH_APPROX_PRE = r"大约|大約|(?<![条條契公合节節预預制盟])约|(?<![条條契公合节節预預制盟])約|逾|超过|超過|将近|將近|接近|近|不到|不足|不超过|不超過|至少|多达|多達|高达|高達|数|數|几|幾|大概|不过|不過"
@@ -420,6 +422,9 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
                         unit = "year"
                         if text[end:end + 1] == "代":   # 一九八○年代: a decade
                             approx = True
+                    elif text[end:end + 1] == "代" and value < 100:   # 九○年代: the nineties
+                        unit, approx = "year", True
+                        value += 1900
             else:
                 unit = "count"
         else:

@@ -19,6 +19,7 @@ no counterpart, or a counterpart in a unit of a different kind (100 miles / 160 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from hlkb.figures import compatible_units, extract_figures
@@ -160,10 +161,9 @@ def _looks_like_typo(a: Figure, b: Figure) -> bool:
 
 
 def _digits(v: float) -> str:
-    s = repr(float(v))
-    if "e" in s:
-        s = f"{v:.17f}"
-    return s.replace("-", "").replace(".", "").lstrip("0").rstrip("0") or "0"
+    """The significant digits of ``v`` in place (90 -> "90", 0.42 -> "42")."""
+    s = format(Decimal(repr(float(v))).normalize(), "f")
+    return s.replace("-", "").replace(".", "").lstrip("0") or "0"
 
 
 def match_figures(en: list[PlacedFigure], zh: list[PlacedFigure]) -> list[Mismatch]:
@@ -203,6 +203,8 @@ def match_figures(en: list[PlacedFigure], zh: list[PlacedFigure]) -> list[Mismat
         for f in side:
             if f.counterpart is not None or not (_precise(f.figure) or _in_digits(f.figure)):
                 continue
+            if len(_digits(f.figure.value)) < 2:
+                continue   # one-digit values are too common to call one a typo of another
             twin = next((o for o in other if o.status == "ok" and _comparable(o.figure, f.figure)
                          and _looks_like_typo(o.figure, f.figure)), None)
             if twin is not None:
