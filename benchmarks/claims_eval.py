@@ -10,7 +10,8 @@
    fact's ZH figure. Trap hits (numbers the gold says are not figures) are counted.
    Extraction precision cannot be scored: the gold lists facts, not every number.
 2. Mutation test: in each corpus article and the seed, change one digit or numeral of one
-   verified (``ok``) Chinese figure (deterministic seed), run the check, and count how
+   verified (``ok``) Chinese figure (deterministic seed; every verified figure, up to
+   --mutations per article, --rounds times each), run the check, and count how
    often it reports a mismatch for that figure (target >= 95%). Also count the mismatches
    on the untouched texts (target 0), separating the corpus's genuine translation
    errors (``mismatch: true`` in .numbers.json), which should be found.
@@ -231,7 +232,7 @@ def genuine_errors(path: Path) -> list[dict]:
     return [f for f in json.loads(numbers.read_text(encoding="utf-8")).get("facts", []) if f.get("mismatch")]
 
 
-def mutation_test(shared: Path, splitter: bool, per_article: int, seed: int = 5) -> dict:
+def mutation_test(shared: Path, splitter: bool, per_article: int, rounds: int = 3, seed: int = 5) -> dict:
     out = dict(articles=0, untouched_false=0, genuine=0, genuine_found=0, naive_untouched=0,
                mutations=0, detected=0, naive_detected=0, false_list=[], missed=[])
     for k, (path, gold_path) in enumerate(articles(shared)):
@@ -252,7 +253,7 @@ def mutation_test(shared: Path, splitter: bool, per_article: int, seed: int = 5)
         candidates = [f for f in figs_zh if f.status == "ok" and mutate_raw(f.figure.raw, random.Random(0))]
         rng.shuffle(candidates)
         lines = text.split("\n")
-        for target in candidates[:per_article]:
+        for target in [t for _ in range(rounds) for t in candidates[:per_article]]:
             new_raw = mutate_raw(target.figure.raw, rng)
             line = lines[target.line - 1]
             col = line.find(target.figure.raw)
@@ -311,6 +312,8 @@ def main(argv=None) -> int:
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[1].parent / "shared"))
     ap.add_argument("--splitter", action="store_true", help="align with hlkb's splitter, not the gold pairs")
     ap.add_argument("--mutations", type=int, default=50, help="at most this many mutations per article (default 50)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="mutate each chosen figure this many times, a different digit each time (default 3)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
@@ -330,7 +333,7 @@ def main(argv=None) -> int:
     if args.verbose:
         for miss in s["misses"]:
             print("      missed pair:", miss)
-    m = mutation_test(shared, args.splitter, args.mutations)
+    m = mutation_test(shared, args.splitter, args.mutations, args.rounds)
     print(f"[2] articles: {m['articles']}")
     print(f"    untouched: false mismatches {m['untouched_false']} (naive baseline: {m['naive_untouched']}); "
           f"genuine translation errors found {m['genuine_found']}/{m['genuine']}")

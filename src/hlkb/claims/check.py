@@ -183,10 +183,11 @@ def match_figures(en: list[PlacedFigure], zh: list[PlacedFigure]) -> list[Mismat
     for e in left_en:
         if e.counterpart is not None:
             continue
-        for z in left_zh:
-            if z.counterpart is None and _comparable(e.figure, z.figure) and _looks_like_typo(e.figure, z.figure):
-                mismatches.append(_mismatch(e, z))
-                break
+        typos = [z for z in left_zh if z.counterpart is None and _comparable(e.figure, z.figure)
+                 and _looks_like_typo(e.figure, z.figure)]
+        if typos:
+            # The nearest in reading order: translations keep the order of figures.
+            mismatches.append(_mismatch(e, min(typos, key=lambda z: abs(z.order - e.order))))
     # A figure repeated on one side whose value was matched: ok (37万 twice, 370,000 once).
     for side, other in ((en, zh), (zh, en)):
         matched = [f for f in other if f.counterpart is not None and f.status == "ok"]
