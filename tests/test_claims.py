@@ -214,3 +214,21 @@ def test_seed_claims(shared_dir):
     assert claim.attribution == "Researchers at Insider Intelligence"
     assert claim.check == "ok"
     assert {f.raw for f in claim.figures} == {"$100 billion", "2025", "$67 billion"}
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["$5 million", "5%", "五百萬美元", "百分之五", "two hours", "兩個小時", "。", ". ", "The bank said ",
+                           "據銀行稱，", "12", "十二", "第3条", "Article 3", "\n", "more than ", "約", "多", "x"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join), st.lists(_PIECES, max_size=12).map("".join))
+def test_check_and_claims_never_fail(en, zh):
+    pair = make_pair([en or "x"], [zh or "x"], [1], [3])
+    result = check_pair(pair)
+    for m in result.mismatches:
+        assert m.en.lang == "en" and m.zh.lang == "zh"
+    for claim in claims_for_note(_note(pairs=[pair])):
+        assert claim.check in ("ok", "mismatch", "unverified")
+        assert 1 <= claim.line <= 3 + max(en.count("\n"), zh.count("\n"))

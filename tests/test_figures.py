@@ -84,3 +84,17 @@ def test_approx_tolerance():
     assert values_match(a, Figure("2萬多美元", 20000.0, "USD", approx=True))
     assert values_match(a, Figure("2.2万美元", 22000.0, "USD"))
     assert not values_match(Figure("20", 20.0), Figure("30", 30.0))
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("0123456789.,$%¢ -abtenoh萬万億亿一二三十百千〇○兩两約多年歲天個美元分鐘小時第的") +
+                            ["million", "more than ", "two", "hours", "percent", " of ", "dozen", "years old"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=30).map("".join), st.sampled_from([None, "en", "zh"]))
+def test_extract_figures_never_fails_and_raw_is_in_text(text, lang):
+    for fig in extract_figures(text, lang):
+        assert fig.raw and fig.raw in text
+        assert fig.value == fig.value and abs(fig.value) != float("inf")
