@@ -201,8 +201,6 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
             unit = "ordinal"
         scale = m.group("scale")
         if scale:
-            if scale.lower() in ("m", "k") and not m.group("cur") and scale != scale.lower():
-                pass
             value *= _EN_SCALE[scale.lower()]
         elif not is_digits and num.lower().endswith("s"):
             approx = True
@@ -211,9 +209,6 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
         if not unit_word and m.group("ofunit") and not is_digits:
             unit_word = m.group("ofunit").lower()   # "thousands of miles", "hundreds of years"
         if unit_word and unit is None:
-            if m.group("usep") == "-" and unit_word not in ("year-old", "years-old", "year", "fold"):
-                # "-dollar" as in "a million-dollar yacht" is fine; other hyphenations too.
-                pass
             unit = _EN_UNIT[unit_word]
             if unit == "cent":
                 value = value / 100
@@ -234,9 +229,6 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
             words = num.lower()
             if words in ("one", "zero") and unit in ("number", "count"):
                 continue   # "one of the", "no one": too common to be a figure
-            if unit == "number" and not m.group("of"):
-                # A lone number word with nothing after it ("the two of us" aside).
-                pass
         raw = text[start:end]
         if m.group("of"):
             raw = raw[: m.start("of") - start]
