@@ -322,9 +322,7 @@ def _verify(lines, fm, edits, old_data, key, expected, display) -> None:
         raise InputError(f"editing the tags would break the front matter ({exc.message}); not edited",
                          display, fm.open_line) from None
     new_data = new_data or {}
-    others_old = {k: v for k, v in old_data.items() if k != key}
-    others_new = {k: v for k, v in new_data.items() if k != key}
-    if others_old != others_new:
+    if not _same_other_keys(fm.node, new_fm.node if new_fm.present else None, key):
         raise InputError("editing the tags would change other front-matter keys; not edited", display,
                          fm.open_line)
     got = [tag_key(v) for v in tag_values(new_data.get(key))]
@@ -357,3 +355,39 @@ def edit_page_properties(lines: list[str], change: TagChange) -> list[LineEdit]:
     if not new_names:
         return []
     return [LineEdit.insert_after(last_property, ["tags:: " + ", ".join(render_token(v, "word") for v in new_names)])]
+
+
+def _top_level(node) -> dict:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _same_other_keys(old_node, new_node, tags_key: str) -> bool:
+    """Whether every key but ``tags_key`` has the same YAML node tree before and after.
+
+    Compared on the composed nodes, not the loaded values: an alias is one shared node, so
+    this stays linear even for an alias bomb, where comparing loaded values would expand it.
+    """
+    old_map, new_map = _top_level(old_node), _top_level(new_node)
+    old_map.pop(tags_key, None)
+    new_map.pop(tags_key, None)
+    if old_map.keys() != new_map.keys():
+        return False
+    seen: set[tuple[int, int]] = set()
+
+    def same(a, b) -> bool:
+        if (id(a), id(b)) in seen:
+            return True
+        seen.add((id(a), id(b)))
+        if type(a) is not type(b) or a.tag != b.tag:
+            return False
+        if isinstance(a, yaml.ScalarNode):
+            return a.value == b.value and a.style == b.style
+        if len(a.value) != len(b.value):
+            return False
+        if isinstance(a, yaml.MappingNode):
+            return all(same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a.value, b.value))
+        return all(same(x, y) for x, y in zip(a.value, b.value))
+
+    return all(same(old_map[k], new_map[k]) for k in old_map)

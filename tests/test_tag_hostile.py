@@ -1,0 +1,41 @@
+"""`hlkb tag` on the hostile vault (tests/hostile): a clear one-line error or a clean edit, never
+a traceback, a hang or a half-changed file."""
+
+from __future__ import annotations
+
+from hostile.cases import build_vault
+
+from hlkb.edit import load_source
+
+
+def test_tag_add_on_every_hostile_file(run_cli, tmp_path):
+    root = tmp_path / "vault"
+    made = build_vault(root)
+    for name in [*made, "folder.md"]:
+        path = root / name
+        before = path.read_bytes() if path.is_file() else None
+        code, out, err = run_cli("tag", "add", "probe", name, "--vault", root)
+        assert code in (0, 2), (name, err)
+        assert "Traceback" not in err
+        if code == 2:
+            assert err.startswith("hlkb: ") and (before is None or path.read_bytes() == before), name
+            assert out == ""
+        else:
+            assert "probe" in load_source(path).text, name
+            code, _, err = run_cli("tag", "remove", "probe", name, "--vault", root)
+            assert code == 0 and path.read_bytes() == before, (name, err)
+
+
+def test_rename_over_hostile_vault_is_refused_or_clean(run_cli, tmp_path):
+    root = tmp_path / "vault"
+    build_vault(root)
+    before = {p: p.read_bytes() for p in root.rglob("*.md") if p.is_file()}
+    code, out, err = run_cli("tag", "rename", "gardens", "plots", "--vault", root, "--yes")
+    assert code in (0, 2) and "Traceback" not in err
+    changed = {p for p, data in before.items() if p.read_bytes() != data}
+    if code == 0:
+        assert {root / "good.md", root / "sub" / "good2.md"} <= changed
+        for path in changed:
+            assert "plots" in load_source(path).text and "gardens" not in load_source(path).text.lower()
+    else:
+        assert not changed   # planned everything first: nothing written when a file is refused
