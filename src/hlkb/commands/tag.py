@@ -131,10 +131,13 @@ def run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_) -> int:
         if tag_key(old_name) == tag_key(new_name):
             _message("note: names that differ only in case are one tag; rewriting its spelling")
         files = [(f.path, f.rel) for f in iter_note_files(root, on_error=lambda p, m: _message(f"hlkb: {p}: {m}"))]
-        plans, errors = plan_renames(files, old_name, new_name)
-        if plans and not dry_run:
+        plans, errors, unreadable = plan_renames(files, old_name, new_name)
+        for line in unreadable:
+            _message(f"hlkb: skipped (cannot be read): {line}")
+        if plans and not errors and not dry_run:
             _confirm(f"rename tag {old_name!r} to {new_name!r} in {len(plans)} files?", yes, required=False)
-        return _finish(plans, errors, dry_run, json_, resolver, f"rename {old_name} -> {new_name}")
+        code = _finish(plans, errors, dry_run, json_, resolver, f"rename {old_name} -> {new_name}")
+        return 2 if unreadable else code
     finally:
         resolver.close()
 

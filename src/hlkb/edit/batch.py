@@ -41,21 +41,32 @@ def plan_targets(action: str, tag: str, targets: list[Target]) -> tuple[list[Fil
     return plans, errors
 
 
-def plan_renames(files: list[tuple[Path, str]], old: str, new: str) -> tuple[list[FilePlan], list[str]]:
+def plan_renames(files: list[tuple[Path, str]], old: str, new: str
+                 ) -> tuple[list[FilePlan], list[str], list[str]]:
+    """(plans of the files that change, errors that must stop the rename, unreadable files).
+
+    A file that cannot be read or decoded cannot be renamed in, but it does not make editing
+    the others unsafe, so it is reported apart from the files that hold the tag and refuse.
+    """
     plans: list[FilePlan] = []
     errors: list[str] = []
+    unreadable: list[str] = []
     for path, display in files:
         try:
             src = load_source(path, display)
-            if tag_key(old) not in unicodedata.normalize("NFKC", src.text).casefold():
-                continue   # cheap skip: the tag cannot be in this file
+        except HlkbError as exc:
+            unreadable.append(str(exc))
+            continue
+        if tag_key(old) not in unicodedata.normalize("NFKC", src.text).casefold():
+            continue   # cheap skip: the tag cannot be in this file
+        try:
             plan = plan_rename(src, old, new)
         except HlkbError as exc:
             errors.append(str(exc))
             continue
         if plan.changed:
             plans.append(plan)
-    return plans, errors
+    return plans, errors, unreadable
 
 
 def write_plans(plans: list[FilePlan]) -> tuple[list[FilePlan], list[str]]:
