@@ -105,3 +105,12 @@ def test_list_counts_notes_and_highlights(run_cli, vault):
     counts = {r["tag"]: (r["notes"], r["highlights"]) for r in json.loads(out)}
     assert counts["kitchen"] == (1, 0)
     assert counts["food"][0] == 1 and counts["food"][1] >= 1
+
+
+def test_dry_run_json_is_one_array_with_the_diff(run_cli, vault):
+    code, out, _ = cli(run_cli, vault, "rename", "food", "meal", "--dry-run", "--json")
+    assert code == 0
+    entries = json.loads(out)
+    assert sorted(e["path"] for e in entries) == ["Books/Winter Baking.md", "essay.md"]
+    assert all(not e["written"] and e["diff"].startswith("--- a/") for e in entries)
+    assert (vault / "essay.md").read_bytes() == ESSAY.encode()

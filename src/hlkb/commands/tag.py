@@ -205,8 +205,9 @@ def _finish(plans, errors, dry_run, json_, resolver, what) -> int:
         _message(f"hlkb: nothing written ({len(errors)} file(s) could not be edited safely)")
         return 2
     if dry_run:
-        for plan in changed:
-            sys.stdout.write(_safe(plan.diff()))
+        if not json_:   # with --json the diff goes inside each entry: stdout stays one JSON array
+            for plan in changed:
+                sys.stdout.write(_safe(plan.diff()))
         _message(f"dry run: {what}: {len(changed)} file(s) would change")
         written, write_errors = [], []
     else:
@@ -218,7 +219,7 @@ def _finish(plans, errors, dry_run, json_, resolver, what) -> int:
         _message(f"{what}: {len(written)} file(s) changed, {len(plans) - len(changed)} already as asked")
     if json_:
         out = [{"path": p.src.display, "changed": True, "written": not dry_run and p in written,
-                "lines_changed": p.changed_lines} for p in changed]
+                "lines_changed": p.changed_lines, **({"diff": p.diff()} if dry_run else {})} for p in changed]
         sys.stdout.write("[" + ",\n".join(dumps(r) for r in out) + "]\n")
     return 2 if write_errors else 0
 
