@@ -171,3 +171,20 @@ def test_add_then_remove_is_lossless(data, ops):
     # remove(add(x)) gives back the original bytes.
     removed = plan_tag_edits(after_src, [TagOp("remove", op.tag, op.highlight_id) for op in tag_ops])
     assert removed.new_data == data
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=note_file(), old=st.sampled_from(EXISTING_TAGS), new=st.sampled_from(NEW_TAGS))
+def test_rename_there_and_back_is_lossless(data, old, new):
+    from hlkb.edit import plan_rename
+
+    src = source_from_bytes(data, "gen.md")
+    before = parse_source(src)
+    there = plan_rename(src, old, new)
+    there_src = source_from_bytes(there.new_data, "gen.md")
+    after = parse_source(there_src)
+    assert [(h.id, h.text, h.note) for h in after.highlights] == snapshot(before)
+    if there.changed:
+        assert old.casefold() not in {t.casefold() for h in after.highlights for t in h.tags}
+    back = plan_rename(there_src, new, old)
+    assert back.new_data == data

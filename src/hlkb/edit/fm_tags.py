@@ -245,9 +245,17 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
         if len(raw_items) >= 2:
             sep = "," + raw_items[1][:len(raw_items[1]) - len(raw_items[1].lstrip())]
         quote = vals[-1][1] if vals else ""
+        # A renamed item keeps its own quoting; an added one takes the last item's.
+        own_quote = {}
+        if change.rename:
+            for v, q in vals:
+                new_name = renamed(v, *change.rename)
+                if new_name is not None:
+                    own_quote.setdefault(tag_key(new_name), q)
         texts = []
         for idx, val in result:
-            texts.append(raw_items[idx].strip() if idx is not None else render_scalar(val, quote))
+            texts.append(raw_items[idx].strip() if idx is not None
+                         else render_scalar(val, own_quote.get(tag_key(val), quote)))
         new_value = "[" + (pad_l + sep.join(texts) + pad_r if texts else "") + "]"
         return [LineEdit.replace(where, head + gap + new_value + comment)], expected
 

@@ -88,14 +88,16 @@ def edit_token_line(line: str, pattern: re.Pattern, change: TagChange, default_s
         return None, True
     style = tokens[-1].style if tokens else default_style
     sep = seps[0] if seps else " "
+    own_style = {}   # a renamed token keeps its own style ([[x]] or #x)
+    if change.rename:
+        for t in tokens:
+            new_name = renamed(t.name, *change.rename)
+            if new_name is not None:
+                own_style.setdefault(tag_key(new_name), t.style)
     texts = []
     for idx, name in result:
-        if idx is not None:
-            texts.append(tokens[idx].text)
-        else:
-            old = next((t for t in tokens if renamed(t.name, *change.rename) is not None), None) \
-                if change.rename else None
-            texts.append(render_token(name, old.style if old else style))
+        texts.append(tokens[idx].text if idx is not None
+                     else render_token(name, own_style.get(tag_key(name), style)))
     if not tokens:
         lead = lead or " "
         trail = trail or default_trail
