@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from hlkb.edit.change import TagChange
 from hlkb.edit.source import LineEdit
 from hlkb.edit.tagnames import TAG_BODY, renamed, tag_key
+from hlkb.errors import InputError
 
 TAGS_LINE = re.compile(r"^(?P<prefix>[ \t]*[-*+][ \t]+(?:\*\*)?Tags(?:\*\*)?:(?:\*\*)?)(?P<rest>.*)$")
 DOC_TAGS_LINE = re.compile(r"^(?P<prefix>[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?Document Tags(?:\*\*)?::?(?:\*\*)?)"
@@ -174,6 +175,11 @@ def _subline_edits(lines, highlight, tags_line, end, change) -> list[LineEdit]:
     result = change.apply([])
     if not result:
         return []
+    if not _LIST_ITEM.match(lines[highlight.line - 1]):
+        # Legacy templates write highlights as paragraphs; a "- Tags:" line has no place there.
+        raise InputError("this highlight is a paragraph, not a list item: hlkb adds highlight tags only "
+                         "as a Tags: subline under list items (tag the note instead)",
+                         getattr(highlight, "path", None), highlight.line)
     indent = subline_indent(lines, highlight.line)
     marker = "- "
     tokens = " ".join(render_token(name, style) for _, name in result)
