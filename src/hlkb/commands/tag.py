@@ -249,7 +249,8 @@ def _confirm(question: str, yes: bool, required: bool = True) -> None:
             raise UsageError(f"{question.rstrip('?')}: add --yes to confirm (stdin is not a terminal)")
         return
     if not typer.confirm(question, default=False, err=True):
-        raise typer.Exit(1)
+        _message("hlkb: not confirmed; nothing changed")
+        raise typer.Exit(0)
 
 
 class _Resolver:
