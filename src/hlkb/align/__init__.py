@@ -106,7 +106,13 @@ def _may_be_bilingual(text: str) -> bool:
 
 
 def pairs_for_note(note: Note) -> list[Pair]:
-    """Pairs of a parsed note (line numbers are file lines); [] when it is not bilingual."""
+    """Pairs of a parsed note (line numbers are file lines); [] when it is not bilingual.
+
+    A note with highlights is a list of separate excerpts, not an article: pairing one
+    bullet's Chinese with the next bullet's English would invent translations.
+    """
+    if note.highlights:
+        return []
     lines = note.text.split("\n")
     start = max(note.body_line, 1)
     body = "\n".join(lines[start - 1:])
