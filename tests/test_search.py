@@ -68,11 +68,11 @@ def test_hidden_folders_are_not_indexed(index):
     assert list(search(index, "zebrafinch", Filters())) == []
 
 
-def test_snippet_is_original_text_and_score_present(index):
+def test_snippet_is_original_text_and_rank_present(index):
     hits = list(search(index, "亚马逊", Filters(kinds=["highlight"])))
     trad = next(h for h in hits if h["path"] == "harbor-cities.md")
     assert "亞馬遜" in trad["snippet"]          # original Traditional, not the folded form
-    assert all(isinstance(h["score"], float) for h in hits)
+    assert all(isinstance(h["rank"], float) for h in hits)
 
 
 def test_title_outranks_body(index):

@@ -83,7 +83,10 @@ def run(argv: list[str] | None = None) -> int:
     except HlkbError as exc:
         message(f"hlkb: {exc}")
         return exc.exit_code
-    except SystemExit as exc:  # rich raises SystemExit(1) on a broken pipe after pacifying stdout
+    except SystemExit as exc:
+        if isinstance(exc.__context__, BrokenPipeError):
+            # rich pacifies stdout and raises SystemExit(1) when the reader went away (`| head`)
+            return 0
         return exc.code if isinstance(exc.code, int) else 1
     except KeyboardInterrupt:
         message("hlkb: interrupted")

@@ -55,10 +55,6 @@ def export_command(
         if filters.kinds and filters.kinds != ["pair"]:
             raise UsageError("--format tmx exports pairs only; drop --kind or use --kind pair")
         filters.kinds = ["pair"]
-        import importlib.util
-
-        if importlib.util.find_spec("hlkb.tmx") is None:
-            raise UsageError("TMX export is not available in this build (hlkb.tmx is missing)")
     if output:
         from pathlib import Path
 
@@ -69,7 +65,7 @@ def export_command(
     from hlkb.index import ensure_fresh, get_record, search
 
     with ensure_fresh(vault, db, no_refresh) as index:
-        records = _export_records(index, query, filters, search, get_record)
+        records = _export_records(index, query, filters, search)
 
         def lookup(note_id: str):
             try:
@@ -88,14 +84,9 @@ def export_command(
     return 0
 
 
-def _export_records(index, query, filters, search, get_record):
-    """DESIGN.md records: search hits lose the ranking fields (``score``, ``snippet``) it adds,
-    and a pair, whose own ``score`` (alignment confidence) the ranking score replaced, is re-read."""
+def _export_records(index, query, filters, search):
+    """DESIGN.md records: search hits lose the ranking fields (``rank``, ``snippet``) it adds."""
     for record in search(index, query, filters, snippets=False):
-        if query and query.strip():
-            record.pop("snippet", None)
-            if record.get("kind") == "pair":
-                record = get_record(index, record["id"])
-            else:
-                record.pop("score", None)
+        record.pop("rank", None)
+        record.pop("snippet", None)
         yield record

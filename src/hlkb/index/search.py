@@ -63,7 +63,8 @@ def _like_escape(text: str) -> str:
 def search(index: Index, query: str | None, filters: Filters | None = None,
            snippets: bool = True) -> Iterator[dict]:
     """Records matching ``query`` and ``filters``, best first (query None/"" = all, in path/line
-    order). Hits for a query carry ``score`` (higher is better) and ``snippet``. Streams."""
+    order). Hits for a query carry ``rank`` (relevance, higher is better; never ``score``,
+    which is a pair's alignment confidence) and ``snippet``. Streams."""
     from hlkb.index.query import parse_query
 
     filters = filters or Filters()
@@ -97,7 +98,7 @@ def search(index: Index, query: str | None, filters: Filters | None = None,
     while rows:
         for js, rank in rows:
             rec = json.loads(js)
-            rec["score"] = round(-rank, 4)
+            rec["rank"] = round(-rank, 4)
             if snippets:
                 rec["snippet"] = snippet_for(index, rec, parsed.terms)
             yield rec
