@@ -232,3 +232,16 @@ def test_check_and_claims_never_fail(en, zh):
     for claim in claims_for_note(_note(pairs=[pair])):
         assert claim.check in ("ok", "mismatch", "unverified")
         assert 1 <= claim.line <= 3 + max(en.count("\n"), zh.count("\n"))
+
+
+def test_ordinals_and_label_numbers_do_not_make_a_claim():
+    from hlkb.claims.extract import states_figure
+    from hlkb.figures import extract_figures
+
+    for text in ["The second reading shows how the ending was prepared.",
+                 "Speaker 1: we keep what we review before sleep.",
+                 "Chapter 3 explains the habit loop."]:
+        assert not states_figure(text, extract_figures(text, "en")), text
+    for text in ["Speaker 1: about 40% of readers never finish a book.",
+                 "The library lent out 3 million books."]:
+        assert states_figure(text, extract_figures(text, "en")), text

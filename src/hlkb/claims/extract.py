@@ -28,6 +28,10 @@ _EVIDENCE_GROUP = re.compile(r"\(\s*(?:(?:supports|opposes|contradicts|see|evide
                              r"(?:(?:\[\[[^\[\]]*\]\]|h_[0-9a-f]{16})[\s,;]*)+\)", re.IGNORECASE)
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(?P<text>.*)$")
+# A number that only labels something ("Speaker 1", "Chapter 3", "Item 60") states nothing.
+_LABEL_BEFORE = re.compile(r"(?:speaker|chapter|item|section|part|step|episode|figure|fig\.|table|page|"
+                           r"vol\.?|volume|no\.|number|article|question|lesson|unit|level|round)\s*$",
+                           re.IGNORECASE)
 _RELATION_NAMES = {"supports": "supports", "supported by": "supports", "opposes": "opposes",
                    "opposed by": "opposes", "contradicts": "opposes"}
 
@@ -63,12 +67,25 @@ def _lang_hint(lang: str | None) -> str | None:
     return lang if lang in ("en", "zh") else None
 
 
+def states_figure(text: str, figures) -> bool:
+    """Whether a sentence states a checkable figure: an ordinal ("a second reading") or a
+    number that labels ("Speaker 1:") does not make a sentence a claim."""
+    for f in figures:
+        if f.unit == "ordinal":
+            continue
+        at = text.find(f.raw)
+        if at > 0 and _LABEL_BEFORE.search(text, 0, at):
+            continue
+        return True
+    return False
+
+
 def _highlight_claims(note: Note, b: _Builder) -> None:
     for h in note.highlights:
         for s in split_sentences(h.text):
             figures = extract_figures(s.text, _lang_hint(h.lang))
             attribution = find_attribution(s.text)
-            if figures or attribution:
+            if states_figure(s.text, figures) or attribution:
                 lang = h.lang if h.lang in ("en", "zh") else _sentence_lang(s.text)
                 b.add(s.text, h.line + h.text.count("\n", 0, s.start), figures=figures,
                       attribution=attribution, source="highlight", lang=lang, highlight_id=h.id)
