@@ -89,19 +89,21 @@ def _render_hits(index, records: list[dict], terms) -> None:
     if not records:
         return
     titles = note_titles(index, {r.get("note_id") or r["id"] for r in records})
-    table = Table(show_lines=False, expand=True)
+    table = Table(show_lines=True, expand=True)
     table.add_column("kind", no_wrap=True)
-    table.add_column("title", ratio=2, overflow="fold")
-    table.add_column("snippet", ratio=5, overflow="fold")
-    table.add_column("location", ratio=2, overflow="fold")
+    table.add_column("snippet", ratio=3, overflow="fold")
+    # title and path:line share a column so the snippet keeps most of a narrow terminal
+    table.add_column("note", ratio=2, overflow="fold")
     table.add_column("id", no_wrap=True)
     for rec in records:
         title = rec.get("title") if rec["kind"] == "note" else titles.get(rec.get("note_id"), "")
         snippet = rich_text(rec.get("snippet") or _plain(rec))
         for start, end in match_spans(snippet.plain, terms):
             snippet.stylize("bold yellow", start, end)
-        table.add_row(rec["kind"], rich_text(title or ""), snippet,
-                      rich_text(f"{rec['path']}:{rec['line']}"), rich_text(rec["id"]))
+        where = rich_text(title or "", "bold")
+        where.append("\n")
+        where.append(rich_text(f"{rec['path']}:{rec['line']}", "dim"))
+        table.add_row(rec["kind"], snippet, where, rich_text(rec["id"]))
     stdout_console().print(table)
 
 

@@ -154,11 +154,25 @@ def _record_text(index: Index, rec: dict) -> str:
     return ""
 
 
+def _note_body(text: str) -> str:
+    """A note's text after its front matter (the part a reader calls the note)."""
+    from hlkb.frontmatter import split
+
+    fm = split(text)
+    return text[fm.body_offset:] if fm.present and fm.closed else text
+    return ""
+
+
 def snippet_for(index: Index, rec: dict, terms: list[tuple[str, bool]], width: int = SNIPPET_CHARS) -> str:
     """An excerpt of the record's original text around its first match (whole if short)."""
     text = _record_text(index, rec)
     if not text:
         return ""
+    if rec.get("kind") == "note":
+        body = _note_body(text)
+        # prefer an excerpt of the body; front matter only when the match is there alone
+        if match_spans(" ".join(body.split())[:100_000], terms) or not match_spans(" ".join(text.split())[:100_000], terms):
+            text = body
     flat = " ".join(text.split()) if len(text) < 100_000 else text
     if len(flat) <= width:
         return flat
