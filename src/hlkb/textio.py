@@ -102,6 +102,12 @@ def _decode_legacy(body: bytes) -> str | None:
 def read_text(path: str | os.PathLike, display_path: str | None = None) -> DecodedText:
     """Read and decode a note file; every failure is an InputError naming the path."""
     shown = display_path or str(path)
+    return decode_bytes(read_bytes(path, shown), shown)
+
+
+def read_bytes(path: str | os.PathLike, shown: str) -> bytes:
+    """A note file's bytes; a folder, a file over the size limit or an OS error is an
+    InputError naming ``shown``."""
     p = Path(path)
     try:
         if p.is_dir():
@@ -110,7 +116,7 @@ def read_text(path: str | os.PathLike, display_path: str | None = None) -> Decod
         if size > MAX_FILE_BYTES:
             raise InputError(f"file is too large ({size // (1024 * 1024)} MiB; the limit is "
                              f"{MAX_FILE_BYTES // (1024 * 1024)} MiB)", shown)
-        data = p.read_bytes()
+        return p.read_bytes()
     except InputError:
         raise
     except FileNotFoundError:
@@ -119,7 +125,6 @@ def read_text(path: str | os.PathLike, display_path: str | None = None) -> Decod
         raise InputError("permission denied", shown) from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), shown) from None
-    return decode_bytes(data, shown)
 
 
 def line_starts(text: str) -> list[int]:

@@ -77,3 +77,16 @@ def iter_note_files(vault: Path, on_error=None) -> Iterator[NoteFile]:
                 yield NoteFile(path=path, rel=path.relative_to(vault).as_posix())
 
     yield from walk(vault)
+
+
+def expand_paths(paths, on_error=None) -> Iterator[tuple[Path, str]]:
+    """(path on disk, path shown) for each command-line path; a folder yields the notes
+    inside it (walked like a vault), shown as ``folder/relative-path``."""
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            prefix = "" if given in (".", "./") else given.rstrip("/") + "/"
+            for nf in iter_note_files(p, on_error=on_error):
+                yield nf.path, prefix + nf.rel
+        else:
+            yield p, given

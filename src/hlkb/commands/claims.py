@@ -94,24 +94,18 @@ def _analyze(source, shown):
 def _note_sources(files, vault, on_error):
     """(path on disk, path shown) of every note to read: the FILE arguments (a folder is
     walked like a vault), or every note of the vault."""
-    from pathlib import Path
-
-    from hlkb.vault import iter_note_files, resolve_vault
+    from hlkb.vault import expand_paths, iter_note_files, resolve_vault
 
     if not files:
         root = resolve_vault(vault)
         for nf in iter_note_files(root, on_error=on_error):
             yield nf.path, nf.rel
         return
-    for f in files:
-        p = Path(f)
-        if p.is_dir():
-            for nf in iter_note_files(p, on_error=on_error):
-                yield nf.path, f"{f.rstrip('/')}/{nf.rel}"
-        elif not p.exists():
-            on_error(f, "no such file")
+    for path, shown in expand_paths(files, on_error):
+        if not path.exists():
+            on_error(shown, "no such file")
         else:
-            yield p, f
+            yield path, shown
 
 
 def _render(records: list[dict]) -> None:

@@ -26,13 +26,14 @@ def parse_command(
     from hlkb.errors import HlkbError
     from hlkb.output import emit, message, output_format
     from hlkb.pipeline import parse_and_analyze
+    from hlkb.vault import expand_paths
 
     fmt = output_format(json_, jsonl)
     failed = 0
 
     def records():
         nonlocal failed
-        for path, shown in _expand(files, lambda p, msg: message(f"hlkb: {p}: {msg}")):
+        for path, shown in expand_paths(files, lambda p, msg: message(f"hlkb: {p}: {msg}")):
             try:
                 note = parse_and_analyze(path, shown)
             except HlkbError as exc:
@@ -45,22 +46,6 @@ def parse_command(
 
     emit(records(), fmt, render=_render)
     return 2 if failed else 0
-
-
-def _expand(files: list[str], on_error):
-    """(path, display path) for each FILE; a folder yields the note files inside it."""
-    import os
-    from pathlib import Path
-
-    from hlkb.vault import iter_note_files
-
-    for f in files:
-        p = Path(f)
-        if p.is_dir():
-            for nf in iter_note_files(p, on_error=on_error):
-                yield nf.path, os.path.join(f, nf.rel) if f not in (".", "./") else nf.rel
-        else:
-            yield p, f
 
 
 def _shorten(text: str | None, limit: int) -> str:

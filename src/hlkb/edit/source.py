@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hlkb.errors import InputError
-from hlkb.textio import MAX_FILE_BYTES, decode_bytes
+from hlkb.textio import decode_bytes, read_bytes
 
 _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
 
@@ -88,22 +88,7 @@ def source_from_bytes(data: bytes, display: str = "<bytes>", path: Path | None =
 
 def load_source(path, display: str | None = None) -> SourceFile:
     shown = display or str(path)
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise InputError("is a folder, not a note file", shown)
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise InputError("file is too large to edit", shown)
-        data = p.read_bytes()
-    except InputError:
-        raise
-    except FileNotFoundError:
-        raise InputError("no such file", shown) from None
-    except PermissionError:
-        raise InputError("permission denied", shown) from None
-    except OSError as exc:
-        raise InputError(exc.strerror or str(exc), shown) from None
-    return source_from_bytes(data, shown, p)
+    return source_from_bytes(read_bytes(path, shown), shown, Path(path))
 
 
 def apply_edits(src: SourceFile, edits: list[LineEdit]) -> tuple[list[str], list[str]]:
