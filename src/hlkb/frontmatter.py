@@ -18,6 +18,8 @@ from hlkb.errors import InputError
 # Refuse documents whose aliases could expand beyond this many nodes ("billion laughs").
 MAX_ALIASES = 200
 MAX_DEPTH = 64
+# ...and documents that hold more values than this once aliases are expanded.
+MAX_VALUES = 100_000
 
 
 class FrontMatterError(InputError):
@@ -105,6 +107,29 @@ class _CountingLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+def _expanded_size(root) -> int:
+    """How many values the document holds once every alias is expanded (what a consumer that
+    walks it, e.g. JSON output, will visit). Shared nodes are counted once per reference."""
+    sizes: dict[int, int] = {}
+
+    def size(node, depth=0) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1          # a recursive alias counts once rather than looping
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                total += size(v)
+        sizes[key] = total
+        return total
+
+    return size(root)
+
+
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
@@ -128,20 +153,8 @@ def load(fm: FrontMatter, path: str = "<string>") -> FrontMatter:
         raise FrontMatterError("front matter opened with '---' on line 1 is never closed",
                                path, 1, 1, code="unclosed-front-matter")
     offset = fm.first_yaml_line - 1  # yaml marks are 0-based lines within raw
-    loader = _loader_for(fm.raw)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + offset) if mark else fm.first_yaml_line
-        col = (mark.column + 1) if mark else 1
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise FrontMatterError(f"invalid YAML front matter: {problem}", path, line, col) from None
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
-        raise FrontMatterError(f"invalid YAML front matter: {exc}", path, fm.first_yaml_line, 1) from None
-    finally:
-        loader.dispose()
+    node, data = _run_loader(_loader_for(fm.raw), fm, path, construct=True,
+                             prefix="invalid YAML front matter")
     fm.node = node
     fm.data = data
     if isinstance(node, yaml.MappingNode):
@@ -165,17 +178,32 @@ def compose(fm: FrontMatter, path: str = "<string>"):
     Node marks are 0-based and relative to ``fm.raw``; add ``fm.open_line + 1`` for file lines.
     Returns None for empty front matter; raises FrontMatterError (exact line/column) on bad YAML.
     """
+    node, _ = _run_loader(_CountingLoader(fm.raw), fm, path, construct=False, prefix="invalid YAML")
+    return node
+
+
+def _run_loader(loader, fm: FrontMatter, path: str, construct: bool, prefix: str):
+    """Compose (and optionally construct) with ``loader``; every failure, alias bombs
+    included, becomes a FrontMatterError at the file's line and column."""
     offset = fm.first_yaml_line - 1
-    loader = _CountingLoader(fm.raw)
     try:
-        return loader.get_single_node()
+        node = loader.get_single_node()
+        if node is not None and _expanded_size(node) > MAX_VALUES:
+            raise FrontMatterError(f"YAML aliases expand to more than {MAX_VALUES:,} values "
+                                   "(an alias bomb?)", path, fm.first_yaml_line, 1, code="yaml-syntax")
+        data = loader.construct_document(node) if construct and node is not None else None
+        return node, data
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + offset) if mark else fm.first_yaml_line
         col = (mark.column + 1) if mark else 1
         problem = exc.problem or exc.context or "invalid YAML"
-        raise FrontMatterError(f"invalid YAML: {problem}", path, line, col) from None
-    except (yaml.YAMLError, RecursionError) as exc:
-        raise FrontMatterError(f"invalid YAML: {exc}", path, fm.first_yaml_line, 1) from None
+        raise FrontMatterError(f"{prefix}: {problem}", path, line, col) from None
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            exc = "a number with more than 4300 digits (quote it to keep it as text)"
+        raise FrontMatterError(f"{prefix}: {exc}", path, fm.first_yaml_line, 1) from None
+    except (yaml.YAMLError, RecursionError, OverflowError) as exc:
+        raise FrontMatterError(f"{prefix}: {exc}", path, fm.first_yaml_line, 1) from None
     finally:
         loader.dispose()

@@ -75,7 +75,7 @@ def search_command(
                 _render_hits(index, records, terms)
         count = emit(search(index, query, filters), fmt, render=render)
     if count == 0:
-        message("no matches")
+        message("hlkb: no matches")
     return 0
 
 

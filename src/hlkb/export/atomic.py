@@ -37,10 +37,13 @@ def atomic_writer(path: str | os.PathLike, force: bool = False, newline: str | N
     os.umask(umask)
     try:
         os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as stream:
+                yield stream
+                stream.flush()
+                os.fsync(stream.fileno())
+        except OSError as exc:   # a full disk, a quota, an I/O error: nothing half-written stays
+            raise UsageError(f"cannot write: {exc.strerror or exc}; nothing written", str(target)) from None
         if force:
             os.replace(tmp_name, target)
         else:

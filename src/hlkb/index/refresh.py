@@ -89,6 +89,8 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
         note.encoding = decoded.encoding
         analyze(note)
         rows_for_note(note, rows)
+        # indexed as plain text, but the user should hear that its front matter was ignored
+        rows.warnings = [f"warning: {w} (front matter ignored)" for w in note.warnings]
     except HlkbError as exc:
         rows.records, rows.fts = [], []
         rows.error = str(exc)
@@ -301,6 +303,7 @@ def _apply(writer: Writer, known: dict, gone_by_hash: dict, gone: dict, rows: Fi
     if rows.error:
         summary.failed += 1
         summary.errors.append(rows.error)
+    summary.errors.extend(rows.warnings)
     writer.write(rows, old[0] if old is not None else None)
     if old is None:
         summary.added += 1

@@ -147,6 +147,7 @@ class FileRows:
     hash: str
     note_id: str | None = None
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)   # e.g. front matter that was ignored
     records: list[tuple] = field(default_factory=list)   # (id, kind, note_id, line, seq, lang, json)
     fts: list[tuple] = field(default_factory=list)       # FTS columns per record (same order)
     note_tags: list[str] = field(default_factory=list)

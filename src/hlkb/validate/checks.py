@@ -62,6 +62,10 @@ def is_url_key(key: str) -> bool:
     return bool(_URL_KEY.search(key.strip()))
 
 
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap",
+                    "tag:yaml.org,2002:pairs", "tag:yaml.org,2002:set"}
+
+
 @dataclass
 class Settings:
     """What the built-in checks enforce (from config; defaults are the documented ones)."""
@@ -158,6 +162,10 @@ class _Converter:
             return None
         self.active.add(id(node))
         try:
+            if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+                # `!!python/object/apply:…` and other application tags: hlkb never constructs them
+                self.result.at(node, "yaml-syntax", f"tag '{node.tag}' is not allowed in front matter")
+                return None
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node)
             if isinstance(node, yaml.SequenceNode):
@@ -200,8 +208,11 @@ class _Converter:
             return node.value
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             what = str(exc).split("\n")[0]
+            if "integer string conversion" in what:
+                what = "a number with more than 4300 digits; quote it to keep it as text"
+            shown = node.value if len(node.value) <= 60 else node.value[:57] + "..."
             self.result.at(node, "bad-date" if tag == _TIMESTAMP_TAG else "wrong-type",
-                           f"'{node.value}' is not a valid {'date' if tag == _TIMESTAMP_TAG else 'value'} ({what})")
+                           f"'{shown}' is not a valid {'date' if tag == _TIMESTAMP_TAG else 'value'} ({what})")
             return node.value
         if node.style is None and tag != _STR_TAG:
             self._implicit(node, key, value)

@@ -1,0 +1,150 @@
+"""Every command on hostile and broken input (issue 8): a clear one-line message naming the
+file, a non-zero exit where the command cannot do its job, the rest of the vault processed,
+and never a traceback, a hang or terminal injection."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hostile.cases import build_vault, cases
+
+BAD_FOR_PARSE = {"invalid-utf8.md", "nul-bytes.md", "image.png.md", "unclosed.md", "billion-laughs.md",
+                 "python-tag.md", "custom-tag.md", "deep.md", "huge-int.md"}
+
+
+def _clean(err: str) -> None:
+    assert "Traceback" not in err
+    for line in err.splitlines():
+        assert line.startswith(("hlkb", "indexed", "note:", "warning")) or line.strip() == "", line
+
+
+@pytest.fixture
+def vault(tmp_path):
+    root = tmp_path / "vault"
+    build_vault(root)
+    return root
+
+
+@pytest.mark.parametrize("case", [c.name for c in cases()])
+def test_parse_each_hostile_file(run_cli, vault, case):
+    code, out, err = run_cli("parse", "--jsonl", vault / case)
+    _clean(err)
+    if case in BAD_FOR_PARSE:
+        assert code == 2, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and str(vault / case) in lines[0], err
+    else:
+        assert code == 0, err
+        records = [json.loads(line) for line in out.splitlines()]
+        assert records and records[0]["kind"] == "note"
+
+
+def test_parse_vault_keeps_good_notes(run_cli, vault):
+    code, out, err = run_cli("parse", "--jsonl", vault)
+    _clean(err)
+    assert code == 2
+    notes = [json.loads(line) for line in out.splitlines() if '"kind": "note"' in line]
+    titles = {n["title"] for n in notes}
+    # the good notes and the decodable variants all come through
+    for title in ["A Good Note About Gardens", "A Good Note About Forests", "A Good Note About Ponds",
+                  "A Good Note About Hedges", "A Good Note About Orchards", "A Good Note About Meadows"]:
+        assert title in titles
+    # a folder named like a note is a folder: walked (it is empty), never opened as a file
+    assert "folder.md" not in out
+
+
+def test_index_search_show_export_survive_the_vault(run_cli, vault, tmp_path):
+    code, out, err = run_cli("index", "--vault", vault)
+    _clean(err)
+    assert code == 0, err
+    assert "nul-bytes.md" in err and "billion-laughs.md" in err
+    code, out, err = run_cli("search", "--vault", vault, "--no-refresh", "compost", "--jsonl")
+    assert code == 0 and "Compost turns kitchen scraps" in out
+    # markup and escapes in note text print literally in the human view
+    code, out, err = run_cli("search", "--vault", vault, "--no-refresh", "markup")
+    assert code == 0, err
+    assert "\x1b" not in out and "\x07" not in out
+    assert "[bold red]not" in out and "\\x1b[31mred" in out and "\\x07bell" in out
+    code, out, err = run_cli("export", "--vault", vault, "--no-refresh", "--format", "csv")
+    assert code == 0 and "Compost" in out
+    code, out, err = run_cli("stats", "--vault", vault, "--no-refresh", "--json")
+    assert code == 0 and json.loads(out)["files_failed"] >= 3
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "NEAR(", "a AND", "OR", "*", "title:", "(compost",
+                                   "'; DROP TABLE records; --", "a\x00b", "-", "NOT", "col:umn:x", "^x", "{a b}"])
+def test_search_injection_is_a_usage_error_or_results(run_cli, vault, query):
+    run_cli("index", "--vault", vault)
+    code, out, err = run_cli("search", "--vault", vault, "--no-refresh", "--jsonl", "--", query)
+    _clean(err)
+    assert code in (0, 2), err
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1 and out == ""
+    else:
+        for line in out.splitlines():
+            json.loads(line)
+
+
+def test_pairs_and_claims_on_the_vault(run_cli, vault):
+    files = [vault / c.name for c in cases()]
+    code, out, err = run_cli("pairs", "--jsonl", *files)
+    _clean(err)
+    assert code == 2
+    code, out, err = run_cli("claims", "--vault", vault, "--jsonl")
+    _clean(err)
+    assert code == 2
+    for line in out.splitlines():
+        assert json.loads(line)["kind"] == "claim"
+
+
+def test_validate_reports_every_bad_file(run_cli, vault):
+    code, out, err = run_cli("validate", "--format", "json", vault)
+    _clean(err)
+    assert code == 1
+    diags = json.loads(out)
+    paths = {d["path"].split("/")[-1] for d in diags if d["severity"] == "error"}
+    for name in ["invalid-utf8.md", "nul-bytes.md", "unclosed.md", "billion-laughs.md", "python-tag.md",
+                 "dup-keys.md", "deep.md"]:
+        assert name in paths, name
+    assert "good.md" not in paths
+
+
+def test_corrupt_and_foreign_index(run_cli, vault, tmp_path):
+    db = tmp_path / "broken.sqlite"
+    db.write_bytes(b"this is not a database" * 100)
+    code, out, err = run_cli("search", "--vault", vault, "--db", db, "compost")
+    _clean(err)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert db.read_bytes().startswith(b"this is not a database")   # never overwritten
+
+
+def test_read_only_note_is_not_tagged(run_cli, vault):
+    note = vault / "good.md"
+    before = note.read_bytes()
+    note.chmod(0o444)
+    code, out, err = run_cli("tag", "add", "later", note, "--vault", vault)
+    assert code == 2 and "not writable" in err.splitlines()[0]
+    assert note.read_bytes() == before
+
+
+def _disk_full(*args, **kwargs):
+    import errno
+    import os
+
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_full_disk_on_export_and_tag_leaves_files_whole(run_cli, vault, tmp_path, monkeypatch):
+    run_cli("index", "--vault", vault)
+    note = vault / "good.md"
+    before = note.read_bytes()
+    target = tmp_path / "out.json"
+    monkeypatch.setattr("os.fsync", _disk_full)
+    code, out, err = run_cli("export", "--vault", vault, "--no-refresh", "-o", target)
+    assert code == 2 and "No space left on device" in err and len(err.strip().splitlines()) == 1
+    assert not target.exists() and not list(tmp_path.glob(".out.json.*"))
+    code, out, err = run_cli("tag", "add", "later", note, "--vault", vault, "--no-refresh")
+    assert code == 2 and "No space left on device" in err.splitlines()[0]
+    assert note.read_bytes() == before and not list(vault.glob(".good.md.*"))
