@@ -136,7 +136,10 @@ def test_cli_search_json_and_no_matches(run_cli, tmp_path):
     code, out, err = run_cli("search", "網紅", "--vault", vault, "--jsonl", "--kind", "highlight")
     assert code == 0
     recs = [json.loads(line) for line in out.splitlines()]
-    assert [r["line"] for r in recs] == [12] and recs[0]["snippet"].startswith("网红")
+    assert [r["line"] for r in recs] == [12] and "snippet" not in recs[0] and recs[0]["rank"] > 0
+    code, out, err = run_cli("search", "網紅", "--vault", vault, "--jsonl", "--kind", "highlight", "--snippets")
+    recs = [json.loads(line) for line in out.splitlines()]
+    assert recs[0]["snippet"].startswith("网红")
     code, out, err = run_cli("search", "nothingmatchesthis", "--vault", vault, "--json")
     assert code == 0 and json.loads(out) == [] and "no matches" in err
     code, out, err = run_cli("search", "(moss", "--vault", vault)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from typing import Annotated
 
 from hlkb.commands import options as opt
 
@@ -55,6 +56,7 @@ def search_command(
     no_refresh: opt.NoRefresh = False,
     json_: opt.Json = False,
     jsonl: opt.Jsonl = False,
+    snippets: Annotated[bool, typer.Option("--snippets", help="Add a 'snippet' excerpt to each JSON hit (the table always shows one).")] = False,
 ) -> int:
     import sys
 
@@ -73,7 +75,9 @@ def search_command(
         if fmt == "table":
             def render(records):
                 _render_hits(index, records, terms)
-        count = emit(search(index, query, filters), fmt, render=render)
+        # an excerpt costs a read of the note; scripts ask for it, people always get it
+        want_snippets = fmt == "table" or snippets
+        count = emit(search(index, query, filters, snippets=want_snippets), fmt, render=render)
     if count == 0:
         message("hlkb: no matches")
     return 0

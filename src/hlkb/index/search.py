@@ -163,25 +163,40 @@ def _note_body(text: str) -> str:
     return ""
 
 
+def first_span(text: str, terms: list[tuple[str, bool]]) -> tuple[int, int] | None:
+    """(start, end) of the first query term in ``text``, or None (cheaper than match_spans)."""
+    pattern = _term_pattern(terms)
+    if pattern is None or not text:
+        return None
+    m = pattern.search(fold_same_length(text))
+    return m.span() if m else None
+
+
 def snippet_for(index: Index, rec: dict, terms: list[tuple[str, bool]], width: int = SNIPPET_CHARS) -> str:
     """An excerpt of the record's original text around its first match (whole if short)."""
     text = _record_text(index, rec)
     if not text:
         return ""
-    if rec.get("kind") == "note":
-        body = _note_body(text)
-        # prefer an excerpt of the body; front matter only when the match is there alone
-        if match_spans(" ".join(body.split())[:100_000], terms) or not match_spans(" ".join(text.split())[:100_000], terms):
-            text = body
     flat = " ".join(text.split()) if len(text) < 100_000 else text
+    span = None
+    if rec.get("kind") == "note":
+        # prefer an excerpt of the body; the front matter only when the match is there alone
+        body = _note_body(text)
+        flat_body = " ".join(body.split()) if len(body) < 100_000 else body
+        span = first_span(flat_body, terms)
+        if span is not None or first_span(flat, terms) is None:
+            flat = flat_body
+        else:
+            span = first_span(flat, terms)
     if len(flat) <= width:
         return flat
-    spans = match_spans(flat, terms)
-    if not spans:
+    if span is None and rec.get("kind") != "note":
+        span = first_span(flat, terms)
+    if span is None:
         if rec.get("kind") == "highlight" and rec.get("note"):
             return rec["note"][:width]
         return flat[:width].rstrip() + "…"
-    start = max(0, spans[0][0] - width // 3)
+    start = max(0, span[0] - width // 3)
     end = min(len(flat), start + width)
     start = max(0, end - width)
     piece = " ".join(flat[start:end].split())
