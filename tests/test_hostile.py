@@ -148,3 +148,63 @@ def test_full_disk_on_export_and_tag_leaves_files_whole(run_cli, vault, tmp_path
     code, out, err = run_cli("tag", "add", "later", note, "--vault", vault, "--no-refresh")
     assert code == 2 and "No space left on device" in err.splitlines()[0]
     assert note.read_bytes() == before and not list(vault.glob(".good.md.*"))
+
+
+def test_symlink_loop_is_walked_once(run_cli, vault):
+    (vault / "sub" / "loop").symlink_to(vault, target_is_directory=True)
+    code, out, err = run_cli("index", "--vault", vault)
+    assert code == 0 and "symlink loop" in err
+    code, out, err = run_cli("search", "--vault", vault, "--no-refresh", "compost", "--jsonl", "--kind", "highlight")
+    paths = [json.loads(line)["path"] for line in out.splitlines()]
+    assert paths and len(paths) == len(set(paths)) and not any("loop/" in p for p in paths)
+
+
+def test_concurrent_index_runs_give_one_clean_index(vault, tmp_path):
+    """Two `hlkb index` processes at once: both finish (one waits for the other's lock) and
+    the index equals a clean single run's."""
+    import subprocess
+    import sys
+
+    def records(db):
+        out = subprocess.run([sys.executable, "-m", "hlkb", "export", "--vault", str(vault), "--db", str(db),
+                              "--no-refresh", "--format", "jsonl"], capture_output=True, text=True, check=True).stdout
+        return sorted(out.splitlines()[1:])
+
+    db = tmp_path / "shared.sqlite"
+    cmd = [sys.executable, "-m", "hlkb", "index", "--vault", str(vault), "--db", str(db)]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    for out, err, code in results:
+        assert code == 0, err
+        assert "Traceback" not in err
+    clean = tmp_path / "clean.sqlite"
+    subprocess.run(cmd[:-1] + [str(clean)], capture_output=True, check=True)
+    assert records(db) == records(clean)
+
+
+def test_file_changed_or_deleted_between_index_and_tag(run_cli, vault):
+    note = vault / "good.md"
+    hid = "01uniqueuniqueuniqueunique1"   # the variants of the good note share its ids; not this one
+    note.write_text(note.read_text(encoding="utf-8").replace("01goodgoodgoodgoodgoodgood1", hid), encoding="utf-8")
+    run_cli("index", "--vault", vault)
+    # edited since indexing, highlight still there: the edit applies to the file as it is now
+    note.write_text(note.read_text(encoding="utf-8").replace("Compost turns", "Compost slowly turns"), encoding="utf-8")
+    code, out, err = run_cli("tag", "add", "soil", hid, "--vault", vault, "--no-refresh")
+    assert code == 0, err
+    text = note.read_text(encoding="utf-8")
+    assert "Compost slowly turns" in text and "[[soil]]" in text
+    # deleted since indexing: a one-line refusal, nothing written
+    note.unlink()
+    code, out, err = run_cli("tag", "add", "loam", hid, "--vault", vault, "--no-refresh")
+    assert code == 2 and "Traceback" not in err and not note.exists()
+
+
+def test_fifty_megabyte_note_is_handled(run_cli, tmp_path):
+    root = tmp_path / "big"
+    build_vault(root, big=True)
+    big = root / "fifty-mb.md"
+    assert big.stat().st_size > 50_000_000
+    code, out, err = run_cli("validate", big)
+    assert code == 0 and "Traceback" not in err
+    code, out, err = run_cli("index", "--vault", root)
+    assert code == 0, err

@@ -153,8 +153,7 @@ def load(fm: FrontMatter, path: str = "<string>") -> FrontMatter:
         raise FrontMatterError("front matter opened with '---' on line 1 is never closed",
                                path, 1, 1, code="unclosed-front-matter")
     offset = fm.first_yaml_line - 1  # yaml marks are 0-based lines within raw
-    node, data = _run_loader(_loader_for(fm.raw), fm, path, construct=True,
-                             prefix="invalid YAML front matter")
+    node, data = _run_loader(_loader_for, fm, path, construct=True, prefix="invalid YAML front matter")
     fm.node = node
     fm.data = data
     if isinstance(node, yaml.MappingNode):
@@ -178,15 +177,18 @@ def compose(fm: FrontMatter, path: str = "<string>"):
     Node marks are 0-based and relative to ``fm.raw``; add ``fm.open_line + 1`` for file lines.
     Returns None for empty front matter; raises FrontMatterError (exact line/column) on bad YAML.
     """
-    node, _ = _run_loader(_CountingLoader(fm.raw), fm, path, construct=False, prefix="invalid YAML")
+    node, _ = _run_loader(_CountingLoader, fm, path, construct=False, prefix="invalid YAML")
     return node
 
 
-def _run_loader(loader, fm: FrontMatter, path: str, construct: bool, prefix: str):
-    """Compose (and optionally construct) with ``loader``; every failure, alias bombs
-    included, becomes a FrontMatterError at the file's line and column."""
+def _run_loader(make_loader, fm: FrontMatter, path: str, construct: bool, prefix: str):
+    """Compose (and optionally construct) with ``make_loader(fm.raw)``; every failure, alias
+    bombs and control characters included, becomes a FrontMatterError at the file's line
+    and column."""
     offset = fm.first_yaml_line - 1
+    loader = None
     try:
+        loader = make_loader(fm.raw)   # PyYAML's reader already rejects control characters here
         node = loader.get_single_node()
         if node is not None and _expanded_size(node) > MAX_VALUES:
             raise FrontMatterError(f"YAML aliases expand to more than {MAX_VALUES:,} values "
@@ -203,7 +205,13 @@ def _run_loader(loader, fm: FrontMatter, path: str, construct: bool, prefix: str
         if "integer string conversion" in str(exc):
             exc = "a number with more than 4300 digits (quote it to keep it as text)"
         raise FrontMatterError(f"{prefix}: {exc}", path, fm.first_yaml_line, 1) from None
+    except yaml.reader.ReaderError as exc:
+        line = fm.raw.count("\n", 0, exc.position) + 1 + offset
+        column = exc.position - (fm.raw.rfind("\n", 0, exc.position) + 1) + 1
+        raise FrontMatterError(f"{prefix}: character U+{exc.character:04X} is not allowed in YAML",
+                               path, line, column) from None
     except (yaml.YAMLError, RecursionError, OverflowError) as exc:
         raise FrontMatterError(f"{prefix}: {exc}", path, fm.first_yaml_line, 1) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
