@@ -208,3 +208,34 @@ def test_fifty_megabyte_note_is_handled(run_cli, tmp_path):
     assert code == 0 and "Traceback" not in err
     code, out, err = run_cli("index", "--vault", root)
     assert code == 0, err
+
+
+def test_unreadable_file_is_reported_and_skipped(run_cli, vault, monkeypatch):
+    """Permission denied (simulated: the tests run as root, which reads everything)."""
+    import builtins
+    import pathlib
+
+    secret = vault / "secret.md"
+    secret.write_text("# Secret\n- hidden words\n", encoding="utf-8")
+    real_read_bytes, real_open = pathlib.Path.read_bytes, builtins.open
+
+    def read_bytes(self):
+        if self.name == "secret.md":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    def guarded_open(file, *args, **kwargs):
+        if str(file).endswith("secret.md"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    code, out, err = run_cli("parse", "--jsonl", secret, vault / "good.md")
+    assert code == 2 and "secret.md: permission denied" in err and "Compost" in out
+    code, out, err = run_cli("validate", secret)
+    assert code == 1 and "secret.md" in out + err and "Traceback" not in err
+    code, out, err = run_cli("index", "--vault", vault)
+    assert code == 0 and "secret.md" in err and "Traceback" not in err
+    code, out, err = run_cli("search", "--vault", vault, "--no-refresh", "compost", "--jsonl")
+    assert out   # the rest of the vault is indexed
