@@ -3,10 +3,9 @@ compares the figures of aligned English/Chinese pairs and exits 1 on a mismatch.
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
-from typing import Annotated
 
 from hlkb.commands import options as opt
 

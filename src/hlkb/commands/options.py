@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
-from typing import Annotated
 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON array of records.")]
 Jsonl = Annotated[bool, typer.Option("--jsonl", help="Print one JSON record a line.")]

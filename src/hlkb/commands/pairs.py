@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import Annotated, List
 
 import typer
-from typing import Annotated
 
 from hlkb.commands import options as opt
 
