@@ -265,3 +265,10 @@ def test_parser_total_on_markup_noise(pieces):
     assert note.id.startswith("n_")
     for h in note.highlights:
         assert h.text and 1 <= h.line <= h.end_line
+
+
+def test_apostrophe_inside_a_bare_tag_belongs_to_it():
+    from hlkb.parse.blocks import parse_tags
+
+    assert parse_tags("Bash O'Reilly-Learning") == ["Bash", "O'Reilly-Learning"]
+    assert parse_tags("[[two words]] #x y, 'z'") == ["two words", "x", "y", "z"]

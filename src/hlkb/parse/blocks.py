@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from hlkb.model import Location
 
 # Tags written as "[[tag with spaces]]", "#tag", "#[[tag with spaces]]" or bare words.
-_TAG = re.compile(r"#?\[\[([^\[\]]+)\]\]|#?([^\s#\[\]()\"',;]+)")
+# An apostrophe inside a bare word belongs to it (Logseq "tags:: O'Reilly-Learning").
+_TAG = re.compile(r"#?\[\[([^\[\]]+)\]\]|#?([^\s#\[\]()\"',;]+(?:['\u2019][^\s#\[\]()\"',;]+)*)")
 # A Note/Tags subline: "- Note: x", "- **Note:** x", "- **Note**: x", "tags: #x" (any case).
 SUBLINE = re.compile(
     r"^(?P<indent>[ \t]*)(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<key>note|tags)(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?)[ \t]*(?P<value>.*)$",
