@@ -5,14 +5,11 @@ Both write as they read, so memory stays flat however many records the index hol
 
 from __future__ import annotations
 
-import json
 from typing import Iterable, TextIO
 
 from hlkb import SCHEMA_VERSION, __version__
-
-
-def _dumps(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False, default=str)
+from hlkb.output import dumps as _dumps
+from hlkb.output import write_jsonl as _write_record_lines
 
 
 def header_record() -> dict:
@@ -35,8 +32,4 @@ def write_json_envelope(records: Iterable[dict], out: TextIO) -> int:
 def write_jsonl(records: Iterable[dict], out: TextIO) -> int:
     """A header line ``{"kind": "header", "schema_version": …}`` then one record a line."""
     out.write(_dumps(header_record()) + "\n")
-    count = 0
-    for record in records:
-        out.write(_dumps(record) + "\n")
-        count += 1
-    return count
+    return _write_record_lines(records, out)
