@@ -224,3 +224,19 @@ def test_merge_keys_reach_the_schema_data():
     result = check_text("---\nbase: &b\n  a: 1\nitem:\n  <<: *b\n  c: 2\n---\n", "x.md")
     assert result.diagnostics == []
     assert result.data == {"base": {"a": 1}, "item": {"a": 1, "c": 2}}
+
+
+def test_camel_case_date_keys_are_date_keys():
+    from hlkb.validate.checks import is_date_key
+
+    for key in ["publishedOn", "createdAt", "date created", "published_at", "Updated"]:
+        assert is_date_key(key), key
+    for key in ["title", "mandate", "candidate", "onboarding"]:
+        assert not is_date_key(key), key
+
+
+def test_sample_vault_validates_clean(run_cli):
+    from conftest import REPO
+
+    code, out, err = run_cli("validate", REPO / "notes")
+    assert code == 0, out + err

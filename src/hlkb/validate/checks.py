@@ -54,8 +54,12 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def is_date_key(key: str) -> bool:
-    return bool(_DATE_KEY.search(key.strip()))
+    """``date``, ``date created``, ``published_at``, and camelCase ``publishedOn``/``createdAt``."""
+    return bool(_DATE_KEY.search(_CAMEL_BOUNDARY.sub(" ", key.strip())))
 
 
 def is_url_key(key: str) -> bool:
