@@ -83,12 +83,24 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
 
 
-def create(conn: sqlite3.Connection) -> None:
-    with conn:
+def create(conn: sqlite3.Connection) -> bool:
+    """Create the schema in one write transaction; False if another process created it
+    first (two `hlkb index` on a new index at once: the second must not half-create it)."""
+    conn.execute("BEGIN IMMEDIATE")   # waits (busy_timeout) while the other one writes
+    try:
+        if _tables(conn):
+            conn.execute("ROLLBACK")
+            return False
         for stmt in SCHEMA:
             conn.execute(stmt)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+        return True
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def drop_all(conn: sqlite3.Connection) -> None:
@@ -109,8 +121,11 @@ def prepare(conn: sqlite3.Connection, path: Path) -> str:
     except sqlite3.DatabaseError as exc:
         raise IndexFileError(f"not an hlkb index ({exc}); remove it or choose another --db", shown) from None
     if not tables and app_id in (0, APPLICATION_ID):
-        create(conn)
-        return "created"
+        if create(conn):
+            return "created"
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = _tables(conn)
     if app_id != APPLICATION_ID:
         if version == 1 and {"files", "records", "fts"} <= tables:
             pass   # a development index from before application_id: ours, rebuild below
