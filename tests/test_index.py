@@ -223,3 +223,47 @@ def test_pool_path_matches_inline(tmp_path, monkeypatch):
         refresh(b, progress=False)
         inline = sorted(json.dumps(r, sort_keys=True) for r in search(b, None, Filters()))
     assert pooled == inline and len(list(l for l in pooled if '"highlight"' in l)) == 60
+
+
+def test_unchanged_vault_is_answered_by_the_scan_digest(vault, monkeypatch):
+    """A refresh with nothing changed neither reads the files table nor takes the lock;
+    any change (edit, touch, add, remove, an interrupted run, a named-file update) still
+    goes the whole way."""
+    rmod = importlib.import_module("hlkb.index.refresh")
+    real = rmod._refresh_locked
+    slow = {"n": 0}
+
+    def counting(*args):
+        slow["n"] += 1
+        return real(*args)
+
+    monkeypatch.setattr(rmod, "_refresh_locked", counting)
+    with open_index(vault) as ix:
+        refresh(ix, progress=False)
+        assert slow["n"] == 1
+        records = ix.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        s = refresh(ix, progress=False)
+        assert slow["n"] == 1 and (s.unchanged, s.records) == (4, records)
+        # an mtime change alone goes the slow way (and is then found unchanged by hash)
+        p = vault / "loose-thoughts.txt"
+        os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 5_000_000))
+        assert refresh(ix, progress=False).unchanged == 4 and slow["n"] == 2
+        refresh(ix, progress=False)
+        assert slow["n"] == 2
+        (vault / "new.md").write_text("# New\n\nA heron stood in the shallows.\n", encoding="utf-8")
+        assert refresh(ix, progress=False).added == 1 and slow["n"] == 3
+        # a named-file update changes the files table: the digest must not vouch for it
+        _bump(vault / "new.md", "A second heron landed.\n")
+        update_files(ix, [vault / "new.md"])
+        assert refresh(ix, progress=False).unchanged == 5 and slow["n"] == 5
+        # an interrupted run clears the digest, so the next refresh finishes the job
+        _bump(vault / "new.md", "A third heron.\n")
+        monkeypatch.setattr(rmod, "_apply", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            refresh(ix, progress=False)
+        monkeypatch.undo()
+        s = refresh(ix, progress=False)
+        assert s.changed == 1 and list(search(ix, "third heron", Filters()))
+        (vault / "new.md").unlink()
+        assert refresh(ix, progress=False).removed == 1
+        assert refresh(ix, progress=False).unchanged == 4

@@ -312,6 +312,19 @@ class Writer:
         conn.executemany("UPDATE records SET path=?, json=? WHERE rid=?", updated)
 
 
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str | None) -> None:
+    """Call inside a transaction; None removes the key."""
+    if value is None:
+        conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+    else:
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection):
     conn.execute("BEGIN IMMEDIATE")
