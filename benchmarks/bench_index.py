@@ -175,6 +175,8 @@ def bench(n: int, large: bool) -> None:
     if bare is not None:
         line("  same, splitter and claims switched off", f"{bare:.2f} s = {bare / base:.2f}x",
              "(index's own cost)", bare / base <= 2.5)
+    index_mb = sum(os.path.getsize(str(db) + sfx) for sfx in ("", "-wal") if os.path.exists(str(db) + sfx)) / 1e6
+    line("index file size", f"{index_mb:.0f} MB = {index_mb * 1e6 / size:.1f}x vault", "(informative)", True)
     if peak_mb > before / 1024:
         line("peak RSS of hlkb index (largest process)", f"{peak_mb:.0f} MB", "<= 300 MB", peak_mb <= 300)
     noop = best_of(3, HLKB + ["index", "--vault", str(root), "--db", str(db)])
