@@ -79,8 +79,10 @@ def plain_text(markdown: str) -> str:
     elif _SPECIAL.search(text):
         tokens = _parser().parseInline(text)
         text = "".join(_render_inline(t.children or []) for t in tokens)
-    text = _WIKILINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(1), text)
-    text = _MARK.sub(r"\1", text)
+    if "[[" in text:
+        text = _WIKILINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(1), text)
+    if "==" in text:
+        text = _MARK.sub(r"\1", text)
     return collapse_whitespace(text)
 
 
