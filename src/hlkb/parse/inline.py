@@ -40,6 +40,34 @@ def _parser():
     return md
 
 
+# The common Markdown of highlights without markdown-it: "*em*", "**strong**", "_em_",
+# "[text](url)". _simple_inline renders a text only when every character markdown-it could
+# treat specially belongs to one of these, written so that CommonMark reads it one way:
+# - a link: a label of plain characters, a destination without spaces, controls, "(", ")",
+#   "<" or "\\", and ")" right after it (no title);
+# - emphasis: a run of one or two "*" or "_" after the start, a space or ("' (so it can
+#   only open), an ASCII letter or digit after it and before the closing run of the same
+#   marker, which is followed by the end, a space or .,;:?!)"'- (so it can only close),
+#   plain characters between. Such pairs cannot interleave, so each closes its own opener.
+# Anything else (a stray "*", "snake_case", entities, code, HTML, images, line breaks, NUL,
+# which markdown-it replaces) goes to markdown-it as before.
+_PLAIN = r"[^\\`*_\[\]<&\n\r\x00]"
+_SIMPLE_MARKUP = re.compile(
+    r"\[(?P<label>" + _PLAIN + r"+)\]\([^\s()<\\\x00-\x1f\x7f]+\)"
+    r"|(?<![^ (\"'])(?P<run>\*\*?|__?)(?=[A-Za-z0-9])(?P<inner>" + _PLAIN + r"*?[A-Za-z0-9])(?P=run)"
+    r"(?=[ .,;:?!)\"'-]|\Z)")
+_NOT_PLAIN = re.compile(r"[\\`*_\[\]<&\n\r\x00]")
+
+
+def _simple_inline(text: str) -> str | None:
+    """What markdown-it renders for ``text`` (see _SIMPLE_MARKUP), or None when unsure."""
+    if "![" in text:
+        return None
+    out = _SIMPLE_MARKUP.sub(lambda m: m.group("label") if m.group("label") is not None else m.group("inner"),
+                             text)
+    return None if _NOT_PLAIN.search(out) else out
+
+
 def _fallback(text: str) -> str:
     text = _FALLBACK_IMAGE.sub(r"\1", text)
     text = _FALLBACK_LINK.sub(r"\1", text)
@@ -77,8 +105,12 @@ def plain_text(markdown: str) -> str:
     if len(text) > MAX_MARKDOWN_IT:
         text = _fallback(text)
     elif _SPECIAL.search(text):
-        tokens = _parser().parseInline(text)
-        text = "".join(_render_inline(t.children or []) for t in tokens)
+        simple = _simple_inline(text)
+        if simple is not None:
+            text = simple
+        else:
+            tokens = _parser().parseInline(text)
+            text = "".join(_render_inline(t.children or []) for t in tokens)
     if "[[" in text:
         text = _WIKILINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(1), text)
     if "==" in text:
