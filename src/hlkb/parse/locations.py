@@ -43,9 +43,17 @@ def readwise_id_from_url(url: str | None) -> str | None:
     return m.group("a") or m.group("b")
 
 
+def _normalised_label(label: str) -> str:
+    """The label with no-break spaces and runs of whitespace as single spaces, trimmed."""
+    return " ".join(label.replace("\u00a0", " ").split())
+
+
 def location_value(label: str, url: str | None = None) -> float | None:
     """220 for "Location 220" or "220", 12 for "Page 12", seconds for "Time 0:11:12"."""
-    norm = " ".join(label.replace("\u00a0", " ").split())
+    return _value_of_normalised(_normalised_label(label), url)
+
+
+def _value_of_normalised(norm: str, url: str | None) -> float | None:
     lowered = norm.lower()
     if lowered.startswith("time") or _TIME.fullmatch(norm):
         m = _TIME.search(norm)
@@ -65,8 +73,11 @@ def location_value(label: str, url: str | None = None) -> float | None:
 
 
 def is_highlight_link(label: str, url: str | None) -> bool:
-    label = " ".join(label.replace("\u00a0", " ").split())
-    return bool(_KNOWN_LABEL.match(label) or (url and _KNOWN_HOST.search(url)))
+    return _is_known_link(_normalised_label(label), url)
+
+
+def _is_known_link(norm_label: str, url: str | None) -> bool:
+    return bool(_KNOWN_LABEL.match(norm_label) or (url and _KNOWN_HOST.search(url)))
 
 
 def _link_end(text: str) -> str:
@@ -123,14 +134,14 @@ def split_location(markdown: str) -> tuple[str, Location | None]:
     """(markdown without the trailing location link, Location or None)."""
     end = _link_end(markdown)
     m = _search_link(markdown, end)
-    if m and not is_highlight_link(m.group("label"), m.group("url")):
-        m = None
     if m:
-        label = " ".join(m.group("label").replace("\u00a0", " ").split())
-        url = m.group("url") or None
-        return markdown[: m.start()], Location(label=label, url=url, value=location_value(label, url))
+        label = _normalised_label(m.group("label"))
+        url = m.group("url")
+        if _is_known_link(label, url):
+            url = url or None
+            return markdown[: m.start()], Location(label=label, url=url, value=_value_of_normalised(label, url))
     m = _search_unlinked(markdown, end)
     if m:
-        label = " ".join(m.group("label").replace("\u00a0", " ").split())
-        return markdown[: m.start()], Location(label=label, url=None, value=location_value(label))
+        label = _normalised_label(m.group("label"))
+        return markdown[: m.start()], Location(label=label, url=None, value=_value_of_normalised(label, None))
     return markdown, None
