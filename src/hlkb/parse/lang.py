@@ -45,9 +45,12 @@ def detect_lang(text: str) -> str:
     data = text.encode("utf-8", "surrogatepass")
     ascii_letters = len(data) - len(data.translate(None, _ASCII_LETTER_BYTES))
     non_ascii = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
-    cjk = _run_length(_CJK_RUN, non_ascii)
-    latin = ascii_letters + _run_length(_LATIN_RUN, non_ascii)
-    other = _run_length(_OTHER_RUN, non_ascii)
+    # The classes are disjoint: the other two are counted on what is left without CJK
+    # (in Chinese text, a little punctuation rather than every character).
+    rest = _CJK_RUN.sub("", non_ascii)
+    cjk = len(non_ascii) - len(rest)
+    latin = ascii_letters + _run_length(_LATIN_RUN, rest)
+    other = _run_length(_OTHER_RUN, rest)
     zh_w, en_w, other_w = float(cjk), latin * _LATIN_WEIGHT, other * 0.5
     total = zh_w + en_w + other_w
     if total == 0:
