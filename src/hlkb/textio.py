@@ -76,6 +76,9 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
             raw = body.decode(enc.replace("-sig", ""))
         except UnicodeDecodeError as exc:
             raise InputError(f"invalid {enc.upper()} text at byte {exc.start}", path) from None
+    if "\r" not in raw:
+        # The common case: "\n" line ends only, nothing to normalise or count.
+        return DecodedText(text=raw, encoding=enc, bom=bom, newline="\n", final_newline=raw.endswith("\n"))
     return DecodedText(
         text=normalize_newlines(raw),
         encoding=enc,

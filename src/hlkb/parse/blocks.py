@@ -55,6 +55,8 @@ class RawHighlight:
 
     @property
     def note(self) -> str | None:
+        if not self.note_lines:
+            return None
         lines = [ln.rstrip() for ln in self.note_lines]
         while lines and not lines[-1].strip():
             lines.pop()

@@ -40,6 +40,61 @@ def _parser():
     return md
 
 
+# The common Markdown of highlights without markdown-it: "*em*", "**strong**", "_em_",
+# "[text](url)", "`code`". _simple_inline renders a text only when every character
+# markdown-it could treat specially belongs to one of these, written so that CommonMark
+# reads it one way:
+# - a link: a label of plain characters, a destination without spaces, controls, "(", ")",
+#   "<" or "\\", and ")" right after it (no title);
+# - emphasis: a run of one or two "*" or "_" after the start, a space, a line break or
+#   ("' (so it can only open), an ASCII letter or digit after it and before the closing run
+#   of the same marker, which is followed by the end, a space, a line break or .,;:?!)"'-
+#   (so it can only close), plain characters between. Such pairs cannot interleave, so
+#   each closes its own opener;
+# - a code span: single backticks around one line without a backtick, not padded with a
+#   space on both sides (which CommonMark would strip); it renders as written.
+# Between them only plain characters: no markup character, no "&" that could start an
+# entity, no backslash that escapes (before punctuation or a line break); a backslash before
+# anything else and a lone "&" stay as written in markdown-it too. Anything else (a stray
+# "*", "snake_case", entities, HTML, images, NUL, which markdown-it replaces) goes to
+# markdown-it as before.
+_PLAIN = r"[^\\`*_\[\]<&\n\r\x00]"
+_SIMPLE_MARKUP = re.compile(
+    r"\[(?P<label>" + _PLAIN + r"+)\]\([^\s()<\\\x00-\x1f\x7f]+\)"
+    r"|(?<![^ \n(\"'])(?P<run>\*\*?|__?)(?=[A-Za-z0-9])(?P<inner>" + _PLAIN + r"*?[A-Za-z0-9])(?P=run)"
+    r"(?=[ \n.,;:?!)\"'-]|\Z)"
+    r"|(?<!`)(?P<code>`(?! [^`\n\r\x00]* `)[^`\n\r\x00]+`)(?!`)")
+_NOT_PLAIN = re.compile(r"[`*_\[\]<\r\x00]|&[A-Za-z#]")
+_ESCAPING_BACKSLASH = re.compile(r"\\[!-/:-@\[-`{-~\n]")
+
+
+def _simple_inline(text: str) -> str | None:
+    """What markdown-it renders for ``text`` (see _SIMPLE_MARKUP), or None when unsure.
+
+    Line breaks stay as written, where markdown-it makes them one space (and drops the
+    spaces around them): the same once plain_text collapses whitespace, as long as no
+    "==mark==" can span a line break (plain_text's _MARK does not cross lines)."""
+    if "![" in text or _ESCAPING_BACKSLASH.search(text):
+        return None
+    out: list[str] = []
+    pos = 0
+    for m in _SIMPLE_MARKUP.finditer(text):
+        gap = text[pos:m.start()]
+        if _NOT_PLAIN.search(gap):
+            return None
+        out.append(gap)
+        out.append(m.group("label") or m.group("inner") or m.group("code"))
+        pos = m.end()
+    tail = text[pos:]
+    if _NOT_PLAIN.search(tail):
+        return None
+    out.append(tail)
+    rendered = "".join(out)
+    if "\n" in text and "=" in rendered:
+        return None
+    return rendered
+
+
 def _fallback(text: str) -> str:
     text = _FALLBACK_IMAGE.sub(r"\1", text)
     text = _FALLBACK_LINK.sub(r"\1", text)
@@ -77,10 +132,16 @@ def plain_text(markdown: str) -> str:
     if len(text) > MAX_MARKDOWN_IT:
         text = _fallback(text)
     elif _SPECIAL.search(text):
-        tokens = _parser().parseInline(text)
-        text = "".join(_render_inline(t.children or []) for t in tokens)
-    text = _WIKILINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(1), text)
-    text = _MARK.sub(r"\1", text)
+        simple = _simple_inline(text)
+        if simple is not None:
+            text = simple
+        else:
+            tokens = _parser().parseInline(text)
+            text = "".join(_render_inline(t.children or []) for t in tokens)
+    if "[[" in text:
+        text = _WIKILINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(1), text)
+    if "==" in text:
+        text = _MARK.sub(r"\1", text)
     return collapse_whitespace(text)
 
 

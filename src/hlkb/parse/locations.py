@@ -12,7 +12,8 @@ import re
 
 from hlkb.model import Location
 
-_SP = r"[ \t\u00a0\u2002\u2003\u202f]"
+_SP_CHARS = " \t\u00a0\u2002\u2003\u202f"
+_SP = f"[{_SP_CHARS}]"
 # "([label](url))" at the very end, optionally wrapped in _..._ or *...* (callouts).
 LINK_AT_END = re.compile(
     r"(?P<lead>" + _SP + r"*)(?P<wrap>[_*]?)\(\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\)(?P=wrap)"
@@ -42,9 +43,17 @@ def readwise_id_from_url(url: str | None) -> str | None:
     return m.group("a") or m.group("b")
 
 
+def _normalised_label(label: str) -> str:
+    """The label with no-break spaces and runs of whitespace as single spaces, trimmed."""
+    return " ".join(label.replace("\u00a0", " ").split())
+
+
 def location_value(label: str, url: str | None = None) -> float | None:
     """220 for "Location 220" or "220", 12 for "Page 12", seconds for "Time 0:11:12"."""
-    norm = " ".join(label.replace("\u00a0", " ").split())
+    return _value_of_normalised(_normalised_label(label), url)
+
+
+def _value_of_normalised(norm: str, url: str | None) -> float | None:
     lowered = norm.lower()
     if lowered.startswith("time") or _TIME.fullmatch(norm):
         m = _TIME.search(norm)
@@ -64,28 +73,75 @@ def location_value(label: str, url: str | None = None) -> float | None:
 
 
 def is_highlight_link(label: str, url: str | None) -> bool:
-    label = " ".join(label.replace("\u00a0", " ").split())
-    return bool(_KNOWN_LABEL.match(label) or (url and _KNOWN_HOST.search(url)))
+    return _is_known_link(_normalised_label(label), url)
+
+
+def _is_known_link(norm_label: str, url: str | None) -> bool:
+    return bool(_KNOWN_LABEL.match(norm_label) or (url and _KNOWN_HOST.search(url)))
+
+
+def _link_end(text: str) -> str:
+    """``text`` up to where a match of the patterns above could end: they end with
+    ``_SP*$``, and ``$`` also matches before a final newline."""
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text.rstrip(_SP_CHARS)
+
+
+def _start_of_lead(text: str, pos: int, wrap: bool) -> int:
+    """Where a match whose ``(`` is at ``pos`` starts: before an optional wrap character
+    and the spaces before it (greedy, so the leftmost start of that match)."""
+    if wrap and pos and text[pos - 1] in "_*":
+        pos -= 1
+    while pos and text[pos - 1] in _SP_CHARS:
+        pos -= 1
+    return pos
+
+
+def _search_link(text: str, end: str) -> re.Match | None:
+    """``LINK_AT_END.search(text)``, without scanning the text before the first ``([``.
+
+    Every match holds a ``([`` and starts in the run of spaces/wrap before it, so none
+    starts before the run that precedes the first ``([`` of the text."""
+    if not end.endswith(("))", "))_", "))*")):
+        return None
+    first = text.find("([")
+    if first == -1:
+        return None
+    return LINK_AT_END.search(text, _start_of_lead(text, first, wrap=True))
+
+
+def _search_unlinked(text: str, end: str) -> re.Match | None:
+    """``UNLINKED_AT_END.search(text)``: a match's ``(`` is the last one of the text
+    (nothing after it may hold one), so the search starts at the spaces before it."""
+    if not end.endswith(")"):
+        return None
+    last = text.rfind("(")
+    if last == -1:
+        return None
+    return UNLINKED_AT_END.search(text, _start_of_lead(text, last, wrap=False))
 
 
 def has_highlight_link(text: str) -> bool:
-    m = LINK_AT_END.search(text)
+    end = _link_end(text)
+    m = _search_link(text, end)
     if m and is_highlight_link(m.group("label"), m.group("url")):
         return True
-    return bool(UNLINKED_AT_END.search(text))
+    return bool(_search_unlinked(text, end))
 
 
 def split_location(markdown: str) -> tuple[str, Location | None]:
     """(markdown without the trailing location link, Location or None)."""
-    m = LINK_AT_END.search(markdown)
-    if m and not is_highlight_link(m.group("label"), m.group("url")):
-        m = None
+    end = _link_end(markdown)
+    m = _search_link(markdown, end)
     if m:
-        label = " ".join(m.group("label").replace("\u00a0", " ").split())
-        url = m.group("url") or None
-        return markdown[: m.start()], Location(label=label, url=url, value=location_value(label, url))
-    m = UNLINKED_AT_END.search(markdown)
+        label = _normalised_label(m.group("label"))
+        url = m.group("url")
+        if _is_known_link(label, url):
+            url = url or None
+            return markdown[: m.start()], Location(label=label, url=url, value=_value_of_normalised(label, url))
+    m = _search_unlinked(markdown, end)
     if m:
-        label = " ".join(m.group("label").replace("\u00a0", " ").split())
-        return markdown[: m.start()], Location(label=label, url=None, value=location_value(label))
+        label = _normalised_label(m.group("label"))
+        return markdown[: m.start()], Location(label=label, url=None, value=_value_of_normalised(label, None))
     return markdown, None

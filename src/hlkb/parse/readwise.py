@@ -43,6 +43,9 @@ _META_FIELD = re.compile(
     r"|(?P<k>[^:*\[\]#!>\n]{1,40}?)[ \t]*::?)(?:[ \t]+|$)(?P<v>.*?)[ \t]*$")
 _HIGHLIGHT_HEADINGS = re.compile(r"^(?:highlights?\b.*|new highlights added\b.*|highlights first synced\b.*)$", re.IGNORECASE)
 _TITLE_HIGHLIGHTS = re.compile(r"^(?P<title>.+?)\s*\(highlights\)\s*$", re.IGNORECASE)
+# The legacy template: its "# About" heading, or a "%%" block whose first line is "ID: …".
+_ABOUT_HEADING = re.compile(r"^#[ \t]+About[ \t]*$")
+_ID_LINE = re.compile(r"^ID:")
 
 
 def _entries(lines: list[str], start_line: int) -> list[tuple[int, str]]:
@@ -194,10 +197,11 @@ class _State:
                 if not body.strip() or body.strip() == "-":
                     self.close()          # "-" / "- -" placeholders
                     return
-                sm = SUBLINE.match(body)
-                if sm and self.cur is not None and body.lstrip().startswith(("**", "__")):
-                    self._subline(ln, sm, 0)   # "- **Note:** …" written as its own bullet
-                    return
+                if self.cur is not None and body.lstrip().startswith(("**", "__")):
+                    sm = SUBLINE.match(body)
+                    if sm:
+                        self._subline(ln, sm, 0)   # "- **Note:** …" written as its own bullet
+                        return
                 self.start(ln, body)
                 return
             q = QUOTE.match(text)
@@ -296,8 +300,9 @@ def read_markdown(lines: list[str], start_line: int) -> Body:
     texts = [t for _, t in entries]
     has_hl_heading = any((m := HEADING.match(t)) and _HIGHLIGHT_HEADINGS.match((m.group("text") or "").strip())
                          for t in texts if t.startswith("#"))
-    is_legacy = any(re.match(r"^#[ \t]+About[ \t]*$", t) for t in texts) or any(
-        legacy.COMMENT_FENCE.match(t) and i + 1 < len(texts) and re.match(r"^ID:", texts[i + 1])
+    # (the startswith/"in" tests only skip regex calls that cannot match)
+    is_legacy = any(t.startswith("#") and _ABOUT_HEADING.match(t) for t in texts) or any(
+        "%%" in t and legacy.COMMENT_FENCE.match(t) and i + 1 < len(texts) and _ID_LINE.match(texts[i + 1])
         for i, t in enumerate(texts))
     if not is_legacy and has_hl_heading:
         is_legacy = _rule_separated_highlights(texts)

@@ -1,0 +1,119 @@
+"""The parser's fast paths give what the general code they skip would give.
+
+detect_lang, split_location and plain_text take shortcuts for the common case (ASCII text,
+a link at the end, simple Markdown without markdown-it). Each test here compares a
+shortcut with the plain definition it replaces, on generated text rich in the characters
+that matter. ``HLKB_FUZZ_EXAMPLES=5000`` runs a longer campaign.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hlkb.parse import inline, lang, locations
+from hlkb.model import Location
+
+EXAMPLES = int(os.environ.get("HLKB_FUZZ_EXAMPLES", "300"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _pieces(*pieces: str):
+    return st.lists(st.one_of(st.sampled_from(pieces), st.text(max_size=3)), max_size=14).map("".join)
+
+
+# -- detect_lang ----------------------------------------------------------------------------
+
+_CJK = re.compile(f"[{lang._CJK_RANGES}]")
+_LATIN = re.compile(f"[{lang._LATIN_RANGES}]")
+_OTHER = re.compile(f"[^\\W\\d_{lang._CJK_RANGES}{lang._LATIN_RANGES}]")
+
+
+def _reference_lang(text: str) -> str:
+    zh_w = float(len(_CJK.findall(text)))
+    en_w = len(_LATIN.findall(text)) * lang._LATIN_WEIGHT
+    other_w = len(_OTHER.findall(text)) * 0.5
+    total = zh_w + en_w + other_w
+    if total == 0:
+        return "other"
+    if zh_w / total >= lang._DOMINANT:
+        return "zh"
+    if en_w / total >= lang._DOMINANT:
+        return "en"
+    if other_w / total >= 0.5:
+        return "other"
+    if zh_w and en_w:
+        return "mixed"
+    return "zh" if zh_w > en_w else "en"
+
+
+@FUZZ
+@given(_pieces("a", "Z", "é", "ß", "ɏ", "ɐ", "×", "中", "文", "\U00020000", "ア", "한", "Я", "٣", "_", "1", " ", "，", "😀"))
+def test_detect_lang_matches_counting_every_character(text):
+    assert lang.detect_lang(text) == _reference_lang(text)
+
+
+def test_detect_lang_on_every_single_character():
+    for cp in list(range(0x3000)) + list(range(0x3400, 0x3410)) + list(range(0xF8F0, 0xFB10)) + [0x20000, 0x2FA1F, 0x2FA20]:
+        for text in (chr(cp), "ab" + chr(cp), chr(cp) * 3 + "a中"):
+            assert lang.detect_lang(text) == _reference_lang(text), hex(cp)
+
+
+# -- split_location -------------------------------------------------------------------------
+
+def _reference_split(markdown: str):
+    m = locations.LINK_AT_END.search(markdown)
+    if m and not locations.is_highlight_link(m.group("label"), m.group("url")):
+        m = None
+    if m:
+        label = " ".join(m.group("label").replace("\u00a0", " ").split())
+        url = m.group("url") or None
+        return markdown[: m.start()], Location(label=label, url=url, value=locations.location_value(label, url))
+    m = locations.UNLINKED_AT_END.search(markdown)
+    if m:
+        label = " ".join(m.group("label").replace("\u00a0", " ").split())
+        return markdown[: m.start()], Location(label=label, url=None, value=locations.location_value(label))
+    return markdown, None
+
+
+@FUZZ
+@given(_pieces("(", ")", "[", "]", "([", "](", "))", "_", "*", " ", "\t", "\u00a0", "\n", "x", "View Highlight",
+               "Location 12", "Page 3", "p. 4", "Time 0:11", "https://read.readwise.io/read/01abcdefghjk",
+               "([View Highlight](https://read.readwise.io/read/01abcdefghjk))", "(Page 12)", "a(b)c"))
+def test_split_location_matches_the_full_regex_search(markdown):
+    assert locations.split_location(markdown) == _reference_split(markdown)
+    expected_link = _reference_split(markdown)[1] is not None
+    assert locations.has_highlight_link(markdown) == expected_link
+
+
+# -- plain_text without markdown-it ---------------------------------------------------------
+
+def _markdown_it(text: str) -> str:
+    return "".join(inline._render_inline(t.children or []) for t in inline._parser().parseInline(text))
+
+
+@FUZZ
+@given(_pieces("*", "**", "_", "__", "a", "B", "9", " ", " ", "(", ")", '"', "'", ".", "!", "-", "[", "]", "](",
+               "[x](u)", "[a b](http://e.org/x_y*z&q=1)", "*a*", "**b**", "_c_", "`", "`x`", "` x `", "\n", "  \n",
+               "\\", "\\u", "\\*", "&", "&amp;", "R&D", "=", "==", "<", "![", "![x](u)", "<b>", "[[w]]", "\u00a0", "中",
+               "\x00"))
+def test_simple_markdown_renders_as_markdown_it_does(text):
+    simple = inline._simple_inline(text)
+    if simple is not None:
+        expected = _markdown_it(text)
+        assert inline.collapse_whitespace(simple) == inline.collapse_whitespace(expected)
+        if "\n" not in text:
+            assert simple == expected
+
+
+def test_simple_markdown_examples():
+    assert inline.plain_text("Some *emphasis*, **strong** and a [link](https://example.org/x_y).") == \
+        "Some emphasis, strong and a link."
+    assert inline._simple_inline("the `count` in") == "the `count` in"
+    assert inline._simple_inline("snake_case") is None        # markdown-it decides
+    assert inline._simple_inline("2*3 = 6") is None
+    assert inline._simple_inline("an ![image](https://example.org/i.png)") is None
+    assert inline.plain_text("snake_case and 2*3") == "snake_case and 2*3"
