@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from hlkb.wordtrie import trie_pattern
+
 _EN_VERBS = (r"said|says|say|estimates?|estimated|reports?|reported|told|tells|found|finds|"
              r"predicts?|predicted|projects?|projected|forecasts?|forecast|argues?|argued|wrote|"
              r"writes|noted|notes|claims?|claimed|believes?|believed|stated|states|announced|"
@@ -32,7 +34,12 @@ _ZH_AFTER_KEY = re.compile(
 )
 _ZH_CLAUSE_PUNCT = re.compile(r"[，,。；;：:！？「」“”]")
 # Anything that could start an attribution; most sentences have none and stop here.
-_TRIGGER = re.compile(rf"[Aa]ccording|{_EN_VERBS}|據|据|按照|表示|稱|称|說|说|指出|預|预|估|認為|认为|報導|报道|透露|宣|顯示|显示|表明")
+# Only whether it occurs matters, so "reports?" may stand as "report", and the words
+# are searched as one trie (a plain alternation of 60 words was most of the time spent
+# on sentences that attribute nothing).
+_TRIGGER_WORDS = (["According", "according"] + [v[:-2] if v.endswith("?") else v for v in _EN_VERBS.split("|")]
+                  + "據 据 按照 表示 稱 称 說 说 指出 預 预 估 認為 认为 報導 报道 透露 宣 顯示 显示 表明".split())
+_TRIGGER = re.compile(trie_pattern(_TRIGGER_WORDS))
 _ZH_LEADING_NOISE = re.compile(r"^(?:但|而|並|并|另外|此外|同時|同时|他|她|因此|不過|不过|然而|那麼|那么)")
 
 
