@@ -26,8 +26,9 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from hlkb.model import Figure
+from hlkb.wordtrie import trie_pattern
 
-__all__ = ["extract_figures", "UNIT_KINDS", "compatible_units", "values_match"]
+__all__ = ["extract_figures", "may_have_figures", "UNIT_KINDS", "compatible_units", "values_match"]
 
 # Units that compare with anything (a bare number) or with each other.
 UNIT_KINDS = {
@@ -288,11 +289,6 @@ _ZH_FIGURE = re.compile(
     rf"(?P<post2>左右|以上|上下)?"
 )
 _ZH_VAGUE_CN = re.compile(rf"^[{_ZH_NUMERAL_CHARS}]+$")
-_HAS_NUMERIC = re.compile(
-    rf"[0-9{_ZH_NUMERAL_CHARS}]|\ban? (?:dollar|cent|penny)\b|\b(?:{_WORD}|(?:hundred|thousand|million|billion|trillion)s?|"
-    + "|".join(_EN_ORDINAL_WORDS) + r")\b",
-    re.IGNORECASE,
-)
 _HAS_HAN = re.compile(r"[\u3400-\u9fff]")
 
 # Idioms and set phrases whose numerals are not figures (万家灯火, 一带一路, 千载 …).
@@ -479,11 +475,17 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
 # every position of every paragraph. Instead they are tried only just before an anchor
 # (a digit, a currency sign, a number word, a Chinese numeral): a few tries per figure.
 
-_EN_ANCHOR = re.compile(r"[0-9$€£¥¢]|(?<![A-Za-z])[A-Za-z]+")
 _EN_ANCHOR_WORDS = frozenset(
     list(_EN_SMALL) + list(_EN_ORDINAL_WORDS) + ["hundred", "thousand", "million", "billion", "trillion",
                                                  "hundreds", "thousands", "millions", "billions", "dollar",
                                                  "cent", "penny"])
+# A number word that is a whole Latin word ("Seven", "seven-year", not "sevens"), any
+# case: re.ASCII keeps case folding to A-Z, as the lookarounds' [A-Za-z] mean.
+_EN_NUMBER_WORD = rf"(?<![A-Za-z])(?:{trie_pattern(_EN_ANCHOR_WORDS)})(?![A-Za-z])"
+_EN_ANCHOR = re.compile(rf"[0-9$€£¥¢]|{_EN_NUMBER_WORD}", re.IGNORECASE | re.ASCII)
+_EN_NUMBER_WORD_ANY_CASE = re.compile(_EN_NUMBER_WORD, re.IGNORECASE | re.ASCII)
+# The same words in lowercased ASCII text: case-sensitive, which re searches faster.
+_EN_NUMBER_WORD_LOWER = re.compile(_EN_NUMBER_WORD.replace("A-Za-z", "a-z"))
 _WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]")
 _ZH_ANCHOR = re.compile(rf"[0-9{_ZH_NUMERAL_CHARS}]")
 _ZH_PRE_MAX = 4      # the longest approximation word before a Chinese figure (不超過)
@@ -493,8 +495,6 @@ def _en_starts(text: str):
     """Anchor positions and where a match around each may start (up to three words back)."""
     for m in _EN_ANCHOR.finditer(text):
         a = m.start()
-        if m.group(0)[0].isalpha() and m.group(0).lower() not in _EN_ANCHOR_WORDS:
-            continue
         window_start = max(0, a - 24)
         starts = [w.start() + window_start for w in _WORD_START.finditer(text[window_start:a])][-3:]
         if a > 0 and text[a - 1] in "$€£¥":
@@ -569,14 +569,23 @@ def _spread_range_units(text: str, figures: list[Figure]) -> None:
 
 
 _DIGITISH = re.compile(rf"[0-9{_ZH_NUMERAL_CHARS}]")
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _has_numeric(text: str) -> bool:
-    """A digit, a Chinese numeral or an English number word somewhere in ``text``."""
+    """A digit, a Chinese numeral or an English number word somewhere in ``text``: what
+    every figure needs, so ``extract_figures`` finds none in a text without one."""
     if _DIGITISH.search(text):
         return True
-    return any(w.lower() in _EN_ANCHOR_WORDS for w in _LATIN_WORD.findall(text))
+    if text.isascii():
+        # ASCII text lowercases letter for letter, so the case-sensitive pattern applies.
+        return _EN_NUMBER_WORD_LOWER.search(text.lower()) is not None
+    return _EN_NUMBER_WORD_ANY_CASE.search(text) is not None
+
+
+def may_have_figures(text: str) -> bool:
+    """False when ``extract_figures`` finds no figure in ``text`` nor in any part of it
+    that does not cut a word in two (a sentence of it, say); True says "perhaps"."""
+    return bool(text) and _has_numeric(text)
 
 
 def _is_latin_figure(fig: Figure) -> bool:

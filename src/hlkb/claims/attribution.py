@@ -43,6 +43,12 @@ _TRIGGER = re.compile(trie_pattern(_TRIGGER_WORDS))
 _ZH_LEADING_NOISE = re.compile(r"^(?:但|而|並|并|另外|此外|同時|同时|他|她|因此|不過|不过|然而|那麼|那么)")
 
 
+def may_attribute(text: str) -> bool:
+    """False when neither ``text`` nor any part of it names a source (no reporting word
+    occurs in it); True says "perhaps"."""
+    return _TRIGGER.search(text) is not None
+
+
 def find_attribution(sentence: str) -> str | None:
     """The source named by ``sentence``, or None when it attributes nothing."""
     if not _TRIGGER.search(sentence):

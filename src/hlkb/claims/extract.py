@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from hlkb.figures import extract_figures
+from hlkb.figures import extract_figures, may_have_figures
 from hlkb.model import Claim, Note, claim_id_for, normalize_for_id
 
-from hlkb.claims.attribution import find_attribution
+from hlkb.claims.attribution import find_attribution, may_attribute
 from hlkb.claims.check import PlacedSentence, check_pair
 from hlkb.claims.sentences import split_sentences
 
@@ -82,6 +82,11 @@ def states_figure(text: str, figures) -> bool:
 
 def _highlight_claims(note: Note, b: _Builder) -> None:
     for h in note.highlights:
+        # A sentence needs a figure or a source to be a claim, and has neither unless the
+        # whole highlight has a digit, number word or reporting word: most highlights
+        # are then never split into sentences.
+        if not (may_have_figures(h.text) or may_attribute(h.text)):
+            continue
         for s in split_sentences(h.text):
             figures = extract_figures(s.text, _lang_hint(h.lang))
             attribution = find_attribution(s.text)
