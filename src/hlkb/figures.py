@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_left
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -130,6 +131,7 @@ _EN_A_MONEY = re.compile(r"\ban? (dollar|cent|penny)\b(?!-)", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^\s*(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
 _NOUN_AFTER = re.compile(r"^\s+(?!(?:and|or|to|of|in|on|at|by|for|the|a|an|is|was|are|were|from|with|as|than)\b)[A-Za-z]")
+_LATIN_OR_SIGN = re.compile(r"[0-9A-Za-z$€£¥¢]")
 _CLOCK_OR_CODE = re.compile(r"^[:/]\d|^[A-Za-z_]\w*\(|^\.\d")
 
 
@@ -165,6 +167,8 @@ def _digits_value(num: str) -> Decimal | None:
 
 def _extract_en(text: str) -> list[tuple[int, Figure]]:
     found: list[tuple[int, Figure]] = []
+    if not _LATIN_OR_SIGN.search(text):
+        return found   # every pattern below needs a digit, a sign or a Latin letter
     for m in _anchored_matches(text, _EN_FIGURE, _en_starts(text)):
         num = m.group("num")
         if not num:
@@ -389,18 +393,17 @@ def _to_simplified(s: str) -> str:
 def _extract_zh(text: str) -> list[tuple[int, Figure]]:
     found: list[tuple[int, Figure]] = []
     for m in _anchored_matches(text, _ZH_FIGURE, _zh_starts(text)):
-        arabic, cn = m.group("arabic"), m.group("cn")
-        start, end = m.start(), m.end()
-        unit_word = m.group("unit")
-        pre = m.group("pre") or ""
-        post = m.group("post") or ""
-        before = text[max(0, start - 1):start]
-        after = text[end:end + 2]
+        arabic, cn, unit_word, pre, post = m.group("arabic", "cn", "unit", "pre", "post")
+        pre = pre or ""
+        post = post or ""
+        start, end = m.span()
+        next_char = text[end:end + 1]
         if arabic:
+            before = text[max(0, start - 1):start]
             # Inside a Latin token (C919, 0x1F, v2): not a figure.
             if before and (before.isascii() and (before.isalnum() or before in "._-/#")):
                 continue
-            if after[:1].isascii() and after[:1].isalpha() and not m.group("ascale") and not unit_word:
+            if next_char.isascii() and next_char.isalpha() and not m.group("ascale") and not unit_word:
                 continue
             if len(arabic) > 1 and arabic[0] == "0" and arabic[1] != "." and not unit_word:
                 continue   # "01", "02": section numbering, not a figure
@@ -412,6 +415,17 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
                 for ch in ascale:
                     value *= _ZH_SCALE[ch]
         else:
+            # A Chinese numeral is a figure only with a unit, a measure word, 第, 百分之,
+            # or a scale; a bare "一" only with money or time. Most numerals in running
+            # text are none of these (一 in 一些, 十 in 十分), so this is checked first.
+            di = m.group("di")
+            digit_run = len(cn) >= 3 and all(c in "〇○零一二三四五六七八九" for c in cn)
+            if not (unit_word or di or m.group("pct") or next_char in ("至", "到") or digit_run
+                    or (len(cn) >= 2 and any(c in "百千万萬亿億" for c in cn))):
+                continue
+            if cn in ("一", "壹") and not di and not (
+                    unit_word in _ZH_UNIT and _ZH_UNIT[unit_word][0] not in ("count",)):
+                continue
             if pre in ("数", "數", "几", "幾") and cn in _ZH_SCALE or (pre and cn and cn[0] in "十百千万萬亿億" and pre in ("数", "數", "几", "幾")):
                 value = chinese_numeral_value("一" + cn) if cn[0] in "十百千万萬亿億" else chinese_numeral_value(cn)
             else:
@@ -421,22 +435,13 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
             if value is None:
                 continue
             window = text[max(0, start - 2):end + 3]
-            if _ZH_IDIOM.search(window) and not arabic:
-                idiom = _ZH_IDIOM.search(window)
+            idiom = _ZH_IDIOM.search(window)
+            if idiom:
                 # Drop only when the idiom overlaps this numeral.
                 i0 = max(0, start - 2) + idiom.start()
                 i1 = max(0, start - 2) + idiom.end()
                 if i0 < m.end("cn") and i1 > m.start("cn"):
                     continue
-            # A Chinese numeral is a figure only with a unit, a measure word, 第, 百分之,
-            # or a scale; a bare "一" only with money or time.
-            digit_run = len(cn) >= 3 and all(c in "〇○零一二三四五六七八九" for c in cn)
-            if not (unit_word or m.group("di") or m.group("pct") or text[end:end + 1] in ("至", "到") or digit_run
-                    or (len(cn) >= 2 and any(c in "百千万萬亿億" for c in cn))):
-                continue
-            if cn in ("一", "壹") and not m.group("di") and not (
-                    unit_word in _ZH_UNIT and _ZH_UNIT[unit_word][0] not in ("count",)):
-                continue
         approx = not m.group("di") and (bool(pre) or bool(post) or bool(m.group("post2")))
         unit: str | None = None
         if m.group("pct"):
@@ -452,15 +457,15 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
                     digits_only = arabic and "," not in arabic and "." not in arabic and not m.group("ascale")
                     if (digits_only and len(arabic) == 4) or (cn and len(cn) == 4 and "十" not in cn and "百" not in cn):
                         unit = "year"
-                        if text[end:end + 1] == "代":   # 一九八○年代: a decade
+                        if next_char == "代":   # 一九八○年代: a decade
                             approx = True
-                    elif text[end:end + 1] == "代" and value < 100:   # 九○年代: the nineties
+                    elif next_char == "代" and value < 100:   # 九○年代: the nineties
                         unit, approx = "year", True
                         value += 1900
             else:
                 unit = "count"
         else:
-            if arabic and not m.group("ascale") and after[:1] in ("月", "日", "号", "號", ":", "："):
+            if arabic and not m.group("ascale") and next_char in ("月", "日", "号", "號", ":", "："):
                 continue   # a date's month or day, or a clock time
             unit = "count" if m.group("ascale") else "number"
         if pre in ("数", "數", "几", "幾"):
@@ -489,6 +494,12 @@ _EN_NUMBER_WORD_LOWER = re.compile(_EN_NUMBER_WORD.replace("A-Za-z", "a-z"))
 _WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]")
 _ZH_ANCHOR = re.compile(rf"[0-9{_ZH_NUMERAL_CHARS}]")
 _ZH_PRE_MAX = 4      # the longest approximation word before a Chinese figure (不超過)
+# The characters a match of _ZH_FIGURE can begin with: the first of an approximation
+# word (its look-behind consumes nothing), 第, 百(分之), a numeral or a digit (\d).
+_ZH_FIGURE_FIRST = "".join(sorted(
+    {re.sub(r"^\(\?<!\[[^]]*\]\)", "", word)[0] for word in _ZH_APPROX_PRE.split("|")}
+    | set("第百") | set(_ZH_NUMERAL_CHARS)))
+_ZH_FIGURE_BEGIN = re.compile(rf"[\d{_ZH_FIGURE_FIRST}]")
 
 
 def _en_starts(text: str):
@@ -504,9 +515,15 @@ def _en_starts(text: str):
 
 
 def _zh_starts(text: str):
+    """Anchor positions and where a match around each may start: the anchor, or up to
+    five characters before it where _ZH_FIGURE can begin (an approximation word, 第 …);
+    trying it from other characters would only fail."""
+    begins = [m.start() for m in _ZH_FIGURE_BEGIN.finditer(text)]
     for m in _ZH_ANCHOR.finditer(text):
         a = m.start()
-        yield a, range(max(0, a - _ZH_PRE_MAX - 1), a + 1)
+        starts = begins[bisect_left(begins, a - _ZH_PRE_MAX - 1):bisect_left(begins, a)]
+        starts.append(a)
+        yield a, starts
 
 
 def _anchored_matches(text: str, pattern: re.Pattern, anchors):
