@@ -40,6 +40,9 @@ _ZH_CLAUSE_PUNCT = re.compile(r"[，,。；;：:！？「」“”]")
 _TRIGGER_WORDS = (["According", "according"] + [v[:-2] if v.endswith("?") else v for v in _EN_VERBS.split("|")]
                   + "據 据 按照 表示 稱 称 說 说 指出 預 预 估 認為 认为 報導 报道 透露 宣 顯示 显示 表明".split())
 _TRIGGER = re.compile(trie_pattern(_TRIGGER_WORDS))
+_LOWER_LATIN = re.compile(r"[a-z]")
+_DIGIT = re.compile(r"\d")
+_LEADING_CONJUNCTION = re.compile(r"^(?:and|but|so|as|while|because)\s+", re.IGNORECASE)
 _ZH_LEADING_NOISE = re.compile(r"^(?:但|而|並|并|另外|此外|同時|同时|他|她|因此|不過|不过|然而|那麼|那么)")
 
 
@@ -53,19 +56,22 @@ def find_attribution(sentence: str) -> str | None:
     """The source named by ``sentence``, or None when it attributes nothing."""
     if not _TRIGGER.search(sentence):
         return None
-    m = _ACCORDING.search(sentence)
-    if m:
-        return _clean_en(m.group("who"))
-    m = _INVERTED.search(sentence)
-    if m:
-        return _clean_en(m.group("who"))
-    m = _END_SAID.search(sentence)
-    if m and m.group("who").split()[-1].lower() not in _EN_STOP_SUBJECT:
-        return _clean_en(m.group("who"))
-    for m in _VERB.finditer(sentence):
-        who = _subject_before(sentence[:m.start()])
-        if who:
-            return who
+    if _LOWER_LATIN.search(sentence):   # every English form has a lowercase word
+        m = _ACCORDING.search(sentence)
+        if m:
+            return _clean_en(m.group("who"))
+        m = _INVERTED.search(sentence)
+        if m:
+            return _clean_en(m.group("who"))
+        m = _END_SAID.search(sentence)
+        if m and m.group("who").split()[-1].lower() not in _EN_STOP_SUBJECT:
+            return _clean_en(m.group("who"))
+        for m in _VERB.finditer(sentence):
+            who = _subject_before(sentence[:m.start()])
+            if who:
+                return who
+    if sentence.isascii():
+        return None                     # and every Chinese form a Chinese character
     m = _ZH_BEFORE.search(sentence)
     if m:
         return m.group("who").strip() or None
@@ -74,7 +80,7 @@ def find_attribution(sentence: str) -> str | None:
         breaks = list(_ZH_CLAUSE_PUNCT.finditer(head))
         who = (head[breaks[-1].end():] if breaks else head).strip()
         who = _ZH_LEADING_NOISE.sub("", who)
-        if len(who) >= 2 and not re.search(r"\d", who):
+        if len(who) >= 2 and not _DIGIT.search(who):
             return who
         if len(who) >= 1:
             return None   # the first reporting verb decides, as a reader would
@@ -99,7 +105,7 @@ def _subject_before(head: str) -> str | None:
 
 def _clean_en(who: str) -> str | None:
     who = who.strip(" \t'\"“”‘’")
-    who = re.sub(r"^(?:and|but|so|as|while|because)\s+", "", who, flags=re.IGNORECASE)
+    who = _LEADING_CONJUNCTION.sub("", who)
     words = who.split()
     if not words:
         return None

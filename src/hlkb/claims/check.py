@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from hlkb.figures import compatible_units, extract_figures
 from hlkb.model import Figure, Pair
 
-from hlkb.claims.sentences import Sentence, split_sentences
+from hlkb.claims.sentences import sentence_spans
 
 _VAGUE = re.compile(r"几|幾|数|數|dozen|few|several|hundreds|thousands|millions|billions|來|来", re.IGNORECASE)
 
@@ -73,15 +73,15 @@ def sentences_of(paragraphs: list[str], lines: list[int], lang: str) -> list[Pla
     out: list[PlacedSentence] = []
     for k, para in enumerate(paragraphs):
         first = lines[k] if k < len(lines) else (lines[-1] if lines else 1)
-        for s in split_sentences(para):
-            out.append(_placed(s, para, first, lang))
+        for text, start in sentence_spans(para):
+            out.append(_placed(text, start, para, first, lang))
     return out
 
 
-def _placed(s: Sentence, para: str, first_line: int, lang: str) -> PlacedSentence:
-    line = first_line + para.count("\n", 0, s.start)
-    ps = PlacedSentence(s.text, lang, line)
-    for fig in extract_figures(s.text, lang):
+def _placed(text: str, start: int, para: str, first_line: int, lang: str) -> PlacedSentence:
+    line = first_line + para.count("\n", 0, start)
+    ps = PlacedSentence(text, lang, line)
+    for fig in extract_figures(text, lang):
         ps.figures.append(PlacedFigure(fig, lang, line, 0, 0.0))
     return ps
 

@@ -16,7 +16,7 @@ from hlkb.model import Claim, Note, claim_id_for, normalize_for_id
 
 from hlkb.claims.attribution import find_attribution, may_attribute
 from hlkb.claims.check import PlacedSentence, check_pair
-from hlkb.claims.sentences import split_sentences
+from hlkb.claims.sentences import sentence_spans
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _HIGHLIGHT_ID = re.compile(r"\bh_[0-9a-f]{16}\b")
@@ -87,12 +87,12 @@ def _highlight_claims(note: Note, b: _Builder) -> None:
         # are then never split into sentences.
         if not (may_have_figures(h.text) or may_attribute(h.text)):
             continue
-        for s in split_sentences(h.text):
-            figures = extract_figures(s.text, _lang_hint(h.lang))
-            attribution = find_attribution(s.text)
-            if states_figure(s.text, figures) or attribution:
-                lang = h.lang if h.lang in ("en", "zh") else _sentence_lang(s.text)
-                b.add(s.text, h.line + h.text.count("\n", 0, s.start), figures=figures,
+        for text, start in sentence_spans(h.text):
+            figures = extract_figures(text, _lang_hint(h.lang))
+            attribution = find_attribution(text)
+            if states_figure(text, figures) or attribution:
+                lang = h.lang if h.lang in ("en", "zh") else _sentence_lang(text)
+                b.add(text, h.line + h.text.count("\n", 0, start), figures=figures,
                       attribution=attribution, source="highlight", lang=lang, highlight_id=h.id)
 
 
