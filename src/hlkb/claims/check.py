@@ -22,7 +22,7 @@ import re
 from decimal import Decimal
 from dataclasses import dataclass, field
 
-from hlkb.figures import compatible_units, extract_figures
+from hlkb.figures import compatible_units, extract_figures, may_have_figures
 from hlkb.model import Figure, Pair
 
 from hlkb.claims.sentences import sentence_spans
@@ -73,17 +73,16 @@ def sentences_of(paragraphs: list[str], lines: list[int], lang: str) -> list[Pla
     out: list[PlacedSentence] = []
     for k, para in enumerate(paragraphs):
         first = lines[k] if k < len(lines) else (lines[-1] if lines else 1)
+        # One look at the paragraph instead of one per sentence: without a digit or a
+        # number word in it, none of its sentences has a figure.
+        may_have = may_have_figures(para)
         for text, start in sentence_spans(para):
-            out.append(_placed(text, start, para, first, lang))
+            line = first + para.count("\n", 0, start)
+            ps = PlacedSentence(text, lang, line)
+            if may_have:
+                ps.figures = [PlacedFigure(fig, lang, line, 0, 0.0) for fig in extract_figures(text, lang)]
+            out.append(ps)
     return out
-
-
-def _placed(text: str, start: int, para: str, first_line: int, lang: str) -> PlacedSentence:
-    line = first_line + para.count("\n", 0, start)
-    ps = PlacedSentence(text, lang, line)
-    for fig in extract_figures(text, lang):
-        ps.figures.append(PlacedFigure(fig, lang, line, 0, 0.0))
-    return ps
 
 
 def check_pair(pair: Pair) -> PairCheck:
