@@ -392,7 +392,7 @@ def _to_simplified(s: str) -> str:
 
 def _extract_zh(text: str) -> list[tuple[int, Figure]]:
     found: list[tuple[int, Figure]] = []
-    for m in _anchored_matches(text, _ZH_FIGURE, _zh_starts(text)):
+    for m in _zh_matches(text):
         arabic, cn, unit_word, pre, post = m.group("arabic", "cn", "unit", "pre", "post")
         pre = pre or ""
         post = post or ""
@@ -492,7 +492,7 @@ _EN_NUMBER_WORD_ANY_CASE = re.compile(_EN_NUMBER_WORD, re.IGNORECASE | re.ASCII)
 # The same words in lowercased ASCII text: case-sensitive, which re searches faster.
 _EN_NUMBER_WORD_LOWER = re.compile(_EN_NUMBER_WORD.replace("A-Za-z", "a-z"))
 _WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]")
-_ZH_ANCHOR = re.compile(rf"[0-9{_ZH_NUMERAL_CHARS}]")
+_ZH_ANCHOR_CHARS = frozenset("0123456789" + _ZH_NUMERAL_CHARS)
 _ZH_PRE_MAX = 4      # the longest approximation word before a Chinese figure (不超過)
 # The characters a match of _ZH_FIGURE can begin with: the first of an approximation
 # word (its look-behind consumes nothing), 第, 百(分之), a numeral or a digit (\d).
@@ -514,16 +514,22 @@ def _en_starts(text: str):
         yield a, starts
 
 
-def _zh_starts(text: str):
-    """Anchor positions and where a match around each may start: the anchor, or up to
-    five characters before it where _ZH_FIGURE can begin (an approximation word, 第 …);
-    trying it from other characters would only fail."""
+def _zh_matches(text: str):
+    """``_anchored_matches`` for _ZH_FIGURE: around each anchor (a digit or numeral) the
+    pattern is tried from the anchor or up to five characters before it, but only where
+    it can begin (an approximation word, 第 …; from elsewhere it would only fail). Every
+    anchor is such a character, so one scan finds both."""
     begins = [m.start() for m in _ZH_FIGURE_BEGIN.finditer(text)]
-    for m in _ZH_ANCHOR.finditer(text):
-        a = m.start()
-        starts = begins[bisect_left(begins, a - _ZH_PRE_MAX - 1):bisect_left(begins, a)]
-        starts.append(a)
-        yield a, starts
+    last_end = 0
+    for i, a in enumerate(begins):
+        if a < last_end or text[a] not in _ZH_ANCHOR_CHARS:
+            continue
+        for s in begins[bisect_left(begins, max(last_end, a - _ZH_PRE_MAX - 1), 0, i):i + 1]:
+            m = _ZH_FIGURE.match(text, s)
+            if m and m.end() > a:
+                yield m
+                last_end = m.end()
+                break
 
 
 def _anchored_matches(text: str, pattern: re.Pattern, anchors):

@@ -98,7 +98,7 @@ def _highlight_claims(note: Note, b: _Builder) -> None:
 
 def _pair_claims(note: Note, b: _Builder) -> None:
     for pair in note.pairs:
-        result = check_pair(pair)
+        result = check_pair(pair, claims_only=True)
         for side in (result.en, result.zh):
             for ps in side:
                 attribution = find_attribution(ps.text)
