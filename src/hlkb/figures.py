@@ -131,6 +131,8 @@ _EN_A_MONEY = re.compile(r"\ban? (dollar|cent|penny)\b(?!-)", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^\s*(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
 _NOUN_AFTER = re.compile(r"^\s+(?!(?:and|or|to|of|in|on|at|by|for|the|a|an|is|was|are|were|from|with|as|than)\b)[A-Za-z]")
+_WORD_SEPARATOR = re.compile(r"[\s-]+")
+_CLAUSE_END = re.compile(r"^\s*(?:[,.;)]|$)")   # "a second." is a time, not an ordinal
 _LATIN_OR_SIGN = re.compile(r"[0-9A-Za-z$€£¥¢]")
 _CLOCK_OR_CODE = re.compile(r"^[:/]\d|^[A-Za-z_]\w*\(|^\.\d")
 
@@ -140,7 +142,7 @@ def _en_words_value(words: str) -> Decimal | None:
     total = Decimal(0)
     current = Decimal(0)
     seen = False
-    for tok in re.split(r"[\s-]+", words.lower()):
+    for tok in _WORD_SEPARATOR.split(words.lower()):
         if not tok or tok == "and":
             continue
         if tok in _EN_SMALL:
@@ -245,7 +247,7 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
         found.append((m.start(), Figure(raw=m.group(0), value=value, unit="USD", lang="en")))
     for m in _EN_ORDINAL.finditer(text):
         after = text[m.end():m.end() + 12]
-        if m.group("w").lower() == "second" and re.match(r"^\s*(?:[,.;)]|$)", after):
+        if m.group("w").lower() == "second" and _CLAUSE_END.match(after):
             continue
         found.append((m.start("w"), Figure(raw=m.group("w"), value=float(_EN_ORDINAL_WORDS[m.group("w").lower()]),
                                            unit="ordinal", lang="en")))
@@ -555,8 +557,8 @@ def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
     if not text or not _has_numeric(text):
         return []
     found: list[tuple[int, Figure]] = []
-    has_han = bool(_HAS_HAN.search(text))
-    if lang == "zh" or (lang is None and has_han):
+    has_han = lang is None and _HAS_HAN.search(text) is not None   # only None asks
+    if lang == "zh" or has_han:
         found.extend(_extract_zh(text))
         # Latin-script figures inside Chinese text ($7 million, 60%) when not already read.
         taken = {pos for pos, _ in found}
@@ -566,9 +568,12 @@ def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
                 found.append((pos, fig))
     if lang == "en" or (lang is None and not has_han) or (lang not in ("en", "zh", None)):
         found.extend(_extract_en(text))
+    if not found:
+        return []
     found.sort(key=lambda pf: pf[0])
     figures = _dedupe(found)
-    _spread_range_units(text, figures)
+    if len(figures) > 1:
+        _spread_range_units(text, figures)
     return figures
 
 
@@ -611,8 +616,11 @@ def may_have_figures(text: str) -> bool:
     return bool(text) and _has_numeric(text)
 
 
+_SIGN_OR_LATIN = re.compile(r"[$€£¢]|[A-Za-z]")
+
+
 def _is_latin_figure(fig: Figure) -> bool:
-    return bool(re.search(r"[$€£¢]|[A-Za-z]", fig.raw)) and any(c.isdigit() for c in fig.raw)
+    return bool(_SIGN_OR_LATIN.search(fig.raw)) and any(c.isdigit() for c in fig.raw)
 
 
 def _dedupe(found: list[tuple[int, Figure]]) -> list[Figure]:

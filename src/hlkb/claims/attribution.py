@@ -47,6 +47,7 @@ _ZH_KEYWORD = re.compile(trie_pattern(_ZH_KEYWORDS))
 # _INVERTED also reads '"…," added X', but only ever did in a sentence where one of
 # these occurs, even inside another word ("unsaid"): the old prefilter, kept for that.
 _ANY_TRIGGER = re.compile(trie_pattern(["According", "according"] + _EN_REPORTING_WORDS + _ZH_KEYWORDS))
+_LOWER_LATIN = re.compile(r"[a-z]")
 _DIGIT = re.compile(r"\d")
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|so|as|while|because)\s+", re.IGNORECASE)
 _ZH_LEADING_NOISE = re.compile(r"^(?:但|而|並|并|另外|此外|同時|同时|他|她|因此|不過|不过|然而|那麼|那么)")
@@ -59,6 +60,8 @@ def may_attribute(text: str) -> bool:
 
 
 def _may_be_english(text: str) -> bool:
+    if not text.isascii() and not _LOWER_LATIN.search(text):
+        return False   # every reporting word has a lowercase letter (a quick test for Chinese)
     if _EN_REPORTING_WORD.search(text):
         return True
     return "added" in text and _ANY_TRIGGER.search(text) is not None

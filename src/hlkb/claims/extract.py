@@ -32,6 +32,8 @@ _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+
 _LABEL_BEFORE = re.compile(r"(?:speaker|chapter|item|section|part|step|episode|figure|fig\.|table|page|"
                            r"vol\.?|volume|no\.|number|article|question|lesson|unit|level|round)\s*$",
                            re.IGNORECASE)
+_EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
+_EMPHASIS = re.compile(r"[*_`]{1,2}(\S[^*_`]*?)[*_`]{1,2}")
 _RELATION_NAMES = {"supports": "supports", "supported by": "supports", "opposes": "opposes",
                    "opposed by": "opposes", "contradicts": "opposes"}
 
@@ -254,8 +256,8 @@ def _plain(text: str) -> str:
     text = _INLINE_RELATION.sub("", text)
     text = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), text)
     text = _HIGHLIGHT_ID.sub("", text)
-    text = re.sub(r"\(\s*[,;]?\s*\)|\[\s*\]", "", text)
-    text = re.sub(r"[*_`]{1,2}(\S[^*_`]*?)[*_`]{1,2}", r"\1", text)
+    text = _EMPTY_BRACKETS.sub("", text)
+    text = _EMPHASIS.sub(r"\1", text)
     return " ".join(text.split()).strip(" -—–:;,")
 
 
