@@ -39,14 +39,14 @@ _ZH_CLAUSE_PUNCT = re.compile(r"[，,。；;：:！？「」“”]")
 # English forms above name a reporting verb (or "according") as a whole word, the
 # Chinese forms one of these keywords. Tries: a plain alternation of sixty words was
 # most of the time spent on sentences that attribute nothing.
-_EN_REPORTING_WORDS = ["According", "according"] + [
+EN_REPORTING_WORDS = ["According", "according"] + [
     w for v in _EN_VERBS.split("|") for w in ((v[:-2], v[:-1]) if v.endswith("?") else (v,))]
-_EN_REPORTING_WORD = re.compile(rf"(?<!\w)(?:{trie_pattern(_EN_REPORTING_WORDS)})(?!\w)")
+_EN_REPORTING_WORD = re.compile(rf"(?<!\w)(?:{trie_pattern(EN_REPORTING_WORDS)})(?!\w)")
 _ZH_KEYWORDS = "據 据 按照 表示 稱 称 說 说 指出 預 预 估 認為 认为 報導 报道 透露 宣 顯示 显示 表明".split()
 _ZH_KEYWORD = re.compile(trie_pattern(_ZH_KEYWORDS))
 # _INVERTED also reads '"…," added X', but only ever did in a sentence where one of
 # these occurs, even inside another word ("unsaid"): the old prefilter, kept for that.
-_ANY_TRIGGER = re.compile(trie_pattern(["According", "according"] + _EN_REPORTING_WORDS + _ZH_KEYWORDS))
+_ANY_TRIGGER = re.compile(trie_pattern(["According", "according"] + EN_REPORTING_WORDS + _ZH_KEYWORDS))
 _LOWER_LATIN = re.compile(r"[a-z]")
 _DIGIT = re.compile(r"\d")
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|so|as|while|because)\s+", re.IGNORECASE)

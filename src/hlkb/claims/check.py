@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from hlkb.figures import compatible_units, extract_figures, may_have_figures
 from hlkb.model import Figure, Pair
 
-from hlkb.claims.attribution import may_attribute
+from hlkb.claims.gate import may_hold_claim
 from hlkb.claims.sentences import sentence_spans
 
 _VAGUE = re.compile(r"几|幾|数|數|dozen|few|several|hundreds|thousands|millions|billions|來|来", re.IGNORECASE)
@@ -77,11 +77,11 @@ def sentences_of(paragraphs: list[str], lines: list[int], lang: str,
     out: list[PlacedSentence] = []
     for k, para in enumerate(paragraphs):
         first = lines[k] if k < len(lines) else (lines[-1] if lines else 1)
+        if claims_only and not may_hold_claim(para):
+            continue
         # One look at the paragraph instead of one per sentence: without a digit or a
         # number word in it, none of its sentences has a figure.
         may_have = may_have_figures(para)
-        if claims_only and not may_have and not may_attribute(para):
-            continue
         for text, start in sentence_spans(para):
             line = first + para.count("\n", 0, start)
             ps = PlacedSentence(text, lang, line)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from hlkb.figures import extract_figures, may_have_figures
+from hlkb.figures import extract_figures
 from hlkb.model import Claim, Note, claim_id_for, normalize_for_id
 
-from hlkb.claims.attribution import find_attribution, may_attribute
+from hlkb.claims.attribution import find_attribution
 from hlkb.claims.check import PlacedSentence, check_pair
+from hlkb.claims.gate import may_hold_claim
 from hlkb.claims.sentences import sentence_spans
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
@@ -87,7 +88,7 @@ def _highlight_claims(note: Note, b: _Builder) -> None:
         # A sentence needs a figure or a source to be a claim, and has neither unless the
         # whole highlight has a digit, number word or reporting word: most highlights
         # are then never split into sentences.
-        if not (may_have_figures(h.text) or may_attribute(h.text)):
+        if not may_hold_claim(h.text):
             continue
         for text, start in sentence_spans(h.text):
             figures = extract_figures(text, _lang_hint(h.lang))
