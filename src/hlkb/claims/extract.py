@@ -135,9 +135,13 @@ def _sentence_lang(text: str) -> str:
 # --------------------------------------------------------------------- written claims
 
 def _written_claims(note: Note, b: _Builder) -> None:
-    lines = note.text.split("\n") if note.text else []
     fm = note.front_matter or {}
-    if str(fm.get("type", "")).strip().lower() == "claim":
+    claim_note = str(fm.get("type", "")).strip().lower() == "claim"
+    sections = _has_claims_heading(note.text or "")
+    if not (claim_note or sections):
+        return   # most notes: no need to walk their lines
+    lines = note.text.split("\n") if note.text else []
+    if claim_note:
         text = _plain(str(fm.get("title") or note.title or _first_heading(lines) or "")).strip()
         if text:
             line = note.front_matter_lines.get("title") or _first_heading_line(lines) or note.line
@@ -145,9 +149,30 @@ def _written_claims(note: Note, b: _Builder) -> None:
             evidence = _front_matter_evidence(fm) + _evidence_in(body)
             b.add(text, line, figures=extract_figures(text), attribution=find_attribution(text),
                   source="claim-note", lang=_sentence_lang(text), evidence=_unique(evidence))
+    if not sections:
+        return
     for text, line, evidence in _claims_sections(lines, note.body_line):
         b.add(text, line, figures=extract_figures(text), attribution=find_attribution(text),
               source="claim-note", lang=_sentence_lang(text), evidence=_unique(evidence))
+
+
+def _has_claims_heading(text: str) -> bool:
+    """Could a line of ``text`` be a "Claims" heading: does one that starts with # have
+    "claim" in it, in any case? (Found with str.find, not line by line.)"""
+    for start in _lines_starting_with_hash(text):
+        end = text.find("\n", start)
+        if "claim" in text[start:end if end >= 0 else None].lower():
+            return True
+    return False
+
+
+def _lines_starting_with_hash(text: str):
+    if text.startswith("#"):
+        yield 0
+    at = text.find("\n#")
+    while at >= 0:
+        yield at + 1
+        at = text.find("\n#", at + 1)
 
 
 def _first_heading(lines: list[str]) -> str | None:
