@@ -401,8 +401,11 @@ EN_NUMBER_WORDS = frozenset(
 _EN_NUMBER_WORD = rf"(?<![A-Za-z])(?:{trie_pattern(EN_NUMBER_WORDS)})(?![A-Za-z])"
 _EN_ANCHOR = re.compile(rf"[0-9$€£¥¢]|{_EN_NUMBER_WORD}", re.IGNORECASE | re.ASCII)
 _EN_NUMBER_WORD_ANY_CASE = re.compile(_EN_NUMBER_WORD, re.IGNORECASE | re.ASCII)
-# The same words in lowercased ASCII text: case-sensitive, which re searches faster.
-_EN_NUMBER_WORD_LOWER = re.compile(_EN_NUMBER_WORD.replace("A-Za-z", "a-z"))
+# The same words in lowercased ASCII text, case-sensitive, which re searches faster: at
+# the very start, or after a non-letter the pattern takes first (a class re skips to).
+_EN_NUMBER_WORD_LOWER = rf"(?:{trie_pattern(EN_NUMBER_WORDS)})(?![a-z])"
+_NUMBER_WORD_AT_START = re.compile(_EN_NUMBER_WORD_LOWER)
+_NUMBER_WORD_AFTER_NON_LETTER = re.compile("[^a-z]" + _EN_NUMBER_WORD_LOWER)
 _WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]")
 _ZH_ANCHOR_CHARS = frozenset("0123456789" + _ZH_NUMERAL_CHARS)
 _ZH_PRE_MAX = 4      # the longest approximation word before a Chinese figure (不超過)
@@ -516,7 +519,9 @@ def _has_numeric(text: str) -> bool:
         return True
     if text.isascii():
         # ASCII text lowercases letter for letter, so the case-sensitive pattern applies.
-        return _EN_NUMBER_WORD_LOWER.search(text.lower()) is not None
+        lowered = text.lower()
+        return (_NUMBER_WORD_AT_START.match(lowered) is not None
+                or _NUMBER_WORD_AFTER_NON_LETTER.search(lowered) is not None)
     return _EN_NUMBER_WORD_ANY_CASE.search(text) is not None
 
 

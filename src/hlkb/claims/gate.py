@@ -20,14 +20,18 @@ __all__ = ["may_hold_claim"]
 
 # In lowercased ASCII text every number word and every reporting word is one of these
 # between non-letters (reporting words are case-sensitive, so lowercasing only adds
-# false alarms): one scan instead of two.
-_SIGNAL_WORDS = set(EN_NUMBER_WORDS) | {w.lower() for w in EN_REPORTING_WORDS} | {"added"}
-_LOWERCASE_SIGNAL = re.compile(rf"[0-9]|(?<![a-z])(?:{trie_pattern(_SIGNAL_WORDS)})(?![a-z])")
+# false alarms): one scan instead of two. A digit, or a word right after a non-letter:
+# the pattern starts by taking that non-letter, a character class re can skip to;
+# the very start of the text is looked at on its own.
+_SIGNAL_WORDS = trie_pattern(set(EN_NUMBER_WORDS) | {w.lower() for w in EN_REPORTING_WORDS} | {"added"})
+_SIGNAL_AFTER_NON_LETTER = re.compile(rf"[^a-z](?:(?<=[0-9])|(?:{_SIGNAL_WORDS})(?![a-z]))")
+_SIGNAL_AT_START = re.compile(rf"[0-9]|(?:{_SIGNAL_WORDS})(?![a-z])")
 
 
 def may_hold_claim(text: str) -> bool:
     """False when no sentence of ``text`` can state a figure or name a source; True
     says "perhaps"."""
     if text.isascii():
-        return _LOWERCASE_SIGNAL.search(text.lower()) is not None
+        lowered = text.lower()
+        return _SIGNAL_AT_START.match(lowered) is not None or _SIGNAL_AFTER_NON_LETTER.search(lowered) is not None
     return may_have_figures(text) or may_attribute(text)
