@@ -397,8 +397,9 @@ EN_NUMBER_WORDS = frozenset(
                                                  "hundreds", "thousands", "millions", "billions", "dollar",
                                                  "cent", "penny"])
 # A number word that is a whole Latin word ("Seven", "seven-year", not "sevens"), any
-# case: re.ASCII keeps case folding to A-Z, as the lookarounds' [A-Za-z] mean.
-_EN_NUMBER_WORD = rf"(?<![A-Za-z])(?:{trie_pattern(EN_NUMBER_WORDS)})(?![A-Za-z])"
+# case: re.ASCII keeps case folding to A-Z, as the lookarounds' [A-Za-z] mean. (The
+# (?=[A-Za-z]) only makes re give up sooner on Chinese text.)
+_EN_NUMBER_WORD = rf"(?<![A-Za-z])(?=[A-Za-z])(?:{trie_pattern(EN_NUMBER_WORDS)})(?![A-Za-z])"
 _EN_ANCHOR = re.compile(rf"[0-9$€£¥¢]|{_EN_NUMBER_WORD}", re.IGNORECASE | re.ASCII)
 _EN_NUMBER_WORD_ANY_CASE = re.compile(_EN_NUMBER_WORD, re.IGNORECASE | re.ASCII)
 # The same words in lowercased ASCII text, case-sensitive, which re searches faster: at
