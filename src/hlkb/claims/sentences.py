@@ -21,8 +21,8 @@ _ABBREVIATIONS = {
 }
 
 # Both patterns begin with one character class, so re skips straight to the
-# punctuation instead of trying them at every character: 。！？!? with closing quotes
-# or brackets, or ；; at the very end;
+# punctuation instead of trying them at every character. 。！？!? with closing quotes
+# or brackets, or ；; at the very end:
 _ZH_END = re.compile(r"[。！？!?；;](?:(?<=[；;])(?=\s*$)|(?<=[。！？!?])[”」』\"')）]*)")
 # . ! ? (any run of them) before whitespace and what may begin a sentence.
 _EN_END = re.compile(r"[.!?][.!?]*[\"'”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9$€£\u3400-\u9fff])")
