@@ -46,7 +46,7 @@ _ZH_KEYWORDS = "據 据 按照 表示 稱 称 說 说 指出 預 预 估 認為 
 _ZH_KEYWORD = re.compile(trie_pattern(_ZH_KEYWORDS))
 # _INVERTED also reads '"…," added X', but only ever did in a sentence where one of
 # these occurs, even inside another word ("unsaid"): the old prefilter, kept for that.
-_ANY_TRIGGER = re.compile(trie_pattern(["According", "according"] + EN_REPORTING_WORDS + _ZH_KEYWORDS))
+_ANY_TRIGGER = re.compile(trie_pattern(EN_REPORTING_WORDS + _ZH_KEYWORDS))
 _LOWER_LATIN = re.compile(r"[a-z]")
 _DIGIT = re.compile(r"\d")
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|but|so|as|while|because)\s+", re.IGNORECASE)
