@@ -15,19 +15,22 @@ exactly 603000000 and equal figures compare equal with ``==``.
 
 It runs on every paragraph during indexing: patterns are compiled once, texts with no
 digit, Chinese numeral or English number word are skipped by one regex search, and
-Chinese numerals are converted through a small cache.
+Chinese numerals are converted through a small cache (hlkb.zh_numerals).
 """
 
 from __future__ import annotations
 
 import re
-import warnings
+from bisect import bisect_left
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from hlkb.model import Figure
+from hlkb.wordtrie import trie_pattern
+from hlkb.zh_numerals import DIGIT_CHARS as _ZH_DIGIT_CHARS
+from hlkb.zh_numerals import NUMERAL_CHARS as _ZH_NUMERAL_CHARS
+from hlkb.zh_numerals import _positional_value, chinese_numeral_value  # noqa: F401 (tests import both from here)
 
-__all__ = ["extract_figures", "UNIT_KINDS", "compatible_units", "values_match"]
+__all__ = ["extract_figures", "may_have_figures", "UNIT_KINDS", "compatible_units", "values_match"]
 
 # Units that compare with anything (a bare number) or with each other.
 UNIT_KINDS = {
@@ -129,6 +132,9 @@ _EN_A_MONEY = re.compile(r"\ban? (dollar|cent|penny)\b(?!-)", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^\s*(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
 _NOUN_AFTER = re.compile(r"^\s+(?!(?:and|or|to|of|in|on|at|by|for|the|a|an|is|was|are|were|from|with|as|than)\b)[A-Za-z]")
+_WORD_SEPARATOR = re.compile(r"[\s-]+")
+_CLAUSE_END = re.compile(r"^\s*(?:[,.;)]|$)")   # "a second." is a time, not an ordinal
+_LATIN_OR_SIGN = re.compile(r"[0-9A-Za-z$€£¥¢]")
 _CLOCK_OR_CODE = re.compile(r"^[:/]\d|^[A-Za-z_]\w*\(|^\.\d")
 
 
@@ -137,7 +143,7 @@ def _en_words_value(words: str) -> Decimal | None:
     total = Decimal(0)
     current = Decimal(0)
     seen = False
-    for tok in re.split(r"[\s-]+", words.lower()):
+    for tok in _WORD_SEPARATOR.split(words.lower()):
         if not tok or tok == "and":
             continue
         if tok in _EN_SMALL:
@@ -164,6 +170,8 @@ def _digits_value(num: str) -> Decimal | None:
 
 def _extract_en(text: str) -> list[tuple[int, Figure]]:
     found: list[tuple[int, Figure]] = []
+    if not _LATIN_OR_SIGN.search(text):
+        return found   # every pattern below needs a digit, a sign or a Latin letter
     for m in _anchored_matches(text, _EN_FIGURE, _en_starts(text)):
         num = m.group("num")
         if not num:
@@ -240,7 +248,7 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
         found.append((m.start(), Figure(raw=m.group(0), value=value, unit="USD", lang="en")))
     for m in _EN_ORDINAL.finditer(text):
         after = text[m.end():m.end() + 12]
-        if m.group("w").lower() == "second" and re.match(r"^\s*(?:[,.;)]|$)", after):
+        if m.group("w").lower() == "second" and _CLAUSE_END.match(after):
             continue
         found.append((m.start("w"), Figure(raw=m.group("w"), value=float(_EN_ORDINAL_WORDS[m.group("w").lower()]),
                                            unit="ordinal", lang="en")))
@@ -249,12 +257,8 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
 
 # --------------------------------------------------------------------------- Chinese
 
-_ZH_DIGIT_CHARS = "〇○零一二两兩三四五六七八九"
-_ZH_NUMERAL_CHARS = _ZH_DIGIT_CHARS + "十拾百佰千仟万萬亿億壹贰貳叁參肆伍陆陸柒捌玖"
 _ZH_SCALE = {"十": 10, "百": 10**2, "千": 10**3, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8,
              "兆": 10**12}
-_ZH_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,
-             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 # Units after a number; longest first. Values: (unit, multiplier).
 _ZH_UNIT = {
@@ -288,11 +292,6 @@ _ZH_FIGURE = re.compile(
     rf"(?P<post2>左右|以上|上下)?"
 )
 _ZH_VAGUE_CN = re.compile(rf"^[{_ZH_NUMERAL_CHARS}]+$")
-_HAS_NUMERIC = re.compile(
-    rf"[0-9{_ZH_NUMERAL_CHARS}]|\ban? (?:dollar|cent|penny)\b|\b(?:{_WORD}|(?:hundred|thousand|million|billion|trillion)s?|"
-    + "|".join(_EN_ORDINAL_WORDS) + r")\b",
-    re.IGNORECASE,
-)
 _HAS_HAN = re.compile(r"[\u3400-\u9fff]")
 
 # Idioms and set phrases whose numerals are not figures (万家灯火, 一带一路, 千载 …).
@@ -303,108 +302,20 @@ _ZH_IDIOM = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)
-def chinese_numeral_value(numeral: str) -> Decimal | None:
-    """Value of a run of Chinese numerals (Traditional or Simplified), or None.
-
-    Digit-by-digit years (二〇二四, 一九九六, 二○○○ with U+25CB as zero) are read digit
-    by digit; positional numerals (十五, 一百萬, 兩千) go through cn2an after OpenCC's
-    Traditional-to-Simplified conversion. cn2an raises (and may warn) on odd input;
-    both are contained here and the numeral is simply not a figure.
-    """
-    s = numeral.replace("○", "〇")
-    if len(s) >= 2 and all(c in "〇零一二三四五六七八九" for c in s) and not s.startswith("零"):
-        return Decimal("".join(str(_ZH_DIGIT[c]) for c in s))
-    simplified = _to_simplified(s)
-    fast = _positional_value(simplified)
-    if fast is not None:
-        return Decimal(fast)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            import cn2an   # imported here: it costs ~0.3 s and most texts never need it
-
-            value = cn2an.cn2an(simplified, "normal")
-    except Exception:   # noqa: BLE001 - cn2an raises ValueError and others on odd input
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-_POSITIONAL_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-                      "六": 6, "七": 7, "八": 8, "九": 9}
-_POSITIONAL_UNITS = {"十": 10, "百": 100, "千": 1000}
-
-
-def _positional_value(s: str) -> int | None:
-    """Everyday positional numerals (十五, 三百零二, 一百万, 两千五百亿) without cn2an, whose
-    import and regex compilation cost ~0.3 s per process; None for anything else (cn2an
-    then decides: financial forms, 幺, odd spellings)."""
-    total = wan = section = 0
-    number: int | None = None
-    for c in s:
-        if c in _POSITIONAL_DIGITS:
-            if number is not None and number != 0 and _POSITIONAL_DIGITS[c] != 0:
-                return None            # "一二": digits side by side are not positional
-            number = _POSITIONAL_DIGITS[c]
-        elif c in _POSITIONAL_UNITS:
-            if number is None:
-                if c != "十" or section or wan or total:
-                    return None        # only a leading 十 may stand alone (十五 = 15)
-                number = 1
-            if number == 0:
-                return None
-            section += number * _POSITIONAL_UNITS[c]
-            number = None
-        elif c == "万":
-            part = section + (number or 0)
-            if not part:
-                return None
-            wan, section, number = part * 10_000, 0, None
-        elif c == "亿":
-            part = wan + section + (number or 0)
-            if not part:
-                return None
-            total, wan, section, number = (total + part) * 100_000_000, 0, 0, None
-        else:
-            return None
-    value = total + wan + section + (number or 0)
-    return value if value or s in ("零", "〇") else None
-
-
-_T2S_NUMERAL = str.maketrans({"萬": "万", "億": "亿", "兩": "两", "貳": "贰", "參": "叁", "陸": "陆"})
-_opencc = None
-
-
-def _to_simplified(s: str) -> str:
-    global _opencc
-    quick = s.translate(_T2S_NUMERAL)
-    if all(c in _ZH_NUMERAL_CHARS for c in quick) and not any(c in "拾佰仟" for c in quick):
-        return quick   # every character is already known to cn2an; skip OpenCC
-    if _opencc is None:
-        import opencc
-
-        _opencc = opencc.OpenCC("t2s")
-    return _opencc.convert(s)
-
-
 def _extract_zh(text: str) -> list[tuple[int, Figure]]:
     found: list[tuple[int, Figure]] = []
-    for m in _anchored_matches(text, _ZH_FIGURE, _zh_starts(text)):
-        arabic, cn = m.group("arabic"), m.group("cn")
-        start, end = m.start(), m.end()
-        unit_word = m.group("unit")
-        pre = m.group("pre") or ""
-        post = m.group("post") or ""
-        before = text[max(0, start - 1):start]
-        after = text[end:end + 2]
+    for m in _zh_matches(text):
+        arabic, cn, unit_word, pre, post = m.group("arabic", "cn", "unit", "pre", "post")
+        pre = pre or ""
+        post = post or ""
+        start, end = m.span()
+        next_char = text[end:end + 1]
         if arabic:
+            before = text[max(0, start - 1):start]
             # Inside a Latin token (C919, 0x1F, v2): not a figure.
             if before and (before.isascii() and (before.isalnum() or before in "._-/#")):
                 continue
-            if after[:1].isascii() and after[:1].isalpha() and not m.group("ascale") and not unit_word:
+            if next_char.isascii() and next_char.isalpha() and not m.group("ascale") and not unit_word:
                 continue
             if len(arabic) > 1 and arabic[0] == "0" and arabic[1] != "." and not unit_word:
                 continue   # "01", "02": section numbering, not a figure
@@ -416,6 +327,17 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
                 for ch in ascale:
                     value *= _ZH_SCALE[ch]
         else:
+            # A Chinese numeral is a figure only with a unit, a measure word, 第, 百分之,
+            # or a scale; a bare "一" only with money or time. Most numerals in running
+            # text are none of these (一 in 一些, 十 in 十分), so this is checked first.
+            di = m.group("di")
+            digit_run = len(cn) >= 3 and all(c in "〇○零一二三四五六七八九" for c in cn)
+            if not (unit_word or di or m.group("pct") or next_char in ("至", "到") or digit_run
+                    or (len(cn) >= 2 and any(c in "百千万萬亿億" for c in cn))):
+                continue
+            if cn in ("一", "壹") and not di and not (
+                    unit_word in _ZH_UNIT and _ZH_UNIT[unit_word][0] not in ("count",)):
+                continue
             if pre in ("数", "數", "几", "幾") and cn in _ZH_SCALE or (pre and cn and cn[0] in "十百千万萬亿億" and pre in ("数", "數", "几", "幾")):
                 value = chinese_numeral_value("一" + cn) if cn[0] in "十百千万萬亿億" else chinese_numeral_value(cn)
             else:
@@ -425,22 +347,13 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
             if value is None:
                 continue
             window = text[max(0, start - 2):end + 3]
-            if _ZH_IDIOM.search(window) and not arabic:
-                idiom = _ZH_IDIOM.search(window)
+            idiom = _ZH_IDIOM.search(window)
+            if idiom:
                 # Drop only when the idiom overlaps this numeral.
                 i0 = max(0, start - 2) + idiom.start()
                 i1 = max(0, start - 2) + idiom.end()
                 if i0 < m.end("cn") and i1 > m.start("cn"):
                     continue
-            # A Chinese numeral is a figure only with a unit, a measure word, 第, 百分之,
-            # or a scale; a bare "一" only with money or time.
-            digit_run = len(cn) >= 3 and all(c in "〇○零一二三四五六七八九" for c in cn)
-            if not (unit_word or m.group("di") or m.group("pct") or text[end:end + 1] in ("至", "到") or digit_run
-                    or (len(cn) >= 2 and any(c in "百千万萬亿億" for c in cn))):
-                continue
-            if cn in ("一", "壹") and not m.group("di") and not (
-                    unit_word in _ZH_UNIT and _ZH_UNIT[unit_word][0] not in ("count",)):
-                continue
         approx = not m.group("di") and (bool(pre) or bool(post) or bool(m.group("post2")))
         unit: str | None = None
         if m.group("pct"):
@@ -456,15 +369,15 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
                     digits_only = arabic and "," not in arabic and "." not in arabic and not m.group("ascale")
                     if (digits_only and len(arabic) == 4) or (cn and len(cn) == 4 and "十" not in cn and "百" not in cn):
                         unit = "year"
-                        if text[end:end + 1] == "代":   # 一九八○年代: a decade
+                        if next_char == "代":   # 一九八○年代: a decade
                             approx = True
-                    elif text[end:end + 1] == "代" and value < 100:   # 九○年代: the nineties
+                    elif next_char == "代" and value < 100:   # 九○年代: the nineties
                         unit, approx = "year", True
                         value += 1900
             else:
                 unit = "count"
         else:
-            if arabic and not m.group("ascale") and after[:1] in ("月", "日", "号", "號", ":", "："):
+            if arabic and not m.group("ascale") and next_char in ("月", "日", "号", "號", ":", "："):
                 continue   # a date's month or day, or a clock time
             unit = "count" if m.group("ascale") else "number"
         if pre in ("数", "數", "几", "幾"):
@@ -479,22 +392,36 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
 # every position of every paragraph. Instead they are tried only just before an anchor
 # (a digit, a currency sign, a number word, a Chinese numeral): a few tries per figure.
 
-_EN_ANCHOR = re.compile(r"[0-9$€£¥¢]|(?<![A-Za-z])[A-Za-z]+")
-_EN_ANCHOR_WORDS = frozenset(
+EN_NUMBER_WORDS = frozenset(
     list(_EN_SMALL) + list(_EN_ORDINAL_WORDS) + ["hundred", "thousand", "million", "billion", "trillion",
                                                  "hundreds", "thousands", "millions", "billions", "dollar",
                                                  "cent", "penny"])
+# A number word that is a whole Latin word ("Seven", "seven-year", not "sevens"), any
+# case: re.ASCII keeps case folding to A-Z, as the lookarounds' [A-Za-z] mean. (The
+# (?=[A-Za-z]) only makes re give up sooner on Chinese text.)
+_EN_NUMBER_WORD = rf"(?<![A-Za-z])(?=[A-Za-z])(?:{trie_pattern(EN_NUMBER_WORDS)})(?![A-Za-z])"
+_EN_ANCHOR = re.compile(rf"[0-9$€£¥¢]|{_EN_NUMBER_WORD}", re.IGNORECASE | re.ASCII)
+_EN_NUMBER_WORD_ANY_CASE = re.compile(_EN_NUMBER_WORD, re.IGNORECASE | re.ASCII)
+# The same words in lowercased ASCII text, case-sensitive, which re searches faster: at
+# the very start, or after a non-letter the pattern takes first (a class re skips to).
+_EN_NUMBER_WORD_LOWER = rf"(?:{trie_pattern(EN_NUMBER_WORDS)})(?![a-z])"
+_NUMBER_WORD_AT_START = re.compile(_EN_NUMBER_WORD_LOWER)
+_NUMBER_WORD_AFTER_NON_LETTER = re.compile("[^a-z]" + _EN_NUMBER_WORD_LOWER)
 _WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]")
-_ZH_ANCHOR = re.compile(rf"[0-9{_ZH_NUMERAL_CHARS}]")
+_ZH_ANCHOR_CHARS = frozenset("0123456789" + _ZH_NUMERAL_CHARS)
 _ZH_PRE_MAX = 4      # the longest approximation word before a Chinese figure (不超過)
+# The characters a match of _ZH_FIGURE can begin with: the first of an approximation
+# word (its look-behind consumes nothing), 第, 百(分之), a numeral or a digit (\d).
+_ZH_FIGURE_FIRST = "".join(sorted(
+    {re.sub(r"^\(\?<!\[[^]]*\]\)", "", word)[0] for word in _ZH_APPROX_PRE.split("|")}
+    | set("第百") | set(_ZH_NUMERAL_CHARS)))
+_ZH_FIGURE_BEGIN = re.compile(rf"[\d{_ZH_FIGURE_FIRST}]")
 
 
 def _en_starts(text: str):
     """Anchor positions and where a match around each may start (up to three words back)."""
     for m in _EN_ANCHOR.finditer(text):
         a = m.start()
-        if m.group(0)[0].isalpha() and m.group(0).lower() not in _EN_ANCHOR_WORDS:
-            continue
         window_start = max(0, a - 24)
         starts = [w.start() + window_start for w in _WORD_START.finditer(text[window_start:a])][-3:]
         if a > 0 and text[a - 1] in "$€£¥":
@@ -503,10 +430,22 @@ def _en_starts(text: str):
         yield a, starts
 
 
-def _zh_starts(text: str):
-    for m in _ZH_ANCHOR.finditer(text):
-        a = m.start()
-        yield a, range(max(0, a - _ZH_PRE_MAX - 1), a + 1)
+def _zh_matches(text: str):
+    """``_anchored_matches`` for _ZH_FIGURE: around each anchor (a digit or numeral) the
+    pattern is tried from the anchor or up to five characters before it, but only where
+    it can begin (an approximation word, 第 …; from elsewhere it would only fail). Every
+    anchor is such a character, so one scan finds both."""
+    begins = [m.start() for m in _ZH_FIGURE_BEGIN.finditer(text)]
+    last_end = 0
+    for i, a in enumerate(begins):
+        if a < last_end or text[a] not in _ZH_ANCHOR_CHARS:
+            continue
+        for s in begins[bisect_left(begins, max(last_end, a - _ZH_PRE_MAX - 1), 0, i):i + 1]:
+            m = _ZH_FIGURE.match(text, s)
+            if m and m.end() > a:
+                yield m
+                last_end = m.end()
+                break
 
 
 def _anchored_matches(text: str, pattern: re.Pattern, anchors):
@@ -532,8 +471,8 @@ def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
     if not text or not _has_numeric(text):
         return []
     found: list[tuple[int, Figure]] = []
-    has_han = bool(_HAS_HAN.search(text))
-    if lang == "zh" or (lang is None and has_han):
+    has_han = lang is None and _HAS_HAN.search(text) is not None   # only None asks
+    if lang == "zh" or has_han:
         found.extend(_extract_zh(text))
         # Latin-script figures inside Chinese text ($7 million, 60%) when not already read.
         taken = {pos for pos, _ in found}
@@ -543,9 +482,12 @@ def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
                 found.append((pos, fig))
     if lang == "en" or (lang is None and not has_han) or (lang not in ("en", "zh", None)):
         found.extend(_extract_en(text))
+    if not found:
+        return []
     found.sort(key=lambda pf: pf[0])
     figures = _dedupe(found)
-    _spread_range_units(text, figures)
+    if len(figures) > 1:
+        _spread_range_units(text, figures)
     return figures
 
 
@@ -569,18 +511,32 @@ def _spread_range_units(text: str, figures: list[Figure]) -> None:
 
 
 _DIGITISH = re.compile(rf"[0-9{_ZH_NUMERAL_CHARS}]")
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _has_numeric(text: str) -> bool:
-    """A digit, a Chinese numeral or an English number word somewhere in ``text``."""
+    """A digit, a Chinese numeral or an English number word somewhere in ``text``: what
+    every figure needs, so ``extract_figures`` finds none in a text without one."""
     if _DIGITISH.search(text):
         return True
-    return any(w.lower() in _EN_ANCHOR_WORDS for w in _LATIN_WORD.findall(text))
+    if text.isascii():
+        # ASCII text lowercases letter for letter, so the case-sensitive pattern applies.
+        lowered = text.lower()
+        return (_NUMBER_WORD_AT_START.match(lowered) is not None
+                or _NUMBER_WORD_AFTER_NON_LETTER.search(lowered) is not None)
+    return _EN_NUMBER_WORD_ANY_CASE.search(text) is not None
+
+
+def may_have_figures(text: str) -> bool:
+    """False when ``extract_figures`` finds no figure in ``text`` nor in any part of it
+    that does not cut a word in two (a sentence of it, say); True says "perhaps"."""
+    return bool(text) and _has_numeric(text)
+
+
+_SIGN_OR_LATIN = re.compile(r"[$€£¢]|[A-Za-z]")
 
 
 def _is_latin_figure(fig: Figure) -> bool:
-    return bool(re.search(r"[$€£¢]|[A-Za-z]", fig.raw)) and any(c.isdigit() for c in fig.raw)
+    return bool(_SIGN_OR_LATIN.search(fig.raw)) and any(c.isdigit() for c in fig.raw)
 
 
 def _dedupe(found: list[tuple[int, Figure]]) -> list[Figure]:

@@ -22,10 +22,11 @@ import re
 from decimal import Decimal
 from dataclasses import dataclass, field
 
-from hlkb.figures import compatible_units, extract_figures
+from hlkb.figures import compatible_units, extract_figures, may_have_figures
 from hlkb.model import Figure, Pair
 
-from hlkb.claims.sentences import Sentence, split_sentences
+from hlkb.claims.gate import may_hold_claim
+from hlkb.claims.sentences import sentence_spans
 
 _VAGUE = re.compile(r"几|幾|数|數|dozen|few|several|hundreds|thousands|millions|billions|來|来", re.IGNORECASE)
 
@@ -68,28 +69,36 @@ class PairCheck:
     mismatches: list[Mismatch]
 
 
-def sentences_of(paragraphs: list[str], lines: list[int], lang: str) -> list[PlacedSentence]:
-    """Split paragraphs into sentences with the line each starts on, with their figures."""
+def sentences_of(paragraphs: list[str], lines: list[int], lang: str,
+                 claims_only: bool = False) -> list[PlacedSentence]:
+    """Split paragraphs into sentences with the line each starts on, with their figures.
+    ``claims_only`` leaves out the paragraphs none of whose sentences can be a claim
+    (no figure, no source named)."""
     out: list[PlacedSentence] = []
     for k, para in enumerate(paragraphs):
         first = lines[k] if k < len(lines) else (lines[-1] if lines else 1)
-        for s in split_sentences(para):
-            out.append(_placed(s, para, first, lang))
+        if claims_only and not may_hold_claim(para):
+            continue
+        # One look at the paragraph instead of one per sentence: without a digit or a
+        # number word in it, none of its sentences has a figure.
+        may_have = may_have_figures(para)
+        for text, start in sentence_spans(para):
+            line = first + para.count("\n", 0, start)
+            ps = PlacedSentence(text, lang, line)
+            if may_have:
+                ps.figures = [PlacedFigure(fig, lang, line, 0, 0.0) for fig in extract_figures(text, lang)]
+            out.append(ps)
     return out
 
 
-def _placed(s: Sentence, para: str, first_line: int, lang: str) -> PlacedSentence:
-    line = first_line + para.count("\n", 0, s.start)
-    ps = PlacedSentence(s.text, lang, line)
-    for fig in extract_figures(s.text, lang):
-        ps.figures.append(PlacedFigure(fig, lang, line, 0, 0.0))
-    return ps
+def check_pair(pair: Pair, claims_only: bool = False) -> PairCheck:
+    """Check one aligned pair; statuses are written into the placed figures.
 
-
-def check_pair(pair: Pair) -> PairCheck:
-    """Check one aligned pair; statuses are written into the placed figures."""
-    en = sentences_of(pair.en, pair.en_lines, "en")
-    zh = sentences_of(pair.zh, pair.zh_lines, "zh")
+    ``claims_only`` (for claims_for_note) lists only the sentences of paragraphs that
+    may hold a claim: the figures, and so the check, are the same, but a figure's
+    ``sentence`` then counts only the sentences listed."""
+    en = sentences_of(pair.en, pair.en_lines, "en", claims_only)
+    zh = sentences_of(pair.zh, pair.zh_lines, "zh", claims_only)
     mismatches = match_figures(_flatten(en), _flatten(zh))
     return PairCheck(pair, en, zh, mismatches)
 
@@ -168,6 +177,8 @@ def _digits(v: float) -> str:
 
 def match_figures(en: list[PlacedFigure], zh: list[PlacedFigure]) -> list[Mismatch]:
     """Match the figures of the two sides; returns the mismatches found."""
+    if not en or not zh:
+        return []   # nothing to match against: every figure stays unverified
     _pass(en, zh, _equal)
     _pass(en, zh, _close)
     mismatches: list[Mismatch] = []

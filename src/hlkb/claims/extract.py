@@ -16,7 +16,8 @@ from hlkb.model import Claim, Note, claim_id_for, normalize_for_id
 
 from hlkb.claims.attribution import find_attribution
 from hlkb.claims.check import PlacedSentence, check_pair
-from hlkb.claims.sentences import split_sentences
+from hlkb.claims.gate import may_hold_claim
+from hlkb.claims.sentences import sentence_spans
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _HIGHLIGHT_ID = re.compile(r"\bh_[0-9a-f]{16}\b")
@@ -32,6 +33,8 @@ _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+
 _LABEL_BEFORE = re.compile(r"(?:speaker|chapter|item|section|part|step|episode|figure|fig\.|table|page|"
                            r"vol\.?|volume|no\.|number|article|question|lesson|unit|level|round)\s*$",
                            re.IGNORECASE)
+_EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
+_EMPHASIS = re.compile(r"[*_`]{1,2}(\S[^*_`]*?)[*_`]{1,2}")
 _RELATION_NAMES = {"supports": "supports", "supported by": "supports", "opposes": "opposes",
                    "opposed by": "opposes", "contradicts": "opposes"}
 
@@ -82,18 +85,23 @@ def states_figure(text: str, figures) -> bool:
 
 def _highlight_claims(note: Note, b: _Builder) -> None:
     for h in note.highlights:
-        for s in split_sentences(h.text):
-            figures = extract_figures(s.text, _lang_hint(h.lang))
-            attribution = find_attribution(s.text)
-            if states_figure(s.text, figures) or attribution:
-                lang = h.lang if h.lang in ("en", "zh") else _sentence_lang(s.text)
-                b.add(s.text, h.line + h.text.count("\n", 0, s.start), figures=figures,
+        # A sentence needs a figure or a source to be a claim, and has neither unless the
+        # whole highlight has a digit, number word or reporting word: most highlights
+        # are then never split into sentences.
+        if not may_hold_claim(h.text):
+            continue
+        for text, start in sentence_spans(h.text):
+            figures = extract_figures(text, _lang_hint(h.lang))
+            attribution = find_attribution(text)
+            if states_figure(text, figures) or attribution:
+                lang = h.lang if h.lang in ("en", "zh") else _sentence_lang(text)
+                b.add(text, h.line + h.text.count("\n", 0, start), figures=figures,
                       attribution=attribution, source="highlight", lang=lang, highlight_id=h.id)
 
 
 def _pair_claims(note: Note, b: _Builder) -> None:
     for pair in note.pairs:
-        result = check_pair(pair)
+        result = check_pair(pair, claims_only=True)
         for side in (result.en, result.zh):
             for ps in side:
                 attribution = find_attribution(ps.text)
@@ -127,9 +135,13 @@ def _sentence_lang(text: str) -> str:
 # --------------------------------------------------------------------- written claims
 
 def _written_claims(note: Note, b: _Builder) -> None:
-    lines = note.text.split("\n") if note.text else []
     fm = note.front_matter or {}
-    if str(fm.get("type", "")).strip().lower() == "claim":
+    claim_note = str(fm.get("type", "")).strip().lower() == "claim"
+    sections = _has_claims_heading(note.text or "")
+    if not (claim_note or sections):
+        return   # most notes: no need to walk their lines
+    lines = note.text.split("\n") if note.text else []
+    if claim_note:
         text = _plain(str(fm.get("title") or note.title or _first_heading(lines) or "")).strip()
         if text:
             line = note.front_matter_lines.get("title") or _first_heading_line(lines) or note.line
@@ -137,9 +149,30 @@ def _written_claims(note: Note, b: _Builder) -> None:
             evidence = _front_matter_evidence(fm) + _evidence_in(body)
             b.add(text, line, figures=extract_figures(text), attribution=find_attribution(text),
                   source="claim-note", lang=_sentence_lang(text), evidence=_unique(evidence))
+    if not sections:
+        return
     for text, line, evidence in _claims_sections(lines, note.body_line):
         b.add(text, line, figures=extract_figures(text), attribution=find_attribution(text),
               source="claim-note", lang=_sentence_lang(text), evidence=_unique(evidence))
+
+
+def _has_claims_heading(text: str) -> bool:
+    """Could a line of ``text`` be a "Claims" heading: does one that starts with # have
+    "claim" in it, in any case? (Found with str.find, not line by line.)"""
+    for start in _lines_starting_with_hash(text):
+        end = text.find("\n", start)
+        if "claim" in text[start:end if end >= 0 else None].lower():
+            return True
+    return False
+
+
+def _lines_starting_with_hash(text: str):
+    if text.startswith("#"):
+        yield 0
+    at = text.find("\n#")
+    while at >= 0:
+        yield at + 1
+        at = text.find("\n#", at + 1)
 
 
 def _first_heading(lines: list[str]) -> str | None:
@@ -249,8 +282,8 @@ def _plain(text: str) -> str:
     text = _INLINE_RELATION.sub("", text)
     text = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1)).strip(), text)
     text = _HIGHLIGHT_ID.sub("", text)
-    text = re.sub(r"\(\s*[,;]?\s*\)|\[\s*\]", "", text)
-    text = re.sub(r"[*_`]{1,2}(\S[^*_`]*?)[*_`]{1,2}", r"\1", text)
+    text = _EMPTY_BRACKETS.sub("", text)
+    text = _EMPHASIS.sub(r"\1", text)
     return " ".join(text.split()).strip(" -—–:;,")
 
 
