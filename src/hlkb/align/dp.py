@@ -18,8 +18,8 @@ import bisect
 import math
 from dataclasses import dataclass, field
 
-from hlkb.align.anchors import Anchors, anchor_evidence, anchors_of
-from hlkb.align.gale_church import MATCH_PRIOR, LengthModel, text_length
+from hlkb.align.anchors import Anchors, anchors_of
+from hlkb.align.gale_church import MATCH_PRIOR, LengthCosts, LengthModel, text_length
 from hlkb.align.segment import Paragraph, continues, ends_mid_sentence
 
 _BASE_PRIOR = -math.log(MATCH_PRIOR[(1, 1)])
@@ -129,13 +129,44 @@ def _join_full_width_lines(units: list[Unit], nonblank_lines: set[int]) -> list[
     return out
 
 
+# Candidate moves of the DP, in the order they are tried: on equal totals the earlier
+# move wins (as ``min`` over the candidate list did).
+_EN_SKIP, _ZH_SKIP, _ONE_ONE, _TWO_ONE, _ONE_TWO = (1, 0), (0, 1), (1, 1), (2, 1), (1, 2)
+_LOG_PRIOR = {move: math.log(p) for move, p in MATCH_PRIOR.items()}
+_INF = math.inf
+
+
 class Aligner:
-    def __init__(self, units: list[Unit], model: LengthModel, config: Config):
+    """The banded DP over one document's English and Chinese units.
+
+    Everything a pair's cost needs that depends on one unit (or on two neighbouring units
+    of one language) is computed once here, not per candidate: the DP looks at ~30
+    candidates per English unit. Costs are summed in exactly the order ``pair_cost``
+    documents, so results do not depend on these shortcuts."""
+
+    def __init__(self, units: list[Unit], model: LengthModel, config: Config,
+                 length_costs: LengthCosts | None = None):
         self.en = [u for u in units if u.lang == "en"]
         self.zh = [u for u in units if u.lang == "zh"]
         self.model = model
         self.cfg = config
         self._zh_pos = [u.pos for u in self.zh]
+        # LengthModel.cost by (en_len, zh_len); shared by Aligners that use one model
+        self._length_costs = length_costs if length_costs is not None else LengthCosts(model)
+        self._en_skip = [self.skip_cost(u) for u in self.en]
+        self._zh_skip = [self.skip_cost(u) for u in self.zh]
+        # [k]: may side[k-1] and side[k] be translated together (2:1 / 1:2)?
+        self._en_joins = _joins(self.en)
+        self._zh_joins = _joins(self.zh)
+        # anchors of side[k-n+1 .. k], as (words, numbers), for n = 1 and 2
+        self._en_anchors = _group_anchors(self.en)
+        self._zh_anchors = _group_anchors(self.zh)
+        # the anchor term by (min(matches, 5), min(misses, 4))
+        self._anchor_terms = [[config.anchor_miss * misses - config.anchor_bonus * matches for misses in range(5)]
+                              for matches in range(6)]
+        self._en_partials = [_partial_lengths(u) for u in self.en]
+        self._zh_partials = [_partial_lengths(u) for u in self.zh]
+        self._index = {id(u): k for side in (self.en, self.zh) for k, u in enumerate(side)}
 
     # -- costs -------------------------------------------------------------------------
     def skip_cost(self, unit: Unit) -> float:
@@ -144,47 +175,74 @@ class Aligner:
             return -math.log(MATCH_PRIOR[(1, 0)]) + self.model.cost(en_len, zh_len)
         return self.cfg.skip
 
-    def _length_cost(self, en: list[Unit], zh: list[Unit]) -> float:
-        en_len = sum(u.length for u in en)
-        zh_len = sum(u.length for u in zh)
-        best = self.model.cost(en_len, zh_len)
-        if self.cfg.partial and len(en) == 1 and len(zh) == 1 and best > self.cfg.partial_penalty:
-            # A long block translated only in part: its first or last lines carry the match.
-            for side, other_len in ((zh[0], en_len), (en[0], zh_len)):
-                lines = side.line_lengths
-                if len(lines) < 2:
-                    continue
-                for k in range(1, len(lines)):
-                    for sub in (sum(lines[:k]), sum(lines[-k:])):
-                        c = (self.model.cost(other_len, sub) if side is zh[0] else self.model.cost(sub, other_len))
-                        best = min(best, c + self.cfg.partial_penalty)
-        return best
-
     def pair_cost(self, en: list[Unit], zh: list[Unit]) -> float:
+        """Cost of translating the units ``en`` (one or two, in order) by ``zh``:
+
+            length cost (Gale–Church; for a long 1:1 block perhaps only partly translated:
+                its first or last lines against the other side, plus ``partial_penalty``)
+            - log prior of the match type + log prior of 1:1
+            + ``merge`` for a 2:1 / 1:2 pair (whose two units must be neighbours and both
+              headings or both not; else inf)                           [with ``order``]
+            + ``anchor_miss`` * min(misses, 4) - ``anchor_bonus`` * min(matches, 5)  [``anchors``]
+            + ``order_gap`` per unit sitting between the pair's members              [``order``]
+            + ``orientation_cost`` when the other language comes first  [``order``, ``orientation``]
+        """
+        return self._pair_cost(self._index[id(en[-1])] + 1, len(en), self._index[id(zh[-1])] + 1, len(zh))
+
+    def _pair_cost(self, i: int, a: int, j: int, b: int, prev: float = 0.0, bound: float = _INF) -> float:
+        """``pair_cost(en[i-a:i], zh[j-b:j])``; inf when the DP would not take the pair
+        anyway, i.e. when ``prev + cost`` cannot be below ``bound`` (found from lower
+        bounds of the length cost before computing it)."""
         cfg = self.cfg
-        cost = self._length_cost(en, zh) - math.log(MATCH_PRIOR[(len(en), len(zh))]) - _BASE_PRIOR
-        for side in (en, zh):
-            if len(side) == 2 and cfg.order:
-                # Paragraphs translated together sit together; a title goes with its
-                # byline or dateline, never with a body paragraph.
-                if side[1].pos != side[0].pos + 1 or side[1].heading != side[0].heading:
-                    return math.inf
-                cost += cfg.merge
-        if cfg.anchors:
-            a_en = en[0].anchors if len(en) == 1 else en[0].anchors | en[1].anchors
-            a_zh = zh[0].anchors if len(zh) == 1 else zh[0].anchors | zh[1].anchors
-            matches, misses = anchor_evidence(a_en, a_zh)
-            cost += cfg.anchor_miss * min(misses, 4) - cfg.anchor_bonus * min(matches, 5)
+        terms = []                     # what is added after the length cost, in order
         if cfg.order:
-            members = en + zh
-            lo = min(u.pos for u in members)
-            hi = max(u.pos for u in members)
-            cost += cfg.order_gap * ((hi - lo + 1) - len(members))
+            if a == 2:
+                if not self._en_joins[i - 1]:
+                    return _INF
+                terms.append(cfg.merge)
+            if b == 2:
+                if not self._zh_joins[j - 1]:
+                    return _INF
+                terms.append(cfg.merge)
+        en_first, en_last, zh_first, zh_last = self.en[i - a], self.en[i - 1], self.zh[j - b], self.zh[j - 1]
+        if cfg.anchors:
+            zh_words, zh_numbers = self._zh_anchors[b - 1][j - 1]
+            if zh_words or zh_numbers:
+                en_words, en_numbers = self._en_anchors[a - 1][i - 1]
+                matches = len(zh_words & en_words) + len(zh_numbers & en_numbers)
+                misses = len(zh_words) + len(zh_numbers) - matches
+                terms.append(self._anchor_terms[min(matches, 5)][min(misses, 4)])
+            else:
+                terms.append(self._anchor_terms[0][0])
+        if cfg.order:
+            lo = min(en_first.pos, zh_first.pos)
+            hi = max(en_last.pos, zh_last.pos)
+            terms.append(cfg.order_gap * ((hi - lo + 1) - (a + b)))
             if cfg.orientation:
-                first = min(members, key=lambda u: u.pos)
-                if first.lang != cfg.orientation:
-                    cost += cfg.orientation_cost
-        return cost
+                first_lang = "en" if en_first.pos < zh_first.pos else "zh"
+                if first_lang != cfg.orientation:
+                    terms.append(cfg.orientation_cost)
+        log_prior = _LOG_PRIOR[(a, b)]
+        # The cost only grows with the length cost, which is never below 0: when even 0
+        # loses, the length model is not asked.
+        if bound != _INF and prev + _total(0.0, log_prior, terms) >= bound:
+            return _INF
+        en_len = en_last.length if a == 1 else en_first.length + en_last.length
+        zh_len = zh_last.length if b == 1 else zh_first.length + zh_last.length
+        costs = self._length_costs
+        length_cost = costs[en_len, zh_len]
+        penalty = cfg.partial_penalty
+        if cfg.partial and a == 1 and b == 1 and length_cost > penalty:
+            # A long block translated only in part: its first or last lines carry the match.
+            zh_partials, en_partials = self._zh_partials[j - 1], self._en_partials[i - 1]
+            if zh_partials or en_partials:
+                # that reading costs at least the penalty
+                if bound != _INF and prev + _total(penalty, log_prior, terms) >= bound:
+                    return _INF
+                best_partial = min([costs[en_len, sub] for sub in zh_partials]
+                                   + [costs[sub, zh_len] for sub in en_partials])
+                length_cost = min(length_cost, best_partial + penalty)
+        return _total(length_cost, log_prior, terms)
 
     # -- search ------------------------------------------------------------------------
     def _j_range(self, i: int) -> tuple[int, int]:
@@ -199,42 +257,113 @@ class Aligner:
 
     def align(self) -> list[AlignedPair]:
         n, m = len(self.en), len(self.zh)
-        best: dict[tuple[int, int], tuple[float, tuple[int, int] | None]] = {(0, 0): (0.0, None)}
+        en_skip, zh_skip = self._en_skip, self._zh_skip
+        pair_cost = self._pair_cost
+        # Two units of one language that may not be translated together cost inf as a
+        # 2:1 / 1:2 pair: such candidates are not even looked at.
+        en_joins = self._en_joins if self.cfg.order else [True] * (n + 1)
+        zh_joins = self._zh_joins if self.cfg.order else [True] * (m + 1)
+        # Row i holds the cells j = row_lo[i] ..: the best total (inf: not reached), the
+        # move that reached it and, for a pair move, that pair's cost. Candidates are
+        # tried in the order 1:0, 0:1, 1:1, 2:1, 1:2; on equal totals the earlier wins.
+        row_lo: list[int] = []
+        totals: list[list[float]] = []
+        moves: list[list[tuple[int, int] | None]] = []
+        pair_costs: list[list[float]] = []
         for i in range(n + 1):
             lo, hi = self._j_range(i)
+            width = hi - lo + 1
+            row = [_INF] * width
+            row_moves: list[tuple[int, int] | None] = [None] * width
+            row_pair_costs = [0.0] * width
+            # the rows moves come from: i-1 (1:0, 1:1, 1:2) and i-2 (2:1)
+            up, up_lo = (totals[i - 1], row_lo[i - 1]) if i >= 1 else ([], 0)
+            up2, up2_lo = (totals[i - 2], row_lo[i - 2]) if i >= 2 and en_joins[i - 1] else ([], 0)
+            row_lo.append(lo)
+            totals.append(row)
+            moves.append(row_moves)
+            pair_costs.append(row_pair_costs)
             for j in range(lo, hi + 1):
+                k = j - lo
                 if i == 0 and j == 0:
+                    row[0] = 0.0
                     continue
-                cands = []
-                if i >= 1 and (i - 1, j) in best:
-                    cands.append((best[(i - 1, j)][0] + self.skip_cost(self.en[i - 1]), (1, 0)))
-                if j >= 1 and (i, j - 1) in best:
-                    cands.append((best[(i, j - 1)][0] + self.skip_cost(self.zh[j - 1]), (0, 1)))
-                for a, b in ((1, 1), (2, 1), (1, 2)):
-                    prev = (i - a, j - b)
-                    if prev[0] < 0 or prev[1] < 0 or prev not in best:
-                        continue
-                    cost = self.pair_cost(self.en[i - a:i], self.zh[j - b:j])
-                    if cost == math.inf:
-                        continue
-                    cands.append((best[prev][0] + cost, (a, b)))
-                if cands:
-                    best[(i, j)] = min(cands, key=lambda c: c[0])
+                best, move, best_pair_cost = _INF, None, 0.0
+                u = j - up_lo                                   # 1:0 from (i-1, j)
+                if 0 <= u < len(up) and up[u] != _INF:
+                    best, move = up[u] + en_skip[i - 1], _EN_SKIP
+                if k and row[k - 1] != _INF:                    # 0:1 from (i, j-1)
+                    t = row[k - 1] + zh_skip[j - 1]
+                    if t < best:
+                        best, move = t, _ZH_SKIP
+                u -= 1                                          # 1:1 from (i-1, j-1)
+                if 0 <= u < len(up) and up[u] != _INF:
+                    prev = up[u]
+                    cost = pair_cost(i, 1, j, 1, prev, best)
+                    if cost != _INF and prev + cost < best:
+                        best, move, best_pair_cost = prev + cost, _ONE_ONE, cost
+                u2 = j - 1 - up2_lo                             # 2:1 from (i-2, j-1)
+                if 0 <= u2 < len(up2) and up2[u2] != _INF:
+                    prev = up2[u2]
+                    cost = pair_cost(i, 2, j, 1, prev, best)
+                    if cost != _INF and prev + cost < best:
+                        best, move, best_pair_cost = prev + cost, _TWO_ONE, cost
+                u -= 1                                          # 1:2 from (i-1, j-2)
+                if j >= 2 and zh_joins[j - 1] and 0 <= u < len(up) and up[u] != _INF:
+                    prev = up[u]
+                    cost = pair_cost(i, 1, j, 2, prev, best)
+                    if cost != _INF and prev + cost < best:
+                        best, move, best_pair_cost = prev + cost, _ONE_TWO, cost
+                if move is not None:
+                    row[k] = best
+                    row_moves[k] = move
+                    row_pair_costs[k] = best_pair_cost
         # trace back
         pairs: list[AlignedPair] = []
         i, j = n, m
         while (i, j) != (0, 0):
-            total, move = best[(i, j)]
-            a, b = move
+            k = j - row_lo[i]
+            if not 0 <= k < len(moves[i]) or moves[i][k] is None:
+                raise KeyError((i, j))
+            a, b = moves[i][k]
             if a and b:
                 en, zh = self.en[i - a:i], self.zh[j - b:j]
-                cost = self.pair_cost(en, zh)
+                cost = pair_costs[i][k]
                 margin = sum(self.skip_cost(u) for u in en + zh) - cost
                 score = 1.0 / (1.0 + math.exp(-margin / 2.0))
                 pairs.append(AlignedPair(en, zh, cost, score))
             i, j = i - a, j - b
         pairs.reverse()
         return pairs
+
+
+def _total(length_cost: float, log_prior: float, terms: list[float]) -> float:
+    """A pair's cost from its length cost: the sum in ``pair_cost``'s order."""
+    cost = length_cost - log_prior - _BASE_PRIOR
+    for t in terms:
+        cost += t
+    return cost
+
+
+def _joins(side: list[Unit]) -> list[bool]:
+    """[k]: side[k-1] and side[k] are neighbours in the document and both headings or
+    both not, so that they may be translated together."""
+    return [False] + [b.pos == a.pos + 1 and b.heading == a.heading for a, b in zip(side, side[1:])]
+
+
+def _group_anchors(side: list[Unit]) -> tuple[list, list]:
+    """Anchors (words, numbers) of side[k], and of side[k-1] and side[k] together."""
+    singles = [(u.anchors.words, u.anchors.numbers) for u in side]
+    doubles = [(set(), set())] + [(a[0] | b[0], a[1] | b[1]) for a, b in zip(singles, singles[1:])]
+    return singles, doubles
+
+
+def _partial_lengths(u: Unit) -> tuple[int, ...]:
+    """Lengths of a multi-line unit's first k and last k lines (0 < k < lines)."""
+    lines = u.line_lengths
+    if len(lines) < 2:
+        return ()
+    return tuple(sorted({s for k in range(1, len(lines)) for s in (sum(lines[:k]), sum(lines[-k:]))}))
 
 
 def neighbour_pairs(units: list[Unit]) -> list[tuple[int, int]]:
@@ -259,7 +388,8 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
     order (English first or Chinese first) learnt from them."""
     config = config or Config()
     model = LengthModel.estimate(neighbour_pairs(units))
-    first = Aligner(units, model, config).align()
+    costs = LengthCosts(model)
+    first = Aligner(units, model, config, costs).align()
     n_en = sum(1 for u in units if u.lang == "en")
     n_zh = len(units) - n_en
     if config.order and min(n_en, n_zh) >= 3 and len(first) * 2 < min(n_en, n_zh):
@@ -267,7 +397,7 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
         # the two sections as sequences (length and anchors, no distance penalty) and keep
         # that reading when it explains clearly more of the text.
         sections = Config(**{**config.__dict__, "order_gap": 0.0, "window": 10**9, "orientation": None})
-        trial = Aligner(units, model, sections).align()
+        trial = Aligner(units, model, sections, costs).align()
         if len(trial) * 2 >= min(n_en, n_zh) and len(trial) > len(first):
             if len(trial) >= 3:
                 model = LengthModel.estimate([(p.en[0].length, p.zh[0].length) for p in trial

@@ -30,6 +30,9 @@ def text_length(text: str) -> int:
     return len(text) - sum(len(m) for m in _NON_CONTENT.findall(text))
 
 
+_SQRT2 = math.sqrt(2.0)
+
+
 def _norm_sf2(z: float) -> float:
     """Two-sided tail probability of a standard normal: P(|Z| >= z)."""
     return math.erfc(abs(z) / math.sqrt(2.0))
@@ -46,7 +49,9 @@ class LengthModel:
 
     def cost(self, en_len: int, zh_len: int) -> float:
         """-log P(|delta| this large): 0 for a perfect fit, growing quadratically."""
-        p = _norm_sf2(self.delta(en_len, zh_len))
+        # delta() and _norm_sf2() inlined (the DP asks this thousands of times a document)
+        l1 = max(en_len, 1)
+        p = math.erfc(abs((zh_len - self.ratio * l1) / math.sqrt(l1 * self.variance)) / _SQRT2)
         if p <= 1e-26:
             return _MAX_COST
         return min(-math.log(p), _MAX_COST)
@@ -70,3 +75,16 @@ class LengthModel:
         # every length look plausible.
         variance = min(max(variance, 3.4 * ratio * ratio, 0.02), 6.8 * ratio * ratio)
         return cls(ratio, variance)
+
+
+class LengthCosts(dict):
+    """``model.cost`` memoised by (en_len, zh_len): ``costs[en_len, zh_len]``. The DP's
+    candidates and its later passes with the same model ask for many lengths again."""
+
+    def __init__(self, model: LengthModel):
+        super().__init__()
+        self.model = model
+
+    def __missing__(self, key: tuple[int, int]) -> float:
+        value = self[key] = self.model.cost(*key)
+        return value
