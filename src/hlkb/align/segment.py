@@ -33,6 +33,9 @@ _SENTENCE_PUNCT = re.compile(r"[。！？，,!?]|\.(?:\s|$)")
 # An EN heading followed by its Chinese rendering in full-width parentheses.
 _PAREN_ZH = re.compile(r"（[^（）]*）")
 _INLINE_SEPARATORS = (" / ", " | ")
+_PROSE_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u3007\u3400-\u9fff]")
+_WORD_CHAR = re.compile(r"[A-Za-z\u3400-\u9fff]")
+_DIGIT = re.compile(r"\d")
 _TERMINAL = tuple(".!?。！？…:;；：\"”’)）」』")
 
 
@@ -48,24 +51,33 @@ def latin_words(text: str) -> list[str]:
     return _LATIN_WORD.findall(text)
 
 
+def _has_link_or_url(text: str) -> bool:
+    """False when none of _IMAGE, _LINK, _URL can match (each needs one of these
+    substrings): most lines of prose, which then skip those regex passes."""
+    return "](" in text or "://" in text or "www." in text
+
+
 def prose_of(line: str) -> str:
     """The readable text of a line: images and URLs dropped, links reduced to their
     text, Markdown quote/heading/list markers and emphasis removed."""
-    text = _IMAGE.sub(" ", line)
-    text = _LINK.sub(lambda m: m.group(1), text)
-    text = _URL.sub(" ", text)
+    text = line
+    if _has_link_or_url(text):
+        text = _IMAGE.sub(" ", text)
+        text = _LINK.sub(lambda m: m.group(1), text)
+        text = _URL.sub(" ", text)
     text = _LEAD_MARKUP.sub("", text)
-    text = _EMPHASIS.sub("", text)
+    if "*" in text or "`" in text or "__" in text:
+        text = _EMPHASIS.sub("", text)
     return text.strip(_BLANK_CHARS)
 
 
 def _link_only(line: str) -> bool:
     """Nothing but links, images and URLs (navigation, sources, footnote targets)."""
-    if not (_LINK.search(line) or _URL.search(line) or _IMAGE.search(line)):
+    if not _has_link_or_url(line) or not (_LINK.search(line) or _URL.search(line) or _IMAGE.search(line)):
         return False
     rest = _URL.sub(" ", _LINK.sub(" ", _IMAGE.sub(" ", line)))
     rest = _LEAD_MARKUP.sub("", rest)
-    return not re.search(r"[A-Za-z\u3400-\u9fff]", rest.replace("*", "").replace("_", ""))
+    return not _WORD_CHAR.search(rest.replace("*", "").replace("_", ""))
 
 
 def _word_lang(text: str) -> str:
@@ -107,8 +119,8 @@ def classify_line(line: str) -> str:
     """'en', 'zh', 'inline' (both languages, splittable) or 'other' for one non-blank line."""
     if _link_only(line):
         return "other"
-    prose = prose_of(line)
-    if not re.search(r"[A-Za-z0-9\u00c0-\u024f\u3007\u3400-\u9fff]", prose):
+    prose = whole_prose = prose_of(line)
+    if not _PROSE_CHAR.search(prose):
         return "other"                      # rules, separators, markup only
     if prose[:1] in "(（" and prose[-1:] in ")）":
         prose = prose[1:-1].strip()          # a credit in parentheses: judge what it says
@@ -116,7 +128,8 @@ def classify_line(line: str) -> str:
     words = latin_words(prose)
     if split_inline(line) is not None:
         return "inline"
-    bare = prose_of(_URL.sub(" ", _LINK.sub(" ", line)))
+    # the prose without link texts (the same as whole_prose when there are no links)
+    bare = prose_of(_URL.sub(" ", _LINK.sub(" ", line))) if _has_link_or_url(line) else whole_prose
     if bare.endswith((":", "：")) and len(bare) <= 12:
         return "other"                      # a label such as "原文：", or "来源：" + link
     kv = _KEY_VALUE.match(prose)
@@ -129,7 +142,7 @@ def classify_line(line: str) -> str:
     if han >= 2 and han * 5 >= sum(len(w) for w in words):
         return "zh"                         # Chinese, possibly with Latin names inside
     if words:
-        if len(words) <= 2 and not prose.endswith(_TERMINAL) and not re.search(r"\d", prose):
+        if len(words) <= 2 and not prose.endswith(_TERMINAL) and not _DIGIT.search(prose):
             return "other"                  # a one- or two-word label ("Foot notes")
         return "en"
     return "zh" if han else "other"
