@@ -73,7 +73,8 @@ def anchors_of(text: str, lang: str) -> Anchors:
     if values is None:
         values = _fallback_numbers(text) + (_chinese_years(text) if lang == "zh" else [])
     nums = {round(v, 6) for v in values if v == v}
-    words = {w.casefold() for w in latin_words(text) if len(w) >= 2}
+    # each distinct word folded once (set() first: prose repeats its words)
+    words = {w.casefold() for w in set(latin_words(text)) if len(w) >= 2}
     words -= _STOP
     return Anchors(nums, words)
 

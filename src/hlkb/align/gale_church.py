@@ -22,12 +22,20 @@ DEFAULT_VARIANCE = 0.35
 _MAX_COST = 60.0
 
 
-_NON_CONTENT = re.compile(r"[\s*_`#>]+")
+_MARKUP_CHARS = "*_`#>"
 
 
 def text_length(text: str) -> int:
-    """Characters that carry content: whitespace and Markdown emphasis do not count."""
-    return len(text) - sum(len(m) for m in _NON_CONTENT.findall(text))
+    """Characters that carry content: whitespace and Markdown emphasis do not count.
+
+    That is len(text) minus the matches of ``[\s*_`#>]``, counted with str methods:
+    ``str.split()`` drops exactly the characters ``\s`` matches (both are
+    Py_UNICODE_ISSPACE), several times faster than a regex pass."""
+    n = len("".join(text.split()))
+    for ch in _MARKUP_CHARS:
+        if ch in text:
+            n -= text.count(ch)
+    return n
 
 
 _SQRT2 = math.sqrt(2.0)
