@@ -81,8 +81,8 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
     for i, u in enumerate(units):
         u.pos = i
         text = "\n".join(p.text for p in u.paras)
-        u.length = text_length(text)
         u.line_lengths = [text_length(line) for p in u.paras for line in p.text.split("\n")]
+        u.length = sum(u.line_lengths)   # = text_length(text): newlines do not count
         u.anchors = anchors_of(text, u.lang)
         u.heading = is_heading(u)
     return units
@@ -94,8 +94,8 @@ def is_heading(u: Unit) -> bool:
     text = first.text.strip()
     if text.startswith("#"):
         return True
-    return (len(u.paras) == 1 and first.start == first.end and text_length(text) <= (16 if u.lang == "zh" else 40)
-            and ends_mid_sentence(text))
+    return (len(u.paras) == 1 and first.start == first.end and ends_mid_sentence(text)
+            and text_length(text) <= (16 if u.lang == "zh" else 40))
 
 
 def _width(p: Paragraph) -> int:
@@ -244,6 +244,24 @@ class Aligner:
                 length_cost = min(length_cost, best_partial + penalty)
         return _total(length_cost, log_prior, terms)
 
+    def _one_one_floor(self, max_gap: int) -> list[float]:
+        """[gap]: a lower bound of the cost of any 1:1 pair with ``gap`` units between its
+        members: ``pair_cost``'s sum with length cost 0, the best possible anchor term
+        and the cheaper orientation (each sum only grows with each of its terms)."""
+        cfg = self.cfg
+        terms: list[float] = []
+        if cfg.anchors:
+            terms.append(min(min(row) for row in self._anchor_terms))
+        floors = []
+        for gap in range(max_gap + 1):
+            gap_terms = terms[:]
+            if cfg.order:
+                gap_terms.append(cfg.order_gap * gap)
+                if cfg.orientation:
+                    gap_terms.append(min(0.0, cfg.orientation_cost))
+            floors.append(_total(0.0, _LOG_PRIOR[_ONE_ONE], gap_terms))
+        return floors
+
     # -- search ------------------------------------------------------------------------
     def _j_range(self, i: int) -> tuple[int, int]:
         n, m, w = len(self.en), len(self.zh), self.cfg.window
@@ -259,6 +277,8 @@ class Aligner:
         n, m = len(self.en), len(self.zh)
         en_skip, zh_skip = self._en_skip, self._zh_skip
         pair_cost = self._pair_cost
+        en_pos, zh_pos = [u.pos for u in self.en], self._zh_pos
+        one_one_floor = self._one_one_floor(len(self.en) + len(self.zh))
         # Two units of one language that may not be translated together cost inf as a
         # 2:1 / 1:2 pair: such candidates are not even looked at.
         en_joins = self._en_joins if self.cfg.order else [True] * (n + 1)
@@ -299,9 +319,12 @@ class Aligner:
                 u -= 1                                          # 1:1 from (i-1, j-1)
                 if 0 <= u < len(up) and up[u] != _INF:
                     prev = up[u]
-                    cost = pair_cost(i, 1, j, 1, prev, best)
-                    if cost != _INF and prev + cost < best:
-                        best, move, best_pair_cost = prev + cost, _ONE_ONE, cost
+                    gap = en_pos[i - 1] - zh_pos[j - 1]
+                    # most candidates lie too far apart to win even with a perfect length fit
+                    if prev + one_one_floor[(gap if gap > 0 else -gap) - 1] < best:
+                        cost = pair_cost(i, 1, j, 1, prev, best)
+                        if cost != _INF and prev + cost < best:
+                            best, move, best_pair_cost = prev + cost, _ONE_ONE, cost
                 u2 = j - 1 - up2_lo                             # 2:1 from (i-2, j-1)
                 if 0 <= u2 < len(up2) and up2[u2] != _INF:
                     prev = up2[u2]
