@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 # A line is blank when it holds only spaces, tabs, U+00A0 or U+3000 (DESIGN.md).
 _BLANK_CHARS = " \t\u00a0\u3000\r\ufeff"
 
 _HAN = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_RUN = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['’\-][A-Za-z\u00c0-\u024f]+)*")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
@@ -44,7 +46,9 @@ def is_blank(line: str) -> bool:
 
 
 def han_count(text: str) -> int:
-    return len(_HAN.findall(text))
+    # Runs, not single characters: a Chinese line is a few runs but a hundred characters.
+    # (_HAN.search first: it skips Latin text faster than the run pattern does.)
+    return sum(map(len, _HAN_RUN.findall(text))) if _HAN.search(text) else 0
 
 
 def latin_words(text: str) -> list[str]:
@@ -125,7 +129,8 @@ def classify_line(line: str) -> str:
     if prose[:1] in "(（" and prose[-1:] in ")）":
         prose = prose[1:-1].strip()          # a credit in parentheses: judge what it says
     han = han_count(prose)
-    words = latin_words(prose)
+    # Whether there are Latin words, and below, only as much about them as a test needs.
+    has_words = _LATIN_WORD.search(prose) is not None
     if split_inline(line) is not None:
         return "inline"
     # the prose without link texts (the same as whole_prose when there are no links)
@@ -135,14 +140,15 @@ def classify_line(line: str) -> str:
     kv = _KEY_VALUE.match(prose)
     if kv and len(kv.group("value")) <= 40 and not _SENTENCE_PUNCT.search(kv.group("value")):
         return "other"                      # byline, metadata or glossary entry
-    if han and words:
+    if han and has_words:
         outside = _PAREN_ZH.sub("", prose)
-        if han_count(outside) == 0 and len(latin_words(outside)) >= 1:
+        if han_count(outside) == 0 and _LATIN_WORD.search(outside):
             return "other"                  # bilingual heading: "Item 60: …（…）"
-    if han >= 2 and han * 5 >= sum(len(w) for w in words):
+    if han >= 2 and (not has_words or han * 5 >= sum(map(len, latin_words(prose)))):
         return "zh"                         # Chinese, possibly with Latin names inside
-    if words:
-        if len(words) <= 2 and not prose.endswith(_TERMINAL) and not _DIGIT.search(prose):
+    if has_words:
+        if (not prose.endswith(_TERMINAL) and not _DIGIT.search(prose)
+                and len(list(islice(_LATIN_WORD.finditer(prose), 3))) <= 2):
             return "other"                  # a one- or two-word label ("Foot notes")
         return "en"
     return "zh" if han else "other"
