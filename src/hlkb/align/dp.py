@@ -158,15 +158,16 @@ class Aligner:
         # [k]: may side[k-1] and side[k] be translated together (2:1 / 1:2)?
         self._en_joins = _joins(self.en)
         self._zh_joins = _joins(self.zh)
-        # anchors of side[k-n+1 .. k], as (words, numbers), for n = 1 and 2
-        self._en_anchors = _group_anchors(self.en)
-        self._zh_anchors = _group_anchors(self.zh)
+        # anchors (words, numbers) of side[k]; of side[k-1] and side[k] together when asked
+        self._en_anchors = [(u.anchors.words, u.anchors.numbers) for u in self.en]
+        self._zh_anchors = [(u.anchors.words, u.anchors.numbers) for u in self.zh]
+        self._en_two_anchors: dict[int, tuple[set, set]] = {}
+        self._zh_two_anchors: dict[int, tuple[set, set]] = {}
         # the anchor term by (min(matches, 5), min(misses, 4))
         self._anchor_terms = [[config.anchor_miss * misses - config.anchor_bonus * matches for misses in range(5)]
                               for matches in range(6)]
-        self._en_partials = [_partial_lengths(u) for u in self.en]
-        self._zh_partials = [_partial_lengths(u) for u in self.zh]
-        self._index = {id(u): k for side in (self.en, self.zh) for k, u in enumerate(side)}
+        self._en_partials = [_partial_lengths(u) if len(u.line_lengths) > 1 else () for u in self.en]
+        self._zh_partials = [_partial_lengths(u) if len(u.line_lengths) > 1 else () for u in self.zh]
 
     # -- costs -------------------------------------------------------------------------
     def skip_cost(self, unit: Unit) -> float:
@@ -187,7 +188,8 @@ class Aligner:
             + ``order_gap`` per unit sitting between the pair's members              [``order``]
             + ``orientation_cost`` when the other language comes first  [``order``, ``orientation``]
         """
-        return self._pair_cost(self._index[id(en[-1])] + 1, len(en), self._index[id(zh[-1])] + 1, len(zh))
+        index = {id(u): k for side in (self.en, self.zh) for k, u in enumerate(side)}
+        return self._pair_cost(index[id(en[-1])] + 1, len(en), index[id(zh[-1])] + 1, len(zh))
 
     def _pair_cost(self, i: int, a: int, j: int, b: int, prev: float = 0.0, bound: float = _INF) -> float:
         """``pair_cost(en[i-a:i], zh[j-b:j])``; inf when the DP would not take the pair
@@ -206,9 +208,11 @@ class Aligner:
                 terms.append(cfg.merge)
         en_first, en_last, zh_first, zh_last = self.en[i - a], self.en[i - 1], self.zh[j - b], self.zh[j - 1]
         if cfg.anchors:
-            zh_words, zh_numbers = self._zh_anchors[b - 1][j - 1]
+            zh_words, zh_numbers = (self._zh_anchors[j - 1] if b == 1
+                                    else _two_anchors(self._zh_anchors, self._zh_two_anchors, j - 1))
             if zh_words or zh_numbers:
-                en_words, en_numbers = self._en_anchors[a - 1][i - 1]
+                en_words, en_numbers = (self._en_anchors[i - 1] if a == 1
+                                        else _two_anchors(self._en_anchors, self._en_two_anchors, i - 1))
                 matches = len(zh_words & en_words) + len(zh_numbers & en_numbers)
                 misses = len(zh_words) + len(zh_numbers) - matches
                 terms.append(self._anchor_terms[min(matches, 5)][min(misses, 4)])
@@ -249,17 +253,15 @@ class Aligner:
         members: ``pair_cost``'s sum with length cost 0, the best possible anchor term
         and the cheaper orientation (each sum only grows with each of its terms)."""
         cfg = self.cfg
-        terms: list[float] = []
+        head = 0.0 - _LOG_PRIOR[_ONE_ONE] - _BASE_PRIOR          # as _total sums
         if cfg.anchors:
-            terms.append(min(min(row) for row in self._anchor_terms))
-        floors = []
-        for gap in range(max_gap + 1):
-            gap_terms = terms[:]
-            if cfg.order:
-                gap_terms.append(cfg.order_gap * gap)
-                if cfg.orientation:
-                    gap_terms.append(min(0.0, cfg.orientation_cost))
-            floors.append(_total(0.0, _LOG_PRIOR[_ONE_ONE], gap_terms))
+            head += min(min(row) for row in self._anchor_terms)
+        if not cfg.order:
+            return [head] * (max_gap + 1)
+        floors = [head + cfg.order_gap * gap for gap in range(max_gap + 1)]
+        if cfg.orientation:
+            cheaper = min(0.0, cfg.orientation_cost)
+            floors = [floor + cheaper for floor in floors]
         return floors
 
     # -- search ------------------------------------------------------------------------
@@ -374,11 +376,12 @@ def _joins(side: list[Unit]) -> list[bool]:
     return [False] + [b.pos == a.pos + 1 and b.heading == a.heading for a, b in zip(side, side[1:])]
 
 
-def _group_anchors(side: list[Unit]) -> tuple[list, list]:
-    """Anchors (words, numbers) of side[k], and of side[k-1] and side[k] together."""
-    singles = [(u.anchors.words, u.anchors.numbers) for u in side]
-    doubles = [(set(), set())] + [(a[0] | b[0], a[1] | b[1]) for a, b in zip(singles, singles[1:])]
-    return singles, doubles
+def _two_anchors(singles: list[tuple[set, set]], cache: dict[int, tuple[set, set]], k: int) -> tuple[set, set]:
+    """Anchors (words, numbers) of side[k-1] and side[k] together (Anchors.__or__)."""
+    if k not in cache:
+        (w0, n0), (w1, n1) = singles[k - 1], singles[k]
+        cache[k] = (w0 | w1, n0 | n1)
+    return cache[k]
 
 
 def _partial_lengths(u: Unit) -> tuple[int, ...]:
