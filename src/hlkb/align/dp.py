@@ -301,45 +301,51 @@ class Aligner:
             # the rows moves come from: i-1 (1:0, 1:1, 1:2) and i-2 (2:1)
             up, up_lo = (totals[i - 1], row_lo[i - 1]) if i >= 1 else ([], 0)
             up2, up2_lo = (totals[i - 2], row_lo[i - 2]) if i >= 2 and en_joins[i - 1] else ([], 0)
+            up_len, up2_len = len(up), len(up2)
             row_lo.append(lo)
             totals.append(row)
             moves.append(row_moves)
             pair_costs.append(row_pair_costs)
-            for j in range(lo, hi + 1):
-                k = j - lo
-                if i == 0 and j == 0:
-                    row[0] = 0.0
-                    continue
+            skip_en = en_skip[i - 1] if i else 0.0
+            en_at = en_pos[i - 1] if i else 0
+            left = _INF                                         # total of cell (i, j-1)
+            first_j = lo
+            if i == 0:
+                row[0] = left = 0.0                             # the start, (0, 0)
+                first_j = 1
+            for j in range(first_j, hi + 1):
                 best, move, best_pair_cost = _INF, None, 0.0
                 u = j - up_lo                                   # 1:0 from (i-1, j)
-                if 0 <= u < len(up) and up[u] != _INF:
-                    best, move = up[u] + en_skip[i - 1], _EN_SKIP
-                if k and row[k - 1] != _INF:                    # 0:1 from (i, j-1)
-                    t = row[k - 1] + zh_skip[j - 1]
+                if 0 <= u < up_len and up[u] != _INF:
+                    best, move = up[u] + skip_en, _EN_SKIP
+                if left != _INF:                                # 0:1 from (i, j-1)
+                    t = left + zh_skip[j - 1]
                     if t < best:
                         best, move = t, _ZH_SKIP
                 u -= 1                                          # 1:1 from (i-1, j-1)
-                if 0 <= u < len(up) and up[u] != _INF:
+                if 0 <= u < up_len and up[u] != _INF:
                     prev = up[u]
-                    gap = en_pos[i - 1] - zh_pos[j - 1]
+                    gap = en_at - zh_pos[j - 1]
                     # most candidates lie too far apart to win even with a perfect length fit
                     if prev + one_one_floor[(gap if gap > 0 else -gap) - 1] < best:
                         cost = pair_cost(i, 1, j, 1, prev, best)
                         if cost != _INF and prev + cost < best:
                             best, move, best_pair_cost = prev + cost, _ONE_ONE, cost
                 u2 = j - 1 - up2_lo                             # 2:1 from (i-2, j-1)
-                if 0 <= u2 < len(up2) and up2[u2] != _INF:
+                if 0 <= u2 < up2_len and up2[u2] != _INF:
                     prev = up2[u2]
                     cost = pair_cost(i, 2, j, 1, prev, best)
                     if cost != _INF and prev + cost < best:
                         best, move, best_pair_cost = prev + cost, _TWO_ONE, cost
                 u -= 1                                          # 1:2 from (i-1, j-2)
-                if j >= 2 and zh_joins[j - 1] and 0 <= u < len(up) and up[u] != _INF:
+                if j >= 2 and zh_joins[j - 1] and 0 <= u < up_len and up[u] != _INF:
                     prev = up[u]
                     cost = pair_cost(i, 1, j, 2, prev, best)
                     if cost != _INF and prev + cost < best:
                         best, move, best_pair_cost = prev + cost, _ONE_TWO, cost
+                left = best
                 if move is not None:
+                    k = j - lo
                     row[k] = best
                     row_moves[k] = move
                     row_pair_costs[k] = best_pair_cost
