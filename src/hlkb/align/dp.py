@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 
 from hlkb.align.anchors import Anchors, anchors_of
-from hlkb.align.gale_church import MATCH_PRIOR, LengthCosts, LengthModel, text_length
+from hlkb.align.gale_church import MATCH_PRIOR, LengthModel, text_length
 from hlkb.align.segment import Paragraph, continues, ends_mid_sentence
 
 _BASE_PRIOR = -math.log(MATCH_PRIOR[(1, 1)])
@@ -144,15 +144,12 @@ class Aligner:
     candidates per English unit. Costs are summed in exactly the order ``pair_cost``
     documents, so results do not depend on these shortcuts."""
 
-    def __init__(self, units: list[Unit], model: LengthModel, config: Config,
-                 length_costs: LengthCosts | None = None):
+    def __init__(self, units: list[Unit], model: LengthModel, config: Config):
         self.en = [u for u in units if u.lang == "en"]
         self.zh = [u for u in units if u.lang == "zh"]
         self.model = model
         self.cfg = config
         self._zh_pos = [u.pos for u in self.zh]
-        # LengthModel.cost by (en_len, zh_len); shared by Aligners that use one model
-        self._length_costs = length_costs if length_costs is not None else LengthCosts(model)
         self._en_skip = [self.skip_cost(u) for u in self.en]
         self._zh_skip = [self.skip_cost(u) for u in self.zh]
         # [k]: may side[k-1] and side[k] be translated together (2:1 / 1:2)?
@@ -215,26 +212,28 @@ class Aligner:
                                         else _two_anchors(self._en_anchors, self._en_two_anchors, i - 1))
                 matches = len(zh_words & en_words) + len(zh_numbers & en_numbers)
                 misses = len(zh_words) + len(zh_numbers) - matches
-                terms.append(self._anchor_terms[min(matches, 5)][min(misses, 4)])
+                terms.append(self._anchor_terms[matches if matches < 5 else 5][misses if misses < 4 else 4])
             else:
                 terms.append(self._anchor_terms[0][0])
         if cfg.order:
-            lo = min(en_first.pos, zh_first.pos)
-            hi = max(en_last.pos, zh_last.pos)
+            en_first_pos, zh_first_pos = en_first.pos, zh_first.pos
+            lo = en_first_pos if en_first_pos < zh_first_pos else zh_first_pos
+            hi = en_last.pos if en_last.pos > zh_last.pos else zh_last.pos
             terms.append(cfg.order_gap * ((hi - lo + 1) - (a + b)))
             if cfg.orientation:
-                first_lang = "en" if en_first.pos < zh_first.pos else "zh"
+                first_lang = "en" if en_first_pos < zh_first_pos else "zh"
                 if first_lang != cfg.orientation:
                     terms.append(cfg.orientation_cost)
-        log_prior = _LOG_PRIOR[(a, b)]
+        log_prior = _LOG_PRIOR[a, b]
         # The cost only grows with the length cost, which is never below 0: when even 0
         # loses, the length model is not asked.
         if bound != _INF and prev + _total(0.0, log_prior, terms) >= bound:
             return _INF
         en_len = en_last.length if a == 1 else en_first.length + en_last.length
         zh_len = zh_last.length if b == 1 else zh_first.length + zh_last.length
-        costs = self._length_costs
-        length_cost = costs[en_len, zh_len]
+        # (not memoised: with the pruning above, a document hardly asks for a pair of
+        # lengths twice)
+        length_cost = self.model.cost(en_len, zh_len)
         penalty = cfg.partial_penalty
         if cfg.partial and a == 1 and b == 1 and length_cost > penalty:
             # A long block translated only in part: its first or last lines carry the match.
@@ -243,8 +242,9 @@ class Aligner:
                 # that reading costs at least the penalty
                 if bound != _INF and prev + _total(penalty, log_prior, terms) >= bound:
                     return _INF
-                best_partial = min([costs[en_len, sub] for sub in zh_partials]
-                                   + [costs[sub, zh_len] for sub in en_partials])
+                cost = self.model.cost
+                best_partial = min([cost(en_len, sub) for sub in zh_partials]
+                                   + [cost(sub, zh_len) for sub in en_partials])
                 length_cost = min(length_cost, best_partial + penalty)
         return _total(length_cost, log_prior, terms)
 
@@ -420,8 +420,7 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
     order (English first or Chinese first) learnt from them."""
     config = config or Config()
     model = LengthModel.estimate(neighbour_pairs(units))
-    costs = LengthCosts(model)
-    first = Aligner(units, model, config, costs).align()
+    first = Aligner(units, model, config).align()
     n_en = sum(1 for u in units if u.lang == "en")
     n_zh = len(units) - n_en
     if config.order and min(n_en, n_zh) >= 3 and len(first) * 2 < min(n_en, n_zh):
@@ -429,7 +428,7 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
         # the two sections as sequences (length and anchors, no distance penalty) and keep
         # that reading when it explains clearly more of the text.
         sections = Config(**{**config.__dict__, "order_gap": 0.0, "window": 10**9, "orientation": None})
-        trial = Aligner(units, model, sections, costs).align()
+        trial = Aligner(units, model, sections).align()
         if len(trial) * 2 >= min(n_en, n_zh) and len(trial) > len(first):
             if len(trial) >= 3:
                 model = LengthModel.estimate([(p.en[0].length, p.zh[0].length) for p in trial

@@ -84,15 +84,3 @@ class LengthModel:
         variance = min(max(variance, 3.4 * ratio * ratio, 0.02), 6.8 * ratio * ratio)
         return cls(ratio, variance)
 
-
-class LengthCosts(dict):
-    """``model.cost`` memoised by (en_len, zh_len): ``costs[en_len, zh_len]``. The DP's
-    candidates and its later passes with the same model ask for many lengths again."""
-
-    def __init__(self, model: LengthModel):
-        super().__init__()
-        self.model = model
-
-    def __missing__(self, key: tuple[int, int]) -> float:
-        value = self[key] = self.model.cost(*key)
-        return value
