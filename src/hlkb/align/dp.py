@@ -35,8 +35,21 @@ class Unit:
     pos: int = 0                                  # index in the document's unit sequence
     length: int = 0
     line_lengths: list[int] = field(default_factory=list)
-    anchors: Anchors = field(default_factory=Anchors)
     heading: bool = False
+    _anchors: Anchors | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def anchors(self) -> Anchors:
+        """The unit's lexical anchors, found on first use: the DP rules out most
+        candidate pairs before their anchors matter, and it reads an English unit's
+        anchors only against a Chinese unit that has some."""
+        if self._anchors is None:
+            self._anchors = anchors_of("\n".join(p.text for p in self.paras), self.lang)
+        return self._anchors
+
+    @anchors.setter
+    def anchors(self, value: Anchors) -> None:
+        self._anchors = value
 
 
 @dataclass
@@ -80,10 +93,8 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
         units = _join_full_width_lines(units, nonblank_lines)
     for i, u in enumerate(units):
         u.pos = i
-        text = "\n".join(p.text for p in u.paras)
         u.line_lengths = [text_length(line) for p in u.paras for line in p.text.split("\n")]
-        u.length = sum(u.line_lengths)   # = text_length(text): newlines do not count
-        u.anchors = anchors_of(text, u.lang)
+        u.length = sum(u.line_lengths)   # = text_length of the unit's text: newlines do not count
         u.heading = is_heading(u)
     return units
 
@@ -155,9 +166,7 @@ class Aligner:
         # [k]: may side[k-1] and side[k] be translated together (2:1 / 1:2)?
         self._en_joins = _joins(self.en)
         self._zh_joins = _joins(self.zh)
-        # anchors (words, numbers) of side[k]; of side[k-1] and side[k] together when asked
-        self._en_anchors = [(u.anchors.words, u.anchors.numbers) for u in self.en]
-        self._zh_anchors = [(u.anchors.words, u.anchors.numbers) for u in self.zh]
+        # anchors (words, numbers) of side[k-1] and side[k] together, when asked
         self._en_two_anchors: dict[int, tuple[set, set]] = {}
         self._zh_two_anchors: dict[int, tuple[set, set]] = {}
         # the anchor term by (min(matches, 5), min(misses, 4))
@@ -205,11 +214,15 @@ class Aligner:
                 terms.append(cfg.merge)
         en_first, en_last, zh_first, zh_last = self.en[i - a], self.en[i - 1], self.zh[j - b], self.zh[j - 1]
         if cfg.anchors:
-            zh_words, zh_numbers = (self._zh_anchors[j - 1] if b == 1
-                                    else _two_anchors(self._zh_anchors, self._zh_two_anchors, j - 1))
-            if zh_words or zh_numbers:
-                en_words, en_numbers = (self._en_anchors[i - 1] if a == 1
-                                        else _two_anchors(self._en_anchors, self._en_two_anchors, i - 1))
+            if b == 1:
+                zh_words, zh_numbers = zh_last.anchors.words, zh_last.anchors.numbers
+            else:
+                zh_words, zh_numbers = _two_anchors(self.zh, self._zh_two_anchors, j - 1)
+            if zh_words or zh_numbers:      # else no evidence either way: skip the English
+                if a == 1:
+                    en_words, en_numbers = en_last.anchors.words, en_last.anchors.numbers
+                else:
+                    en_words, en_numbers = _two_anchors(self.en, self._en_two_anchors, i - 1)
                 matches = len(zh_words & en_words) + len(zh_numbers & en_numbers)
                 misses = len(zh_words) + len(zh_numbers) - matches
                 terms.append(self._anchor_terms[matches if matches < 5 else 5][misses if misses < 4 else 4])
@@ -382,11 +395,11 @@ def _joins(side: list[Unit]) -> list[bool]:
     return [False] + [b.pos == a.pos + 1 and b.heading == a.heading for a, b in zip(side, side[1:])]
 
 
-def _two_anchors(singles: list[tuple[set, set]], cache: dict[int, tuple[set, set]], k: int) -> tuple[set, set]:
+def _two_anchors(side: list[Unit], cache: dict[int, tuple[set, set]], k: int) -> tuple[set, set]:
     """Anchors (words, numbers) of side[k-1] and side[k] together (Anchors.__or__)."""
     if k not in cache:
-        (w0, n0), (w1, n1) = singles[k - 1], singles[k]
-        cache[k] = (w0 | w1, n0 | n1)
+        both = side[k - 1].anchors | side[k].anchors
+        cache[k] = (both.words, both.numbers)
     return cache[k]
 
 
