@@ -46,6 +46,8 @@ def is_blank(line: str) -> bool:
 
 
 def han_count(text: str) -> int:
+    if text.isascii():                  # O(1) in CPython, and Han characters are not ASCII
+        return 0
     # Runs, not single characters: a Chinese line is a few runs but a hundred characters.
     # (_HAN.search first: it skips Latin text faster than the run pattern does.)
     return sum(map(len, _HAN_RUN.findall(text))) if _HAN.search(text) else 0
@@ -64,8 +66,12 @@ def _has_link_or_url(text: str) -> bool:
 def prose_of(line: str) -> str:
     """The readable text of a line: images and URLs dropped, links reduced to their
     text, Markdown quote/heading/list markers and emphasis removed."""
+    return _prose(line, _has_link_or_url(line))
+
+
+def _prose(line: str, has_link_or_url: bool) -> str:
     text = line
-    if _has_link_or_url(text):
+    if has_link_or_url:
         text = _IMAGE.sub(" ", text)
         text = _LINK.sub(lambda m: m.group(1), text)
         text = _URL.sub(" ", text)
@@ -77,7 +83,7 @@ def prose_of(line: str) -> str:
 
 def _link_only(line: str) -> bool:
     """Nothing but links, images and URLs (navigation, sources, footnote targets)."""
-    if not _has_link_or_url(line) or not (_LINK.search(line) or _URL.search(line) or _IMAGE.search(line)):
+    if not (_LINK.search(line) or _URL.search(line) or _IMAGE.search(line)):
         return False
     rest = _URL.sub(" ", _LINK.sub(" ", _IMAGE.sub(" ", line)))
     rest = _LEAD_MARKUP.sub("", rest)
@@ -121,28 +127,30 @@ def split_inline(line: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
 
 def classify_line(line: str) -> str:
     """'en', 'zh', 'inline' (both languages, splittable) or 'other' for one non-blank line."""
-    if _link_only(line):
+    links = _has_link_or_url(line)         # else no link, image or URL pattern can match
+    if links and _link_only(line):
         return "other"
-    prose = whole_prose = prose_of(line)
+    prose = whole_prose = _prose(line, links)
     if not _PROSE_CHAR.search(prose):
         return "other"                      # rules, separators, markup only
     if prose[:1] in "(（" and prose[-1:] in ")）":
         prose = prose[1:-1].strip()          # a credit in parentheses: judge what it says
     han = han_count(prose)
-    # Whether there are Latin words, and below, only as much about them as a test needs.
-    has_words = _LATIN_WORD.search(prose) is not None
+    # Whether there are Latin words (a single Latin letter is one), and below, only as
+    # much about them as a test needs.
+    has_words = _LATIN_LETTER.search(prose) is not None
     if split_inline(line) is not None:
         return "inline"
     # the prose without link texts (the same as whole_prose when there are no links)
-    bare = prose_of(_URL.sub(" ", _LINK.sub(" ", line))) if _has_link_or_url(line) else whole_prose
+    bare = prose_of(_URL.sub(" ", _LINK.sub(" ", line))) if links else whole_prose
     if bare.endswith((":", "：")) and len(bare) <= 12:
         return "other"                      # a label such as "原文：", or "来源：" + link
-    kv = _KEY_VALUE.match(prose)
+    kv = (":" in prose or "：" in prose) and _KEY_VALUE.match(prose)    # the colon is required
     if kv and len(kv.group("value")) <= 40 and not _SENTENCE_PUNCT.search(kv.group("value")):
         return "other"                      # byline, metadata or glossary entry
     if han and has_words:
         outside = _PAREN_ZH.sub("", prose)
-        if han_count(outside) == 0 and _LATIN_WORD.search(outside):
+        if han_count(outside) == 0 and _LATIN_LETTER.search(outside):
             return "other"                  # bilingual heading: "Item 60: …（…）"
     if han >= 2 and (not has_words or han * 5 >= sum(map(len, latin_words(prose)))):
         return "zh"                         # Chinese, possibly with Latin names inside
