@@ -150,10 +150,12 @@ _INF = math.inf
 class Aligner:
     """The banded DP over one document's English and Chinese units.
 
-    Everything a pair's cost needs that depends on one unit (or on two neighbouring units
-    of one language) is computed once here, not per candidate: the DP looks at ~30
-    candidates per English unit. Costs are summed in exactly the order ``pair_cost``
-    documents, so results do not depend on these shortcuts."""
+    It looks at ~30 candidate pairs per English unit, so what a pair's cost needs from one
+    unit (or two neighbouring units of one language) is worked out once per pass, and
+    most candidates are dismissed by a lower bound of their cost before the length model
+    or the anchors are asked. A cost that is computed is summed in exactly the order
+    ``pair_cost`` documents, and a candidate is only dismissed when it could not have
+    won, so these shortcuts never change a result."""
 
     def __init__(self, units: list[Unit], model: LengthModel, config: Config):
         self.en = [u for u in units if u.lang == "en"]
@@ -215,12 +217,14 @@ class Aligner:
         en_first, en_last, zh_first, zh_last = self.en[i - a], self.en[i - 1], self.zh[j - b], self.zh[j - 1]
         if cfg.anchors:
             if b == 1:
-                zh_words, zh_numbers = zh_last.anchors.words, zh_last.anchors.numbers
+                zh_anchors = zh_last.anchors
+                zh_words, zh_numbers = zh_anchors.words, zh_anchors.numbers
             else:
                 zh_words, zh_numbers = _two_anchors(self.zh, self._zh_two_anchors, j - 1)
             if zh_words or zh_numbers:      # else no evidence either way: skip the English
                 if a == 1:
-                    en_words, en_numbers = en_last.anchors.words, en_last.anchors.numbers
+                    en_anchors = en_last.anchors
+                    en_words, en_numbers = en_anchors.words, en_anchors.numbers
                 else:
                     en_words, en_numbers = _two_anchors(self.en, self._en_two_anchors, i - 1)
                 matches = len(zh_words & en_words) + len(zh_numbers & en_numbers)
