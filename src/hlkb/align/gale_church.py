@@ -11,7 +11,6 @@ s2 are estimated from the document's own likely pairs rather than fixed.
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from dataclasses import dataclass
 
