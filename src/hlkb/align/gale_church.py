@@ -27,8 +27,8 @@ _MARKUP_CHARS = "*_`#>"
 def text_length(text: str) -> int:
     """Characters that carry content: whitespace and Markdown emphasis do not count.
 
-    That is len(text) minus the matches of ``[\s*_`#>]``, counted with str methods:
-    ``str.split()`` drops exactly the characters ``\s`` matches (both are
+    That is len(text) minus the matches of ``[\\s*_`#>]``, counted with str methods:
+    ``str.split()`` drops exactly the characters ``\\s`` matches (both are
     Py_UNICODE_ISSPACE), several times faster than a regex pass."""
     n = len("".join(text.split()))
     for ch in _MARKUP_CHARS:
