@@ -24,6 +24,9 @@ _SCALE = {"萬": 1e4, "万": 1e4, "億": 1e8, "亿": 1e8, "thousand": 1e3, "mill
 # Words that start English sentences or are too common to say anything about a pair.
 _STOP = frozenset("""the a an and or of in on at to for is are was were be it its this that i we you he she they
 mr ms mrs dr""".split())
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")   # the one-letter words
+# bytes.translate table: ASCII letters stay, every other byte becomes a space
+_LETTERS_ONLY = bytes(b if chr(b).isascii() and chr(b).isalpha() else 0x20 for b in range(256))
 
 
 @dataclass
@@ -35,13 +38,19 @@ class Anchors:
         return Anchors(self.numbers | other.numbers, self.words | other.words)
 
 
+_extract_figures = None   # hlkb.figures.extract_figures, looked up on first use
+
+
 def _figures(text: str, lang: str) -> list[float] | None:
+    global _extract_figures
+    if _extract_figures is None:
+        try:
+            from hlkb.figures import extract_figures  # the claims feature's parser
+        except ImportError:
+            return None
+        _extract_figures = extract_figures
     try:
-        from hlkb.figures import extract_figures  # the claims feature's parser
-    except ImportError:
-        return None
-    try:
-        return [float(f.value) for f in extract_figures(text, lang)]
+        return [float(f.value) for f in _extract_figures(text, lang)]
     except Exception:  # noqa: BLE001 - an anchor is a hint; a parser bug must not stop alignment
         return None
 
@@ -73,7 +82,14 @@ def anchors_of(text: str, lang: str) -> Anchors:
     if values is None:
         values = _fallback_numbers(text) + (_chinese_years(text) if lang == "zh" else [])
     nums = {round(v, 6) for v in values if v == v}
-    words = {w.casefold() for w in latin_words(text) if len(w) >= 2}
+    if text.isascii() and "'" not in text and "-" not in text:
+        # Here Latin words are just the runs of ASCII letters, and casefold is lower():
+        # blank out everything else and split (several times faster than the regex).
+        words = set(text.encode().translate(_LETTERS_ONLY).lower().decode().split())
+        words -= _ASCII_LETTERS
+    else:
+        # each distinct word folded once (set() first: prose repeats its words)
+        words = {w.casefold() for w in set(latin_words(text)) if len(w) >= 2}
     words -= _STOP
     return Anchors(nums, words)
 

@@ -18,7 +18,7 @@ import bisect
 import math
 from dataclasses import dataclass, field
 
-from hlkb.align.anchors import Anchors, anchor_evidence, anchors_of
+from hlkb.align.anchors import Anchors, anchors_of
 from hlkb.align.gale_church import MATCH_PRIOR, LengthModel, text_length
 from hlkb.align.segment import Paragraph, continues, ends_mid_sentence
 
@@ -35,8 +35,21 @@ class Unit:
     pos: int = 0                                  # index in the document's unit sequence
     length: int = 0
     line_lengths: list[int] = field(default_factory=list)
-    anchors: Anchors = field(default_factory=Anchors)
     heading: bool = False
+    _anchors: Anchors | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def anchors(self) -> Anchors:
+        """The unit's lexical anchors, found on first use: the DP rules out most
+        candidate pairs before their anchors matter, and it reads an English unit's
+        anchors only against a Chinese unit that has some."""
+        if self._anchors is None:
+            self._anchors = anchors_of("\n".join(p.text for p in self.paras), self.lang)
+        return self._anchors
+
+    @anchors.setter
+    def anchors(self, value: Anchors) -> None:
+        self._anchors = value
 
 
 @dataclass
@@ -80,10 +93,8 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
         units = _join_full_width_lines(units, nonblank_lines)
     for i, u in enumerate(units):
         u.pos = i
-        text = "\n".join(p.text for p in u.paras)
-        u.length = text_length(text)
         u.line_lengths = [text_length(line) for p in u.paras for line in p.text.split("\n")]
-        u.anchors = anchors_of(text, u.lang)
+        u.length = sum(u.line_lengths)   # = text_length of the unit's text: newlines do not count
         u.heading = is_heading(u)
     return units
 
@@ -94,8 +105,8 @@ def is_heading(u: Unit) -> bool:
     text = first.text.strip()
     if text.startswith("#"):
         return True
-    return (len(u.paras) == 1 and first.start == first.end and text_length(text) <= (16 if u.lang == "zh" else 40)
-            and ends_mid_sentence(text))
+    return (len(u.paras) == 1 and first.start == first.end and ends_mid_sentence(text)
+            and text_length(text) <= (16 if u.lang == "zh" else 40))
 
 
 def _width(p: Paragraph) -> int:
@@ -129,13 +140,42 @@ def _join_full_width_lines(units: list[Unit], nonblank_lines: set[int]) -> list[
     return out
 
 
+# Candidate moves of the DP, in the order they are tried: on equal totals the earlier
+# move wins (as ``min`` over the candidate list did).
+_EN_SKIP, _ZH_SKIP, _ONE_ONE, _TWO_ONE, _ONE_TWO = (1, 0), (0, 1), (1, 1), (2, 1), (1, 2)
+_LOG_PRIOR = {move: math.log(p) for move, p in MATCH_PRIOR.items()}
+_INF = math.inf
+
+
 class Aligner:
+    """The banded DP over one document's English and Chinese units.
+
+    It looks at ~30 candidate pairs per English unit, so what a pair's cost needs from one
+    unit (or two neighbouring units of one language) is worked out once per pass, and
+    most candidates are dismissed by a lower bound of their cost before the length model
+    or the anchors are asked. A cost that is computed is summed in exactly the order
+    ``pair_cost`` documents, and a candidate is only dismissed when it could not have
+    won, so these shortcuts never change a result."""
+
     def __init__(self, units: list[Unit], model: LengthModel, config: Config):
         self.en = [u for u in units if u.lang == "en"]
         self.zh = [u for u in units if u.lang == "zh"]
         self.model = model
         self.cfg = config
         self._zh_pos = [u.pos for u in self.zh]
+        self._en_skip = [self.skip_cost(u) for u in self.en]
+        self._zh_skip = [self.skip_cost(u) for u in self.zh]
+        # [k]: may side[k-1] and side[k] be translated together (2:1 / 1:2)?
+        self._en_joins = _joins(self.en)
+        self._zh_joins = _joins(self.zh)
+        # anchors (words, numbers) of side[k-1] and side[k] together, when asked
+        self._en_two_anchors: dict[int, tuple[set, set]] = {}
+        self._zh_two_anchors: dict[int, tuple[set, set]] = {}
+        # the anchor term by (min(matches, 5), min(misses, 4))
+        self._anchor_terms = [[config.anchor_miss * misses - config.anchor_bonus * matches for misses in range(5)]
+                              for matches in range(6)]
+        self._en_partials = [_partial_lengths(u) if len(u.line_lengths) > 1 else () for u in self.en]
+        self._zh_partials = [_partial_lengths(u) if len(u.line_lengths) > 1 else () for u in self.zh]
 
     # -- costs -------------------------------------------------------------------------
     def skip_cost(self, unit: Unit) -> float:
@@ -144,47 +184,102 @@ class Aligner:
             return -math.log(MATCH_PRIOR[(1, 0)]) + self.model.cost(en_len, zh_len)
         return self.cfg.skip
 
-    def _length_cost(self, en: list[Unit], zh: list[Unit]) -> float:
-        en_len = sum(u.length for u in en)
-        zh_len = sum(u.length for u in zh)
-        best = self.model.cost(en_len, zh_len)
-        if self.cfg.partial and len(en) == 1 and len(zh) == 1 and best > self.cfg.partial_penalty:
-            # A long block translated only in part: its first or last lines carry the match.
-            for side, other_len in ((zh[0], en_len), (en[0], zh_len)):
-                lines = side.line_lengths
-                if len(lines) < 2:
-                    continue
-                for k in range(1, len(lines)):
-                    for sub in (sum(lines[:k]), sum(lines[-k:])):
-                        c = (self.model.cost(other_len, sub) if side is zh[0] else self.model.cost(sub, other_len))
-                        best = min(best, c + self.cfg.partial_penalty)
-        return best
-
     def pair_cost(self, en: list[Unit], zh: list[Unit]) -> float:
+        """Cost of translating the units ``en`` (one or two, in order) by ``zh``:
+
+            length cost (Gale–Church; for a long 1:1 block perhaps only partly translated:
+                its first or last lines against the other side, plus ``partial_penalty``)
+            - log prior of the match type + log prior of 1:1
+            + ``merge`` for a 2:1 / 1:2 pair (whose two units must be neighbours and both
+              headings or both not; else inf)                           [with ``order``]
+            + ``anchor_miss`` * min(misses, 4) - ``anchor_bonus`` * min(matches, 5)  [``anchors``]
+            + ``order_gap`` per unit sitting between the pair's members              [``order``]
+            + ``orientation_cost`` when the other language comes first  [``order``, ``orientation``]
+        """
+        index = {id(u): k for side in (self.en, self.zh) for k, u in enumerate(side)}
+        return self._pair_cost(index[id(en[-1])] + 1, len(en), index[id(zh[-1])] + 1, len(zh))
+
+    def _pair_cost(self, i: int, a: int, j: int, b: int, prev: float = 0.0, bound: float = _INF) -> float:
+        """``pair_cost(en[i-a:i], zh[j-b:j])``; inf when the DP would not take the pair
+        anyway, i.e. when ``prev + cost`` cannot be below ``bound`` (found from lower
+        bounds of the length cost before computing it)."""
         cfg = self.cfg
-        cost = self._length_cost(en, zh) - math.log(MATCH_PRIOR[(len(en), len(zh))]) - _BASE_PRIOR
-        for side in (en, zh):
-            if len(side) == 2 and cfg.order:
-                # Paragraphs translated together sit together; a title goes with its
-                # byline or dateline, never with a body paragraph.
-                if side[1].pos != side[0].pos + 1 or side[1].heading != side[0].heading:
-                    return math.inf
-                cost += cfg.merge
-        if cfg.anchors:
-            a_en = en[0].anchors if len(en) == 1 else en[0].anchors | en[1].anchors
-            a_zh = zh[0].anchors if len(zh) == 1 else zh[0].anchors | zh[1].anchors
-            matches, misses = anchor_evidence(a_en, a_zh)
-            cost += cfg.anchor_miss * min(misses, 4) - cfg.anchor_bonus * min(matches, 5)
+        terms = []                     # what is added after the length cost, in order
         if cfg.order:
-            members = en + zh
-            lo = min(u.pos for u in members)
-            hi = max(u.pos for u in members)
-            cost += cfg.order_gap * ((hi - lo + 1) - len(members))
+            if a == 2:
+                if not self._en_joins[i - 1]:
+                    return _INF
+                terms.append(cfg.merge)
+            if b == 2:
+                if not self._zh_joins[j - 1]:
+                    return _INF
+                terms.append(cfg.merge)
+        en_first, en_last, zh_first, zh_last = self.en[i - a], self.en[i - 1], self.zh[j - b], self.zh[j - 1]
+        if cfg.anchors:
+            if b == 1:
+                zh_anchors = zh_last.anchors
+                zh_words, zh_numbers = zh_anchors.words, zh_anchors.numbers
+            else:
+                zh_words, zh_numbers = _two_anchors(self.zh, self._zh_two_anchors, j - 1)
+            if zh_words or zh_numbers:      # else no evidence either way: skip the English
+                if a == 1:
+                    en_anchors = en_last.anchors
+                    en_words, en_numbers = en_anchors.words, en_anchors.numbers
+                else:
+                    en_words, en_numbers = _two_anchors(self.en, self._en_two_anchors, i - 1)
+                matches = len(zh_words & en_words) + len(zh_numbers & en_numbers)
+                misses = len(zh_words) + len(zh_numbers) - matches
+                terms.append(self._anchor_terms[matches if matches < 5 else 5][misses if misses < 4 else 4])
+            else:
+                terms.append(self._anchor_terms[0][0])
+        if cfg.order:
+            en_first_pos, zh_first_pos = en_first.pos, zh_first.pos
+            lo = en_first_pos if en_first_pos < zh_first_pos else zh_first_pos
+            hi = en_last.pos if en_last.pos > zh_last.pos else zh_last.pos
+            terms.append(cfg.order_gap * ((hi - lo + 1) - (a + b)))
             if cfg.orientation:
-                first = min(members, key=lambda u: u.pos)
-                if first.lang != cfg.orientation:
-                    cost += cfg.orientation_cost
-        return cost
+                first_lang = "en" if en_first_pos < zh_first_pos else "zh"
+                if first_lang != cfg.orientation:
+                    terms.append(cfg.orientation_cost)
+        log_prior = _LOG_PRIOR[a, b]
+        # The cost only grows with the length cost, which is never below 0: when even 0
+        # loses, the length model is not asked.
+        if bound != _INF and prev + _total(0.0, log_prior, terms) >= bound:
+            return _INF
+        en_len = en_last.length if a == 1 else en_first.length + en_last.length
+        zh_len = zh_last.length if b == 1 else zh_first.length + zh_last.length
+        # (not memoised: with the pruning above, a document hardly asks for a pair of
+        # lengths twice)
+        length_cost = self.model.cost(en_len, zh_len)
+        penalty = cfg.partial_penalty
+        if cfg.partial and a == 1 and b == 1 and length_cost > penalty:
+            # A long block translated only in part: its first or last lines carry the match.
+            zh_partials, en_partials = self._zh_partials[j - 1], self._en_partials[i - 1]
+            if zh_partials or en_partials:
+                # that reading costs at least the penalty
+                if bound != _INF and prev + _total(penalty, log_prior, terms) >= bound:
+                    return _INF
+                cost = self.model.cost
+                best_partial = min([cost(en_len, sub) for sub in zh_partials]
+                                   + [cost(sub, zh_len) for sub in en_partials])
+                length_cost = min(length_cost, best_partial + penalty)
+        return _total(length_cost, log_prior, terms)
+
+    def _one_one_floor(self, max_gap: int) -> list[float]:
+        """[gap]: a lower bound of the cost of any 1:1 pair with ``gap`` units between its
+        members: ``pair_cost``'s sum with length cost 0, the best possible anchor term
+        and the cheaper orientation (each sum only grows with each of its terms)."""
+        cfg = self.cfg
+        head = 0.0 - _LOG_PRIOR[_ONE_ONE] - _BASE_PRIOR          # as _total sums
+        if cfg.anchors:
+            head += min(min(row) for row in self._anchor_terms)
+        if not cfg.order:
+            return [head] * (max_gap + 1)
+        floors = [head + cfg.order_gap * gap for gap in range(max_gap + 1)]
+        if cfg.orientation:
+            cheaper = min(0.0, cfg.orientation_cost)
+            floors = [floor + cheaper for floor in floors]
+        return floors
 
     # -- search ------------------------------------------------------------------------
     def _j_range(self, i: int) -> tuple[int, int]:
@@ -199,42 +294,125 @@ class Aligner:
 
     def align(self) -> list[AlignedPair]:
         n, m = len(self.en), len(self.zh)
-        best: dict[tuple[int, int], tuple[float, tuple[int, int] | None]] = {(0, 0): (0.0, None)}
+        en_skip, zh_skip = self._en_skip, self._zh_skip
+        pair_cost = self._pair_cost
+        en_pos, zh_pos = [u.pos for u in self.en], self._zh_pos
+        one_one_floor = self._one_one_floor(len(self.en) + len(self.zh))
+        # Two units of one language that may not be translated together cost inf as a
+        # 2:1 / 1:2 pair: such candidates are not even looked at.
+        en_joins = self._en_joins if self.cfg.order else [True] * (n + 1)
+        zh_joins = self._zh_joins if self.cfg.order else [True] * (m + 1)
+        # Row i holds the cells j = row_lo[i] ..: the best total (inf: not reached), the
+        # move that reached it and, for a pair move, that pair's cost. Candidates are
+        # tried in the order 1:0, 0:1, 1:1, 2:1, 1:2; on equal totals the earlier wins.
+        row_lo: list[int] = []
+        totals: list[list[float]] = []
+        moves: list[list[tuple[int, int] | None]] = []
+        pair_costs: list[list[float]] = []
         for i in range(n + 1):
             lo, hi = self._j_range(i)
-            for j in range(lo, hi + 1):
-                if i == 0 and j == 0:
-                    continue
-                cands = []
-                if i >= 1 and (i - 1, j) in best:
-                    cands.append((best[(i - 1, j)][0] + self.skip_cost(self.en[i - 1]), (1, 0)))
-                if j >= 1 and (i, j - 1) in best:
-                    cands.append((best[(i, j - 1)][0] + self.skip_cost(self.zh[j - 1]), (0, 1)))
-                for a, b in ((1, 1), (2, 1), (1, 2)):
-                    prev = (i - a, j - b)
-                    if prev[0] < 0 or prev[1] < 0 or prev not in best:
-                        continue
-                    cost = self.pair_cost(self.en[i - a:i], self.zh[j - b:j])
-                    if cost == math.inf:
-                        continue
-                    cands.append((best[prev][0] + cost, (a, b)))
-                if cands:
-                    best[(i, j)] = min(cands, key=lambda c: c[0])
+            width = hi - lo + 1
+            row = [_INF] * width
+            row_moves: list[tuple[int, int] | None] = [None] * width
+            row_pair_costs = [0.0] * width
+            # the rows moves come from: i-1 (1:0, 1:1, 1:2) and i-2 (2:1)
+            up, up_lo = (totals[i - 1], row_lo[i - 1]) if i >= 1 else ([], 0)
+            up2, up2_lo = (totals[i - 2], row_lo[i - 2]) if i >= 2 and en_joins[i - 1] else ([], 0)
+            up_len, up2_len = len(up), len(up2)
+            row_lo.append(lo)
+            totals.append(row)
+            moves.append(row_moves)
+            pair_costs.append(row_pair_costs)
+            skip_en = en_skip[i - 1] if i else 0.0
+            en_at = en_pos[i - 1] if i else 0
+            left = _INF                                         # total of cell (i, j-1)
+            first_j = lo
+            if i == 0:
+                row[0] = left = 0.0                             # the start, (0, 0)
+                first_j = 1
+            for j in range(first_j, hi + 1):
+                best, move, best_pair_cost = _INF, None, 0.0
+                u = j - up_lo                                   # 1:0 from (i-1, j)
+                if 0 <= u < up_len and up[u] != _INF:
+                    best, move = up[u] + skip_en, _EN_SKIP
+                if left != _INF:                                # 0:1 from (i, j-1)
+                    t = left + zh_skip[j - 1]
+                    if t < best:
+                        best, move = t, _ZH_SKIP
+                u -= 1                                          # 1:1 from (i-1, j-1)
+                if 0 <= u < up_len and up[u] != _INF:
+                    prev = up[u]
+                    gap = en_at - zh_pos[j - 1]
+                    # most candidates lie too far apart to win even with a perfect length fit
+                    if prev + one_one_floor[(gap if gap > 0 else -gap) - 1] < best:
+                        cost = pair_cost(i, 1, j, 1, prev, best)
+                        if cost != _INF and prev + cost < best:
+                            best, move, best_pair_cost = prev + cost, _ONE_ONE, cost
+                u2 = j - 1 - up2_lo                             # 2:1 from (i-2, j-1)
+                if 0 <= u2 < up2_len and up2[u2] != _INF:
+                    prev = up2[u2]
+                    cost = pair_cost(i, 2, j, 1, prev, best)
+                    if cost != _INF and prev + cost < best:
+                        best, move, best_pair_cost = prev + cost, _TWO_ONE, cost
+                u -= 1                                          # 1:2 from (i-1, j-2)
+                if j >= 2 and zh_joins[j - 1] and 0 <= u < up_len and up[u] != _INF:
+                    prev = up[u]
+                    cost = pair_cost(i, 1, j, 2, prev, best)
+                    if cost != _INF and prev + cost < best:
+                        best, move, best_pair_cost = prev + cost, _ONE_TWO, cost
+                left = best
+                if move is not None:
+                    k = j - lo
+                    row[k] = best
+                    row_moves[k] = move
+                    row_pair_costs[k] = best_pair_cost
         # trace back
         pairs: list[AlignedPair] = []
         i, j = n, m
         while (i, j) != (0, 0):
-            total, move = best[(i, j)]
-            a, b = move
+            k = j - row_lo[i]
+            if not 0 <= k < len(moves[i]) or moves[i][k] is None:
+                raise KeyError((i, j))
+            a, b = moves[i][k]
             if a and b:
                 en, zh = self.en[i - a:i], self.zh[j - b:j]
-                cost = self.pair_cost(en, zh)
+                cost = pair_costs[i][k]
                 margin = sum(self.skip_cost(u) for u in en + zh) - cost
                 score = 1.0 / (1.0 + math.exp(-margin / 2.0))
                 pairs.append(AlignedPair(en, zh, cost, score))
             i, j = i - a, j - b
         pairs.reverse()
         return pairs
+
+
+def _total(length_cost: float, log_prior: float, terms: list[float]) -> float:
+    """A pair's cost from its length cost: the sum in ``pair_cost``'s order."""
+    cost = length_cost - log_prior - _BASE_PRIOR
+    for t in terms:
+        cost += t
+    return cost
+
+
+def _joins(side: list[Unit]) -> list[bool]:
+    """[k]: side[k-1] and side[k] are neighbours in the document and both headings or
+    both not, so that they may be translated together."""
+    return [False] + [b.pos == a.pos + 1 and b.heading == a.heading for a, b in zip(side, side[1:])]
+
+
+def _two_anchors(side: list[Unit], cache: dict[int, tuple[set, set]], k: int) -> tuple[set, set]:
+    """Anchors (words, numbers) of side[k-1] and side[k] together (Anchors.__or__)."""
+    if k not in cache:
+        both = side[k - 1].anchors | side[k].anchors
+        cache[k] = (both.words, both.numbers)
+    return cache[k]
+
+
+def _partial_lengths(u: Unit) -> tuple[int, ...]:
+    """Lengths of a multi-line unit's first k and last k lines (0 < k < lines)."""
+    lines = u.line_lengths
+    if len(lines) < 2:
+        return ()
+    return tuple(sorted({s for k in range(1, len(lines)) for s in (sum(lines[:k]), sum(lines[-k:]))}))
 
 
 def neighbour_pairs(units: list[Unit]) -> list[tuple[int, int]]:

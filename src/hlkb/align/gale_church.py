@@ -11,7 +11,6 @@ s2 are estimated from the document's own likely pairs rather than fixed.
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from dataclasses import dataclass
 
@@ -22,12 +21,23 @@ DEFAULT_VARIANCE = 0.35
 _MAX_COST = 60.0
 
 
-_NON_CONTENT = re.compile(r"[\s*_`#>]+")
+_MARKUP_CHARS = "*_`#>"
 
 
 def text_length(text: str) -> int:
-    """Characters that carry content: whitespace and Markdown emphasis do not count."""
-    return len(text) - sum(len(m) for m in _NON_CONTENT.findall(text))
+    """Characters that carry content: whitespace and Markdown emphasis do not count.
+
+    That is len(text) minus the matches of ``[\\s*_`#>]``, counted with str methods:
+    ``str.split()`` drops exactly the characters ``\\s`` matches (both are
+    Py_UNICODE_ISSPACE), several times faster than a regex pass."""
+    n = len("".join(text.split()))
+    for ch in _MARKUP_CHARS:
+        if ch in text:
+            n -= text.count(ch)
+    return n
+
+
+_SQRT2 = math.sqrt(2.0)
 
 
 def _norm_sf2(z: float) -> float:
@@ -46,7 +56,9 @@ class LengthModel:
 
     def cost(self, en_len: int, zh_len: int) -> float:
         """-log P(|delta| this large): 0 for a perfect fit, growing quadratically."""
-        p = _norm_sf2(self.delta(en_len, zh_len))
+        # delta() and _norm_sf2() inlined (the DP asks this thousands of times a document)
+        l1 = max(en_len, 1)
+        p = math.erfc(abs((zh_len - self.ratio * l1) / math.sqrt(l1 * self.variance)) / _SQRT2)
         if p <= 1e-26:
             return _MAX_COST
         return min(-math.log(p), _MAX_COST)
@@ -70,3 +82,4 @@ class LengthModel:
         # every length look plausible.
         variance = min(max(variance, 3.4 * ratio * ratio, 0.02), 6.8 * ratio * ratio)
         return cls(ratio, variance)
+

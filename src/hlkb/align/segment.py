@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 # A line is blank when it holds only spaces, tabs, U+00A0 or U+3000 (DESIGN.md).
 _BLANK_CHARS = " \t\u00a0\u3000\r\ufeff"
 
 _HAN = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_RUN = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['’\-][A-Za-z\u00c0-\u024f]+)*")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
@@ -33,6 +35,9 @@ _SENTENCE_PUNCT = re.compile(r"[。！？，,!?]|\.(?:\s|$)")
 # An EN heading followed by its Chinese rendering in full-width parentheses.
 _PAREN_ZH = re.compile(r"（[^（）]*）")
 _INLINE_SEPARATORS = (" / ", " | ")
+_PROSE_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u3007\u3400-\u9fff]")
+_WORD_CHAR = re.compile(r"[A-Za-z\u3400-\u9fff]")
+_DIGIT = re.compile(r"\d")
 _TERMINAL = tuple(".!?。！？…:;；：\"”’)）」』")
 
 
@@ -41,21 +46,38 @@ def is_blank(line: str) -> bool:
 
 
 def han_count(text: str) -> int:
-    return len(_HAN.findall(text))
+    if text.isascii():                  # O(1) in CPython, and Han characters are not ASCII
+        return 0
+    # Runs, not single characters: a Chinese line is a few runs but a hundred characters.
+    # (_HAN.search first: it skips Latin text faster than the run pattern does.)
+    return sum(map(len, _HAN_RUN.findall(text))) if _HAN.search(text) else 0
 
 
 def latin_words(text: str) -> list[str]:
     return _LATIN_WORD.findall(text)
 
 
+def _has_link_or_url(text: str) -> bool:
+    """False when none of _IMAGE, _LINK, _URL can match (each needs one of these
+    substrings): most lines of prose, which then skip those regex passes."""
+    return "](" in text or "://" in text or "www." in text
+
+
 def prose_of(line: str) -> str:
     """The readable text of a line: images and URLs dropped, links reduced to their
     text, Markdown quote/heading/list markers and emphasis removed."""
-    text = _IMAGE.sub(" ", line)
-    text = _LINK.sub(lambda m: m.group(1), text)
-    text = _URL.sub(" ", text)
+    return _prose(line, _has_link_or_url(line))
+
+
+def _prose(line: str, has_link_or_url: bool) -> str:
+    text = line
+    if has_link_or_url:
+        text = _IMAGE.sub(" ", text)
+        text = _LINK.sub(lambda m: m.group(1), text)
+        text = _URL.sub(" ", text)
     text = _LEAD_MARKUP.sub("", text)
-    text = _EMPHASIS.sub("", text)
+    if "*" in text or "`" in text or "__" in text:
+        text = _EMPHASIS.sub("", text)
     return text.strip(_BLANK_CHARS)
 
 
@@ -65,7 +87,7 @@ def _link_only(line: str) -> bool:
         return False
     rest = _URL.sub(" ", _LINK.sub(" ", _IMAGE.sub(" ", line)))
     rest = _LEAD_MARKUP.sub("", rest)
-    return not re.search(r"[A-Za-z\u3400-\u9fff]", rest.replace("*", "").replace("_", ""))
+    return not _WORD_CHAR.search(rest.replace("*", "").replace("_", ""))
 
 
 def _word_lang(text: str) -> str:
@@ -105,31 +127,36 @@ def split_inline(line: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
 
 def classify_line(line: str) -> str:
     """'en', 'zh', 'inline' (both languages, splittable) or 'other' for one non-blank line."""
-    if _link_only(line):
+    links = _has_link_or_url(line)         # else no link, image or URL pattern can match
+    if links and _link_only(line):
         return "other"
-    prose = prose_of(line)
-    if not re.search(r"[A-Za-z0-9\u00c0-\u024f\u3007\u3400-\u9fff]", prose):
+    prose = whole_prose = _prose(line, links)
+    if not _PROSE_CHAR.search(prose):
         return "other"                      # rules, separators, markup only
     if prose[:1] in "(（" and prose[-1:] in ")）":
         prose = prose[1:-1].strip()          # a credit in parentheses: judge what it says
     han = han_count(prose)
-    words = latin_words(prose)
+    # Whether there are Latin words (a single Latin letter is one), and below, only as
+    # much about them as a test needs.
+    has_words = _LATIN_LETTER.search(prose) is not None
     if split_inline(line) is not None:
         return "inline"
-    bare = prose_of(_URL.sub(" ", _LINK.sub(" ", line)))
+    # the prose without link texts (the same as whole_prose when there are no links)
+    bare = prose_of(_URL.sub(" ", _LINK.sub(" ", line))) if links else whole_prose
     if bare.endswith((":", "：")) and len(bare) <= 12:
         return "other"                      # a label such as "原文：", or "来源：" + link
-    kv = _KEY_VALUE.match(prose)
+    kv = (":" in prose or "：" in prose) and _KEY_VALUE.match(prose)    # the colon is required
     if kv and len(kv.group("value")) <= 40 and not _SENTENCE_PUNCT.search(kv.group("value")):
         return "other"                      # byline, metadata or glossary entry
-    if han and words:
+    if han and has_words:
         outside = _PAREN_ZH.sub("", prose)
-        if han_count(outside) == 0 and len(latin_words(outside)) >= 1:
+        if han_count(outside) == 0 and _LATIN_LETTER.search(outside):
             return "other"                  # bilingual heading: "Item 60: …（…）"
-    if han >= 2 and han * 5 >= sum(len(w) for w in words):
+    if han >= 2 and (not has_words or han * 5 >= sum(map(len, latin_words(prose)))):
         return "zh"                         # Chinese, possibly with Latin names inside
-    if words:
-        if len(words) <= 2 and not prose.endswith(_TERMINAL) and not re.search(r"\d", prose):
+    if has_words:
+        if (not prose.endswith(_TERMINAL) and not _DIGIT.search(prose)
+                and len(list(islice(_LATIN_WORD.finditer(prose), 3))) <= 2):
             return "other"                  # a one- or two-word label ("Foot notes")
         return "en"
     return "zh" if han else "other"
