@@ -33,21 +33,8 @@ _OTHER = re.compile(f"[^\\W\\d_{lang._CJK_RANGES}{lang._LATIN_RANGES}]")
 
 
 def _reference_lang(text: str) -> str:
-    zh_w = float(len(_CJK.findall(text)))
-    en_w = len(_LATIN.findall(text)) * lang._LATIN_WEIGHT
-    other_w = len(_OTHER.findall(text)) * 0.5
-    total = zh_w + en_w + other_w
-    if total == 0:
-        return "other"
-    if zh_w / total >= lang._DOMINANT:
-        return "zh"
-    if en_w / total >= lang._DOMINANT:
-        return "en"
-    if other_w / total >= 0.5:
-        return "other"
-    if zh_w and en_w:
-        return "mixed"
-    return "zh" if zh_w > en_w else "en"
+    """Counting every character with the plain one-character classes."""
+    return lang.lang_of_counts(len(_CJK.findall(text)), len(_LATIN.findall(text)), len(_OTHER.findall(text)))
 
 
 @FUZZ

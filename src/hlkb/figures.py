@@ -291,7 +291,6 @@ _ZH_FIGURE = re.compile(
     rf"\s?(?P<unit>{_ZH_UNIT_RE}|[{_ZH_MEASURE}])?"
     rf"(?P<post2>左右|以上|上下)?"
 )
-_ZH_VAGUE_CN = re.compile(rf"^[{_ZH_NUMERAL_CHARS}]+$")
 _HAS_HAN = re.compile(r"[\u3400-\u9fff]")
 
 # Idioms and set phrases whose numerals are not figures (万家灯火, 一带一路, 千载 …).

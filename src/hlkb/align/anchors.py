@@ -92,15 +92,3 @@ def anchors_of(text: str, lang: str) -> Anchors:
         words = {w.casefold() for w in set(latin_words(text)) if len(w) >= 2}
     words -= _STOP
     return Anchors(nums, words)
-
-
-def anchor_evidence(en: Anchors, zh: Anchors) -> tuple[int, int]:
-    """(matches, misses) between the two sides of a candidate pair.
-
-    Latin words in Chinese text are nearly always copied from the English, so a Chinese
-    Latin word absent from the English is evidence against the pair; English words are
-    mostly translated, so only their presence on the Chinese side counts. Numbers count
-    both ways, since translations keep them (after unit normalisation)."""
-    matches = len(zh.words & en.words) + len(zh.numbers & en.numbers)
-    misses = len(zh.words - en.words) + len(zh.numbers - en.numbers)
-    return matches, misses

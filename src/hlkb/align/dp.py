@@ -154,7 +154,7 @@ class Aligner:
     unit (or two neighbouring units of one language) is worked out once per pass, and
     most candidates are dismissed by a lower bound of their cost before the length model
     or the anchors are asked. A cost that is computed is summed in exactly the order
-    ``pair_cost`` documents, and a candidate is only dismissed when it could not have
+    ``_pair_cost`` documents, and a candidate is only dismissed when it could not have
     won, so these shortcuts never change a result."""
 
     def __init__(self, units: list[Unit], model: LengthModel, config: Config):
@@ -174,8 +174,8 @@ class Aligner:
         # the anchor term by (min(matches, 5), min(misses, 4))
         self._anchor_terms = [[config.anchor_miss * misses - config.anchor_bonus * matches for misses in range(5)]
                               for matches in range(6)]
-        self._en_partials = [_partial_lengths(u) if len(u.line_lengths) > 1 else () for u in self.en]
-        self._zh_partials = [_partial_lengths(u) if len(u.line_lengths) > 1 else () for u in self.zh]
+        self._en_partials = [_partial_lengths(u) for u in self.en]
+        self._zh_partials = [_partial_lengths(u) for u in self.zh]
 
     # -- costs -------------------------------------------------------------------------
     def skip_cost(self, unit: Unit) -> float:
@@ -184,8 +184,8 @@ class Aligner:
             return -math.log(MATCH_PRIOR[(1, 0)]) + self.model.cost(en_len, zh_len)
         return self.cfg.skip
 
-    def pair_cost(self, en: list[Unit], zh: list[Unit]) -> float:
-        """Cost of translating the units ``en`` (one or two, in order) by ``zh``:
+    def _pair_cost(self, i: int, a: int, j: int, b: int, prev: float = 0.0, bound: float = _INF) -> float:
+        """Cost of translating the units ``en[i-a:i]`` by ``zh[j-b:j]`` (a, b: one or two):
 
             length cost (Gale–Church; for a long 1:1 block perhaps only partly translated:
                 its first or last lines against the other side, plus ``partial_penalty``)
@@ -195,14 +195,10 @@ class Aligner:
             + ``anchor_miss`` * min(misses, 4) - ``anchor_bonus`` * min(matches, 5)  [``anchors``]
             + ``order_gap`` per unit sitting between the pair's members              [``order``]
             + ``orientation_cost`` when the other language comes first  [``order``, ``orientation``]
-        """
-        index = {id(u): k for side in (self.en, self.zh) for k, u in enumerate(side)}
-        return self._pair_cost(index[id(en[-1])] + 1, len(en), index[id(zh[-1])] + 1, len(zh))
 
-    def _pair_cost(self, i: int, a: int, j: int, b: int, prev: float = 0.0, bound: float = _INF) -> float:
-        """``pair_cost(en[i-a:i], zh[j-b:j])``; inf when the DP would not take the pair
-        anyway, i.e. when ``prev + cost`` cannot be below ``bound`` (found from lower
-        bounds of the length cost before computing it)."""
+        Returns inf when the DP would not take the pair anyway, i.e. when ``prev + cost``
+        cannot be below ``bound`` (found from lower bounds of the length cost first).
+        """
         cfg = self.cfg
         terms = []                     # what is added after the length cost, in order
         if cfg.order:
@@ -227,6 +223,10 @@ class Aligner:
                     en_words, en_numbers = en_anchors.words, en_anchors.numbers
                 else:
                     en_words, en_numbers = _two_anchors(self.en, self._en_two_anchors, i - 1)
+                # Latin words in Chinese text are nearly always copied from the English, so
+                # one absent from the English is evidence against the pair; English words
+                # are mostly translated, so only their presence on the Chinese side counts.
+                # Numbers count both ways (translations keep them).
                 matches = len(zh_words & en_words) + len(zh_numbers & en_numbers)
                 misses = len(zh_words) + len(zh_numbers) - matches
                 terms.append(self._anchor_terms[matches if matches < 5 else 5][misses if misses < 4 else 4])
@@ -267,7 +267,7 @@ class Aligner:
 
     def _one_one_floor(self, max_gap: int) -> list[float]:
         """[gap]: a lower bound of the cost of any 1:1 pair with ``gap`` units between its
-        members: ``pair_cost``'s sum with length cost 0, the best possible anchor term
+        members: ``_pair_cost``'s sum with length cost 0, the best possible anchor term
         and the cheaper orientation (each sum only grows with each of its terms)."""
         cfg = self.cfg
         head = 0.0 - _LOG_PRIOR[_ONE_ONE] - _BASE_PRIOR          # as _total sums
@@ -386,7 +386,7 @@ class Aligner:
 
 
 def _total(length_cost: float, log_prior: float, terms: list[float]) -> float:
-    """A pair's cost from its length cost: the sum in ``pair_cost``'s order."""
+    """A pair's cost from its length cost: the sum in ``_pair_cost``'s order."""
     cost = length_cost - log_prior - _BASE_PRIOR
     for t in terms:
         cost += t

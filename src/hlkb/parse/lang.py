@@ -51,6 +51,12 @@ def detect_lang(text: str) -> str:
     cjk = len(non_ascii) - len(rest)
     latin = ascii_letters + _run_length(_LATIN_RUN, rest)
     other = _run_length(_OTHER_RUN, rest)
+    return lang_of_counts(cjk, latin, other)
+
+
+def lang_of_counts(cjk: int, latin: int, other: int) -> str:
+    """The language of a text with ``cjk`` Han/kana, ``latin`` Latin and ``other`` other
+    letters: one that dominates, else "mixed" (Chinese and English) or the larger."""
     zh_w, en_w, other_w = float(cjk), latin * _LATIN_WEIGHT, other * 0.5
     total = zh_w + en_w + other_w
     if total == 0:
