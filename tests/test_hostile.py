@@ -239,3 +239,33 @@ def test_unreadable_file_is_reported_and_skipped(run_cli, vault, monkeypatch):
     assert code == 0 and "secret.md" in err and "Traceback" not in err
     code, out, err = run_cli("search", "--vault", vault, "--no-refresh", "compost", "--jsonl")
     assert out   # the rest of the vault is indexed
+
+
+def _open_new_index(args):
+    from hlkb.index import open_index
+
+    vault, db = args
+    try:
+        with open_index(vault, db):
+            return "ok"
+    except Exception as exc:   # the test wants the message, not a pickling failure
+        return f"{type(exc).__name__}: {exc}"
+
+
+def test_processes_opening_a_new_index_at_once_all_succeed(tmp_path):
+    """Several processes creating the same new index: each must end up with the schema.
+    Two races were found here: switching a new file to WAL answered "database is locked"
+    at once, and reading the header one pragma at a time could see another process's
+    schema half-created ("not an hlkb index")."""
+    import multiprocessing as mp
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("needs fork to start the racing processes quickly")
+    vault = tmp_path / "v"
+    vault.mkdir()
+    ctx = mp.get_context("fork")
+    with ctx.Pool(4) as pool:
+        for round_ in range(25):
+            db = tmp_path / f"race{round_}.sqlite"
+            results = pool.map(_open_new_index, [(vault, db)] * 4, chunksize=1)
+            assert results == ["ok"] * 4, (round_, results)

@@ -83,6 +83,19 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
 
 
+def _header(conn: sqlite3.Connection) -> tuple[int, int, set[str]]:
+    """application_id, user_version and table names, read in ONE transaction: read one by
+    one, another process creating the schema meanwhile could be seen half-way (no
+    application_id yet, but tables), which looked like a foreign database."""
+    conn.execute("BEGIN")
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        return app_id, version, _tables(conn)
+    finally:
+        conn.execute("COMMIT")
+
+
 def create(conn: sqlite3.Connection) -> bool:
     """Create the schema in one write transaction; False if another process created it
     first (two `hlkb index` on a new index at once: the second must not half-create it)."""
@@ -115,17 +128,13 @@ def prepare(conn: sqlite3.Connection, path: Path) -> str:
     """Bring the database to the current schema; returns "created", "migrated", "rebuilt" or "ok"."""
     shown = str(path)
     try:
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = _tables(conn)
+        app_id, version, tables = _header(conn)
     except sqlite3.DatabaseError as exc:
         raise IndexFileError(f"not an hlkb index ({exc}); remove it or choose another --db", shown) from None
     if not tables and app_id in (0, APPLICATION_ID):
         if create(conn):
             return "created"
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = _tables(conn)
+        app_id, version, tables = _header(conn)
     if app_id != APPLICATION_ID:
         if version == 1 and {"files", "records", "fts"} <= tables:
             pass   # a development index from before application_id: ours, rebuild below

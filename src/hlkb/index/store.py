@@ -90,16 +90,36 @@ def connect(db: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(db), timeout=30.0, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA busy_timeout = 30000")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        _enable_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -32000")
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise IndexBusyError("the index is busy: another hlkb is creating it; try again", str(db)) from None
+        raise schema.IndexFileError(f"not an hlkb index ({exc}); remove it or choose another --db",
+                                    str(db)) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise schema.IndexFileError(f"not an hlkb index ({exc}); remove it or choose another --db",
                                     str(db)) from None
-    del mode
     return conn
+
+
+def _enable_wal(conn: sqlite3.Connection, wait: float = LOCK_WAIT_SECONDS) -> None:
+    """Switch to WAL (readers never wait for the writer). On a new file this needs an
+    exclusive lock, and SQLite answers "database is locked" at once rather than waiting
+    when another process is switching it too (two `hlkb index` on a new index), so retry."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if not ("locked" in str(exc) or "busy" in str(exc)) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def open_index(vault: Path, db: Path | None = None) -> Index:
