@@ -272,7 +272,7 @@ def test_unchanged_vault_is_answered_by_the_scan_digest(vault, monkeypatch):
 def test_scan_digest_follows_the_walk_order(tmp_path):
     """The digest stored after a refresh (from the files table) equals the next walk's,
     also for names whose plain string order differs from the folder-by-folder walk."""
-    rmod = importlib.import_module("hlkb.index.refresh")
+    wmod = importlib.import_module("hlkb.index.walk")
     vault = tmp_path / "v"
     for rel in ("a-b.md", "a/x.md", "a.md", "a b/c.md", "Zed.md", "é.md", "a/b/d.md", "a0.md"):
         (vault / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -280,4 +280,4 @@ def test_scan_digest_follows_the_walk_order(tmp_path):
     with open_index(vault) as ix:
         assert refresh(ix, progress=False).added == 8
         stored = ix.conn.execute("SELECT value FROM meta WHERE key = 'scan_digest'").fetchone()[0]
-        assert stored == rmod.scan_digest(rmod.scan_vault(ix.vault, lambda *a: None))
+        assert stored == wmod.scan_digest(wmod.scan_vault(ix.vault, lambda *a: None))

@@ -19,11 +19,11 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hlkb.index.store import FileRows, Index, Writer, delete_file, rows_for_note, transaction
+from hlkb.index.walk import SPLIT_MIN_FILES, scan_digest, scan_vault, walk_order
 
 BATCH_FILES = 256          # files per transaction
 POOL_THRESHOLD = 48        # fewer files than this are parsed in-process (no pool start-up)
@@ -100,57 +100,6 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
     return rows
 
 
-def scan_vault(vault: Path, on_error) -> list[tuple[str, str, int, int]]:
-    """(absolute path, vault-relative path, size, mtime_ns) of every note file.
-
-    The same files as hlkb.vault.iter_note_files (hidden names skipped, symlinked folders
-    followed once, .md/.markdown/.txt), with plain strings. A no-change refresh of a big
-    vault is mostly this walk, so it is lean: the folder listing gives each entry's type
-    without a system call, and each note file costs one stat relative to its folder's
-    descriptor (shorter path lookups than a stat of the whole path)."""
-    from hlkb.vault import NOTE_SUFFIXES
-
-    seen_dirs: set[str] = set()
-    out: list[tuple[str, str, int, int]] = []
-    stat = os.stat
-
-    def walk(folder: str, prefix: str) -> None:
-        real = os.path.realpath(folder)
-        if real in seen_dirs:
-            on_error(folder, "symlink loop; folder skipped")
-            return
-        seen_dirs.add(real)
-        try:
-            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError as exc:
-            on_error(folder, f"cannot read folder: {exc.strerror or exc}")
-            return
-        try:
-            try:
-                entries = sorted(os.scandir(fd), key=lambda e: e.name)
-            except OSError as exc:
-                on_error(folder, f"cannot read folder: {exc.strerror or exc}")
-                return
-            base = folder + os.sep
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                try:
-                    if entry.is_dir():
-                        walk(base + name, prefix + name + "/")
-                    elif name.lower().endswith(NOTE_SUFFIXES) and entry.is_file():
-                        st = stat(name, dir_fd=fd)
-                        out.append((base + name, prefix + name, st.st_size, st.st_mtime_ns))
-                except OSError:
-                    continue
-        finally:
-            os.close(fd)
-
-    walk(str(vault), "")
-    return out
-
-
 def _start_pool():
     """Two parsing processes (forked where possible: no re-import, instant start)."""
     import multiprocessing as mp
@@ -191,25 +140,9 @@ def refresh(index: Index, full: bool = False, progress: bool = True,
         raise InputError(f"cannot write the index: {exc}", str(index.db)) from None
 
 
-def scan_digest(files: list[tuple]) -> str:
-    """A digest of (path, size, mtime) of every file, given as (..., rel, size, mtime_ns)
-    tuples in the walk's order: equal digests mean the size+mtime check would find every
-    file unchanged and none added or removed. Built from three joined arrays rather than
-    a line per file: at 100k files this is 20 ms, not 120."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update("\0".join([f[-3] for f in files]).encode("utf-8", "surrogateescape"))
-    h.update(array("q", [f[-2] for f in files]).tobytes())
-    h.update(array("q", [f[-1] for f in files]).tobytes())
-    return h.hexdigest()
-
-
-def _walk_order(rel: str) -> list[str]:
-    """scan_vault's order (names sorted within each folder, depth first), for files-table rows."""
-    return rel.split("/")
-
-
-# meta keys: the scan digest of the vault as the index last saw it whole, and its record count
-_DIGEST, _RECORDS = "scan_digest", "records"
+# meta keys: the scan digest of the vault as the index last saw it whole, its record count
+# and its file count (which decides whether the next walk is split in two)
+_DIGEST, _RECORDS, _FILES = "scan_digest", "records", "files"
 
 
 def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
@@ -223,7 +156,8 @@ def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
     if only is None:
         def on_error(path, msg):
             summary.errors.append(f"{path}: {msg}")
-        scanned = scan_vault(index.vault, on_error)
+        split = int(get_meta(conn, _FILES) or 0) >= SPLIT_MIN_FILES
+        scanned = scan_vault(index.vault, on_error, split=split)
         # The common case, e.g. every `hlkb search`: nothing changed since the last refresh.
         # One digest of the walk answers that without reading the files table or taking
         # the writer lock (at 100k notes the walk's stat calls are most of what is left).
@@ -320,9 +254,10 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
             # what the next walk must match to skip all this: the files table as it now is
             # (a file that could not be read is not in it, so it is retried next time)
             indexed = conn.execute("SELECT path, size, mtime_ns FROM files").fetchall()
-            indexed.sort(key=lambda row: _walk_order(row[0]))
+            indexed.sort(key=lambda row: walk_order(row[0]))
             set_meta(conn, _DIGEST, scan_digest(indexed))
             set_meta(conn, _RECORDS, str(summary.records))
+            set_meta(conn, _FILES, str(len(indexed)))
 
 
 def _write_all(conn, writer: Writer, tasks, pool, progress_bar, progress: bool, known, gone_by_hash, gone,

@@ -1,0 +1,228 @@
+"""The vault walk of a refresh: every note file's path, size and mtime, and their digest.
+
+A no-change refresh of a big vault (what every `hlkb search` starts with) is mostly this
+walk, one stat per file, so it is lean, and on a big vault it is split in two: a forked
+child walks the second half of the top-level folders while this process walks the first.
+The result is exactly the serial walk's (same files, order and error lines); anything
+unusual (no fork, a folder reached twice through a symlink, a child that fails) falls
+back to walking serially.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from array import array
+from pathlib import Path
+
+# below this many files (as the last refresh counted them) a fork costs more than it saves
+SPLIT_MIN_FILES = 20_000
+
+Entry = tuple[str, str, int, int]          # (absolute path, vault-relative path, size, mtime_ns)
+
+
+class _Walker:
+    """The depth-first walk: names sorted within each folder, hidden names skipped,
+    symlinked folders followed once (a second visit of a real folder is reported)."""
+
+    def __init__(self, on_error, seen_dirs: set[str]):
+        from hlkb.vault import NOTE_SUFFIXES
+
+        self.suffixes = NOTE_SUFFIXES
+        self.on_error = on_error
+        self.seen_dirs = seen_dirs
+        self.out: list[Entry] = []
+
+    def listing(self, folder: str):
+        """(fd, sorted entries) of a folder, or None after reporting why it cannot be read."""
+        try:
+            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as exc:
+            self.on_error(folder, f"cannot read folder: {exc.strerror or exc}")
+            return None
+        try:
+            return fd, sorted(os.scandir(fd), key=lambda e: e.name)
+        except OSError as exc:
+            os.close(fd)
+            self.on_error(folder, f"cannot read folder: {exc.strerror or exc}")
+            return None
+
+    def enter(self, folder: str) -> bool:
+        real = os.path.realpath(folder)
+        if real in self.seen_dirs:
+            self.on_error(folder, "symlink loop; folder skipped")
+            return False
+        self.seen_dirs.add(real)
+        return True
+
+    def walk(self, folder: str, prefix: str) -> None:
+        if not self.enter(folder):
+            return
+        listed = self.listing(folder)
+        if listed is None:
+            return
+        fd, entries = listed
+        try:
+            self.entries(fd, entries, folder + os.sep, prefix)
+        finally:
+            os.close(fd)
+
+    def entries(self, fd: int, entries, base: str, prefix: str, skip_dirs=None) -> None:
+        # each note file costs one stat relative to its folder's descriptor (shorter path
+        # lookups than a stat of the whole path); the listing gives the entry types free
+        out, stat, suffixes = self.out, os.stat, self.suffixes
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_dir():
+                    if skip_dirs is None:
+                        self.walk(base + name, prefix + name + "/")
+                    else:
+                        skip_dirs(name, len(out))
+                elif name.lower().endswith(suffixes) and entry.is_file():
+                    st = stat(name, dir_fd=fd)
+                    out.append((base + name, prefix + name, st.st_size, st.st_mtime_ns))
+            except OSError:
+                continue
+
+
+def scan_vault(vault: Path, on_error, split: bool = False) -> list[Entry]:
+    """(absolute path, vault-relative path, size, mtime_ns) of every note file, in walk order.
+
+    The same files as hlkb.vault.iter_note_files, with plain strings. ``split``: walk half
+    of the top-level folders in a forked child (for big vaults; the result is the same)."""
+    root = str(vault)
+    if split and hasattr(os, "fork") and (os.cpu_count() or 1) > 1:
+        result = _scan_split(root, on_error)
+        if result is not None:
+            return result
+    walker = _Walker(on_error, set())
+    walker.walk(root, "")
+    return walker.out
+
+
+def _scan_split(root: str, on_error) -> list[Entry] | None:
+    """The walk with the second half of the top-level folders walked by a forked child,
+    or None (nothing reported yet) where the serial walk must do it."""
+    errors: list[tuple[str, str]] = []
+    seen = {os.path.realpath(root)}
+    walker = _Walker(lambda path, msg: errors.append((path, msg)), seen)
+    listed = walker.listing(root)
+    if listed is None:
+        return None
+    fd, entries = listed
+    try:
+        folders = [e.name for e in entries if not e.name.startswith(".") and _is_dir(e)]
+        if len(folders) < 2:
+            return None
+        theirs = folders[len(folders) // 2:]
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return None
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:    # the child: walk its folders, send the result, exit at once
+            os.close(read_end)
+            _child(root, theirs, write_end)
+        os.close(write_end)
+        try:
+            # this process: the top-level files and the first half, leaving a place for
+            # each of the child's folders (where its files go in walk order)
+            places: list[tuple[str, int]] = []
+            mine = set(folders[:len(folders) // 2])
+
+            def top_folder(name: str, at: int) -> None:
+                if name in mine:
+                    walker.walk(root + os.sep + name, name + "/")
+                else:
+                    places.append((name, len(walker.out)))
+
+            walker.entries(fd, entries, root + os.sep, "", skip_dirs=top_folder)
+            received = _receive(read_end)
+        finally:
+            os.close(read_end)
+            os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    if received is None:
+        return None
+    child_files, child_errors, child_seen = received
+    if not seen.isdisjoint(set(child_seen) - {os.path.realpath(root)}):
+        return None     # a folder reached from both halves: the serial walk decides which wins
+    out: list[Entry] = []
+    done = 0
+    for name, at in places:
+        out.extend(walker.out[done:at])
+        done = at
+        out.extend((root + os.sep + rel, rel, size, mtime) for rel, size, mtime in child_files[name])
+    out.extend(walker.out[done:])
+    # error lines in walk order: the child's folders all come after this process's
+    for path, msg in errors + [tuple(e) for e in child_errors]:
+        on_error(path, msg)
+    return out
+
+
+def _is_dir(entry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _child(root: str, folders: list[str], write_end: int) -> None:
+    """Runs in the forked child; never returns (os._exit: no atexit, no flushed buffers)."""
+    code = 1
+    try:
+        errors: list[tuple[str, str]] = []
+        seen = {os.path.realpath(root)}
+        walker = _Walker(lambda path, msg: errors.append((path, msg)), seen)
+        files: dict[str, list] = {}
+        for name in folders:
+            walker.out = []
+            walker.walk(root + os.sep + name, name + "/")
+            files[name] = [(rel, size, mtime) for _abs, rel, size, mtime in walker.out]
+        data = marshal.dumps((files, errors, sorted(seen)))
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view):]
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _receive(read_end: int):
+    chunks = []
+    while True:
+        chunk = os.read(read_end, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    try:
+        return marshal.loads(b"".join(chunks))
+    except (EOFError, ValueError, TypeError):
+        return None     # the child died before sending everything
+
+
+def scan_digest(files: list[tuple]) -> str:
+    """A digest of (path, size, mtime) of every file, given as (..., rel, size, mtime_ns)
+    tuples in the walk's order: equal digests mean the size+mtime check would find every
+    file unchanged and none added or removed. Built from three joined arrays rather than
+    a line per file: at 100k files this is 20 ms, not 120."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update("\0".join([f[-3] for f in files]).encode("utf-8", "surrogateescape"))
+    h.update(array("q", [f[-2] for f in files]).tobytes())
+    h.update(array("q", [f[-1] for f in files]).tobytes())
+    return h.hexdigest()
+
+
+def walk_order(rel: str) -> list[str]:
+    """scan_vault's order (names sorted within each folder, depth first), for files-table rows."""
+    return rel.split("/")
