@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
-from typing import Callable, Iterable, TextIO
+from typing import Callable, Iterable, Iterator, TextIO
 
 _stdout_console = None
 _stderr_console = None
@@ -40,28 +40,45 @@ def message(text: str) -> None:
     print(terminal_safe(text), file=sys.stderr)
 
 
+# one encoder for every record (json.dumps with options builds a new one per call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+_CHUNK = 256    # records per write: fewer calls into the text layer, still streaming
+
+
 def dumps(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False, default=str)
+    return _ENCODER.encode(record)
 
 
-def write_json_array(records: Iterable[dict], out: TextIO) -> int:
+def _encoded(records: Iterable[dict | str]) -> Iterator[str]:
+    """Each record's JSON text; a record given as a str is already one (search_json)."""
+    for rec in records:
+        yield rec if isinstance(rec, str) else dumps(rec)
+
+
+def write_json_array(records: Iterable[dict | str], out: TextIO) -> int:
     """Stream records as one JSON array (constant memory). Returns the count."""
     n = 0
     out.write("[")
-    for rec in records:
+    for text in _encoded(records):
         out.write(",\n" if n else "\n")
-        out.write(dumps(rec))
+        out.write(text)
         n += 1
     out.write("\n]\n" if n else "]\n")
     return n
 
 
-def write_jsonl(records: Iterable[dict], out: TextIO) -> int:
+def write_jsonl(records: Iterable[dict | str], out: TextIO) -> int:
     n = 0
-    for rec in records:
-        out.write(dumps(rec))
-        out.write("\n")
-        n += 1
+    chunk: list[str] = []
+    for text in _encoded(records):
+        chunk.append(text)
+        if len(chunk) == _CHUNK:
+            out.write("\n".join(chunk) + "\n")
+            n += len(chunk)
+            chunk = []
+    if chunk:
+        out.write("\n".join(chunk) + "\n")
+        n += len(chunk)
     return n
 
 

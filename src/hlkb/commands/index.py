@@ -62,7 +62,7 @@ def search_command(
     import sys
 
     from hlkb.filters import build_filters
-    from hlkb.index import ensure_fresh, search
+    from hlkb.index import ensure_fresh, search, search_json
     from hlkb.index.query import parse_query
     from hlkb.output import emit, message, output_format
 
@@ -77,8 +77,11 @@ def search_command(
             def render(records):
                 _render_hits(index, records, terms)
         # an excerpt costs a read of the note; scripts ask for it, people always get it
-        want_snippets = fmt == "table" or snippets
-        count = emit(search(index, query, filters, snippets=want_snippets), fmt, render=render)
+        if fmt == "table" or snippets:
+            hits = search(index, query, filters, snippets=True)
+        else:
+            hits = search_json(index, query, filters)   # the same records, not re-encoded
+        count = emit(hits, fmt, render=render)
     if count == 0:
         message("hlkb: no matches")
     return 0

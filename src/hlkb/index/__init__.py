@@ -4,6 +4,8 @@
 - ``refresh(index, full=False, progress=True) -> RefreshSummary``: incremental update.
 - ``search(index, query, filters) -> Iterator[dict]``: ranked records (query None/"": all
   records matching the filters, in path/line order); streams.
+- ``search_json(index, query, filters) -> Iterator[str]``: the same hits (no snippets) as
+  JSON texts, for scripts.
 - ``get_record(index, id_or_prefix) -> dict``: UsageError if unknown or ambiguous.
 - ``update_files(index, paths)``: re-index just these files now (after editing them).
 - ``ensure_fresh(vault_opt, db_opt, no_refresh) -> Index``: what commands call first.
@@ -14,10 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from hlkb.index.refresh import RefreshSummary, refresh
-from hlkb.index.search import get_record, search, stats
+from hlkb.index.search import get_record, search, search_json, stats
 from hlkb.index.store import Index, open_index
 
-__all__ = ["Index", "RefreshSummary", "open_index", "refresh", "search", "get_record", "stats",
+__all__ = ["Index", "RefreshSummary", "open_index", "refresh", "search", "search_json", "get_record", "stats",
            "update_files", "ensure_fresh"]
 
 

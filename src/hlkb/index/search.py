@@ -65,6 +65,28 @@ def search(index: Index, query: str | None, filters: Filters | None = None,
     """Records matching ``query`` and ``filters``, best first (query None/"" = all, in path/line
     order). Hits for a query carry ``rank`` (relevance, higher is better; never ``score``,
     which is a pair's alignment confidence) and ``snippet``. Streams."""
+    rows, terms = _matching_rows(index, query, filters)
+    for js, rank in rows:
+        rec = json.loads(js)
+        if rank is not None:
+            rec["rank"] = round(-rank, 4)
+            if snippets:
+                rec["snippet"] = snippet_for(index, rec, terms)
+        yield rec
+
+
+def search_json(index: Index, query: str | None, filters: Filters | None = None) -> Iterator[str]:
+    """``search(..., snippets=False)`` as JSON texts, each exactly ``output.dumps`` of the
+    record: the stored text with ``rank`` appended, without decoding and re-encoding each
+    record (a third of a script's search time when a word matches thousands of records)."""
+    rows, _terms = _matching_rows(index, query, filters)
+    for js, rank in rows:
+        # the stored text is output.dumps of the record, and rank is its last key
+        yield js if rank is None else f'{js[:-1]}, "rank": {json.dumps(round(-rank, 4))}}}'
+
+
+def _matching_rows(index: Index, query: str | None, filters: Filters | None):
+    """(rows of (stored JSON, bm25 or None), query terms); a bad query fails here, at once."""
     from hlkb.index.query import parse_query
 
     filters = filters or Filters()
@@ -72,14 +94,11 @@ def search(index: Index, query: str | None, filters: Filters | None = None,
     limit = f" LIMIT {int(filters.limit)}" if filters.limit else ""
     conn = index.conn
     if not query or not query.strip():
-        sql = "SELECT r.json FROM records r"
+        sql = "SELECT r.json, NULL FROM records r"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY r.path, r.line, r.seq" + limit
-        cursor = conn.execute(sql, args)
-        for (js,) in cursor:
-            yield json.loads(js)
-        return
+        return conn.execute(sql, args), []
     parsed = parse_query(query)
     weights = ", ".join(str(w) for w in WEIGHTS)
     sql = (f"SELECT r.json, bm25(fts, {weights}) AS rank FROM fts JOIN records r ON r.rid = fts.rowid "
@@ -94,15 +113,13 @@ def search(index: Index, query: str | None, filters: Filters | None = None,
         if "fts5" in str(exc) or "syntax" in str(exc):
             raise UsageError(f"cannot search for {query!r}: {exc}") from None
         raise InputError(f"cannot read the index: {exc}", str(index.db)) from None
-    rows = first
-    while rows:
-        for js, rank in rows:
-            rec = json.loads(js)
-            rec["rank"] = round(-rank, 4)
-            if snippets:
-                rec["snippet"] = snippet_for(index, rec, parsed.terms)
-            yield rec
-        rows = cursor.fetchmany(256)
+
+    def rows():
+        batch = first
+        while batch:
+            yield from batch
+            batch = cursor.fetchmany(256)
+    return rows(), parsed.terms
 
 
 # ------------------------------------------------------------------ snippets ---
@@ -160,7 +177,6 @@ def _note_body(text: str) -> str:
 
     fm = split(text)
     return text[fm.body_offset:] if fm.present and fm.closed else text
-    return ""
 
 
 def first_span(text: str, terms: list[tuple[str, bool]]) -> tuple[int, int] | None:
