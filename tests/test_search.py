@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from hlkb.errors import UsageError
 from hlkb.filters import Filters, build_filters
-from hlkb.index import open_index, refresh, search
+from hlkb.index import open_index, refresh, search, search_json
 from hlkb.index.cjk import fold_for_index, fold_same_length, query_tokens
 from hlkb.index.query import parse_query
 
@@ -104,6 +104,22 @@ def test_all_records_stream_in_path_order(index):
     recs = list(it)
     keys = [(r["path"], r["line"]) for r in recs]
     assert keys == sorted(keys, key=lambda k: (k[0], k[1]))
+
+
+@pytest.mark.parametrize("query, filters", [
+    ("harbor", Filters()), ("亞馬遜", Filters()), ("", Filters()), ("", Filters(kinds=["highlight"], limit=3)),
+    ("ma* OR the", Filters(limit=40)), ('"fish market"', Filters(kinds=["note"])), ("nothingmatches", Filters())])
+def test_search_json_is_the_records_json_text(index, query, filters):
+    """Scripts get search_json's texts: each must be exactly output.dumps of search's record."""
+    from hlkb.output import dumps
+
+    texts = list(search_json(index, query, filters))
+    records = list(search(index, query, filters, snippets=False))
+    assert texts == [dumps(r) for r in records]
+    assert [json.loads(t) for t in texts] == records
+    assert texts or query == "nothingmatches"
+    if query:
+        assert all("rank" in json.loads(t) for t in texts)
 
 
 def test_query_syntax_translation():
