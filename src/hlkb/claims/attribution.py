@@ -23,7 +23,7 @@ _VERB = re.compile(rf"\b(?:also\s+|has\s+|have\s+|had\s+)?(?:{_EN_VERBS})\b")
 _SUBJECT_NOUN = re.compile(r"(?:ers|ists|analysts|experts|officials|data|figures|study|studies|survey|report|research)$",
                            re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:()\"“”]|\b(?:that|which|who|and|but|while|because|as|if|when)\b")
-_INVERTED = re.compile(rf"[,”\"]\s*(?P<verb>said|says|wrote|noted|added|told\s+\w+)\s+(?P<who>[A-Z][^,;:!?]{{1,60}}?|the\s+[^,;:!?]{{1,60}}?)(?:,[^.!?]*)?[.!?]?[\"”’]?\s*$")
+_INVERTED = re.compile(r"[,”\"]\s*(?P<verb>said|says|wrote|noted|added|told\s+\w+)\s+(?P<who>[A-Z][^,;:!?]{1,60}?|the\s+[^,;:!?]{1,60}?)(?:,[^.!?]*)?[.!?]?[\"”’]?\s*$")
 
 _END_SAID = re.compile(rf",\s*(?P<who>(?:the\s+|a\s+|an\s+)?[\w’'&.-]+(?:\s+[\w’'&.-]+){{0,5}}?)\s+(?:{_EN_VERBS})[.!?]?[\"”’]?\s*$")
 # 據/据 not after 數證佔收 (數據 is data, not "according to"): the look-behind comes after
