@@ -32,8 +32,8 @@ def _serial(root):
 
 def _split(root):
     errors = []
-    files = walk._scan_split(str(root), lambda path, msg: errors.append((path, msg)))
-    return files, errors
+    result = walk._scan_split(str(root), lambda path, msg: errors.append((path, msg)))
+    return (None if result is None else result.files), errors
 
 
 def test_split_walk_equals_the_serial_walk(tmp_path):
@@ -45,6 +45,24 @@ def test_split_walk_equals_the_serial_walk(tmp_path):
     assert rels[0] == "a.md" and rels[-1] == "z/last.md" and "c.txt" in rels and "f.md" in rels
     assert not any(".hidden" in r or ".dot" in r or r.endswith(".png") for r in rels)
     assert walk.scan_digest(files) == walk.scan_digest(_serial(root)[0])
+
+
+def test_split_walks_digest_is_computed_packed_and_equals_the_serial_one(tmp_path):
+    """The digest of a split walk is taken from the child's packed folders without
+    decoding them; it must equal the digest of the serial walk's entries (also with an
+    empty folder and a file name that is not UTF-8)."""
+    root = _vault(tmp_path / "v")
+    (root / "y-empty").mkdir()
+    os.close(os.open(os.path.join(os.fsencode(root / "z"), b"bad-\xff.md"), os.O_CREAT | os.O_WRONLY))
+    result = walk._scan_split(str(root), lambda *a: None)
+    assert result is not None
+    serial = _serial(root)[0]
+    assert any(f[1].startswith("z/bad-") for f in serial)
+    assert len(result) == len(serial)
+    assert result.digest() == walk.scan_digest(serial)
+    assert result._files is None          # not decoded for the digest
+    assert result.files == serial
+    assert result.digest() == walk.scan_digest(serial)
 
 
 def test_symlink_loop_in_the_childs_half_is_reported_as_the_serial_walk_does(tmp_path):

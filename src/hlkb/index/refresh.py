@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hlkb.index.store import FileRows, Index, Writer, delete_file, rows_for_note, transaction
-from hlkb.index.walk import SPLIT_MIN_FILES, scan_digest, scan_vault, walk_order
+from hlkb.index.walk import SPLIT_MIN_FILES, Scan, scan, scan_digest, walk_order
 
 BATCH_FILES = 256          # files per transaction
 POOL_THRESHOLD = 48        # fewer files than this are parsed in-process (no pool start-up)
@@ -152,16 +152,16 @@ def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
     started = time.perf_counter()
     summary = RefreshSummary()
     conn = index.conn
-    scanned: list[tuple[str, str, int, int]] | None = None
+    scanned: Scan | None = None
     if only is None:
         def on_error(path, msg):
             summary.errors.append(f"{path}: {msg}")
         split = int(get_meta(conn, _FILES) or 0) >= SPLIT_MIN_FILES
-        scanned = scan_vault(index.vault, on_error, split=split)
+        scanned = scan(index.vault, on_error, split=split)
         # The common case, e.g. every `hlkb search`: nothing changed since the last refresh.
         # One digest of the walk answers that without reading the files table or taking
         # the writer lock (at 100k notes the walk's stat calls are most of what is left).
-        if not full and get_meta(conn, _DIGEST) == scan_digest(scanned):
+        if not full and get_meta(conn, _DIGEST) == scanned.digest():
             summary.unchanged = len(scanned)
             summary.records = int(get_meta(conn, _RECORDS) or 0)
             summary.seconds = time.perf_counter() - started
@@ -179,7 +179,7 @@ def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
 
 
 def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] | None,
-                    scanned: list | None, summary: RefreshSummary) -> None:
+                    scanned: Scan | None, summary: RefreshSummary) -> None:
     from hlkb.index.store import set_meta
     from hlkb.output import progress as progress_bar
 
@@ -189,7 +189,7 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
     tasks: list[tuple[str, str, str | None]] = []
     seen: set[str] = set()
     if scanned is not None:
-        files = scanned
+        files = scanned.files
     else:
         files = []
         for p in only:
