@@ -298,8 +298,3 @@ def _digest(rels: bytes, sizes: bytes, mtimes: bytes) -> str:
     h.update(sizes)
     h.update(mtimes)
     return h.hexdigest()
-
-
-def walk_order(rel: str) -> list[str]:
-    """scan_vault's order (names sorted within each folder, depth first), for files-table rows."""
-    return rel.split("/")
