@@ -180,14 +180,18 @@ def bench(n: int, large: bool) -> None:
     if peak_mb > before / 1024:
         line("peak RSS of hlkb index (largest process)", f"{peak_mb:.0f} MB", "<= 300 MB", peak_mb <= 300)
     noop = best_of(3, HLKB + ["index", "--vault", str(root), "--db", str(db)])
-    line("hlkb index, nothing changed (CLI)", f"{noop:.2f} s", "<= 0.5 s", noop <= 0.5)
+    # the refresh targets are set at 10k notes; at other sizes the lines are informative
+    at_10k = n == 10_000
+    line("hlkb index, nothing changed (CLI)", f"{noop:.2f} s", "<= 0.5 s" if at_10k else "(10k target)",
+         noop <= 0.5 or not at_10k)
     target = root / "d000" / "note_000005.md"
     original = target.read_text(encoding="utf-8")
     try:
         target.write_text(original + "\n- One more line added by the benchmark.\n", encoding="utf-8")
         edit, proc = run(HLKB + ["index", "--vault", str(root), "--db", str(db)])
         assert "1 changed" in proc.stderr, proc.stderr
-        line("hlkb index after editing one note (CLI)", f"{edit:.2f} s", "<= 0.6 s", edit <= 0.6)
+        line("hlkb index after editing one note (CLI)", f"{edit:.2f} s", "<= 0.6 s" if at_10k else "(10k target)",
+             edit <= 0.6 or not at_10k)
     finally:
         target.write_text(original, encoding="utf-8")
         run(HLKB + ["index", "--vault", str(root), "--db", str(db)])
