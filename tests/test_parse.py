@@ -168,8 +168,6 @@ def test_markup_and_escapes_print_literally(run_cli, tmp_path):
 
 
 @pytest.mark.parametrize("content, line", [
-    (b"---\ntitle: A: B\n---\nbody\n", 2),
-    (b"---\ntitle: open\nbody without a closing fence\n", 1),
     (b"# Title\n\nsome\x00binary\n", 3),
     (b"# Title\nline two\n\xff\xfe\xfa bad bytes\n", 3),
 ])
@@ -183,6 +181,26 @@ def test_malformed_inputs_are_one_line_errors_and_others_still_print(run_cli, tm
     assert "Traceback" not in err
     kinds = [json.loads(x)["kind"] for x in out.splitlines()]
     assert kinds.count("note") == 1 and kinds.count("highlight") == 3
+
+
+@pytest.mark.parametrize("content, line, col", [
+    (b"---\ntitle: A: B\n---\n# The Heading\n\n## Highlights\n- kept ([View Highlight](https://read.readwise.io/read/01aaaaaaaaaaaaaaaaaaaaaaaa))\n",
+     2, 9),
+    (b"---\ntitle: x\n\tauthor: tabbed\n---\n# The Heading\n\n## Highlights\n- kept (Page 3)\n", 3, 1),
+    (b"---\ntitle: open\n## Highlights\n- kept (Page 3)\n", 1, 1),
+])
+def test_broken_front_matter_is_a_warning_and_the_body_is_read(run_cli, tmp_path, content, line, col):
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(content)
+    code, out, err = run_cli("parse", "--jsonl", bad)
+    assert code == 0
+    (warning,) = err.strip().splitlines()
+    assert warning.startswith(f"hlkb: warning: {bad}:{line}:{col}:") and "front matter" in warning
+    note, highlight = [json.loads(x) for x in out.splitlines()]
+    assert note["front_matter"] == {} and note["front_matter_error"]["line"] == line
+    assert highlight["text"] == "kept"
+    if b"The Heading" in content:
+        assert note["title"] == "The Heading"
 
 
 def test_ordinary_links_are_not_highlight_links():

@@ -215,3 +215,4 @@ def _run_loader(make_loader, fm: FrontMatter, path: str, construct: bool, prefix
     finally:
         if loader is not None:
             loader.dispose()
+

@@ -77,6 +77,7 @@ class Highlight:
     tags_line: int | None = None   # line of the "Tags:" subline
     section: str | None = None     # heading the highlight sits under (chapter), if any
     color: str | None = None
+    layout: str | None = None      # the unit the parser read it as: item, quote, chunk, heading, …
 
     def to_record(self) -> dict:
         return {
@@ -241,6 +242,16 @@ class Note:
     encoding: str = "utf-8"
     warnings: list[Diagnostic] = field(default_factory=list)
     date: str | None = None      # ISO date of the note (front matter date/published/created), if any
+    layout: str = "none"         # how the highlights were found (README: "How the parser reads a note")
+    front_matter_raw: str | None = None   # the front-matter text when it is not valid YAML
+
+    @property
+    def front_matter_error(self) -> dict | None:
+        """Where and why the front matter is not valid YAML (null when it is, or when absent)."""
+        for w in self.warnings:
+            if self.front_matter_raw is not None and w.code in ("yaml-syntax", "unclosed-front-matter"):
+                return {"line": w.line, "column": w.column, "message": w.message}
+        return None
 
     @property
     def highlight_count(self) -> int:
@@ -264,6 +275,8 @@ class Note:
             "document_tags": list(self.document_tags),
             "lang": self.lang,
             "format": self.format,
+            "layout": self.layout,
+            "front_matter_error": self.front_matter_error,
             "date": self.date,
             "pair_count": len(self.pairs),
             "claim_count": len(self.claims),

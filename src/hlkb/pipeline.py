@@ -15,7 +15,8 @@ def analyze(note: Note) -> Note:
     return note
 
 
-def parse_and_analyze(path, display_path=None, strict=True) -> Note:
+def parse_and_analyze(path, display_path=None, strict=False) -> Note:
+    """Parse and analyze one file; invalid front matter is a warning (note.warnings), not an error."""
     from hlkb.parse import parse_file
 
     return analyze(parse_file(path, display_path, strict=strict))

@@ -35,7 +35,7 @@ def parse_command(
         nonlocal failed
         for path, shown in expand_paths(files, lambda p, msg: message(f"hlkb: {p}: {msg}")):
             try:
-                note = parse_and_analyze(path, shown)
+                note = parse_and_analyze(path, shown, strict=False)
             except HlkbError as exc:
                 failed += 1
                 message(f"hlkb: {exc}")

@@ -47,6 +47,7 @@ class RawHighlight:
     color: str | None = None
     location: Location | None = None    # from a "### Location 343" heading above a quote
     note_is_question: bool = False      # Logseq flashcard: the question is kept as the note
+    layout: str | None = None           # the unit kind (layout.py): item, quote, chunk, heading, …
 
     def add_text(self, text: str, line: int) -> None:
         self.lines.append(text)
@@ -77,3 +78,4 @@ class Body:
     property_lines: dict[str, int] = field(default_factory=dict)
     highlights: list[RawHighlight] = field(default_factory=list)
     body_start: int = 1                                             # first line of the body proper
+    layout: str = "none"                                            # layout.Layout.name

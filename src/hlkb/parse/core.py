@@ -15,20 +15,13 @@ from pathlib import Path
 from hlkb import frontmatter
 from hlkb.model import Diagnostic, Highlight, Note, highlight_id_for, note_id_for
 from hlkb.parse import fields
+from hlkb.parse.anchors import peel, trailing_tags
 from hlkb.parse.blocks import HEADING_MARKER, Body, RawHighlight, parse_tags
 from hlkb.parse.inline import plain_text
 from hlkb.parse.lang import detect_lang
-from hlkb.parse.locations import readwise_id_from_url, split_location
-from hlkb.parse.logseq import looks_like_logseq, read_logseq
-from hlkb.parse.readwise import read_markdown
+from hlkb.parse.reader import read_body
 from hlkb.textio import read_text
 
-_COLOR = re.compile(r"[ \t]*%%[ \t]*Colou?r:[ \t]*(?P<color>[\w-]+)[ \t]*%%", re.IGNORECASE)
-_BLOCK_ID = re.compile(r"(?:^|\s)\^(?P<id>[A-Za-z0-9][\w-]*)[ \t]*$")
-_READWISE_BLOCK_ID = re.compile(r"^(?:rw(?:ID-)?(?P<rw>\d+)|(?P<num>\d{5,}))$", re.IGNORECASE)
-# One "#tag" / "#[[tag]]" at the very end; tags are peeled off one at a time from the end
-# (a single regex over "#a #b … #z text" backtracks quadratically).
-_LAST_TAG = re.compile(r"[ \t]+#(?P<tag>\[\[[^\[\]\n]{1,200}\]\]|[^\s#()\[\]]{1,200})[ \t]*$")
 _QUOTE_PREFIX = re.compile(r"^[ \t]*>[ \t]?", re.MULTILINE)
 _BOOKREVIEW = re.compile(r"readwise\.io/bookreview/(\d+)")
 _IMAGE_ONLY = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]+)\)$")
@@ -47,21 +40,26 @@ def parse_file(path, display_path=None, strict=True) -> Note:
 def parse_text(text: str, path: str = "<string>", strict: bool = True, file_name: str | None = None) -> Note:
     """Parse a note's decoded text (newlines already ``\\n``).
 
-    strict=False: front-matter errors become ``note.warnings`` and the note is read as if
-    it had no front matter; strict=True raises FrontMatterError.
+    strict=False: invalid front matter becomes a warning in ``note.warnings`` and costs only
+    the front matter (its text is kept in ``note.front_matter_raw``); the body is read as
+    usual, the title coming from its heading. strict=True raises FrontMatterError.
     """
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     warnings: list[Diagnostic] = []
+    fm = frontmatter.split(text)
+    fm_error = None
     try:
-        fm = frontmatter.parse(text, path)
+        frontmatter.load(fm, path)
     except frontmatter.FrontMatterError as exc:
         if strict:
             raise
-        warnings.append(Diagnostic(path, exc.line or 1, exc.column or 1, exc.code, "error", exc.message))
-        fm = frontmatter.FrontMatter()
+        fm_error = exc
+        warnings.append(Diagnostic(path, exc.line or 1, exc.column or 1, exc.code, "warning",
+                                   exc.message + "; the front matter is ignored, the body is read"))
+        fm.data = {}
     data = fm.data
     if fm.present and data is not None and not isinstance(data, dict):
         warnings.append(Diagnostic(path, fm.first_yaml_line, 1, "front-matter-not-mapping", "warning",
@@ -69,14 +67,14 @@ def parse_text(text: str, path: str = "<string>", strict: bool = True, file_name
     if not isinstance(data, dict):
         data = {}
     lines = text.split("\n")
-    body_line = fm.body_line if fm.present else 1
-    if looks_like_logseq(lines, body_line):
-        body = read_logseq(lines, body_line)
-    else:
-        body = read_markdown(lines, body_line)
+    body_line = fm.body_line if fm.present and fm.closed else 1
+    body = read_body(lines, body_line, data)
     note = _assemble_note(body, data, fm, text, path, file_name, warnings)
-    note.highlights = _build_highlights(body.highlights, note, path)
-    start = fm.body_offset if fm.present else 0
+    if fm_error is not None:
+        note.front_matter_raw = fm.raw
+    note.layout = body.layout
+    note.highlights = _build_highlights(body.highlights, note, path, body)
+    start = fm.body_offset if fm.present and fm.closed else 0
     note.lang = detect_lang(text[start:start + _LANG_SAMPLE])
     return note
 
@@ -160,7 +158,7 @@ def _apply_heading_markers(raws: list[RawHighlight]) -> list[tuple[RawHighlight,
             original, override = raw.section, None
         note = raw.note
         if note and HEADING_MARKER.match(note):
-            override = plain_text(split_location("\n".join(raw.lines))[0]) or override
+            override = plain_text(peel("\n".join(raw.lines)).text) or override
             continue
         if override:
             raw.section = override
@@ -180,53 +178,33 @@ def _without_blank_ends(lines: list[str]) -> list[str]:
     return lines
 
 
-def _build_highlights(raws: list[RawHighlight], note: Note, path: str) -> list[Highlight]:
+def _build_highlights(raws: list[RawHighlight], note: Note, path: str, body: Body) -> list[Highlight]:
     highlights: list[Highlight] = []
     used: set[str] = set()
     occurrences: dict[str, int] = {}
-    for raw, raw_note in _apply_heading_markers(raws):
-        lines = _without_blank_ends(raw.lines)
-        if not lines:
+    pairs = _apply_heading_markers(raws)
+    markdowns = [_markdown_of(raw) for raw, _ in pairs]
+    # Inline "#tags" ending every highlight (Apple Books' "#hl-green", Logseq blocks) are tags,
+    # not text; ending one highlight among many they are text ("… #1 bestseller").
+    ending_tags = sum(1 for md in markdowns if md and trailing_tags(md)[1])
+    peel_tags = note.format == "logseq" or ending_tags >= 2 and ending_tags * 2 >= len(markdowns)
+    for (raw, raw_note), markdown in zip(pairs, markdowns):
+        if not markdown:
             continue
-        if len(lines) == 1:
-            markdown = lines[0].rstrip()
-        else:
-            markdown = "\n".join(line.rstrip() for line in lines)
-        work = markdown
-        color = raw.color
-        m = _COLOR.search(work) if "%%" in work else None     # the substring tests skip
-        if m:                                                  # regex scans that cannot match
-            color = m.group("color").lower()
-            work = _COLOR.sub("", work)
-        block_rid = None
-        m = _BLOCK_ID.search(work) if "^" in work else None
-        if m:
-            bm = _READWISE_BLOCK_ID.match(m.group("id"))
-            if bm:
-                block_rid = bm.group("rw") or bm.group("num")
-            work = work[: m.start()]
-        work = work.rstrip()
-        inline_tags: list[str] = []
-        rest, inline_tags = _peel_trailing_tags(work)
-        if inline_tags and rest.endswith(")"):
-            work = rest                    # "([View Highlight](…)) #Highlight #[[2023-11-01]]"
-        else:
-            inline_tags = []
-        work, location = split_location(work)
-        if location is None and note.format == "logseq":
-            # Logseq puts tags at the end of a block with no link before them ("… #flashcard")
-            rest, trailing = _peel_trailing_tags(work)
-            if trailing and rest.strip():
-                work, inline_tags = rest, trailing
+        tr = peel(markdown, peel_tags=peel_tags)
+        work = tr.text
+        color = tr.color or raw.color
+        inline_tags = list(tr.tags)
         if raw.note_is_question:
             inline_tags.append("flashcard")
-        if location is None:
-            location = raw.location
-        rid = readwise_id_from_url(location.url if location else None) or block_rid
+        location = tr.location or raw.location
+        rid = tr.readwise_id
         text = plain_text(_QUOTE_PREFIX.sub("", work) if ">" in work else work)
         if not text:
-            img = _IMAGE_ONLY.match(work.strip())
+            img = _IMAGE_ONLY.match(_QUOTE_PREFIX.sub("", work).strip())
             text = img.group("url") if img else plain_text(markdown)
+        if not text:
+            continue
         tags = list(raw.tags)
         if inline_tags:
             tags.extend(t for t in inline_tags if t not in tags)
@@ -235,24 +213,18 @@ def _build_highlights(raws: list[RawHighlight], note: Note, path: str) -> list[H
             id=hid, note_id=note.id, path=path, line=raw.line, text=text, markdown=markdown,
             note=raw_note, tags=tags, location=location, readwise_id=rid, lang=detect_lang(text),
             end_line=max(raw.end_line, raw.text_end_line), text_end_line=raw.text_end_line,
-            note_line=raw.note_line, tags_line=raw.tags_line, section=raw.section, color=color))
+            note_line=raw.note_line, tags_line=raw.tags_line, section=raw.section, color=color,
+            layout=raw.layout))
     return highlights
 
 
-def _peel_trailing_tags(work: str) -> tuple[str, list[str]]:
-    """("text", ["a", "b c"]) for "text #a #[[b c]]"; tags only when letters start them."""
-    tags: list[str] = []
-    while "#" in work:
-        m = _LAST_TAG.search(work, max(0, len(work) - 240))
-        if not m:
-            break
-        tag = m.group("tag")
-        tag = tag[2:-2] if tag.startswith("[[") else tag
-        if not tag or not (tag[0].isalpha() or tag[0].isdigit() and m.group("tag").startswith("[[")):
-            break
-        tags.insert(0, tag.strip())
-        work = work[: m.start()]
-    return work, tags
+def _markdown_of(raw: RawHighlight) -> str:
+    lines = _without_blank_ends(raw.lines)
+    if not lines:
+        return ""
+    if len(lines) == 1:
+        return lines[0].rstrip()
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def _unique_id(rid: str | None, text: str, note_id: str, used: set[str], occurrences: dict[str, int]) -> str:

@@ -1,0 +1,243 @@
+"""What ends a highlight: its location link, ids, colour and tags, peeled off the text.
+
+Exporters end each highlight's text with a run of machine-written trailers, in any order
+the template chose::
+
+    text ([View Highlight](https://read.readwise.io/read/ID)) [Open in Readwise](…/open/N) ^rwN
+    text ([174](…to_kindle…&location=174)) %% Color: yellow %% ^61947229
+    text ([View Highlight](…)) #Highlight #[[2023-11-01]]
+    > text [⤴️](https://omnivore.app/me/slug#uuid)  #New_term
+    text — location: [93]() ^ref-12743                      (Kindle Highlights plugin)
+    text —[Updated on 2022-08-25](https://hyp.is/ID/url)—Group: #webNote   (Hypothesis)
+    text [](https://read.readwise.io/read/ID)                (an empty-text link)
+
+``peel`` takes them off the end one at a time until none is left. A line that ends with
+such a trailer (a location link, a Readwise or plugin block id) is an *anchor*: the
+strongest evidence of where a highlight ends, which the layout inference builds on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hlkb.model import Location
+from hlkb.parse.locations import (
+    _SP, _SP_CHARS, is_highlight_link, location_value, readwise_id_from_url, split_location)
+
+_BLOCK_ID = re.compile(r"(?:^|(?<=\s))\^(?P<id>[A-Za-z0-9][\w-]*)[ \t]*$")
+_READWISE_BLOCK_ID = re.compile(r"^(?:rw(?:ID-)?(?P<rw>\d+)(?:-note)?|(?P<num>\d{5,}))$", re.IGNORECASE)
+_PLUGIN_BLOCK_ID = re.compile(r"^(?:ref-\d+|rw\w+|hl-?\w+|\d{5,})$", re.IGNORECASE)
+_FOOTNOTE_REF = re.compile(r"[ \t]*\[\^[^\]\s]{1,40}\][ \t]*$")
+_COLOR = re.compile(r"[ \t]*%%[ \t]*Colou?r:[ \t]*(?P<color>[\w-]+)[ \t]*%%[ \t]*$", re.IGNORECASE)
+_OPEN_IN_READWISE = re.compile(r"[ \t]*\[(?:Open in Readwise|Readwise)\]\((?P<url>https?://readwise\.io/open/\d+)\)"
+                               r"[ \t]*$", re.IGNORECASE)
+# One "#tag" / "#[[tag]]" at the very end (peeled one at a time: a single regex over
+# "#a #b … #z" backtracks quadratically).
+_LAST_TAG = re.compile(r"[ \t]+#(?P<tag>\[\[[^\[\]\n]{1,200}\]\]|[^\s#()\[\]]{1,200})[ \t]*$")
+_TAGS_FIELD = re.compile(r"[ \t]+(?:🏷️?|🔖)?[ \t]*(?:tags?|labels?)[ \t]*::?[ \t]*(?P<tags>(?:#\S+[ \t]*)+)$",
+                         re.IGNORECASE)
+_HYPOTHESIS = re.compile(
+    r"[ \t]*[—–-]{1,2}[ \t]*\[(?P<label>Updated on [^\]\n]*|View (?:in context|annotation)[^\]\n]*)\]"
+    r"\((?P<url>https?://(?:hyp\.is|hypothes\.is)/[^)\s]*)\)(?:[ \t]*[—–-]{1,2}[ \t]*Group:[ \t]*#?\S+)?[ \t]*$",
+    re.IGNORECASE)
+_KINDLE_PLUGIN = re.compile(
+    r"[ \t]*[—–][ \t]*(?P<kind>location|loc\.?|page|position)[ \t]*:?[ \t]*\[(?P<n>[^\]\n]*)\]"
+    r"\((?P<url>[^()\s]*)\)[ \t]*$", re.IGNORECASE)
+# "[label](url)" at the end without the parentheses Readwise puts round it.
+# URLs that point at one highlight (not at a book or an article).
+_HIGHLIGHT_URL = re.compile(
+    r"read\.readwise\.io/read/|readwise\.io/open/|readwise\.io/to_kindle|kindle://book\?.*location=|"
+    r"hyp\.is/|share\.snipd\.com/snip/|airr\.io/quote|omnivore\.app/.+#|instapaper\.com/read/\d+/\d+|"
+    r"(?:twitter|x)\.com/[^/]+/status/|[?&]location=\d+|#(?:highlight|hl|annotation)[-=]", re.IGNORECASE)
+_SYMBOL_LABEL = re.compile(r"^[^\w]*$")
+
+
+@dataclass
+class Trailers:
+    text: str                                  # the markdown without its trailers
+    location: Location | None = None
+    readwise_id: str | None = None
+    block_id: str | None = None
+    color: str | None = None
+    tags: list[str] = field(default_factory=list)
+    anchored: bool = False                     # a location link or an exporter's id ended it
+
+
+def _block_id(work: str, out: Trailers) -> str | None:
+    if "^" not in work[-80:]:
+        return None
+    m = _BLOCK_ID.search(work, max(0, len(work) - 120))
+    if not m:
+        return None
+    bid = m.group("id")
+    bm = _READWISE_BLOCK_ID.match(bid)
+    if out.block_id is None:
+        out.block_id = bid
+    if bm and out.readwise_id is None:
+        out.readwise_id = bm.group("rw") or bm.group("num")
+    if _PLUGIN_BLOCK_ID.match(bid):
+        out.anchored = True
+    return work[: m.start()]
+
+
+def _bare_link(work: str) -> tuple[str, Location] | None:
+    """``[label](url)`` ending ``work`` when it is a highlight link: an empty label with a
+    highlight URL, a symbol (``⤴️``, ``🔗``), ``View …``/``Open …``, or a location label."""
+    if not work.endswith((")", ")_", ")*")):
+        return None
+    last = work.rfind("](")
+    start = work.rfind("[", 0, last) if last != -1 else -1
+    if start == -1:
+        return None
+    m = _BARE_LINK_TAIL.match(work, start)
+    if not m:
+        return None
+    label = " ".join(m.group("label").replace("\u00a0", " ").split())
+    url = m.group("url")
+    if not url:
+        return None
+    if not label:
+        ok = bool(_HIGHLIGHT_URL.search(url))
+    else:
+        ok = bool(_SYMBOL_LABEL.match(label) or _VIEW_LABEL.match(label) or _LOCATION_LABEL.match(label))
+    if not ok:
+        return None
+    cut = start
+    wrap = m.group("wrap")
+    if wrap and cut and work[cut - 1] == wrap:
+        cut -= 1
+    return work[:cut], Location(label=label or "link", url=url, value=location_value(label, url))
+
+
+_BARE_LINK_TAIL = re.compile(r"\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)"
+                             r"(?P<wrap>[_*]?)" + _SP + r"*$")
+_VIEW_LABEL = re.compile(r"^(?:view|open)\b", re.IGNORECASE)
+_LOCATION_LABEL = re.compile(r"^(?:location|loc\.?|page|p\.|time)\s*[0-9]|^[0-9][0-9,.:]*$", re.IGNORECASE)
+
+
+def peel(markdown: str, peel_tags: bool = False) -> Trailers:
+    """Take the trailers off the end of a highlight's markdown (see the module doc).
+
+    Inline ``#tags`` at the end count as trailers only after a location link, or anywhere
+    when ``peel_tags`` (the note ends every highlight with tags: Apple Books' ``#hl-green``)."""
+    out = Trailers(text=markdown)
+    work = markdown.rstrip(_SP_CHARS + "\n")
+    got_location = False
+    pending_tags: list[str] = []
+    for _ in range(12):
+        if not work:
+            break
+        if work[-1] in _SP_CHARS:
+            work = work.rstrip(_SP_CHARS)
+        nxt = _block_id(work, out)
+        if nxt is not None:
+            work = nxt.rstrip(_SP_CHARS)
+            continue
+        if work.endswith("]") and "[^" in work[-44:]:
+            m = _FOOTNOTE_REF.search(work, max(0, len(work) - 50))
+            if m:                                   # the reader's footnote reference "[^1]"
+                work = work[: m.start()].rstrip(_SP_CHARS)
+                continue
+        if "%%" in work[-60:]:
+            m = _COLOR.search(work, max(0, len(work) - 80))
+            if m:
+                out.color = out.color or m.group("color").lower()
+                work = work[: m.start()].rstrip(_SP_CHARS)
+                continue
+        if work.endswith(")") and "readwise.io/open/" in work[-80:]:
+            m = _OPEN_IN_READWISE.search(work, max(0, len(work) - 120))
+            if m and got_location or m and _ends_with_location(work[: m.start()]):
+                out.readwise_id = out.readwise_id or readwise_id_from_url(m.group("url"))
+                out.anchored = True
+                work = work[: m.start()].rstrip(_SP_CHARS)
+                continue
+        if "#" in work[-250:] and not got_location:
+            m = _TAGS_FIELD.search(work, max(0, len(work) - 250))
+            if m and (peel_tags or _ends_with_location(work[: m.start()])):
+                pending_tags = [t.lstrip("#") for t in m.group("tags").split()] + pending_tags
+                work = work[: m.start()].rstrip(_SP_CHARS)
+                continue
+            rest, tags = _peel_trailing_tags(work)
+            if tags and rest.strip() and (peel_tags or _ends_with_location(rest)):
+                pending_tags = tags + pending_tags
+                work = rest.rstrip(_SP_CHARS)
+                continue
+        if got_location:
+            break
+        if "—" in work or "–" in work or "-" in work[-200:]:
+            m = _HYPOTHESIS.search(work, max(0, len(work) - 400)) if "](" in work[-400:] else None
+            if m:
+                out.location = Location(label=" ".join(m.group("label").split()), url=m.group("url"), value=None)
+                work = work[: m.start()].rstrip(_SP_CHARS)
+                got_location = out.anchored = True
+                continue
+            m = _KINDLE_PLUGIN.search(work, max(0, len(work) - 300)) if "](" in work[-300:] else None
+            if m:
+                kind = "Page" if m.group("kind").lower().startswith("page") else "Location"
+                n = m.group("n").strip()
+                label = f"{kind} {n}" if n else kind
+                url = m.group("url") or None
+                out.location = Location(label=label, url=url, value=location_value(label, url))
+                work = work[: m.start()].rstrip(_SP_CHARS)
+                got_location = out.anchored = True
+                continue
+        rest, location = split_location(work)
+        if location is None:
+            bare = _bare_link(work)
+            if bare:
+                rest, location = bare
+        if location is not None:
+            out.location = location
+            work = rest.rstrip(_SP_CHARS)
+            got_location = out.anchored = True
+            continue
+        break
+    if out.readwise_id is None and out.location is not None:
+        out.readwise_id = readwise_id_from_url(out.location.url)
+    if out.readwise_id is not None:
+        out.anchored = True
+    out.tags = pending_tags
+    out.text = work
+    return out
+
+
+def _ends_with_location(text: str) -> bool:
+    t = text.rstrip(_SP_CHARS)
+    if not t.endswith((")", ")_", ")*")):
+        return bool(_HYPOTHESIS.search(t[-400:]) or _BLOCK_ID.search(t[-120:]))
+    return split_location(t)[1] is not None or _bare_link(t) is not None or bool(_KINDLE_PLUGIN.search(t[-300:]))
+
+
+def _peel_trailing_tags(work: str) -> tuple[str, list[str]]:
+    """("text", ["a", "b c"]) for "text #a #[[b c]]"; tags only when letters start them."""
+    tags: list[str] = []
+    while "#" in work:
+        m = _LAST_TAG.search(work, max(0, len(work) - 240))
+        if not m:
+            break
+        tag = m.group("tag")
+        tag = tag[2:-2] if tag.startswith("[[") else tag
+        if not tag or not (tag[0].isalpha() or tag[0].isdigit() and m.group("tag").startswith("[[")):
+            break
+        tags.insert(0, tag.strip())
+        work = work[: m.start()]
+    return work, tags
+
+
+def trailing_tags(work: str) -> tuple[str, list[str]]:
+    """Inline tags that end ``work`` (for notes whose every highlight ends with tags)."""
+    return _peel_trailing_tags(work.rstrip(_SP_CHARS))
+
+
+_QUICK_END = (")", ")_", ")*", "%%", "]")
+
+
+def is_anchor(line: str) -> bool:
+    """Does this line (container prefixes removed) end with a location link or an exporter's id?"""
+    t = line.rstrip(_SP_CHARS)
+    if not t:
+        return False
+    if not (t.endswith(_QUICK_END) or "^" in t[-60:] or "#" in t[-250:] or "—" in t[-300:]):
+        return False
+    return peel(t).anchored

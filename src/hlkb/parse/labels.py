@@ -1,0 +1,140 @@
+"""The words templates use: highlight-section headers, field labels, metadata fields.
+
+Exporters and users label the parts of a highlight (``Note:``, ``**Tags**::``, ``📝 Note``,
+``Annotation:``, ``- Page: 4``, ``### Note``, ``> [!note]``) and head the highlights section
+(``## Highlights``, ``Highlights first synced by``, ``[[Readwise]] [[2023-03-27]]``); this
+module knows those words in the languages seen in real vaults, and nothing about layout.
+"""
+
+from __future__ import annotations
+
+import re
+
+# -- section headers ----------------------------------------------------------------------
+
+# A heading or outline block that opens a highlights section (matched on its plain text).
+_HEADER = re.compile(
+    r"^(?:(?:my|all|kindle|book|new|the)\s+)?(?:highlights?(?:\s*(?:&|and|\+)\s*(?:notes?|annotations?))?"
+    r"|annotations?|notes?\s*(?:&|and)\s*highlights?|excerpts?|quotes)\b(?!\s*(?:\d+)?\s*[:：])"
+    r"|^new highlights (?:added|synced)\b|^highlights (?:first synced|synced|added)\b"
+    r"|^(?:划线|高亮|标注|摘录|书摘|ハイライト|하이라이트)(?:\s|$|[（(])",
+    re.IGNORECASE)
+# "- [[Readwise]][[2023-03-27]]", "- Highlights first synced by #Readwise [[date]]" (Logseq/Roam)
+_SYNC_HEADER = re.compile(r"^(?:#|\[\[)?readwise(?:\]\])?\s*(?:\[\[[^\]]+\]\]|\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+# Sections that hold something other than highlights.
+_OTHER_SECTION = re.compile(
+    r"^(?:metadata|about|info(?:rmation)?|book info(?:rmation)?|details|properties|readwise information"
+    r"|summary|document notes?|page notes?|linked notes|related(?: notes)?|backlinks|references|full document"
+    r"|table of contents|contents|toc|links|source|comments?)\s*:?$",
+    re.IGNORECASE)
+METADATA_SECTION = re.compile(
+    r"^(?:metadata|about|info(?:rmation)?|book info(?:rmation)?|details|properties|readwise information"
+    r"|(?:book|document|article) (?:details|metadata))\s*:?$", re.IGNORECASE)
+DOCUMENT_NOTE_SECTION = re.compile(r"^(?:document notes?|page notes?|summary)\s*:?$", re.IGNORECASE)
+FULL_DOCUMENT_SECTION = re.compile(r"^full document$", re.IGNORECASE)
+
+
+def is_highlights_header(text: str) -> bool:
+    t = " ".join(text.replace("\u00a0", " ").split())
+    t = t.strip("*_ ").lstrip("#").strip()
+    t = re.sub(r"^[^\w\[#]+\s*", "", t)          # "🔖 Highlights", "✂️ Highlights"
+    return bool(_HEADER.match(t) or _SYNC_HEADER.match(t))
+
+
+def is_other_section(text: str) -> bool:
+    t = re.sub(r"^[^\w]+\s*", "", " ".join(text.split()))
+    return bool(_OTHER_SECTION.match(t))
+
+
+# -- field labels --------------------------------------------------------------------------
+
+NOTE, TAGS, LOCATION, IGNORED = "note", "tags", "location", "ignored"
+_LABEL_KINDS = [
+    (NOTE, r"(?:(?:my|reader'?s?|personal|\w+['’]s)\s+)?(?:notes?|annotations?|comments?|thoughts?|reflections?"
+           r"|remarks?)|想法|笔记|筆記|备注|備註|批注|批註|注释|注釋|点评|點評|メモ|コメント"),
+    (TAGS, r"tags?|labels?|标签|標籤|タグ"),
+    (LOCATION, r"location|loc\.?|page|pages|position|time|timestamp|位置|页码|頁碼|页|頁|ページ"),
+    (IGNORED, r"date|highlighted(?:[ _]at|[ _]on)?|created(?:[ _]at)?|updated(?:[ _]at)?|added(?:[ _]on)?|colou?r"
+              r"|see also|source|url|link|chapter|id|highlight id|readwise id|group|type|favorite|favourite"
+              r"|日期|时间|時間|颜色|顏色|章节|章節"),
+]
+_KIND_OF_LABEL = [(kind, re.compile(f"^(?:{words})$", re.IGNORECASE)) for kind, words in _LABEL_KINDS]
+_LABEL_WORDS = "|".join(words for _, words in _LABEL_KINDS)
+_LEAD = r"(?P<lead>[^\w\s*_\[(\-#>|`]{1,3}[ \t]*)?"
+# "Note: x", "**Note:** x", "**Note**: x", "__Note__: x", "Note:: x", "*Note*: x", "📝 Note: x",
+# "笔记：x"; the value may be empty (a label whose text follows on the next lines).
+_FIELD = re.compile(
+    r"^" + _LEAD + r"(?P<o>\*\*|__|\*|_)?(?P<label>" + _LABEL_WORDS + r")"
+    r"(?:(?(o)(?P=o))[ \t]*(?P<sep>::?|：)|(?P<sep2>::?|：)[ \t]*(?(o)(?P=o)))[ \t]*(?P<value>.*)$",
+    re.IGNORECASE)
+_FIELD_WRAPPED = re.compile(
+    r"^" + _LEAD + r"(?P<o>\*\*|__)(?P<label>" + _LABEL_WORDS + r")[ \t]*(?:::?|：)[ \t]*(?P<value>.*?)(?P=o)[ \t]*$",
+    re.IGNORECASE)
+# A label on its own ("### Note", "**Note**", "Notes", "📝 Note"), heading the lines below it.
+_FIELD_HEADING = re.compile(r"^" + _LEAD + r"(?P<o>\*\*|__)?(?P<label>" + _LABEL_WORDS + r")(?(o)(?P=o))[ \t]*:?$",
+                            re.IGNORECASE)
+# Obsidian callouts: "> [!note]", ">> [!info] 📝 **Note**:"; their type and title.
+CALLOUT = re.compile(r"^\[!(?P<type>[\w-]+)\][+-]?[ \t]*(?P<title>.*)$")
+NOTE_CALLOUT_TYPES = {"note", "notes", "comment", "comments", "annotation", "info", "thought", "thoughts",
+                      "memo", "question", "idea", "todo", "reflection"}
+
+
+def _kind(label: str) -> str:
+    label = " ".join(label.split())
+    return next(kind for kind, rx in _KIND_OF_LABEL if rx.match(label))
+
+
+def field_of(text: str) -> tuple[str, str] | None:
+    """(kind, value) when ``text`` is a labelled field line ("Note: x", "**Tags**:: a"), else None."""
+    s = text.strip()
+    if not s or ":" not in s and "：" not in s:
+        return None
+    m = _FIELD.match(s)
+    if not m:
+        m = _FIELD_WRAPPED.match(s)        # "**Note: .h2**": the emphasis wraps the value too
+        if not m:
+            return None
+    return _kind(m.group("label")), m.group("value").strip()
+
+
+def field_heading_of(text: str) -> str | None:
+    """The kind of a bare label line or heading (``### Note``, ``**Note**``), else None."""
+    s = text.strip()
+    if not s or len(s) > 40:
+        return None
+    m = _FIELD_HEADING.match(s)
+    return _kind(m.group("label")) if m else None
+
+
+# -- metadata fields ------------------------------------------------------------------------
+
+# "Author: x", "- Author:: [[x]]", "**Author:** x", "**Author**:: x", "**[Author](<Author.md>):** x",
+# "Key-With-Dashes:: x", "Author：x" (full-width colon).
+META_FIELD = re.compile(
+    r"^[ \t]*(?P<bullet>[-*+][ \t]+)?(?:\*\*\[(?P<lk>[^\]\n]{1,40})\]\([^)\n]*\):?\*\*:?"
+    r"|\*\*(?P<bk>[^*:\n]{1,40}?)(?::\*\*|\*\*[ \t]*::?)"
+    r"|(?P<k>[^:*\[\]#!>|\n]{1,40}?)[ \t]*(?:::?|：))(?:[ \t]+|$)(?P<v>.*?)[ \t]*$")
+
+
+def meta_field(text: str) -> tuple[str, str] | None:
+    """(key, value) of a metadata line, or None. Keys are at most five words."""
+    m = META_FIELD.match(text)
+    if not m:
+        return None
+    key = (m.group("lk") or m.group("bk") or m.group("k") or "").strip()
+    if not key or len(key.split()) > 5 or key.startswith(("http", "www.")):
+        return None
+    return key, m.group("v")
+
+
+# Keys that say a block of key-value lines is a document's metadata (any one is enough).
+_KNOWN_META_KEYS = re.compile(
+    r"^(?:author|authors|full title|title|category|url|source url|source|document tags|summary|tags|asin|isbn"
+    r"|reference|type|link|readwise url|readwise-link|publisher|published(?:[ -]date)?|date|synced|highlights?"
+    r"|number of highlights|last highlighted(?:[ -]date)?|date highlighted|cover|id|updated|created"
+    r"|readwise[ -]source|document[ -]tags|source[ -]url|site|labels|date[ _-]saved|status|rating"
+    r"|started|finished|genre|links|作者|书名|標題|标题|分类|来源|链接)$", re.IGNORECASE)
+
+
+def is_known_meta_key(key: str) -> bool:
+    return bool(_KNOWN_META_KEYS.match(" ".join(key.split()).strip("*_ ")))

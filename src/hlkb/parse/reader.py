@@ -1,0 +1,185 @@
+"""A note body read into a ``Body``: title, metadata, page properties and raw highlights.
+
+tree.py gives the block structure, layout.py decides which blocks are highlights and
+units.py reads each one's fields; this module adds what surrounds them (the title, the
+``## Metadata`` list and its many rewrites, Logseq page properties) and names the format.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hlkb.parse import labels
+from hlkb.parse.blocks import Body
+from hlkb.parse.inline import plain_text
+from hlkb.parse.layout import (
+    Layout, Region, _headerless_region, _TITLE_HIGHLIGHTS, find_regions, infer, is_outline, read_properties)
+from hlkb.parse.tree import Block, build_tree
+from hlkb.parse.units import raw_highlight
+
+# "…577))# Title": a re-sync glued onto the last highlight line.
+_GLUED_HEADING = re.compile(r"^(?P<before>.*\)\))(?P<heading>#{1,2} \S.*)$")
+_ABOUT_HEADING = re.compile(r"^About$", re.IGNORECASE)
+_ID_LINE = re.compile(r"^ID:")
+_TABLE_ROW = re.compile(r"^\|\s*(?P<k>[^|]*?)\s*\|\s*(?P<v>.*?)\s*\|?\s*$")
+_TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
+# Marks of an exporter: with one of these a note with no Highlights heading is still read.
+_EXPORTER = re.compile(r"!\[rw-book-cover\]|readwise\.io/|kindle://|hyp\.is/|omnivore\.app/|share\.snipd\.com"
+                       r"|^#Omnivore\b|highlights first synced by", re.IGNORECASE | re.MULTILINE)
+_READWISE_LINK = re.compile(r"readwise\.io/|%%\s*Colou?r:", re.IGNORECASE)
+_EXPORTER_KEYS = ("kindle-sync", "doc_type", "readwise_url", "omnivore", "highlightscount")
+
+
+def entries(lines: list[str], start_line: int) -> list[tuple[int, str]]:
+    out = []
+    for idx in range(start_line - 1, len(lines)):
+        text = lines[idx]
+        m = _GLUED_HEADING.match(text) if "))#" in text else None
+        if m:
+            out.append((idx + 1, m.group("before")))
+            out.append((idx + 1, m.group("heading")))
+        else:
+            out.append((idx + 1, text))
+    return out
+
+
+def exporter_signals(text: str, front: dict) -> bool:
+    if isinstance(front, dict) and any(str(k).lower() in _EXPORTER_KEYS for k in front):
+        return True
+    return bool(_EXPORTER.search(text))
+
+
+def read_body(lines: list[str], start_line: int, front: dict | None = None) -> Body:
+    doc = build_tree_entries(entries(lines, start_line), start_line)
+    body = Body(body_start=start_line)
+    props, prop_lines, used = read_properties(doc)
+    if props:
+        body.properties, body.property_lines = props, prop_lines
+        doc.children = doc.children[used:]
+    outline = is_outline(doc, bool(props))
+    regions, label_texts = find_regions(doc, outline)
+    body_text = "\n".join(t for _, t in doc.leaf_lines())
+    signals = exporter_signals(body_text, front or {}) or _exporter_properties(props)
+    if not regions:
+        regions = [_headerless_region(doc, label_texts)]
+    layout = infer(doc, regions, outline, label_texts, signals or any(r.header for r in regions))
+    for unit in layout.units:
+        raw = raw_highlight(unit, outline)
+        if raw is not None:
+            body.highlights.append(raw)
+    body.layout = layout.name
+    _read_title(doc, body, regions)
+    _read_metadata(doc, body, layout)
+    legacy = any(b.kind == "heading" and b.level == 1 and _ABOUT_HEADING.match(b.lines[0]) for b in doc.children) \
+        or any(b.kind == "comment" and len(b.lines) > 1 and _ID_LINE.match(b.lines[1]) for b in doc.children)
+    if props or outline and any(r.header is not None and r.header.kind == "item" for r in regions):
+        body.format = "logseq"
+    elif legacy or layout.name == "rule-separated" and _READWISE_LINK.search(body_text):
+        body.format = "readwise-legacy"     # the 2020-21 template: paragraphs between rules
+    elif body.highlights or body.metadata or any(r.header is not None for r in regions):
+        body.format = "readwise"
+    return body
+
+
+def _exporter_properties(props: dict[str, str]) -> bool:
+    """Logseq page properties an exporter writes (a page of one's own has none of these)."""
+    keys = {k.lower() for k in props}
+    return bool(keys & {"full-title", "category", "author", "url", "site", "date-saved", "deck"}) or \
+        "(highlights)" in props.get("title", "").lower() or "readwise" in props.get("title", "").lower()
+
+
+def build_tree_entries(ents: list[tuple[int, str]], start_line: int) -> Block:
+    from hlkb.parse.tree import _Builder, _trim_blanks
+
+    b = _Builder(start_line)
+    for ln, text in ents:
+        b.feed(ln, text)
+    _trim_blanks(b.doc)
+    return b.doc
+
+
+def _read_title(doc: Block, body: Body, regions: list[Region]) -> None:
+    for b in doc.children:
+        if b.kind == "heading":
+            text = b.lines[0]
+            m = _TITLE_HIGHLIGHTS.match(text)
+            if m:
+                body.title, body.title_line = plain_text(m.group("title")) or None, b.start
+                return
+            if b.level == 1 and not labels.is_highlights_header(text) and not _ABOUT_HEADING.match(text):
+                body.title, body.title_line = plain_text(text) or None, b.start
+                return
+        if b.kind == "item" and b.first_line_heading and b.children and b.children[0].level == 1:
+            text = b.children[0].lines[0]
+            if not labels.is_highlights_header(text):
+                body.title, body.title_line = plain_text(_TITLE_HIGHLIGHTS.sub(r"\g<title>", text)) or None, b.start
+                return
+
+
+def _read_metadata(doc: Block, body: Body, layout: Layout) -> None:
+    """``## Metadata`` sections anywhere, and key-value lines before the first highlight."""
+    unit_lines = [u.head[0].start for u in layout.units if u.head]
+    header_lines = [r.header.start for r in layout.regions if r.header is not None]
+    limit = min(unit_lines + header_lines + [10**9])
+    meta_level = 0
+    last_key: list[str | None] = [None]
+
+    def add(key: str, value: str, ln: int) -> None:
+        if key in body.metadata:
+            n = 2
+            while f"{key} ({n})" in body.metadata:
+                n += 1
+            key = f"{key} ({n})"
+        body.metadata[key] = value
+        body.metadata_lines[key] = ln
+        last_key[0] = key
+
+    def line(text: str, ln: int, spill: bool, strict: bool) -> None:
+        if not text.strip():
+            return
+        m = _TABLE_ROW.match(text.strip()) if text.lstrip().startswith("|") else None
+        if m:
+            if _TABLE_RULE.match(text.strip()):
+                return
+            k = plain_text(m.group("k")).strip(": ")
+            if k and labels.is_known_meta_key(k):
+                add(k, m.group("v"), ln)
+            return
+        mf = labels.meta_field(text)
+        if mf is not None and (not strict or labels.is_known_meta_key(mf[0]) or "::" in text):
+            add(mf[0], mf[1], ln)
+            return
+        if spill and last_key[0] is not None:
+            prev = body.metadata[last_key[0]]
+            body.metadata[last_key[0]] = (prev + "\n" + text.strip()) if prev else text.strip()
+
+    for b in doc.children:
+        if b.kind == "heading":
+            if meta_level and b.level <= meta_level:
+                meta_level = 0
+            if labels.METADATA_SECTION.match(b.lines[0].strip()):
+                meta_level = b.level
+                last_key[0] = None
+                continue
+            if b.start < limit and not meta_level:
+                mf = labels.meta_field(b.lines[0])
+                if mf is not None and (labels.is_known_meta_key(mf[0]) or "::" in b.lines[0]):
+                    add(mf[0], mf[1], b.start)      # "## Author:: [[x]]" (2020 Logseq/Roam export)
+            continue
+        if meta_level:
+            for ln, text in b.leaf_lines():
+                line(text, ln, spill=True, strict=False)
+            continue
+        if b.start >= limit:
+            continue
+        if b.kind == "comment":
+            for ln, text in zip(b.lns, b.lines):
+                m = re.match(r"^[ \t]*(?P<k>[A-Za-z][\w .-]{0,40}?)[ \t]*:[ \t]*(?P<v>.*?)[ \t]*$", text)
+                if m and m.group("k") not in body.metadata:
+                    add(m.group("k").strip(), m.group("v"), ln)
+            continue
+        if b.kind in ("item", "para", "quote", "table"):
+            for ln, text in b.leaf_lines():
+                if ln >= limit:
+                    break
+                line(text, ln, spill=False, strict=True)

@@ -1,0 +1,387 @@
+"""The block structure of a note body: headings, list items, quotes, paragraphs, rules.
+
+A small CommonMark-like container parse, line by line with a stack of open containers,
+tuned to how exporters and people write these notes:
+
+- A line belongs to an open list item when it is indented past the item's marker (not only
+  past its content column): Readwise writes sublines at 4 spaces under ``- `` items and
+  Logseq mixes tabs and spaces (``\\t - ``). Tabs count to the next multiple of 4.
+- Only an unindented line continues an item lazily (``    - text`` followed by ``more text``
+  at column 0, as roam-to-git writes); an indented line goes where its indentation puts it,
+  so ``  Transcript:`` after a nested ``  - point`` is the outer item's text again.
+- Headings count at column 0 of the body, of a quote, or as an item's first line
+  (``- ### Highlights``); an indented ``# x`` inside an item is text (shell comments).
+- ``---`` is always a rule (never a setext heading): exporters put it right after a
+  paragraph as a separator. ``===`` under a line makes that line a level-1 heading.
+- ``%%`` … ``%%`` (Obsidian comments), ``<!-- … -->`` and fenced code are opaque blocks.
+
+Every leaf block keeps its file line numbers and its lines with container prefixes removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+TAB = 4
+
+_ITEM = re.compile(r"(?P<marker>[-*+]|\d{1,9}[.)])(?P<gap>[ \t]+|$)")
+_RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+_HEADING = re.compile(r"^(?P<hashes>#{1,6})(?:[ \t]+(?P<text>.*?))?[ \t]*$")
+_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})")
+_SETEXT = re.compile(r"^ {0,3}=+[ \t]*$")
+_COMMENT_FENCE = re.compile(r"^%%[ \t]*$")
+_COMMENT_LINE = re.compile(r"^%%.*%%[ \t]*$")
+_HTML_COMMENT_OPEN = re.compile(r"^<!--")
+# Whitespace-only lines (no-break, ideographic and zero-width spaces too) are blank.
+_BLANK_CHARS = " \t\u00a0\u3000\u200b\ufeff\u2002\u2003\u202f"
+
+
+def is_blank(text: str) -> bool:
+    return not text.strip(_BLANK_CHARS)
+
+
+def indent_width(text: str) -> int:
+    """Columns of leading spaces and tabs (a tab goes to the next multiple of 4)."""
+    col = 0
+    for ch in text:
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            col += TAB - col % TAB
+        else:
+            break
+    return col
+
+
+def dedent(text: str, cols: int) -> str:
+    """``text`` without ``cols`` columns of leading whitespace (a tab that straddles the
+    cut leaves its remaining columns as spaces)."""
+    col = 0
+    i = 0
+    while i < len(text) and col < cols:
+        ch = text[i]
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            step = TAB - col % TAB
+            if col + step > cols:
+                return " " * (col + step - cols) + text[i + 1:]
+            col += step
+        else:
+            break
+        i += 1
+    return text[i:]
+
+
+@dataclass(eq=False)
+class Block:
+    kind: str                      # document, item, quote, para, heading, rule, fence, table, comment, blank
+    start: int                     # first file line
+    end: int                       # last file line
+    lines: list[str] = field(default_factory=list)   # leaf text, container prefixes removed
+    lns: list[int] = field(default_factory=list)     # file line of each of ``lines``
+    children: list["Block"] = field(default_factory=list)
+    level: int = 0                 # heading level
+    marker: str = ""               # item marker ("-", "*", "1.")
+    col: int = 0                   # file column where the item marker / quote ">" is
+    content_col: int = 0           # item: columns from the marker to its text
+    parent: "Block | None" = None
+    first_line_heading: bool = False   # item whose first line is a heading ("- ## Articles")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def walk(self):
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+    def leaves(self):
+        """Leaf blocks in file order."""
+        if self.kind in ("document", "item", "quote"):
+            for c in self.children:
+                yield from c.leaves()
+        else:
+            yield self
+
+    def leaf_lines(self) -> list[tuple[int, str]]:
+        out = []
+        for leaf in self.leaves():
+            out.extend(zip(leaf.lns, leaf.lines))
+        return out
+
+    def depth(self) -> int:
+        """How many items and quotes contain this block."""
+        d = 0
+        p = self.parent
+        while p is not None and p.kind != "document":
+            d += 1
+            p = p.parent
+        return d
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        head = (self.lines[0][:40] if self.lines else "")
+        return f"<{self.kind} {self.start}-{self.end} {head!r} +{len(self.children)}>"
+
+
+class _Builder:
+    def __init__(self, first_line: int):
+        self.doc = Block("document", first_line, first_line - 1)
+        self.stack: list[Block] = [self.doc]       # open containers, outermost first
+        self.leaf: Block | None = None             # open paragraph / fence / comment / table
+        self.fence: str | None = None
+        self.comment: str | None = None            # "%%" or "-->"
+        self.prev_blank = True
+
+    # -- helpers ------------------------------------------------------------------------
+    def _add(self, block: Block) -> Block:
+        parent = self.stack[-1]
+        block.parent = parent
+        parent.children.append(block)
+        return block
+
+    def _extend_ends(self, ln: int) -> None:
+        for c in self.stack:
+            c.end = max(c.end, ln)
+
+    def _close_leaf(self) -> None:
+        self.leaf = None
+        self.fence = None
+        self.comment = None
+
+    def _leaf(self, kind: str, ln: int, text: str) -> Block:
+        b = self._add(Block(kind, ln, ln, [text], [ln]))
+        self._extend_ends(ln)
+        return b
+
+    def _append(self, ln: int, text: str) -> None:
+        leaf = self.leaf
+        leaf.lines.append(text)
+        leaf.lns.append(ln)
+        leaf.end = ln
+        self._extend_ends(ln)
+
+    # -- one line -------------------------------------------------------------------------
+    def feed(self, ln: int, raw: str) -> None:
+        blank = is_blank(raw)
+        rest = raw
+        matched = 1                      # open containers this line continues (document: always)
+        for c in self.stack[1:]:
+            if c.kind == "quote":
+                m = None if blank else _QUOTE_PREFIX.match(rest)
+                if m is None:
+                    break
+                rest = rest[m.end():]
+            elif not blank:              # an item: blank lines keep it open
+                w = indent_width(rest)
+                if w <= c.col:
+                    break
+                rest = dedent(rest, min(w, c.col + c.content_col))
+            matched += 1
+        all_matched = matched == len(self.stack)
+
+        leaf = self.leaf
+        if leaf is not None and leaf.kind in ("fence", "comment") and all_matched:
+            self._append(ln, rest)
+            s = rest.strip()
+            if leaf.kind == "fence" and len(leaf.lines) > 1 and s.startswith(self.fence) \
+                    and not s.strip(self.fence[0]):
+                self._close_leaf()
+            elif leaf.kind == "comment" and len(leaf.lines) > 1 and (
+                    (self.comment == "%%" and _COMMENT_FENCE.match(s)) or (self.comment == "-->" and "-->" in s)):
+                self._close_leaf()
+            self.prev_blank = False
+            return
+
+        if blank:
+            while len(self.stack) > matched:
+                self.stack.pop()
+            self._close_leaf()
+            self._leaf("blank", ln, "")
+            self.prev_blank = True
+            return
+
+        if not all_matched and leaf is not None and leaf.kind == "para" and not self.prev_blank:
+            # Lazy continuation of the open paragraph: under quotes any plain text line (as
+            # CommonMark has it), under items only an unindented one (see the module doc).
+            unmatched = self.stack[matched:]
+            if all(c.kind == "quote" for c in unmatched):
+                if not _starts_block(rest):
+                    self._append(ln, rest)
+                    self.prev_blank = False
+                    return
+            elif indent_width(raw) == 0 and not _starts_block(raw):
+                self._append(ln, raw)
+                self.prev_blank = False
+                return
+
+        if not all_matched:
+            while len(self.stack) > matched:
+                self.stack.pop()
+            self._close_leaf()
+        self._open(ln, rest)
+        self.prev_blank = False
+
+    def _open(self, ln: int, rest: str) -> None:
+        """Start (or continue) what ``rest``, the line after its containers' prefixes, holds."""
+        w = indent_width(rest)
+        s = rest.lstrip(" \t")
+        container = self.stack[-1]
+        if w <= 3 and s.startswith(">"):
+            self._close_leaf()
+            q = self._add(Block("quote", ln, ln, col=w))
+            self.stack.append(q)
+            self._extend_ends(ln)
+            inner = rest[_QUOTE_PREFIX.match(rest).end():]
+            if is_blank(inner):
+                self._leaf("blank", ln, "")
+            else:
+                self._open(ln, inner)
+            return
+        if _RULE.match(rest):
+            self._close_leaf()
+            self._leaf("rule", ln, s.rstrip())
+            return
+        m = _ITEM.match(s)
+        if m:
+            marker = m.group("marker")
+            gap = m.group("gap")
+            gap_w = indent_width(" " * (w + len(marker)) + gap) - w - len(marker) if gap else 0
+            item = Block("item", ln, ln, marker=marker, col=w)
+            item.content_col = len(marker) + (gap_w if 0 < gap_w <= 4 else 1)
+            self._close_leaf()
+            self._add(item)
+            self.stack.append(item)
+            self._extend_ends(ln)
+            text = s[m.end():]
+            if is_blank(text):
+                return
+            om = _ITEM.match(text)
+            if om and not om.group("marker")[0] in "-*+":
+                # "- 1. The first…": a highlight that starts with a number, not a nested list
+                self.leaf = self._leaf("para", ln, text)
+                return
+            hm = _HEADING.match(text) if text.startswith("#") else None
+            if hm and (hm.group("text") or "").strip():
+                item.first_line_heading = True
+                hb = self._leaf("heading", ln, hm.group("text").strip())
+                hb.level = len(hm.group("hashes"))
+                return
+            self._open(ln, text)
+            return
+        fm = _FENCE.match(s)
+        if fm:
+            self._close_leaf()
+            self.leaf = self._leaf("fence", ln, rest)
+            self.fence = fm.group("fence")[0] * 3
+            return
+        if w == 0 and s.startswith("#") and container.kind != "item":
+            hm = _HEADING.match(s)
+            if hm and (hm.group("text") or "").strip():
+                self._close_leaf()
+                hb = self._leaf("heading", ln, hm.group("text").strip())
+                hb.level = len(hm.group("hashes"))
+                return
+        if _COMMENT_FENCE.match(s):
+            self._close_leaf()
+            self.leaf = self._leaf("comment", ln, rest)
+            self.comment = "%%"
+            return
+        if s.startswith("<!--") and "-->" not in s:
+            self._close_leaf()
+            self.leaf = self._leaf("comment", ln, rest)
+            self.comment = "-->"
+            return
+        if _COMMENT_LINE.match(s) or (s.startswith("<!--") and s.rstrip().endswith("-->")):
+            self._close_leaf()
+            self._leaf("comment", ln, rest)
+            return
+        open_para = self.leaf is not None and self.leaf.parent is container
+        if s.startswith("|"):
+            if open_para and self.leaf.kind == "table":
+                self._append(ln, rest)
+                return
+            self._close_leaf()
+            self.leaf = self._leaf("table", ln, rest)
+            return
+        if _SETEXT.match(rest) and open_para and self.leaf.kind == "para" and container.kind == "document":
+            para = self.leaf                # "Title\n===": the paragraph's last line is a heading
+            title = para.lines.pop()
+            tln = para.lns.pop()
+            if para.lines:
+                para.end = para.lns[-1]
+            else:
+                container.children.remove(para)
+            self._close_leaf()
+            hb = self._leaf("heading", tln, title.strip())
+            hb.level = 1
+            hb.end = ln
+            return
+        if open_para and self.leaf.kind == "para":
+            self._append(ln, rest)
+            return
+        self._close_leaf()
+        self.leaf = self._leaf("para", ln, rest)
+
+
+_QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}>[ \t]?")
+
+
+_IMAGE_LINE = re.compile(r"^!\[[^\]\n]*\]\([^)\n]*\)[ \t]*$")
+
+
+def _starts_block(text: str) -> bool:
+    """Does ``text`` open a block of its own (so it cannot continue a paragraph lazily)?
+    An image alone on a line counts: exporters write covers that way after a list."""
+    s = text.lstrip(" \t")
+    if not s:
+        return False
+    if _IMAGE_LINE.match(s):
+        return True
+    if _RULE.match(text) or s.startswith(">") or _FENCE.match(s) or s.startswith("|") or _ITEM.match(s):
+        return True
+    return indent_width(text) == 0 and s.startswith("#") and bool(_HEADING.match(s)) \
+        and bool((_HEADING.match(s).group("text") or "").strip())
+
+
+def build_tree(lines: list[str], first_line: int = 1) -> Block:
+    """The block tree of ``lines[first_line - 1:]`` (file lines, 1-based)."""
+    b = _Builder(first_line)
+    for idx in range(first_line - 1, len(lines)):
+        b.feed(idx + 1, lines[idx])
+    _trim_blanks(b.doc)
+    return b.doc
+
+
+def _trim_blanks(block: Block) -> None:
+    """Items and quotes end at their last non-blank line: blank lines at the end of one
+    separate it from what follows, so they move up to its parent."""
+    children: list[Block] = []
+    for c in block.children:
+        children.append(c)
+        if c.kind in ("item", "quote"):
+            _trim_blanks(c)
+            moved = []
+            while c.children and c.children[-1].kind == "blank":
+                moved.append(c.children.pop())
+            for blank in reversed(moved):
+                blank.parent = block
+                children.append(blank)
+            c.end = max([c.start] + [x.end for x in c.children])
+    block.children = children
+
+
+def dump(block: Block, indent: str = "") -> str:
+    """The tree as indented text (for debugging and tests)."""
+    out = []
+    for c in block.children:
+        if c.kind == "blank":
+            continue
+        head = c.lines[0][:60] if c.lines else ""
+        extra = f" h{c.level}" if c.kind == "heading" else (f" {c.marker!r}@{c.col}+{c.content_col}" if c.kind == "item" else "")
+        out.append(f"{indent}{c.kind}{extra} {c.start}-{c.end} {head!r}" + (f" (+{len(c.lines) - 1})" if len(c.lines) > 1 else ""))
+        if c.children:
+            out.append(dump(c, indent + "  "))
+    return "\n".join(x for x in out if x)
