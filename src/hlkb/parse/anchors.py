@@ -107,7 +107,7 @@ def _bare_link(work: str) -> tuple[str, Location] | None:
     wrap = m.group("wrap")
     if wrap and cut and work[cut - 1] == wrap:
         cut -= 1
-    return work[:cut], Location(label=label or "link", url=url, value=location_value(label, url))
+    return work[:cut], Location(label=label, url=url, value=location_value(label, url))
 
 
 _BARE_LINK_TAIL = re.compile(r"\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)"

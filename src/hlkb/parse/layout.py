@@ -205,6 +205,9 @@ def find_regions(doc: Block, outline: bool) -> tuple[list[Region], set[str]]:
                 else:
                     current.blocks.append(b)         # "### New highlights synced" inside
                 continue
+            if current is not None and b.level <= base and _anchor_lines(b):
+                current.blocks.append(b)             # a highlight written as a heading
+                continue
             if current is not None and (b.level <= base or labels.is_other_section(b.lines[0])
                                         and b.level <= base + 1):
                 current = None
@@ -225,9 +228,14 @@ def _inside_header_item(b: Block) -> bool:
 
 
 def _headerless_region(doc: Block, label_texts: set[str]) -> Region:
-    """The whole body minus the sections that hold something else (Metadata, Summary…)."""
+    """The whole body minus the sections that hold something else (Metadata, Summary…).
+
+    A Metadata list ends where its key-value lines do: a template with no Highlights
+    header puts the first highlight bullet right after it."""
     blocks = []
     skip_level = 0
+    meta = False
+    seen_blank = False
     for b in doc.children:
         if b.kind == "heading":
             text = " ".join(b.lines[0].split()).casefold()
@@ -235,10 +243,28 @@ def _headerless_region(doc: Block, label_texts: set[str]) -> Region:
                 skip_level = 0
             if text not in label_texts and labels.is_other_section(b.lines[0]):
                 skip_level = b.level
+                meta = bool(labels.METADATA_SECTION.match(b.lines[0].strip()))
+                seen_blank = False
                 continue
+        if skip_level and meta and b.kind == "heading" and not _is_key_value_block(b):
+            skip_level = 0               # a heading ends a Metadata list (highlights as headings)
+            meta = False
+        if skip_level and meta:
+            if b.kind == "blank":
+                seen_blank = True
+                continue
+            if seen_blank and b.kind in ("item", "quote", "para") and not _is_key_value_block(b):
+                skip_level = 0
+                meta = False
         if not skip_level:
             blocks.append(b)
     return Region(doc, blocks)
+
+
+def _is_key_value_block(b: Block) -> bool:
+    first = first_line(b)
+    mf = labels.meta_field(first) if first else None
+    return mf is not None and (labels.is_known_meta_key(mf[0]) or "::" in first or first.lstrip("-*+ ").startswith("**"))
 
 
 def read_properties(doc: Block) -> tuple[dict[str, str], dict[str, int], int]:
@@ -269,8 +295,8 @@ def is_outline(doc: Block, has_properties: bool) -> bool:
     if not top:
         return False
     items = [b for b in top if b.kind == "item"]
-    if len(items) < 0.8 * len(top) or any(b.kind == "heading" and b.level > 1 for b in top):
-        return False
+    if len(items) < 0.8 * len(top) or any(b.kind == "heading" for b in top):
+        return False             # Logseq and Roam pages hold no headings outside their blocks
     return any(_is_header_item(b) for b in doc.walk() if b.kind == "item") or any(
         c.kind == "item" for it in items for c in it.children)
 
@@ -284,6 +310,18 @@ class _Ctx:
     label_texts: set[str]
     anchors: list[tuple[int, Block]]
     anchor_lines: set[int]
+    title: Block | None = None
+
+
+def title_block(doc: Block) -> Block | None:
+    """The note's title heading: its first level-1 heading, or ``## X (Highlights)``."""
+    for b in doc.children:
+        if b.kind == "heading":
+            if _TITLE_HIGHLIGHTS.match(b.lines[0]):
+                return b
+            if b.level == 1 and not labels.is_highlights_header(b.lines[0]) and b.lines[0].strip().lower() != "about":
+                return b
+    return None
 
 
 def _region_index(regions: list[Region]) -> dict[int, Region]:
@@ -362,7 +400,7 @@ def infer(doc: Block, regions: list[Region], outline: bool, label_texts: set[str
                     found = [(leaves[-1].lns[-1], leaves[-1])]
             anchors.extend(found)
             after_location = False
-    ctx = _Ctx(regions, outline, label_texts, anchors, {ln for ln, _ in anchors})
+    ctx = _Ctx(regions, outline, label_texts, anchors, {ln for ln, _ in anchors}, title_block(doc))
     if not anchors and not signals:
         units, name = [], "none"
     elif outline:
@@ -373,7 +411,7 @@ def infer(doc: Block, regions: list[Region], outline: bool, label_texts: set[str
     else:
         units, name = _structural_units(ctx, signals)
     units.sort(key=lambda u: u.head[0].start if u.head else (u.label_heading.start if u.label_heading else 0))
-    _assign_sections(units, regions, label_texts)
+    _assign_sections(units, regions, label_texts, ctx.title)
     return Layout(units, name if units else "none", regions, outline, [])
 
 
@@ -441,6 +479,7 @@ def _outline_units(ctx: _Ctx) -> list[Unit]:
         u = _item_unit(item, None)
         u.section = section
         units.append(u)
+    _extend_item_tails(units, ctx)
     return units
 
 
@@ -660,17 +699,25 @@ def _anchored_paragraphs(ctx: _Ctx, hosts) -> tuple[list[Unit], str]:
         units = _chunk_units(ctx, anchor_of)
         if units:
             return units, "rule-separated"
-    # Text paragraphs that run up to an anchor paragraph make it one multi-paragraph highlight.
-    spans = False
+    # Text paragraphs that run up to an anchor paragraph make it one multi-paragraph highlight;
+    # paragraphs after the last anchor are notes. Unanchored paragraphs before the first
+    # anchor and none after the last say "spans"; anything else reads notes.
+    before = after = 0
     for r in ctx.regions:
-        prev_unanchored = False
+        paras = []
+        under_label = False
         for b in r.blocks:
-            if b.kind == "para" and not _skippable_para(b):
-                if id(b) in anchor_of and prev_unanchored:
-                    spans = True
-                prev_unanchored = id(b) not in anchor_of and not _is_note_para(b)
-            elif b.kind in ("rule", "heading"):
-                prev_unanchored = False
+            if b.kind == "heading":
+                under_label = labels.field_heading_of(b.lines[0]) is not None
+            elif b.kind == "rule":
+                under_label = False
+            elif b.kind == "para" and not _skippable_para(b) and not _is_note_para(b) and not under_label:
+                paras.append(b)
+        anchored_idx = [i for i, b in enumerate(paras) if id(b) in anchor_of]
+        if anchored_idx:
+            before += anchored_idx[0]
+            after += len(paras) - 1 - anchored_idx[-1]
+    spans = before > 0 and after == 0
     if spans:
         return _span_units(ctx, anchor_of), "link-terminated"
     units = []
@@ -712,7 +759,8 @@ def _chunk_units(ctx: _Ctx, anchor_of) -> list[Unit]:
             if anchored:
                 a = anchored[0]
                 idx = content.index(a)
-                units.append(Unit("chunk", head=content[: idx + 1], tail=content[idx + 1:], anchor=anchor_of[id(a)]))
+                rest = chunk[chunk.index(a) + 1:]           # blank lines kept: they end a Tags field
+                units.append(Unit("chunk", head=content[: idx + 1], tail=rest, anchor=anchor_of[id(a)]))
             else:
                 units.append(Unit("chunk", head=content, tail=[]))
     anchored_shapes = {(text_shape(u.head), u.head[0].kind) for u in units if u.anchor}
@@ -760,18 +808,26 @@ def _section_unit(blocks: list[Block], anchor_of, label: Block | None) -> Unit |
 
 
 def _span_units(ctx: _Ctx, anchor_of) -> list[Unit]:
-    units = []
+    units: list[Unit] = []
     for r in ctx.regions:
         cur: list[Block] = []
+        under_label = False          # below a "#### Note" heading: the last unit's note
         for b in r.blocks:
             if b.kind in ("rule", "heading"):
                 cur = []
+                under_label = b.kind == "heading" and labels.field_heading_of(b.lines[0]) is not None
+                if under_label and units:
+                    units[-1].tail.append(b)
+                continue
+            if b.kind == "blank":
+                if (under_label or not cur) and units:
+                    units[-1].tail.append(b)
                 continue
             if b.kind != "para" and b.kind not in ("quote", "item", "table"):
                 continue
             if b.kind == "para" and _skippable_para(b):
                 continue
-            if not cur and _is_note_para(b) and units:
+            if units and not cur and (under_label or _is_note_para(b) or b.kind == "item" and is_field_item(b)):
                 units[-1].tail.append(b)
                 continue
             cur.append(b)
@@ -840,22 +896,31 @@ def _structural_units(ctx: _Ctx, signals: bool) -> tuple[list[Unit], str]:
         units = [Unit("quote", head=[b]) for b in quotes]
         _sibling_tails(units, ctx)
         return units, "blockquote"
-    headings = [b for b in blocks if b.kind == "heading" and not labels.is_highlights_header(b.lines[0])
+    headings = [b for b in blocks if b.kind == "heading" and b is not ctx.title
+                and not labels.is_highlights_header(b.lines[0])
                 and labels.field_heading_of(b.lines[0]) is None and not _LOCATION_HEADING.match(b.lines[0])]
     if headings:
         level = Counter(b.level for b in headings).most_common(1)[0][0]
         same = [b for b in headings if b.level == level]
         units = [Unit("heading", head=[b]) for b in same]
         _section_tails(units, ctx, level)
-        if all(not any(t.kind in ("para", "quote", "item") and not _is_note_para(t) for t in u.tail) for u in units):
+        if all(_tail_is_fields(u.tail) for u in units):
             return units, "heading"
     if any(b.kind == "rule" for b in blocks):
         units = _chunk_units(ctx, {})
         if units:
             return units, "rule-separated"
     if signals:
-        units = [Unit("para", head=[b]) for b in blocks if b.kind == "para" and not _skippable_para(b)
-                 and not _is_note_para(b)]
+        units = []
+        under_label = False
+        for b in blocks:
+            if b.kind == "heading":
+                under_label = labels.field_heading_of(b.lines[0]) is not None
+            elif b.kind == "rule":
+                under_label = False
+            elif b.kind == "para" and not under_label and not _skippable_para(b) and not _is_note_para(b) \
+                    and not _COVER.match(b.lines[0]):
+                units.append(Unit("para", head=[b]))
         _sibling_tails(units, ctx)
         return units, "paragraph"
     return [], "none"
@@ -863,7 +928,27 @@ def _structural_units(ctx: _Ctx, signals: bool) -> tuple[list[Unit], str]:
 
 # -- sections ---------------------------------------------------------------------------------
 
-def _assign_sections(units: list[Unit], regions: list[Region], label_texts: set[str]) -> None:
+def _tail_is_fields(tail: list[Block]) -> bool:
+    """Only fields after a heading: labelled lines and bullets, or text under a ``Note`` heading."""
+    under_label = False
+    for t in tail:
+        if t.kind == "heading":
+            under_label = labels.field_heading_of(t.lines[0]) is not None
+            continue
+        if t.kind == "rule":
+            under_label = False
+            continue
+        if t.kind == "para" and (under_label or _is_note_para(t)):
+            continue
+        if t.kind == "item" and (under_label or is_field_item(t)):
+            continue
+        if t.kind in ("quote", "item", "para", "table"):
+            return False
+    return True
+
+
+def _assign_sections(units: list[Unit], regions: list[Region], label_texts: set[str],
+                     title: Block | None = None) -> None:
     """Headings between units (chapters) name the section of the units below them; a
     ``### Location 343`` heading locates the unit right below it."""
     unit_start = {}
@@ -877,7 +962,7 @@ def _assign_sections(units: list[Unit], regions: list[Region], label_texts: set[
         for b in r.blocks:
             if b.kind == "heading":
                 text = b.lines[0]
-                if b.level == 1 and b.start < first_unit:
+                if b is title or b.level == 1 and b.start < first_unit:
                     continue                  # the note's title
                 u = unit_start.get(id(b))
                 if u is not None:

@@ -166,7 +166,7 @@ def _read_metadata(doc: Block, body: Body, layout: Layout) -> None:
                 if mf is not None and (labels.is_known_meta_key(mf[0]) or "::" in b.lines[0]):
                     add(mf[0], mf[1], b.start)      # "## Author:: [[x]]" (2020 Logseq/Roam export)
             continue
-        if meta_level:
+        if meta_level and b.start < limit:
             for ln, text in b.leaf_lines():
                 line(text, ln, spill=True, strict=False)
             continue

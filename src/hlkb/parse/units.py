@@ -75,7 +75,7 @@ def _unit_children(unit: Unit) -> list[Block]:
     """The blocks that make up a unit's head, in order (an item's own children)."""
     out: list[Block] = []
     for h in unit.head:
-        if unit.kind == "item" and h.kind == "item":
+        if unit.kind == "item" and h.kind == "item" or unit.kind == "quote" and h.kind == "quote":
             out.extend(h.children)
         else:
             out.append(h)
@@ -84,9 +84,10 @@ def _unit_children(unit: Unit) -> list[Block]:
 
 def split_head(unit: Unit, outline: bool) -> tuple[list[tuple[int, str]], list[Block], list[tuple[int, str]]]:
     """(text lines, tail blocks, tail lines split off a head paragraph)."""
+    if unit.kind == "quote" and unit.head:
+        unit = Unit(unit.kind, [_without_callout_header(unit.head[0], unit.anchor)] + unit.head[1:], unit.tail,
+                    unit.anchor, unit.section, unit.location, unit.note_lines, unit.label_heading, unit.note_line)
     children = _unit_children(unit)
-    if unit.kind == "quote" and children:
-        children = [_without_callout_header(children[0], unit.anchor)] + children[1:]
     anchor_ln = unit.anchor[0] if unit.anchor else None
     text = _Lines()
     tail_blocks: list[Block] = []
@@ -245,7 +246,7 @@ class _Fields:
         elif self.mode == labels.TAGS:
             raw.tags.extend(t for t in parse_tags(text) if t not in raw.tags)
             raw.end_line = max(raw.end_line, ln)
-        elif self.mode is None and self.unlabeled_note and text.strip():
+        elif self.mode in (None, labels.IGNORED) and self.unlabeled_note and text.strip() and self.mode is None:
             self.start(labels.NOTE, text.strip(), ln)
         elif self.mode is not None:
             raw.end_line = max(raw.end_line, ln)
@@ -267,6 +268,8 @@ class _Fields:
         if b.kind == "blank":
             if self.mode == labels.NOTE and self.raw.note_lines and self.raw.note_lines[-1] != "":
                 self.raw.note_lines.append("")
+            elif self.mode != labels.NOTE:
+                self.mode = None          # tags and locations are one paragraph long
             return
         if b.kind == "rule":
             self.mode = None
@@ -291,7 +294,7 @@ class _Fields:
                     return
             # an unlabelled child block: the reader's note (Omnivore, Logseq)
             mode = self.mode
-            if mode is None and self.unlabeled_note:
+            if mode != labels.NOTE and self.unlabeled_note:
                 lines = _Lines()
                 render(b, lines)
                 texts = [t[len(b.marker) + 1:] if i == 0 else t for i, (_, t) in enumerate(lines.items)]
@@ -319,7 +322,7 @@ class _Fields:
                         value = f[1] if f else ("" if fh else title)
                         self.start(labels.NOTE, value, first.start)
                         for ln, t in zip(first.lns[1:], first.lines[1:]):
-                            self.more(t, ln)
+                            self.line(t, ln)
                         for c in b.children[b.children.index(first) + 1:]:
                             self._quote_child(c)
                         self.mode = None
