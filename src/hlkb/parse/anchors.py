@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hlkb.model import Location
 from hlkb.parse.locations import (
@@ -117,6 +118,20 @@ _LOCATION_LABEL = re.compile(r"^(?:location|loc\.?|page|p\.|time)\s*[0-9]|^[0-9]
 
 
 def peel(markdown: str, peel_tags: bool = False) -> Trailers:
+    """Take the trailers off the end of a highlight's markdown (see ``_peel``). The result is
+    shared between calls with the same text (the layout asks first, the note builder again):
+    treat it as read-only."""
+    if len(markdown) > 2000:
+        return _peel(markdown, peel_tags)
+    return _peel_cached(markdown, peel_tags)
+
+
+@lru_cache(maxsize=4096)
+def _peel_cached(markdown: str, peel_tags: bool) -> Trailers:
+    return _peel(markdown, peel_tags)
+
+
+def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
     """Take the trailers off the end of a highlight's markdown (see the module doc).
 
     Inline ``#tags`` at the end count as trailers only after a location link, or anywhere
@@ -230,14 +245,19 @@ def trailing_tags(work: str) -> tuple[str, list[str]]:
     return _peel_trailing_tags(work.rstrip(_SP_CHARS))
 
 
-_QUICK_END = (")", ")_", ")*", "%%", "]")
-
-
 def is_anchor(line: str) -> bool:
     """Does this line (container prefixes removed) end with a location link or an exporter's id?"""
     t = line.rstrip(_SP_CHARS)
     if not t:
         return False
-    if not (t.endswith(_QUICK_END) or "^" in t[-60:] or "#" in t[-250:] or "—" in t[-300:]):
-        return False
-    return peel(t).anchored
+    last = t[-1]
+    if last == ")" or last in "_*" and t.endswith((")_", ")*")):
+        return peel(t).anchored
+    tail = t[-300:]
+    if "^" in tail[-60:] and _BLOCK_ID.search(tail):
+        return peel(t).anchored
+    if last == "%" and "%%" in tail or last == "]" and "[^" in tail[-44:]:
+        return peel(t).anchored
+    if "#" in tail and ("(" in tail or "^" in tail):
+        return peel(t).anchored     # "… ([View Highlight](…)) #tag", "… ^rw12 #tag", Hypothesis groups
+    return False

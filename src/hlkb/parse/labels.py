@@ -34,7 +34,16 @@ DOCUMENT_NOTE_SECTION = re.compile(r"^(?:document notes?|page notes?|summary)\s*
 FULL_DOCUMENT_SECTION = re.compile(r"^full document$", re.IGNORECASE)
 
 
+_HEADER_WORDS = ("highlight", "annotation", "readwise", "excerpt", "quote", "划线", "高亮", "标注", "摘录",
+                 "书摘", "ハイライト", "하이라이트")
+
+
 def is_highlights_header(text: str) -> bool:
+    if len(text) > 300:
+        return False
+    low = text.lower()
+    if not any(w in low for w in _HEADER_WORDS):
+        return False
     t = " ".join(text.replace("\u00a0", " ").split())
     t = t.strip("*_ ").lstrip("#").strip()
     t = re.sub(r"^[^\w\[#]+\s*", "", t)          # "🔖 Highlights", "✂️ Highlights"
@@ -79,7 +88,14 @@ NOTE_CALLOUT_TYPES = {"note", "notes", "comment", "comments", "annotation", "inf
                       "memo", "question", "idea", "todo", "reflection"}
 
 
+_COMMON_LABELS = {"note": NOTE, "notes": NOTE, "annotation": NOTE, "comment": NOTE, "tags": TAGS, "tag": TAGS,
+                  "page": LOCATION, "location": LOCATION, "time": LOCATION, "date": IGNORED}
+
+
 def _kind(label: str) -> str:
+    kind = _COMMON_LABELS.get(label.lower())
+    if kind is not None:
+        return kind
     label = " ".join(label.split())
     return next(kind for kind, rx in _KIND_OF_LABEL if rx.match(label))
 

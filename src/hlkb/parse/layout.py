@@ -106,6 +106,17 @@ def first_line(block: Block) -> str:
 
 
 def is_field_item(item: Block) -> bool:
+    facts = item.cache
+    if facts is not None and "field" in facts:
+        return facts["field"]
+    value = _is_field_item(item)
+    if facts is None:
+        item.cache = facts = {}
+    facts["field"] = value
+    return value
+
+
+def _is_field_item(item: Block) -> bool:
     head = own_blocks(item)
     if not head or head[0].kind != "para":
         return False
@@ -163,6 +174,11 @@ def _item_header_text(item: Block) -> str | None:
 
 
 def _is_header_item(item: Block) -> bool:
+    if not item.children or len(item.children) < 2 and not item.first_line_heading:
+        return False          # a sync block holds its highlights
+    first = item.children[0]
+    if first.kind not in ("heading", "para") or len(first.lines) > 3 or len(first.lines[0]) > 300:
+        return False
     text = _item_header_text(item)
     if text is None or not labels.is_highlights_header(text):
         return False
@@ -343,11 +359,12 @@ def _position(block: Block) -> int:
     parent = block.parent
     if parent is None:
         return -1
-    cache = parent.__dict__.get("_positions")
-    if cache is None or len(cache) != len(parent.children):
-        cache = {id(c): i for i, c in enumerate(parent.children)}
-        parent.__dict__["_positions"] = cache
-    return cache.get(id(block), -1)
+    facts = parent.cache if parent.cache is not None else {}
+    parent.cache = facts
+    positions = facts.get("positions")
+    if positions is None or len(positions) != len(parent.children):
+        positions = facts["positions"] = {id(c): i for i, c in enumerate(parent.children)}
+    return positions.get(id(block), -1)
 
 
 def _host(leaf: Block, root: Block) -> tuple[str, list[Block]]:
@@ -383,7 +400,9 @@ def _item_depth(item: Block, root: Block) -> int:
 _PREFERENCE = {"item": 0, "quote": 1, "heading": 2, "para": 3}
 
 
-def infer(doc: Block, regions: list[Region], outline: bool, label_texts: set[str], signals: bool) -> Layout:
+def infer(doc: Block, regions: list[Region], outline: bool, label_texts: set[str], signals) -> Layout:
+    """The note's highlight units. ``signals()`` says whether the note carries an exporter's
+    marks (asked only when no anchor decides)."""
     anchors: list[tuple[int, Block]] = []
     for r in regions:
         after_location = False
@@ -401,6 +420,8 @@ def infer(doc: Block, regions: list[Region], outline: bool, label_texts: set[str
             anchors.extend(found)
             after_location = False
     ctx = _Ctx(regions, outline, label_texts, anchors, {ln for ln, _ in anchors}, title_block(doc))
+    if not anchors:
+        signals = bool(signals())
     if not anchors and not signals:
         units, name = [], "none"
     elif outline:

@@ -11,6 +11,7 @@ import re
 
 from hlkb.parse import labels
 from hlkb.parse.blocks import Body
+from hlkb.parse.fast import read_simple
 from hlkb.parse.inline import plain_text
 from hlkb.parse.layout import (
     Layout, Region, _headerless_region, _TITLE_HIGHLIGHTS, find_regions, infer, is_outline, read_properties)
@@ -49,7 +50,13 @@ def exporter_signals(text: str, front: dict) -> bool:
     return bool(_EXPORTER.search(text))
 
 
-def read_body(lines: list[str], start_line: int, front: dict | None = None) -> Body:
+def read_body(lines: list[str], start_line: int, front: dict | None = None, fast: bool = True) -> Body:
+    """The body from ``start_line``. ``fast``: take notes of the commonest shape through
+    fast.py's one-pass reader (the same result, tested); False forces the general reader."""
+    if fast:
+        body = read_simple(lines, start_line)
+        if body is not None:
+            return body
     doc = build_tree_entries(entries(lines, start_line), start_line)
     body = Body(body_start=start_line)
     props, prop_lines, used = read_properties(doc)
@@ -58,11 +65,15 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None) -> B
         doc.children = doc.children[used:]
     outline = is_outline(doc, bool(props))
     regions, label_texts = find_regions(doc, outline)
-    body_text = "\n".join(t for _, t in doc.leaf_lines())
-    signals = exporter_signals(body_text, front or {}) or _exporter_properties(props)
+    has_header = bool(regions)
+
+    def signals() -> bool:
+        return has_header or _exporter_properties(props) or \
+            exporter_signals("\n".join(lines[start_line - 1:]), front or {})
+
     if not regions:
         regions = [_headerless_region(doc, label_texts)]
-    layout = infer(doc, regions, outline, label_texts, signals or any(r.header for r in regions))
+    layout = infer(doc, regions, outline, label_texts, signals)
     for unit in layout.units:
         raw = raw_highlight(unit, outline)
         if raw is not None:
@@ -74,7 +85,7 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None) -> B
         or any(b.kind == "comment" and len(b.lines) > 1 and _ID_LINE.match(b.lines[1]) for b in doc.children)
     if props or outline and any(r.header is not None and r.header.kind == "item" for r in regions):
         body.format = "logseq"
-    elif legacy or layout.name == "rule-separated" and _READWISE_LINK.search(body_text):
+    elif legacy or layout.name == "rule-separated" and _READWISE_LINK.search("\n".join(lines[start_line - 1:])):
         body.format = "readwise-legacy"     # the 2020-21 template: paragraphs between rules
     elif body.highlights or body.metadata or any(r.header is not None for r in regions):
         body.format = "readwise"

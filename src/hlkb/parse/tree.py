@@ -74,7 +74,7 @@ def dedent(text: str, cols: int) -> str:
     return text[i:]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Block:
     kind: str                      # document, item, quote, para, heading, rule, fence, table, comment, blank
     start: int                     # first file line
@@ -88,23 +88,34 @@ class Block:
     content_col: int = 0           # item: columns from the marker to its text
     parent: "Block | None" = None
     first_line_heading: bool = False   # item whose first line is a heading ("- ## Articles")
+    cache: dict | None = None      # per-block facts the layout computes once (layout.py)
 
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
 
     def walk(self):
-        yield self
-        for c in self.children:
-            yield from c.walk()
+        """This block and every block inside it, in file order."""
+        stack = [self]
+        while stack:
+            b = stack.pop()
+            yield b
+            if b.children:
+                stack.extend(reversed(b.children))
 
     def leaves(self):
         """Leaf blocks in file order."""
-        if self.kind in ("document", "item", "quote"):
-            for c in self.children:
-                yield from c.leaves()
-        else:
-            yield self
+        if self.kind not in ("document", "item", "quote"):
+            return [self]
+        out = []
+        stack = list(reversed(self.children))
+        while stack:
+            b = stack.pop()
+            if b.kind in ("document", "item", "quote"):
+                stack.extend(reversed(b.children))
+            else:
+                out.append(b)
+        return out
 
     def leaf_lines(self) -> list[tuple[int, str]]:
         out = []
@@ -142,18 +153,15 @@ class _Builder:
         parent.children.append(block)
         return block
 
-    def _extend_ends(self, ln: int) -> None:
-        for c in self.stack:
-            c.end = max(c.end, ln)
-
     def _close_leaf(self) -> None:
         self.leaf = None
         self.fence = None
         self.comment = None
 
     def _leaf(self, kind: str, ln: int, text: str) -> Block:
-        b = self._add(Block(kind, ln, ln, [text], [ln]))
-        self._extend_ends(ln)
+        parent = self.stack[-1]
+        b = Block(kind, ln, ln, [text], [ln], parent=parent)
+        parent.children.append(b)
         return b
 
     def _append(self, ln: int, text: str) -> None:
@@ -161,26 +169,30 @@ class _Builder:
         leaf.lines.append(text)
         leaf.lns.append(ln)
         leaf.end = ln
-        self._extend_ends(ln)
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, ln: int, raw: str) -> None:
-        blank = is_blank(raw)
+        blank = not raw.strip(_BLANK_CHARS)
         rest = raw
         matched = 1                      # open containers this line continues (document: always)
-        for c in self.stack[1:]:
-            if c.kind == "quote":
-                m = None if blank else _QUOTE_PREFIX.match(rest)
-                if m is None:
-                    break
-                rest = rest[m.end():]
-            elif not blank:              # an item: blank lines keep it open
-                w = indent_width(rest)
-                if w <= c.col:
-                    break
-                rest = dedent(rest, min(w, c.col + c.content_col))
-            matched += 1
-        all_matched = matched == len(self.stack)
+        stack = self.stack
+        if len(stack) > 1:
+            for i in range(1, len(stack)):
+                c = stack[i]
+                if c.kind == "quote":
+                    if blank:
+                        break
+                    s0 = rest.lstrip(" \t")
+                    if not s0.startswith(">") or len(rest) - len(s0) > 3:
+                        break
+                    rest = s0[2:] if s0[1:2] in (" ", "\t") else s0[1:]
+                elif not blank:          # an item: blank lines keep it open
+                    w = indent_width(rest)
+                    if w <= c.col:
+                        break
+                    rest = dedent(rest, min(w, c.col + c.content_col))
+                matched += 1
+        all_matched = matched == len(stack)
 
         leaf = self.leaf
         if leaf is not None and leaf.kind in ("fence", "comment") and all_matched:
@@ -226,50 +238,76 @@ class _Builder:
 
     def _open(self, ln: int, rest: str) -> None:
         """Start (or continue) what ``rest``, the line after its containers' prefixes, holds."""
-        w = indent_width(rest)
         s = rest.lstrip(" \t")
         container = self.stack[-1]
-        if w <= 3 and s.startswith(">"):
+        first = s[:1]
+        if first not in _BLOCK_STARTS and not first.isdigit():
+            # plain text: most lines of a note (the checks below cannot match)
+            leaf = self.leaf
+            if leaf is not None and leaf.kind == "para" and leaf.parent is container:
+                leaf.lines.append(rest)
+                leaf.lns.append(ln)
+                leaf.end = ln
+                return
+            self.fence = self.comment = None
+            self.leaf = self._leaf("para", ln, rest)
+            return
+        w = indent_width(rest) if len(s) != len(rest) else 0
+        if first == ">" and w <= 3:
             self._close_leaf()
             q = self._add(Block("quote", ln, ln, col=w))
             self.stack.append(q)
-            self._extend_ends(ln)
             inner = rest[_QUOTE_PREFIX.match(rest).end():]
             if is_blank(inner):
                 self._leaf("blank", ln, "")
             else:
                 self._open(ln, inner)
             return
-        if _RULE.match(rest):
+        if first in "-*_" and _RULE.match(rest):
             self._close_leaf()
             self._leaf("rule", ln, s.rstrip())
             return
-        m = _ITEM.match(s)
-        if m:
-            marker = m.group("marker")
-            gap = m.group("gap")
-            gap_w = indent_width(" " * (w + len(marker)) + gap) - w - len(marker) if gap else 0
+        marker = None
+        if first in "-*+" and (len(s) == 1 or s[1] in " \t"):
+            marker = first
+            after = s[1:]
+        elif first.isdigit():
+            m = _ITEM.match(s)
+            if m:
+                marker = m.group("marker")
+                after = s[len(marker):]
+        if marker is not None:
+            text = after.lstrip(" \t")
+            gap = after[: len(after) - len(text)]
+            gap_w = (indent_width(" " * (w + len(marker)) + gap) - w - len(marker)) if "\t" in gap else len(gap)
             item = Block("item", ln, ln, marker=marker, col=w)
             item.content_col = len(marker) + (gap_w if 0 < gap_w <= 4 else 1)
+            if gap_w > 4:
+                text = after[1:]
             self._close_leaf()
-            self._add(item)
+            item.parent = container
+            container.children.append(item)
             self.stack.append(item)
-            self._extend_ends(ln)
-            text = s[m.end():]
-            if is_blank(text):
+            if not text.strip(_BLANK_CHARS):
                 return
-            om = _ITEM.match(text)
-            if om and not om.group("marker")[0] in "-*+":
-                # "- 1. The first…": a highlight that starts with a number, not a nested list
+            t0 = text[0]
+            if t0.isdigit():
+                om = _ITEM.match(text)
+                if om:
+                    # "- 1. The first…": a highlight that starts with a number, not a nested list
+                    self.leaf = self._leaf("para", ln, text)
+                    return
+            elif t0 == "#":
+                hm = _HEADING.match(text)
+                if hm and (hm.group("text") or "").strip():
+                    item.first_line_heading = True
+                    hb = self._leaf("heading", ln, hm.group("text").strip())
+                    hb.level = len(hm.group("hashes"))
+                    return
+            if t0 in _BLOCK_STARTS:
+                self._open(ln, text)
+            else:
                 self.leaf = self._leaf("para", ln, text)
-                return
-            hm = _HEADING.match(text) if text.startswith("#") else None
-            if hm and (hm.group("text") or "").strip():
-                item.first_line_heading = True
-                hb = self._leaf("heading", ln, hm.group("text").strip())
-                hb.level = len(hm.group("hashes"))
-                return
-            self._open(ln, text)
             return
         fm = _FENCE.match(s)
         if fm:
@@ -327,6 +365,8 @@ class _Builder:
 
 
 _QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}>[ \t]?")
+# First characters of a line that can open something other than a paragraph line.
+_BLOCK_STARTS = frozenset(">-*+_#`~%<|=")
 
 
 _IMAGE_LINE = re.compile(r"^!\[[^\]\n]*\]\([^)\n]*\)[ \t]*$")
@@ -371,6 +411,8 @@ def _trim_blanks(block: Block) -> None:
                 children.append(blank)
             c.end = max([c.start] + [x.end for x in c.children])
     block.children = children
+    if block.kind == "document" and children:
+        block.end = max(c.end for c in children)
 
 
 def dump(block: Block, indent: str = "") -> str:

@@ -1,0 +1,193 @@
+"""A one-pass reader for the commonest shape of note, giving exactly what the general
+reader (reader.py) gives for it, two to three times faster.
+
+The shape is Readwise's default Markdown template and what most rewrites of it keep::
+
+    # Title
+    ![rw-book-cover](…)
+    ## Metadata
+    - Author: [[…]]
+    ## Highlights
+    - text, continued on lines indented two spaces ([Location 12](…))
+        - Tags: [[pink]]
+        - Note: a note, continued at six spaces
+    ### A chapter
+
+Every line must be one of: blank, a heading, a cover image, a top-level ``- `` item, its
+two-space continuation, a four-space ``- Note:``/``- Tags:`` subline or its six-space
+continuation; every highlight must end with an anchor on its last text line. Anything else
+(a quote, a tab, a numbered list, an unanchored bullet, a repeated heading, a blank line
+inside a highlight, a glued re-sync) returns None and the general reader takes the note.
+tests/test_parse_fast_reader.py checks that both readers agree on generated notes of this
+shape and on every real note it accepts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hlkb.parse import labels
+from hlkb.parse.anchors import is_anchor
+from hlkb.parse.blocks import Body, RawHighlight, parse_tags
+from hlkb.parse.inline import plain_text
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
+_COVER = re.compile(r"^!\[[^\]\n]*\]\([^)\n]*\)[ \t]*$")
+_TITLE_HIGHLIGHTS = re.compile(r"^(?P<title>.+?)\s*\(highlights\)\s*$", re.IGNORECASE)
+_BLOCK_START = frozenset(">-*+#`~%<|=")
+_LOCATION_HEADING = re.compile(r"^(?:Location|Page|Time|Loc\.?)[ \t\u00a0]+[0-9]", re.IGNORECASE)
+
+
+def read_simple(lines: list[str], start_line: int) -> Body | None:
+    body = Body(body_start=start_line, format="readwise", layout="list")
+    highlights: list[RawHighlight] = []
+    seen_headings: set[tuple[int, str]] = set()
+    region_level = 0          # the Highlights header's level, 0 outside a region
+    in_metadata = 0
+    section: str | None = None
+    cur: RawHighlight | None = None
+    sub: str | None = None     # "note" / "tags": the subline being continued
+    any_header = False
+    title_seen = False
+    last_meta: str | None = None
+    for idx in range(start_line - 1, len(lines)):
+        ln = idx + 1
+        raw = lines[idx]
+        if "))#" in raw:
+            return None                      # a re-sync glued onto a line
+        if not raw or raw.isspace() and "\t" not in raw:
+            if cur is not None:
+                sub = "closed"            # a blank line ends a highlight here
+            continue
+        c0 = raw[0]
+        if c0 == "#":
+            m = _HEADING.match(raw)
+            if not m or not m.group(2):
+                return None
+            level, text = len(m.group(1)), m.group(2)
+            key = (level, " ".join(text.split()).casefold())
+            if key in seen_headings or "))#" in raw or level == 1 and text.strip().lower() == "about":
+                return None
+            mf = labels.meta_field(text)
+            if mf is not None and (labels.is_known_meta_key(mf[0]) or "::" in text):
+                return None                  # "## Author:: [[x]]": metadata written as headings
+            seen_headings.add(key)
+            cur, sub = None, None
+            if labels.is_highlights_header(text):
+                if text.strip().lower() in ("highlight", "highlights:"):
+                    return None
+                if region_level == 0 or level <= region_level:
+                    region_level = level
+                any_header = True
+                in_metadata = 0
+                section = None
+                continue
+            if _LOCATION_HEADING.match(text) or labels.field_heading_of(text) is not None:
+                return None
+            if _TITLE_HIGHLIGHTS.match(text) and not title_seen and region_level:
+                return None
+            if region_level and (level <= region_level or labels.is_other_section(text)
+                                 and level <= region_level + 1):
+                if is_anchor(text):
+                    return None
+                region_level = 0
+            if region_level:
+                section = plain_text(text) or None
+                continue
+            in_metadata = level if labels.METADATA_SECTION.match(text.strip()) else 0
+            last_meta = None
+            if not title_seen:
+                tm = _TITLE_HIGHLIGHTS.match(text)
+                if tm:
+                    body.title, body.title_line, title_seen = plain_text(tm.group("title")) or None, ln, True
+                elif level == 1 and text.strip().lower() != "about":
+                    body.title, body.title_line, title_seen = plain_text(text) or None, ln, True
+            continue
+        if c0 == "-":
+            if raw[1:2] != " " or not raw[2:].strip():
+                return None
+            text = raw[2:]
+            if text[0] in " \t" or text[0] in _BLOCK_START or text[0].isdigit() and re.match(r"\d{1,9}[.)](\s|$)", text):
+                return None
+            if region_level:
+                if labels.field_of(text) is not None or labels.field_heading_of(text) is not None:
+                    return None              # a sibling "- Note:": the general reader
+                cur = RawHighlight(line=ln, lines=[text], text_end_line=ln, end_line=ln, section=section)
+                cur.layout = "item"
+                highlights.append(cur)
+                sub = None
+                continue
+            if highlights or any_header:
+                return None                  # an item between regions: not this shape
+            mf = labels.meta_field(text)
+            if in_metadata:
+                if mf is None:
+                    return None
+                _add_meta(body, mf[0], mf[1], ln)
+                last_meta = mf[0]
+            elif mf is not None and (labels.is_known_meta_key(mf[0]) or "::" in text):
+                _add_meta(body, mf[0], mf[1], ln)
+            else:
+                return None
+            continue
+        if c0 == " ":
+            if cur is None or sub == "closed":
+                return None
+            if raw.startswith("    - "):
+                value_line = raw[6:]
+                f = labels.field_of(value_line)
+                if f is None or f[0] not in (labels.NOTE, labels.TAGS) or raw[6:7] in " \t":
+                    return None
+                kind, value = f
+                if kind == labels.NOTE:
+                    if cur.note_line is not None:
+                        return None
+                    cur.note_line = ln
+                    cur.note_lines = [value] if value else []
+                else:
+                    if cur.tags_line is not None:
+                        return None
+                    cur.tags.extend(t for t in parse_tags(value) if t not in cur.tags)
+                    cur.tags_line = ln
+                cur.end_line = ln
+                sub = kind
+                continue
+            if raw.startswith("      ") and sub is not None:
+                cont = raw[6:]
+                if cont[:1] in " \t" or not cont.strip() or cont[0] in _BLOCK_START or labels.field_of(cont):
+                    return None
+                if sub == labels.NOTE:
+                    cur.note_lines.append(cont.strip())
+                else:
+                    cur.tags.extend(t for t in parse_tags(cont) if t not in cur.tags)
+                cur.end_line = ln
+                continue
+            if raw.startswith("  ") and sub is None:
+                cont = raw[2:]
+                if cont[:1] in " \t" or cont[0] in _BLOCK_START or cont[0].isdigit():
+                    return None
+                cur.lines.append(cont)
+                cur.text_end_line = cur.end_line = ln
+                continue
+            return None
+        if c0 == "!" and _COVER.match(raw) and not highlights and not in_metadata:
+            continue
+        return None
+    if not highlights or not any_header:
+        return None
+    for h in highlights:
+        if not is_anchor(h.lines[-1]):
+            return None                      # the general reader judges unanchored bullets
+    body.highlights = highlights
+    del last_meta
+    return body
+
+
+def _add_meta(body: Body, key: str, value: str, ln: int) -> None:
+    if key in body.metadata:
+        n = 2
+        while f"{key} ({n})" in body.metadata:
+            n += 1
+        key = f"{key} ({n})"
+    body.metadata[key] = value
+    body.metadata_lines[key] = ln
