@@ -58,6 +58,23 @@ class Location:
 
 
 @dataclass
+class TagSlot:
+    """Where the tag editor writes a new tag for a highlight that has no ``Tags:`` line yet,
+    in the way its layout carries tags (decided by the parser, which knows the layout).
+
+    kind: ``subline`` (a ``- Tags:`` item under a list item, after ``line``), ``line`` (a
+    ``prefix + "Tags: …"`` line after ``line``; ``paragraph``: as a paragraph of its own, so
+    a block id ending the text stays the last thing of its block), ``inline`` (``#tag`` at
+    the end of ``line``, after the tags already there), ``none`` (no safe place: ``why``).
+    """
+    kind: str
+    line: int
+    prefix: str = ""
+    paragraph: bool = False
+    why: str = ""
+
+
+@dataclass
 class Highlight:
     id: str
     note_id: str
@@ -78,6 +95,7 @@ class Highlight:
     section: str | None = None     # heading the highlight sits under (chapter), if any
     color: str | None = None
     layout: str | None = None      # the unit the parser read it as: item, quote, chunk, heading, …
+    tag_slot: TagSlot | None = None  # where a new tag goes (tag editor), see TagSlot
 
     def to_record(self) -> dict:
         return {

@@ -17,6 +17,12 @@ from hlkb.edit.tagnames import TAG_BODY, renamed, tag_key
 from hlkb.errors import InputError
 
 TAGS_LINE = re.compile(r"^(?P<prefix>[ \t]*[-*+][ \t]+(?:\*\*)?Tags(?:\*\*)?:(?:\*\*)?)(?P<rest>.*)$")
+# Any line the parser read as a highlight's tags field: "Tags: x", "> Tags: x", "**Tags**:: x",
+# "\t\t- 🏷️ tags: #x" (only used on lines the parser points at, never to find them).
+ANY_TAGS_LINE = re.compile(
+    r"^(?P<prefix>[ \t>]*(?:[-*+][ \t]+)?(?:[^\w\s*_\[(\-#>|`]{1,3}[ \t]*)?(?:\*\*|__|\*|_)?"
+    r"(?:tags?|labels?|标签|標籤|タグ)(?:\*\*|__|\*|_)?[ \t]*(?:::?|：)(?:\*\*|__|\*|_)?)(?P<rest>.*)$",
+    re.IGNORECASE)
 DOC_TAGS_LINE = re.compile(r"^(?P<prefix>[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?Document Tags(?:\*\*)?::?(?:\*\*)?)"
                            r"(?P<rest>.*)$")
 _TOKEN = re.compile(r"#\[\[(?P<lq>[^\]]+)\]\]|\[\[(?P<link>[^\]|]+)(?:\|[^\]]*)?\]\]|#(?P<hash>" + TAG_BODY + r")"
@@ -140,11 +146,16 @@ def subline_indent(lines: list[str], highlight_line: int) -> str:
 
 
 _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)[-*+][ \t]")
+_RULE_LINE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 
 
 def highlight_edits(lines: list[str], highlight, change: TagChange) -> list[LineEdit]:
-    """Edits applying ``change`` to one highlight's ``Tags:`` subline (created when needed)."""
+    """Edits applying ``change`` to one highlight's tags, in the way its layout carries them:
+    its ``Tags:`` line, inline ``#tags`` after its link, or a new line where the parser's
+    TagSlot says (a subline under a list item, a ``> Tags:`` line in a quote, a ``Tags:``
+    paragraph after a paragraph or heading highlight)."""
     tags_line = highlight.tags_line
+    slot = getattr(highlight, "tag_slot", None)
     end = max(highlight.end_line or highlight.line, highlight.text_end_line or highlight.line)
     if tags_line is None:
         first_sub = (highlight.text_end_line or highlight.line) + 1
@@ -154,36 +165,63 @@ def highlight_edits(lines: list[str], highlight, change: TagChange) -> list[Line
                 break
     edits: list[LineEdit] = []
     if change.remove:
-        # Tags written after the highlight's link (Logseq custom template: "... #Highlight").
+        # Tags written after the highlight's link ("... ([View](…)) #Highlight", "… #hl-green").
         keys = {tag_key(r) for r in change.remove}
         for n in range(highlight.line, (highlight.text_end_line or highlight.line) + 1):
             new_line = remove_trailing_inline(lines[n - 1], keys)
             if new_line != lines[n - 1]:
                 edits.append(LineEdit.replace(n, new_line))
-    return edits + _subline_edits(lines, highlight, tags_line, end, change)
+    if tags_line is None and slot is not None and slot.kind == "inline":
+        return _inline_edits(lines, slot.line, change, edits)
+    return edits + _subline_edits(lines, highlight, tags_line, end, change, slot)
 
 
-def _subline_edits(lines, highlight, tags_line, end, change) -> list[LineEdit]:
+def _inline_edits(lines: list[str], n: int, change: TagChange, edits: list[LineEdit]) -> list[LineEdit]:
+    """``edits`` plus the new tags appended to the run of inline tags that ends line ``n``."""
+    adds = [name for idx, name in change.apply([]) if idx is None]
+    if not adds:
+        return edits
+    current = next((e for e in edits if e.start == n), None)
+    line = current.new[0] if current is not None else lines[n - 1]
+    body = line.rstrip(" \t")
+    new_line = body + "".join(" " + render_token(name, "hash" if re.fullmatch(TAG_BODY, name) else "hashlink")
+                              for name in adds) + line[len(body):]
+    return [e for e in edits if e is not current] + [LineEdit.replace(n, new_line)]
+
+
+def _subline_edits(lines, highlight, tags_line, end, change, slot=None) -> list[LineEdit]:
     style, trail = file_tag_style(lines)
     if tags_line is not None:
-        new, changed = edit_token_line(lines[tags_line - 1], TAGS_LINE, change, style, trail)
+        pattern = TAGS_LINE if TAGS_LINE.match(lines[tags_line - 1]) else ANY_TAGS_LINE
+        new, changed = edit_token_line(lines[tags_line - 1], pattern, change, style, trail)
         if not changed:
             return []
         if new is None:
-            return [LineEdit.delete(tags_line, tags_line + 1)]
+            start = tags_line
+            # a "Tags:" paragraph of its own goes with the blank line that set it apart
+            prefix = pattern.match(lines[tags_line - 1]).group("prefix").lstrip(" \t")
+            prev_blank = tags_line >= 2 and not lines[tags_line - 2].strip()
+            following = lines[tags_line].strip() if tags_line < len(lines) else ""
+            ends_block = not following or following.startswith("#") or _RULE_LINE.match(following)
+            if prev_blank and ends_block and not prefix.startswith((">", "-", "*", "+")):
+                start = tags_line - 1
+            return [LineEdit.delete(start, tags_line + 1)]
         return [LineEdit.replace(tags_line, new)]
     result = change.apply([])
     if not result:
         return []
-    if not _LIST_ITEM.match(lines[highlight.line - 1]):
-        # Legacy templates write highlights as paragraphs; a "- Tags:" line has no place there.
-        raise InputError("this highlight is a paragraph, not a list item: hlkb adds highlight tags only "
-                         "as a Tags: subline under list items (tag the note instead)",
-                         getattr(highlight, "path", None), highlight.line)
-    indent = subline_indent(lines, highlight.line)
-    marker = "- "
     tokens = " ".join(render_token(name, style) for _, name in result)
-    return [LineEdit.insert_after(end, [f"{indent}{marker}Tags: {tokens}{trail}"])]
+    if slot is None or slot.kind == "subline":
+        if slot is None and not _LIST_ITEM.match(lines[highlight.line - 1]):
+            raise InputError("this highlight is a paragraph, not a list item, and the parser gave no place "
+                             "for its tags", getattr(highlight, "path", None), highlight.line)
+        indent = slot.prefix if slot is not None and slot.prefix else subline_indent(lines, highlight.line)
+        return [LineEdit.insert_after(end, [f"{indent}- Tags: {tokens}{trail}"])]
+    if slot.kind == "line":
+        new_lines = ([""] if slot.paragraph else []) + [f"{slot.prefix}Tags: {tokens}{trail}"]
+        return [LineEdit.insert_after(slot.line, new_lines)]
+    raise InputError(f"no safe place for tags on this highlight ({getattr(highlight, 'layout', None) or 'unknown'} "
+                     f"layout): {slot.why or 'tag the note instead'}", getattr(highlight, "path", None), highlight.line)
 
 
 def rename_in_body(lines: list[str], first_line: int, change: TagChange) -> list[LineEdit]:

@@ -48,6 +48,7 @@ class RawHighlight:
     location: Location | None = None    # from a "### Location 343" heading above a quote
     note_is_question: bool = False      # Logseq flashcard: the question is kept as the note
     layout: str | None = None           # the unit kind (layout.py): item, quote, chunk, heading, …
+    tag_slot: object | None = None      # model.TagSlot: where a new tag would be written
 
     def add_text(self, text: str, line: int) -> None:
         self.lines.append(text)

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from hlkb import frontmatter
-from hlkb.model import Diagnostic, Highlight, Note, highlight_id_for, note_id_for
+from hlkb.model import Diagnostic, Highlight, Note, TagSlot, highlight_id_for, note_id_for
 from hlkb.parse import fields
 from hlkb.parse.anchors import peel, trailing_tags
 from hlkb.parse.blocks import HEADING_MARKER, Body, RawHighlight, parse_tags
@@ -208,13 +208,16 @@ def _build_highlights(raws: list[RawHighlight], note: Note, path: str, body: Bod
         tags = list(raw.tags)
         if inline_tags:
             tags.extend(t for t in inline_tags if t not in tags)
+        slot = raw.tag_slot
+        if tr.tags and raw.tags_line is None:
+            slot = TagSlot("inline", raw.text_end_line)     # it carries its tags after its link
         hid = _unique_id(rid, text, note.id, used, occurrences)
         highlights.append(Highlight(
             id=hid, note_id=note.id, path=path, line=raw.line, text=text, markdown=markdown,
             note=raw_note, tags=tags, location=location, readwise_id=rid, lang=detect_lang(text),
             end_line=max(raw.end_line, raw.text_end_line), text_end_line=raw.text_end_line,
             note_line=raw.note_line, tags_line=raw.tags_line, section=raw.section, color=color,
-            layout=raw.layout))
+            layout=raw.layout, tag_slot=slot))
     return highlights
 
 

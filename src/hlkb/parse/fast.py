@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from hlkb.model import TagSlot
 from hlkb.parse import labels
 from hlkb.parse.anchors import is_anchor
 from hlkb.parse.blocks import Body, RawHighlight, parse_tags
@@ -178,6 +179,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
     for h in highlights:
         if not is_anchor(h.lines[-1]):
             return None                      # the general reader judges unanchored bullets
+        h.tag_slot = TagSlot("subline", h.end_line)
     body.highlights = highlights
     del last_meta
     return body

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hlkb.model import Location
+from hlkb.model import Location, TagSlot
 from hlkb.parse import labels
 from hlkb.parse.blocks import RawHighlight, parse_tags
 from hlkb.parse.layout import Unit, is_field_item, is_property_line, own_blocks
@@ -378,4 +378,42 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
         raw.note_is_question = True
     last = max([raw.end_line] + [b.end for b in tail_blocks if b.kind != "blank"])
     raw.end_line = max(raw.end_line, last)
+    raw.tag_slot = _tag_slot(unit, raw)
     return raw
+
+
+def _tag_slot(unit: Unit, raw: RawHighlight) -> TagSlot:
+    """Where a first tag goes, in the unit's own style (see model.TagSlot)."""
+    if unit.kind == "item":
+        item = unit.head[0]
+        if any(c.kind == "item" and not is_field_item(c) for c in item.children):
+            # a list inside the text: a deeper subline would land in its last item, so the
+            # new one goes at the item's own content column
+            return TagSlot("subline", raw.end_line, prefix=" " * (_abs_col(item) + item.content_col))
+        return TagSlot("subline", raw.end_line)
+    if unit.kind == "quote":
+        q = unit.head[0]
+        last = max((leaf.lns[-1] for leaf in q.leaves() if leaf.lns), default=q.end)
+        return TagSlot("line", last, prefix=">" * _quote_depth(q) + " ")
+    if unit.kind == "heading":
+        return TagSlot("line", raw.line, paragraph=True)
+    # chunks, paragraphs, spans, label-heading sections: a "Tags:" paragraph after the text
+    return TagSlot("line", raw.text_end_line, paragraph=True)
+
+
+def _abs_col(item: Block) -> int:
+    col = item.col
+    p = item.parent
+    while p is not None and p.kind == "item":
+        col += p.col + p.content_col
+        p = p.parent
+    return col
+
+
+def _quote_depth(q: Block) -> int:
+    d = 0
+    node = q
+    while node is not None and node.kind == "quote":
+        d += 1
+        node = node.parent
+    return d
