@@ -113,7 +113,7 @@ def _bare_link(work: str) -> tuple[str, Location] | None:
 
 _BARE_LINK_TAIL = re.compile(r"\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)"
                              r"(?P<wrap>[_*]?)" + _SP + r"*$")
-_VIEW_LABEL = re.compile(r"^(?:view|open)\b", re.IGNORECASE)
+_VIEW_LABEL = re.compile(r"^[(\[]?(?:view|open)\b", re.IGNORECASE)
 _LOCATION_LABEL = re.compile(r"^(?:location|loc\.?|page|p\.|time)\s*[0-9]|^[0-9][0-9,.:]*$", re.IGNORECASE)
 
 
@@ -213,8 +213,14 @@ def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
     if out.readwise_id is not None:
         out.anchored = True
     out.tags = pending_tags
+    if got_location:
+        # what a template put between the text and its link: " — ", "\- ", " | ", "*"
+        work = _DANGLING.sub("", work)
     out.text = work
     return out
+
+
+_DANGLING = re.compile(r"(?:(?:[ \t\u00a0]+|^|(?<=\n))(?:\\?[-–—]|[|·•*+])|[ \t\u00a0]*\n[ \t]*)+[ \t\u00a0]*$")
 
 
 def _ends_with_location(text: str) -> bool:

@@ -49,6 +49,7 @@ class RawHighlight:
     note_is_question: bool = False      # Logseq flashcard: the question is kept as the note
     layout: str | None = None           # the unit kind (layout.py): item, quote, chunk, heading, …
     tag_slot: object | None = None      # model.TagSlot: where a new tag would be written
+    trailer_lines: list[str] = field(default_factory=list)   # "^rwID-1" / "%% Color %%" lines after its fields
 
     def add_text(self, text: str, line: int) -> None:
         self.lines.append(text)

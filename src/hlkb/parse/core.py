@@ -10,6 +10,7 @@ rules every format shares live here: the location link, Readwise ids from links 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from hlkb import frontmatter
@@ -194,6 +195,13 @@ def _build_highlights(raws: list[RawHighlight], note: Note, path: str, body: Bod
         tr = peel(markdown, peel_tags=peel_tags)
         work = tr.text
         color = tr.color or raw.color
+        if raw.trailer_lines:
+            extra = peel("x " + " ".join(raw.trailer_lines))
+            if tr.readwise_id is None and extra.readwise_id is not None:
+                tr = replace(tr, readwise_id=extra.readwise_id)
+            if tr.location is None and extra.location is not None:
+                tr = replace(tr, location=extra.location)
+            color = color or extra.color
         inline_tags = list(tr.tags)
         if raw.note_is_question:
             inline_tags.append("flashcard")

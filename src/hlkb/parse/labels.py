@@ -17,7 +17,7 @@ _HEADER = re.compile(
     r"^(?:(?:my|all|kindle|book|new|the)\s+)?(?:highlights?(?:\s*(?:&|and|\+)\s*(?:notes?|annotations?))?"
     r"|annotations?|notes?\s*(?:&|and)\s*highlights?|excerpts?|quotes)\b(?!\s*(?:\d+)?\s*[:：])"
     r"|^new highlights (?:added|synced)\b|^highlights (?:first synced|synced|added)\b"
-    r"|^(?:划线|高亮|标注|摘录|书摘|ハイライト|하이라이트)(?:\s|$|[（(])",
+    r"|^(?:高亮划线|划线评论|读书笔记|劃線|划线|高亮|标注|摘录|书摘|ハイライト|하이라이트)(?:\s|$|[（(])",
     re.IGNORECASE)
 # "- [[Readwise]][[2023-03-27]]", "- Highlights first synced by #Readwise [[date]]" (Logseq/Roam)
 _SYNC_HEADER = re.compile(r"^(?:#|\[\[)?readwise(?:\]\])?\s*(?:\[\[[^\]]+\]\]|\d{4}-\d{2}-\d{2})", re.IGNORECASE)
@@ -25,11 +25,11 @@ _SYNC_HEADER = re.compile(r"^(?:#|\[\[)?readwise(?:\]\])?\s*(?:\[\[[^\]]+\]\]|\d
 _OTHER_SECTION = re.compile(
     r"^(?:metadata|about|info(?:rmation)?|book info(?:rmation)?|details|properties|readwise information"
     r"|summary|document notes?|page notes?|linked notes|related(?: notes)?|backlinks|references|full document"
-    r"|table of contents|contents|toc|links|source|comments?)\s*:?$",
+    r"|table of contents|contents|toc|links|source|comments?|元数据|元資料|书籍信息|基本信息|简介)\s*:?$",
     re.IGNORECASE)
 METADATA_SECTION = re.compile(
     r"^(?:metadata|about|info(?:rmation)?|book info(?:rmation)?|details|properties|readwise information"
-    r"|(?:book|document|article) (?:details|metadata))\s*:?$", re.IGNORECASE)
+    r"|(?:book|document|article) (?:details|metadata)|元数据|元資料|书籍信息|基本信息)\s*:?$", re.IGNORECASE)
 DOCUMENT_NOTE_SECTION = re.compile(r"^(?:document notes?|page notes?|summary)\s*:?$", re.IGNORECASE)
 FULL_DOCUMENT_SECTION = re.compile(r"^full document$", re.IGNORECASE)
 
@@ -61,8 +61,8 @@ NOTE, TAGS, LOCATION, IGNORED = "note", "tags", "location", "ignored"
 _LABEL_KINDS = [
     (NOTE, r"(?:(?:my|reader'?s?|personal|\w+['’]s)\s+)?(?:notes?|annotations?|comments?|thoughts?|reflections?"
            r"|remarks?)|想法|笔记|筆記|备注|備註|批注|批註|注释|注釋|点评|點評|メモ|コメント"),
-    (TAGS, r"tags?|labels?|标签|標籤|タグ"),
-    (LOCATION, r"location|loc\.?|page|pages|position|time|timestamp|位置|页码|頁碼|页|頁|ページ"),
+    (TAGS, r"(?:highlight[ _-]?)?tags?|labels?|标签|標籤|タグ"),
+    (LOCATION, r"location|loc\.?|page|pages|position|time|timestamp|go ?to|位置|页码|頁碼|页|頁|ページ"),
     (IGNORED, r"date|highlighted(?:[ _]at|[ _]on)?|created(?:[ _]at)?|updated(?:[ _]at)?|added(?:[ _]on)?|colou?r"
               r"|see also|source|url|link|chapter|id|highlight id|readwise id|group|type|favorite|favourite"
               r"|日期|时间|時間|颜色|顏色|章节|章節"),
@@ -83,13 +83,14 @@ _FIELD_WRAPPED = re.compile(
 _FIELD_HEADING = re.compile(r"^" + _LEAD + r"(?P<o>\*\*|__)?(?P<label>" + _LABEL_WORDS + r")(?(o)(?P=o))[ \t]*:?$",
                             re.IGNORECASE)
 # Obsidian callouts: "> [!note]", ">> [!info] 📝 **Note**:"; their type and title.
-CALLOUT = re.compile(r"^\[!(?P<type>[\w-]+)\][+-]?[ \t]*(?P<title>.*)$")
+CALLOUT = re.compile(r"^\[!(?P<type>[\w-]+)(?:\|[\w-]*)?\][+-]?[ \t]*(?P<title>.*)$")
 NOTE_CALLOUT_TYPES = {"note", "notes", "comment", "comments", "annotation", "info", "thought", "thoughts",
                       "memo", "question", "idea", "todo", "reflection"}
 
 
 _COMMON_LABELS = {"note": NOTE, "notes": NOTE, "annotation": NOTE, "comment": NOTE, "tags": TAGS, "tag": TAGS,
-                  "page": LOCATION, "location": LOCATION, "time": LOCATION, "date": IGNORED}
+                  "page": LOCATION, "location": LOCATION, "time": LOCATION, "date": IGNORED,
+                  "highlight_tags": TAGS, "goto": LOCATION}
 
 
 def _kind(label: str) -> str:
@@ -100,17 +101,45 @@ def _kind(label: str) -> str:
     return next(kind for kind, rx in _KIND_OF_LABEL if rx.match(label))
 
 
+# Emoji that label a field without words: "💭 a thought", "⏱ 2022-12-06 01:24", "🏷️ #a #b".
+_EMOJI_FIELD = re.compile(r"^(?P<emoji>💭|📝|✍️?|🗒️?|💬|🏷️?|⏱️?|⏰|📅|🗓️?|🕐|🕒|📍)\ufe0f?[ \t]*(?P<value>.*)$")
+_EMOJI_KIND = {"💭": NOTE, "📝": NOTE, "✍": NOTE, "✍️": NOTE, "🗒": NOTE, "🗒️": NOTE, "💬": NOTE,
+               "🏷": TAGS, "🏷️": TAGS, "📍": LOCATION}
+# A bold label that says it holds a note: "**Initial thought or note on:** …", "**My comment**:".
+_BOLD_NOTE_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>[^*_\n:]{1,60}?)(?::(?:\*\*|__)|(?:\*\*|__)[ \t]*:)[ \t]*(?P<value>.*)$")
+_NOTE_WORD = re.compile(r"\b(?:notes?|thoughts?|comments?|annotations?|remarks?|reflections?)\b|想法|笔记|批注|备注",
+                        re.IGNORECASE)
+
+
 def field_of(text: str) -> tuple[str, str] | None:
-    """(kind, value) when ``text`` is a labelled field line ("Note: x", "**Tags**:: a"), else None."""
+    """(kind, value) when ``text`` is a labelled field line ("Note: x", "**Tags**:: a",
+    "💭 a thought"), else None."""
     s = text.strip()
-    if not s or ":" not in s and "：" not in s:
+    if not s:
+        return None
+    if ord(s[0]) > 0x2000:
+        m = _EMOJI_FIELD.match(s)
+        if m:
+            inner = field_of(m.group("value")) if m.group("value")[:1].isalpha() else None
+            if inner is not None:
+                return inner                       # "📝 Note:: x": the word says what it is
+            return _EMOJI_KIND.get(m.group("emoji"), IGNORED), m.group("value").strip()
+    if ":" not in s and "：" not in s:
         return None
     m = _FIELD.match(s)
     if not m:
         m = _FIELD_WRAPPED.match(s)        # "**Note: .h2**": the emphasis wraps the value too
         if not m:
+            m = _BOLD_NOTE_LABEL.match(s)
+            if m and _NOTE_WORD.search(m.group("label")) and len(m.group("label").split()) <= 8:
+                return NOTE, m.group("value").strip()
             return None
-    return _kind(m.group("label")), m.group("value").strip()
+    value = m.group("value").strip()
+    return _kind(m.group("label")), "" if value.lower() in _PLACEHOLDERS else value
+
+
+# Values templates write for an empty field.
+_PLACEHOLDERS = {"n/a", "na", "none", "null", "-", "—", "无", "暂无"}
 
 
 def field_heading_of(text: str) -> str | None:

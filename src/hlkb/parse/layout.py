@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from hlkb.model import Location
 from hlkb.parse import labels
-from hlkb.parse.anchors import is_anchor
+from hlkb.parse.anchors import is_anchor, peel
 from hlkb.parse.inline import plain_text
 from hlkb.parse.locations import location_value
 from hlkb.parse.tree import Block
@@ -74,6 +74,7 @@ class Unit:
     note_lines: list[str] | None = None         # a flashcard question
     label_heading: Block | None = None          # "## Highlight" above a section unit
     note_line: int | None = None                # line of the flashcard question
+    trailers: list[str] = field(default_factory=list)   # a link the template put before the text
 
 
 @dataclass
@@ -139,7 +140,9 @@ def is_property_line(text: str) -> bool:
 def text_shape(blocks: list[Block]) -> str:
     """``text``, ``quote``, ``image``, ``ref`` (a lone link) or ``empty`` for a unit's head."""
     if any(b.kind == "quote" for b in blocks[:1]):
-        return "quote"
+        first = next((c for c in blocks[0].children if c.kind != "blank"), None)
+        m = labels.CALLOUT.match(first.lines[0].strip()) if first is not None and first.kind == "para" else None
+        return "quote" if m is None else "callout:" + m.group("type").lower()
     lines = [ln for b in blocks for _, ln in b.leaf_lines() if ln.strip() and not is_property_line(ln)]
     if not lines:
         return "empty"
@@ -189,6 +192,18 @@ def _is_header_item(item: Block) -> bool:
 
 # -- regions --------------------------------------------------------------------------------------
 
+# A heading that is only an identifier ("##### ^283957200", "### id827476955", a number, a
+# ULID) names no section: it delimits one highlight, like a repeated "## Highlight" label.
+_ID_HEADING = re.compile(r"^(?:\^[A-Za-z0-9][\w-]*|id[-_ ]?[0-9a-z]{4,}|\d{3,}|[0-9a-z]{20,32})$", re.IGNORECASE)
+
+
+def is_label_heading(b: Block, label_texts: set[str]) -> bool:
+    if b.kind != "heading":
+        return False
+    text = " ".join(b.lines[0].split())
+    return text.casefold() in label_texts or bool(_ID_HEADING.match(text))
+
+
 def _label_headings(doc: Block) -> set[str]:
     """Heading texts repeated at one level ("## Highlight" before each highlight): delimiters."""
     counts = Counter((b.level, " ".join(b.lines[0].split()).casefold())
@@ -208,8 +223,7 @@ def find_regions(doc: Block, outline: bool) -> tuple[list[Region], set[str]]:
     base = 0
     for b in doc.children:
         if b.kind == "heading":
-            text = " ".join(b.lines[0].split()).casefold()
-            if text in label_texts:
+            if is_label_heading(b, label_texts):
                 if current is not None:
                     current.blocks.append(b)
                 continue
@@ -254,10 +268,9 @@ def _headerless_region(doc: Block, label_texts: set[str]) -> Region:
     seen_blank = False
     for b in doc.children:
         if b.kind == "heading":
-            text = " ".join(b.lines[0].split()).casefold()
             if skip_level and b.level <= skip_level:
                 skip_level = 0
-            if text not in label_texts and labels.is_other_section(b.lines[0]):
+            if not is_label_heading(b, label_texts) and labels.is_other_section(b.lines[0]):
                 skip_level = b.level
                 meta = bool(labels.METADATA_SECTION.match(b.lines[0].strip()))
                 seen_blank = False
@@ -412,6 +425,8 @@ def infer(doc: Block, regions: list[Region], outline: bool, label_texts: set[str
             if b.kind == "heading" and _LOCATION_HEADING.match(b.lines[0].strip()):
                 after_location = True        # "### Location 343" locates the block below it
                 continue
+            if is_label_heading(b, label_texts):
+                continue                     # "##### ^283957200" names a highlight, it is not one
             found = _anchor_lines(b)
             if after_location and not found:
                 leaves = [x for x in b.leaves() if x.kind in ("para", "table")]
@@ -530,6 +545,12 @@ def _anchored_units(ctx: _Ctx) -> tuple[list[Unit], str]:
             continue
         kind, blocks = _host(leaf, r.root)
         hosts.append((kind, blocks, (ln, leaf), r))
+    if hosts and not any(is_label_heading(b, ctx.label_texts) for r in ctx.regions for b in r.blocks):
+        trailers = [h for h in hosts if h[0] in ("para", "item") and _trailer_only(h[1][0])]
+        if len(trailers) * 2 > len(hosts):
+            units = _group_units(ctx, hosts)
+            if units:
+                return units, "heading-sections"
     kinds = Counter(k for k, *_ in hosts)
     primary = min(kinds, key=lambda k: (-kinds[k], _PREFERENCE[k]))
     if primary == "item":
@@ -539,6 +560,40 @@ def _anchored_units(ctx: _Ctx) -> tuple[list[Unit], str]:
     if primary == "heading":
         return _anchored_headings(ctx, hosts), "heading"
     return _anchored_paragraphs(ctx, hosts)
+
+
+def _group_units(ctx: _Ctx, hosts) -> list[Unit]:
+    """Anchors standing alone on their line (`` * [View Highlight](…)`` after a quote and a
+    note): each belongs to the heading section or rule chunk around it, whose first text
+    block is the highlight and whose other blocks are its note."""
+    anchor_of = {id(blocks[0]): anchor for kind, blocks, anchor, _ in hosts}
+    units: list[Unit] = []
+    for r in ctx.regions:
+        headings = [b for b in r.blocks if b.kind == "heading" and labels.field_heading_of(b.lines[0]) is None]
+        level = max((b.level for b in headings), default=0)
+        groups: list[tuple[Block | None, list[Block]]] = [(None, [])]
+        for b in r.blocks:
+            if b.kind == "heading" and b.level <= level and labels.field_heading_of(b.lines[0]) is None \
+                    or b.kind == "rule":
+                groups.append((b if b.kind == "heading" else None, []))
+                continue
+            groups[-1][1].append(b)
+        for heading, blocks in groups:
+            anchors = [b for b in blocks if id(b) in anchor_of]
+            if len(anchors) > 1:
+                return []
+            texts = [b for b in blocks if b.kind in ("para", "quote", "table", "item") and id(b) not in anchor_of
+                     and not _is_note_para(b) and not (b.kind == "item" and is_field_item(b))
+                     and not (b.kind == "para" and _skippable_para(b))]
+            if not anchors or not texts:
+                continue
+            head = sorted([texts[0], anchors[0]], key=lambda b: b.start)
+            tail = [b for b in blocks if b not in head]
+            u = Unit("group", head=head, tail=tail, anchor=anchor_of[id(anchors[0])])
+            if heading is not None:
+                u.section = plain_text(heading.lines[0]) or None
+            units.append(u)
+    return units
 
 
 def _anchored_items(ctx: _Ctx, hosts) -> list[Unit]:
@@ -675,21 +730,20 @@ def _other_kind_units(ctx: _Ctx, hosts, primary: str, units: list[Unit]) -> None
 
 def _anchored_quotes(ctx: _Ctx, hosts) -> list[Unit]:
     units: list[Unit] = []
-    shapes = set()
     anchored = {}
     for kind, blocks, anchor, r in hosts:
         if kind == "quote" and id(blocks[0]) not in anchored:
             anchored[id(blocks[0])] = anchor
+    shapes = {text_shape([b]) for r in ctx.regions for b in r.blocks if id(b) in anchored}
     for r in ctx.regions:
         for b in r.blocks:
             if b.kind == "quote":
                 a = anchored.get(id(b))
-                if a is None and text_shape([b]) == "empty":
-                    continue
+                if a is None and text_shape([b]) not in shapes:
+                    continue        # a "> [!info] Summary" callout among "> [!quote]" highlights
                 units.append(Unit("quote", head=[b], anchor=a))
     _sibling_tails(units, ctx)
     _other_kind_units(ctx, hosts, "quote", units)
-    del shapes
     return units
 
 
@@ -713,8 +767,7 @@ def _anchored_paragraphs(ctx: _Ctx, hosts) -> tuple[list[Unit], str]:
     for kind, blocks, anchor, r in hosts:
         if kind == "para":
             anchor_of.setdefault(id(blocks[0]), anchor)
-    if ctx.label_texts and any(b.kind == "heading" and " ".join(b.lines[0].split()).casefold() in ctx.label_texts
-                               for r in ctx.regions for b in r.blocks):
+    if any(is_label_heading(b, ctx.label_texts) for r in ctx.regions for b in r.blocks):
         return _section_units(ctx, anchor_of), "heading-sections"
     if any(b.kind == "rule" for r in ctx.regions for b in r.blocks):
         units = _chunk_units(ctx, anchor_of)
@@ -796,19 +849,29 @@ def _is_meta_chunk(blocks: list[Block]) -> bool:
 
 
 def _section_units(ctx: _Ctx, anchor_of) -> list[Unit]:
+    """One highlight per label heading ("## Highlight", "##### ^283957200") of the outermost
+    level; other headings end a section (chapters) unless they are field or deeper label
+    headings inside it."""
     units = []
     for r in ctx.regions:
+        levels = [b.level for b in r.blocks if is_label_heading(b, ctx.label_texts)]
+        if not levels:
+            continue
+        level = min(levels)
         cur: list[Block] | None = None
         label = None
         for b in r.blocks + [None]:
-            is_label = b is not None and b.kind == "heading" and " ".join(b.lines[0].split()).casefold() in ctx.label_texts
-            if b is None or is_label or (b.kind == "heading" and labels.field_heading_of(b.lines[0]) is None):
+            delimiter = b is not None and is_label_heading(b, ctx.label_texts) and b.level == level
+            inner = b is not None and b.kind == "heading" and not delimiter and (
+                labels.field_heading_of(b.lines[0]) is not None or is_label_heading(b, ctx.label_texts)
+                and b.level > level)
+            if b is None or delimiter or (b.kind == "heading" and not inner):
                 if cur is not None:
                     u = _section_unit(cur, anchor_of, label)
                     if u is not None:
                         units.append(u)
-                cur = [] if is_label else None
-                label = b if is_label else None
+                cur = [] if delimiter else None
+                label = b if delimiter else None
                 continue
             if cur is not None:
                 cur.append(b)
@@ -816,16 +879,48 @@ def _section_units(ctx: _Ctx, anchor_of) -> list[Unit]:
 
 
 def _section_unit(blocks: list[Block], anchor_of, label: Block | None) -> Unit | None:
-    content = [b for b in blocks if b.kind not in ("blank", "comment", "rule")]
-    text_blocks = [b for b in content if b.kind in ("para", "quote", "table")
+    """A label heading's section: its text is the block holding the anchor, or, when the
+    anchor stands alone (``^283957200`` on its own line), the text block before it; a deeper
+    label heading (``###### ^283957200q``) separates what comes before it (fields, a note
+    written first) from the text."""
+    parts: list[list[Block]] = [[]]
+    for b in blocks:
+        if b.kind == "heading" and labels.field_heading_of(b.lines[0]) is None:
+            parts.append([])
+            continue
+        parts[-1].append(b)
+    anchored_part = next((p for p in parts if any(id(b) in anchor_of for b in p)), None)
+    text_part = anchored_part if anchored_part is not None else (parts[-1] if len(parts) > 1 else parts[0])
+    content = [b for b in text_part if b.kind not in ("blank", "comment", "rule")]
+    text_blocks = [b for b in content if (b.kind in ("para", "quote", "table") and not _is_note_para(b))
                    or b.kind == "item" and not is_field_item(b)]
     if not text_blocks:
         return None
-    first = next((b for b in text_blocks if id(b) in anchor_of), text_blocks[0])
-    idx = content.index(first)
-    head = [first] if idx == 0 else [b for b in content[: idx + 1] if b in text_blocks]
-    tail = [b for b in content if b not in head]
-    return Unit("section", head=head, tail=tail, anchor=anchor_of.get(id(first)), label_heading=label)
+    first = next((b for b in text_blocks if id(b) in anchor_of), None)
+    if first is not None and _trailer_only(first) and text_blocks.index(first) > 0:
+        first_text = text_blocks[text_blocks.index(first) - 1]
+        head = [first_text, first]
+    elif first is not None:
+        idx = text_blocks.index(first)
+        head = text_blocks[: idx + 1] if len(parts) == 1 else [first]
+    else:
+        head = [text_blocks[0]]
+    tail = [b for p in parts for b in p if b not in head]
+    return Unit("section", head=head, tail=tail, anchor=anchor_of.get(id(head[-1])), label_heading=label)
+
+
+def _trailer_only(b: Block) -> bool:
+    """A block whose only text is an anchor: a lone ``^123456`` or ``[View Highlight](…)``."""
+    if b.kind == "para":
+        return len(b.lines) == 1 and not _strip_separators(peel(b.lines[0]).text)
+    if b.kind == "item":
+        own = own_blocks(b)
+        return len(own) == 1 and own[0].kind == "para" and _trailer_only(own[0]) and len(b.children) == 1
+    return False
+
+
+def _strip_separators(text: str) -> str:
+    return text.strip(" \t\u00a0-–—|·•*_\\>")
 
 
 def _span_units(ctx: _Ctx, anchor_of) -> list[Unit]:
@@ -902,8 +997,7 @@ def _structural_units(ctx: _Ctx, signals: bool) -> tuple[list[Unit], str]:
     if not ctx.regions or not signals:
         return [], "none"      # a note of one's own: its lists are not highlights
     blocks = [b for r in ctx.regions for b in r.blocks]
-    if ctx.label_texts and any(b.kind == "heading" and " ".join(b.lines[0].split()).casefold() in ctx.label_texts
-                               for b in blocks):
+    if any(is_label_heading(b, ctx.label_texts) for b in blocks):
         return _section_units(ctx, {}), "heading-sections"
     items = [b for r in ctx.regions for b in _items_at_depth(r, 0)
              if not is_field_item(b) and not is_placeholder(b) and text_shape(own_blocks(b)) != "empty"]
@@ -994,8 +1088,7 @@ def _assign_sections(units: list[Unit], regions: list[Region], label_texts: set[
                     label = " ".join(text.replace("\u00a0", " ").split())
                     pending_location = Location(label=label, url=None, value=location_value(label))
                     continue
-                folded = " ".join(text.split()).casefold()
-                if folded in label_texts or labels.field_heading_of(text) is not None:
+                if is_label_heading(b, label_texts) or labels.field_heading_of(text) is not None:
                     continue
                 section = None if labels.is_highlights_header(text) else (plain_text(text) or None)
                 continue

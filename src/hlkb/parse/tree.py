@@ -176,6 +176,7 @@ class _Builder:
         rest = raw
         matched = 1                      # open containers this line continues (document: always)
         stack = self.stack
+        before_quote = raw
         if len(stack) > 1:
             for i in range(1, len(stack)):
                 c = stack[i]
@@ -185,14 +186,27 @@ class _Builder:
                     s0 = rest.lstrip(" \t")
                     if not s0.startswith(">") or len(rest) - len(s0) > 3:
                         break
+                    before_quote = rest
                     rest = s0[2:] if s0[1:2] in (" ", "\t") else s0[1:]
                 elif not blank:          # an item: blank lines keep it open
                     w = indent_width(rest)
                     if w <= c.col:
                         break
+                    if w < c.col + c.content_col and rest.lstrip(" \t")[:1] in "-*+" and \
+                            rest.lstrip(" \t")[1:2] in (" ", "\t", ""):
+                        break            # " * next": a bullet short of the content column is a sibling
                     rest = dedent(rest, min(w, c.col + c.content_col))
                 matched += 1
         all_matched = matched == len(stack)
+        if all_matched and stack[-1].kind == "quote" and rest.startswith("[!") and _CALLOUT_START.match(rest) \
+                and any(c.kind != "blank" for c in stack[-1].children):
+            # "> [!quote]" right after another callout's last line: a new callout (a re-sync
+            # glued two together), not a line of the first
+            stack.pop()
+            self._close_leaf()
+            self._open(ln, before_quote)
+            self.prev_blank = False
+            return
 
         leaf = self.leaf
         if leaf is not None and leaf.kind in ("fence", "comment") and all_matched:
@@ -365,6 +379,7 @@ class _Builder:
 
 
 _QUOTE_PREFIX = re.compile(r"^[ \t]{0,3}>[ \t]?")
+_CALLOUT_START = re.compile(r"^\[![\w|-]+\][+-]?(?:[ \t]|$)")
 # First characters of a line that can open something other than a paragraph line.
 _BLOCK_STARTS = frozenset(">-*+_#`~%<|=")
 

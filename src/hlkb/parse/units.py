@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from hlkb.model import Location, TagSlot
 from hlkb.parse import labels
 from hlkb.parse.blocks import RawHighlight, parse_tags
+from hlkb.parse.anchors import peel
 from hlkb.parse.layout import Unit, is_field_item, is_property_line, own_blocks
 from hlkb.parse.locations import location_value
 from hlkb.parse.tree import Block
@@ -84,9 +85,6 @@ def _unit_children(unit: Unit) -> list[Block]:
 
 def split_head(unit: Unit, outline: bool) -> tuple[list[tuple[int, str]], list[Block], list[tuple[int, str]]]:
     """(text lines, tail blocks, tail lines split off a head paragraph)."""
-    if unit.kind == "quote" and unit.head:
-        unit = Unit(unit.kind, [_without_callout_header(unit.head[0], unit.anchor)] + unit.head[1:], unit.tail,
-                    unit.anchor, unit.section, unit.location, unit.note_lines, unit.label_heading, unit.note_line)
     children = _unit_children(unit)
     anchor_ln = unit.anchor[0] if unit.anchor else None
     text = _Lines()
@@ -150,19 +148,22 @@ def split_head(unit: Unit, outline: bool) -> tuple[list[tuple[int, str]], list[B
     return lines, tail_blocks + unit.tail, tail_lines
 
 
-def _without_callout_header(q: Block, anchor) -> Block:
+def _without_callout_header(q: Block, anchor) -> tuple[Block, list[str]]:
     """A quote unit that is a callout (``> [!quote]``): its header line is furniture, unless
-    the template put the highlight itself there (``> [!tldr]- text [🔗](url)``)."""
+    the template put the highlight itself there (``> [!tldr]- text [🔗](url)``). A header
+    that holds only the highlight's link (``> [!quote] [View Highlight](…)``) is returned as
+    a trailer: the text is the callout's body."""
     first = next((c for c in q.children if c.kind != "blank"), None)
     if first is None or first.kind != "para":
-        return q
+        return q, []
     m = labels.CALLOUT.match(first.lines[0].strip())
     if not m:
-        return q
+        return q, []
     title = m.group("title").strip()
     anchor_ln = anchor[0] if anchor else None
     rest_lines = len(first.lines) > 1 or len([c for c in q.children if c.kind != "blank"]) > 1
-    keep_title = title and (anchor_ln == first.lns[0] or not rest_lines)
+    trailer = [title] if title and rest_lines and not peel(title).text.strip(" -–—|*_") and peel(title).anchored else []
+    keep_title = title and not trailer and (anchor_ln == first.lns[0] or not rest_lines)
     para = Block("para", first.start, first.end, list(first.lines), list(first.lns), parent=q)
     if keep_title:
         para.lines[0] = title
@@ -172,7 +173,7 @@ def _without_callout_header(q: Block, anchor) -> Block:
             para.start = para.lns[0]
     clone = Block("quote", q.start, q.end, parent=q.parent, col=q.col)
     clone.children = [para if c is first else c for c in q.children if not (c is first and not para.lines)]
-    return clone
+    return clone, trailer
 
 
 def _is_note_callout(q: Block) -> bool:
@@ -219,6 +220,7 @@ class _Fields:
         raw = self.raw
         raw.end_line = max(raw.end_line, ln)
         if kind == labels.NOTE:
+            value = _without_own_link(value)
             if raw.note_line is None:
                 raw.note_line = ln
                 raw.note_lines = [value] if value else []
@@ -233,13 +235,22 @@ class _Fields:
                 raw.tags_line = ln
         elif kind == labels.LOCATION:
             if raw.location is None and value.strip():
-                label = _location_label(value)
-                raw.location = Location(label=label, url=None, value=location_value(label))
+                url = value.strip() if value.strip().startswith(("http://", "https://", "kindle://", "zotero://")) else None
+                if url:
+                    n = location_value("", url)
+                    label = f"Location {int(n)}" if n is not None else "link"
+                    raw.location = Location(label=label, url=url, value=n)
+                else:
+                    label = _location_label(value)
+                    raw.location = Location(label=label, url=None, value=location_value(label))
         self.mode = kind
 
     def more(self, text: str, ln: int) -> None:
         """A line that continues the current field, or an unlabelled one."""
         raw = self.raw
+        if _TRAILER_LINE.match(text):
+            raw.trailer_lines.append(text.strip())       # a block id the template put last
+            return
         if self.mode == labels.NOTE:
             raw.note_lines.append(text.strip())
             raw.end_line = max(raw.end_line, ln)
@@ -253,6 +264,8 @@ class _Fields:
 
     def line(self, text: str, ln: int) -> None:
         if _FURNITURE.match(text):
+            if _TRAILER_LINE.match(text):
+                self.raw.trailer_lines.append(text.strip())   # "^rwID-123" after a Note subline
             return
         f = labels.field_of(text)
         if f is not None:
@@ -348,6 +361,15 @@ class _Fields:
             self.block(c)
 
 
+def _without_own_link(value: str) -> str:
+    """A note label followed by the highlight's own link ("**Note on:** [(View Highlight)](…)")."""
+    if value and ("](" in value or value.endswith(")")):
+        tr = peel(value)
+        if tr.anchored and not tr.text.strip(" -–—|*_"):
+            return ""
+    return value
+
+
 def _location_label(value: str) -> str:
     v = " ".join(value.replace("\u00a0", " ").split())
     if v and (v[0].isdigit()):
@@ -356,6 +378,14 @@ def _location_label(value: str) -> str:
 
 
 def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
+    if unit.kind == "quote" and unit.head:
+        quote, title_trailer = _without_callout_header(unit.head[0], unit.anchor)
+        anchor = unit.anchor
+        if title_trailer:       # "> [!quote] [View Highlight](…)": the whole body is the text
+            leaves = [x for x in quote.leaves() if x.lns]
+            anchor = (leaves[-1].lns[-1], leaves[-1]) if leaves else None
+        unit = Unit(unit.kind, [quote] + unit.head[1:], unit.tail, anchor, unit.section, unit.location,
+                    unit.note_lines, unit.label_heading, unit.note_line, trailers=unit.trailers + title_trailer)
     lines, tail_blocks, tail_lines = split_head(unit, outline)
     if unit.kind == "heading" and unit.head:
         h = unit.head[0]
@@ -366,7 +396,8 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
     raw = RawHighlight(line=first_ln, lines=[t for _, t in lines], text_end_line=lines[-1][0],
                        end_line=lines[-1][0], section=unit.section, location=unit.location)
     raw.layout = unit.kind
-    unlabeled = unit.kind in ("quote", "chunk", "para", "section", "heading") or unit.anchor is not None
+    raw.trailer_lines.extend(unit.trailers)
+    unlabeled = unit.kind in ("quote", "chunk", "para", "section", "heading", "group") or unit.anchor is not None
     f = _Fields(raw, unlabeled_note=unlabeled)
     for ln, t in tail_lines:
         f.line(t, ln)
