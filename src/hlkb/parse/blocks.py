@@ -50,6 +50,8 @@ class RawHighlight:
     layout: str | None = None           # the unit kind (layout.py): item, quote, chunk, heading, …
     tag_slot: object | None = None      # model.TagSlot: where a new tag would be written
     trailer_lines: list[str] = field(default_factory=list)   # "^rwID-1" / "%% Color %%" lines after its fields
+    text_field_line: int | None = None  # a "Highlight:: text" field, when the template put the text in one
+    text_field_lines: list[str] = field(default_factory=list)
 
     def add_text(self, text: str, line: int) -> None:
         self.lines.append(text)

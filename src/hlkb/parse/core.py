@@ -10,6 +10,8 @@ rules every format shares live here: the location link, Readwise ids from links 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -189,6 +191,7 @@ def _build_highlights(raws: list[RawHighlight], note: Note, path: str, body: Bod
     # not text; ending one highlight among many they are text ("… #1 bestseller").
     ending_tags = sum(1 for md in markdowns if md and trailing_tags(md)[1])
     peel_tags = note.format == "logseq" or ending_tags >= 2 and ending_tags * 2 >= len(markdowns)
+    markdowns = _without_decoration(markdowns)
     for (raw, raw_note), markdown in zip(pairs, markdowns):
         if not markdown:
             continue
@@ -227,6 +230,29 @@ def _build_highlights(raws: list[RawHighlight], note: Note, path: str, body: Bod
             note_line=raw.note_line, tags_line=raw.tags_line, section=raw.section, color=color,
             layout=raw.layout, tag_slot=slot))
     return highlights
+
+
+_DECORATION = re.compile(r"^(?:> ?)?(?P<mark>[^\w\s\[\]()*_`#>\-\\\"'“‘«「『（(]{1,3})[ \t]+")
+
+
+def _without_decoration(markdowns: list[str]) -> list[str]:
+    """The template's mark before every highlight ("📌 text", "🔖 text") is not text: when
+    most highlights of the note start with the same symbol, it is taken off all of them."""
+    marks = Counter()
+    for md in markdowns:
+        m = _DECORATION.match(md) if md else None
+        if m and all(unicodedata.category(ch)[0] in "SP" for ch in m.group("mark")):
+            marks[m.group("mark")] += 1
+    if not marks:
+        return markdowns
+    mark, n = marks.most_common(1)[0]
+    if n < 2 or n * 10 < len(markdowns) * 6:
+        return markdowns
+    out = []
+    for md in markdowns:
+        m = _DECORATION.match(md) if md else None
+        out.append(md[: m.start("mark")] + md[m.end():] if m and m.group("mark") == mark else md)
+    return out
 
 
 def _markdown_of(raw: RawHighlight) -> str:

@@ -36,6 +36,7 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
 _COVER = re.compile(r"^!\[[^\]\n]*\]\([^)\n]*\)[ \t]*$")
 _TITLE_HIGHLIGHTS = re.compile(r"^(?P<title>.+?)\s*\(highlights\)\s*$", re.IGNORECASE)
 _BLOCK_START = frozenset(">-*+#`~%<|=")
+_GLUED_BULLET = re.compile(r"(?<=[.!?。！？)”\"»])- (?=\S)")
 _LOCATION_HEADING = re.compile(r"^(?:Location|Page|Time|Loc\.?)[ \t\u00a0]+[0-9]", re.IGNORECASE)
 
 
@@ -54,8 +55,8 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
     for idx in range(start_line - 1, len(lines)):
         ln = idx + 1
         raw = lines[idx]
-        if "))#" in raw:
-            return None                      # a re-sync glued onto a line
+        if "))#" in raw or "- " in raw[1:] and _GLUED_BULLET.search(raw):
+            return None                      # a re-sync glued onto a line, a bullet glued onto a note
         if not raw or raw.isspace() and "\t" not in raw:
             if cur is not None:
                 sub = "closed"            # a blank line ends a highlight here
@@ -101,7 +102,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
                 tm = _TITLE_HIGHLIGHTS.match(text)
                 if tm:
                     body.title, body.title_line, title_seen = plain_text(tm.group("title")) or None, ln, True
-                elif level == 1 and text.strip().lower() != "about":
+                elif level == 1 and not labels.is_other_section(text):
                     body.title, body.title_line, title_seen = plain_text(text) or None, ln, True
             continue
         if c0 == "-":

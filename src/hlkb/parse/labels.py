@@ -34,7 +34,7 @@ DOCUMENT_NOTE_SECTION = re.compile(r"^(?:document notes?|page notes?|summary)\s*
 FULL_DOCUMENT_SECTION = re.compile(r"^full document$", re.IGNORECASE)
 
 
-_HEADER_WORDS = ("highlight", "annotation", "readwise", "excerpt", "quote", "划线", "高亮", "标注", "摘录",
+_HEADER_WORDS = ("highlight", "annotation", "readwise", "excerpt", "quote", "划线", "笔记", "劃線", "高亮", "标注", "摘录",
                  "书摘", "ハイライト", "하이라이트")
 
 
@@ -57,14 +57,16 @@ def is_other_section(text: str) -> bool:
 
 # -- field labels --------------------------------------------------------------------------
 
-NOTE, TAGS, LOCATION, IGNORED = "note", "tags", "location", "ignored"
+NOTE, TAGS, LOCATION, IGNORED, TEXT = "note", "tags", "location", "ignored", "text"
 _LABEL_KINDS = [
+    (TEXT, r"highlight(?:ed)?(?: text)?|quote|excerpt|passage|高亮|划线|劃線|摘录|原文"),
     (NOTE, r"(?:(?:my|reader'?s?|personal|\w+['’]s)\s+)?(?:notes?|annotations?|comments?|thoughts?|reflections?"
            r"|remarks?)|想法|笔记|筆記|备注|備註|批注|批註|注释|注釋|点评|點評|メモ|コメント"),
     (TAGS, r"(?:highlight[ _-]?)?tags?|labels?|标签|標籤|タグ"),
     (LOCATION, r"location|loc\.?|page|pages|position|time|timestamp|go ?to|位置|页码|頁碼|页|頁|ページ"),
-    (IGNORED, r"date|highlighted(?:[ _]at|[ _]on)?|created(?:[ _]at)?|updated(?:[ _]at)?|added(?:[ _]on)?|colou?r"
-              r"|see also|source|url|link|chapter|id|highlight id|readwise id|group|type|favorite|favourite"
+    (IGNORED, r"date|highlighted(?:[ _]at|[ _]on)|created(?:[ _]at)?|updated(?:[ _]at)?|added(?:[ _]on)?|colou?r"
+              r"|see also|source|url|link|chapter|id|highlight id|readwise id|group|type|favorite|favourite|context"
+              r"|highlight link|(?:apple books |kindle )?link"
               r"|日期|时间|時間|颜色|顏色|章节|章節"),
 ]
 _KIND_OF_LABEL = [(kind, re.compile(f"^(?:{words})$", re.IGNORECASE)) for kind, words in _LABEL_KINDS]
@@ -148,7 +150,8 @@ def field_heading_of(text: str) -> str | None:
     if not s or len(s) > 40:
         return None
     m = _FIELD_HEADING.match(s)
-    return _kind(m.group("label")) if m else None
+    kind = _kind(m.group("label")) if m else None
+    return None if kind == TEXT else kind      # "## Highlight" is a label heading, not a field
 
 
 # -- metadata fields ------------------------------------------------------------------------

@@ -155,14 +155,33 @@ def text_shape(blocks: list[Block]) -> str:
     return "text"
 
 
-def _anchor_lines(block: Block) -> list[tuple[int, Block]]:
+_ENDS_WITH_BLOCK_ID = re.compile(r"(?:^|\s)\^[A-Za-z0-9][\w-]{3,}[ \t]*$")
+
+
+def _anchor_lines(block: Block, block_ids: bool = False) -> list[tuple[int, Block]]:
+    """Lines of ``block`` that end a highlight; ``block_ids``: any ``^id`` counts (the
+    exporter ends every highlight with its own ids, WeRead's ``^22806910-5-12787``)."""
     out = []
     for leaf in block.leaves():
         if leaf.kind in ("para", "heading", "table"):
             for ln, text in zip(leaf.lns, leaf.lines):
-                if is_anchor(text):
+                if is_anchor(text) or block_ids and "^" in text and _ENDS_WITH_BLOCK_ID.search(text):
                     out.append((ln, leaf))
     return out
+
+
+def _repeated_block_ids(regions: list["Region"]) -> bool:
+    n = 0
+    for r in regions:
+        for b in r.blocks:
+            if b.kind in ("fence", "comment"):
+                continue
+            for _, text in b.leaf_lines():
+                if "^" in text and _ENDS_WITH_BLOCK_ID.search(text):
+                    n += 1
+                    if n >= 2:
+                        return True
+    return False
 
 
 def _is_header_block(b: Block) -> bool:
@@ -318,9 +337,11 @@ def read_properties(doc: Block) -> tuple[dict[str, str], dict[str, int], int]:
 
 
 def is_outline(doc: Block, has_properties: bool) -> bool:
-    if has_properties:
-        return True
     top = [b for b in doc.children if b.kind not in ("blank", "comment")]
+    if has_properties:
+        # Logseq pages hold no headings outside their blocks; "Key:: value" lines above
+        # "## Annotations" are Obsidian dataview fields
+        return not any(b.kind == "heading" for b in top)
     if not top:
         return False
     items = [b for b in top if b.kind == "item"]
@@ -340,6 +361,7 @@ class _Ctx:
     anchors: list[tuple[int, Block]]
     anchor_lines: set[int]
     title: Block | None = None
+    block_ids: bool = False
 
 
 def title_block(doc: Block) -> Block | None:
@@ -348,7 +370,7 @@ def title_block(doc: Block) -> Block | None:
         if b.kind == "heading":
             if _TITLE_HIGHLIGHTS.match(b.lines[0]):
                 return b
-            if b.level == 1 and not labels.is_highlights_header(b.lines[0]) and b.lines[0].strip().lower() != "about":
+            if b.level == 1 and not labels.is_highlights_header(b.lines[0]) and not labels.is_other_section(b.lines[0]):
                 return b
     return None
 
@@ -417,6 +439,7 @@ def infer(doc: Block, regions: list[Region], outline: bool, label_texts: set[str
     """The note's highlight units. ``signals()`` says whether the note carries an exporter's
     marks (asked only when no anchor decides)."""
     anchors: list[tuple[int, Block]] = []
+    block_ids = any(r.header is not None for r in regions) and _repeated_block_ids(regions)
     for r in regions:
         after_location = False
         for b in r.blocks:
@@ -427,14 +450,14 @@ def infer(doc: Block, regions: list[Region], outline: bool, label_texts: set[str
                 continue
             if is_label_heading(b, label_texts):
                 continue                     # "##### ^283957200" names a highlight, it is not one
-            found = _anchor_lines(b)
+            found = _anchor_lines(b, block_ids)
             if after_location and not found:
                 leaves = [x for x in b.leaves() if x.kind in ("para", "table")]
                 if leaves:
                     found = [(leaves[-1].lns[-1], leaves[-1])]
             anchors.extend(found)
             after_location = False
-    ctx = _Ctx(regions, outline, label_texts, anchors, {ln for ln, _ in anchors}, title_block(doc))
+    ctx = _Ctx(regions, outline, label_texts, anchors, {ln for ln, _ in anchors}, title_block(doc), block_ids)
     if not anchors:
         signals = bool(signals())
     if not anchors and not signals:
@@ -463,7 +486,7 @@ def _outline_units(ctx: _Ctx) -> list[Unit]:
         for b in own_blocks(item):
             if b.kind in ("fence", "comment"):
                 continue
-            for a in _anchor_lines(b):
+            for a in _anchor_lines(b, ctx.block_ids):
                 return a
         return None
 
@@ -735,8 +758,12 @@ def _anchored_quotes(ctx: _Ctx, hosts) -> list[Unit]:
         if kind == "quote" and id(blocks[0]) not in anchored:
             anchored[id(blocks[0])] = anchor
     shapes = {text_shape([b]) for r in ctx.regions for b in r.blocks if id(b) in anchored}
+    per_quote = Counter(id(blocks[0]) for kind, blocks, _, _ in hosts if kind == "quote")
     for r in ctx.regions:
         for b in r.blocks:
+            if b.kind == "quote" and per_quote[id(b)] > 1:
+                units.extend(_split_quote_at_anchors(b, [a for k, bl, a, _ in hosts if k == "quote" and bl[0] is b]))
+                continue
             if b.kind == "quote":
                 a = anchored.get(id(b))
                 if a is None and text_shape([b]) not in shapes:
@@ -744,6 +771,25 @@ def _anchored_quotes(ctx: _Ctx, hosts) -> list[Unit]:
                 units.append(Unit("quote", head=[b], anchor=a))
     _sibling_tails(units, ctx)
     _other_kind_units(ctx, hosts, "quote", units)
+    return units
+
+
+def _split_quote_at_anchors(q: Block, anchors: list) -> list[Unit]:
+    """One quote holding several highlights (no blank line between them): a unit per
+    anchor, each its lines up to that anchor, as a quote of its own."""
+    units = []
+    lines = [(ln, t) for ln, t in q.leaf_lines()]
+    start = 0
+    for ln, leaf in sorted(anchors, key=lambda a: a[0]):
+        part = [(l2, t) for l2, t in lines[start:] if l2 <= ln]
+        start += len(part)
+        if not part:
+            continue
+        para = Block("para", part[0][0], part[-1][0], [t for _, t in part], [l2 for l2, _ in part])
+        sub = Block("quote", part[0][0], part[-1][0], parent=q.parent, col=q.col)
+        para.parent = sub
+        sub.children = [para]
+        units.append(Unit("quote", head=[sub], anchor=(ln, para)))
     return units
 
 
@@ -838,13 +884,16 @@ def _chunk_units(ctx: _Ctx, anchor_of) -> list[Unit]:
             else:
                 units.append(Unit("chunk", head=content, tail=[]))
     anchored_shapes = {(text_shape(u.head), u.head[0].kind) for u in units if u.anchor}
-    return [u for u in units if u.anchor or (text_shape(u.head), u.head[0].kind) in anchored_shapes
-            and not _is_meta_chunk(u.head)]
+    return [u for u in units if u.anchor or (not anchored_shapes or (text_shape(u.head), u.head[0].kind)
+                                             in anchored_shapes) and not _is_meta_chunk(u.head)]
 
 
 def _is_meta_chunk(blocks: list[Block]) -> bool:
-    """A chunk of ``Author: x`` lines (metadata between rules before the highlights)."""
+    """A chunk of ``Author: x`` lines (metadata between rules before the highlights); one
+    with a ``Highlight:: text`` field is a highlight written as fields."""
     lines = [t for b in blocks for _, t in b.leaf_lines() if t.strip()]
+    if any((labels.field_of(t) or ("", ""))[0] == labels.TEXT for t in lines):
+        return False
     return bool(lines) and all(labels.meta_field(t) is not None for t in lines)
 
 
@@ -1002,6 +1051,11 @@ def _structural_units(ctx: _Ctx, signals: bool) -> tuple[list[Unit], str]:
     items = [b for r in ctx.regions for b in _items_at_depth(r, 0)
              if not is_field_item(b) and not is_placeholder(b) and text_shape(own_blocks(b)) != "empty"]
     items = [b for b in items if not _is_meta_item(b, [])]
+    chunks = sum(len(_chunks(r)) for r in ctx.regions) if any(b.kind == "rule" for b in blocks) else 0
+    if items and chunks >= 2 * len(items):
+        units = _chunk_units(ctx, {})         # rules delimit; a numbered line inside one is its text
+        if units:
+            return units, "rule-separated"
     if items:
         units = [_item_unit(b, None) for b in items]
         _extend_item_tails(units, ctx)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from hlkb.parse import labels
+from hlkb.parse.anchors import is_anchor
 from hlkb.parse.blocks import Body
 from hlkb.parse.fast import read_simple
 from hlkb.parse.inline import plain_text
@@ -31,6 +32,11 @@ _READWISE_LINK = re.compile(r"readwise\.io/|%%\s*Colou?r:", re.IGNORECASE)
 _EXPORTER_KEYS = ("kindle-sync", "doc_type", "readwise_url", "omnivore", "highlightscount")
 
 
+# "…(избытком).- Next highlight — [Updated on …](…)": an exporter lost the newline before
+# the next highlight's bullet, gluing it onto the end of a note line.
+_GLUED_BULLET = re.compile(r"(?<=[.!?。！？)”\"»])- (?=\S)")
+
+
 def entries(lines: list[str], start_line: int) -> list[tuple[int, str]]:
     out = []
     for idx in range(start_line - 1, len(lines)):
@@ -39,9 +45,25 @@ def entries(lines: list[str], start_line: int) -> list[tuple[int, str]]:
         if m:
             out.append((idx + 1, m.group("before")))
             out.append((idx + 1, m.group("heading")))
-        else:
-            out.append((idx + 1, text))
+            continue
+        if ".- " in text or "- " in text[1:] and _GLUED_BULLET.search(text):
+            glued = _split_glued_bullet(text)
+            if glued:
+                out.append((idx + 1, glued[0]))
+                out.append((idx + 1, glued[1]))
+                continue
+        out.append((idx + 1, text))
     return out
+
+
+def _split_glued_bullet(text: str) -> tuple[str, str] | None:
+    if not is_anchor(text):
+        return None
+    for m in _GLUED_BULLET.finditer(text):
+        before, after = text[: m.start()], text[m.start():]
+        if before.strip() and not is_anchor(before) and is_anchor(after):
+            return before, after
+    return None
 
 
 def exporter_signals(text: str, front: dict) -> bool:
@@ -61,8 +83,12 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
     body = Body(body_start=start_line)
     props, prop_lines, used = read_properties(doc)
     if props:
-        body.properties, body.property_lines = props, prop_lines
-        doc.children = doc.children[used:]
+        rest = Block("document", doc.start, doc.end, children=doc.children[used:])
+        if is_outline(rest, True):           # Logseq page properties
+            body.properties, body.property_lines = props, prop_lines
+            doc.children = rest.children
+        else:                                # Obsidian dataview fields: read as metadata
+            props, prop_lines = {}, {}
     outline = is_outline(doc, bool(props))
     regions, label_texts = find_regions(doc, outline)
     has_header = bool(regions)
@@ -84,6 +110,7 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
     legacy = any(b.kind == "heading" and b.level == 1 and _ABOUT_HEADING.match(b.lines[0]) for b in doc.children) \
         or any(b.kind == "comment" and len(b.lines) > 1 and _ID_LINE.match(b.lines[1]) for b in doc.children)
     if props or outline and any(r.header is not None and r.header.kind == "item" for r in regions):
+        # (props are only kept for an outline)
         body.format = "logseq"
     elif legacy or layout.name == "rule-separated" and _READWISE_LINK.search("\n".join(lines[start_line - 1:])):
         body.format = "readwise-legacy"     # the 2020-21 template: paragraphs between rules
@@ -117,7 +144,7 @@ def _read_title(doc: Block, body: Body, regions: list[Region]) -> None:
             if m:
                 body.title, body.title_line = plain_text(m.group("title")) or None, b.start
                 return
-            if b.level == 1 and not labels.is_highlights_header(text) and not _ABOUT_HEADING.match(text):
+            if b.level == 1 and not labels.is_highlights_header(text) and not labels.is_other_section(text):
                 body.title, body.title_line = plain_text(text) or None, b.start
                 return
         if b.kind == "item" and b.first_line_heading and b.children and b.children[0].level == 1:

@@ -233,6 +233,10 @@ class _Fields:
             raw.tags.extend(t for t in parse_tags(value) if t not in raw.tags)
             if raw.tags_line is None:
                 raw.tags_line = ln
+        elif kind == labels.TEXT:
+            if raw.text_field_line is None:            # "🎯 Highlight:: text" (Apple Books fields)
+                raw.text_field_line = ln
+                raw.text_field_lines = [value]
         elif kind == labels.LOCATION:
             if raw.location is None and value.strip():
                 url = value.strip() if value.strip().startswith(("http://", "https://", "kindle://", "zotero://")) else None
@@ -253,6 +257,9 @@ class _Fields:
             return
         if self.mode == labels.NOTE:
             raw.note_lines.append(text.strip())
+            raw.end_line = max(raw.end_line, ln)
+        elif self.mode == labels.TEXT:
+            raw.text_field_lines.append(text.strip())
             raw.end_line = max(raw.end_line, ln)
         elif self.mode == labels.TAGS:
             raw.tags.extend(t for t in parse_tags(text) if t not in raw.tags)
@@ -391,7 +398,16 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
         h = unit.head[0]
         lines = [(h.start, h.lines[0])]
     if not lines:
-        return None
+        # every line is a field: the text may be one of them ("🎯 Highlight:: …")
+        probe = RawHighlight(line=unit.head[0].start if unit.head else 0, lines=[], text_end_line=0, end_line=0)
+        f = _Fields(probe, unlabeled_note=False)
+        for ln, t in tail_lines:
+            f.line(t, ln)
+        for b in tail_blocks:
+            f.block(b)
+        if probe.text_field_line is None or not any(t.strip() for t in probe.text_field_lines):
+            return None
+        lines = [(probe.text_field_line, t) for t in probe.text_field_lines]
     first_ln = lines[0][0]
     raw = RawHighlight(line=first_ln, lines=[t for _, t in lines], text_end_line=lines[-1][0],
                        end_line=lines[-1][0], section=unit.section, location=unit.location)
@@ -399,6 +415,7 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
     raw.trailer_lines.extend(unit.trailers)
     unlabeled = unit.kind in ("quote", "chunk", "para", "section", "heading", "group") or unit.anchor is not None
     f = _Fields(raw, unlabeled_note=unlabeled)
+    f.text_given = raw.text_field_line is None and bool(lines)
     for ln, t in tail_lines:
         f.line(t, ln)
     for b in tail_blocks:
