@@ -15,8 +15,13 @@ def analyze(note: Note) -> Note:
     return note
 
 
-def parse_and_analyze(path, display_path=None, strict=False) -> Note:
-    """Parse and analyze one file; invalid front matter is a warning (note.warnings), not an error."""
+def parse_and_analyze(path, display_path=None, strict=False, template="auto") -> Note:
+    """Parse and analyze one file; invalid front matter is a warning (note.warnings), not an
+    error. ``template="auto"`` reads the note with the export template configured above it
+    (hlkb.toml / pyproject.toml ``[template]``); None reads it without."""
+    from hlkb.config import template_for
     from hlkb.parse import parse_file
 
-    return analyze(parse_file(path, display_path, strict=strict))
+    if template == "auto":
+        template = template_for(path)
+    return analyze(parse_file(path, display_path, strict=strict, template=template))

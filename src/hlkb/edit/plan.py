@@ -49,9 +49,12 @@ def parse_source(src: SourceFile, strict: bool = False):
     """The note as the parser (and so the index) sees this file."""
     from hlkb.parse import parse_text
 
+    from hlkb.config import template_for
+
     kwargs = {}
     if src.path is not None and "file_name" in inspect.signature(parse_text).parameters:
         kwargs["file_name"] = Path(src.path).name
+        kwargs["template"] = template_for(src.path)
     return parse_text(src.text, src.display, strict=strict, **kwargs)
 
 

@@ -32,15 +32,18 @@ _IMAGE_ONLY = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]+)\)$")
 _LANG_SAMPLE = 20000
 
 
-def parse_file(path, display_path=None, strict=True) -> Note:
+def parse_file(path, display_path=None, strict=True, template=None) -> Note:
+    """Parse one file. ``template``: a compiled export template (parse/template_hints.py,
+    config.template_for) whose own labels and links the note is read with."""
     shown = display_path or str(path)
     decoded = read_text(path, shown)
-    note = parse_text(decoded.text, shown, strict=strict, file_name=Path(path).name)
+    note = parse_text(decoded.text, shown, strict=strict, file_name=Path(path).name, template=template)
     note.encoding = decoded.encoding
     return note
 
 
-def parse_text(text: str, path: str = "<string>", strict: bool = True, file_name: str | None = None) -> Note:
+def parse_text(text: str, path: str = "<string>", strict: bool = True, file_name: str | None = None,
+               template=None) -> Note:
     """Parse a note's decoded text (newlines already ``\\n``).
 
     strict=False: invalid front matter becomes a warning in ``note.warnings`` and costs only
@@ -71,6 +74,8 @@ def parse_text(text: str, path: str = "<string>", strict: bool = True, file_name
         data = {}
     lines = text.split("\n")
     body_line = fm.body_line if fm.present and fm.closed else 1
+    if template is not None:
+        lines = lines[: body_line - 1] + template.rewrite(lines[body_line - 1:])
     body = read_body(lines, body_line, data)
     note = _assemble_note(body, data, fm, text, path, file_name, warnings)
     if fm_error is not None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hlkb.config import load_toml
 from hlkb.errors import UsageError
 
 CONFIG_KEYS = ("schema", "schemas", "disable", "required")
@@ -26,21 +27,7 @@ class ValidateConfig:
     required: tuple[str, ...] = ("title",)
 
 
-def _load_toml(path: Path) -> dict:
-    try:
-        import tomllib
-    except ImportError:  # pragma: no cover - Python 3.10
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ImportError:
-            raise UsageError("reading TOML config needs Python 3.11 or the 'tomli' package", str(path)) from None
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise UsageError(f"cannot read config: {exc.strerror or exc}", str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"invalid TOML: {exc}", str(path)) from None
+_load_toml = load_toml        # one reader of settings files (hlkb.config)
 
 
 def _section(path: Path) -> dict | None:
