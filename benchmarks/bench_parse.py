@@ -1,47 +1,74 @@
 #!/usr/bin/env python3
-"""Parser throughput, as a ratio against baselines measured in the same run.
+"""Parser speed, as ratios against baselines measured in the same run.
 
-    .venv/bin/python benchmarks/bench_parse.py [--repeat N]
+    .venv/bin/python benchmarks/bench_parse.py [--repeat N] [--against REV]
 
-Input: every note of tests/data/parse, notes/ and (when present) ../shared/corpus/readwise
-and ../shared/seeds, decoded once, plus a synthetic 20,000-highlight Kindle note. Timed:
+Input: every note of tests/data/parse, notes/ and (when present) ../shared/corpus/readwise,
+../shared/corpus-more/readwise and ../shared/seeds, decoded once, plus a synthetic
+20,000-highlight note of Readwise's default template. Timed (best of N):
 
 * decode  — textio.decode_bytes + splitting lines (the floor any parser pays);
-* yaml    — the front-matter split and load alone (hlkb.frontmatter.parse);
-* markdown-it block parse — MarkdownIt("commonmark").parse of the whole text, i.e. what
-  a generic Markdown parser costs before it knows anything about highlights;
-* hlkb    — hlkb.parse.parse_text (front matter, highlights, plain text, ids).
+* yaml    — the front-matter split and load alone;
+* markdown-it block parse — what a generic Markdown parser costs knowing nothing of highlights;
+* hlkb    — hlkb.parse.parse_text (front matter, layout inference, fields, plain text, ids);
+* previous parser — the same parse_text of git revision REV (default: the last one before
+  layout inference), run in a subprocess from a ``git archive`` of its src/: per note, the
+  same notes, so "per note" compares like with like.
 
-Prints MiB/s for each and hlkb's time as a multiple of each baseline.
+Prints MiB/s, hlkb's time as a multiple of each baseline, and per-note times (median and
+total) against the previous parser, for the real notes and the synthetic one apart.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
-
-from markdown_it import MarkdownIt  # noqa: E402
-
-from hlkb import frontmatter  # noqa: E402
-from hlkb.parse import parse_text  # noqa: E402
-from hlkb.textio import decode_bytes  # noqa: E402
+PREVIOUS = "5f041d5"        # the parser before layout inference (issue 14)
 
 SYNTHETIC_HIGHLIGHT = (
     "- Some highlight text with *emphasis* and a [link](https://example.org/x) "
     "([Location\u00a0220](https://readwise.io/to_kindle?action=open&asin=B0&location=220))\n"
     "    - Tags: [[pink]] \n    - Note: a short note\n")
 
+# Times every input with whatever hlkb is first on sys.path; prints {name: seconds} as JSON.
+_TIMER = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from hlkb.parse import parse_text
+texts = json.load(open(sys.argv[2], encoding="utf-8"))
+repeat = int(sys.argv[3])
+parse_text("warm up", "w.md")
+out = {}
+for name, text in texts:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        try:
+            parse_text(text, name, strict=False)
+        except Exception:
+            pass
+        best = min(best, time.perf_counter() - t0)
+    out[name] = best
+print(json.dumps(out))
+"""
+
 
 def inputs() -> list[tuple[str, bytes]]:
     shared = REPO.parent / "shared"
-    folders = [REPO / "tests" / "data" / "parse", REPO / "notes", shared / "corpus" / "readwise", shared / "seeds"]
+    folders = [REPO / "tests" / "data" / "parse", REPO / "notes", shared / "corpus" / "readwise",
+               shared / "corpus-more" / "readwise", shared / "seeds"]
     files = [f for d in folders if d.is_dir() for f in sorted(d.iterdir())
              if f.suffix in (".md", ".txt") and f.name != "VARIANTS.md"]
-    data = [(f.name, f.read_bytes()) for f in files]
+    data = [(f"{f.parent.name}/{f.name}", f.read_bytes()) for f in files]
     big = "# Big Book\n\n## Metadata\n- Author: [[Someone]]\n- Category: #books\n\n## Highlights\n"
     data.append(("synthetic-20000.md", (big + SYNTHETIC_HIGHLIGHT * 20000).encode()))
     return data
@@ -57,8 +84,49 @@ def timed(fn, texts, repeat: int) -> float:
     return best
 
 
+def per_note(src: Path, texts, repeat: int) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
+        json.dump(texts, fh)
+        path = fh.name
+    try:
+        r = subprocess.run([sys.executable, "-c", _TIMER, str(src), path, str(repeat)],
+                           capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        return json.loads(r.stdout)
+    finally:
+        os.unlink(path)
+
+
+def previous_src(rev: str, into: Path) -> Path | None:
+    try:
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src/hlkb"], capture_output=True,
+                                 check=True).stdout
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        return None
+    tar = into / "prev.tar"
+    tar.write_bytes(archive)
+    with tarfile.open(tar) as t:
+        t.extractall(into)
+    return into / "src"
+
+
+def _yaml(frontmatter, text: str, name: str) -> None:
+    if text.startswith("---"):
+        try:
+            frontmatter.parse(text, name)
+        except frontmatter.FrontMatterError:
+            pass
+
+
 def main(argv: list[str]) -> int:
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
+    rev = argv[argv.index("--against") + 1] if "--against" in argv else PREVIOUS
+    sys.path.insert(0, str(REPO / "src"))
+    from markdown_it import MarkdownIt
+
+    from hlkb import frontmatter
+    from hlkb.parse import parse_text
+    from hlkb.textio import decode_bytes
+
     raw = inputs()
     texts = [(name, decode_bytes(data, name).text) for name, data in raw]
     mib = sum(len(data) for _, data in raw) / 2**20
@@ -66,7 +134,7 @@ def main(argv: list[str]) -> int:
     parse_text("warm up", "w.md")
     results = {
         "decode": timed(lambda n, t: decode_bytes(t.encode("utf-8"), n).text.split("\n"), texts, repeat),
-        "yaml": timed(lambda n, t: frontmatter.parse(t, n) if t.startswith("---") else None, texts, repeat),
+        "yaml": timed(lambda n, t: _yaml(frontmatter, t, n), texts, repeat),
         "markdown-it block parse": timed(lambda n, t: md.parse(t), texts, repeat),
         "hlkb": timed(lambda n, t: parse_text(t, n, strict=False, file_name=n), texts, repeat),
     }
@@ -79,6 +147,23 @@ def main(argv: list[str]) -> int:
         if name != "hlkb":
             print(f"  hlkb / {name:<17} {hl / secs:6.2f}x")
     print(f"  hlkb highlights/s         {highlights / hl:8.0f}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        prev = previous_src(rev, Path(tmp))
+        if prev is None:
+            print(f"  (no git history here: the per-note comparison with {rev} is skipped)")
+            return 0
+        now = per_note(REPO / "src", texts, max(repeat, 5))
+        then = per_note(prev, texts, max(repeat, 5))
+    real = [n for n, _ in texts if n != "synthetic-20000.md"]
+    ratios = [now[n] / then[n] for n in real if then[n] > 0]
+    print(f"per note against the previous parser ({rev}), same notes, best of {max(repeat, 5)}:")
+    print(f"  real notes ({len(real)}): median {statistics.median(now[n] for n in real) * 1000:.2f} ms vs "
+          f"{statistics.median(then[n] for n in real) * 1000:.2f} ms; total {sum(now[n] for n in real):.3f} s vs "
+          f"{sum(then[n] for n in real):.3f} s = {sum(now[n] for n in real) / sum(then[n] for n in real):.2f}x; "
+          f"median per-note ratio {statistics.median(ratios):.2f}x")
+    syn = "synthetic-20000.md"
+    print(f"  synthetic 20,000-highlight note: {now[syn]:.2f} s vs {then[syn]:.2f} s = {now[syn] / then[syn]:.2f}x")
     return 0
 
 

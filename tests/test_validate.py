@@ -214,10 +214,24 @@ def test_globs():
 
 
 def test_shared_corpus_never_crashes(run_cli, shared_dir):
-    code, out, err = run_cli("validate", shared_dir / "corpus", "--format", "json")
-    assert code in (0, 1) and "Traceback" not in err
-    for record in json.loads(out):
-        assert record["line"] >= 1 and record["column"] >= 1 and record["severity"] in ("error", "warning")
+    for folder in ("corpus", "corpus-more"):
+        code, out, err = run_cli("validate", shared_dir / folder, "--format", "json")
+        assert code in (0, 1) and "Traceback" not in err
+        for record in json.loads(out):
+            assert record["line"] >= 1 and record["column"] >= 1 and record["severity"] in ("error", "warning")
+
+
+def test_invalid_front_matter_in_the_corpus_fails_validate_only(run_cli, shared_dir):
+    """307's front matter ('alias: A: B') is invalid YAML: validate fails on it (exit 1, one
+    error with its line and column); parse reads the note with a warning (exit 0)."""
+    path = shared_dir / "corpus-more" / "readwise" / "307-obsidian-custom-note-callout-metadata-reader-bold.md"
+    code, out, err = run_cli("validate", path, "--format", "json")
+    assert code == 1
+    (record,) = [r for r in json.loads(out) if r["severity"] == "error"]
+    assert record["line"] == 2 and record["code"] == "yaml-syntax"
+    code, out, err = run_cli("parse", "--jsonl", path)
+    assert code == 0 and "warning" in err and "307" in err
+    assert sum(1 for line in out.splitlines() if '"kind": "highlight"' in line) == 4
 
 
 def test_merge_keys_reach_the_schema_data():
