@@ -24,6 +24,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# Bump when fold_for_index changes what a text folds to (the index is then rebuilt).
+FOLD_VERSION = 1
+
 # Han (incl. extension A, compatibility ideographs, supplementary planes), kana, and the
 # iteration mark; Hangul is space-separated and left to the tokenizer.
 _CJK_CLASS = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -56,7 +59,7 @@ def fold_for_index(text: str | None) -> str:
     """The text FTS5 indexes: Simplified, every CJK run as bigrams plus a final unigram."""
     if not text:
         return ""
-    if not _HAS_CJK.search(text):
+    if text.isascii() or not _HAS_CJK.search(text):   # isascii: O(1) in CPython
         return text
     return CJK_RUN.sub(_bigram_run, _t2s().convert(text))
 
