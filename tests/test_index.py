@@ -196,8 +196,8 @@ def test_interrupted_refresh_leaves_a_consistent_index(vault, monkeypatch):
             refresh(ix, progress=False)
         files = ix.conn.execute("SELECT count(*) FROM files").fetchone()[0]
         assert files == 2      # two batches committed, the third rolled back
-        orphans = ix.conn.execute(f"SELECT count(*) FROM records WHERE (rid >> {schema.FILE_SHIFT}) NOT IN "
-                                  "(SELECT id FROM files)").fetchone()[0]
+        orphans = ix.conn.execute("SELECT count(*) FROM records WHERE file_id NOT IN (SELECT id FROM files)"
+                                  ).fetchone()[0]
         assert orphans == 0
         _fts_matches_stored_text(ix)
         monkeypatch.setattr(rmod, "_apply", real_apply)

@@ -105,9 +105,9 @@ def _listing_hits(index, filters, limit):
     meta = record_rows(index.conn, rids)
     hits = []
     for rid in rids:
-        _r, rec_id, kind, pos, length, path, line, passage = meta[rid]
+        _r, file_id, rec_id, kind, pos, length, path, line, passage = meta[rid]
         hits.append(Hit(rid, kind, 0.0, rec_id, path, line, pos, length, rows=[rid] if kind == "note" else [],
-                        passage=passage))
+                        passage=passage, file_id=file_id))
     return hits
 
 
@@ -116,7 +116,6 @@ def _show_hits(index, parsed, filters, screen: int | None) -> int:
     from hlkb.display import search_view
     from hlkb.index.query import ParsedQuery
     from hlkb.index.results import group_hits
-    from hlkb.index.schema import FILE_SHIFT
     from hlkb.index.search import evaluate, find_hits
     from hlkb.output import stdout_console
 
@@ -131,7 +130,7 @@ def _show_hits(index, parsed, filters, screen: int | None) -> int:
     shown = hits[:screen] if screen else hits
     groups = group_hits(index, shown, parsed, ev)
     console = stdout_console()
-    total_notes = len({h.rid >> FILE_SHIFT for h in hits})
+    total_notes = len({h.file_id for h in hits})
     for line in search_view(groups, parsed.terms, console.width, len(hits), total_notes, len(shown),
                             len(shown) < len(hits)):
         console.print(line, no_wrap=True, crop=True)

@@ -9,16 +9,44 @@ record was written as (``output.dumps`` of it).
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections import OrderedDict
 from typing import Iterator
 
 from hlkb.errors import UsageError
 from hlkb.index import rows as rowsmod
-from hlkb.index.schema import FILE_SHIFT, PART_BASE, SEQ_MASK
 
 # records with their file: the join every listing and filter uses
-RECORDS_JOIN = "records r JOIN files f ON f.id = (r.rid >> %d)" % FILE_SHIFT
-RECORD_COLUMNS = "r.rid, r.id, r.kind, r.pos, r.len, f.path"
+RECORDS_JOIN = "records r JOIN files f ON f.id = r.file_id"
+RECORD_COLUMNS = "r.rid, r.file_id, r.id, r.kind, r.pos, r.len, f.path"
+
+
+class FileMap:
+    """Which note file a row (rid) belongs to, and whether it is the note's own row: each
+    file's rows are one block starting with the note record (schema.py). Loaded on first
+    use, from the files table's (rid_lo, id) index."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self._los: list[int] | None = None
+        self._ids: list[int] = []
+
+    def _load(self) -> None:
+        rows = self.conn.execute("SELECT rid_lo, id FROM files WHERE rid_lo IS NOT NULL ORDER BY rid_lo").fetchall()
+        self._los = [r[0] for r in rows]
+        self._ids = [r[1] for r in rows]
+
+    def file_of(self, rid: int) -> int:
+        if self._los is None:
+            self._load()
+        i = bisect_right(self._los, rid) - 1
+        return self._ids[i] if i >= 0 else -1
+
+    def is_note_row(self, rid: int) -> bool:
+        if self._los is None:
+            self._load()
+        i = bisect_right(self._los, rid) - 1
+        return i >= 0 and self._los[i] == rid
 
 
 class Texts:
@@ -41,33 +69,24 @@ class Texts:
             self._cache.popitem(last=False)
         return got
 
-    def piece(self, rid: int, pos: int, length: int) -> str:
-        return rowsmod.piece_at(self.data(rid >> FILE_SHIFT), pos, length)
+    def piece(self, file_id: int, pos: int, length: int) -> str:
+        return rowsmod.piece_at(self.data(file_id), pos, length)
 
-    def record_text(self, rid: int, rec_id: str, kind: str, pos: int, length: int, path: str) -> str:
-        return rowsmod.record_text(kind, rec_id, path, self.piece(rid, pos, length))
+    def record_text(self, file_id: int, rec_id: str, kind: str, pos: int, length: int, path: str) -> str:
+        return rowsmod.record_text(kind, rec_id, path, self.piece(file_id, pos, length))
 
     def part(self, rid: int) -> tuple[int, int, dict] | None:
-        """(line, end_line, {"text", "links"}) of a part."""
-        row = self.conn.execute("SELECT line, end_line, pos, len FROM parts WHERE rid = ?", (rid,)).fetchone()
+        """(line, end_line, {"text", "links"}) of a part, or None if ``rid`` is not one."""
+        row = self.conn.execute("SELECT file_id, line, end_line, pos, len FROM parts WHERE rid = ?",
+                                (rid,)).fetchone()
         if row is None:
             return None
-        return row[0], row[1], json.loads(self.piece(rid, row[2], row[3]))
-
-
-def is_own_row(rid: int) -> bool:
-    """A note's row or one of its parts (searched and shown as the note)."""
-    seq = rid & SEQ_MASK
-    return seq == 0 or seq >= PART_BASE
-
-
-def note_rid(rid: int) -> int:
-    return (rid >> FILE_SHIFT) << FILE_SHIFT
+        return row[1], row[2], json.loads(self.piece(row[0], row[3], row[4]))
 
 
 def record_rows(conn, rids: list[int], extra_where: str = "", args: tuple | list = ()) -> dict[int, tuple]:
-    """rid -> (rid, id, kind, pos, len, path, line, passage) for these rids (that pass
-    ``extra_where`` over ``r``/``f``)."""
+    """rid -> (rid, file_id, id, kind, pos, len, path, line, passage) for these rids (that
+    pass ``extra_where`` over ``r``/``f``)."""
     out: dict[int, tuple] = {}
     if not rids:
         return out
@@ -103,8 +122,8 @@ def get_record_text(index, id_or_prefix: str) -> tuple[str, int]:
             shown = ", ".join(r[0] for r in ids[:5])
             raise UsageError(f"id prefix {key!r} is ambiguous: {shown}{', …' if len(ids) > 5 else ''}")
         row = conn.execute(sql, (ids[0][0],)).fetchone()
-    rid, rec_id, kind, pos, length, path = row
-    return Texts(conn, keep=1).record_text(rid, rec_id, kind, pos, length, path), rid
+    rid, file_id, rec_id, kind, pos, length, path = row
+    return Texts(conn, keep=1).record_text(file_id, rec_id, kind, pos, length, path), rid
 
 
 def short_ids(conn, ids, shortest: int = 10) -> dict[str, str]:
@@ -127,10 +146,9 @@ def short_ids(conn, ids, shortest: int = 10) -> dict[str, str]:
 def file_records(conn, file_id: int, texts: Texts | None = None) -> list[dict]:
     """All records of one file, in file order."""
     texts = texts or Texts(conn, keep=1)
-    lo = file_id << FILE_SHIFT
-    rows = conn.execute(f"SELECT {RECORD_COLUMNS} FROM {RECORDS_JOIN} WHERE r.rid BETWEEN ? AND ? ORDER BY r.rid",
-                        (lo, lo + PART_BASE - 1)).fetchall()
-    return [json.loads(texts.record_text(rid, i, k, p, n, path)) for rid, i, k, p, n, path in rows]
+    rows = conn.execute(f"SELECT {RECORD_COLUMNS} FROM files f JOIN records r ON r.rid BETWEEN f.rid_lo AND f.rid_hi "
+                        "WHERE f.id = ? ORDER BY r.rid", (file_id,)).fetchall()
+    return [json.loads(texts.record_text(fid, i, k, p, n, path)) for _rid, fid, i, k, p, n, path in rows]
 
 
 def note_records(index, note_id: str, path: str | None = None) -> list[dict]:
@@ -147,16 +165,15 @@ def note_records(index, note_id: str, path: str | None = None) -> list[dict]:
 def list_records(conn, where: list[str], args: list, limit: int | None) -> Iterator[tuple[int, str]]:
     """(rid, JSON text) of every record passing ``where``, in path and file order."""
     # files in path order, each one's records by rid (= file order): no sort of all records
-    sql = (f"SELECT {RECORD_COLUMNS} FROM files f JOIN records r "
-           f"ON r.rid BETWEEN (f.id << {FILE_SHIFT}) AND (f.id << {FILE_SHIFT}) + {PART_BASE - 1}")
+    sql = f"SELECT {RECORD_COLUMNS} FROM files f JOIN records r ON r.rid BETWEEN f.rid_lo AND f.rid_hi"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY f.path, r.rid"
     if limit:
         sql += f" LIMIT {int(limit)}"
     texts = Texts(conn, keep=2)
-    for rid, rec_id, kind, pos, length, path in conn.execute(sql, args):
-        yield rid, texts.record_text(rid, rec_id, kind, pos, length, path)
+    for rid, file_id, rec_id, kind, pos, length, path in conn.execute(sql, args):
+        yield rid, texts.record_text(file_id, rec_id, kind, pos, length, path)
 
 
 def stats(index) -> dict:

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from hlkb.errors import InputError, UsageError
+from hlkb.index.lookup import FileMap
 from hlkb.index.query import And, Leaf, Not, Or, ParsedQuery
-from hlkb.index.schema import FILE_SHIFT, SEQ_MASK
 
 # bm25 weights, in schema.FTS_COLUMNS order: title, body, note, meta, tag, author.
 WEIGHTS = (10.0, 4.0, 3.0, 1.0, 1.0, 1.0)
@@ -47,9 +47,6 @@ class LeafResult:
     rows: dict[int, float]                                 # own matches: rid -> score
     notes: dict[int, float] = field(default_factory=dict)  # inherited: file id -> the note row's score
 
-    def note_ids(self) -> set[int]:
-        return {rid >> FILE_SHIFT for rid in self.rows} | set(self.notes)
-
 
 class Evaluation:
     """The leaves of ``parsed`` run against one FTS table; ``rows()`` and ``notes()`` combine them.
@@ -58,15 +55,16 @@ class Evaluation:
     positive side holds through the note, and for the final answer)."""
 
     def __init__(self, parsed: ParsedQuery, results: dict[int, LeafResult],
-                 universe: Callable[[set[int]], set[int]]):
+                 universe: Callable[[set[int]], set[int]], files: FileMap):
         self.parsed = parsed
         self.results = results          # id(leaf) -> LeafResult
         self.universe = universe
+        self.files = files
         self._positive = [results[id(leaf)] for leaf in parsed.leaves(positive_only=True)]
         self._by_note: list[dict[int, dict[int, float]]] | None = None
 
     @classmethod
-    def run(cls, conn, parsed: ParsedQuery, universe, table: str = "fts", note_results=None,
+    def run(cls, conn, parsed: ParsedQuery, universe, files: FileMap, table: str = "fts", note_results=None,
             db_path: str = "") -> "Evaluation":
         """Run each leaf once. ``note_results``: inherited leaves' note matches taken from
         another evaluation (claims are searched in a table of their own, their notes not)."""
@@ -78,9 +76,13 @@ class Evaluation:
                 if note_results is not None:
                     notes = note_results[id(leaf)].notes
                 else:
-                    notes = {rid >> FILE_SHIFT: s for rid, s in rows.items() if rid & SEQ_MASK == 0}
+                    notes = {files.file_of(rid): s for rid, s in rows.items() if files.is_note_row(rid)}
             results[id(leaf)] = LeafResult(rows, notes)
-        return cls(parsed, results, universe)
+        return cls(parsed, results, universe, files)
+
+    def _note_ids(self, res: LeafResult) -> set[int]:
+        of = self.files.file_of
+        return {of(rid) for rid in res.rows} | set(res.notes)
 
     # ---- rows ----
     def rows(self, positive_only: bool = False) -> set[int]:
@@ -102,11 +104,12 @@ class Evaluation:
                 notes |= n
             return own, notes
         if isinstance(node, And):
+            of = self.files.file_of
             own, notes = self._rows(node.items[0], positive_only)
             for item in node.items[1:]:
                 o, n = self._rows(item, positive_only)
-                own = ({r for r in own if r in o or r >> FILE_SHIFT in n}
-                       | {r for r in o if r >> FILE_SHIFT in notes})
+                own = ({r for r in own if r in o or (n and of(r) in n)}
+                       | {r for r in o if notes and of(r) in notes})
                 notes = notes & n
             return own, notes
         if isinstance(node, Not):
@@ -117,7 +120,8 @@ class Evaluation:
             through_note = notes - n
             if through_note:
                 own = own | self.universe(through_note)
-            return {r for r in own if r not in o and r >> FILE_SHIFT not in n}, set()
+            of = self.files.file_of
+            return {r for r in own if r not in o and not (n and of(r) in n)}, set()
         raise TypeError(node)   # pragma: no cover - the parser builds only these
 
     # ---- notes ----
@@ -127,7 +131,7 @@ class Evaluation:
 
     def _notes(self, node) -> set[int]:
         if isinstance(node, Leaf):
-            return self.results[id(node)].note_ids()
+            return self._note_ids(self.results[id(node)])
         if isinstance(node, Or):
             out: set[int] = set()
             for item in node.items:
@@ -146,14 +150,13 @@ class Evaluation:
     def row_score(self, rid: int) -> float:
         """BM25 of the row for the words it holds (FTS5's bm25 of a query is the sum over
         its phrases), plus a little for a title/author/tag match of its note."""
-        fid = rid >> FILE_SHIFT
         score = 0.0
         for res in self._positive:
             own = res.rows.get(rid)
             if own is not None:
                 score += own
             elif res.notes:
-                score += INHERITED_WEIGHT * res.notes.get(fid, 0.0)
+                score += INHERITED_WEIGHT * res.notes.get(self.files.file_of(rid), 0.0)
         return score
 
     def _note_index(self) -> list[dict[int, dict[int, float]]]:
@@ -161,8 +164,9 @@ class Evaluation:
             self._by_note = []
             for res in self._positive:
                 by: dict[int, dict[int, float]] = {}
+                of = self.files.file_of
                 for rid, s in res.rows.items():
-                    by.setdefault(rid >> FILE_SHIFT, {})[rid] = s
+                    by.setdefault(of(rid), {})[rid] = s
                 self._by_note.append(by)
         return self._by_note
 

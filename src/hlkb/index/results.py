@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from hlkb.index.lookup import Texts, short_ids
 from hlkb.index.match import Evaluation
 from hlkb.index.query import ParsedQuery
-from hlkb.index.schema import FILE_SHIFT, PART_BASE, SEQ_MASK
 from hlkb.index.search import Hit, _passage_ids, claims_in_passages, first_span, record_of, row_text
 from hlkb.index.store import Index
 
@@ -77,7 +76,7 @@ def group_hits(index: Index, hits: list[Hit], parsed: ParsedQuery, ev: Evaluatio
     claim_texts = _claim_texts(conn, texts, [cid for ids in marked.values() for cid in ids])
     passage_ids = _passage_ids(conn, {h.passage for h in hits if h.passage is not None})
     for hit in hits:
-        fid = hit.rid >> FILE_SHIFT
+        fid = hit.file_id
         group = groups.get(fid)
         if group is None:
             group = groups[fid] = _group(conn, fid)
@@ -100,8 +99,8 @@ def group_hits(index: Index, hits: list[Hit], parsed: ParsedQuery, ev: Evaluatio
         elif hit.kind == "note":
             group.across = group.across or hit.across
             for rid in hit.rows:
-                own = rid & SEQ_MASK == 0 or rid & SEQ_MASK >= PART_BASE
-                row_rec = rec if rid & SEQ_MASK == 0 else (None if own else record_of(index, rid, texts))
+                row_rec = rec if rid == hit.rid else record_of(index, rid, texts)
+                own = row_rec is None or row_rec.get("kind") == "note"     # a part, or the note's row
                 pieces = row_text(index, rid, row_rec, texts)
                 if hit.across and not own:
                     for line, label, text in _matching(pieces, terms, limit=1):
@@ -144,9 +143,9 @@ def _claim_texts(conn, texts: Texts, ids: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     if not ids:
         return out
-    for rid, cid, pos, length in conn.execute(
-            "SELECT rid, id, pos, len FROM records WHERE kind = 'claim' AND id IN (SELECT value FROM json_each(?))",
+    for file_id, cid, pos, length in conn.execute(
+            "SELECT file_id, id, pos, len FROM records WHERE kind = 'claim' AND id IN (SELECT value FROM json_each(?))",
             (json.dumps(ids),)):
-        rec = json.loads(record_text("claim", cid, "", texts.piece(rid, pos, length)))
+        rec = json.loads(record_text("claim", cid, "", texts.piece(file_id, pos, length)))
         out[cid] = plain_markdown(rec.get("text") or "")
     return out

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 from hlkb.index.cjk import fold_for_index
 from hlkb.index.plain import is_heading, link_urls, plain_line
-from hlkb.index.schema import PART_BASE
 
 # Bump when fts_columns or the folding change what a stored text is indexed as: an index
 # built by other rules is then rebuilt before it is written (its rows could not be deleted).
@@ -55,7 +54,8 @@ dumps = _ENCODER.encode
 class FileRows:
     """Everything the writer needs for one note file (picklable; built in a worker).
 
-    Row numbers are ``seq`` values (schema.py): the writer adds the file's rid base."""
+    Rows are numbered by ``seq`` from 0 (the note record), then its other records, then
+    its parts: the writer adds the first rid of the file's block (schema.py)."""
     rel: str
     size: int
     mtime_ns: int
@@ -310,10 +310,6 @@ def rows_for_note(note, rows: FileRows) -> FileRows:
     others += [(p.line, 1, i, "pair", p) for i, p in enumerate(note.pairs)]
     others += [(c.line, 2, i, "claim", c) for i, c in enumerate(note.claims)]
     others.sort(key=lambda t: (t[0], t[1], t[2]))
-    if len(others) >= PART_BASE - 1:
-        from hlkb.errors import HlkbError
-
-        raise HlkbError(f"too many records in one note ({len(others)})", rows.rel)
 
     pieces: list[str] = []
     entries = []      # (seq, kind, obj, record dict)
@@ -327,8 +323,7 @@ def rows_for_note(note, rows: FileRows) -> FileRows:
         pieces.append(record_piece(kind, obj.id, path, dumps(rec)))
 
     parts = note_parts(note, note_rec)
-    if len(parts) >= PART_BASE:
-        parts = _merge_parts(parts, PART_BASE - 1)
+    first_part = len(entries)
     for _line, _end, text, links in parts:
         pieces.append(dumps({"text": text, "links": links}))
     rows.text, spans = pack(pieces)
@@ -336,7 +331,7 @@ def rows_for_note(note, rows: FileRows) -> FileRows:
     for (seq, kind, obj, rec), (pos, length) in zip(entries, spans):
         passage = source = check = attribution = counterpart = None
         if kind == "claim":
-            passage = _claim_passage(obj, seq_of_id, parts)
+            passage = _claim_passage(obj, seq_of_id, parts, first_part)
             source, check, attribution, counterpart = obj.source, obj.check, obj.attribution, obj.counterpart
         else:
             rows.fts.append((seq,) + folded_columns(kind, rec))
@@ -346,13 +341,13 @@ def rows_for_note(note, rows: FileRows) -> FileRows:
         if kind == "highlight":
             rows.record_tags.extend((seq, str(t).lstrip("#")) for t in obj.tags if str(t).strip())
     for i, ((line, end, text, links), (pos, length)) in enumerate(zip(parts, spans[len(entries):])):
-        seq = PART_BASE + i
+        seq = first_part + i
         rows.parts.append((seq, line, end, pos, length))
         rows.fts.append((seq,) + folded_columns("part", {"text": text, "links": links}))
     return rows
 
 
-def _claim_passage(claim, seq_of_id: dict, parts) -> int:
+def _claim_passage(claim, seq_of_id: dict, parts, first_part: int) -> int:
     """The seq of the row that holds a claim: its highlight or pair, else the part of the
     note's own text on its line, else the note's row (a claim note's title)."""
     for ref in (claim.highlight_id, claim.pair_id):
@@ -360,16 +355,5 @@ def _claim_passage(claim, seq_of_id: dict, parts) -> int:
             return seq_of_id[ref]
     for i, (line, end, _text, _links) in enumerate(parts):
         if line <= claim.line <= end:
-            return PART_BASE + i
+            return first_part + i
     return 0
-
-
-def _merge_parts(parts, limit: int):
-    """Join neighbouring parts until there are at most ``limit`` (a pathological file)."""
-    size = -(-len(parts) // limit)
-    out = []
-    for i in range(0, len(parts), size):
-        group = parts[i:i + size]
-        out.append((group[0][0], group[-1][1], "\n".join(g[2] for g in group),
-                    [u for g in group for u in g[3]]))
-    return out

@@ -25,11 +25,10 @@ from typing import Callable, Iterator
 
 from hlkb.filters import Filters
 from hlkb.index.cjk import fold_for_index, fold_same_length, has_cjk
-from hlkb.index.lookup import RECORDS_JOIN, Texts, is_own_row, list_records, record_rows
+from hlkb.index.lookup import RECORDS_JOIN, FileMap, Texts, list_records, record_rows
 from hlkb.index.match import Evaluation
 from hlkb.index.plain import plain_markdown
 from hlkb.index.query import And, Leaf, Not, Or, ParsedQuery
-from hlkb.index.schema import FILE_SHIFT, PART_BASE, SEQ_MASK
 from hlkb.index.store import Index
 
 SNIPPET_CHARS = 160
@@ -102,6 +101,7 @@ class Hit:
     rows: list[int] = field(default_factory=list)
     across: bool = False
     passage: int | None = None     # claims: the rid of the row that holds them
+    file_id: int = 0
 
 
 def _has_and(node) -> bool:
@@ -118,15 +118,33 @@ def _fts_rows_of(conn, file_ids: set[int]) -> set[int]:
     """Every full-text row (records but claims, parts) of these notes."""
     out: set[int] = set()
     for fid in file_ids:
-        lo, hi = fid << FILE_SHIFT, (fid << FILE_SHIFT) | SEQ_MASK
+        row = conn.execute("SELECT rid_lo, rid_hi FROM files WHERE id = ?", (fid,)).fetchone()
+        if not row or row[0] is None:
+            continue
+        lo, hi = row
         out.update(r for (r,) in conn.execute(
             "SELECT rid FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
             "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi, lo, hi)))
     return out
 
 
+def row_kinds(conn, rids) -> dict[int, tuple[int, str]]:
+    """rid -> (file id, kind) of full-text rows: note, highlight, pair, or part."""
+    out: dict[int, tuple[int, str]] = {}
+    rids = list(rids)
+    for i in range(0, len(rids), 50_000):
+        chunk = json.dumps(rids[i:i + 50_000])
+        for rid, fid, kind in conn.execute(
+                "SELECT rid, file_id, kind FROM records WHERE rid IN (SELECT value FROM json_each(?)) "
+                "UNION ALL SELECT rid, file_id, 'part' FROM parts WHERE rid IN (SELECT value FROM json_each(?))",
+                (chunk, chunk)):
+            out[rid] = (fid, kind)
+    return out
+
+
 def evaluate(index: Index, parsed: ParsedQuery) -> Evaluation:
-    return Evaluation.run(index.conn, parsed, lambda fids: _fts_rows_of(index.conn, fids), db_path=str(index.db))
+    return Evaluation.run(index.conn, parsed, lambda fids: _fts_rows_of(index.conn, fids), FileMap(index.conn),
+                          db_path=str(index.db))
 
 
 def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluation | None = None) -> list[Hit]:
@@ -136,26 +154,33 @@ def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluatio
     ev = ev or evaluate(index, parsed)
     rows = ev.rows()
     own: dict[int, list[int]] = {}
+    note_rid: dict[int, int] = {}
     passages: list[int] = []
-    for rid in rows:
-        if is_own_row(rid):
-            own.setdefault(rid >> FILE_SHIFT, []).append(rid)
+    for rid, (fid, kind) in row_kinds(conn, rows).items():
+        if kind in ("note", "part"):
+            own.setdefault(fid, []).append(rid)
         else:
             passages.append(rid)
+        if kind == "note":
+            note_rid[fid] = rid
     hits: dict[int, Hit] = {}
     if "highlight" in kinds or "pair" in kinds:
         for rid in passages:
             hits[rid] = Hit(rid, "", ev.row_score(rid))
-    if "note" in kinds:
+    across: set[int] = set()
+    if "note" in kinds and _has_and(parsed.tree):
+        with_passage = {ev.files.file_of(rid) for rid in passages}
+        across = ev.notes() - own.keys() - with_passage
+    if "note" in kinds and (own or across):
+        for fid, rid_lo in conn.execute("SELECT id, rid_lo FROM files WHERE id IN (SELECT value FROM json_each(?))",
+                                        (json.dumps(sorted((set(own) | across) - set(note_rid))),)):
+            note_rid[fid] = rid_lo
         for fid, rids in own.items():
             scored = sorted(((ev.row_score(r), r) for r in rids), reverse=True)
-            hits[fid << FILE_SHIFT] = Hit(fid << FILE_SHIFT, "note", scored[0][0], rows=[r for _s, r in scored])
-        if _has_and(parsed.tree):
-            with_passage = {rid >> FILE_SHIFT for rid in passages}
-            for fid in ev.notes() - own.keys() - with_passage:
-                holding = ev.holding_rows(fid)
-                hits[fid << FILE_SHIFT] = Hit(fid << FILE_SHIFT, "note", ACROSS_WEIGHT * ev.note_score(fid),
-                                              rows=sorted(holding), across=True)
+            hits[note_rid[fid]] = Hit(note_rid[fid], "note", scored[0][0], rows=[r for _s, r in scored])
+        for fid in across:
+            hits[note_rid[fid]] = Hit(note_rid[fid], "note", ACROSS_WEIGHT * ev.note_score(fid),
+                                      rows=sorted(ev.holding_rows(fid)), across=True)
     if "claim" in kinds:
         for hit in claim_hits(index, parsed, ev, rows_hint=None):
             hits[hit.rid] = hit
@@ -166,7 +191,7 @@ def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluatio
         row = meta.get(rid)
         if row is None:
             continue
-        _rid, hit.rec_id, hit.kind, hit.pos, hit.length, hit.path, hit.line, passage = row
+        _rid, hit.file_id, hit.rec_id, hit.kind, hit.pos, hit.length, hit.path, hit.line, passage = row
         if hit.kind == "claim":
             hit.passage = passage
         out.append(hit)
@@ -193,7 +218,7 @@ def claim_hits(index: Index, parsed: ParsedQuery, ev: Evaluation, rows_hint: set
     if not holders:
         return []
     candidates = conn.execute(
-        "SELECT rid, pos, len, passage FROM records WHERE kind = 'claim' AND passage IN "
+        "SELECT rid, file_id, pos, len, passage FROM records WHERE kind = 'claim' AND passage IN "
         "(SELECT value FROM json_each(?))", (json.dumps(sorted(holders)),)).fetchall()
     if not candidates:
         return []
@@ -202,25 +227,25 @@ def claim_hits(index: Index, parsed: ParsedQuery, ev: Evaluation, rows_hint: set
     by_note: dict[int, set[int]] = {}
     rows = []
     passage_of = {}
-    for rid, pos, length, passage in sorted(candidates):
-        rec = _claim_record(texts, rid, pos, length)
+    for rid, fid, pos, length, passage in sorted(candidates):
+        rec = _claim_record(texts, fid, pos, length)
         meta = " ".join([rec.get("attribution") or ""] + [f.get("raw", "") for f in rec.get("figures") or []])
         rows.append((rid, "", fold_for_index(rec.get("text") or ""), "", fold_for_index(meta), "", ""))
-        by_note.setdefault(rid >> FILE_SHIFT, set()).add(rid)
+        by_note.setdefault(fid, set()).add(rid)
         passage_of[rid] = passage
     conn.executemany(f"INSERT INTO temp.{CLAIM_TABLE}(rowid, title, body, note, meta, tag, author) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     claims_ev = Evaluation.run(conn, parsed, lambda fids: set().union(*(by_note.get(f, set()) for f in fids)),
-                               table=CLAIM_TABLE, note_results=ev.results, db_path=str(index.db))
+                               ev.files, table=CLAIM_TABLE, note_results=ev.results, db_path=str(index.db))
     found = claims_ev.rows()
     return [Hit(rid, "claim", claims_ev.row_score(rid), passage=passage_of[rid]) for rid in found
             if rid in passage_of]
 
 
-def _claim_record(texts: Texts, rid: int, pos: int, length: int) -> dict:
+def _claim_record(texts: Texts, file_id: int, pos: int, length: int) -> dict:
     from hlkb.index.rows import record_text
 
-    return json.loads(record_text("claim", "", "", texts.piece(rid, pos, length)))
+    return json.loads(record_text("claim", "", "", texts.piece(file_id, pos, length)))
 
 
 def claims_in_passages(index: Index, parsed: ParsedQuery, ev: Evaluation, passages: set[int]) -> dict[int, list[str]]:
@@ -239,25 +264,22 @@ def claims_in_passages(index: Index, parsed: ParsedQuery, ev: Evaluation, passag
 # ------------------------------------------------------------------ records of hits ---
 
 def _passage_ids(conn, rids: set[int]) -> dict[int, str]:
-    """rid of a passage (a record, a part, a note's row) -> the id shown as its passage_id."""
-    out: dict[int, str] = {}
-    records = [r for r in rids if not is_own_row(r)]
-    if records:
-        out.update(conn.execute("SELECT rid, id FROM records WHERE rid IN (SELECT value FROM json_each(?))",
-                                (json.dumps(records),)).fetchall())
-    notes = {r for r in rids if is_own_row(r)}
-    for rid in notes:
-        row = conn.execute("SELECT note_id FROM files WHERE id = ?", (rid >> FILE_SHIFT,)).fetchone()
-        out[rid] = row[0] if row else ""
+    """rid of a passage (a record, a part, a note's row) -> the id shown as its passage_id
+    (a part's is its note's)."""
+    rids = list(rids)
+    if not rids:
+        return {}
+    out: dict[int, str] = dict(conn.execute(
+        "SELECT rid, id FROM records WHERE rid IN (SELECT value FROM json_each(?)) "
+        "UNION ALL SELECT p.rid, f.note_id FROM parts p JOIN files f ON f.id = p.file_id "
+        "WHERE p.rid IN (SELECT value FROM json_each(?))", (json.dumps(rids), json.dumps(rids))).fetchall())
     return out
 
 
 def _row_line(texts: Texts, rid: int, terms, conn) -> int:
     """The line a row's match is on: a part's line holding the first term, a record's line."""
-    if rid & SEQ_MASK >= PART_BASE:
-        got = texts.part(rid)
-        if got is None:
-            return 0
+    got = texts.part(rid)
+    if got is not None:
         line, _end, piece = got
         span = first_span(piece.get("text") or "", terms)
         return line + (piece["text"][:span[0]].count("\n") if span else 0)
@@ -294,7 +316,7 @@ def _texts_of_hits(index: Index, hits: list[Hit], terms) -> Iterator[tuple[Hit, 
     texts = Texts(index.conn, keep=256)
     passage_ids = _passage_ids(index.conn, {h.passage for h in hits if h.passage is not None})
     for hit in hits:
-        text = texts.record_text(hit.rid, hit.rec_id, hit.kind, hit.pos, hit.length, hit.path)
+        text = texts.record_text(hit.file_id, hit.rec_id, hit.kind, hit.pos, hit.length, hit.path)
         yield hit, text, hit_extras(index, hit, terms, texts, passage_ids)
 
 
@@ -439,14 +461,12 @@ def row_text(index: Index, rid: int, rec: dict | None, texts: Texts) -> list[tup
     """(line, label, plain text) pieces of a row that a snippet can show: a highlight's
     text and annotation, a pair's paragraphs, a part's lines, a note's title, summary and
     metadata."""
-    if rid & SEQ_MASK >= PART_BASE:
+    if rec is None:
         got = texts.part(rid)
         if got is None:
             return []
         line, _end, piece = got
         return [(line + i, "", t) for i, t in enumerate((piece.get("text") or "").split("\n")) if t]
-    if rec is None:
-        return []
     kind = rec.get("kind")
     if kind == "highlight":
         out = [(rec["line"], "", rec.get("text") or "")]
@@ -478,14 +498,12 @@ def row_text(index: Index, rid: int, rec: dict | None, texts: Texts) -> list[tup
 
 def record_of(index: Index, rid: int, texts: Texts) -> dict | None:
     """The record with this rid (None for a part)."""
-    if rid & SEQ_MASK >= PART_BASE:
-        return None
-    row = index.conn.execute(f"SELECT r.id, r.kind, r.pos, r.len, f.path FROM {RECORDS_JOIN} WHERE r.rid = ?",
-                             (rid,)).fetchone()
+    row = index.conn.execute(f"SELECT r.file_id, r.id, r.kind, r.pos, r.len, f.path FROM {RECORDS_JOIN} "
+                             "WHERE r.rid = ?", (rid,)).fetchone()
     if row is None:
         return None
-    rec_id, kind, pos, length, path = row
-    return json.loads(texts.record_text(rid, rec_id, kind, pos, length, path))
+    file_id, rec_id, kind, pos, length, path = row
+    return json.loads(texts.record_text(file_id, rec_id, kind, pos, length, path))
 
 
 def best_piece(pieces: list[tuple[int, str, str]], terms) -> tuple[tuple[int, str, str], tuple[int, int] | None] | None:
@@ -502,7 +520,7 @@ def snippet_for(index: Index, hit: Hit, rec: dict, terms, texts: Texts, width: i
     if hit.kind == "note":
         pieces = []
         for rid in hit.rows:
-            pieces += row_text(index, rid, rec if rid & SEQ_MASK == 0 else record_of(index, rid, texts), texts)
+            pieces += row_text(index, rid, rec if rid == hit.rid else record_of(index, rid, texts), texts)
         if not hit.rows:
             pieces = row_text(index, hit.rid, rec, texts)
     else:

@@ -160,8 +160,8 @@ def open_index(vault: Path, db: Path | None = None) -> Index:
 
 FTS_INSERT = ("INSERT INTO fts(rowid, " + ", ".join(schema.FTS_COLUMNS) + ") VALUES (?"
               + ", ?" * len(schema.FTS_COLUMNS) + ")")
-RECORD_INSERT = ('INSERT INTO records(rid, id, kind, line, lang, pos, len, passage, source, "check", '
-                 "attribution, counterpart) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+RECORD_INSERT = ('INSERT INTO records(rid, file_id, id, kind, line, lang, pos, len, passage, source, "check", '
+                 "attribution, counterpart) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 class FtsSource:
@@ -193,20 +193,24 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("hlkb_fts", 5, FtsSource(), deterministic=True)
 
 
-def _file_range(file_id: int) -> tuple[int, int]:
-    lo = file_id << schema.FILE_SHIFT
-    return lo, lo + schema.SEQ_MASK
+def file_rids(conn: sqlite3.Connection, file_id: int) -> tuple[int, int] | None:
+    """(rid_lo, rid_hi) of a file's block of rows, or None if it has none."""
+    row = conn.execute("SELECT rid_lo, rid_hi FROM files WHERE id = ?", (file_id,)).fetchone()
+    return (row[0], row[1]) if row and row[0] is not None else None
 
 
 def delete_file_records(conn: sqlite3.Connection, file_id: int) -> None:
-    lo, hi = _file_range(file_id)
-    # FTS5 reads each row's columns back through fts_source to delete them: first, while
-    # the stored text is still there
-    rids = conn.execute("SELECT rid FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
-                        "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi, lo, hi)).fetchall()
-    conn.executemany("DELETE FROM fts WHERE rowid = ?", rids)
-    conn.execute("DELETE FROM records WHERE rid BETWEEN ? AND ?", (lo, hi))
-    conn.execute("DELETE FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi))
+    block = file_rids(conn, file_id)
+    if block is not None:
+        lo, hi = block
+        # FTS5 reads each row's columns back through fts_source to delete them: first, while
+        # the stored text is still there
+        rids = conn.execute("SELECT rid FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
+                            "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi, lo, hi)).fetchall()
+        conn.executemany("DELETE FROM fts WHERE rowid = ?", rids)
+        conn.execute("DELETE FROM records WHERE rid BETWEEN ? AND ?", (lo, hi))
+        conn.execute("DELETE FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi))
+        conn.execute("UPDATE files SET rid_lo = NULL, rid_hi = NULL WHERE id = ?", (file_id,))
     conn.execute("DELETE FROM texts WHERE file_id = ?", (file_id,))
     conn.execute("DELETE FROM tags WHERE file_id = ?", (file_id,))
     conn.execute("DELETE FROM fields WHERE file_id = ?", (file_id,))
@@ -223,15 +227,17 @@ def clear_content(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO fts(fts) VALUES ('delete-all')")
     for table in ("records", "parts", "texts", "tags", "fields"):
         conn.execute(f"DELETE FROM {table}")
-    conn.execute("UPDATE files SET hash = '', mtime_ns = -1")
+    conn.execute("UPDATE files SET hash = '', mtime_ns = -1, rid_lo = NULL, rid_hi = NULL")
 
 
 class Writer:
-    """Writes FileRows; call inside a transaction."""
+    """Writes FileRows; call inside a transaction. Each file's rows get the next free block
+    of rids (the lock makes this the only writer)."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.records_written = 0
+        self.next_rid = (conn.execute("SELECT max(rid_hi) FROM files").fetchone()[0] or 0) + 1
 
     def write(self, rows, file_id: int | None) -> int:
         conn = self.conn
@@ -247,17 +253,21 @@ class Writer:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values).lastrowid
         if not rows.records:
             return file_id
-        base = file_id << schema.FILE_SHIFT
+        base = self.next_rid
+        count = len(rows.records) + len(rows.parts)
+        self.next_rid += count
         self.records_written += len(rows.records)
+        conn.execute("UPDATE files SET rid_lo = ?, rid_hi = ? WHERE id = ?", (base, base + count - 1, file_id))
         conn.execute("INSERT INTO texts(file_id, z) VALUES (?, ?)", (file_id, rows.text))
         conn.executemany(RECORD_INSERT, [
-            (base + seq, rid, kind, line, lang, pos, length, None if passage is None else base + passage,
+            (base + seq, file_id, rid, kind, line, lang, pos, length, None if passage is None else base + passage,
              source, check, attribution, counterpart)
             for seq, rid, kind, line, lang, pos, length, passage, source, check, attribution, counterpart
             in rows.records])
         if rows.parts:
-            conn.executemany("INSERT INTO parts(rid, line, end_line, pos, len) VALUES (?, ?, ?, ?, ?)",
-                             [(base + seq, line, end, pos, length) for seq, line, end, pos, length in rows.parts])
+            conn.executemany("INSERT INTO parts(rid, file_id, line, end_line, pos, len) VALUES (?, ?, ?, ?, ?, ?)",
+                             [(base + seq, file_id, line, end, pos, length)
+                              for seq, line, end, pos, length in rows.parts])
         conn.executemany(FTS_INSERT, [(base + row[0],) + row[1:] for row in rows.fts])
         tag_rows = [(file_id, None, t) for t in rows.note_tags]
         tag_rows += [(file_id, base + seq, t) for seq, t in rows.record_tags]
@@ -280,7 +290,7 @@ class Writer:
         if got is None:
             return
         data = r.unpack(got[0])
-        lo, hi = _file_range(file_id)
+        lo, hi = file_rids(conn, file_id) or (0, -1)
         spans = [("r", rid, pos, length) for rid, pos, length in
                  conn.execute("SELECT rid, pos, len FROM records WHERE rid BETWEEN ? AND ? ORDER BY pos", (lo, hi))]
         spans += [("p", rid, pos, length) for rid, pos, length in
