@@ -102,6 +102,10 @@ SCHEMA = [
     # External-content FTS5: rowid = records.rid or parts.rid.
     "CREATE VIRTUAL TABLE fts USING fts5(" + ", ".join(FTS_COLUMNS)
     + ", content = 'fts_source', content_rowid = 'rid', tokenize = 'unicode61 remove_diacritics 2')",
+    # merge segments 8 at a time, not 4: ~10% less insert work for a cold index (measured),
+    # and as small an index
+    "INSERT INTO fts(fts, rank) VALUES ('automerge', 8)",
+    "INSERT INTO fts(fts, rank) VALUES ('crisismerge', 32)",
 ]
 
 # version -> statements that take an index from that version to version + 1.
