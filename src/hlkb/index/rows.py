@@ -128,7 +128,8 @@ def fts_columns(kind: str, rec) -> tuple[str, str, str, str, str, str]:
         fm = rec.get("front_matter") if isinstance(rec.get("front_matter"), dict) else {}
         meta = [rec.get("author"), rec.get("category"), rec.get("url"), _join(tags),
                 _join(rec.get("document_tags") or [])]
-        meta += [_scalar_text(v) for v in (rec.get("metadata") or {}).values()]
+        # "Key: value" lines of the note's metadata section are visible text, key and all
+        meta += [f"{k} {_scalar_text(v)}" for k, v in (rec.get("metadata") or {}).items()]
         meta += [v for _k, v in front_matter_fields(fm)]
         return (rec.get("title") or "", "", rec.get("summary") or "", _join(meta), _join(tags),
                 rec.get("author") or "")
