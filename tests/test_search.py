@@ -296,6 +296,8 @@ def test_search_json_hit_fields_follow_the_record_schema(pix):
     from hlkb.export import schema_text
 
     schema = json.loads(schema_text())
+    assert "passage_id" in schema["$defs"]["claim"]["properties"]
+    assert "match_lines" in schema["$defs"]["note"]["properties"]
     for query, kinds in (("kelp", []), ("tide", ["claim"]), ("barnacles fishermen", []), ("1998", [])):
         for text in search_json(pix, query, Filters(kinds=kinds)):
             rec = json.loads(text)
