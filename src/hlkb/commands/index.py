@@ -193,7 +193,7 @@ def show_command(
     json_: opt.Json = False,
 ) -> int:
     from hlkb.index import ensure_fresh, get_record
-    from hlkb.index.search import note_records
+    from hlkb.index.lookup import note_records
     from hlkb.output import dumps
 
     with ensure_fresh(vault, db, no_refresh) as index:

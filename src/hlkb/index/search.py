@@ -28,7 +28,7 @@ from hlkb.index.cjk import fold_for_index, fold_same_length, has_cjk
 from hlkb.index.lookup import RECORDS_JOIN, FileMap, Texts, list_records, record_rows
 from hlkb.index.match import Evaluation
 from hlkb.index.plain import plain_markdown
-from hlkb.index.query import And, Leaf, Not, Or, ParsedQuery
+from hlkb.index.query import And, Not, Or, ParsedQuery
 from hlkb.index.store import Index
 
 SNIPPET_CHARS = 160
@@ -530,21 +530,3 @@ def snippet_for(index: Index, hit: Hit, rec: dict, terms, texts: Texts, width: i
         return ""
     (_line, _label, text), span = got
     return excerpt(text, span, width)
-
-
-def note_titles(index: Index, note_ids: set[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    ids = list(note_ids)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        q = "SELECT note_id, title FROM files WHERE note_id IN (" + ",".join("?" * len(chunk)) + ")"
-        for nid, title in index.conn.execute(q, chunk):
-            out[nid] = title or ""
-    return out
-
-
-# kept for `from hlkb.index.search import ...` in older callers
-from hlkb.index.lookup import get_record, note_records, stats  # noqa: E402,F401
-
-__all__ = ["search", "search_json", "find_hits", "Hit", "match_spans", "first_span", "excerpt", "get_record",
-           "note_records", "stats", "RECORDS_JOIN", "Leaf"]

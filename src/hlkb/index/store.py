@@ -18,7 +18,6 @@ from pathlib import Path
 
 from hlkb.errors import IndexBusyError, InputError
 from hlkb.index import schema
-from hlkb.index.rows import FileRows  # noqa: F401  (re-exported: the refresh imports it from here)
 
 # How long `hlkb index` waits for another writer before saying the index is busy.
 LOCK_WAIT_SECONDS = 30.0
