@@ -394,3 +394,19 @@ def test_index_jobs_option(vault, run_cli):
     assert code == 0 and json.loads(out)["added"] == 4
     code, out, err = run_cli("index", "--vault", vault, "--jobs", "0")
     assert code == 2 and "--jobs" in err
+
+
+def test_rename_rewrites_records_stored_whole(tmp_path, monkeypatch):
+    """A record whose JSON does not start with kind, id, path is stored whole; a rename
+    rewrites its path (the others take theirs from the files table)."""
+    rows = importlib.import_module("hlkb.index.rows")
+    monkeypatch.setattr(rows, "record_piece", lambda kind, rec_id, path, text: text)
+    vault = tmp_path / "v"
+    shutil.copytree(PASSAGES, vault)
+    with open_index(vault) as ix:
+        refresh(ix, progress=False)
+        (vault / "tides.md").rename(vault / "sea.md")
+        assert refresh(ix, progress=False).renamed == 1
+        recs = [r for r in search(ix, None, Filters()) if r["path"] in ("sea.md", "tides.md")]
+        assert recs and {r["path"] for r in recs} == {"sea.md"}
+        _fts_matches_stored_text(ix)
