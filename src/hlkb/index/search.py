@@ -311,13 +311,22 @@ def _hit_records(index: Index, query: str | None, filters: Filters | None):
     return hits, parsed
 
 
+HITS_CHUNK = 20_000
+
+
 def _texts_of_hits(index: Index, hits: list[Hit], terms) -> Iterator[tuple[Hit, str, dict]]:
-    """(hit, record JSON text, extra fields) in rank order."""
-    texts = Texts(index.conn, keep=256)
+    """(hit, record JSON text, extra fields) in rank order. Hits come in rank order, not
+    file order: each chunk of them is read file by file (one decompression per file),
+    then given back ranked."""
+    texts = Texts(index.conn, keep=64)
     passage_ids = _passage_ids(index.conn, {h.passage for h in hits if h.passage is not None})
-    for hit in hits:
-        text = texts.record_text(hit.file_id, hit.rec_id, hit.kind, hit.pos, hit.length, hit.path)
-        yield hit, text, hit_extras(index, hit, terms, texts, passage_ids)
+    for start in range(0, len(hits), HITS_CHUNK):
+        chunk = hits[start:start + HITS_CHUNK]
+        got: dict[int, str] = {}
+        for hit in sorted(chunk, key=lambda h: (h.file_id, h.pos)):
+            got[hit.rid] = texts.record_text(hit.file_id, hit.rec_id, hit.kind, hit.pos, hit.length, hit.path)
+        for hit in chunk:
+            yield hit, got[hit.rid], hit_extras(index, hit, terms, texts, passage_ids)
 
 
 def search(index: Index, query: str | None, filters: Filters | None = None,
