@@ -56,6 +56,7 @@ class Texts:
         self.conn = conn
         self.keep = keep
         self._cache: OrderedDict[int, bytes] = OrderedDict()
+        self._paths: dict[tuple[str, str], str] = {}
 
     def data(self, file_id: int) -> bytes:
         got = self._cache.get(file_id)
@@ -73,7 +74,14 @@ class Texts:
         return rowsmod.piece_at(self.data(file_id), pos, length)
 
     def record_text(self, file_id: int, rec_id: str, kind: str, pos: int, length: int, path: str) -> str:
-        return rowsmod.record_text(kind, rec_id, path, self.piece(file_id, pos, length))
+        piece = self.piece(file_id, pos, length)
+        if piece.startswith("{"):
+            return piece
+        # the prefix record_prefix() builds, its kind and path parts made once per file
+        parts = self._paths.get((kind, path))
+        if parts is None:
+            parts = self._paths[(kind, path)] = rowsmod.record_prefix(kind, "\x00", path).split('"\\u0000"')
+        return parts[0] + rowsmod.dumps(rec_id) + parts[1] + piece
 
     def part(self, rid: int) -> tuple[int, int, dict] | None:
         """(line, end_line, {"text", "links"}) of a part, or None if ``rid`` is not one."""

@@ -25,7 +25,6 @@ import zlib
 from dataclasses import dataclass, field
 
 from hlkb.index.cjk import fold_for_index
-from hlkb.index.plain import is_heading, link_urls, plain_line
 
 # Bump when fts_columns or the folding change what a stored text is indexed as: an index
 # built by other rules is then rebuilt before it is written (its rows could not be deleted).
@@ -108,6 +107,8 @@ def _join(values) -> str:
 def _links(markdown: str | None, skip: str | None = None) -> list[str]:
     if not markdown or "](" not in markdown and "<" not in markdown:
         return []
+    from hlkb.index.plain import link_urls
+
     return [u for u in link_urls(markdown) if u != skip]
 
 
@@ -214,6 +215,8 @@ def _norm(text: str) -> str:
 
 def _note_row_lines(rec: dict) -> set[str]:
     """What the note's own row holds, as plain ``text`` and ``Key: value`` lines."""
+    from hlkb.index.plain import plain_line
+
     out = [rec.get("title") or "", rec.get("summary") or "", rec.get("author") or "", rec.get("url") or ""]
     for key, value in (rec.get("metadata") or {}).items():
         out.append(plain_line(f"{key}: {value}")[0])
@@ -243,6 +246,8 @@ def _contains(hay: str, needle: str) -> bool:
 
 def note_parts(note, note_rec: dict) -> list[tuple[int, int, str, list[str]]]:
     """(line, end_line, plain text, link URLs) of each paragraph of the note's own text."""
+    from hlkb.index.plain import is_heading, plain_line
+
     text = note.text or ""
     if not text:
         return []

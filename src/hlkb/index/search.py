@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 
 from hlkb.filters import Filters
 from hlkb.index.cjk import fold_for_index, fold_same_length, has_cjk
-from hlkb.index.lookup import RECORDS_JOIN, FileMap, Texts, list_records, record_rows
+from hlkb.index.lookup import RECORDS_JOIN, FileMap, Texts, list_records
 from hlkb.index.match import Evaluation
 from hlkb.index.plain import plain_markdown
 from hlkb.index.query import And, Not, Or, ParsedQuery
@@ -128,23 +128,27 @@ def _fts_rows_of(conn, file_ids: set[int]) -> set[int]:
     return out
 
 
-def row_kinds(conn, rids) -> dict[int, tuple[int, str]]:
-    """rid -> (file id, kind) of full-text rows: note, highlight, pair, or part."""
-    out: dict[int, tuple[int, str]] = {}
-    rids = list(rids)
-    for i in range(0, len(rids), 50_000):
-        chunk = json.dumps(rids[i:i + 50_000])
-        for rid, fid, kind in conn.execute(
-                "SELECT rid, file_id, kind FROM records WHERE rid IN (SELECT value FROM json_each(?)) "
-                "UNION ALL SELECT rid, file_id, 'part' FROM parts WHERE rid IN (SELECT value FROM json_each(?))",
-                (chunk, chunk)):
-            out[rid] = (fid, kind)
-    return out
-
-
 def evaluate(index: Index, parsed: ParsedQuery) -> Evaluation:
     return Evaluation.run(index.conn, parsed, lambda fids: _fts_rows_of(index.conn, fids), FileMap(index.conn),
                           db_path=str(index.db))
+
+
+def _rows_meta(conn, rids, cond: str, args: list) -> list[tuple]:
+    """(rid, file_id, id, kind, pos, len, path, line, passage, passes the filters) of the
+    records among ``rids``, in one query."""
+    rids = list(rids)
+    out: list[tuple] = []
+    sql = (f"SELECT r.rid, r.file_id, r.id, r.kind, r.pos, r.len, f.path, r.line, r.passage, ({cond or '1'}) "
+           f"FROM {RECORDS_JOIN} WHERE r.rid IN (SELECT value FROM json_each(?))")
+    for i in range(0, len(rids), 50_000):
+        out.extend(conn.execute(sql, list(args) + [json.dumps(rids[i:i + 50_000])]))
+    return out
+
+
+def _hit(row, score: float, **fields) -> Hit:
+    rid, file_id, rec_id, kind, pos, length, path, line, passage, _ok = row
+    return Hit(rid, kind, score, rec_id, path, line, pos, length, file_id=file_id,
+               passage=passage if kind == "claim" else None, **fields)
 
 
 def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluation | None = None) -> list[Hit]:
@@ -153,48 +157,52 @@ def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluatio
     kinds = list(filters.kinds) or list(DEFAULT_KINDS)
     ev = ev or evaluate(index, parsed)
     rows = ev.rows()
-    own: dict[int, list[int]] = {}
-    note_rid: dict[int, int] = {}
-    passages: list[int] = []
-    for rid, (fid, kind) in row_kinds(conn, rows).items():
-        if kind in ("note", "part"):
-            own.setdefault(fid, []).append(rid)
-        else:
-            passages.append(rid)
-        if kind == "note":
-            note_rid[fid] = rid
-    hits: dict[int, Hit] = {}
-    if "highlight" in kinds or "pair" in kinds:
-        for rid in passages:
-            hits[rid] = Hit(rid, "", ev.row_score(rid))
-    across: set[int] = set()
-    if "note" in kinds and _has_and(parsed.tree):
-        with_passage = {ev.files.file_of(rid) for rid in passages}
-        across = ev.notes() - own.keys() - with_passage
-    if "note" in kinds and (own or across):
-        for fid, rid_lo in conn.execute("SELECT id, rid_lo FROM files WHERE id IN (SELECT value FROM json_each(?))",
-                                        (json.dumps(sorted((set(own) | across) - set(note_rid))),)):
-            note_rid[fid] = rid_lo
-        for fid, rids in own.items():
-            scored = sorted(((ev.row_score(r), r) for r in rids), reverse=True)
-            hits[note_rid[fid]] = Hit(note_rid[fid], "note", scored[0][0], rows=[r for _s, r in scored])
-        for fid in across:
-            hits[note_rid[fid]] = Hit(note_rid[fid], "note", ACROSS_WEIGHT * ev.note_score(fid),
-                                      rows=sorted(ev.holding_rows(fid)), across=True)
-    if "claim" in kinds:
-        for hit in claim_hits(index, parsed, ev, rows_hint=None):
-            hits[hit.rid] = hit
     where, args = filter_sql(filters, kinds)
-    meta = record_rows(conn, list(hits), " AND ".join(where), args)
-    out = []
-    for rid, hit in hits.items():
-        row = meta.get(rid)
-        if row is None:
-            continue
-        _rid, hit.file_id, hit.rec_id, hit.kind, hit.pos, hit.length, hit.path, hit.line, passage = row
-        if hit.kind == "claim":
-            hit.passage = passage
-        out.append(hit)
+    cond = " AND ".join(where)
+    own: dict[int, list[int]] = {}
+    note_row: dict[int, tuple] = {}
+    hits: dict[int, Hit] = {}
+    with_passage: set[int] = set()
+    for row in _rows_meta(conn, rows, cond, args):
+        rid, fid, kind, ok = row[0], row[1], row[3], row[9]
+        if kind == "note":
+            own.setdefault(fid, []).append(rid)
+            note_row[fid] = row
+        else:
+            with_passage.add(fid)
+            if ok:
+                hits[rid] = _hit(row, ev.row_score(rid))
+    if len(own) + len(hits) < len(rows):
+        chunk = json.dumps(sorted(rows))
+        for rid, fid in conn.execute("SELECT rid, file_id FROM parts WHERE rid IN (SELECT value FROM json_each(?))",
+                                     (chunk,)):
+            own.setdefault(fid, []).append(rid)
+    if "note" in kinds:
+        across: set[int] = set()
+        if _has_and(parsed.tree):
+            across = ev.notes() - own.keys() - with_passage
+        missing = (set(own) | across) - set(note_row)
+        if missing:
+            lo = [r for (r,) in conn.execute("SELECT rid_lo FROM files WHERE id IN (SELECT value FROM json_each(?))",
+                                             (json.dumps(sorted(missing)),))]
+            for row in _rows_meta(conn, lo, cond, args):
+                note_row[row[1]] = row
+        for fid, rids in own.items():
+            row = note_row.get(fid)
+            if row is not None and row[9]:
+                scored = sorted(((ev.row_score(r), r) for r in rids), reverse=True)
+                hits[row[0]] = _hit(row, scored[0][0], rows=[r for _s, r in scored])
+        for fid in across:
+            row = note_row.get(fid)
+            if row is not None and row[9]:
+                hits[row[0]] = _hit(row, ACROSS_WEIGHT * ev.note_score(fid), rows=sorted(ev.holding_rows(fid)),
+                                    across=True)
+    if "claim" in kinds:
+        found = {h.rid: h for h in claim_hits(index, parsed, ev, rows_hint=None)}
+        for row in _rows_meta(conn, found, cond, args):
+            if row[9]:
+                hits[row[0]] = _hit(row, found[row[0]].score)
+    out = list(hits.values())
     out.sort(key=lambda h: (-h.score, h.path, h.line, h.rid))
     return out
 
@@ -368,7 +376,7 @@ def search_json(index: Index, query: str | None, filters: Filters | None = None)
         return
     for hit, text, extras in _texts_of_hits(index, hits, parsed.terms):
         tail = "".join(f", {dumps(k)}: {dumps(v)}" for k, v in extras.items())
-        yield f'{text[:-1]}{tail}, "rank": {json.dumps(round(hit.score, 4))}}}'
+        yield f'{text[:-1]}{tail}, "rank": {round(hit.score, 4)!r}}}'
 
 
 # ------------------------------------------------------------------ snippets ---
