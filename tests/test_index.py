@@ -335,11 +335,13 @@ def test_full_text_rows_follow_every_change(tmp_path):
         (vault / "more.md").write_text("# More\n\n## Highlights\n- Gulls quarrel over the catch.\n", encoding="utf-8")
         s = refresh(ix, progress=False)
         assert (s.changed, s.renamed, s.added) == (1, 1, 1)
+        assert s.records == ix.conn.execute("SELECT count(*) FROM records").fetchone()[0]
         _fts_matches_stored_text(ix)
         assert [r["path"] for r in search(ix, "heron", Filters())] == ["canal-walks.txt"]
         assert {r["kind"] for r in search(ix, "gulls", Filters())} == {"note", "highlight"}
         (vault / "harbour-lights.md").unlink()
-        assert refresh(ix, progress=False).removed == 1
+        s = refresh(ix, progress=False)
+        assert s.removed == 1 and s.records == ix.conn.execute("SELECT count(*) FROM records").fetchone()[0]
         _fts_matches_stored_text(ix)
         assert list(search(ix, "lighthouse keeper", Filters())) == []
         blocks = ix.conn.execute("SELECT rid_lo, rid_hi FROM files WHERE rid_lo IS NOT NULL ORDER BY rid_lo").fetchall()

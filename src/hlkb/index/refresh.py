@@ -212,6 +212,7 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
         with transaction(conn):
             set_meta(conn, _DIGEST, None)
             clear_content(conn)
+            set_meta(conn, _RECORDS, "0")
             set_meta(conn, _TEXT_RULES, rules)
     known = {path: (fid, size, mtime, h) for fid, path, size, mtime, h in
              conn.execute("SELECT id, path, size, mtime_ns, hash FROM files")}
@@ -259,11 +260,14 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
     for rel, (fid, _s, _m, h) in gone.items():
         gone_by_hash.setdefault(h, []).append((rel, fid))
 
+    # the record count as the last complete refresh left it (counting 3M rows costs 0.1 s)
+    before = get_meta(conn, _RECORDS)
     if tasks or gone:
         # the files table is about to change: until this refresh completes, the stored
-        # digest no longer describes it (an interrupted run must not look up to date)
+        # digest and count no longer describe it (an interrupted run must not look up to date)
         with transaction(conn):
             set_meta(conn, _DIGEST, None)
+            set_meta(conn, _RECORDS, None)
     writer = Writer(conn)
     # the pool is forked before the progress bar starts its refresh thread
     pool = _start_pool(jobs) if jobs > 1 and len(tasks) >= POOL_THRESHOLD else None
@@ -276,16 +280,19 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
     summary.records_written = writer.records_written
     with transaction(conn):
         for rel, (fid, *_rest) in gone.items():
-            delete_file(conn, fid)
+            writer.records_deleted += delete_file(conn, fid)
             summary.removed += 1
-        summary.records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        if before is not None and before.isdigit():
+            summary.records = int(before) + writer.records_written - writer.records_deleted
+        else:
+            summary.records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        set_meta(conn, _RECORDS, str(summary.records))
         if scanned is not None:
             # what the next walk must match to skip all this: the files table as it now is
             # (a file that could not be read is not in it, so it is retried next time)
             indexed = _in_walk_order(conn.execute("SELECT path, size, mtime_ns FROM files").fetchall(),
                                      scanned)
             set_meta(conn, _DIGEST, scan_digest(indexed))
-            set_meta(conn, _RECORDS, str(summary.records))
             set_meta(conn, _FILES, str(len(indexed)))
 
 

@@ -198,7 +198,9 @@ def file_rids(conn: sqlite3.Connection, file_id: int) -> tuple[int, int] | None:
     return (row[0], row[1]) if row and row[0] is not None else None
 
 
-def delete_file_records(conn: sqlite3.Connection, file_id: int) -> None:
+def delete_file_records(conn: sqlite3.Connection, file_id: int) -> int:
+    """Remove a file's rows; returns how many records went."""
+    deleted = 0
     block = file_rids(conn, file_id)
     if block is not None:
         lo, hi = block
@@ -207,17 +209,19 @@ def delete_file_records(conn: sqlite3.Connection, file_id: int) -> None:
         rids = conn.execute("SELECT rid FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
                             "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi, lo, hi)).fetchall()
         conn.executemany("DELETE FROM fts WHERE rowid = ?", rids)
-        conn.execute("DELETE FROM records WHERE rid BETWEEN ? AND ?", (lo, hi))
+        deleted = conn.execute("DELETE FROM records WHERE rid BETWEEN ? AND ?", (lo, hi)).rowcount
         conn.execute("DELETE FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi))
         conn.execute("UPDATE files SET rid_lo = NULL, rid_hi = NULL WHERE id = ?", (file_id,))
     conn.execute("DELETE FROM texts WHERE file_id = ?", (file_id,))
     conn.execute("DELETE FROM tags WHERE file_id = ?", (file_id,))
     conn.execute("DELETE FROM fields WHERE file_id = ?", (file_id,))
+    return deleted
 
 
-def delete_file(conn: sqlite3.Connection, file_id: int) -> None:
-    delete_file_records(conn, file_id)
+def delete_file(conn: sqlite3.Connection, file_id: int) -> int:
+    deleted = delete_file_records(conn, file_id)
     conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
+    return deleted
 
 
 def clear_content(conn: sqlite3.Connection) -> None:
@@ -236,14 +240,17 @@ class Writer:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.records_written = 0
-        self.next_rid = (conn.execute("SELECT max(rid_hi) FROM files").fetchone()[0] or 0) + 1
+        self.records_deleted = 0
+        # both maxima are one B-tree descent (rowid tables)
+        self.next_rid = (conn.execute("SELECT max(coalesce((SELECT max(rid) FROM records), 0), "
+                                      "coalesce((SELECT max(rid) FROM parts), 0))").fetchone()[0] or 0) + 1
 
     def write(self, rows, file_id: int | None) -> int:
         conn = self.conn
         values = (rows.rel, rows.size, rows.mtime_ns, rows.hash, rows.note_id, rows.error, rows.title,
                   rows.author, rows.category, rows.date)
         if file_id is not None:
-            delete_file_records(conn, file_id)
+            self.records_deleted += delete_file_records(conn, file_id)
             conn.execute("UPDATE files SET path=?, size=?, mtime_ns=?, hash=?, note_id=?, error=?, title=?, "
                          "author=?, category=?, date=? WHERE id=?", values + (file_id,))
         else:
