@@ -244,6 +244,8 @@ def test_field_words_hold_for_every_passage_of_the_note(pix):
     assert {h["line"] for h in search(pix, "author:marsh", Filters(kinds=["highlight"]))} == {16, 18, 20}
     assert {h["line"] for h in search(pix, "tag:biology", Filters(kinds=["highlight"]))} == {18}
     assert list(search(pix, "tag:biology -barnacles", Filters())) == []
+    # the note is a hit for its title; its paragraphs without the word are not its match lines
+    assert [h["match_lines"] for h in search(pix, "title:tides", Filters(kinds=["note"]))] == [[1]]
 
 
 def test_claims_are_found_through_their_passage(pix):

@@ -291,11 +291,14 @@ def record_card(view: dict, note: dict | None, siblings: list[dict], width: int)
             out.append(_field("URL", view["url"], width))
         if view.get("summary"):
             out.append(_field("Summary", view["summary"], width))
-        counts = [f"{view.get('highlight_count', 0)} highlights"]
+        def count(n, word):
+            return f"{n} {word}{'s' * (n != 1)}"
+
+        counts = [count(view.get("highlight_count", 0), "highlight")]
         if view.get("pair_count"):
-            counts.append(f"{view['pair_count']} pairs")
+            counts.append(count(view["pair_count"], "pair"))
         if view.get("claim_count"):
-            counts.append(f"{view['claim_count']} claims")
+            counts.append(count(view["claim_count"], "claim"))
         out.append(Text(", ".join(counts), style="dim"))
     tags = view.get("tags") or []
     if tags:

@@ -107,7 +107,11 @@ def group_hits(index: Index, hits: list[Hit], parsed: ParsedQuery, ev: Evaluatio
                         group.lines.append(ShownLine(line, text, row_rec.get("kind", "") if row_rec else "",
                                                      row_rec.get("id", "") if row_rec else "", label, dim=True))
                     continue
-                for line, label, text in _matching(pieces, terms, limit=MAX_PART_LINES_SHOWN):
+                # a part is shown where its text holds the words (a title:/author:/tag: match
+                # holds for every part of the note without being in it); the note's own row
+                # shows its matching field, else its title
+                for line, label, text in _matching(pieces, terms, keep_first=rid == hit.rid,
+                                                   limit=MAX_PART_LINES_SHOWN):
                     group.lines.append(ShownLine(line, text, "note", hit.rec_id, label))
     shortened = short_ids(conn, [ln.rec_id for g in groups.values() for ln in g.lines if ln.rec_id]
                           + [c for g in groups.values() for ln in g.lines for c, _t in ln.claims]

@@ -290,7 +290,8 @@ def _row_line(texts: Texts, rid: int, terms, conn) -> int:
     if got is not None:
         line, _end, piece = got
         span = first_span(piece.get("text") or "", terms)
-        return line + (piece["text"][:span[0]].count("\n") if span else 0)
+        # a part without the words is in the hit only through a title:/author:/tag: match
+        return line + piece["text"][:span[0]].count("\n") if span else 0
     row = conn.execute("SELECT line FROM records WHERE rid = ?", (rid,)).fetchone()
     return row[0] if row else 0
 
@@ -300,8 +301,8 @@ def hit_extras(index: Index, hit: Hit, terms, texts: Texts, passage_ids: dict[in
     if hit.kind == "claim":
         return {"passage_id": passage_ids.get(hit.passage, None) if hit.passage is not None else None}
     if hit.kind == "note":
-        lines = sorted({_row_line(texts, r, terms, index.conn) for r in hit.rows} - {0})
-        return {"match_lines": lines}
+        lines = {_row_line(texts, r, terms, index.conn) for r in hit.rows} - {0}
+        return {"match_lines": sorted(lines or {hit.line})}
     return {}
 
 
