@@ -320,7 +320,9 @@ def _hit_records(index: Index, query: str | None, filters: Filters | None):
     return hits, parsed
 
 
-HITS_CHUNK = 20_000
+# hits whose texts are read file by file before being given back ranked: one decompression
+# per file for up to this many hits, and their texts (~0.7 KB each) held meanwhile
+HITS_CHUNK = 200_000
 
 
 def _texts_of_hits(index: Index, hits: list[Hit], terms) -> Iterator[tuple[Hit, str, dict]]:
