@@ -198,12 +198,21 @@ def test_interrupted_refresh_leaves_a_consistent_index(vault, monkeypatch):
         assert files == 2      # two batches committed, the third rolled back
         orphans = ix.conn.execute("SELECT count(*) FROM records WHERE file_id NOT IN (SELECT id FROM files)"
                                   ).fetchone()[0]
-        fts = ix.conn.execute("SELECT count(*) FROM fts").fetchone()[0]
-        recs = ix.conn.execute("SELECT count(*) FROM records").fetchone()[0]
-        assert orphans == 0 and fts == recs
+        assert orphans == 0
+        _fts_matches_stored_text(ix)
         monkeypatch.setattr(rmod, "_apply", real_apply)
         s = refresh(ix, progress=False)
         assert (s.added, s.unchanged) == (2, 2)
+
+
+def _fts_matches_stored_text(ix):
+    """FTS5's own check of the full-text index against its external content (every row
+    recomputed from the stored text): fails if a row was left behind or never indexed."""
+    ix.conn.execute("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 1)")
+    rows = ix.conn.execute("SELECT count(*) FROM fts_docsize").fetchone()[0]
+    expected = ix.conn.execute("SELECT (SELECT count(*) FROM records WHERE kind != 'claim') + "
+                               "(SELECT count(*) FROM parts)").fetchone()[0]
+    assert rows == expected
 
 
 def test_pool_path_matches_inline(tmp_path, monkeypatch):
@@ -281,3 +290,125 @@ def test_scan_digest_follows_the_walk_order(tmp_path):
         assert refresh(ix, progress=False).added == 8
         stored = ix.conn.execute("SELECT value FROM meta WHERE key = 'scan_digest'").fetchone()[0]
         assert stored == wmod.scan_digest(wmod.scan_vault(ix.vault, lambda *a: None))
+
+
+# ---------------------------------------------------------------- schema 3 (issue 16) ---
+
+PASSAGES = DATA / "passages"
+
+
+def test_a_version_2_index_is_rebuilt_without_a_question(vault, tmp_path, run_cli):
+    db = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(db)
+    for stmt in ("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)",
+                 "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, "
+                 "mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL, note_id TEXT, error TEXT)",
+                 "CREATE TABLE records(rid INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, "
+                 "file_id INTEGER NOT NULL, note_id TEXT, path TEXT NOT NULL, line INTEGER NOT NULL, "
+                 "seq INTEGER NOT NULL, title TEXT, author TEXT, category TEXT, lang TEXT, date TEXT, json TEXT NOT NULL)",
+                 "CREATE VIRTUAL TABLE fts USING fts5(title, body, note, meta, tag, author, ntitle)",
+                 "INSERT INTO files VALUES (1, 'gone.md', 1, 1, 'x', 'n_1', NULL)",
+                 "INSERT INTO fts(rowid, body) VALUES (1, 'stale words')",
+                 f"PRAGMA application_id = {schema.APPLICATION_ID}", "PRAGMA user_version = 2"):
+        conn.execute(stmt)
+    conn.commit()
+    conn.close()
+    code, out, err = run_cli("search", "moss", "--vault", vault, "--db", db, "--jsonl")
+    assert code == 0 and err == "" and out                     # silently rebuilt and refreshed
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    assert "ntitle" not in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'fts'").fetchone()[0]
+    assert conn.execute("SELECT count(*) FROM files WHERE path = 'gone.md'").fetchone()[0] == 0
+
+
+def test_full_text_rows_follow_every_change(tmp_path):
+    """After adds, edits, renames and deletes, FTS5's check of the index against the
+    stored text passes and no row is orphaned (deleting a row reads it back through
+    fts_source, so a wrong row would fail here)."""
+    vault = tmp_path / "v"
+    shutil.copytree(PASSAGES, vault)
+    with open_index(vault) as ix:
+        refresh(ix, progress=False)
+        _fts_matches_stored_text(ix)
+        _bump(vault / "tides.md", "\nA third paragraph about gulls.\n")
+        (vault / "walks.txt").rename(vault / "canal-walks.txt")
+        (vault / "more.md").write_text("# More\n\n## Highlights\n- Gulls quarrel over the catch.\n", encoding="utf-8")
+        s = refresh(ix, progress=False)
+        assert (s.changed, s.renamed, s.added) == (1, 1, 1)
+        assert s.records == ix.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        _fts_matches_stored_text(ix)
+        assert [r["path"] for r in search(ix, "heron", Filters())] == ["canal-walks.txt"]
+        assert {r["kind"] for r in search(ix, "gulls", Filters())} == {"note", "highlight"}
+        (vault / "harbour-lights.md").unlink()
+        s = refresh(ix, progress=False)
+        assert s.removed == 1 and s.records == ix.conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        _fts_matches_stored_text(ix)
+        assert list(search(ix, "lighthouse keeper", Filters())) == []
+        blocks = ix.conn.execute("SELECT rid_lo, rid_hi FROM files WHERE rid_lo IS NOT NULL ORDER BY rid_lo").fetchall()
+        assert all(a[1] < b[0] for a, b in zip(blocks, blocks[1:]))          # blocks do not overlap
+        for lo, hi in blocks:
+            kinds = [k for (k,) in ix.conn.execute("SELECT kind FROM records WHERE rid BETWEEN ? AND ? ORDER BY rid",
+                                                   (lo, hi))]
+            assert kinds[0] == "note" and "note" not in kinds[1:]
+
+
+def test_original_text_is_stored_once_and_records_come_back_exact(tmp_path):
+    """A record's JSON from the index equals the parser's, byte for byte; the folded text
+    is nowhere but in the FTS index (no content table holds it)."""
+    from hlkb.output import dumps
+    from hlkb.parse import parse_file
+    from hlkb.pipeline import analyze
+
+    vault = tmp_path / "v"
+    shutil.copytree(PASSAGES, vault)
+    with open_index(vault) as ix:
+        refresh(ix, progress=False)
+        indexed = sorted(json.dumps(r, sort_keys=True) for r in search(ix, None, Filters()))
+        tables = {n for (n,) in ix.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "fts_content" not in tables
+        import zlib
+
+        stored = "".join(zlib.decompress(z).decode() for (z,) in ix.conn.execute("SELECT z FROM texts"))
+        assert "燈塔看守人" in stored and "灯塔" not in stored     # the original once; never the folded form
+    parsed = []
+    for path in sorted(p for p in vault.iterdir() if p.is_file()):
+        note = analyze(parse_file(path, path.name))
+        parsed += [json.dumps(json.loads(dumps(r)), sort_keys=True) for r in note.records()]
+    assert indexed == sorted(parsed)
+
+
+def test_other_folding_rules_reindex_everything_first(tmp_path, monkeypatch):
+    vault = tmp_path / "v"
+    shutil.copytree(PASSAGES, vault)
+    with open_index(vault) as ix:
+        refresh(ix, progress=False)
+        with ix.conn:
+            ix.conn.execute("UPDATE meta SET value = 'text 0, fold 0' WHERE key = 'text_rules'")
+        _bump(vault / "walks.txt", "A barge passes.\n")
+        s = refresh(ix, progress=False)
+        assert (s.changed, s.unchanged) == (3, 0)
+        _fts_matches_stored_text(ix)
+        assert len(list(search(ix, "barge", Filters()))) == 1
+
+
+def test_index_jobs_option(vault, run_cli):
+    code, out, err = run_cli("index", "--vault", vault, "--jobs", "1", "--json")
+    assert code == 0 and json.loads(out)["added"] == 4
+    code, out, err = run_cli("index", "--vault", vault, "--jobs", "0")
+    assert code == 2 and "--jobs" in err
+
+
+def test_rename_rewrites_records_stored_whole(tmp_path, monkeypatch):
+    """A record whose JSON does not start with kind, id, path is stored whole; a rename
+    rewrites its path (the others take theirs from the files table)."""
+    rows = importlib.import_module("hlkb.index.rows")
+    monkeypatch.setattr(rows, "record_piece", lambda kind, rec_id, path, text: text)
+    vault = tmp_path / "v"
+    shutil.copytree(PASSAGES, vault)
+    with open_index(vault) as ix:
+        refresh(ix, progress=False)
+        (vault / "tides.md").rename(vault / "sea.md")
+        assert refresh(ix, progress=False).renamed == 1
+        recs = [r for r in search(ix, None, Filters()) if r["path"] in ("sea.md", "tides.md")]
+        assert recs and {r["path"] for r in recs} == {"sea.md"}
+        _fts_matches_stored_text(ix)

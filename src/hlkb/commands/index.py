@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -11,10 +11,11 @@ from hlkb.commands import options as opt
 
 def register(app) -> None:
     app.command("index", help="Build or refresh the index (incremental; --full re-parses every file).")(index_command)
-    app.command("search", help="Ranked full-text search over records (English and Chinese, "
-                "Traditional/Simplified-insensitive). Syntax: words ANDed, OR, -word/NOT, "
+    app.command("search", help="Ranked full-text search (English and Chinese, Traditional/Simplified-"
+                "insensitive); each passage is one hit, grouped by note. Syntax: words ANDed, OR, -word/NOT, "
                 "\"exact phrase\", prefix*, title:/author:/tag:/note: fields.")(search_command)
-    app.command("show", help="Print one record, whole, by its id (a unique prefix is enough).")(show_command)
+    app.command("show", help="One record as a card (its note's title and author, where it is, its text, "
+                "the reader's note, tags, neighbours) by its id (a unique prefix is enough); --json for the record.")(show_command)
     app.command("stats", help="Counts of records by kind, category, tag and language.")(stats_command)
 
 
@@ -22,17 +23,22 @@ def index_command(
     vault: opt.Vault = None,
     db: opt.Db = None,
     full: bool = typer.Option(False, "--full", help="Re-parse every file, not only the changed ones."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parsing processes (default: one per core, "
+                                       "at most 4; 1 parses in the writing process)."),
     json_: opt.Json = False,
 ) -> int:
     from pathlib import Path
 
+    from hlkb.errors import UsageError
     from hlkb.index import open_index, refresh
     from hlkb.output import dumps, message
     from hlkb.vault import resolve_vault
 
+    if jobs is not None and not 1 <= jobs <= 64:
+        raise UsageError("--jobs takes a number of processes from 1 to 64")
     root = resolve_vault(vault)
     with open_index(root, Path(db).expanduser() if db else None) as index:
-        summary = refresh(index, full=full, progress=True)
+        summary = refresh(index, full=full, progress=True, jobs=jobs)
     for line in summary.errors:
         message(f"hlkb: {line}")
     message(summary.line())
@@ -57,10 +63,12 @@ def search_command(
     no_refresh: opt.NoRefresh = False,
     json_: opt.Json = False,
     jsonl: opt.Jsonl = False,
-    snippets: Annotated[bool, typer.Option("--snippets", help="Add a 'snippet' excerpt to each JSON hit (the table always shows one).")] = False,
+    snippets: Annotated[bool, typer.Option("--snippets", help="Add a 'snippet' excerpt to each JSON hit (the terminal view always shows one).")] = False,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Choose among the hits in fzf, with `hlkb show` as the preview; prints the chosen hits' ids and path:line.")] = False,
 ) -> int:
     import sys
 
+    from hlkb.errors import UsageError
     from hlkb.filters import build_filters
     from hlkb.index import ensure_fresh, search, search_json
     from hlkb.index.query import parse_query
@@ -68,57 +76,113 @@ def search_command(
 
     fmt = output_format(json_, jsonl)
     filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
-    terms = parse_query(query).terms if query.strip() else []   # a bad query fails before any refresh
-    if fmt == "table" and filters.limit is None and sys.stdout.isatty():
-        filters.limit = 50   # a screenful for people; scripts get everything
+    parsed = parse_query(query) if query.strip() else None   # a bad query fails before any refresh
+    if interactive:
+        if fmt != "table":
+            raise UsageError("--interactive shows the hits in fzf: drop --json/--jsonl")
+        return _interactive(query, filters, vault, db, no_refresh)
     with ensure_fresh(vault, db, no_refresh) as index:
-        render = None
         if fmt == "table":
-            def render(records):
-                _render_hits(index, records, terms)
-        # an excerpt costs a read of the note; scripts ask for it, people always get it
-        if fmt == "table" or snippets:
-            hits = search(index, query, filters, snippets=True)
+            screen = filters.limit or (50 if sys.stdout.isatty() else None)   # a screenful for people
+            filters.limit = None
+            count = _show_hits(index, parsed, filters, screen)
         else:
-            hits = search_json(index, query, filters)   # the same records, not re-encoded
-        count = emit(hits, fmt, render=render)
+            # an excerpt costs a read of the note text; scripts ask for it
+            hits = search(index, query, filters, snippets=True) if snippets else search_json(index, query, filters)
+            count = emit(hits, fmt)
     if count == 0:
         message("hlkb: no matches")
     return 0
 
 
-def _render_hits(index, records: list[dict], terms) -> None:
-    from rich.table import Table
+def _listing_hits(index, filters, limit):
+    """A listing (query "") as hits, for the grouped view."""
+    from hlkb.index.lookup import list_records, record_rows
+    from hlkb.index.search import Hit, filter_sql
 
-    from hlkb.display import rich_text
-    from hlkb.index.search import match_spans, note_titles
+    where, args = filter_sql(filters)
+    rids = [rid for rid, _text in list_records(index.conn, where, args, limit)]
+    meta = record_rows(index.conn, rids)
+    hits = []
+    for rid in rids:
+        _r, file_id, rec_id, kind, pos, length, path, line, passage = meta[rid]
+        hits.append(Hit(rid, kind, 0.0, rec_id, path, line, pos, length, rows=[rid] if kind == "note" else [],
+                        passage=passage, file_id=file_id))
+    return hits
+
+
+def _show_hits(index, parsed, filters, screen: int | None) -> int:
+    """The grouped terminal view; returns the number of hits."""
+    from hlkb.display import search_view
+    from hlkb.index.query import ParsedQuery
+    from hlkb.index.results import group_hits
+    from hlkb.index.search import evaluate, find_hits
     from hlkb.output import stdout_console
 
-    if not records:
-        return
-    titles = note_titles(index, {r.get("note_id") or r["id"] for r in records})
-    table = Table(show_lines=True, expand=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("snippet", ratio=3, overflow="fold")
-    # title and path:line share a column so the snippet keeps most of a narrow terminal
-    table.add_column("note", ratio=2, overflow="fold")
-    table.add_column("id", no_wrap=True)
-    for rec in records:
-        title = rec.get("title") if rec["kind"] == "note" else titles.get(rec.get("note_id"), "")
-        snippet = rich_text(rec.get("snippet") or _plain(rec))
-        for start, end in match_spans(snippet.plain, terms):
-            snippet.stylize("bold yellow", start, end)
-        where = rich_text(title or "", "bold")
-        where.append("\n")
-        where.append(rich_text(f"{rec['path']}:{rec['line']}", "dim"))
-        table.add_row(rec["kind"], snippet, where, rich_text(rec["id"]))
-    stdout_console().print(table)
+    if parsed is None:
+        hits = _listing_hits(index, filters, screen)
+        parsed, ev = ParsedQuery(match="", terms=[], tree=None), None
+    else:
+        ev = evaluate(index, parsed)
+        hits = find_hits(index, parsed, filters, ev)
+    if not hits:
+        return 0
+    shown = hits[:screen] if screen else hits
+    groups = group_hits(index, shown, parsed, ev)
+    console = stdout_console()
+    total_notes = len({h.file_id for h in hits})
+    for line in search_view(groups, parsed.terms, console.width, len(hits), total_notes, len(shown),
+                            len(shown) < len(hits)):
+        console.print(line, no_wrap=True, crop=True)
+    return len(hits)
 
 
-def _plain(rec: dict) -> str:
-    if rec["kind"] == "pair":
-        return " / ".join([" ".join(rec.get("en") or []), " ".join(rec.get("zh") or [])])[:200]
-    return (rec.get("text") or rec.get("title") or "")[:200]
+def _interactive(query, filters, vault, db, no_refresh) -> int:
+    """The hits in fzf (one line each: path:line, kind, text), `hlkb show` as the preview;
+    the chosen hits are printed as ``id<TAB>path:line``."""
+    import os
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    from hlkb.errors import UsageError
+    from hlkb.index import ensure_fresh, search
+    from hlkb.output import message
+
+    fzf = shutil.which("fzf")
+    if fzf is None:
+        raise UsageError("hlkb search -i needs fzf, which is not installed (apt install fzf, brew install fzf, "
+                         "or https://github.com/junegunn/fzf); search without -i instead")
+    with ensure_fresh(vault, db, no_refresh) as index:
+        lines = []
+        for rec in search(index, query, filters, snippets=True):
+            line = (rec.get("match_lines") or [rec["line"]])[0]
+            text = rec.get("snippet") or rec.get("title") or rec.get("text") or ""
+            text = " ".join(str(text).replace("\t", " ").split())
+            lines.append(f"{rec['id']}\t{rec['path']}:{line}\t{rec['kind']}\t{text}")
+        where = ["--vault", str(index.vault), "--db", str(index.db)]
+    if not lines:
+        message("hlkb: no matches")
+        return 0
+    show = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "hlkb", "show"]) + " {1} " + \
+        " ".join(shlex.quote(a) for a in where + ["--no-refresh"])
+    cmd = [fzf, "--multi", "--delimiter", "\t", "--with-nth", "2..", "--preview", show,
+           "--preview-window", "right,50%,wrap", "--prompt", f"{query}> "]
+    try:
+        proc = subprocess.run(cmd, input="\n".join(lines) + "\n", stdout=subprocess.PIPE, text=True,
+                              env=dict(os.environ, HLKB_VAULT=str(index.vault)))
+    except OSError as exc:
+        raise UsageError(f"cannot run fzf: {exc.strerror or exc}") from None
+    if proc.returncode == 130:
+        return 130          # Esc or Ctrl-C in fzf: nothing chosen
+    if proc.returncode not in (0, 1):
+        raise UsageError(f"fzf failed (exit {proc.returncode})")
+    for chosen in proc.stdout.splitlines():
+        fields = chosen.split("\t")
+        if len(fields) >= 2:
+            print(f"{fields[0]}\t{fields[1]}")
+    return 0
 
 
 def show_command(
@@ -129,7 +193,7 @@ def show_command(
     json_: opt.Json = False,
 ) -> int:
     from hlkb.index import ensure_fresh, get_record
-    from hlkb.index.search import note_records
+    from hlkb.index.lookup import note_records
     from hlkb.output import dumps
 
     with ensure_fresh(vault, db, no_refresh) as index:
@@ -148,33 +212,14 @@ def show_command(
     if json_:
         print(dumps(view))
         return 0
-    _render_record(view)
-    return 0
-
-
-def _render_record(view: dict) -> None:
-    import json
-
-    from hlkb.display import rich_text
+    from hlkb.display import record_card
     from hlkb.output import stdout_console
 
     console = stdout_console()
-    head = view.get("title") if view["kind"] == "note" else view.get("note_title")
-    console.print(rich_text(f"{view['kind']} {view['id']}  {view['path']}:{view['line']}", "bold"))
-    if head:
-        console.print(rich_text(head, "bold"))
-    for key, value in view.items():
-        if key in ("kind", "id", "path", "line", "highlights", "note_title"):
-            continue
-        if isinstance(value, (dict, list)):
-            if not value:
-                continue
-            value = json.dumps(value, ensure_ascii=False)
-        if value is None or value == "":
-            continue
-        console.print(rich_text(f"{key}: ", "dim") + rich_text(str(value)))
-    for h in view.get("highlights", []):
-        console.print(rich_text(f"  {h['id']}  {h['line']:>5}  ", "dim") + rich_text(h.get("text") or ""))
+    note = rec if rec["kind"] == "note" else next((r for r in siblings if r["kind"] == "note"), None)
+    for renderable in record_card(view, note, siblings, console.width):
+        console.print(renderable)
+    return 0
 
 
 def stats_command(

@@ -16,7 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from hlkb.index.refresh import RefreshSummary, refresh
-from hlkb.index.search import get_record, search, search_json, stats
+from hlkb.index.lookup import get_record, stats
+from hlkb.index.search import search, search_json
 from hlkb.index.store import Index, open_index
 
 __all__ = ["Index", "RefreshSummary", "open_index", "refresh", "search", "search_json", "get_record", "stats",

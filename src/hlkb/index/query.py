@@ -5,6 +5,11 @@ Syntax: words are ANDed; ``OR`` between terms; ``-word`` or ``NOT word`` exclude
 ``author:``, ``tag:``, ``note:`` (the reader's annotation) restrict a term to a field.
 Any other ``word:thing`` is an ordinary word. A malformed query raises UsageError here,
 so SQLite never sees (and never reports) a syntax error.
+
+The result is a tree (Leaf, And, Or, Not) whose leaves are single FTS5 phrase queries:
+search evaluates it over a note's rows (match.py), so that words in different passages of
+one note still find the note. ``match`` is the same query as one FTS5 expression over one
+row's own columns.
 """
 
 from __future__ import annotations
@@ -15,25 +20,79 @@ from dataclasses import dataclass, field
 from hlkb.errors import UsageError
 from hlkb.index.cjk import fold_same_length, query_tokens, strip_particles, to_simplified
 
-# FTS5 column sets. Unqualified terms search what a record itself says (its title if it is
-# a note, its text, the annotation, and metadata); field prefixes reach the inherited
-# note title/author and the inherited tags too.
+# FTS5 column sets. Unqualified terms search what a row itself says (a note's title, a
+# passage's text, the annotation, and metadata). title:, author: and tag: are properties
+# of the note that every passage of it has too (INHERITED: true for a passage when its
+# note's row matches).
 DEFAULT_COLUMNS = "{title body note meta}"
 FIELD_COLUMNS = {
-    "title": "{title ntitle}",
+    "title": "{title}",
     "author": "{author}",
     "tag": "{tag}",
     "tags": "{tag}",
     "note": "{note}",
 }
+INHERITED = {"title", "author", "tag", "tags"}
 
 _TOKEN = re.compile(r'\s+|\(|\)|"[^"]*"?|[^\s()"]+(?:"[^"]*"?)?')
 
 
 @dataclass
+class Leaf:
+    match: str              # one FTS5 phrase query with its column filter
+    inherited: bool = False  # true for a passage whose note's row matches it
+
+    def fts(self) -> str:
+        return self.match
+
+
+@dataclass
+class And:
+    items: list
+
+    def fts(self) -> str:
+        return "(" + " AND ".join(i.fts() for i in self.items) + ")"
+
+
+@dataclass
+class Or:
+    items: list
+
+    def fts(self) -> str:
+        return "(" + " OR ".join(i.fts() for i in self.items) + ")"
+
+
+@dataclass
+class Not:
+    positive: object
+    negative: object
+
+    def fts(self) -> str:
+        return f"({self.positive.fts()} NOT {self.negative.fts()})"
+
+
+@dataclass
 class ParsedQuery:
-    match: str                                   # FTS5 MATCH expression
+    match: str                                   # FTS5 MATCH expression over one row
     terms: list[tuple[str, bool]] = field(default_factory=list)  # (folded text, prefix) to highlight
+    tree: object = None                          # Leaf / And / Or / Not
+
+    def leaves(self, positive_only: bool = False) -> list[Leaf]:
+        """The tree's leaves; with positive_only, not those under a NOT."""
+        out: list[Leaf] = []
+
+        def walk(node):
+            if isinstance(node, Leaf):
+                out.append(node)
+            elif isinstance(node, (And, Or)):
+                for item in node.items:
+                    walk(item)
+            elif isinstance(node, Not):
+                walk(node.positive)
+                if not positive_only:
+                    walk(node.negative)
+        walk(self.tree)
+        return out
 
 
 @dataclass
@@ -42,6 +101,7 @@ class _Term:
     prefix: bool = False
     phrase: bool = False
     columns: str = DEFAULT_COLUMNS
+    inherited: bool = False
 
 
 def _tokenize(query: str) -> list[str]:
@@ -76,7 +136,7 @@ class _Parser:
         self.pos += 1
         return tok
 
-    def parse(self) -> str:
+    def parse(self):
         expr = self.or_expr()
         if self.peek() is not None:
             raise UsageError(f"unexpected {self.peek()!r} in query: {self.query!r}")
@@ -84,7 +144,7 @@ class _Parser:
             raise UsageError(f"the query has no searchable words: {self.query!r}")
         return expr
 
-    def or_expr(self) -> str | None:
+    def or_expr(self):
         parts = []
         while True:
             part = self.and_expr()
@@ -97,11 +157,11 @@ class _Parser:
                 self.take()
                 continue
             break
-        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+        return parts[0] if len(parts) == 1 else Or(parts)
 
-    def and_expr(self) -> str | None:
-        positives: list[str] = []
-        negatives: list[str] = []
+    def and_expr(self):
+        positives: list = []
+        negatives: list = []
         while True:
             tok = self.peek()
             if tok is None or tok == ")" or tok == "OR":
@@ -127,12 +187,12 @@ class _Parser:
                 raise UsageError("a query needs at least one word that is not excluded "
                                  f"(with - or NOT): {self.query!r}")
             return None
-        expr = positives[0] if len(positives) == 1 else "(" + " AND ".join(positives) + ")"
+        expr = positives[0] if len(positives) == 1 else And(positives)
         for neg in negatives:
-            expr = f"({expr} NOT {neg})"
+            expr = Not(expr, neg)
         return expr
 
-    def atom(self, collect: bool) -> str | None:
+    def atom(self, collect: bool):
         tok = self.take()
         if tok == "(":
             inner = self.or_expr()
@@ -142,13 +202,15 @@ class _Parser:
         if tok == ")":
             raise UsageError(f"unbalanced parenthesis in query: {self.query!r}")
         columns = DEFAULT_COLUMNS
+        inherited = False
         m = re.match(r"^([A-Za-z]+):(.+)$", tok, re.S)
         if m and m.group(1).lower() in FIELD_COLUMNS:
             columns = FIELD_COLUMNS[m.group(1).lower()]
+            inherited = m.group(1).lower() in INHERITED
             tok = m.group(2)
             if m.group(1).lower() in ("tag", "tags"):
                 tok = tok.lstrip("#")
-        term = _Term(text=tok, columns=columns)
+        term = _Term(text=tok, columns=columns, inherited=inherited)
         if tok.startswith('"'):
             term.phrase = True
             term.text = tok[1:-1] if tok.endswith('"') and len(tok) > 1 else tok[1:]
@@ -158,7 +220,7 @@ class _Parser:
             term.text, term.prefix = tok.rstrip("*"), True
         return self.emit(term, collect)
 
-    def emit(self, term: _Term, collect: bool) -> str | None:
+    def emit(self, term: _Term, collect: bool) -> Leaf | None:
         if not term.phrase and not term.prefix:
             term.text = strip_particles(to_simplified(term.text))
         tokens, cjk_prefix = query_tokens(term.text)
@@ -172,11 +234,11 @@ class _Parser:
             quoted += " *"
         if collect:
             self.terms.append((fold_same_length(term.text.strip()), prefix))
-        return f"{term.columns} : {quoted}"
+        return Leaf(f"{term.columns} : {quoted}", term.inherited)
 
 
 def parse_query(query: str) -> ParsedQuery:
     """Parse a user query; raises UsageError for a malformed or empty one."""
     parser = _Parser(query)
-    match = parser.parse()
-    return ParsedQuery(match=match, terms=parser.terms)
+    tree = parser.parse()
+    return ParsedQuery(match=tree.fts(), terms=parser.terms, tree=tree)

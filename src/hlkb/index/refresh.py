@@ -22,7 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hlkb.index.store import FileRows, Index, Writer, delete_file, rows_for_note, transaction
+from hlkb.index.rows import FileRows, rows_for_note
+from hlkb.index.store import Index, Writer, delete_file, transaction
 from hlkb.index.walk import SPLIT_MIN_FILES, Scan, scan, scan_digest
 
 BATCH_FILES = 256          # files per transaction
@@ -92,20 +93,31 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
         # indexed as plain text, but the user should hear that its front matter was ignored
         rows.warnings = [f"warning: {w} (front matter ignored)" for w in note.warnings]
     except HlkbError as exc:
-        rows.records, rows.fts = [], []
+        _no_rows(rows)
         rows.error = str(exc)
     except Exception as exc:  # a parser bug must not stop the whole vault: report the file
-        rows.records, rows.fts = [], []
+        _no_rows(rows)
         rows.error = f"{rel}: cannot index ({type(exc).__name__}: {exc})"
     return rows
 
 
-def _start_pool():
-    """Two parsing processes (forked where possible: no re-import, instant start)."""
+def _no_rows(rows: FileRows) -> None:
+    rows.records, rows.parts, rows.fts, rows.text = [], [], [], b""
+    rows.record_tags, rows.note_tags, rows.fields = [], [], []
+
+
+def default_jobs() -> int:
+    """Parsing processes by default: one per core, at most four (the one writer is the limit
+    beyond that)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _start_pool(jobs: int):
+    """``jobs`` parsing processes (forked where possible: no re-import, instant start)."""
     import multiprocessing as mp
 
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    return ctx.Pool(max(1, min(2, os.cpu_count() or 1)))
+    return ctx.Pool(jobs)
 
 
 def _parse_iter(tasks: list[tuple], pool):
@@ -125,28 +137,31 @@ def _parse_iter(tasks: list[tuple], pool):
 
 
 def refresh(index: Index, full: bool = False, progress: bool = True,
-            only: list[Path] | None = None, lock_wait: float | None = None) -> RefreshSummary:
-    """Bring ``index`` up to date with its vault (or, with ``only``, with just those files)."""
+            only: list[Path] | None = None, lock_wait: float | None = None,
+            jobs: int | None = None) -> RefreshSummary:
+    """Bring ``index`` up to date with its vault (or, with ``only``, with just those files).
+    ``jobs``: parsing processes (default ``default_jobs()``; 1 parses in this process)."""
 
     import sqlite3
 
     from hlkb.errors import InputError
 
     try:
-        return _refresh(index, full, progress, only, lock_wait)
+        return _refresh(index, full, progress, only, lock_wait, jobs or default_jobs())
     except sqlite3.DatabaseError as exc:
         # disk full, read-only file, damaged database: one line, and the last committed
         # batch is what the index holds
         raise InputError(f"cannot write the index: {exc}", str(index.db)) from None
 
 
-# meta keys: the scan digest of the vault as the index last saw it whole, its record count
-# and its file count (which decides whether the next walk is split in two)
-_DIGEST, _RECORDS, _FILES = "scan_digest", "records", "files"
+# meta keys: the scan digest of the vault as the index last saw it whole, its record count,
+# its file count (which decides whether the next walk is split in two) and the rules its
+# text was folded by (rows.text_rules)
+_DIGEST, _RECORDS, _FILES, _TEXT_RULES = "scan_digest", "records", "files", "text_rules"
 
 
 def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
-             lock_wait: float | None) -> RefreshSummary:
+             lock_wait: float | None, jobs: int) -> RefreshSummary:
     from hlkb.index.store import get_meta
 
     started = time.perf_counter()
@@ -171,7 +186,7 @@ def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
     else:
         index.lock(lock_wait)
     try:
-        _refresh_locked(index, full, progress, only, scanned, summary)
+        _refresh_locked(index, full, progress, only, scanned, summary, jobs)
     finally:
         index.unlock()
     summary.seconds = time.perf_counter() - started
@@ -179,11 +194,26 @@ def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
 
 
 def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] | None,
-                    scanned: Scan | None, summary: RefreshSummary) -> None:
-    from hlkb.index.store import set_meta
+                    scanned: Scan | None, summary: RefreshSummary, jobs: int) -> None:
+    from hlkb.index.rows import text_rules
+    from hlkb.index.store import clear_content, get_meta, set_meta
     from hlkb.output import progress as progress_bar
 
     conn = index.conn
+    rules = text_rules()
+    if get_meta(conn, _TEXT_RULES) != rules:
+        # folded by other rules (another hlkb, OpenCC or SQLite): its rows could not be
+        # deleted one by one, so it is emptied and every file of the vault indexed again
+        full = True
+        if scanned is None:
+            only = None
+            scanned = scan(index.vault, lambda path, msg: summary.errors.append(f"{path}: {msg}"))
+    if full:
+        with transaction(conn):
+            set_meta(conn, _DIGEST, None)
+            clear_content(conn)
+            set_meta(conn, _RECORDS, "0")
+            set_meta(conn, _TEXT_RULES, rules)
     known = {path: (fid, size, mtime, h) for fid, path, size, mtime, h in
              conn.execute("SELECT id, path, size, mtime_ns, hash FROM files")}
     tasks: list[tuple[str, str, str | None]] = []
@@ -230,14 +260,17 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
     for rel, (fid, _s, _m, h) in gone.items():
         gone_by_hash.setdefault(h, []).append((rel, fid))
 
+    # the record count as the last complete refresh left it (counting 3M rows costs 0.1 s)
+    before = get_meta(conn, _RECORDS)
     if tasks or gone:
         # the files table is about to change: until this refresh completes, the stored
-        # digest no longer describes it (an interrupted run must not look up to date)
+        # digest and count no longer describe it (an interrupted run must not look up to date)
         with transaction(conn):
             set_meta(conn, _DIGEST, None)
+            set_meta(conn, _RECORDS, None)
     writer = Writer(conn)
     # the pool is forked before the progress bar starts its refresh thread
-    pool = _start_pool() if len(tasks) >= POOL_THRESHOLD else None
+    pool = _start_pool(jobs) if jobs > 1 and len(tasks) >= POOL_THRESHOLD else None
     try:
         _write_all(conn, writer, tasks, pool, progress_bar, progress, known, gone_by_hash, gone, summary)
     finally:
@@ -247,16 +280,19 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
     summary.records_written = writer.records_written
     with transaction(conn):
         for rel, (fid, *_rest) in gone.items():
-            delete_file(conn, fid)
+            writer.records_deleted += delete_file(conn, fid)
             summary.removed += 1
-        summary.records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        if before is not None and before.isdigit():
+            summary.records = int(before) + writer.records_written - writer.records_deleted
+        else:
+            summary.records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        set_meta(conn, _RECORDS, str(summary.records))
         if scanned is not None:
             # what the next walk must match to skip all this: the files table as it now is
             # (a file that could not be read is not in it, so it is retried next time)
             indexed = _in_walk_order(conn.execute("SELECT path, size, mtime_ns FROM files").fetchall(),
                                      scanned)
             set_meta(conn, _DIGEST, scan_digest(indexed))
-            set_meta(conn, _RECORDS, str(summary.records))
             set_meta(conn, _FILES, str(len(indexed)))
 
 

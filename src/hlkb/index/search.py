@@ -1,125 +1,385 @@
-"""Search, record lookup and stats over an open Index.
+"""Search: one passage, one hit (issue 16).
 
-Ranking is FTS5's BM25 with per-column weights: a note's title above the text of a record
-(highlight text, pair paragraphs, claim, a note's whole text), above the reader's
-annotation, above metadata. Snippets are cut from the ORIGINAL text (the index only holds
-the folded text), with matches found by ``match_spans``.
+A query is evaluated over the full-text rows (match.py). The hits are:
+
+- each **highlight** and **pair** whose row matches;
+- a **note** where the match lies outside its passages: in its own row (title, metadata,
+  front matter, summary), in a part of its own text (a paragraph outside its passages), or
+  only across several of its rows (words in different passages), never merely because
+  one of its passages matched;
+- **claims** only when asked for (``--kind claim``): a claim is found through its passage
+  (the candidates are the claims of the rows that match the query's positive words) and
+  must match the query itself (its words are checked in a small FTS table of the
+  candidates). Without ``--kind claim`` a claim is shown inside its passage, not again.
+
+Ranking is FTS5's BM25 with per-column weights (match.WEIGHTS); snippets are cut from the
+original text (the index holds only the folded text), with matches found by ``match_spans``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
-from typing import Iterator
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
-from hlkb.errors import InputError, UsageError
 from hlkb.filters import Filters
-from hlkb.index.cjk import fold_same_length, has_cjk
+from hlkb.index.cjk import fold_for_index, fold_same_length, has_cjk
+from hlkb.index.lookup import RECORDS_JOIN, FileMap, Texts, list_records
+from hlkb.index.match import Evaluation
+from hlkb.index.plain import plain_markdown
+from hlkb.index.query import And, Not, Or, ParsedQuery
 from hlkb.index.store import Index
 
-# bm25 weights, in schema.FTS_COLUMNS order: title, body, note, meta, tag, author, ntitle.
-WEIGHTS = (10.0, 4.0, 3.0, 1.0, 1.0, 1.0, 1.0)
 SNIPPET_CHARS = 160
+DEFAULT_KINDS = ("note", "highlight", "pair")
+# a note found only by words spread over several of its rows ranks below one row holding them all
+ACROSS_WEIGHT = 0.5
+CLAIM_FIELDS = {"attribution": "attribution", "source": "source", "check": '"check"', "counterpart": "counterpart"}
+CLAIM_TABLE = "hlkb_claims"
 
 
-def _filter_sql(filters: Filters) -> tuple[list[str], list]:
-    where: list[str] = []
-    args: list = []
-    if filters.kinds:
-        where.append("r.kind IN (" + ",".join("?" * len(filters.kinds)) + ")")
-        args.extend(filters.kinds)
-    for tag in filters.tags:
-        # a note's tags apply to all its records; "a" also matches nested "a/b"
-        where.append("EXISTS (SELECT 1 FROM tags t WHERE t.file_id = r.file_id AND "
-                     "(t.rid IS NULL OR t.rid = r.rid) AND (t.tag = ? OR t.tag LIKE ? ESCAPE '\\'))")
-        args.extend([tag, _like_escape(tag) + "/%"])
-    if filters.author:
-        where.append("r.author LIKE ? ESCAPE '\\'")
-        args.append("%" + _like_escape(filters.author) + "%")
-    if filters.category:
-        where.append("r.category = ? COLLATE NOCASE")
-        args.append(filters.category)
-    if filters.lang:
-        where.append("r.lang = ?")
-        args.append(filters.lang)
-    for key, value in filters.where:
-        where.append("EXISTS (SELECT 1 FROM fields f WHERE f.key = ? AND f.value = ? AND "
-                     "f.file_id = r.file_id AND (f.rid IS NULL OR f.rid = r.rid))")
-        args.extend([key, value])
-    if filters.since:
-        where.append("substr(r.date, 1, 10) >= ?")
-        args.append(filters.since)
-    if filters.until:
-        where.append("substr(r.date, 1, 10) <= ?")
-        args.append(filters.until)
-    return where, args
-
+# ------------------------------------------------------------------ filters ---
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def filter_sql(filters: Filters, kinds=None) -> tuple[list[str], list]:
+    """SQL conditions over ``r`` (records) and ``f`` (files) for the filters."""
+    where: list[str] = []
+    args: list = []
+    kinds = filters.kinds if kinds is None else kinds
+    if kinds:
+        where.append("r.kind IN (" + ",".join("?" * len(kinds)) + ")")
+        args.extend(kinds)
+    for tag in filters.tags:
+        # a note's tags apply to all its records; "a" also matches nested "a/b"
+        where.append("EXISTS (SELECT 1 FROM tags t WHERE t.file_id = f.id AND "
+                     "(t.rid IS NULL OR t.rid = r.rid) AND (t.tag = ? OR t.tag LIKE ? ESCAPE '\\'))")
+        args.extend([tag, _like_escape(tag) + "/%"])
+    if filters.author:
+        where.append("f.author LIKE ? ESCAPE '\\'")
+        args.append("%" + _like_escape(filters.author) + "%")
+    if filters.category:
+        where.append("f.category = ? COLLATE NOCASE")
+        args.append(filters.category)
+    if filters.lang:
+        where.append("r.lang = ?")
+        args.append(filters.lang)
+    for key, value in filters.where:
+        cond = "EXISTS (SELECT 1 FROM fields x WHERE x.key = ? AND x.value = ? AND x.file_id = f.id)"
+        args.extend([key, value])
+        column = CLAIM_FIELDS.get(key.lower())
+        if column:
+            cond = f"({cond} OR (r.kind = 'claim' AND r.{column} = ? COLLATE NOCASE))"
+            args.append(value)
+        where.append(cond)
+    if filters.since:
+        where.append("substr(f.date, 1, 10) >= ?")
+        args.append(filters.since)
+    if filters.until:
+        where.append("substr(f.date, 1, 10) <= ?")
+        args.append(filters.until)
+    return where, args
+
+
+# ------------------------------------------------------------------ hits ---
+
+@dataclass
+class Hit:
+    """One search hit: a record, best first. For a note hit, ``rows`` are the rids of its
+    own rows that match (its row, parts) or, when ``across``, of the rows holding the words."""
+    rid: int
+    kind: str
+    score: float
+    rec_id: str = ""
+    path: str = ""
+    line: int = 0
+    pos: int = 0
+    length: int = 0
+    rows: list[int] = field(default_factory=list)
+    across: bool = False
+    passage: int | None = None     # claims: the rid of the row that holds them
+    file_id: int = 0
+
+
+def _has_and(node) -> bool:
+    if isinstance(node, And):
+        return True
+    if isinstance(node, Or):
+        return any(_has_and(i) for i in node.items)
+    if isinstance(node, Not):
+        return _has_and(node.positive)
+    return False
+
+
+def _fts_rows_of(conn, file_ids: set[int]) -> set[int]:
+    """Every full-text row (records but claims, parts) of these notes."""
+    out: set[int] = set()
+    for fid in file_ids:
+        row = conn.execute("SELECT rid_lo, rid_hi FROM files WHERE id = ?", (fid,)).fetchone()
+        if not row or row[0] is None:
+            continue
+        lo, hi = row
+        out.update(r for (r,) in conn.execute(
+            "SELECT rid FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
+            "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi, lo, hi)))
+    return out
+
+
+def evaluate(index: Index, parsed: ParsedQuery) -> Evaluation:
+    return Evaluation.run(index.conn, parsed, lambda fids: _fts_rows_of(index.conn, fids), FileMap(index.conn),
+                          db_path=str(index.db))
+
+
+def _rows_meta(conn, rids, cond: str, args: list) -> list[tuple]:
+    """(rid, file_id, id, kind, pos, len, path, line, passage, passes the filters) of the
+    records among ``rids``, in one query."""
+    rids = list(rids)
+    out: list[tuple] = []
+    sql = (f"SELECT r.rid, r.file_id, r.id, r.kind, r.pos, r.len, f.path, r.line, r.passage, ({cond or '1'}) "
+           f"FROM {RECORDS_JOIN} WHERE r.rid IN (SELECT value FROM json_each(?))")
+    for i in range(0, len(rids), 50_000):
+        out.extend(conn.execute(sql, list(args) + [json.dumps(rids[i:i + 50_000])]))
+    return out
+
+
+def _hit(row, score: float, **fields) -> Hit:
+    rid, file_id, rec_id, kind, pos, length, path, line, passage, _ok = row
+    return Hit(rid, kind, score, rec_id, path, line, pos, length, file_id=file_id,
+               passage=passage if kind == "claim" else None, **fields)
+
+
+def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluation | None = None) -> list[Hit]:
+    """Every hit of the query that passes the filters, best first (not yet limited)."""
+    conn = index.conn
+    kinds = list(filters.kinds) or list(DEFAULT_KINDS)
+    ev = ev or evaluate(index, parsed)
+    rows = ev.rows()
+    where, args = filter_sql(filters, kinds)
+    cond = " AND ".join(where)
+    own: dict[int, list[int]] = {}
+    note_row: dict[int, tuple] = {}
+    hits: dict[int, Hit] = {}
+    with_passage: set[int] = set()
+    for row in _rows_meta(conn, rows, cond, args):
+        rid, fid, kind, ok = row[0], row[1], row[3], row[9]
+        if kind == "note":
+            own.setdefault(fid, []).append(rid)
+            note_row[fid] = row
+        else:
+            with_passage.add(fid)
+            if ok:
+                hits[rid] = _hit(row, ev.row_score(rid))
+    if len(own) + len(hits) < len(rows):
+        chunk = json.dumps(sorted(rows))
+        for rid, fid in conn.execute("SELECT rid, file_id FROM parts WHERE rid IN (SELECT value FROM json_each(?))",
+                                     (chunk,)):
+            own.setdefault(fid, []).append(rid)
+    if "note" in kinds:
+        across: set[int] = set()
+        if _has_and(parsed.tree):
+            across = ev.notes() - own.keys() - with_passage
+        missing = (set(own) | across) - set(note_row)
+        if missing:
+            lo = [r for (r,) in conn.execute("SELECT rid_lo FROM files WHERE id IN (SELECT value FROM json_each(?))",
+                                             (json.dumps(sorted(missing)),))]
+            for row in _rows_meta(conn, lo, cond, args):
+                note_row[row[1]] = row
+        for fid, rids in own.items():
+            row = note_row.get(fid)
+            if row is not None and row[9]:
+                scored = sorted(((ev.row_score(r), r) for r in rids), reverse=True)
+                hits[row[0]] = _hit(row, scored[0][0], rows=[r for _s, r in scored])
+        for fid in across:
+            row = note_row.get(fid)
+            if row is not None and row[9]:
+                hits[row[0]] = _hit(row, ACROSS_WEIGHT * ev.note_score(fid), rows=sorted(ev.holding_rows(fid)),
+                                    across=True)
+    if "claim" in kinds:
+        found = {h.rid: h for h in claim_hits(index, parsed, ev, rows_hint=None)}
+        for row in _rows_meta(conn, found, cond, args):
+            if row[9]:
+                hits[row[0]] = _hit(row, found[row[0]].score)
+    out = list(hits.values())
+    out.sort(key=lambda h: (-h.score, h.path, h.line, h.rid))
+    return out
+
+
+# ------------------------------------------------------------------ claims ---
+
+def _claim_fts(conn) -> None:
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{CLAIM_TABLE} USING fts5(title, body, note, meta, "
+                 "tag, author, tokenize = 'unicode61 remove_diacritics 2')")
+    conn.execute(f"DELETE FROM temp.{CLAIM_TABLE}")
+
+
+def claim_hits(index: Index, parsed: ParsedQuery, ev: Evaluation, rows_hint: set[int] | None) -> list[Hit]:
+    """Claims matching the query, found through their passages: the claims of the rows the
+    query's positive words match (``rows_hint``: only of these rows) are put in a small FTS
+    table and the whole query is run on it, title/author/tag words through their notes."""
+    conn = index.conn
+    holders = ev.rows(positive_only=True)
+    if rows_hint is not None:
+        holders &= rows_hint
+    if not holders:
+        return []
+    candidates = conn.execute(
+        "SELECT rid, file_id, pos, len, passage FROM records WHERE kind = 'claim' AND passage IN "
+        "(SELECT value FROM json_each(?))", (json.dumps(sorted(holders)),)).fetchall()
+    if not candidates:
+        return []
+    texts = Texts(conn)
+    _claim_fts(conn)
+    by_note: dict[int, set[int]] = {}
+    rows = []
+    passage_of = {}
+    for rid, fid, pos, length, passage in sorted(candidates):
+        rec = _claim_record(texts, fid, pos, length)
+        meta = " ".join([rec.get("attribution") or ""] + [f.get("raw", "") for f in rec.get("figures") or []])
+        rows.append((rid, "", fold_for_index(rec.get("text") or ""), "", fold_for_index(meta), "", ""))
+        by_note.setdefault(fid, set()).add(rid)
+        passage_of[rid] = passage
+    conn.executemany(f"INSERT INTO temp.{CLAIM_TABLE}(rowid, title, body, note, meta, tag, author) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    claims_ev = Evaluation.run(conn, parsed, lambda fids: set().union(*(by_note.get(f, set()) for f in fids)),
+                               ev.files, table=CLAIM_TABLE, note_results=ev.results, db_path=str(index.db))
+    found = claims_ev.rows()
+    return [Hit(rid, "claim", claims_ev.row_score(rid), passage=passage_of[rid]) for rid in found
+            if rid in passage_of]
+
+
+def _claim_record(texts: Texts, file_id: int, pos: int, length: int) -> dict:
+    from hlkb.index.rows import record_text
+
+    return json.loads(record_text("claim", "", "", texts.piece(file_id, pos, length)))
+
+
+def claims_in_passages(index: Index, parsed: ParsedQuery, ev: Evaluation, passages: set[int]) -> dict[int, list[str]]:
+    """passage rid -> ids of its claims that match the query (to mark them in the passage)."""
+    out: dict[int, list[str]] = {}
+    hits = claim_hits(index, parsed, ev, rows_hint=passages)
+    if not hits:
+        return out
+    ids = dict(index.conn.execute("SELECT rid, id FROM records WHERE rid IN (SELECT value FROM json_each(?))",
+                                  (json.dumps([h.rid for h in hits]),)).fetchall())
+    for hit in sorted(hits, key=lambda h: h.rid):
+        out.setdefault(hit.passage, []).append(ids.get(hit.rid, ""))
+    return out
+
+
+# ------------------------------------------------------------------ records of hits ---
+
+def _passage_ids(conn, rids: set[int]) -> dict[int, str]:
+    """rid of a passage (a record, a part, a note's row) -> the id shown as its passage_id
+    (a part's is its note's)."""
+    rids = list(rids)
+    if not rids:
+        return {}
+    out: dict[int, str] = dict(conn.execute(
+        "SELECT rid, id FROM records WHERE rid IN (SELECT value FROM json_each(?)) "
+        "UNION ALL SELECT p.rid, f.note_id FROM parts p JOIN files f ON f.id = p.file_id "
+        "WHERE p.rid IN (SELECT value FROM json_each(?))", (json.dumps(rids), json.dumps(rids))).fetchall())
+    return out
+
+
+def _row_line(texts: Texts, rid: int, terms, conn) -> int:
+    """The line a row's match is on: a part's line holding the first term, a record's line."""
+    got = texts.part(rid)
+    if got is not None:
+        line, _end, piece = got
+        span = first_span(piece.get("text") or "", terms)
+        # a part without the words is in the hit only through a title:/author:/tag: match
+        return line + piece["text"][:span[0]].count("\n") if span else 0
+    row = conn.execute("SELECT line FROM records WHERE rid = ?", (rid,)).fetchone()
+    return row[0] if row else 0
+
+
+def hit_extras(index: Index, hit: Hit, terms, texts: Texts, passage_ids: dict[int, str]) -> dict:
+    """The fields a hit adds to its record: ``passage_id`` (claims), ``match_lines`` (notes)."""
+    if hit.kind == "claim":
+        return {"passage_id": passage_ids.get(hit.passage, None) if hit.passage is not None else None}
+    if hit.kind == "note":
+        lines = {_row_line(texts, r, terms, index.conn) for r in hit.rows} - {0}
+        return {"match_lines": sorted(lines or {hit.line})}
+    return {}
+
+
+def _hit_records(index: Index, query: str | None, filters: Filters | None):
+    """(hits, parsed query) or (None, None) for a listing."""
+    from hlkb.index.query import parse_query
+
+    filters = filters or Filters()
+    if not query or not query.strip():
+        return None, None
+    parsed = parse_query(query)
+    hits = find_hits(index, parsed, filters)
+    if filters.limit:
+        hits = hits[:int(filters.limit)]
+    return hits, parsed
+
+
+# hits whose texts are read file by file before being given back ranked: one decompression
+# per file for up to this many hits, and their texts (~0.7 KB each) held meanwhile
+HITS_CHUNK = 200_000
+
+
+def _texts_of_hits(index: Index, hits: list[Hit], terms) -> Iterator[tuple[Hit, str, dict]]:
+    """(hit, record JSON text, extra fields) in rank order. Hits come in rank order, not
+    file order: each chunk of them is read file by file (one decompression per file),
+    then given back ranked."""
+    texts = Texts(index.conn, keep=64)
+    passage_ids = _passage_ids(index.conn, {h.passage for h in hits if h.passage is not None})
+    for start in range(0, len(hits), HITS_CHUNK):
+        chunk = hits[start:start + HITS_CHUNK]
+        got: dict[int, str] = {}
+        for hit in sorted(chunk, key=lambda h: (h.file_id, h.pos)):
+            got[hit.rid] = texts.record_text(hit.file_id, hit.rec_id, hit.kind, hit.pos, hit.length, hit.path)
+        for hit in chunk:
+            yield hit, got[hit.rid], hit_extras(index, hit, terms, texts, passage_ids)
+
+
 def search(index: Index, query: str | None, filters: Filters | None = None,
            snippets: bool = True) -> Iterator[dict]:
-    """Records matching ``query`` and ``filters``, best first (query None/"" = all, in path/line
-    order). Hits for a query carry ``rank`` (relevance, higher is better; never ``score``,
-    which is a pair's alignment confidence) and ``snippet``. Streams."""
-    rows, terms = _matching_rows(index, query, filters)
-    for js, rank in rows:
-        rec = json.loads(js)
-        if rank is not None:
-            rec["rank"] = round(-rank, 4)
-            if snippets:
-                rec["snippet"] = snippet_for(index, rec, terms)
+    """Records matching ``query`` and ``filters``, best first (query None/"" = all records,
+    claims included, in path/file order). Hits for a query carry ``rank`` (relevance,
+    higher is better; never ``score``, which is a pair's alignment confidence), a claim
+    ``passage_id``, a note ``match_lines``, and with ``snippets`` a ``snippet``."""
+    filters = filters or Filters()
+    hits, parsed = _hit_records(index, query, filters)
+    if hits is None:
+        where, args = filter_sql(filters)
+        for _rid, text in list_records(index.conn, where, args, filters.limit):
+            yield json.loads(text)
+        return
+    texts = Texts(index.conn, keep=256) if snippets else None
+    for hit, text, extras in _texts_of_hits(index, hits, parsed.terms):
+        rec = json.loads(text)
+        rec.update(extras)
+        rec["rank"] = round(hit.score, 4)
+        if snippets:
+            rec["snippet"] = snippet_for(index, hit, rec, parsed.terms, texts)
         yield rec
 
 
 def search_json(index: Index, query: str | None, filters: Filters | None = None) -> Iterator[str]:
     """``search(..., snippets=False)`` as JSON texts, each exactly ``output.dumps`` of the
-    record: the stored text with ``rank`` appended, without decoding and re-encoding each
-    record (a third of a script's search time when a word matches thousands of records)."""
-    rows, _terms = _matching_rows(index, query, filters)
-    for js, rank in rows:
-        # the stored text is output.dumps of the record, and rank is its last key
-        yield js if rank is None else f'{js[:-1]}, "rank": {json.dumps(round(-rank, 4))}}}'
-
-
-def _matching_rows(index: Index, query: str | None, filters: Filters | None):
-    """(rows of (stored JSON, bm25 or None), query terms); a bad query fails here, at once."""
-    from hlkb.index.query import parse_query
+    record: the stored text with the hit's fields appended, without decoding and
+    re-encoding each record (a third of a script's search time when a word matches
+    thousands of records)."""
+    from hlkb.index.rows import dumps
 
     filters = filters or Filters()
-    where, args = _filter_sql(filters)
-    limit = f" LIMIT {int(filters.limit)}" if filters.limit else ""
-    conn = index.conn
-    if not query or not query.strip():
-        sql = "SELECT r.json, NULL FROM records r"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY r.path, r.line, r.seq" + limit
-        return conn.execute(sql, args), []
-    parsed = parse_query(query)
-    weights = ", ".join(str(w) for w in WEIGHTS)
-    sql = (f"SELECT r.json, bm25(fts, {weights}) AS rank FROM fts JOIN records r ON r.rid = fts.rowid "
-           "WHERE fts MATCH ?")
-    if where:
-        sql += " AND " + " AND ".join(where)
-    sql += " ORDER BY rank, r.path, r.line" + limit
-    try:
-        cursor = conn.execute(sql, [parsed.match] + args)
-        first = cursor.fetchmany(64)
-    except sqlite3.OperationalError as exc:
-        if "fts5" in str(exc) or "syntax" in str(exc):
-            raise UsageError(f"cannot search for {query!r}: {exc}") from None
-        raise InputError(f"cannot read the index: {exc}", str(index.db)) from None
-
-    def rows():
-        batch = first
-        while batch:
-            yield from batch
-            batch = cursor.fetchmany(256)
-    return rows(), parsed.terms
+    hits, parsed = _hit_records(index, query, filters)
+    if hits is None:
+        where, args = filter_sql(filters)
+        for _rid, text in list_records(index.conn, where, args, filters.limit):
+            yield text
+        return
+    for hit, text, extras in _texts_of_hits(index, hits, parsed.terms):
+        tail = "".join(f", {dumps(k)}: {dumps(v)}" for k, v in extras.items())
+        yield f'{text[:-1]}{tail}, "rank": {round(hit.score, 4)!r}}}'
 
 
 # ------------------------------------------------------------------ snippets ---
@@ -152,33 +412,6 @@ def match_spans(text: str, terms: list[tuple[str, bool]]) -> list[tuple[int, int
     return [m.span() for m in pattern.finditer(fold_same_length(text)) if m.end() > m.start()]
 
 
-def _record_text(index: Index, rec: dict) -> str:
-    kind = rec.get("kind")
-    if kind == "highlight":
-        return rec.get("text") or ""
-    if kind == "pair":
-        return " / ".join([" ".join(rec.get("en") or []), " ".join(rec.get("zh") or [])])
-    if kind == "claim":
-        return rec.get("text") or ""
-    if kind == "note":
-        from hlkb.errors import HlkbError
-        from hlkb.textio import read_text
-
-        try:
-            return read_text(index.vault / rec["path"], rec["path"]).text
-        except HlkbError:
-            return rec.get("title") or ""
-    return ""
-
-
-def _note_body(text: str) -> str:
-    """A note's text after its front matter (the part a reader calls the note)."""
-    from hlkb.frontmatter import split
-
-    fm = split(text)
-    return text[fm.body_offset:] if fm.present and fm.closed else text
-
-
 def first_span(text: str, terms: list[tuple[str, bool]]) -> tuple[int, int] | None:
     """(start, end) of the first query term in ``text``, or None (cheaper than match_spans)."""
     pattern = _term_pattern(terms)
@@ -188,92 +421,132 @@ def first_span(text: str, terms: list[tuple[str, bool]]) -> tuple[int, int] | No
     return m.span() if m else None
 
 
-def snippet_for(index: Index, rec: dict, terms: list[tuple[str, bool]], width: int = SNIPPET_CHARS) -> str:
-    """An excerpt of the record's original text around its first match (whole if short)."""
-    text = _record_text(index, rec)
-    if not text:
-        return ""
-    flat = " ".join(text.split()) if len(text) < 100_000 else text
-    span = None
-    if rec.get("kind") == "note":
-        # prefer an excerpt of the body; the front matter only when the match is there alone
-        body = _note_body(text)
-        flat_body = " ".join(body.split()) if len(body) < 100_000 else body
-        span = first_span(flat_body, terms)
-        if span is not None or first_span(flat, terms) is None:
-            flat = flat_body
-        else:
-            span = first_span(flat, terms)
-    if len(flat) <= width:
-        return flat
-    if span is None and rec.get("kind") != "note":
-        span = first_span(flat, terms)
-    if span is None:
-        if rec.get("kind") == "highlight" and rec.get("note"):
-            return rec["note"][:width]
-        return flat[:width].rstrip() + "…"
-    start = max(0, span[0] - width // 3)
-    end = min(len(flat), start + width)
-    start = max(0, end - width)
-    piece = " ".join(flat[start:end].split())
-    return ("…" if start > 0 else "") + piece + ("…" if end < len(flat) else "")
+def _is_wide(ch: str) -> bool:
+    return ord(ch) >= 0x2E80
 
 
-# ------------------------------------------------------------------ lookups ---
+def window(text: str, span: tuple[int, int] | None, width: int, measure: Callable[[str], int] = len) -> tuple[int, int]:
+    """(start, end) of the part of ``text`` to show in ``width`` (as ``measure`` counts:
+    characters, or terminal cells), leaving room for an ``…`` at each cut side: about a
+    third of it before ``span``, cut on word boundaries (anywhere next to a CJK character)."""
+    if measure(text) <= width:
+        return 0, len(text)
+    budget = max(8, width - 2)
+    start = 0
+    if span is not None:
+        start = span[0]
+        room = budget // 3
+        while start > 0 and measure(text[start - 1:span[0]]) <= room:
+            start -= 1
+        if start > 0:
+            cut = start
+            while cut < span[0] and not (text[cut - 1].isspace() or _is_wide(text[cut]) or _is_wide(text[cut - 1])):
+                cut += 1
+            start = cut
+    end = start
+    used = 0
+    while end < len(text):
+        w = measure(text[end])
+        if used + w > budget:
+            break
+        used += w
+        end += 1
+    if end < len(text):
+        back = end
+        while back > start + budget // 2 and not (text[back].isspace() or _is_wide(text[back])
+                                                  or _is_wide(text[back - 1])):
+            back -= 1
+        if back > start + budget // 2:
+            end = back
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
-def get_record(index: Index, id_or_prefix: str) -> dict:
-    """The record with this id, or the one record whose id starts with it."""
-    key = (id_or_prefix or "").strip()
-    if not key:
-        raise UsageError("give a record id (or a unique prefix of one)")
-    conn = index.conn
-    row = conn.execute("SELECT json FROM records WHERE id = ? ORDER BY path, line LIMIT 1", (key,)).fetchone()
-    if row:
-        return json.loads(row[0])
-    # ids are ASCII; a range scan on the id index finds prefixes without LIKE's case rules
-    rows = conn.execute("SELECT DISTINCT id FROM records WHERE id >= ? AND id < ? LIMIT 6",
-                        (key, key + "\U0010ffff")).fetchall()
-    if not rows:
-        raise UsageError(f"no record with id {key!r}")
-    if len(rows) > 1:
-        shown = ", ".join(r[0] for r in rows[:5])
-        raise UsageError(f"id prefix {key!r} is ambiguous: {shown}{', …' if len(rows) > 5 else ''}")
-    row = conn.execute("SELECT json FROM records WHERE id = ? ORDER BY path, line LIMIT 1",
-                       (rows[0][0],)).fetchone()
-    return json.loads(row[0])
+
+def excerpt(text: str, span: tuple[int, int] | None, width: int, measure: Callable[[str], int] = len) -> str:
+    """The part of ``text`` that ``window`` chooses, with ``…`` where it was cut."""
+    start, end = window(text, span, width, measure)
+    if start == 0 and end == len(text):
+        return text
+    return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
-def note_records(index: Index, note_id: str, path: str | None = None) -> list[dict]:
-    """All records of a note file, in file order."""
-    if path is None:
-        sql, args = "SELECT json FROM records WHERE note_id = ? ORDER BY path, seq", (note_id,)
+def flat(text: str | None) -> str:
+    return " ".join(text.split()) if text and len(text) < 1_000_000 else (text or "")
+
+
+def row_text(index: Index, rid: int, rec: dict | None, texts: Texts) -> list[tuple[int, str, str]]:
+    """(line, label, plain text) pieces of a row that a snippet can show: a highlight's
+    text and annotation, a pair's paragraphs, a part's lines, a note's title, summary and
+    metadata."""
+    if rec is None:
+        got = texts.part(rid)
+        if got is None:
+            return []
+        line, _end, piece = got
+        return [(line + i, "", t) for i, t in enumerate((piece.get("text") or "").split("\n")) if t]
+    kind = rec.get("kind")
+    if kind == "highlight":
+        out = [(rec["line"], "", rec.get("text") or "")]
+        if rec.get("note"):
+            out.append((rec["line"], "note", flat(rec["note"])))
+        return out
+    if kind == "pair":
+        out = [(ln, "en", plain_markdown(t)) for ln, t in zip(rec.get("en_lines") or [], rec.get("en") or [])]
+        out += [(ln, "zh", plain_markdown(t)) for ln, t in zip(rec.get("zh_lines") or [], rec.get("zh") or [])]
+        out.sort(key=lambda t: t[0])
+        return out
+    if kind == "claim":
+        return [(rec["line"], "", plain_markdown(rec.get("text") or ""))]
+    if kind == "note":
+        out = [(rec["line"], "title", rec.get("title") or "")]
+        if rec.get("summary"):
+            out.append((rec["line"], "summary", flat(rec["summary"])))
+        for key, value in (rec.get("front_matter") or {}).items():
+            if isinstance(value, (str, int, float)) or (isinstance(value, list) and value):
+                shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+                out.append((rec["line"], str(key), flat(shown)))
+        for key, value in (rec.get("metadata") or {}).items():
+            out.append((rec["line"], str(key), plain_markdown(str(value))))
+        if rec.get("author"):
+            out.append((rec["line"], "author", rec["author"]))
+        return out
+    return []
+
+
+def record_of(index: Index, rid: int, texts: Texts) -> dict | None:
+    """The record with this rid (None for a part)."""
+    row = index.conn.execute(f"SELECT r.file_id, r.id, r.kind, r.pos, r.len, f.path FROM {RECORDS_JOIN} "
+                             "WHERE r.rid = ?", (rid,)).fetchone()
+    if row is None:
+        return None
+    file_id, rec_id, kind, pos, length, path = row
+    return json.loads(texts.record_text(file_id, rec_id, kind, pos, length, path))
+
+
+def best_piece(pieces: list[tuple[int, str, str]], terms) -> tuple[tuple[int, str, str], tuple[int, int] | None] | None:
+    """The piece with the first match (the first piece if none matches)."""
+    for piece in pieces:
+        span = first_span(piece[2], terms)
+        if span is not None:
+            return piece, span
+    return (pieces[0], None) if pieces else None
+
+
+def snippet_for(index: Index, hit: Hit, rec: dict, terms, texts: Texts, width: int = SNIPPET_CHARS) -> str:
+    """An excerpt of the hit's ORIGINAL text around its first match (whole if short)."""
+    if hit.kind == "note":
+        pieces = []
+        for rid in hit.rows:
+            pieces += row_text(index, rid, rec if rid == hit.rid else record_of(index, rid, texts), texts)
+        if not hit.rows:
+            pieces = row_text(index, hit.rid, rec, texts)
     else:
-        sql, args = "SELECT json FROM records WHERE note_id = ? AND path = ? ORDER BY seq", (note_id, path)
-    return [json.loads(js) for (js,) in index.conn.execute(sql, args)]
-
-
-def note_titles(index: Index, note_ids: set[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    ids = list(note_ids)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        q = "SELECT note_id, title FROM records WHERE kind = 'note' AND note_id IN (" + ",".join("?" * len(chunk)) + ")"
-        for nid, title in index.conn.execute(q, chunk):
-            out[nid] = title or ""
-    return out
-
-
-def stats(index: Index) -> dict:
-    """Counts by kind, category, tag and language (plus files and failures)."""
-    conn = index.conn
-    by = lambda sql: {(k if k is not None else "(none)"): n for k, n in conn.execute(sql)}  # noqa: E731
-    return {
-        "files": conn.execute("SELECT count(*) FROM files").fetchone()[0],
-        "files_failed": conn.execute("SELECT count(*) FROM files WHERE error IS NOT NULL").fetchone()[0],
-        "records": conn.execute("SELECT count(*) FROM records").fetchone()[0],
-        "kinds": by("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY count(*) DESC, kind"),
-        "categories": by("SELECT category, count(*) FROM records WHERE kind = 'note' GROUP BY category "
-                         "ORDER BY count(*) DESC, category"),
-        "tags": by("SELECT tag, count(*) FROM tags GROUP BY tag COLLATE NOCASE ORDER BY count(*) DESC, tag"),
-        "languages": by("SELECT lang, count(*) FROM records GROUP BY lang ORDER BY count(*) DESC, lang"),
-    }
+        pieces = row_text(index, hit.rid, rec, texts)
+    got = best_piece(pieces, terms)
+    if got is None:
+        return ""
+    (_line, _label, text), span = got
+    return excerpt(text, span, width)

@@ -1,9 +1,8 @@
-"""The index file: opening it (Index), the writer lock, and the rows written per note file.
+"""The index file: opening it (Index), the writer lock, and writing each note file's rows.
 
-Rows for one file are produced by ``rows_for_note`` (in the parsing worker processes, so
-the CPU-heavy folding runs on both cores) and written by ``write_file_rows`` in the one
-writer process. ``rid`` values are assigned by the writer (it holds the lock, so it is the
-only one inserting).
+Rows for one file are produced by ``rows.rows_for_note`` (in the parsing worker processes,
+so the CPU-heavy folding runs on every core) and written by ``Writer`` in the one writer
+process, in the file's block of rids (schema.py).
 """
 
 from __future__ import annotations
@@ -13,13 +12,12 @@ import json
 import os
 import sqlite3
 import time
+import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from hlkb.errors import IndexBusyError, InputError
 from hlkb.index import schema
-from hlkb.index.cjk import fold_for_index
 
 # How long `hlkb index` waits for another writer before saying the index is busy.
 LOCK_WAIT_SECONDS = 30.0
@@ -144,6 +142,7 @@ def open_index(vault: Path, db: Path | None = None) -> Index:
         conn = connect(db)
     except sqlite3.OperationalError as exc:
         raise InputError(f"cannot open the index: {exc}", str(db)) from None
+    register_functions(conn)
     try:
         schema.prepare(conn, db)
     except sqlite3.DatabaseError as exc:
@@ -156,180 +155,165 @@ def open_index(vault: Path, db: Path | None = None) -> Index:
     return Index(vault, db, conn)
 
 
-# ---------------------------------------------------------------- rows for one file ---
-
-@dataclass
-class FileRows:
-    """Everything the writer needs for one note file (picklable; built in a worker)."""
-    rel: str
-    size: int
-    mtime_ns: int
-    hash: str
-    note_id: str | None = None
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)   # e.g. front matter that was ignored
-    records: list[tuple] = field(default_factory=list)   # (id, kind, note_id, line, seq, lang, json)
-    fts: list[tuple] = field(default_factory=list)       # FTS columns per record (same order)
-    note_tags: list[str] = field(default_factory=list)
-    record_tags: list[tuple[int, str]] = field(default_factory=list)   # (record index, tag)
-    fields: list[tuple[int | None, str, str]] = field(default_factory=list)  # (record index|None, key, value)
-    title: str | None = None
-    author: str | None = None
-    category: str | None = None
-    date: str | None = None
-
-
-def _scalar_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return None
-    return str(value)
-
-
-def _front_matter_fields(fm: dict) -> list[tuple[str, str]]:
-    out = []
-    for key, value in fm.items():
-        items = value if isinstance(value, list) else [value]
-        for item in items:
-            text = _scalar_text(item)
-            if text is not None:
-                out.append((str(key), text))
-    return out
-
-
-def _meta_text(values) -> str:
-    return " ".join(v for v in values if v)
-
-
-def rows_for_note(note, rows: FileRows) -> FileRows:
-    """Fill ``rows`` from a parsed and analysed Note (runs in a worker process)."""
-    from hlkb.model import json_safe
-
-    dumps = json.dumps
-    note_rec = note.to_record()
-    rows.note_id = note.id
-    rows.title, rows.author, rows.category = note.title, note.author, note.category
-    rows.date = note.date
-    note_tags = [str(t).lstrip("#") for t in note.tags if str(t).strip()]
-    rows.note_tags = note_tags
-    fm = json_safe(note.front_matter) if isinstance(note.front_matter, dict) else {}
-    rows.fields = [(None, k, v) for k, v in _front_matter_fields(fm)]
-    ntitle = note.title or ""
-    author = note.author or ""
-    tag_text = " ".join(note_tags)
-    meta_values = [note.author, note.category, note.url, tag_text]
-    meta_values += [str(v) for v in note.metadata.values()] if note.metadata else []
-    meta_values += [v for _, _, v in rows.fields]
-    seq = 0
-    rows.records.append((note.id, "note", note.id, note.line, seq, note.lang,
-                         dumps(note_rec, ensure_ascii=False, default=str)))
-    rows.fts.append((fold_for_index(ntitle), fold_for_index(note.text), fold_for_index(note.summary),
-                     fold_for_index(_meta_text(meta_values)), fold_for_index(tag_text),
-                     fold_for_index(author), ""))
-    f_author, f_ntitle = fold_for_index(author), fold_for_index(ntitle)
-    for h in note.highlights:
-        seq += 1
-        idx = len(rows.records)
-        own = [str(t).lstrip("#") for t in h.tags if str(t).strip()]
-        rows.records.append((h.id, "highlight", note.id, h.line, seq, h.lang,
-                             dumps(h.to_record(), ensure_ascii=False, default=str)))
-        rows.record_tags.extend((idx, t) for t in own)
-        loc = h.location.label if h.location else None
-        rows.fts.append(("", fold_for_index(h.text), fold_for_index(h.note),
-                         fold_for_index(_meta_text([" ".join(own), loc, h.section])),
-                         fold_for_index(" ".join(own + note_tags)), f_author, f_ntitle))
-    for p in note.pairs:
-        seq += 1
-        rows.records.append((p.id, "pair", note.id, p.line, seq, "mixed",
-                             dumps(p.to_record(), ensure_ascii=False, default=str)))
-        rows.fts.append(("", fold_for_index("\n".join(p.en) + "\n" + "\n".join(p.zh)), "", "",
-                         fold_for_index(tag_text), f_author, f_ntitle))
-    for c in note.claims:
-        seq += 1
-        idx = len(rows.records)
-        rec = c.to_record()
-        rows.records.append((c.id, "claim", note.id, c.line, seq, c.lang,
-                             dumps(rec, ensure_ascii=False, default=str)))
-        for key in ("attribution", "source", "check", "counterpart"):
-            if rec.get(key) is not None:
-                rows.fields.append((idx, key, str(rec[key])))
-        rows.fts.append(("", fold_for_index(c.text), "",
-                         fold_for_index(_meta_text([c.attribution] + [f.raw for f in c.figures])),
-                         fold_for_index(tag_text), f_author, f_ntitle))
-    return rows
-
-
 # ---------------------------------------------------------------- writing ---
 
 FTS_INSERT = ("INSERT INTO fts(rowid, " + ", ".join(schema.FTS_COLUMNS) + ") VALUES (?"
               + ", ?" * len(schema.FTS_COLUMNS) + ")")
+RECORD_INSERT = ('INSERT INTO records(rid, file_id, id, kind, line, lang, pos, len, passage, source, "check", '
+                 "attribution, counterpart) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
-def delete_file_records(conn: sqlite3.Connection, file_id: int) -> None:
-    conn.execute("DELETE FROM fts WHERE rowid IN (SELECT rid FROM records WHERE file_id = ?)", (file_id,))
-    conn.execute("DELETE FROM records WHERE file_id = ?", (file_id,))
+class FtsSource:
+    """``hlkb_fts(kind, z, pos, len, column)``: a row's folded FTS column, recomputed from
+    the stored text (the fts_source view; FTS5 calls it to delete a row and to check
+    itself). Remembers the last file's text and row: FTS5 asks for each column in turn."""
+
+    def __init__(self):
+        self._text_key = None
+        self._data = b""
+        self._row_key = None
+        self._columns: tuple = ()
+
+    def __call__(self, kind, z, pos, length, column):
+        from hlkb.index import rows as r
+
+        text_key = (len(z), zlib.crc32(z))
+        if text_key != self._text_key:
+            self._data, self._text_key = r.unpack(z), text_key
+        row_key = (text_key, kind, pos, length)
+        if row_key != self._row_key:
+            piece = r.piece_at(self._data, pos, length)
+            rec = json.loads(piece if kind == "part" else r.record_text(kind, "", "", piece))
+            self._columns, self._row_key = r.folded_columns(kind, rec), row_key
+        return self._columns[column]
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    conn.create_function("hlkb_fts", 5, FtsSource(), deterministic=True)
+
+
+def file_rids(conn: sqlite3.Connection, file_id: int) -> tuple[int, int] | None:
+    """(rid_lo, rid_hi) of a file's block of rows, or None if it has none."""
+    row = conn.execute("SELECT rid_lo, rid_hi FROM files WHERE id = ?", (file_id,)).fetchone()
+    return (row[0], row[1]) if row and row[0] is not None else None
+
+
+def delete_file_records(conn: sqlite3.Connection, file_id: int) -> int:
+    """Remove a file's rows; returns how many records went."""
+    deleted = 0
+    block = file_rids(conn, file_id)
+    if block is not None:
+        lo, hi = block
+        # FTS5 reads each row's columns back through fts_source to delete them: first, while
+        # the stored text is still there
+        rids = conn.execute("SELECT rid FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
+                            "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi, lo, hi)).fetchall()
+        conn.executemany("DELETE FROM fts WHERE rowid = ?", rids)
+        deleted = conn.execute("DELETE FROM records WHERE rid BETWEEN ? AND ?", (lo, hi)).rowcount
+        conn.execute("DELETE FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi))
+        conn.execute("UPDATE files SET rid_lo = NULL, rid_hi = NULL WHERE id = ?", (file_id,))
+    conn.execute("DELETE FROM texts WHERE file_id = ?", (file_id,))
     conn.execute("DELETE FROM tags WHERE file_id = ?", (file_id,))
     conn.execute("DELETE FROM fields WHERE file_id = ?", (file_id,))
+    return deleted
 
 
-def delete_file(conn: sqlite3.Connection, file_id: int) -> None:
-    delete_file_records(conn, file_id)
+def delete_file(conn: sqlite3.Connection, file_id: int) -> int:
+    deleted = delete_file_records(conn, file_id)
     conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
+    return deleted
+
+
+def clear_content(conn: sqlite3.Connection) -> None:
+    """Empty the index but keep the files (call inside a transaction): every file is
+    re-parsed by the refresh that follows, and by the next one if this one is cut short."""
+    conn.execute("INSERT INTO fts(fts) VALUES ('delete-all')")
+    for table in ("records", "parts", "texts", "tags", "fields"):
+        conn.execute(f"DELETE FROM {table}")
+    conn.execute("UPDATE files SET hash = '', mtime_ns = -1, rid_lo = NULL, rid_hi = NULL")
 
 
 class Writer:
-    """Writes FileRows; call inside a transaction. Tracks the next free rid."""
+    """Writes FileRows; call inside a transaction. Each file's rows get the next free block
+    of rids (the lock makes this the only writer)."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self.next_rid = (conn.execute("SELECT max(rid) FROM records").fetchone()[0] or 0) + 1
         self.records_written = 0
+        self.records_deleted = 0
+        # both maxima are one B-tree descent (rowid tables)
+        self.next_rid = (conn.execute("SELECT max(coalesce((SELECT max(rid) FROM records), 0), "
+                                      "coalesce((SELECT max(rid) FROM parts), 0))").fetchone()[0] or 0) + 1
 
-    def write(self, rows: FileRows, file_id: int | None) -> int:
+    def write(self, rows, file_id: int | None) -> int:
         conn = self.conn
+        values = (rows.rel, rows.size, rows.mtime_ns, rows.hash, rows.note_id, rows.error, rows.title,
+                  rows.author, rows.category, rows.date)
         if file_id is not None:
-            delete_file_records(conn, file_id)
-            conn.execute("UPDATE files SET path=?, size=?, mtime_ns=?, hash=?, note_id=?, error=? WHERE id=?",
-                         (rows.rel, rows.size, rows.mtime_ns, rows.hash, rows.note_id, rows.error, file_id))
+            self.records_deleted += delete_file_records(conn, file_id)
+            conn.execute("UPDATE files SET path=?, size=?, mtime_ns=?, hash=?, note_id=?, error=?, title=?, "
+                         "author=?, category=?, date=? WHERE id=?", values + (file_id,))
         else:
             file_id = conn.execute(
-                "INSERT INTO files(path, size, mtime_ns, hash, note_id, error) VALUES (?, ?, ?, ?, ?, ?)",
-                (rows.rel, rows.size, rows.mtime_ns, rows.hash, rows.note_id, rows.error)).lastrowid
+                "INSERT INTO files(path, size, mtime_ns, hash, note_id, error, title, author, category, date) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values).lastrowid
         if not rows.records:
             return file_id
         base = self.next_rid
-        self.next_rid += len(rows.records)
+        count = len(rows.records) + len(rows.parts)
+        self.next_rid += count
         self.records_written += len(rows.records)
-        conn.executemany(
-            "INSERT INTO records(rid, id, kind, file_id, note_id, path, line, seq, title, author, category, "
-            "lang, date, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(base + i, rid, kind, file_id, note_id, rows.rel, line, seq, rows.title, rows.author,
-              rows.category, lang, rows.date, js)
-             for i, (rid, kind, note_id, line, seq, lang, js) in enumerate(rows.records)])
-        conn.executemany(FTS_INSERT, [(base + i,) + cols for i, cols in enumerate(rows.fts)])
+        conn.execute("UPDATE files SET rid_lo = ?, rid_hi = ? WHERE id = ?", (base, base + count - 1, file_id))
+        conn.execute("INSERT INTO texts(file_id, z) VALUES (?, ?)", (file_id, rows.text))
+        conn.executemany(RECORD_INSERT, [
+            (base + seq, file_id, rid, kind, line, lang, pos, length, None if passage is None else base + passage,
+             source, check, attribution, counterpart)
+            for seq, rid, kind, line, lang, pos, length, passage, source, check, attribution, counterpart
+            in rows.records])
+        if rows.parts:
+            conn.executemany("INSERT INTO parts(rid, file_id, line, end_line, pos, len) VALUES (?, ?, ?, ?, ?, ?)",
+                             [(base + seq, file_id, line, end, pos, length)
+                              for seq, line, end, pos, length in rows.parts])
+        conn.executemany(FTS_INSERT, [(base + row[0],) + row[1:] for row in rows.fts])
         tag_rows = [(file_id, None, t) for t in rows.note_tags]
-        tag_rows += [(file_id, base + i, t) for i, t in rows.record_tags]
+        tag_rows += [(file_id, base + seq, t) for seq, t in rows.record_tags]
         if tag_rows:
             conn.executemany("INSERT INTO tags(file_id, rid, tag) VALUES (?, ?, ?)", tag_rows)
         if rows.fields:
-            conn.executemany("INSERT INTO fields(file_id, rid, key, value) VALUES (?, ?, ?, ?)",
-                             [(file_id, None if i is None else base + i, k, v) for i, k, v in rows.fields])
+            conn.executemany("INSERT INTO fields(file_id, key, value) VALUES (?, ?, ?)",
+                             [(file_id, k, v) for k, v in rows.fields])
         return file_id
 
     def rename(self, file_id: int, old_rel: str, new_rel: str, size: int, mtime_ns: int) -> None:
-        """A file moved with its content unchanged: same records, same ids, new path."""
+        """A file moved with its content unchanged: same records, same ids, new path. The
+        stored records leave the path out (it is the files table's), except one whose JSON
+        did not start with kind, id, path: that one is rewritten."""
+        from hlkb.index import rows as r
+
         conn = self.conn
         conn.execute("UPDATE files SET path=?, size=?, mtime_ns=? WHERE id=?", (new_rel, size, mtime_ns, file_id))
-        rows = conn.execute("SELECT rid, json FROM records WHERE file_id=?", (file_id,)).fetchall()
-        updated = []
-        for rid, js in rows:
-            rec = json.loads(js)
+        got = conn.execute("SELECT z FROM texts WHERE file_id = ?", (file_id,)).fetchone()
+        if got is None:
+            return
+        data = r.unpack(got[0])
+        lo, hi = file_rids(conn, file_id) or (0, -1)
+        spans = [("r", rid, pos, length) for rid, pos, length in
+                 conn.execute("SELECT rid, pos, len FROM records WHERE rid BETWEEN ? AND ? ORDER BY pos", (lo, hi))]
+        spans += [("p", rid, pos, length) for rid, pos, length in
+                  conn.execute("SELECT rid, pos, len FROM parts WHERE rid BETWEEN ? AND ? ORDER BY pos", (lo, hi))]
+        pieces = [r.piece_at(data, pos, length) for _t, _rid, pos, length in spans]
+        whole = [i for i, (t, *_rest) in enumerate(spans) if t == "r" and pieces[i].startswith("{")]
+        if not whole:
+            return
+        for i in whole:
+            rec = json.loads(pieces[i])
             rec["path"] = new_rel
-            updated.append((new_rel, json.dumps(rec, ensure_ascii=False, default=str), rid))
-        conn.executemany("UPDATE records SET path=?, json=? WHERE rid=?", updated)
+            pieces[i] = r.dumps(rec)
+        z, new_spans = r.pack(pieces)
+        conn.execute("UPDATE texts SET z = ? WHERE file_id = ?", (z, file_id))
+        for (t, rid, _pos, _len), (pos, length) in zip(spans, new_spans):
+            conn.execute(f"UPDATE {'records' if t == 'r' else 'parts'} SET pos = ?, len = ? WHERE rid = ?",
+                         (pos, length, rid))
 
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
