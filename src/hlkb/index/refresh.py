@@ -85,8 +85,10 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
 
         if len(data) > MAX_FILE_BYTES:
             raise HlkbError(f"file is too large ({len(data) // (1024 * 1024)} MiB)", rel)
+        from hlkb.config import template_for
+
         decoded = decode_bytes(data, rel)
-        note = parse_text(decoded.text, rel, strict=False, file_name=Path(rel).name)
+        note = parse_text(decoded.text, rel, strict=False, file_name=Path(rel).name, template=template_for(abs_path))
         note.encoding = decoded.encoding
         analyze(note)
         rows_for_note(note, rows)
