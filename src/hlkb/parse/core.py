@@ -95,24 +95,25 @@ def _assemble_note(body: Body, data: dict, fm, text: str, path: str, file_name: 
     props = body.properties
     logseq = body.format == "logseq"
     front = dict(props) if logseq else data
-    title = (fields.clean_title(fields.get_ci(data, "title"))
+    fmeta, ffront, fdata = fields.Folded(meta), fields.Folded(front), fields.Folded(data)
+    title = (fields.clean_title(fdata.get("title"))
              or (fields.clean_title(props.get("title")) if logseq else None)
              or (fields.clean_title(props.get("full-title", "").strip('"')) if logseq else None)
              or body.title
-             or fields.clean_title(fields.get_ci(meta, "Full Title", "Title"))
+             or fields.clean_title(fmeta.get("Full Title", "Title"))
              or fields.title_from_file_name(file_name or (path if path != "<string>" else None)))
-    author = (fields.as_text(fields.get_ci(meta, "Author", "Authors"))
-              or fields.as_text(fields.get_ci(front, "author", "authors", "creator")))
-    category = (fields.clean_category(fields.get_ci(meta, "Category"))
-                or fields.clean_category(fields.get_ci(front, "category", "type")))
-    url = (fields.as_text(fields.get_ci(meta, "URL", "Source URL"))
-           or fields.as_text(fields.get_ci(front, "url", "source_url", "link")))
+    author = (fields.as_text(fmeta.get("Author", "Authors"))
+              or fields.as_text(ffront.get("author", "authors", "creator")))
+    category = (fields.clean_category(fmeta.get("Category"))
+                or fields.clean_category(ffront.get("category", "type")))
+    url = (fields.as_text(fmeta.get("URL", "Source URL"))
+           or fields.as_text(ffront.get("url", "source_url", "link")))
     if logseq:
         tags = parse_tags(props.get("tags", "")) if props.get("tags") else []
     else:
-        tags = fields.front_matter_tags(fields.get_ci(data, "tags", "tag"))
-    doc_tags_raw = fields.get_ci(meta, "Document Tags")
-    summary = fields.get_ci(meta, "Summary") or (fields.as_text(fields.get_ci(front, "summary")))
+        tags = fields.front_matter_tags(fdata.get("tags", "tag"))
+    doc_tags_raw = fmeta.get("Document Tags")
+    summary = fmeta.get("Summary") or (fields.as_text(ffront.get("summary")))
     note = Note(
         id="",
         path=path,

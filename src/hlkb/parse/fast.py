@@ -62,6 +62,10 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
                 sub = "closed"            # a blank line ends a highlight here
             continue
         c0 = raw[0]
+        if cur is not None and c0 in "#-" and not cur.tag_slot:
+            if not is_anchor(cur.lines[-1]):
+                return None                  # an unanchored bullet: the general reader judges it
+            cur.tag_slot = TagSlot("subline", 0)
         if c0 == "#":
             m = _HEADING.match(raw)
             if not m or not m.group(2):
@@ -178,7 +182,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
     if not highlights or not any_header:
         return None
     for h in highlights:
-        if not is_anchor(h.lines[-1]):
+        if not h.tag_slot and not is_anchor(h.lines[-1]):
             return None                      # the general reader judges unanchored bullets
         h.tag_slot = TagSlot("subline", h.end_line)
     body.highlights = highlights

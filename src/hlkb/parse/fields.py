@@ -23,18 +23,29 @@ _LOGSEQ_NAMESPACE = re.compile(
 _HIGHLIGHTS_SUFFIX = re.compile(r"\s*\((?:highlights)\)\s*$", re.IGNORECASE)
 
 
+class Folded:
+    """A mapping looked up case- and space-insensitively, folded once for many lookups."""
+
+    def __init__(self, mapping):
+        self.folded: dict = {}
+        if isinstance(mapping, dict):
+            for k, v in mapping.items():
+                self.folded.setdefault(" ".join(str(k).split()).casefold(), v)
+
+    def get(self, *keys: str):
+        """First non-empty value among ``keys``."""
+        for key in keys:
+            v = self.folded.get(key.casefold())
+            if v not in (None, "", [], {}):
+                return v
+        return None
+
+
 def get_ci(mapping: dict, *keys: str):
     """First non-empty value among ``keys``, matching keys case- and space-insensitively."""
     if not isinstance(mapping, dict):
         return None
-    folded = {}
-    for k, v in mapping.items():
-        folded.setdefault(" ".join(str(k).split()).casefold(), v)
-    for key in keys:
-        v = folded.get(key.casefold())
-        if v not in (None, "", [], {}):
-            return v
-    return None
+    return Folded(mapping).get(*keys)
 
 
 def as_text(value) -> str | None:

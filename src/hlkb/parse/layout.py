@@ -139,6 +139,20 @@ def is_property_line(text: str) -> bool:
 
 def text_shape(blocks: list[Block]) -> str:
     """``text``, ``quote``, ``image``, ``ref`` (a lone link) or ``empty`` for a unit's head."""
+    if len(blocks) == 1:
+        b = blocks[0]
+        facts = b.cache
+        if facts is not None and "shape" in facts:
+            return facts["shape"]
+        shape = _text_shape(blocks)
+        if facts is None:
+            b.cache = facts = {}
+        facts["shape"] = shape
+        return shape
+    return _text_shape(blocks)
+
+
+def _text_shape(blocks: list[Block]) -> str:
     if any(b.kind == "quote" for b in blocks[:1]):
         first = next((c for c in blocks[0].children if c.kind != "blank"), None)
         m = labels.CALLOUT.match(first.lines[0].strip()) if first is not None and first.kind == "para" else None
