@@ -147,11 +147,12 @@ def _value_ok(fig, gold_value) -> bool:
     return True   # vague or structured values: presence is what counts
 
 
-def score_numbers(bilingual: Path, splitter: bool) -> dict:
+def score_numbers(folders: list[Path], splitter: bool) -> dict:
     totals = dict(facts=0, en_found=0, zh_found=0, en_value=0, zh_value=0, paired=0, links=0,
                   links_right=0, traps=0, trap_hits=0)
     misses = []
-    for numbers_path in sorted(bilingual.glob("*.numbers.json")):
+    for numbers_path in (p for folder in folders for p in sorted(folder.glob("*.numbers.json"))):
+        bilingual = numbers_path.parent
         name = numbers_path.name[: -len(".numbers.json")]
         text, gold = load_article(bilingual / name, bilingual / f"{name}.gold.json")
         numbers = json.loads(numbers_path.read_text(encoding="utf-8"))
@@ -216,11 +217,19 @@ def mutate_raw(raw: str, rng: random.Random) -> str | None:
     return raw[:i] + rng.choice(choices) + raw[i + 1:]
 
 
+BILINGUAL_FOLDERS = (("corpus", "bilingual"), ("corpus-more", "bilingual"))
+
+
+def bilingual_folders(shared: Path) -> list[Path]:
+    """The shared corpus's folders of bilingual articles that exist (corpus/, corpus-more/)."""
+    return [shared.joinpath(*parts) for parts in BILINGUAL_FOLDERS if shared.joinpath(*parts).is_dir()]
+
+
 def articles(shared: Path):
-    bilingual = shared / "corpus" / "bilingual"
-    for gold_path in sorted(bilingual.glob("*.gold.json")):
-        name = gold_path.name[: -len(".gold.json")]
-        yield bilingual / name, gold_path
+    for bilingual in bilingual_folders(shared):
+        for gold_path in sorted(bilingual.glob("*.gold.json")):
+            name = gold_path.name[: -len(".gold.json")]
+            yield bilingual / name, gold_path
     for gold_path in sorted((shared / "seeds").glob("*.gold.json")):
         yield shared / "seeds" / gold_path.name[: -len(".gold.json")], gold_path
 
@@ -321,7 +330,7 @@ def main(argv=None) -> int:
         print(f"no corpus at {shared}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    s = score_numbers(shared / "corpus" / "bilingual", args.splitter)
+    s = score_numbers(bilingual_folders(shared), args.splitter)
     n = s["facts"] or 1
     print(f"pairs from: {'hlkb splitter' if args.splitter else 'gold files'}")
     print(f"[1] gold facts: {s['facts']}")

@@ -79,9 +79,12 @@ def test_repaired_text_reaches_the_pair():
     ("- [Back to the index（返回目录）](index.md)", "other"),       # navigation link
     ("作者：李小红", "other"),                                      # byline
     ("原文：", "other"),                                            # label
-    ("harbour：港口；海港", "other"),                              # glossary entry
+    ("harbour：港口；海港", "gloss"),                              # glossary entry
+    ("endow v. 捐赠，资助", "gloss"),                              # part of speech, then the sense
+    ("- It rained all week. （下了一整周的雨。）", "gloss"),         # an example and its translation
     ("(责任编辑：王明)", "other"),                                  # editor credit
-    ("---", "other"),
+    ("---", "markup"),
+    ("> </p>", "markup"),
     ("![a photo](img/a.png)", "other"),
     ("Foot notes", "other"),
     ("Thank you!", "en"),

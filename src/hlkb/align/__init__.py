@@ -1,10 +1,11 @@
 """The bilingual splitter: English/Chinese paragraph pairs of a saved article.
 
-``split_text`` segments text into English and Chinese paragraphs (``segment``), aligns
-them by dynamic programming with a Gale–Church length model, lexical anchors and the
-interleaving prior (``dp``), repairs copy artifacts in the Chinese (``repair``), and
-returns an ``Alignment``. ``pairs_for_note`` is what the pipeline calls for every note; it
-returns [] unless the note really is a bilingual article.
+``split_text`` classifies lines (``segment``), reads the document's layout into
+paragraphs (``blocks``), aligns them by dynamic programming with a Gale–Church length
+model, lexical anchors and the interleaving prior (``dp``), repairs copy artifacts in the
+Chinese (``repair``), and returns an ``Alignment``. ``pairs_for_note`` is what the pipeline
+calls for every note; it returns [] unless the alignment itself shows a bilingual article
+(``verdict``): enough English and Chinese paragraphs that pair with confidence.
 """
 
 from __future__ import annotations
@@ -15,54 +16,141 @@ from itertools import islice
 
 from hlkb.model import Note, Pair, Repair, note_id_for, pair_id_for, stable_hash
 
-__all__ = ["Alignment", "split_text", "pairs_for_note", "is_bilingual"]
+__all__ = ["Alignment", "Verdict", "split_text", "align_note", "pairs_for_note", "is_bilingual", "verdict"]
 
 _HAN = re.compile("[\u4e00-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]{2,}")
+
+# A pair is confident when the DP's score is at least this and the Chinese/English length
+# ratio is one a translation has (the corpus's pairs run from 0.2 to 1.1; an English
+# passage with a one-line Chinese comment on it is below 0.13).
+CONFIDENT_SCORE = 0.8
+RATIO_RANGE = (0.15, 1.6)
+# Below these lengths (characters) the ratio says little: a heading, a short line.
+_RATIO_MIN_LENGTH = 60
+# The Chinese side of a confident pair: at least this share Chinese (segment.chinese_share).
+CHINESE_SHARE = 0.6
+
+
+@dataclass
+class Verdict:
+    bilingual: bool
+    reason: str                # why (one line, for `hlkb pairs -v`)
+    confident: int = 0         # confident pairs
+    en_units: int = 0
+    zh_units: int = 0
 
 
 @dataclass
 class Alignment:
     path: str
-    paragraphs: list            # segment.Paragraph, in reading order
+    paragraphs: list            # blocks.Paragraph, in reading order
     pairs: list[Pair]
     units: list = field(default_factory=list)        # dp.Unit
     unpaired: list = field(default_factory=list)     # dp.Unit left without a counterpart
     repairs: list[Repair] = field(default_factory=list)
     lines: list = field(default_factory=list)        # segment.LineInfo per line
     zh_script: str | None = None
+    hopeless: str = ""          # why it was not aligned at all (split_text(decided_only=True))
 
     @property
     def bilingual(self) -> bool:
         return is_bilingual(self)
 
+    @property
+    def verdict(self) -> "Verdict":
+        return verdict(self)
+
 
 def is_bilingual(alignment: "Alignment") -> bool:
-    """A bilingual article, not a note that merely contains both scripts: at least half of
-    its Chinese units are paired, and there are two pairs or the whole text is one pair."""
+    return verdict(alignment).bilingual
+
+
+def confident(pair: Pair) -> bool:
+    """The pair's score is high, its Chinese side is mostly Chinese (not English with a
+    Chinese phrase in it) and, when both sides are long enough to tell, its
+    Chinese/English length ratio is a translation's."""
+    from hlkb.align.segment import chinese_share
+
+    if pair.score < CONFIDENT_SCORE or chinese_share("\n".join(pair.zh)) < CHINESE_SHARE:
+        return False
+    en = sum(_length(t) for t in pair.en)
+    zh = sum(_length(t) for t in pair.zh)
+    if en < _RATIO_MIN_LENGTH and zh < _RATIO_MIN_LENGTH * RATIO_RANGE[0]:
+        return True
+    return RATIO_RANGE[0] <= zh / max(en, 1) <= RATIO_RANGE[1]
+
+
+def _length(text: str) -> int:
+    return len("".join(text.split()))
+
+
+def verdict(alignment: "Alignment") -> Verdict:
+    """A bilingual article, not a note that merely holds both languages: at least two
+    confident pairs and at least a third of the paragraphs of the rarer language in them,
+    or one confident pair that is the whole text."""
+    en_units = sum(1 for u in alignment.units if u.lang == "en")
+    zh_units = len(alignment.units) - en_units
+    n_conf = sum(1 for p in alignment.pairs if confident(p))
+    v = Verdict(False, "", n_conf, en_units, zh_units)
+    if alignment.hopeless:
+        v.reason = alignment.hopeless
+        return v
+    if not en_units or not zh_units:
+        notes = sum(1 for i in alignment.lines if i.why == "notes")
+        missing = "English" if not en_units else "Chinese"
+        v.reason = f"no {missing} paragraphs" + (
+            f" ({notes} lines are glosses, examples or labels, which are not paired)" if notes else "")
+        return v
     if not alignment.pairs:
-        return False
-    zh_units = sum(1 for u in alignment.units if u.lang == "zh")
-    paired_zh = sum(len(p.zh) for p in alignment.pairs)
-    if zh_units and paired_zh * 2 < zh_units:
-        return False
-    if len(alignment.pairs) == 1:
-        only = alignment.pairs[0]
-        return len(alignment.units) == len(only.en) + len(only.zh)
-    return True
+        v.reason = f"{en_units} English and {zh_units} Chinese paragraphs, but none is a translation of another"
+        return v
+    if len(alignment.pairs) == 1 and len(alignment.units) == len(alignment.pairs[0].en) + len(alignment.pairs[0].zh):
+        v.bilingual = n_conf == 1
+        v.reason = "one pair, the whole text" if v.bilingual else _unconfident(alignment.pairs)
+        return v
+    rarer = min(en_units, zh_units)
+    if n_conf >= 2 and n_conf * 3 >= rarer:
+        v.bilingual = True
+        v.reason = f"{n_conf} confident pairs of {en_units} English and {zh_units} Chinese paragraphs"
+        return v
+    why = _unconfident([p for p in alignment.pairs if not confident(p)])
+    v.reason = (f"only {n_conf} of {len(alignment.pairs)} candidate pairs are confident, for {en_units} English "
+                f"and {zh_units} Chinese paragraphs (needs 2 and a third of the {rarer})" + (f"; {why}" if why else ""))
+    return v
+
+
+def _unconfident(pairs: list[Pair]) -> str:
+    """What makes these pairs unconvincing, in a few words."""
+    if not pairs:
+        return ""
+    low = [p for p in pairs if p.score < CONFIDENT_SCORE]
+    if low:
+        return f"{len(low)} pair(s) score below {CONFIDENT_SCORE}"
+    ratios = sorted(round(sum(_length(t) for t in p.zh) / max(1, sum(_length(t) for t in p.en)), 2) for p in pairs)
+    return (f"Chinese/English length ratio {ratios[0]}–{ratios[-1]}, outside a translation's "
+            f"{RATIO_RANGE[0]}–{RATIO_RANGE[1]} (a comment, not a translation)")
 
 
 def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: str | None = None,
-               config=None, merge_wrapped: bool = True) -> Alignment:
-    """Segment and align ``text`` (already decoded; its first line is file line ``first_line``)."""
+               config=None, merge_wrapped: bool = True, bilingual_only: bool = False) -> Alignment:
+    """Segment and align ``text`` (already decoded; its first line is file line ``first_line``).
+
+    ``bilingual_only``: do not align paragraphs that cannot make a bilingual verdict
+    (fewer than two English or two mostly-Chinese paragraphs, unless the text is one of
+    each); the alignment then has no pairs and says why in ``hopeless``."""
+    from hlkb.align.blocks import segment
     from hlkb.align.dp import align_units, build_units
     from hlkb.align.repair import repair_text
     from hlkb.align.script import zh_script
-    from hlkb.align.segment import segment
 
     infos, paragraphs = segment(text, first_line)
     nonblank = {i.number for i in infos if i.kind != "blank"}
     units = build_units(paragraphs, nonblank, merge_wrapped=merge_wrapped)
+    if bilingual_only:
+        hopeless = _cannot_be_bilingual(units)
+        if hopeless:
+            return Alignment(path, paragraphs, [], units, list(units), [], infos, None, hopeless)
     note_id = note_id or note_id_for(path)
     script = zh_script("".join(p.text for p in paragraphs if p.lang == "zh"))
 
@@ -101,6 +189,34 @@ def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: 
     return Alignment(path, paragraphs, pairs, units, unpaired, all_repairs, infos, script)
 
 
+def _cannot_be_bilingual(units: list) -> str:
+    """Why these units cannot hold two confident pairs, nor be one pair that is the whole
+    text ("" when they might): ``verdict`` would say no whatever the DP found."""
+    from hlkb.align.segment import chinese_share
+
+    en = sum(1 for u in units if u.lang == "en")
+    zh = sum(1 for u in units if u.lang == "zh" and chinese_share("\n".join(p.text for p in u.paras)) >= CHINESE_SHARE)
+    if en == 1 and zh == 1 and len(units) == 2:
+        return ""
+    if en >= 2 and zh >= 2:
+        return ""
+    if not en or not zh:
+        missing = "English" if not en else "Chinese"
+        return f"no {missing} paragraphs ({len(units)} paragraphs, all in one language or mixed)"
+    return (f"{en} English and {zh} Chinese paragraphs (and {len(units) - en - zh} mixed): too few to pair "
+            f"with confidence (needs 2 of each)")
+
+
+def _has_chinese_line(text: str) -> bool:
+    from hlkb.align.segment import chinese_share
+
+    for line in text.split("\n"):
+        if not line.isascii() and (chinese_share(line) >= CHINESE_SHARE or " / " in line or " | " in line) \
+                and _HAN.search(line):
+            return True
+    return False
+
+
 def _may_be_bilingual(text: str) -> bool:
     """Cheap gate so that ordinary notes cost almost nothing: 8 Chinese characters and 8
     Latin words within the first 200,000 characters (counting stops at 8)."""
@@ -111,18 +227,36 @@ def _at_least(pattern: re.Pattern, text: str, count: int) -> bool:
     return sum(1 for _ in islice(pattern.finditer(text, 0, 200_000), count)) >= count
 
 
-def pairs_for_note(note: Note) -> list[Pair]:
-    """Pairs of a parsed note (line numbers are file lines); [] when it is not bilingual.
+NOT_BOTH = "fewer than 8 Chinese characters or 8 English words: not both languages"
 
-    A note with highlights is a list of separate excerpts, not an article: pairing one
-    bullet's Chinese with the next bullet's English would invent translations.
-    """
-    if note.highlights:
-        return []
+
+def align_note(note: Note, config=None, merge_wrapped: bool = True) -> Alignment | None:
+    """The alignment of a parsed note's body (line numbers are file lines), or None when
+    the note has too little of one language to hold pairs at all."""
     lines = note.text.split("\n")
     start = max(note.body_line, 1)
     body = "\n".join(lines[start - 1:])
     if not _may_be_bilingual(body):
-        return []
-    alignment = split_text(body, note.path, first_line=start, note_id=note.id)
-    return alignment.pairs if alignment.bilingual else []
+        return None
+    if not _has_chinese_line(body):
+        # No line is mostly Chinese (nor an inline "EN / 中文" line): no Chinese paragraph
+        # can be, so no pair can be confident (a paragraph's share is an average of its lines').
+        return Alignment(note.path, [], [], hopeless="no Chinese paragraphs: Chinese only as "
+                         "words inside English lines")
+    return split_text(body, note.path, first_line=start, note_id=note.id, config=config,
+                      merge_wrapped=merge_wrapped, bilingual_only=True)
+
+
+def pairs_for_note(note: Note) -> list[Pair]:
+    """Pairs of a parsed note; [] when the alignment does not show a bilingual article."""
+    alignment = align_note(note)
+    return alignment.pairs if alignment is not None and alignment.bilingual else []
+
+
+def explain_note(note: Note) -> tuple[list[Pair], Verdict]:
+    """``pairs_for_note`` with the verdict that decided it (for `hlkb pairs -v`)."""
+    alignment = align_note(note)
+    if alignment is None:
+        return [], Verdict(False, NOT_BOTH)
+    v = alignment.verdict
+    return (alignment.pairs if v.bilingual else []), v
