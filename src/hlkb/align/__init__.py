@@ -30,6 +30,10 @@ RATIO_RANGE = (0.15, 1.6)
 _RATIO_MIN_LENGTH = 60
 # The Chinese side of a confident pair: at least this share Chinese (segment.chinese_share).
 CHINESE_SHARE = 0.6
+# A single confident pair makes a bilingual note when it holds at least the first share of
+# one language's text and the second of the other's (one paragraph and its translation,
+# perhaps with the reader's comments around them).
+SINGLE_PAIR_SHARES = (0.8, 0.3)
 
 
 @dataclass
@@ -88,48 +92,76 @@ def _length(text: str) -> int:
 def verdict(alignment: "Alignment") -> Verdict:
     """A bilingual article, not a note that merely holds both languages: at least two
     confident pairs and at least a third of the paragraphs of the rarer language in them,
-    or one confident pair that is the whole text."""
+    or one confident pair that holds nearly all of one language's text and some of the
+    other's."""
     en_units = sum(1 for u in alignment.units if u.lang == "en")
     zh_units = len(alignment.units) - en_units
     n_conf = sum(1 for p in alignment.pairs if confident(p))
     v = Verdict(False, "", n_conf, en_units, zh_units)
     if alignment.hopeless:
-        v.reason = alignment.hopeless
+        v.reason = alignment.hopeless + _notes_lines(alignment)
         return v
     if not en_units or not zh_units:
-        notes = sum(1 for i in alignment.lines if i.why == "notes")
-        missing = "English" if not en_units else "Chinese"
-        v.reason = f"no {missing} paragraphs" + (
-            f" ({notes} lines are glosses, examples or labels, which are not paired)" if notes else "")
+        v.reason = f"no {'English' if not en_units else 'Chinese'} paragraphs" + _notes_lines(alignment)
         return v
     if not alignment.pairs:
-        v.reason = f"{en_units} English and {zh_units} Chinese paragraphs, but none is a translation of another"
+        v.reason = (f"{en_units} English and {zh_units} Chinese paragraphs, but none is a translation of another"
+                    + _notes_lines(alignment))
         return v
-    if len(alignment.pairs) == 1 and len(alignment.units) == len(alignment.pairs[0].en) + len(alignment.pairs[0].zh):
-        v.bilingual = n_conf == 1
-        v.reason = "one pair, the whole text" if v.bilingual else _unconfident(alignment.pairs)
-        return v
+    if len(alignment.pairs) == 1:
+        shares = _paired_shares(alignment)
+        if max(shares) >= SINGLE_PAIR_SHARES[0] and min(shares) >= SINGLE_PAIR_SHARES[1]:
+            v.bilingual = n_conf == 1
+            v.reason = (f"one pair, {shares[0]:.0%} of the English and {shares[1]:.0%} of the Chinese text"
+                        if v.bilingual else f"one pair, not confident: {_unconfident(alignment.pairs)}")
+            return v
     rarer = min(en_units, zh_units)
     if n_conf >= 2 and n_conf * 3 >= rarer:
         v.bilingual = True
         v.reason = f"{n_conf} confident pairs of {en_units} English and {zh_units} Chinese paragraphs"
         return v
     why = _unconfident([p for p in alignment.pairs if not confident(p)])
-    v.reason = (f"only {n_conf} of {len(alignment.pairs)} candidate pairs are confident, for {en_units} English "
-                f"and {zh_units} Chinese paragraphs (needs 2 and a third of the {rarer})" + (f"; {why}" if why else ""))
+    v.reason = (f"{n_conf} of {len(alignment.pairs)} candidate pairs confident, for {en_units} English and "
+                f"{zh_units} Chinese paragraphs (a bilingual article has at least 2, and a third of the "
+                f"{rarer})" + (f"; not confident: {why}" if why else "") + _notes_lines(alignment))
     return v
+
+
+def _paired_shares(alignment: "Alignment") -> tuple[float, float]:
+    """The shares of English and of Chinese text (by length) that are in pairs."""
+    total = {"en": 0, "zh": 0}
+    left = {"en": 0, "zh": 0}
+    for u in alignment.units:
+        total[u.lang] += u.length
+    for u in alignment.unpaired:
+        left[u.lang] += u.length
+    en, zh = ((total[k] - left[k]) / total[k] if total[k] else 0.0 for k in ("en", "zh"))
+    return en, zh
 
 
 def _unconfident(pairs: list[Pair]) -> str:
     """What makes these pairs unconvincing, in a few words."""
-    if not pairs:
-        return ""
-    low = [p for p in pairs if p.score < CONFIDENT_SCORE]
+    from hlkb.align.segment import chinese_share
+
+    causes = []
+    low = sum(1 for p in pairs if p.score < CONFIDENT_SCORE)
     if low:
-        return f"{len(low)} pair(s) score below {CONFIDENT_SCORE}"
-    ratios = sorted(round(sum(_length(t) for t in p.zh) / max(1, sum(_length(t) for t in p.en)), 2) for p in pairs)
-    return (f"Chinese/English length ratio {ratios[0]}–{ratios[-1]}, outside a translation's "
-            f"{RATIO_RANGE[0]}–{RATIO_RANGE[1]} (a comment, not a translation)")
+        causes.append(f"{low} with a score below {CONFIDENT_SCORE} (lengths or numbers do not fit)")
+    english = sum(1 for p in pairs if p.score >= CONFIDENT_SCORE and chinese_share("\n".join(p.zh)) < CHINESE_SHARE)
+    if english:
+        causes.append(f"{english} whose Chinese side is mostly English")
+    ratios = sorted(round(sum(_length(t) for t in p.zh) / max(1, sum(_length(t) for t in p.en)), 2)
+                    for p in pairs if p.score >= CONFIDENT_SCORE and not confident(p)
+                    and chinese_share("\n".join(p.zh)) >= CHINESE_SHARE)
+    if ratios:
+        causes.append(f"{len(ratios)} with a Chinese/English length ratio of {ratios[0]}–{ratios[-1]}, "
+                      f"outside a translation's {RATIO_RANGE[0]}–{RATIO_RANGE[1]} (comments, not translations)")
+    return "; ".join(causes)
+
+
+def _notes_lines(alignment: "Alignment") -> str:
+    notes = sum(1 for i in alignment.lines if i.why == "notes")
+    return f"; {notes} lines are glosses, examples or analysis, which are never paired" if notes else ""
 
 
 def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: str | None = None,
@@ -137,8 +169,8 @@ def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: 
     """Segment and align ``text`` (already decoded; its first line is file line ``first_line``).
 
     ``bilingual_only``: do not align paragraphs that cannot make a bilingual verdict
-    (fewer than two English or two mostly-Chinese paragraphs, unless the text is one of
-    each); the alignment then has no pairs and says why in ``hopeless``."""
+    (no English paragraph, or none that is mostly Chinese); the alignment then has no
+    pairs and says why in ``hopeless``."""
     from hlkb.align.blocks import segment
     from hlkb.align.dp import align_units, build_units
     from hlkb.align.repair import repair_text
@@ -184,27 +216,24 @@ def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: 
             line=min(p.start for p in en_paras + zh_paras),
             en=en, zh=zh, en_lines=[p.start for p in en_paras], zh_lines=[p.start for p in zh_paras],
             score=ap.score, repairs=reps, zh_script=script,
+            en_markdown=[p.markdown for p in en_paras], zh_markdown=[p.markdown for p in zh_paras],
         ))
     unpaired = [u for u in units if id(u) not in paired_units]
     return Alignment(path, paragraphs, pairs, units, unpaired, all_repairs, infos, script)
 
 
 def _cannot_be_bilingual(units: list) -> str:
-    """Why these units cannot hold two confident pairs, nor be one pair that is the whole
-    text ("" when they might): ``verdict`` would say no whatever the DP found."""
+    """Why these units cannot hold a confident pair ("" when they might): no English
+    paragraph, or no paragraph that is mostly Chinese. ``verdict`` would say no whatever
+    the DP found."""
     from hlkb.align.segment import chinese_share
 
-    en = sum(1 for u in units if u.lang == "en")
-    zh = sum(1 for u in units if u.lang == "zh" and chinese_share("\n".join(p.text for p in u.paras)) >= CHINESE_SHARE)
-    if en == 1 and zh == 1 and len(units) == 2:
-        return ""
-    if en >= 2 and zh >= 2:
-        return ""
-    if not en or not zh:
-        missing = "English" if not en else "Chinese"
-        return f"no {missing} paragraphs ({len(units)} paragraphs, all in one language or mixed)"
-    return (f"{en} English and {zh} Chinese paragraphs (and {len(units) - en - zh} mixed): too few to pair "
-            f"with confidence (needs 2 of each)")
+    if not any(u.lang == "en" for u in units):
+        return f"no English paragraphs ({len(units)} paragraphs, all Chinese)"
+    if not any(u.lang == "zh" and chinese_share("\n".join(p.text for p in u.paras)) >= CHINESE_SHARE
+               for u in units):
+        return f"no Chinese paragraphs ({len(units)} paragraphs: English, or English with Chinese words)"
+    return ""
 
 
 def _has_chinese_line(text: str) -> bool:

@@ -5,18 +5,21 @@ A block is a maximal run of non-blank lines. Every block is one of:
 * **text**: prose in one language (with labels, markup lines and inline ``EN / 中文``
   lines perhaps): one paragraph, however many lines it has and whatever ``>`` or
   ``<p>`` lines sit inside it (DESIGN.md: a maximal run of non-blank lines in one
-  language);
+  language); a gloss line ends it;
 * **lines**: both languages line by line (subtitles, ``EN`` / ``ZH`` line pairs, a
-  headline list): each run of lines in one language is a paragraph;
-* **notes**: a learner's glosses and examples (a gloss line, or an example with its
-  translation in parentheses), or, in a document laid out block by block, a block that
-  mixes the languages without alternating (a bilingual title, a credit): no paragraph.
+  headline list, a numbered sentence with its translation and analysis): each run of
+  lines in one language is a paragraph; a label or gloss line ends one;
+* **notes**: a learner's glosses and examples (an example with its translation in
+  parentheses, or mostly gloss and analysis lines): no paragraph;
+* **none**: nothing to pair (labels, links, a ``Key: value`` header).
 
 Whether a block that holds both languages is read line by line is a decision about the
-document: line by line when such blocks outnumber the one-language blocks, or when the
-block itself alternates at least twice (EN, ZH, EN). A section (a Markdown heading and
-what follows up to the next heading of its level) made mostly of notes blocks is a
-glossary: all of it, headings included, is notes.
+document: yes when such blocks outnumber the one-language blocks, or when the block
+itself alternates at least twice (EN, ZH, EN). Otherwise, in an article laid out block
+by block, a title or credit in one block with the other language is not paired with it
+(``Paragraph.apart``); two whole sentences glued together may still be. A section (a
+Markdown heading and what follows up to the next heading of its level) made mostly of
+notes blocks is a glossary: all of it, headings included, is notes.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ import re
 from dataclasses import dataclass
 
 from hlkb.align.segment import (_BLANK_CHARS, _TERMINAL, FUNCTION_WORDS, LineInfo, classify_lines,
-                                heading_level, is_parenthesised, label_lang, latin_words, plain_line,
-                                prose_of, split_inline)
+                                heading_level, is_label_word, is_parenthesised, label_lang, latin_words,
+                                plain_line, prose_of, split_inline)
 
 TEXT, LINES, NOTES, NONE = "text", "lines", "notes", "none"
 _METADATA_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9 _-]{0,24}:[ \t]")
@@ -69,9 +72,9 @@ def build_paragraphs(infos: list[LineInfo]) -> list[Paragraph]:
     single = sum(1 for b in blocks if b.role == TEXT)
     by_lines = len(mixed) > single
     for b in mixed:
-        if by_lines:
+        if by_lines or b.runs >= 3:
             _read_labels_as_lines(b)
-        elif b.runs < 3 and _titles_or_credits(b):
+        elif _titles_or_credits(b):
             b.apart = True          # a bilingual title, a credit, a heading glued to a paragraph
     _glossary_sections(blocks)
     paras: list[Paragraph] = []
@@ -114,15 +117,17 @@ def _shape(b: Block) -> Block:
             runs += 1
             last = k
     b.runs = runs
-    if "gloss" in kinds:
-        b.role = NOTES
+    parenthesised = sum(1 for i in b.lines if i.kind in _LANG_KINDS and is_parenthesised(i.text))
+    glosses = kinds.count("gloss")
+    mixed = "en" in langs and "zh" in langs
+    if mixed and parenthesised:
+        b.role = NOTES              # an example and its translation in parentheses
+    elif glosses and glosses + parenthesised > len(langs) - parenthesised:
+        b.role = NOTES              # mostly glosses and analysis
     elif _metadata(b):
         b.role = NONE               # "Title: …", "Date: …", "Tags: …" (a header without front-matter fences)
-    elif "en" in langs and "zh" in langs:
-        if any(i.kind in _LANG_KINDS and is_parenthesised(i.text) for i in b.lines):
-            b.role = NOTES          # an example and its translation in parentheses
-        else:
-            b.role = LINES
+    elif mixed:
+        b.role = LINES
     elif langs or "inline" in kinds:
         b.role = TEXT
     return b
@@ -137,10 +142,11 @@ def _titles_or_credits(b: Block) -> bool:
 
 
 def _read_labels_as_lines(b: Block) -> None:
-    """In a document read line by line, a short line ("He replied,", "随后又说：") is a
-    line of its own, not a label."""
+    """In a block that alternates line by line, a short line ("He replied,", "随后又说：")
+    is a line of its own, not a label (unless it is one of the labels learners' notes
+    use: "原文：", "Notes")."""
     for info in b.lines:
-        if info.kind == "other" and info.why == "label":
+        if info.kind == "other" and info.why == "label" and not is_label_word(info.text):
             lang = label_lang(info.text)
             if lang != "other":
                 info.kind, info.why = lang, ""
@@ -165,7 +171,7 @@ def _glossary_sections(blocks: list[Block]) -> None:
         end = next((n for n, lvl in headings[k + 1:] if lvl <= level), None)
         inside = [b for b in blocks if b.lines[0].number >= number and (end is None or b.lines[0].number < end)]
         body = [b for b in inside if not all(heading_level(i.text) for i in b.lines)]
-        notes = sum(1 for b in body if b.role == NOTES)
+        notes = sum(1 for b in body if b.role == NOTES)   # (glosses alone: a gloss is not a glossary)
         content = sum(1 for b in body if b.role in (TEXT, LINES))
         if notes >= 2 and notes > 2 * content:
             for b in inside:
@@ -175,7 +181,7 @@ def _glossary_sections(blocks: list[Block]) -> None:
 def _block_paragraphs(b: Block) -> list[Paragraph]:
     """Paragraphs of a text or lines block. In a text block, labels and markup lines sit
     inside the paragraph; in a lines block only markup lines do."""
-    transparent = ("markup",) if b.role == LINES else ("markup", "other")
+    transparent = ("markup",) if b.role == LINES else ("markup", "other")   # a gloss always ends one
     out: list[Paragraph] = []
     current: list[LineInfo] | None = None
     lang = None

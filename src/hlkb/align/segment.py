@@ -5,9 +5,11 @@ Each non-blank line gets a kind:
 * ``en`` / ``zh``: prose in that language (Latin names inside Chinese, or a Chinese word
   inside English, do not change its language);
 * ``inline``: one line holding a sentence and its translation (``English text / 中文译文``);
-* ``gloss``: a vocabulary gloss or a learner's example with its translation
-  (``toddler n. 幼儿``, ``make sense: 讲得通``, ``- It makes sense. （有道理。）``); such a
-  line also marks its block as notes, not article text (``blocks``);
+* ``gloss``: a vocabulary gloss, a learner's example with its translation or a line of
+  the learner's analysis (``toddler n. 幼儿``, ``make sense: 讲得通``, ``- It makes sense.
+  （有道理。）``, ``分析：…``); never part of a paragraph, and a block made mostly of them
+  is notes, not article text (``blocks``). A label that says which text follows
+  (``原文：The train was late.``) is dropped and the rest judged;
 * ``other``: text that is not translatable prose: front matter, fenced code, raw HTML
   (``<script>``, ``<audio>`` fallbacks, comments), link-only and navigation lines,
   "label：value" metadata, short labels (``原文：``, ``**译文**``), static-site container
@@ -79,6 +81,18 @@ _POS_GLOSS = re.compile(rf"[\s:：]{_POS}\s*(?:{_POS}\s*)*[\u3400-\u9fff（(\[]"
 # an IPA transcription, or a short Latin term, a colon or "=", and a short definition.
 _IPA = re.compile(r"[\[/][^\]/]*[ˈˌːəɪʊæɑɔʃʒθðŋɜʌ][^\]/]*[\]/]")
 _TERM_DEF = re.compile(r"^(?P<term>[A-Za-z][A-Za-z0-9'’\-\s./+…,()/\u4e00-\u9fff]{0,48}?)\s*(?P<sep>[:：]|=)\s*(?P<def>.+)$")
+# A label opening a line of a learner's note: one that says which text follows (kept,
+# and the rest judged) or one that introduces the learner's own analysis (notes).
+_LEADING_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff]{1,5}|[A-Za-z][A-Za-z ]{0,18}?)\s*[:：]\s*(?P<rest>\S.*)$")
+TRANSLATION_LABELS = frozenset("""原文 译文 譯文 翻译 翻譯 中文 英文 中译 中譯 英译 英譯 参考译文 參考譯文 原句 译句 譯句
+original translation english chinese source en zh cn""".split())
+ANALYSIS_LABELS = frozenset("""分析 解析 学习 學習 笔记 筆記 注 注释 註釋 注解 註解 注意 讲解 講解 点评 點評 评论 評論 词汇 詞彙
+生词 生詞 单词 單詞 语法 語法 要点 要點 重点 重點 知识点 知識點 句型 短语 短語 词组 詞組 例句 备注 備註 难点 難點
+考点 考點 解释 解釋 释义 釋義 用法 搭配 同义词 同義詞 近义词 近義詞 反义词 反義詞 结构 結構 心得 感想 总结 總結
+analysis note notes vocabulary grammar comment comments explanation usage""".split()) | {"key points"}
+_LABEL_WORDS = TRANSLATION_LABELS | ANALYSIS_LABELS
+# A translation label opening a line, as ``plain_line`` drops it ("原文：", "**译文**：").
+_TRANSLATION_LABEL = re.compile(r"^(?:\*\*|__)?(?P<label>[\u4e00-\u9fff]{1,5}|[A-Za-z]{2,12})(?:\*\*|__)?\s*[:：]\s*(?=\S)")
 _INLINE_SEPARATORS = (" / ", " | ")
 _PROSE_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u3007\u3400-\u9fff]")
 _WORD_CHAR = re.compile(r"[A-Za-z\u3400-\u9fff]")
@@ -162,8 +176,14 @@ def strip_block_markers(line: str) -> str:
 
 def plain_line(line: str) -> str:
     """What a paragraph's text keeps of a line: no blockquote or list markers, no HTML
-    tags, surrounding blank characters stripped (Markdown emphasis and links stay)."""
-    return strip_html(strip_block_markers(line)).strip(_BLANK_CHARS)
+    tags, no translation label ("原文：", "**译文**："), surrounding blank characters
+    stripped (Markdown emphasis and links stay)."""
+    text = strip_html(strip_block_markers(line)).strip(_BLANK_CHARS)
+    if ":" in text or "：" in text:
+        m = _TRANSLATION_LABEL.match(text)
+        if m and m.group("label").lower() in TRANSLATION_LABELS:
+            text = text[m.end():]
+    return text
 
 
 def prose_of(line: str) -> str:
@@ -273,6 +293,11 @@ def _classify(line: str) -> tuple[str, str]:
 _LABEL = "label"
 
 
+def is_label_word(line: str) -> bool:
+    """The line is only one of the labels learners' notes use ("原文：", "**Notes**")."""
+    return prose_of(line).rstrip(":： ").lower() in _LABEL_WORDS
+
+
 def label_lang(line: str) -> str:
     """The language of a line read as a label (``_classify`` gave ``label``)."""
     lang = _word_lang(prose_of(line))
@@ -290,6 +315,14 @@ def _kind(line: str) -> str:
         return "markup"                     # rules, separators, markup only
     if prose[:1] in "(（" and prose[-1:] in ")）":
         prose = prose[1:-1].strip()          # a credit in parentheses: judge what it says
+    if len(prose) <= 20 and prose.rstrip(":： ").lower() in _LABEL_WORDS:
+        return _LABEL                       # "## 译文", "Translation", "**Notes**"
+    if (":" in prose or "：" in prose) and (label := _LEADING_LABEL.match(prose)):
+        name = label.group("label").lower()
+        if name in TRANSLATION_LABELS:
+            return _kind(label.group("rest"))   # "原文：The train was late." is English
+        if name in ANALYSIS_LABELS:
+            return "gloss"                      # "分析：…", "Note: …": the learner's notes
     han = han_count(prose)
     # Whether there are Latin words (a single Latin letter is one), and below, only as
     # much about them as a test needs.
