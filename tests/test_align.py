@@ -277,3 +277,17 @@ def test_names_inside_chinese_stay_chinese():
 ])
 def test_classify_layout_lines(line, kind):
     assert classify_line(line) == kind
+
+
+def test_inline_halves_of_tables_breaks_dashes_and_sentences():
+    al = _load(DATA / "inline_variants.md")
+    texts = [(p.en[0], p.zh[0]) for p in al.pairs]
+    assert texts[0] == ("Where does this bus go?", "这辆公交车开往哪里？")          # table cells, no pipes
+    assert texts[2] == ("The ticket office closes at noon on Sundays.", "售票处周日中午关门。")   # <br>
+    assert texts[3] == ("Slow and steady wins the race.", "慢而稳者胜。")             # " — "
+    assert texts[5] == ("The next stop is the last one.", "下一站是终点站。")          # Chinese first
+    assert texts[6] == ("Around the World in Eighty Days", "《八十天环游地球》")        # title marks
+    assert al.pairs[0].to_record()["en_markdown"] == ["Where does this bus go?"]
+    # a Chinese sentence quoting English is Chinese, and a table's head is a label
+    assert classify_line("“Mind the gap.” 这句话在伦敦地铁里每天都能听到好几百遍。") == "zh"
+    assert classify_line("| English | 中文 |") == "other"

@@ -228,7 +228,8 @@ def _inline_halves(info: LineInfo, block: int) -> list[Paragraph]:
     out = []
     for lang, (a, b) in halves:
         half = info.text[a:b].strip(_BLANK_CHARS)
-        out.append(Paragraph(lang, info.number, info.number, half, block, inline=True, markdown=half))
+        out.append(Paragraph(lang, info.number, info.number, plain_line(half), block, inline=True,
+                             markdown=half))
     return out
 
 

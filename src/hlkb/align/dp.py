@@ -60,7 +60,8 @@ class Config:
     order: bool = True
     partial: bool = True            # a long multi-line paragraph may be only partly translated
     skip: float = 5.5               # price of one unpaired unit
-    window: int = 8                 # how far apart (in units) two sides of a pair may be
+    window: int | None = 8          # how far apart (in units) two sides of a pair may be;
+                                    # None: a band around the diagonal of the two sequences
     order_gap: float = 7.0          # per unit sitting between the two sides of a pair
     orientation: str | None = None  # "en" / "zh": the language that usually comes first
     orientation_cost: float = 4.0
@@ -321,6 +322,12 @@ class Aligner:
     # -- search ------------------------------------------------------------------------
     def _j_range(self, i: int) -> tuple[int, int]:
         n, m, w = len(self.en), len(self.zh), self.cfg.window
+        if w is None:
+            # Sections read as sequences: a band around the diagonal of the two sequences,
+            # wide enough for a translation that skips or merges a good share of paragraphs.
+            band = max(SECTION_BAND, int(0.2 * max(n, m)))
+            centre = i * m / n if n else 0
+            return max(0, int(centre) - band), min(m, int(centre) + 1 + band)
         lo = 0 if i == 0 else bisect.bisect_left(self._zh_pos, self.en[i - 1].pos - w)
         if i == n:
             hi = m
@@ -510,15 +517,21 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
     When the first pass leaves most of one language unpaired and each language comes in
     runs of paragraphs, the translation may follow as a section of its own (all English,
     then all Chinese, one Chinese paragraph often covering several English ones): the two
-    sections are aligned as sequences (length and anchors, no distance penalty, merges of
-    up to ``SECTION_MERGE`` paragraphs), and that reading is kept when it pairs clearly
+    sections are aligned as sequences (length and anchors, no distance penalty, a band
+    around the diagonal, merges of up to twice the ratio of the sections' paragraph
+    counts, at most ``SECTION_MERGE``), and that reading is kept when it pairs clearly
     more of the text."""
     config = config or Config()
     model = LengthModel.estimate(neighbour_pairs(units))
     first = Aligner(units, model, config).align()
     if config.order and _may_be_sections(units, first):
-        sections = Config(**{**config.__dict__, "order_gap": 0.0, "window": 10**9, "orientation": None,
-                             "max_merge": max(config.max_merge, SECTION_MERGE)})
+        # Merges as long as the two sections' paragraph counts call for (8 English
+        # paragraphs to 2 Chinese ones: up to 8:1), at most SECTION_MERGE.
+        n_en = sum(1 for u in units if u.lang == "en")
+        n_zh = len(units) - n_en
+        merge = min(SECTION_MERGE, max(config.max_merge, math.ceil(2 * max(n_en, n_zh) / max(1, min(n_en, n_zh)))))
+        sections = Config(**{**config.__dict__, "order_gap": 0.0, "window": None, "orientation": None,
+                             "max_merge": merge})
         trial = Aligner(units, model, sections).align()
         if trial and coverage(units, trial) >= coverage(units, first) + 0.2:
             one_to_one = [(p.en[0].length, p.zh[0].length) for p in trial if len(p.en) == 1 and len(p.zh) == 1]
@@ -540,6 +553,7 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
 
 
 SECTION_MERGE = 8
+SECTION_BAND = 16
 
 
 def coverage(units: list[Unit], pairs: list[AlignedPair]) -> float:

@@ -93,7 +93,6 @@ analysis note notes vocabulary grammar comment comments explanation usage""".spl
 _LABEL_WORDS = TRANSLATION_LABELS | ANALYSIS_LABELS
 # A translation label opening a line, as ``plain_line`` drops it ("原文：", "**译文**：").
 _TRANSLATION_LABEL = re.compile(r"^(?:\*\*|__)?(?P<label>[\u4e00-\u9fff]{1,5}|[A-Za-z]{2,12})(?:\*\*|__)?\s*[:：]\s*(?=\S)")
-_INLINE_SEPARATORS = (" / ", " | ")
 _PROSE_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u3007\u3400-\u9fff]")
 _WORD_CHAR = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _DIGIT = re.compile(r"\d")
@@ -228,25 +227,99 @@ def _word_lang(text: str) -> str:
 
 
 def split_inline(line: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """For ``English / 中文`` (or the reverse) return the (start, end) spans of the English
-    and the Chinese half, else None. Each half must be a whole sentence-sized phrase in
-    one language; the separator is `` / `` or `` | ``."""
+    """For a line holding a phrase and its translation, the (start, end) spans of the
+    English and the Chinese half, else None. The halves are separated by `` / ``, `` | ``,
+    `` — ``, ``<br>``, are the two cells of a table row (``| English | 中文 |``), are
+    sentences that follow each other (``It rained. 下雨了。``), or are a title and its
+    rendering in title marks (``The Simpsons《辛普森一家》``). Each half must be in one
+    language, and the English one without Chinese."""
+    cells = table_cells(line)
+    if cells is not None:
+        if len(cells) == 2 and not all(is_label_word(line[a:b]) for a, b in cells):
+            return _halves(line, *cells)             # ("| English | 中文 |" heads a table)
+        return None
     for sep in _INLINE_SEPARATORS:
         start = 0
         while True:
             k = line.find(sep, start)
             if k < 0:
                 break
-            left, right = line[:k], line[k + len(sep):]
-            lw, rw = _word_lang(prose_of(left)), _word_lang(prose_of(right))
-            if {lw, rw} == {"en", "zh"} and han_count(left if lw == "en" else right) == 0:
-                lo = len(left) - len(left.lstrip(_BLANK_CHARS))
-                end_r = len(line.rstrip(_BLANK_CHARS))
-                left_span = (lo, len(left.rstrip(_BLANK_CHARS)))
-                right_span = (k + len(sep), end_r)
-                return (left_span, right_span) if lw == "en" else (right_span, left_span)
+            spans = _halves(line, (0, k), (k + len(sep), len(line)))
+            if spans:
+                return spans
             start = k + 1
+    return _sentence_halves(line)
+
+
+def table_cells(line: str) -> list[tuple[int, int]] | None:
+    """The (start, end) spans of the cells of a Markdown table row ``| a | b |``, else None."""
+    stripped = line.strip(_BLANK_CHARS)
+    if len(stripped) < 3 or not (stripped.startswith("|") and stripped.endswith("|")):
+        return None
+    bars = [i for i, ch in enumerate(line) if ch == "|"]
+    return [(a + 1, b) for a, b in zip(bars, bars[1:])]
+
+
+_INLINE_SEPARATORS = (" / ", " | ", " — ", " – ", "<br>", "<br/>", "<br />", "<BR>")
+_EN_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s*$")
+_ZH_SENTENCE_END = re.compile(r"[。！？…]+[”」』）)\"]*$")
+
+
+def _halves(line: str, a: tuple[int, int], b: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    left, right = line[a[0]:a[1]], line[b[0]:b[1]]
+    lw, rw = _word_lang(prose_of(left)), _word_lang(prose_of(right))
+    if {lw, rw} != {"en", "zh"} or han_count(left if lw == "en" else right):
+        return None
+    left_span = (a[0] + len(left) - len(left.lstrip(_BLANK_CHARS)), a[0] + len(left.rstrip(_BLANK_CHARS)))
+    right_span = (b[0] + len(right) - len(right.lstrip(_BLANK_CHARS)), b[0] + len(right.rstrip(_BLANK_CHARS)))
+    return (left_span, right_span) if lw == "en" else (right_span, left_span)
+
+
+def _sentence_halves(line: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """An English sentence (three words or more) followed by a Chinese one, or the
+    reverse, with no separator; or an English title with its Chinese in 《》."""
+    m = _HAN.search(line)
+    if m is None:
+        return None
+    first_han = m.start()
+    head = line[:first_han]
+    if head.rstrip(_BLANK_CHARS).endswith("《") and line.rstrip(_BLANK_CHARS).endswith("》"):
+        title_mark = head.rstrip(_BLANK_CHARS)
+        english = prose_of(title_mark[:-1])
+        if len(latin_words(english)) >= 1 and _word_lang(english) == "en":
+            return _halves(line, (0, len(title_mark) - 1), (len(title_mark) - 1, len(line)))
+        return None
+    if _EN_SENTENCE_END.search(head):
+        english, chinese = prose_of(head), prose_of(line[first_han:])
+        if (_translation_sized(english, chinese) and chinese_share(chinese) >= 0.7
+                and _ZH_SENTENCE_END.search(chinese)):
+            return _halves(line, (0, first_han), (first_han, len(line)))
+        return None
+    # Chinese first: the last Chinese sentence ends, then English to the end of the line.
+    cut = 0
+    for run in _HAN_RUN.finditer(line):
+        cut = run.end()
+    while cut < len(line) and line[cut] in "。！？…”」』）)\"":
+        cut += 1
+    tail = line[cut:]
+    if tail.strip(_BLANK_CHARS) and _ZH_SENTENCE_END.search(line[:cut]):
+        chinese, english = prose_of(line[:cut]), prose_of(tail)
+        if _translation_sized(english, chinese) and chinese_share(chinese) >= 0.7:
+            return _halves(line, (0, cut), (cut, len(line)))
     return None
+
+
+def _translation_sized(english: str, chinese: str) -> bool:
+    """An English sentence of four words or more, not a quotation (``“Stay hungry.”
+    他说。`` is Chinese quoting English), and a Chinese part of the length a
+    translation of it would have."""
+    if english[:1] in "\"“‘'" or len(latin_words(english)) < 4:
+        return False
+    return 0.15 <= text_chars(chinese) / max(1, text_chars(english)) <= 1.0
+
+
+def text_chars(text: str) -> int:
+    return len("".join(text.split()))
 
 
 def is_gloss(prose: str) -> bool:
@@ -317,6 +390,9 @@ def _kind(line: str) -> str:
         prose = prose[1:-1].strip()          # a credit in parentheses: judge what it says
     if len(prose) <= 20 and prose.rstrip(":： ").lower() in _LABEL_WORDS:
         return _LABEL                       # "## 译文", "Translation", "**Notes**"
+    if "|" in line and (cells := table_cells(line)) is not None \
+            and all(is_label_word(line[a:b]) or not line[a:b].strip() for a, b in cells):
+        return _LABEL                       # a table's head: "| English | 中文 |"
     if (":" in prose or "：" in prose) and (label := _LEADING_LABEL.match(prose)):
         name = label.group("label").lower()
         if name in TRANSLATION_LABELS:
