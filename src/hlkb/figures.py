@@ -315,7 +315,7 @@ _ZH_FIGURE = re.compile(
     rf"(?P<post2>左右|以上|上下)?"
 )
 _HAS_HAN = re.compile(r"[\u3400-\u9fff]")
-_ZH_NOT_ONE_BEFORE = frozenset("有这這那某每同当當哪另任")
+_ZH_NOT_ONE_BEFORE = frozenset("有这這那某每同当當哪另任的")
 _ZH_TIME_WORDS = frozenset("天 年 日 夜 晚 周 週 星期 个星期 個星期 个月 個月 小时 小時 刻 次 回".split())
 _ZH_YUAN_WORD_NEXT = frozenset("化素旦首老气氣件宵月朝代帅帥音")
 
