@@ -291,3 +291,12 @@ def test_inline_halves_of_tables_breaks_dashes_and_sentences():
     # a Chinese sentence quoting English is Chinese, and a table's head is a label
     assert classify_line("“Mind the gap.” 这句话在伦敦地铁里每天都能听到好几百遍。") == "zh"
     assert classify_line("| English | 中文 |") == "other"
+
+
+def test_a_document_translated_line_by_line_pairs_its_short_headings_and_table_rows():
+    al = _load(DATA / "line_by_line_doc.md")
+    pairs = [(p.en[0], p.zh[0]) for p in al.pairs]
+    assert ("# Garden Guide", "# 园艺指南") in pairs                     # a two-word heading, not a label
+    assert ("## Watering", "## 浇水") in pairs
+    assert ("Photography is not allowed inside.", "馆内禁止拍照。") in pairs  # a row's English and Chinese cells
+    assert al.unpaired == []                                                # the table's head row is other

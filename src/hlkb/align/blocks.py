@@ -71,6 +71,15 @@ def build_paragraphs(infos: list[LineInfo]) -> list[Paragraph]:
     mixed = [b for b in blocks if b.role == LINES]
     single = sum(1 for b in blocks if b.role == TEXT)
     by_lines = len(mixed) > single
+    if by_lines:
+        # A short line of the other language in a one-language block ("# Garden Guide"
+        # above "# 园艺指南") is its line-by-line counterpart, not a label.
+        for b in blocks:
+            if b.role == TEXT and _labels_of_the_other_language(b):
+                _read_labels_as_lines(b)
+                _shape(b)
+                if b.role == LINES:
+                    mixed.append(b)
     for b in mixed:
         if by_lines or b.runs >= 3:
             _read_labels_as_lines(b)
@@ -139,6 +148,13 @@ def _titles_or_credits(b: Block) -> bool:
     lang_lines = [i for i in b.lines if i.kind in _LANG_KINDS]
     ends = [i for k, i in enumerate(lang_lines) if k + 1 == len(lang_lines) or lang_lines[k + 1].kind != i.kind]
     return any(ends_mid_sentence(prose_of(i.text)) for i in ends)
+
+
+def _labels_of_the_other_language(b: Block) -> bool:
+    langs = {i.kind for i in b.lines if i.kind in _LANG_KINDS}
+    return len(langs) == 1 and any(
+        i.kind == "other" and i.why == "label" and not is_label_word(i.text) and label_lang(i.text) not in langs | {"other"}
+        for i in b.lines)
 
 
 def _read_labels_as_lines(b: Block) -> None:

@@ -235,8 +235,14 @@ def split_inline(line: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
     language, and the English one without Chinese."""
     cells = table_cells(line)
     if cells is not None:
-        if len(cells) == 2 and not all(is_label_word(line[a:b]) for a, b in cells):
-            return _halves(line, *cells)             # ("| English | 中文 |" heads a table)
+        # the row's one English and one Chinese cell (a number or a note may sit beside them);
+        # "| English | 中文 |" heads a table
+        langs = [(_word_lang(prose_of(line[a:b])), (a, b)) for a, b in cells]
+        en = [span for lang, span in langs if lang == "en"]
+        zh = [span for lang, span in langs if lang == "zh"]
+        if len(en) == 1 and len(zh) == 1 and not all(is_label_word(line[a:b]) for a, b in en + zh):
+            first, second = sorted(en + zh)
+            return _halves(line, first, second)
         return None
     for sep in _INLINE_SEPARATORS:
         start = 0
@@ -555,9 +561,15 @@ def classify_lines(text: str, first_line: int = 1) -> list[LineInfo]:
             if raw_until is not None:
                 out.append(LineInfo(number, "other", line, "html"))
                 continue
+        if "|" in line and k + 1 < len(lines) and _TABLE_RULE.match(lines[k + 1]) and table_cells(line):
+            out.append(LineInfo(number, "other", line, "table head"))   # the row above |---|---|
+            continue
         kind, why = _classify(line)
         out.append(LineInfo(number, kind, line, why))
     return out
+
+
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
 
 
 def _raw_element_left_open(line: str) -> re.Pattern | None:
