@@ -19,7 +19,8 @@ itself alternates at least twice (EN, ZH, EN). Otherwise, in an article laid out
 by block, a title or credit in one block with the other language is not paired with it
 (``Paragraph.apart``); two whole sentences glued together may still be. A section (a
 Markdown heading and what follows up to the next heading of its level) made mostly of
-notes blocks is a glossary: all of it, headings included, is notes.
+notes (two notes blocks or more, and more text in notes than in paragraphs) is a
+glossary: all of it, headings included, is notes.
 """
 
 from __future__ import annotations
@@ -187,11 +188,20 @@ def _glossary_sections(blocks: list[Block]) -> None:
         end = next((n for n, lvl in headings[k + 1:] if lvl <= level), None)
         inside = [b for b in blocks if b.lines[0].number >= number and (end is None or b.lines[0].number < end)]
         body = [b for b in inside if not all(heading_level(i.text) for i in b.lines)]
-        notes = sum(1 for b in body if b.role == NOTES)   # (glosses alone: a gloss is not a glossary)
-        content = sum(1 for b in body if b.role in (TEXT, LINES))
-        if notes >= 2 and notes > 2 * content:
+        notes = sum(1 for b in body if b.role == NOTES)
+        if notes < 2:
+            continue            # a gloss or two beside an article's paragraphs is not a glossary
+        # Notes against text by length: a learner's translation is long, the glosses after
+        # it short; in a glossary the example sentences are as short as the glosses.
+        notes_chars = sum(_chars(i) for b in body for i in b.lines if b.role == NOTES or i.kind == "gloss")
+        text_chars = sum(_chars(i) for b in body if b.role in (TEXT, LINES) for i in b.lines if i.kind in _LANG_KINDS)
+        if notes_chars > text_chars:
             for b in inside:
                 b.role = NOTES
+
+
+def _chars(info: LineInfo) -> int:
+    return len("".join(prose_of(info.text).split())) if info.kind not in ("markup", "blank") else 0
 
 
 def _block_paragraphs(b: Block) -> list[Paragraph]:
