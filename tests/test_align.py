@@ -239,8 +239,8 @@ def test_crlf_chinese_first_and_traditional(tmp_path: Path, name: str):
 def test_verdict_says_why_a_note_with_both_languages_has_no_pairs():
     v = _load(DATA / "comments_not_translations.md").verdict
     assert not v.bilingual
-    assert v.en_units == 2 and v.zh_units == 2
-    assert "not confident" in v.reason
+    assert v.en_units == 3 and v.zh_units == 2          # the heading and two quotes; two remarks
+    assert "a bilingual article has at least 2" in v.reason
 
 
 def test_english_with_chinese_comments_is_not_bilingual():
@@ -300,3 +300,22 @@ def test_a_document_translated_line_by_line_pairs_its_short_headings_and_table_r
     assert ("## Watering", "## 浇水") in pairs
     assert ("Photography is not allowed inside.", "馆内禁止拍照。") in pairs  # a row's English and Chinese cells
     assert al.unpaired == []                                                # the table's head row is other
+
+
+def test_headlines_with_a_colon_are_text_not_fields():
+    assert classify_line("### Transport: City opens three new bus routes") == "en"
+    assert classify_line("## 交通：城市新开三条公交线路") == "zh"
+    assert classify_line("Transport: City opens three routes") == "other"     # not a heading: a field
+
+
+def test_bold_fields_and_reference_links_are_other():
+    assert classify_line("**Hints**: Malawi, Lake Chilwa, drought") == "other"
+    assert classify_line("![][]**Title**: Farmers Try New Seeds (2 of 3)") == "other"
+    assert classify_line("**Source**: [音频][1]（来自学习论坛）") == "other"
+    assert classify_line("**Speaker**: So I think the plan will work, and we start next year.") == "en"
+
+
+def test_a_comment_that_lacks_the_numbers_and_names_of_the_english_is_not_its_translation():
+    v = _load(DATA / "dictation_not_bilingual.md").verdict
+    assert not v.bilingual
+    assert "lacks numbers the English gives (2009, 2012)" in v.reason

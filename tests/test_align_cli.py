@@ -114,7 +114,7 @@ def test_verbose_says_why_there_are_no_pairs(run_cli):
     assert len(out.splitlines()) == 2
     lines = err.splitlines()
     assert lines[0].startswith(f"hlkb: {DATA / 'comments_not_translations.md'}: not a bilingual article: ")
-    assert "2 English and 2 Chinese paragraphs" in lines[0] and "not confident" in lines[0]
+    assert "3 English and 2 Chinese paragraphs" in lines[0] and "a bilingual article has at least 2" in lines[0]
     assert lines[1].startswith(f"hlkb: {DATA / 'two_to_one.md'}: 2 pairs: ")
 
 

@@ -72,17 +72,42 @@ def is_bilingual(alignment: "Alignment") -> bool:
 
 def confident(pair: Pair) -> bool:
     """The pair's score is high, its Chinese side is mostly Chinese (not English with a
-    Chinese phrase in it) and, when both sides are long enough to tell, its
-    Chinese/English length ratio is a translation's."""
+    Chinese phrase in it), names at most one Latin word the English lacks and lacks at
+    most one number the English writes in digits, and, when both sides are long enough
+    to tell, its Chinese/English length ratio is a translation's."""
     from hlkb.align.segment import chinese_share
 
     if pair.score < CONFIDENT_SCORE or chinese_share("\n".join(pair.zh)) < CHINESE_SHARE:
+        return False
+    if len(_foreign_words(pair)) >= 2 or len(_lost_numbers(pair)) >= 2:
         return False
     en = sum(_length(t) for t in pair.en)
     zh = sum(_length(t) for t in pair.zh)
     if en < _RATIO_MIN_LENGTH and zh < _RATIO_MIN_LENGTH * RATIO_RANGE[0]:
         return True
     return RATIO_RANGE[0] <= zh / max(en, 1) <= RATIO_RANGE[1]
+
+
+def _foreign_words(pair: Pair) -> set[str]:
+    """Latin words of the Chinese side that the English side lacks (``VOA``, ``Hugh`` in a
+    reader's comment): a translation copies its Latin words from the original."""
+    from hlkb.align.anchors import anchors_of
+
+    zh = anchors_of("\n".join(pair.zh), "zh").words
+    if not zh:
+        return set()
+    return {w for w in zh if len(w) >= 2} - anchors_of("\n".join(pair.en), "en").words
+
+
+def _lost_numbers(pair: Pair) -> set[float]:
+    """Numbers the English writes in digits (``2009``, ``45%``) that the Chinese lacks: a
+    translation keeps them, a comment on the English does not."""
+    from hlkb.align.anchors import anchors_of
+
+    written = anchors_of("\n".join(pair.en), "en").written
+    if not written:
+        return set()
+    return written - anchors_of("\n".join(pair.zh), "zh").numbers
 
 
 def _length(text: str) -> int:
@@ -150,9 +175,19 @@ def _unconfident(pairs: list[Pair]) -> str:
     english = sum(1 for p in pairs if p.score >= CONFIDENT_SCORE and chinese_share("\n".join(p.zh)) < CHINESE_SHARE)
     if english:
         causes.append(f"{english} whose Chinese side is mostly English")
+    foreign = [p for p in pairs if p.score >= CONFIDENT_SCORE and chinese_share("\n".join(p.zh)) >= CHINESE_SHARE
+               and (len(_foreign_words(p)) >= 2 or len(_lost_numbers(p)) >= 2)]
+    words = sorted({w for p in foreign if len(_foreign_words(p)) >= 2 for w in _foreign_words(p)})[:4]
+    numbers = sorted({n for p in foreign if len(_lost_numbers(p)) >= 2 for n in _lost_numbers(p)})[:4]
+    if words:
+        causes.append(f"{sum(1 for p in foreign if len(_foreign_words(p)) >= 2)} whose Chinese names Latin words "
+                      f"the English lacks ({', '.join(words)})")
+    if numbers:
+        causes.append(f"{sum(1 for p in foreign if len(_lost_numbers(p)) >= 2)} whose Chinese lacks numbers the "
+                      f"English gives ({', '.join(f'{n:g}' for n in numbers)})")
     ratios = sorted(round(sum(_length(t) for t in p.zh) / max(1, sum(_length(t) for t in p.en)), 2)
                     for p in pairs if p.score >= CONFIDENT_SCORE and not confident(p)
-                    and chinese_share("\n".join(p.zh)) >= CHINESE_SHARE)
+                    and chinese_share("\n".join(p.zh)) >= CHINESE_SHARE and p not in foreign)
     if ratios:
         causes.append(f"{len(ratios)} with a Chinese/English length ratio of {ratios[0]}–{ratios[-1]}, "
                       f"outside a translation's {RATIO_RANGE[0]}–{RATIO_RANGE[1]} (comments, not translations)")

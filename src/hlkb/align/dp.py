@@ -216,6 +216,8 @@ class Aligner:
             + ``merge`` per unit beyond the first on the merged side (those units must be
               neighbours and all headings or all not; else inf)          [with ``order``]
             + ``anchor_miss`` * min(misses, 4) - ``anchor_bonus`` * min(matches, 5)  [``anchors``]
+              (a miss: a Latin word or number of the Chinese that the English lacks, or a
+              number the English writes in digits that the Chinese lacks)
             + ``order_gap`` per unit sitting between the pair's members              [``order``]
             + ``orientation_cost`` when the other language comes first  [``order``, ``orientation``]
 
@@ -243,19 +245,22 @@ class Aligner:
                 zh_anchors = zh_last.anchors
                 zh_words, zh_numbers = zh_anchors.words, zh_anchors.numbers
             else:
-                zh_words, zh_numbers = _run_anchors(self.zh, self._zh_run_anchors, j, b)
-            if zh_words or zh_numbers:      # else no evidence either way: skip the English
-                if a == 1:
-                    en_anchors = en_last.anchors
-                    en_words, en_numbers = en_anchors.words, en_anchors.numbers
-                else:
-                    en_words, en_numbers = _run_anchors(self.en, self._en_run_anchors, i, a)
+                zh_words, zh_numbers, _ = _run_anchors(self.zh, self._zh_run_anchors, j, b)
+            if a == 1:
+                en_anchors = en_last.anchors
+                en_words, en_numbers, en_written = en_anchors.words, en_anchors.numbers, en_anchors.written
+            else:
+                en_words, en_numbers, en_written = _run_anchors(self.en, self._en_run_anchors, i, a)
+            if zh_words or zh_numbers or en_written:   # else no evidence either way
                 # Latin words in Chinese text are nearly always copied from the English, so
                 # one absent from the English is evidence against the pair; English words
                 # are mostly translated, so only their presence on the Chinese side counts.
-                # Numbers count both ways (translations keep them).
+                # Numbers count both ways: translations keep them, and a number the English
+                # writes in digits that the Chinese lacks is a miss too.
                 matches = len(zh_words & en_words) + len(zh_numbers & en_numbers)
                 misses = len(zh_words) + len(zh_numbers) - matches
+                if en_written:
+                    misses += len(en_written - zh_numbers)
                 terms.append(self._anchor_terms[matches if matches < 5 else 5][misses if misses < 4 else 4])
             else:
                 terms.append(self._anchor_terms[0][0])
@@ -474,14 +479,14 @@ def _cumulative(side: list[Unit]) -> list[int]:
     return out
 
 
-def _run_anchors(side: list[Unit], cache: dict, end: int, count: int) -> tuple[set, set]:
-    """Anchors (words, numbers) of side[end-count:end] together (Anchors.__or__)."""
+def _run_anchors(side: list[Unit], cache: dict, end: int, count: int) -> tuple[set, set, set]:
+    """Anchors (words, numbers, written numbers) of side[end-count:end] together."""
     key = (end, count)
     if key not in cache:
         both = side[end - count].anchors
         for u in side[end - count + 1:end]:
             both = both | u.anchors
-        cache[key] = (both.words, both.numbers)
+        cache[key] = (both.words, both.numbers, both.written)
     return cache[key]
 
 

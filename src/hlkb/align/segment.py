@@ -37,8 +37,9 @@ _HAN_RUN = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['’\-][A-Za-z\u00c0-\u024f]+)*")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Inline and reference-style ("[text][1]", "![][]") images and links.
+_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")
+_LINK = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 # Leading Markdown structure: quotes, headings, list bullets, ordered-list numbers.
@@ -85,7 +86,7 @@ _TERM_DEF = re.compile(r"^(?P<term>[A-Za-z][A-Za-z0-9'’\-\s./+…,()/\u4e00-\u
 # and the rest judged) or one that introduces the learner's own analysis (notes).
 _LEADING_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff]{1,5}|[A-Za-z][A-Za-z ]{0,18}?)\s*[:：]\s*(?P<rest>\S.*)$")
 TRANSLATION_LABELS = frozenset("""原文 译文 譯文 翻译 翻譯 中文 英文 中译 中譯 英译 英譯 参考译文 參考譯文 原句 译句 譯句
-original translation english chinese source en zh cn""".split())
+original translation english chinese en zh cn""".split())
 ANALYSIS_LABELS = frozenset("""分析 解析 学习 學習 笔记 筆記 注 注释 註釋 注解 註解 注意 讲解 講解 点评 點評 评论 評論 词汇 詞彙
 生词 生詞 单词 單詞 语法 語法 要点 要點 重点 重點 知识点 知識點 句型 短语 短語 词组 詞組 例句 备注 備註 难点 難點
 考点 考點 解释 解釋 释义 釋義 用法 搭配 同义词 同義詞 近义词 近義詞 反义词 反義詞 结构 結構 心得 感想 总结 總結
@@ -141,7 +142,7 @@ _ASCII_LETTER_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 def _has_link_or_url(text: str) -> bool:
     """False when none of _IMAGE, _LINK, _URL can match (each needs one of these
     substrings): most lines of prose, which then skip those regex passes."""
-    return "](" in text or "://" in text or "www." in text
+    return "](" in text or "][" in text or "://" in text or "www." in text
 
 
 def strip_html(text: str) -> str:
@@ -426,11 +427,13 @@ def _kind(line: str) -> str:
             if hk and len(hk.group("value")) <= 120 and not _HARD_STOP.search(hk.group("value")) \
                     and not _SENTENCE_END.search(hk.group("value")):
                 return "other"              # "题目: …", "专有名词: …": a labelled field
-        kv = _KEY_VALUE.match(prose)
+        kv = not heading and _KEY_VALUE.match(prose)      # ("## Brexit: MPs back the deal" is a headline)
         if kv and len(kv.group("value")) <= 40 and not _SENTENCE_PUNCT.search(kv.group("value")):
             return "other"                  # byline, metadata or glossary entry
     if not heading and _is_bold_label(line, prose, han, has_words):
         return _LABEL                       # "**原文**", "**English**"
+    if not heading and _bold_field(line):
+        return "other"                      # "**Hints**: William Easterly, Kenya", "**Source**: …"
     if han and has_words:
         # Latin text with its Chinese rendering in parentheses: a bilingual heading
         # ("Item 60: …（…）", "**Article 1**（**第一条**）") or, not set as a heading, a
@@ -469,6 +472,21 @@ def _trailing_paren_han(prose: str) -> bool:
         return False
     return (han_count(inside) > 0 and han_count(head) == 0 and "(" not in head and "（" not in head
             and _LATIN_LETTER.search(head) is not None)
+
+
+_BOLD_KEY = re.compile(r"^\s*(?:[>*+-]\s+)*(?:!\[[^\]]*\](?:\[[^\]]*\]|\([^)]*\))\s*)?"
+                       r"(?:\*\*|__)[^*_]{1,24}(?:\*\*|__)\s*[:：]\s*(?P<value>.*)$")
+
+
+def _bold_field(line: str) -> bool:
+    """A field with a bold key (``**Hints**: Kenya, malaria``, ``**Source**: [link]``): a
+    value of up to 80 characters that does not end a sentence. (``**Speaker**: So I
+    think … .`` is the speaker's text.)"""
+    m = _BOLD_KEY.match(line)
+    if not m:
+        return False
+    value = prose_of(m.group("value"))
+    return len(value) <= 80 and not _SENTENCE_END.search(value)
 
 
 def _names_only(prose: str) -> bool:
