@@ -55,7 +55,8 @@ class Alignment:
     repairs: list[Repair] = field(default_factory=list)
     lines: list = field(default_factory=list)        # segment.LineInfo per line
     zh_script: str | None = None
-    hopeless: str = ""          # why it was not aligned at all (split_text(decided_only=True))
+    hopeless: str = ""          # why it was not aligned at all (split_text(bilingual_only=True))
+    facts: dict = field(default_factory=dict)        # id(pair) -> PairFacts, from the aligner's anchors
 
     @property
     def bilingual(self) -> bool:
@@ -70,16 +71,18 @@ def is_bilingual(alignment: "Alignment") -> bool:
     return verdict(alignment).bilingual
 
 
-def confident(pair: Pair) -> bool:
+def confident(pair: Pair, facts: "PairFacts | None" = None) -> bool:
     """The pair's score is high, its Chinese side is mostly Chinese (not English with a
     Chinese phrase in it), names at most one Latin word the English lacks and lacks at
     most one number the English writes in digits, and, when both sides are long enough
-    to tell, its Chinese/English length ratio is a translation's."""
+    to tell, its Chinese/English length ratio is a translation's. (``facts``: the two
+    sets, when the caller has them.)"""
     from hlkb.align.segment import chinese_share
 
     if pair.score < CONFIDENT_SCORE or chinese_share("\n".join(pair.zh)) < CHINESE_SHARE:
         return False
-    if len(_foreign_words(pair)) >= 2 or len(_lost_numbers(pair)) >= 2:
+    facts = facts or pair_facts(pair)
+    if len(facts.foreign) >= 2 or len(facts.lost) >= 2:
         return False
     en = sum(_length(t) for t in pair.en)
     zh = sum(_length(t) for t in pair.zh)
@@ -88,26 +91,45 @@ def confident(pair: Pair) -> bool:
     return RATIO_RANGE[0] <= zh / max(en, 1) <= RATIO_RANGE[1]
 
 
-def _foreign_words(pair: Pair) -> set[str]:
-    """Latin words of the Chinese side that the English side lacks (``VOA``, ``Hugh`` in a
-    reader's comment): a translation copies its Latin words from the original."""
+@dataclass
+class PairFacts:
+    """What ``confident`` asks of a pair beyond its score and lengths."""
+    foreign: set[str]          # Latin words of the Chinese that the English lacks
+    lost: set[float]           # numbers the English writes in digits that the Chinese lacks
+
+
+def pair_facts(pair: Pair, en_anchors=None, zh_anchors=None) -> PairFacts:
+    """``PairFacts`` of ``pair``; the anchors of its sides, when the aligner has them, save
+    reading its figures again.
+
+    Foreign words: a translation copies its Latin words from the original, a reader's
+    comment names its own (``VOA``, ``Hugh``); a speaker's label and a term glossed in
+    parentheses do not count. Lost numbers: a translation keeps the numbers the English
+    writes in digits (``2009``, ``45%``), a comment on the English does not."""
     from hlkb.align.anchors import anchors_of
+    from hlkb.align.segment import latin_words
 
-    zh = anchors_of("\n".join(pair.zh), "zh").words
-    if not zh:
-        return set()
-    return {w for w in zh if len(w) >= 2} - anchors_of("\n".join(pair.en), "en").words
+    en_anchors = en_anchors or anchors_of("\n".join(pair.en), "en")
+    foreign: set[str] = set()
+    zh_text = "\n".join(pair.zh)
+    if not zh_text.isascii() and latin_words(zh_text):
+        cleaned = _GLOSS_IN_PARENS.sub(" ", _SPEAKER.sub("", zh_text))
+        foreign = {w.casefold() for w in latin_words(cleaned) if len(w) >= 2} - en_anchors.words - _STOP_WORDS
+    lost: set[float] = set()
+    if en_anchors.written:
+        zh_anchors = zh_anchors or anchors_of(zh_text, "zh")
+        lost = en_anchors.written - zh_anchors.numbers
+    return PairFacts(foreign, lost)
 
 
-def _lost_numbers(pair: Pair) -> set[float]:
-    """Numbers the English writes in digits (``2009``, ``45%``) that the Chinese lacks: a
-    translation keeps them, a comment on the English does not."""
-    from hlkb.align.anchors import anchors_of
+# A translator's gloss of a term in parentheses: "能源独立性（Energy Independence: …）".
+_GLOSS_IN_PARENS = re.compile(r"[（(][^（）()]*[A-Za-z][^（）()]*[）)]")
+# A speaker's name before their words ("**Stan Druckenmiller:** …"): a transcript's label,
+# which the other language may leave out.
+_SPEAKER = re.compile(r"^\s*(?:\*\*|__)[^*_\n]{1,40}?(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?", re.MULTILINE)
 
-    written = anchors_of("\n".join(pair.en), "en").written
-    if not written:
-        return set()
-    return written - anchors_of("\n".join(pair.zh), "zh").numbers
+
+_STOP_WORDS = frozenset("the a an and or of in on at to for is are was were be it its this that".split())
 
 
 def _length(text: str) -> int:
@@ -121,7 +143,8 @@ def verdict(alignment: "Alignment") -> Verdict:
     other's."""
     en_units = sum(1 for u in alignment.units if u.lang == "en")
     zh_units = len(alignment.units) - en_units
-    n_conf = sum(1 for p in alignment.pairs if confident(p))
+    facts = alignment.facts
+    n_conf = sum(1 for p in alignment.pairs if confident(p, facts.get(id(p))))
     v = Verdict(False, "", n_conf, en_units, zh_units)
     if alignment.hopeless:
         v.reason = alignment.hopeless + _notes_lines(alignment)
@@ -138,14 +161,14 @@ def verdict(alignment: "Alignment") -> Verdict:
         if max(shares) >= SINGLE_PAIR_SHARES[0] and min(shares) >= SINGLE_PAIR_SHARES[1]:
             v.bilingual = n_conf == 1
             v.reason = (f"one pair, {shares[0]:.0%} of the English and {shares[1]:.0%} of the Chinese text"
-                        if v.bilingual else f"one pair, not confident: {_unconfident(alignment.pairs)}")
+                        if v.bilingual else f"one pair, not confident: {_unconfident(alignment.pairs, facts)}")
             return v
     rarer = min(en_units, zh_units)
     if n_conf >= 2 and n_conf * 3 >= rarer:
         v.bilingual = True
         v.reason = f"{n_conf} confident pairs of {en_units} English and {zh_units} Chinese paragraphs"
         return v
-    why = _unconfident([p for p in alignment.pairs if not confident(p)])
+    why = _unconfident([p for p in alignment.pairs if not confident(p, facts.get(id(p)))], facts)
     v.reason = (f"{n_conf} of {len(alignment.pairs)} candidate pairs confident, for {en_units} English and "
                 f"{zh_units} Chinese paragraphs (a bilingual article has at least 2, and a third of the "
                 f"{rarer})" + (f"; not confident: {why}" if why else "") + _notes_lines(alignment))
@@ -164,9 +187,18 @@ def _paired_shares(alignment: "Alignment") -> tuple[float, float]:
     return en, zh
 
 
-def _unconfident(pairs: list[Pair]) -> str:
+def _unconfident(pairs: list[Pair], facts: dict) -> str:
     """What makes these pairs unconvincing, in a few words."""
     from hlkb.align.segment import chinese_share
+
+    def _foreign_words(p):
+        return (facts.get(id(p)) or pair_facts(p)).foreign
+
+    def _lost_numbers(p):
+        return (facts.get(id(p)) or pair_facts(p)).lost
+
+    def confident_(p):
+        return confident(p, facts.get(id(p)))
 
     causes = []
     low = sum(1 for p in pairs if p.score < CONFIDENT_SCORE)
@@ -186,7 +218,7 @@ def _unconfident(pairs: list[Pair]) -> str:
         causes.append(f"{sum(1 for p in foreign if len(_lost_numbers(p)) >= 2)} whose Chinese lacks numbers the "
                       f"English gives ({', '.join(f'{n:g}' for n in numbers)})")
     ratios = sorted(round(sum(_length(t) for t in p.zh) / max(1, sum(_length(t) for t in p.en)), 2)
-                    for p in pairs if p.score >= CONFIDENT_SCORE and not confident(p)
+                    for p in pairs if p.score >= CONFIDENT_SCORE and not confident_(p)
                     and chinese_share("\n".join(p.zh)) >= CHINESE_SHARE and p not in foreign)
     if ratios:
         causes.append(f"{len(ratios)} with a Chinese/English length ratio of {ratios[0]}–{ratios[-1]}, "
@@ -231,6 +263,7 @@ def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: 
 
     aligned, _model = align_units(units, config) if units else ([], None)
     pairs: list[Pair] = []
+    facts: dict = {}
     seen_ids: dict[str, int] = {}
     paired_units = set()
     for ap in aligned:
@@ -246,15 +279,24 @@ def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: 
         if occurrence:
             # the same pair again in one note ("谢谢 / Thank you" twice): ids stay unique
             pid = "p_" + stable_hash(pid[2:], str(occurrence))
-        pairs.append(Pair(
+        pair = Pair(
             id=pid, note_id=note_id, path=path,
             line=min(p.start for p in en_paras + zh_paras),
             en=en, zh=zh, en_lines=[p.start for p in en_paras], zh_lines=[p.start for p in zh_paras],
             score=ap.score, repairs=reps, zh_script=script,
             en_markdown=[p.markdown for p in en_paras], zh_markdown=[p.markdown for p in zh_paras],
-        ))
+        )
+        pairs.append(pair)
+        facts[id(pair)] = pair_facts(pair, _union(u.anchors for u in ap.en), _union(u.anchors for u in ap.zh))
     unpaired = [u for u in units if id(u) not in paired_units]
-    return Alignment(path, paragraphs, pairs, units, unpaired, all_repairs, infos, script)
+    return Alignment(path, paragraphs, pairs, units, unpaired, all_repairs, infos, script, facts=facts)
+
+
+def _union(anchors):
+    out = None
+    for a in anchors:
+        out = a if out is None else out | a
+    return out
 
 
 def _cannot_be_bilingual(units: list) -> str:

@@ -15,6 +15,7 @@ document can pair, which keeps the work linear in the document's length.
 from __future__ import annotations
 
 import bisect
+import re
 import math
 from dataclasses import dataclass, field
 
@@ -37,6 +38,10 @@ class Unit:
     line_lengths: list[int] = field(default_factory=list)
     heading: bool = False
     line_level: bool = False                      # a line of a line-by-line block
+    digits: bool = False                          # has two digits in a row (a number it writes in digits)
+    run: int = 0                                  # which run of units of one language it is in
+    run_index: int = 0                            # its place in that run
+    run_len: int = 1
     apart_block: int | None = None                # the block whose other language it may not pair with
     _anchors: Anchors | None = field(default=None, repr=False, compare=False)
 
@@ -102,7 +107,37 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
         u.heading = is_heading(u)
         u.apart_block = u.paras[0].block if u.paras[0].apart else None
         u.line_level = any(p.line_level for p in u.paras)
+        u.digits = u.lang == "en" and any(_TWO_DIGITS.search(p.text) for p in u.paras)
+    _mark_runs(units)
     return units
+
+
+def _mark_runs(units: list[Unit]) -> None:
+    """Number the runs of neighbouring units of one language, and each unit's place in its
+    run. A heading is a run of its own: the paragraphs under a Chinese heading line up with
+    the English paragraphs that follow them, whether or not the English repeats it."""
+    run, start = 0, 0
+    for k in range(1, len(units) + 1):
+        if k == len(units) or units[k].lang != units[start].lang or units[k].heading or units[k - 1].heading:
+            for idx, u in enumerate(units[start:k]):
+                u.run, u.run_index, u.run_len = run, idx, k - start
+            run, start = run + 1, k
+
+
+# Runs this long in both languages are a grouped layout; two English paragraphs and two
+# Chinese ones are more often an untranslated paragraph and a translator's note.
+GROUPED_RUN = 3
+
+
+def run_gap(e: Unit, z: Unit) -> int | None:
+    """The distance between two units of neighbouring runs of ``GROUPED_RUN`` units or more,
+    counted as places in their runs (the longer run's place scaled to the shorter's): in
+    a layout of a few Chinese paragraphs then their English originals, the first of each
+    run are translations, then the second … None for other units."""
+    if abs(e.run - z.run) != 1 or e.run_len < GROUPED_RUN or z.run_len < GROUPED_RUN:
+        return None
+    long_, short = (e, z) if e.run_len >= z.run_len else (z, e)
+    return int(round(abs(long_.run_index * short.run_len / long_.run_len - short.run_index)))
 
 
 def is_heading(u: Unit) -> bool:
@@ -151,6 +186,8 @@ def _join_full_width_lines(units: list[Unit], nonblank_lines: set[int]) -> list[
 # (k:1, 1:k) come after 1:2, in order of k.
 _EN_SKIP, _ZH_SKIP, _ONE_ONE, _TWO_ONE, _ONE_TWO = (1, 0), (0, 1), (1, 1), (2, 1), (1, 2)
 _INF = math.inf
+_NONE: frozenset = frozenset()
+_TWO_DIGITS = re.compile(r"\d\d")
 
 
 def _log_prior(a: int, b: int) -> float:
@@ -218,7 +255,8 @@ class Aligner:
             + ``anchor_miss`` * min(misses, 4) - ``anchor_bonus`` * min(matches, 5)  [``anchors``]
               (a miss: a Latin word or number of the Chinese that the English lacks, or a
               number the English writes in digits that the Chinese lacks)
-            + ``order_gap`` per unit sitting between the pair's members              [``order``]
+            + ``order_gap`` per unit sitting between the pair's members (or, for units of
+              neighbouring runs of three or more, per place apart in the runs: ``run_gap``) [``order``]
             + ``orientation_cost`` when the other language comes first  [``order``, ``orientation``]
 
         Returns inf when the DP would not take the pair anyway, i.e. when ``prev + cost``
@@ -246,7 +284,9 @@ class Aligner:
                 zh_words, zh_numbers = zh_anchors.words, zh_anchors.numbers
             else:
                 zh_words, zh_numbers, _ = _run_anchors(self.zh, self._zh_run_anchors, j, b)
-            if a == 1:
+            if not (zh_words or zh_numbers) and not (en_last.digits or en_first.digits):
+                en_words = en_numbers = en_written = _NONE      # no evidence either way: skip the English
+            elif a == 1:
                 en_anchors = en_last.anchors
                 en_words, en_numbers, en_written = en_anchors.words, en_anchors.numbers, en_anchors.written
             else:
@@ -268,7 +308,9 @@ class Aligner:
             en_first_pos, zh_first_pos = en_first.pos, zh_first.pos
             lo = en_first_pos if en_first_pos < zh_first_pos else zh_first_pos
             hi = en_last.pos if en_last.pos > zh_last.pos else zh_last.pos
-            terms.append(cfg.order_gap * ((hi - lo + 1) - (a + b)))
+            gap = (hi - lo + 1) - (a + b)
+            grouped = run_gap(en_first, zh_first)
+            terms.append(cfg.order_gap * (gap if grouped is None or grouped > gap else grouped))
             if cfg.orientation:
                 first_lang = "en" if en_first_pos < zh_first_pos else "zh"
                 if first_lang != cfg.orientation:
@@ -395,8 +437,13 @@ class Aligner:
                 if 0 <= u < up_len and up[u] != _INF:
                     prev = up[u]
                     gap = en_at - zh_pos[j - 1]
+                    gap = (gap if gap > 0 else -gap) - 1
+                    if gap:
+                        grouped = run_gap(self.en[i - 1], self.zh[j - 1])
+                        if grouped is not None and grouped < gap:
+                            gap = grouped
                     # most candidates lie too far apart to win even with a perfect length fit
-                    if prev + one_one_floor[(gap if gap > 0 else -gap) - 1] < best:
+                    if prev + one_one_floor[gap] < best:
                         cost = pair_cost(i, 1, j, 1, prev, best)
                         if cost != _INF and prev + cost < best:
                             best, move, best_pair_cost = prev + cost, _ONE_ONE, cost
