@@ -3,8 +3,10 @@
 
     .venv/bin/python benchmarks/align_eval.py [GOLD.json ...] [--verbose]
 
-Default: every *.gold.json under ../shared/corpus/bilingual and ../shared/seeds (paths
-relative to the repository). For each file and micro-averaged:
+Default: every *.gold.json under ../shared/corpus/bilingual, ../shared/corpus-more/bilingual
+and ../shared/seeds (paths relative to the repository). Each file is parsed and aligned
+as `hlkb pairs` does (``align_note``: the note's body, and no pairs unless the alignment's
+verdict is bilingual). For each file and micro-averaged:
 
 * pair P/R/F1 — a pair is correct when its English and Chinese paragraph sets both equal
   those of a gold pair; only pairs with both sides count. Our paragraphs map to gold
@@ -15,6 +17,7 @@ relative to the repository). For each file and micro-averaged:
 * no-anchors — hlkb without lexical anchors (to show what the anchors add).
 * lang — per gold paragraph, our label (en / zh / other, or mixed when both languages
   occur in it) against gold's.
+* ms — pairs_for_note's time for the file (after a warm-up), summed in the last line.
 
 The baseline is classic Gale–Church on the same segmentation: length cost only (c and s2
 fitted the same way), its own match priors for skips, no anchors, no interleaving prior.
@@ -30,14 +33,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from hlkb.align import split_text  # noqa: E402
+from hlkb.align import align_note  # noqa: E402
 from hlkb.align.dp import Config  # noqa: E402
-from hlkb.textio import read_text  # noqa: E402
+from hlkb.parse import parse_file  # noqa: E402
+
+GOLD_FOLDERS = (("corpus", "bilingual"), ("corpus-more", "bilingual"), ("seeds",))
 
 
-def default_golds() -> list[Path]:
-    shared = REPO.parent / "shared"
-    return sorted((shared / "corpus" / "bilingual").glob("*.gold.json")) + sorted((shared / "seeds").glob("*.gold.json"))
+def default_golds(shared: Path | None = None) -> list[Path]:
+    shared = shared or REPO.parent / "shared"
+    return [g for parts in GOLD_FOLDERS for g in sorted(shared.joinpath(*parts).glob("*.gold.json"))]
 
 
 def gold_index(gold: dict):
@@ -51,21 +56,25 @@ def gold_index(gold: dict):
 
 def score_file(gold_path: Path, config: Config, merge_wrapped: bool = True) -> dict:
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
-    text = read_text(gold_path.parent / gold["file"]).text
+    note = parse_file(gold_path.parent / gold["file"], gold["file"], strict=False)
     t0 = time.perf_counter()
-    al = split_text(text, gold["file"], config=config, merge_wrapped=merge_wrapped)
+    al = align_note(note, config=config, merge_wrapped=merge_wrapped)
+    verdict = al.verdict if al is not None else None
     seconds = time.perf_counter() - t0
+    pairs = al.pairs if verdict is not None and verdict.bilingual else []
+    paragraphs = al.paragraphs if al is not None else []
+    unpaired = al.unpaired if verdict is not None and verdict.bilingual else (al.units if al else [])
     where = gold_index(gold)
 
     def gset(lines):
         return frozenset(where[ln] for ln in lines if ln in where)
 
     gold_pairs = {(frozenset(p["en"]), frozenset(p["zh"])) for p in gold["pairs"] if p["en"] and p["zh"]}
-    ours = {(gset(p.en_lines), gset(p.zh_lines)) for p in al.pairs}
+    ours = {(gset(p.en_lines), gset(p.zh_lines)) for p in pairs}
     tp = len(ours & gold_pairs)
 
     gold_unpaired = {frozenset(p["en"] or p["zh"]) for p in gold["pairs"] if not (p["en"] and p["zh"])}
-    our_unpaired = {gset(p.start for p in u.paras) for u in al.unpaired}
+    our_unpaired = {gset(p.start for p in u.paras) for u in unpaired}
     our_unpaired.discard(frozenset())
     if "blocks_are" not in gold:
         # the seed format lists only two-sided pairs: unpaired paragraphs are not scored
@@ -75,7 +84,7 @@ def score_file(gold_path: Path, config: Config, merge_wrapped: bool = True) -> d
     lang_ok = 0
     wrong_lang = []
     for k, gp in enumerate(gold["paragraphs"]):
-        langs = {p.lang for p in al.paragraphs if p.start <= gp["end"] and p.end >= gp["start"]}
+        langs = {p.lang for p in paragraphs if p.start <= gp["end"] and p.end >= gp["start"]}
         mine = "mixed" if len(langs) == 2 else (next(iter(langs)) if langs else "other")
         if mine == gp["lang"]:
             lang_ok += 1
@@ -87,7 +96,7 @@ def score_file(gold_path: Path, config: Config, merge_wrapped: bool = True) -> d
         "lang_ok": lang_ok, "lang_n": len(gold["paragraphs"]), "seconds": seconds,
         "missed": sorted(tuple(map(sorted, p)) for p in gold_pairs - ours),
         "extra": sorted(tuple(map(sorted, p)) for p in ours - gold_pairs),
-        "wrong_lang": wrong_lang,
+        "wrong_lang": wrong_lang, "why": verdict.reason if verdict is not None else "one language only",
     }
 
 
@@ -115,7 +124,7 @@ def main(argv: list[str]) -> int:
                "gale-church": (BASELINE, True)}
     totals = {name: dict(tp=0, ours=0, gold=0, un_tp=0, un_ours=0, un_gold=0, lang_ok=0, lang_n=0, seconds=0.0)
               for name in systems}
-    header = f"{'file':44} {'system':12} {'P':>6} {'R':>6} {'F1':>6}  {'unpaired R/P':>13}  {'lang':>7}"
+    header = f"{'file':44} {'system':12} {'P':>6} {'R':>6} {'F1':>6}  {'unpaired R/P':>13}  {'lang':>7}  {'ms':>5}"
     print(header)
     print("-" * len(header))
     for path in paths:
@@ -126,8 +135,10 @@ def main(argv: list[str]) -> int:
             p, rc, f = prf(r["tp"], r["ours"], r["gold"])
             up, ur, _ = prf(r["un_tp"], r["un_ours"], r["un_gold"])
             print(f"{r['file'][:44]:44} {name:12} {p:6.3f} {rc:6.3f} {f:6.3f}  {ur:6.3f}/{up:6.3f}  "
-                  f"{r['lang_ok']:3}/{r['lang_n']:<3}")
+                  f"{r['lang_ok']:3}/{r['lang_n']:<3}  {r['seconds'] * 1000:5.1f}")
             if verbose and name == "hlkb":
+                if not r["ours"]:
+                    print(f"    no pairs: {r['why']}")
                 for m in r["missed"]:
                     print(f"    missed {m}")
                 for e in r["extra"]:

@@ -106,3 +106,21 @@ def test_table_prints_note_text_literally(run_cli, tmp_path):
     assert code == 0, err
     assert "[bold]this[/bold]" in out
     assert "\x1b" not in out and "\\x1b" in out
+
+
+def test_verbose_says_why_there_are_no_pairs(run_cli):
+    code, out, err = run_cli("pairs", "-v", DATA / "comments_not_translations.md", DATA / "two_to_one.md", "--jsonl")
+    assert code == 0
+    assert len(out.splitlines()) == 2
+    lines = err.splitlines()
+    assert lines[0].startswith(f"hlkb: {DATA / 'comments_not_translations.md'}: not a bilingual article: ")
+    assert "3 English and 2 Chinese paragraphs" in lines[0] and "a bilingual article has at least 2" in lines[0]
+    assert lines[1].startswith(f"hlkb: {DATA / 'two_to_one.md'}: 2 pairs: ")
+
+
+def test_records_carry_the_markdown_as_written(run_cli):
+    code, out, _ = run_cli("pairs", DATA / "blockquote_hant.md", "--json")
+    assert code == 0
+    first = json.loads(out)[0]
+    assert first["zh"] == ["親愛的同學們，歡迎來到本學期的第一週。"]
+    assert first["zh_markdown"] == ["> 親愛的同學們，歡迎來到本學期的第一週。"]

@@ -137,10 +137,10 @@ def test_pair_claims_carry_figures_check_and_counterpart():
 
 
 def test_highlight_claims_and_lines():
-    h = Highlight(id="h_1", note_id="n_test", path="t.md", line=12, text="No figures here.\nBut 7 ducks swam.",
+    h = Highlight(id="h_1", note_id="n_test", path="t.md", line=12, text="No figures here.\nBut 70 ducks swam.",
                   markdown="", lang="en")
     (claim,) = claims_for_note(_note(highlights=[h]))
-    assert (claim.text, claim.line, claim.source, claim.highlight_id) == ("But 7 ducks swam.", 13, "highlight", "h_1")
+    assert (claim.text, claim.line, claim.source, claim.highlight_id) == ("But 70 ducks swam.", 13, "highlight", "h_1")
     assert claim.check == "unverified"
 
 
@@ -194,8 +194,9 @@ def test_claim_records_have_every_field():
 def test_shared_corpus_only_genuine_mismatches(shared_dir):
     from hlkb.pipeline import parse_and_analyze
 
-    files = sorted((shared_dir / "corpus" / "bilingual").glob("*.md")) + \
-        sorted((shared_dir / "corpus" / "bilingual").glob("*.txt")) + [shared_dir / "seeds" / "002_6b57d7711bd0645d.txt"]
+    files = [f for folder in ("corpus", "corpus-more") for ext in ("*.md", "*.txt")
+             for f in sorted((shared_dir / folder / "bilingual").glob(ext))] + [shared_dir / "seeds" / "002_6b57d7711bd0645d.txt"]
+    assert len(files) == 18
     found = {}
     for f in files:
         note = parse_and_analyze(f, f.name, strict=False)
@@ -245,3 +246,115 @@ def test_ordinals_and_label_numbers_do_not_make_a_claim():
     for text in ["Speaker 1: about 40% of readers never finish a book.",
                  "The library lent out 3 million books."]:
         assert states_figure(text, extract_figures(text, "en")), text
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("The two companies met again in the spring.", "en"),          # a bare count in narration
+    ("I want to tell you three stories today.", "en"),
+    ("兩家公司在春天再次見面。", "zh"),
+    ("他讲了三个故事。", "zh"),
+    ("It was the first time the river froze.", "en"),               # an ordinal
+    ("The old harbour wall still stands. — location: 4312", "en"),  # a reader's location label
+    ("Page: 14", "en"),
+    ("The idea comes from an older paper.[12]", "en"),             # a footnote marker
+    ("Habits form slowly, as the second study found.15", "en"),
+    ("3.", "en"),                                                   # a list number alone
+    ("Hundreds of nouns can be dropped as well.", "en"),           # vague
+    ("那是几十年来最冷的冬天。", "zh"),
+    ("It was written down quickly — Updated on 2024-10-17 11:19:08 — Group: #Public", "en"),
+    ("test $(( a - 2 )) -ne 0 && echo done", "en"),                # code
+])
+def test_sentences_that_are_not_claims(text, lang):
+    from hlkb.claims.extract import states_figure
+    from hlkb.figures import extract_figures
+
+    assert not states_figure(text, extract_figures(text, lang)), text
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("The two companies employ 4,000 people.", "en"),
+    ("Twelve of the 59 stores have closed.", "en"),
+    ("兩家公司共有四千名員工。", "zh"),
+    ("We have had a good harvest for the 20th year in a row.", "en"),
+    ("明年是建校75周年。", "zh"),
+    ("The fertility rate is 1.1, far below the 2.1 needed.", "en"),
+    ("The walk took 7 miles across town.", "en"),
+    ("She left school at the age of six.", "en"),
+    ("It costs $3 at the gate.", "en"),
+])
+def test_sentences_that_are_claims(text, lang):
+    from hlkb.claims.extract import states_figure
+    from hlkb.figures import extract_figures
+
+    assert states_figure(text, extract_figures(text, lang)), text
+
+
+def test_questions_are_not_claims_but_quoted_ones_are_inside_claims():
+    from hlkb.claims.extract import states_figure
+    from hlkb.figures import extract_figures
+
+    q = "Will 40% of the shops close by 2030?"
+    assert not states_figure(q, extract_figures(q, "en"))
+    s = "For the past 33 years I have asked myself each morning: “Would I do this today?”"
+    assert states_figure(s, extract_figures(s, "en"))
+
+
+@pytest.mark.parametrize("text, source", [
+    ("I'd say to myself that the plan had 40 steps.", None),          # the narrator
+    ("I can safely say it was the best decision I ever made.", None),
+    ("People often say the opposite of what they mean.", None),         # a generic someone
+    ("对我来说，这个论点非常不可靠。", None),                              # 对…来说 is "for"
+    ("我可以说，那是最好的决定。", None),
+    ("他们同时还表示，任何国家的产量下降都会造成麻烦。", None),
+    ("这本小说写了三年。", None),
+    ("Understanding both the allure of endless projects and the cost is crucial.", None),  # a noun
+    ("Analysts at Harbor Research estimate that sales will double.", "Analysts at Harbor Research"),
+    ("Sales fell, according to people familiar with the matter.", "people familiar with the matter"),
+    ("力拓董事长西蒙·汤普森说：“没有人对此负责。”", "力拓董事长西蒙·汤普森"),
+    ("日本政府认为，西方游客消费更多。", "日本政府"),
+    ("亞馬遜一位發言人表示，銷量增長迅猛。", "亞馬遜一位發言人"),
+    ("\"这些时间考验着人们的灵魂\"Thomas Paine 说.", "Thomas Paine"),
+])
+def test_sources_are_named_not_narrators(text, source):
+    from hlkb.claims.attribution import find_attribution
+
+    assert find_attribution(text) == source
+
+
+@pytest.mark.parametrize("en, zh", [
+    ("Revenue reached $3.37 billion last year.", "去年收入达到33.7亿美元。"),       # the same figure, rescaled
+    ("Revenue reached $3.37 billion last year.", "去年收入达到约34亿美元。"),       # rounded, and says so
+    ("Sales grew 7.6 percent.", "销售额增长了近8%。"),
+    ("About 45% of voters stayed home.", "大约百分之四十五的选民待在家里。"),      # percent vs 百分之
+    ("The work takes three to four years.", "这项工程需要三到四年。"),            # a range
+    ("Prices rose 10-15% in May.", "五月份价格上涨了10%至15%。"),
+    ("The treaty was signed on 12 September 1990.", "该条约于1990年9月12日签署。"),  # a date both ways
+    ("It was the mid-1970s when it began.", "那是在七十年代的中期开始的。"),       # a decade
+    ("In the mid-2000s, and by 2030 at the latest.", "始于 2000 年代中期，最晚到 2030 年。"),
+    ("The ships are 100 miles apart.", "两艘船相距160公里。"),                    # a unit converted
+    ("About 12,000 passengers were stranded.", "许多乘客滞留在车站。"),           # a figure dropped
+    ("We hired him, and for the first year or so things went well.",
+     "在公司成立的第九年，我们雇了他。最初几年公司运转得很好，后来我们的看法发生了分歧，董事会站在了他那一边。"),
+])
+def test_legitimate_renderings_are_not_mismatches(en, zh):
+    assert check_pair(make_pair([en], [zh])).mismatches == []
+
+
+@pytest.mark.parametrize("en, zh, raw", [
+    ("Revenue reached $3.37 billion last year.", "去年收入达到34亿美元。", "34亿美元"),   # rounded without saying so
+    ("About 40% of them came.", "约42%的人来了。", "约42%"),                        # two approximations disagree
+    ("Around 1000 people leave each day.", "每天有1007人离开。", "1007人"),
+    ("Apple grew into a $2 billion company.", "苹果发展成为一家价值超过八十亿的大公司。", "超过八十亿"),
+    ("My second story is about love.", "我的第七个故事是关于爱的。", "第七个"),      # a rank, same place
+    ("It sells 12 kinds of tea.", "它卖 11 种茶。", "11 种"),
+])
+def test_changed_figures_are_mismatches(en, zh, raw):
+    (m,) = check_pair(make_pair([en], [zh])).mismatches
+    assert m.zh.figure.raw == raw
+
+
+def test_footnote_markers_are_not_figures():
+    from hlkb.figures import extract_figures
+
+    assert extract_figures("\\[1\\] That is the lower bound [2].", "en") == []
+    assert extract_figures("\\[1\\] 这是下限。", "zh") == []

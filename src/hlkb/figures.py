@@ -47,13 +47,13 @@ def compatible_units(a: str | None, b: str | None) -> bool:
     """Can a figure in unit ``a`` be the translation of one in unit ``b``?
 
     Equal units always; a bare number with anything (translators drop or add units);
-    so ``Article 146`` / ``第146条`` compare, but a count never with an ordinal
-    (``second`` / ``两人``). Different kinds (miles and
+    so ``Article 146`` / ``第146条`` compare, and a count with an age (``at 30`` /
+    ``三十岁``), but a count never with an ordinal (``second`` / ``两人``). Different kinds (miles and
     kilometres, dollars and yuan) are not comparable: such figures stay unverified.
     """
     a = a or "number"
     b = b or "number"
-    return a == b or a == "number" or b == "number"
+    return a == b or a == "number" or b == "number" or {a, b} == {"count", "age"}
 
 
 def values_match(a: Figure, b: Figure) -> bool:
@@ -136,6 +136,9 @@ _WORD_SEPARATOR = re.compile(r"[\s-]+")
 _CLAUSE_END = re.compile(r"^\s*(?:[,.;)]|$)")   # "a second." is a time, not an ordinal
 _LATIN_OR_SIGN = re.compile(r"[0-9A-Za-z$€£¥¢]")
 _CLOCK_OR_CODE = re.compile(r"^[:/]\d|^[A-Za-z_]\w*\(|^\.\d")
+_ISO_DATE_PART = re.compile(r"\d{4}-(?:\d{1,2}-)?$")
+_EN_DECADE = re.compile(r"(?<![\w$])(?:(?:early|mid|late)[- ])?(?P<y>1[0-9]\d0|20\d0)'?s\b", re.IGNORECASE)
+_AGE_BEFORE = re.compile(r"\b(?:age of|aged|ages of)\s+$", re.IGNORECASE)
 
 
 def _en_words_value(words: str) -> Decimal | None:
@@ -168,10 +171,22 @@ def _digits_value(num: str) -> Decimal | None:
         return None
 
 
+def _footnote_marker(text: str, start: int, end: int) -> bool:
+    """The digits at ``start:end`` are a note marker in brackets: ``[3]``, ``\\[3\\]``."""
+    return text[max(0, start - 2):start].endswith(("[", "\\[")) and text[end:end + 2].startswith(("]", "\\]"))
+
+
 def _extract_en(text: str) -> list[tuple[int, Figure]]:
     found: list[tuple[int, Figure]] = []
     if not _LATIN_OR_SIGN.search(text):
         return found   # every pattern below needs a digit, a sign or a Latin letter
+    decade_spans = []
+    if "0s" in text or "0's" in text:
+        for m in _EN_DECADE.finditer(text):
+            # "the 1990s", "mid-2000s", "late 1960's": a decade, a year that stands for ten
+            found.append((m.start(), Figure(raw=m.group(0), value=float(m.group("y")), unit="year", approx=True,
+                                            lang="en")))
+            decade_spans.append(m.span())
     for m in _anchored_matches(text, _EN_FIGURE, _en_starts(text)):
         num = m.group("num")
         if not num:
@@ -185,13 +200,19 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
             # Clock times, version numbers, identifiers: not figures.
             if _CLOCK_OR_CODE.match(text[m.end("num"):m.end("num") + 3]) and not m.group("unit"):
                 continue
-            if start > 0 and text[start - 1] in "#@/-_" and not m.group("cur"):
+            if start > 0 and text[start - 1] in "#@/-_" and not m.group("cur") \
+                    and not (text[start - 1] in "-–" and start > 1 and text[start - 2].isdigit()
+                             and not _ISO_DATE_PART.search(text, 0, start)):
+                continue   # (but "10-15%" is a range: its second end counts; not 2024-10-17)
+            if any(a <= start < b for a, b in decade_spans):
                 continue
             if len(num) > 1 and num[0] == "0" and num[1] != "." and not m.group("unit") and not m.group("cur"):
                 continue   # "01", "007": numbering and codes
             # "(1)", "(2)" list numbering: not a figure.
             if start > 0 and text[start - 1] == "(" and text[m.end("num"):m.end("num") + 1] == ")" and len(num) <= 2:
                 continue
+            if _footnote_marker(text, start, m.end("num")):
+                continue   # "[3]", "\[3\]": a note's number
         elif num.lower().endswith("s") and num.lower()[:-1] in _EN_SCALE:
             value = Decimal(_EN_SCALE[num.lower()[:-1]])   # "millions of": that order, roughly
         else:
@@ -223,6 +244,8 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
                 unit = "USD"
         if cur:
             unit = _EN_CURRENCY.get(cur.strip().lower(), "USD")
+        if unit is None and _AGE_BEFORE.search(before):
+            unit = "age"                             # "at the age of six", "aged 30"
         if unit is None:
             if is_digits and not scale and "," not in num and "." not in num and len(num) == 4 \
                     and 1000 <= value <= 2100 and not m.group("approx"):
@@ -292,6 +315,9 @@ _ZH_FIGURE = re.compile(
     rf"(?P<post2>左右|以上|上下)?"
 )
 _HAS_HAN = re.compile(r"[\u3400-\u9fff]")
+_ZH_NOT_ONE_BEFORE = frozenset("有这這那某每同当當哪另任的")
+_ZH_TIME_WORDS = frozenset("天 年 日 夜 晚 周 週 星期 个星期 個星期 个月 個月 小时 小時 刻 次 回".split())
+_ZH_YUAN_WORD_NEXT = frozenset("化素旦首老气氣件宵月朝代帅帥音")
 
 # Idioms and set phrases whose numerals are not figures (万家灯火, 一带一路, 千载 …).
 _ZH_IDIOM = re.compile(
@@ -310,6 +336,8 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
         start, end = m.span()
         next_char = text[end:end + 1]
         if arabic:
+            if _footnote_marker(text, start, m.end("arabic")):
+                continue   # "[3]", "\[3\]": a note's number
             before = text[max(0, start - 1):start]
             # Inside a Latin token (C919, 0x1F, v2): not a figure.
             if before and (before.isascii() and (before.isalnum() or before in "._-/#")):
@@ -337,6 +365,9 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
             if cn in ("一", "壹") and not di and not (
                     unit_word in _ZH_UNIT and _ZH_UNIT[unit_word][0] not in ("count",)):
                 continue
+            if cn == "一" and not di and start > 0 and text[start - 1] in _ZH_NOT_ONE_BEFORE \
+                    and unit_word in _ZH_TIME_WORDS:
+                continue   # 有一天, 这一年, 每一天: "one day", "this year", not a duration
             if pre in ("数", "數", "几", "幾") and cn in _ZH_SCALE or (pre and cn and cn[0] in "十百千万萬亿億" and pre in ("数", "數", "几", "幾")):
                 value = chinese_numeral_value("一" + cn) if cn[0] in "十百千万萬亿億" else chinese_numeral_value(cn)
             else:
@@ -346,7 +377,7 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
             if value is None:
                 continue
             window = text[max(0, start - 2):end + 3]
-            idiom = _ZH_IDIOM.search(window)
+            idiom = None if digit_run and unit_word == "年" else _ZH_IDIOM.search(window)   # 一一四五年 is a year
             if idiom:
                 # Drop only when the idiom overlaps this numeral.
                 i0 = max(0, start - 2) + idiom.start()
@@ -360,6 +391,8 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
         elif m.group("di"):
             unit = "ordinal"
         elif unit_word:
+            if unit_word == "元" and next_char in _ZH_YUAN_WORD_NEXT:
+                continue   # 一元化, 元素, 元旦: a word, not money
             if unit_word in _ZH_UNIT:
                 unit, mult = _ZH_UNIT[unit_word]
                 if mult != 1:

@@ -140,6 +140,9 @@ class Pair:
     score: float
     repairs: list[Repair] = field(default_factory=list)
     zh_script: str | None = None   # "hant" or "hans"
+    # each paragraph as written: blockquote/list markers and HTML kept (en/zh drop them)
+    en_markdown: list[str] = field(default_factory=list)
+    zh_markdown: list[str] = field(default_factory=list)
 
     def to_record(self) -> dict:
         return {
@@ -155,6 +158,8 @@ class Pair:
             "score": round(float(self.score), 4),
             "repairs": [r.to_record() for r in self.repairs],
             "zh_script": self.zh_script,
+            "en_markdown": list(self.en_markdown or self.en),
+            "zh_markdown": list(self.zh_markdown or self.zh),
         }
 
 

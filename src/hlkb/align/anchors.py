@@ -1,5 +1,8 @@
 """Lexical anchors that survive translation: numbers, years, and Latin-script words.
 
+A number the English writes in digits (``2002``, ``45%``) is one a translation keeps: its
+absence from the Chinese counts against a pair (``Anchors.written``).
+
 Numbers come from the claims feature's ``hlkb.figures.extract_figures`` (which knows
 Chinese units: ``670億`` = 67 billion, ``2萬`` = 20,000). While that module is absent the
 fallback reads Arabic-digit numbers with the Chinese myriad units 萬/万 and 億/亿 and the
@@ -33,15 +36,17 @@ _LETTERS_ONLY = bytes(b if chr(b).isascii() and chr(b).isalpha() else 0x20 for b
 class Anchors:
     numbers: set[float] = field(default_factory=set)
     words: set[str] = field(default_factory=set)      # case-folded Latin words
+    # numbers written with two digits or more (2002, 45%): a translation keeps them
+    written: set[float] = field(default_factory=set)
 
     def __or__(self, other: "Anchors") -> "Anchors":
-        return Anchors(self.numbers | other.numbers, self.words | other.words)
+        return Anchors(self.numbers | other.numbers, self.words | other.words, self.written | other.written)
 
 
 _extract_figures = None   # hlkb.figures.extract_figures, looked up on first use
 
 
-def _figures(text: str, lang: str) -> list[float] | None:
+def _figures(text: str, lang: str) -> list[tuple[float, str]] | None:
     global _extract_figures
     if _extract_figures is None:
         try:
@@ -50,9 +55,12 @@ def _figures(text: str, lang: str) -> list[float] | None:
             return None
         _extract_figures = extract_figures
     try:
-        return [float(f.value) for f in _extract_figures(text, lang)]
+        return [(float(f.value), f.raw) for f in _extract_figures(text, lang)]
     except Exception:  # noqa: BLE001 - an anchor is a hint; a parser bug must not stop alignment
         return None
+
+
+_TWO_DIGITS = re.compile(r"\d\d")
 
 
 def _fallback_numbers(text: str) -> list[float]:
@@ -78,10 +86,11 @@ def _chinese_years(text: str) -> list[float]:
 
 
 def anchors_of(text: str, lang: str) -> Anchors:
-    values = _figures(text, lang)
-    if values is None:
-        values = _fallback_numbers(text) + (_chinese_years(text) if lang == "zh" else [])
-    nums = {round(v, 6) for v in values if v == v}
+    found = _figures(text, lang)
+    if found is None:
+        found = [(v, "") for v in _fallback_numbers(text) + (_chinese_years(text) if lang == "zh" else [])]
+    nums = {round(v, 6) for v, _ in found if v == v}
+    written = {round(v, 6) for v, raw in found if v == v and _TWO_DIGITS.search(raw)}
     if text.isascii() and "'" not in text and "-" not in text:
         # Here Latin words are just the runs of ASCII letters, and casefold is lower():
         # blank out everything else and split (several times faster than the regex).
@@ -91,4 +100,4 @@ def anchors_of(text: str, lang: str) -> Anchors:
         # each distinct word folded once (set() first: prose repeats its words)
         words = {w.casefold() for w in set(latin_words(text)) if len(w) >= 2}
     words -= _STOP
-    return Anchors(nums, words)
+    return Anchors(nums, words, written)

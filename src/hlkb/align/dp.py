@@ -15,12 +15,13 @@ document can pair, which keeps the work linear in the document's length.
 from __future__ import annotations
 
 import bisect
+import re
 import math
 from dataclasses import dataclass, field
 
 from hlkb.align.anchors import Anchors, anchors_of
 from hlkb.align.gale_church import MATCH_PRIOR, LengthModel, text_length
-from hlkb.align.segment import Paragraph, continues, ends_mid_sentence
+from hlkb.align.blocks import Paragraph, continues, ends_mid_sentence
 
 _BASE_PRIOR = -math.log(MATCH_PRIOR[(1, 1)])
 
@@ -36,6 +37,12 @@ class Unit:
     length: int = 0
     line_lengths: list[int] = field(default_factory=list)
     heading: bool = False
+    line_level: bool = False                      # a line of a line-by-line block
+    digits: bool = False                          # has two digits in a row (a number it writes in digits)
+    run: int = 0                                  # which run of units of one language it is in
+    run_index: int = 0                            # its place in that run
+    run_len: int = 1
+    apart_block: int | None = None                # the block whose other language it may not pair with
     _anchors: Anchors | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -58,14 +65,16 @@ class Config:
     order: bool = True
     partial: bool = True            # a long multi-line paragraph may be only partly translated
     skip: float = 5.5               # price of one unpaired unit
-    window: int = 8                 # how far apart (in units) two sides of a pair may be
+    window: int | None = 8          # how far apart (in units) two sides of a pair may be;
+                                    # None: a band around the diagonal of the two sequences
     order_gap: float = 7.0          # per unit sitting between the two sides of a pair
     orientation: str | None = None  # "en" / "zh": the language that usually comes first
     orientation_cost: float = 4.0
     anchor_bonus: float = 1.2
     anchor_miss: float = 1.0
     partial_penalty: float = 3.0
-    merge: float = 3.0              # extra price of a 2:1 / 1:2 pair over G&C's prior
+    merge: float = 3.0              # extra price per merged unit of a k:1 / 1:k pair over G&C's prior
+    max_merge: int = 2              # most units of one language one unit of the other may translate
     gale_church_skips: bool = False  # baseline: skips priced by the length model, as in G&C
 
 
@@ -96,7 +105,39 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
         u.line_lengths = [text_length(line) for p in u.paras for line in p.text.split("\n")]
         u.length = sum(u.line_lengths)   # = text_length of the unit's text: newlines do not count
         u.heading = is_heading(u)
+        u.apart_block = u.paras[0].block if u.paras[0].apart else None
+        u.line_level = any(p.line_level for p in u.paras)
+        u.digits = u.lang == "en" and any(_TWO_DIGITS.search(p.text) for p in u.paras)
+    _mark_runs(units)
     return units
+
+
+def _mark_runs(units: list[Unit]) -> None:
+    """Number the runs of neighbouring units of one language, and each unit's place in its
+    run. A heading is a run of its own: the paragraphs under a Chinese heading line up with
+    the English paragraphs that follow them, whether or not the English repeats it."""
+    run, start = 0, 0
+    for k in range(1, len(units) + 1):
+        if k == len(units) or units[k].lang != units[start].lang or units[k].heading or units[k - 1].heading:
+            for idx, u in enumerate(units[start:k]):
+                u.run, u.run_index, u.run_len = run, idx, k - start
+            run, start = run + 1, k
+
+
+# Runs this long in both languages are a grouped layout; two English paragraphs and two
+# Chinese ones are more often an untranslated paragraph and a translator's note.
+GROUPED_RUN = 3
+
+
+def run_gap(e: Unit, z: Unit) -> int | None:
+    """The distance between two units of neighbouring runs of ``GROUPED_RUN`` units or more,
+    counted as places in their runs (the longer run's place scaled to the shorter's): in
+    a layout of a few Chinese paragraphs then their English originals, the first of each
+    run are translations, then the second … None for other units."""
+    if abs(e.run - z.run) != 1 or e.run_len < GROUPED_RUN or z.run_len < GROUPED_RUN:
+        return None
+    long_, short = (e, z) if e.run_len >= z.run_len else (z, e)
+    return int(round(abs(long_.run_index * short.run_len / long_.run_len - short.run_index)))
 
 
 def is_heading(u: Unit) -> bool:
@@ -141,17 +182,28 @@ def _join_full_width_lines(units: list[Unit], nonblank_lines: set[int]) -> list[
 
 
 # Candidate moves of the DP, in the order they are tried: on equal totals the earlier
-# move wins (as ``min`` over the candidate list did).
+# move wins (as ``min`` over the candidate list did). Merges of more than two units
+# (k:1, 1:k) come after 1:2, in order of k.
 _EN_SKIP, _ZH_SKIP, _ONE_ONE, _TWO_ONE, _ONE_TWO = (1, 0), (0, 1), (1, 1), (2, 1), (1, 2)
-_LOG_PRIOR = {move: math.log(p) for move, p in MATCH_PRIOR.items()}
 _INF = math.inf
+_NONE: frozenset = frozenset()
+_TWO_DIGITS = re.compile(r"\d\d")
+
+
+def _log_prior(a: int, b: int) -> float:
+    """log P(a:b): Gale & Church's priors, and for a k:1 (1:k) merge with k > 2 half
+    the probability of the (k-1):1 merge."""
+    if (a, b) in MATCH_PRIOR:
+        return math.log(MATCH_PRIOR[a, b])
+    k = max(a, b)
+    return math.log(MATCH_PRIOR[2, 1]) + (k - 2) * math.log(0.5)
 
 
 class Aligner:
     """The banded DP over one document's English and Chinese units.
 
     It looks at ~30 candidate pairs per English unit, so what a pair's cost needs from one
-    unit (or two neighbouring units of one language) is worked out once per pass, and
+    unit (or a run of neighbouring units of one language) is worked out once per pass, and
     most candidates are dismissed by a lower bound of their cost before the length model
     or the anchors are asked. A cost that is computed is summed in exactly the order
     ``_pair_cost`` documents, and a candidate is only dismissed when it could not have
@@ -165,17 +217,24 @@ class Aligner:
         self._zh_pos = [u.pos for u in self.zh]
         self._en_skip = [self.skip_cost(u) for u in self.en]
         self._zh_skip = [self.skip_cost(u) for u in self.zh]
-        # [k]: may side[k-1] and side[k] be translated together (2:1 / 1:2)?
-        self._en_joins = _joins(self.en)
-        self._zh_joins = _joins(self.zh)
-        # anchors (words, numbers) of side[k-1] and side[k] together, when asked
-        self._en_two_anchors: dict[int, tuple[set, set]] = {}
-        self._zh_two_anchors: dict[int, tuple[set, set]] = {}
+        # [k]: how many units ending with side[k-1] may be translated together (1: only
+        # side[k-1] itself; a merge needs neighbours, both headings or both not)
+        self._en_run = _runs(self.en, config.max_merge)
+        self._zh_run = _runs(self.zh, config.max_merge)
+        # [k]: total length of side[:k], for the length of a merged run
+        self._en_cum = _cumulative(self.en)
+        self._zh_cum = _cumulative(self.zh)
+        # anchors (words, numbers) of a run of units together, by (end, count), when asked
+        self._en_run_anchors: dict[tuple[int, int], tuple[set, set]] = {}
+        self._zh_run_anchors: dict[tuple[int, int], tuple[set, set]] = {}
         # the anchor term by (min(matches, 5), min(misses, 4))
         self._anchor_terms = [[config.anchor_miss * misses - config.anchor_bonus * matches for misses in range(5)]
                               for matches in range(6)]
         self._en_partials = [_partial_lengths(u) for u in self.en]
         self._zh_partials = [_partial_lengths(u) for u in self.zh]
+        self._log_priors = {(a, b): _log_prior(a, b) for k in range(1, max(2, config.max_merge) + 1)
+                            for a, b in ((k, 1), (1, k))}
+        self._log_priors[1, 0] = self._log_priors[0, 1] = math.log(MATCH_PRIOR[1, 0])
 
     # -- costs -------------------------------------------------------------------------
     def skip_cost(self, unit: Unit) -> float:
@@ -185,15 +244,19 @@ class Aligner:
         return self.cfg.skip
 
     def _pair_cost(self, i: int, a: int, j: int, b: int, prev: float = 0.0, bound: float = _INF) -> float:
-        """Cost of translating the units ``en[i-a:i]`` by ``zh[j-b:j]`` (a, b: one or two):
+        """Cost of translating the units ``en[i-a:i]`` by ``zh[j-b:j]`` (one side one unit,
+        the other one or more):
 
             length cost (Gale–Church; for a long 1:1 block perhaps only partly translated:
                 its first or last lines against the other side, plus ``partial_penalty``)
             - log prior of the match type + log prior of 1:1
-            + ``merge`` for a 2:1 / 1:2 pair (whose two units must be neighbours and both
-              headings or both not; else inf)                           [with ``order``]
+            + ``merge`` per unit beyond the first on the merged side (those units must be
+              neighbours and all headings or all not; else inf)          [with ``order``]
             + ``anchor_miss`` * min(misses, 4) - ``anchor_bonus`` * min(matches, 5)  [``anchors``]
-            + ``order_gap`` per unit sitting between the pair's members              [``order``]
+              (a miss: a Latin word or number of the Chinese that the English lacks, or a
+              number the English writes in digits that the Chinese lacks)
+            + ``order_gap`` per unit sitting between the pair's members (or, for units of
+              neighbouring runs of three or more, per place apart in the runs: ``run_gap``) [``order``]
             + ``orientation_cost`` when the other language comes first  [``order``, ``orientation``]
 
         Returns inf when the DP would not take the pair anyway, i.e. when ``prev + cost``
@@ -202,33 +265,42 @@ class Aligner:
         cfg = self.cfg
         terms = []                     # what is added after the length cost, in order
         if cfg.order:
-            if a == 2:
-                if not self._en_joins[i - 1]:
+            if a > 1:
+                if self._en_run[i] < a:
                     return _INF
-                terms.append(cfg.merge)
-            if b == 2:
-                if not self._zh_joins[j - 1]:
+                terms.append(cfg.merge * (a - 1))
+            if b > 1:
+                if self._zh_run[j] < b:
                     return _INF
-                terms.append(cfg.merge)
+                terms.append(cfg.merge * (b - 1))
         en_first, en_last, zh_first, zh_last = self.en[i - a], self.en[i - 1], self.zh[j - b], self.zh[j - 1]
+        if en_last.apart_block is not None and en_last.apart_block in (zh_first.apart_block, zh_last.apart_block):
+            return _INF
+        if en_first.apart_block is not None and en_first.apart_block in (zh_first.apart_block, zh_last.apart_block):
+            return _INF
         if cfg.anchors:
             if b == 1:
                 zh_anchors = zh_last.anchors
                 zh_words, zh_numbers = zh_anchors.words, zh_anchors.numbers
             else:
-                zh_words, zh_numbers = _two_anchors(self.zh, self._zh_two_anchors, j - 1)
-            if zh_words or zh_numbers:      # else no evidence either way: skip the English
-                if a == 1:
-                    en_anchors = en_last.anchors
-                    en_words, en_numbers = en_anchors.words, en_anchors.numbers
-                else:
-                    en_words, en_numbers = _two_anchors(self.en, self._en_two_anchors, i - 1)
+                zh_words, zh_numbers, _ = _run_anchors(self.zh, self._zh_run_anchors, j, b)
+            if not (zh_words or zh_numbers) and not (en_last.digits or en_first.digits):
+                en_words = en_numbers = en_written = _NONE      # no evidence either way: skip the English
+            elif a == 1:
+                en_anchors = en_last.anchors
+                en_words, en_numbers, en_written = en_anchors.words, en_anchors.numbers, en_anchors.written
+            else:
+                en_words, en_numbers, en_written = _run_anchors(self.en, self._en_run_anchors, i, a)
+            if zh_words or zh_numbers or en_written:   # else no evidence either way
                 # Latin words in Chinese text are nearly always copied from the English, so
                 # one absent from the English is evidence against the pair; English words
                 # are mostly translated, so only their presence on the Chinese side counts.
-                # Numbers count both ways (translations keep them).
+                # Numbers count both ways: translations keep them, and a number the English
+                # writes in digits that the Chinese lacks is a miss too.
                 matches = len(zh_words & en_words) + len(zh_numbers & en_numbers)
                 misses = len(zh_words) + len(zh_numbers) - matches
+                if en_written:
+                    misses += len(en_written - zh_numbers)
                 terms.append(self._anchor_terms[matches if matches < 5 else 5][misses if misses < 4 else 4])
             else:
                 terms.append(self._anchor_terms[0][0])
@@ -236,18 +308,20 @@ class Aligner:
             en_first_pos, zh_first_pos = en_first.pos, zh_first.pos
             lo = en_first_pos if en_first_pos < zh_first_pos else zh_first_pos
             hi = en_last.pos if en_last.pos > zh_last.pos else zh_last.pos
-            terms.append(cfg.order_gap * ((hi - lo + 1) - (a + b)))
+            gap = (hi - lo + 1) - (a + b)
+            grouped = run_gap(en_first, zh_first)
+            terms.append(cfg.order_gap * (gap if grouped is None or grouped > gap else grouped))
             if cfg.orientation:
                 first_lang = "en" if en_first_pos < zh_first_pos else "zh"
                 if first_lang != cfg.orientation:
                     terms.append(cfg.orientation_cost)
-        log_prior = _LOG_PRIOR[a, b]
+        log_prior = self._log_priors[a, b]
         # The cost only grows with the length cost, which is never below 0: when even 0
         # loses, the length model is not asked.
         if bound != _INF and prev + _total(0.0, log_prior, terms) >= bound:
             return _INF
-        en_len = en_last.length if a == 1 else en_first.length + en_last.length
-        zh_len = zh_last.length if b == 1 else zh_first.length + zh_last.length
+        en_len = en_last.length if a == 1 else self._en_cum[i] - self._en_cum[i - a]
+        zh_len = zh_last.length if b == 1 else self._zh_cum[j] - self._zh_cum[j - b]
         # (not memoised: with the pruning above, a document hardly asks for a pair of
         # lengths twice)
         length_cost = self.model.cost(en_len, zh_len)
@@ -265,12 +339,23 @@ class Aligner:
                 length_cost = min(length_cost, best_partial + penalty)
         return _total(length_cost, log_prior, terms)
 
+    def _merge_floor(self, k: int) -> float:
+        """A lower bound of the cost of any k:1 / 1:k pair (k > 1): the merge and prior
+        terms alone (length cost 0, the best anchor term, no gap, the cheaper orientation)."""
+        cfg = self.cfg
+        floor = 0.0 - self._log_priors[k, 1] - _BASE_PRIOR
+        if cfg.order:
+            floor += cfg.merge * (k - 1) + min(0.0, cfg.orientation_cost if cfg.orientation else 0.0)
+        if cfg.anchors:
+            floor += min(min(row) for row in self._anchor_terms)
+        return floor
+
     def _one_one_floor(self, max_gap: int) -> list[float]:
         """[gap]: a lower bound of the cost of any 1:1 pair with ``gap`` units between its
         members: ``_pair_cost``'s sum with length cost 0, the best possible anchor term
         and the cheaper orientation (each sum only grows with each of its terms)."""
         cfg = self.cfg
-        head = 0.0 - _LOG_PRIOR[_ONE_ONE] - _BASE_PRIOR          # as _total sums
+        head = 0.0 - self._log_priors[1, 1] - _BASE_PRIOR          # as _total sums
         if cfg.anchors:
             head += min(min(row) for row in self._anchor_terms)
         if not cfg.order:
@@ -284,6 +369,12 @@ class Aligner:
     # -- search ------------------------------------------------------------------------
     def _j_range(self, i: int) -> tuple[int, int]:
         n, m, w = len(self.en), len(self.zh), self.cfg.window
+        if w is None:
+            # Sections read as sequences: a band around the diagonal of the two sequences,
+            # wide enough for a translation that skips or merges a good share of paragraphs.
+            band = max(SECTION_BAND, int(0.2 * max(n, m)))
+            centre = i * m / n if n else 0
+            return max(0, int(centre) - band), min(m, int(centre) + 1 + band)
         lo = 0 if i == 0 else bisect.bisect_left(self._zh_pos, self.en[i - 1].pos - w)
         if i == n:
             hi = m
@@ -298,13 +389,16 @@ class Aligner:
         pair_cost = self._pair_cost
         en_pos, zh_pos = [u.pos for u in self.en], self._zh_pos
         one_one_floor = self._one_one_floor(len(self.en) + len(self.zh))
-        # Two units of one language that may not be translated together cost inf as a
-        # 2:1 / 1:2 pair: such candidates are not even looked at.
-        en_joins = self._en_joins if self.cfg.order else [True] * (n + 1)
-        zh_joins = self._zh_joins if self.cfg.order else [True] * (m + 1)
+        merge_floor = [0.0, 0.0] + [self._merge_floor(k) for k in range(2, max(2, self.cfg.max_merge) + 1)]
+        # Units that may not be translated together cost inf as a merged pair: such
+        # candidates are not even looked at.
+        unlimited = [self.cfg.max_merge] * (max(n, m) + 1)
+        en_run = self._en_run if self.cfg.order else unlimited
+        zh_run = self._zh_run if self.cfg.order else unlimited
         # Row i holds the cells j = row_lo[i] ..: the best total (inf: not reached), the
         # move that reached it and, for a pair move, that pair's cost. Candidates are
-        # tried in the order 1:0, 0:1, 1:1, 2:1, 1:2; on equal totals the earlier wins.
+        # tried in the order 1:0, 0:1, 1:1, 2:1, 1:2, 3:1, 1:3 …; on equal totals the
+        # earlier wins.
         row_lo: list[int] = []
         totals: list[list[float]] = []
         moves: list[list[tuple[int, int] | None]] = []
@@ -315,10 +409,10 @@ class Aligner:
             row = [_INF] * width
             row_moves: list[tuple[int, int] | None] = [None] * width
             row_pair_costs = [0.0] * width
-            # the rows moves come from: i-1 (1:0, 1:1, 1:2) and i-2 (2:1)
+            # the rows moves come from: i-1 (1:0, 1:1, 1:k) and i-k (k:1)
             up, up_lo = (totals[i - 1], row_lo[i - 1]) if i >= 1 else ([], 0)
-            up2, up2_lo = (totals[i - 2], row_lo[i - 2]) if i >= 2 and en_joins[i - 1] else ([], 0)
-            up_len, up2_len = len(up), len(up2)
+            up_len = len(up)
+            en_merge = min(en_run[i], i) if i else 0
             row_lo.append(lo)
             totals.append(row)
             moves.append(row_moves)
@@ -343,23 +437,34 @@ class Aligner:
                 if 0 <= u < up_len and up[u] != _INF:
                     prev = up[u]
                     gap = en_at - zh_pos[j - 1]
+                    gap = (gap if gap > 0 else -gap) - 1
+                    if gap:
+                        grouped = run_gap(self.en[i - 1], self.zh[j - 1])
+                        if grouped is not None and grouped < gap:
+                            gap = grouped
                     # most candidates lie too far apart to win even with a perfect length fit
-                    if prev + one_one_floor[(gap if gap > 0 else -gap) - 1] < best:
+                    if prev + one_one_floor[gap] < best:
                         cost = pair_cost(i, 1, j, 1, prev, best)
                         if cost != _INF and prev + cost < best:
                             best, move, best_pair_cost = prev + cost, _ONE_ONE, cost
-                u2 = j - 1 - up2_lo                             # 2:1 from (i-2, j-1)
-                if 0 <= u2 < up2_len and up2[u2] != _INF:
-                    prev = up2[u2]
-                    cost = pair_cost(i, 2, j, 1, prev, best)
-                    if cost != _INF and prev + cost < best:
-                        best, move, best_pair_cost = prev + cost, _TWO_ONE, cost
-                u -= 1                                          # 1:2 from (i-1, j-2)
-                if j >= 2 and zh_joins[j - 1] and 0 <= u < up_len and up[u] != _INF:
-                    prev = up[u]
-                    cost = pair_cost(i, 1, j, 2, prev, best)
-                    if cost != _INF and prev + cost < best:
-                        best, move, best_pair_cost = prev + cost, _ONE_TWO, cost
+                zh_merge = min(zh_run[j], j) if j else 0
+                for k in range(2, max(en_merge, zh_merge) + 1):
+                    floor = merge_floor[k]
+                    if k <= en_merge:                           # k:1 from (i-k, j-1)
+                        src, src_lo = totals[i - k], row_lo[i - k]
+                        v = j - 1 - src_lo
+                        if 0 <= v < len(src) and src[v] != _INF and src[v] + floor < best:
+                            prev = src[v]
+                            cost = pair_cost(i, k, j, 1, prev, best)
+                            if cost != _INF and prev + cost < best:
+                                best, move, best_pair_cost = prev + cost, (k, 1), cost
+                    if k <= zh_merge and up_len:                # 1:k from (i-1, j-k)
+                        v = j - k - up_lo
+                        if 0 <= v < up_len and up[v] != _INF and up[v] + floor < best:
+                            prev = up[v]
+                            cost = pair_cost(i, 1, j, k, prev, best)
+                            if cost != _INF and prev + cost < best:
+                                best, move, best_pair_cost = prev + cost, (1, k), cost
                 left = best
                 if move is not None:
                     k = j - lo
@@ -393,18 +498,43 @@ def _total(length_cost: float, log_prior: float, terms: list[float]) -> float:
     return cost
 
 
-def _joins(side: list[Unit]) -> list[bool]:
-    """[k]: side[k-1] and side[k] are neighbours in the document and both headings or
-    both not, so that they may be translated together."""
-    return [False] + [b.pos == a.pos + 1 and b.heading == a.heading for a, b in zip(side, side[1:])]
+def _runs(side: list[Unit], limit: int) -> list[int]:
+    """[k]: how many units ending with side[k-1] (at most ``limit``) are neighbours in the
+    document, all headings or all not, and in one block when one of them is a line of a
+    line-by-line block: the longest run that may be translated together."""
+    out = [0]
+    for k, u in enumerate(side):
+        run = 1
+        if k and _joinable(side[k - 1], u):
+            run = min(out[k] + 1, limit)
+        out.append(run)
+    return out
 
 
-def _two_anchors(side: list[Unit], cache: dict[int, tuple[set, set]], k: int) -> tuple[set, set]:
-    """Anchors (words, numbers) of side[k-1] and side[k] together (Anchors.__or__)."""
-    if k not in cache:
-        both = side[k - 1].anchors | side[k].anchors
-        cache[k] = (both.words, both.numbers)
-    return cache[k]
+def _joinable(a: Unit, b: Unit) -> bool:
+    if b.pos != a.pos + 1 or b.heading != a.heading:
+        return False
+    if (a.line_level or b.line_level) and a.paras[-1].block != b.paras[0].block:
+        return False
+    return True
+
+
+def _cumulative(side: list[Unit]) -> list[int]:
+    out = [0]
+    for u in side:
+        out.append(out[-1] + u.length)
+    return out
+
+
+def _run_anchors(side: list[Unit], cache: dict, end: int, count: int) -> tuple[set, set, set]:
+    """Anchors (words, numbers, written numbers) of side[end-count:end] together."""
+    key = (end, count)
+    if key not in cache:
+        both = side[end - count].anchors
+        for u in side[end - count + 1:end]:
+            both = both | u.anchors
+        cache[key] = (both.words, both.numbers, both.written)
+    return cache[key]
 
 
 def _partial_lengths(u: Unit) -> tuple[int, ...]:
@@ -434,22 +564,31 @@ def neighbour_pairs(units: list[Unit]) -> list[tuple[int, int]]:
 def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[AlignedPair], LengthModel]:
     """Two passes: the first with a length model fitted to neighbouring paragraphs, the
     second with the model refitted to the first pass's pairs and the document's reading
-    order (English first or Chinese first) learnt from them."""
+    order (English first or Chinese first) learnt from them.
+
+    When the first pass leaves most of one language unpaired and each language comes in
+    runs of paragraphs, the translation may follow as a section of its own (all English,
+    then all Chinese, one Chinese paragraph often covering several English ones): the two
+    sections are aligned as sequences (length and anchors, no distance penalty, a band
+    around the diagonal, merges of up to twice the ratio of the sections' paragraph
+    counts, at most ``SECTION_MERGE``), and that reading is kept when it pairs clearly
+    more of the text."""
     config = config or Config()
     model = LengthModel.estimate(neighbour_pairs(units))
     first = Aligner(units, model, config).align()
-    n_en = sum(1 for u in units if u.lang == "en")
-    n_zh = len(units) - n_en
-    if config.order and min(n_en, n_zh) >= 3 and len(first) * 2 < min(n_en, n_zh):
-        # Perhaps not interleaved: the translation follows as a section of its own. Align
-        # the two sections as sequences (length and anchors, no distance penalty) and keep
-        # that reading when it explains clearly more of the text.
-        sections = Config(**{**config.__dict__, "order_gap": 0.0, "window": 10**9, "orientation": None})
+    if config.order and _may_be_sections(units, first):
+        # Merges as long as the two sections' paragraph counts call for (8 English
+        # paragraphs to 2 Chinese ones: up to 8:1), at most SECTION_MERGE.
+        n_en = sum(1 for u in units if u.lang == "en")
+        n_zh = len(units) - n_en
+        merge = min(SECTION_MERGE, max(config.max_merge, math.ceil(2 * max(n_en, n_zh) / max(1, min(n_en, n_zh)))))
+        sections = Config(**{**config.__dict__, "order_gap": 0.0, "window": None, "orientation": None,
+                             "max_merge": merge})
         trial = Aligner(units, model, sections).align()
-        if len(trial) * 2 >= min(n_en, n_zh) and len(trial) > len(first):
-            if len(trial) >= 3:
-                model = LengthModel.estimate([(p.en[0].length, p.zh[0].length) for p in trial
-                                              if len(p.en) == 1 and len(p.zh) == 1])
+        if trial and coverage(units, trial) >= coverage(units, first) + 0.2:
+            one_to_one = [(p.en[0].length, p.zh[0].length) for p in trial if len(p.en) == 1 and len(p.zh) == 1]
+            if len(one_to_one) >= 3:
+                model = LengthModel.estimate(one_to_one)
             return Aligner(units, model, sections).align(), model
     if not first:
         return first, model
@@ -463,3 +602,25 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
         elif en_first <= 0.3 * len(first):
             second_cfg.orientation = "zh"
     return Aligner(units, model, second_cfg).align(), model
+
+
+SECTION_MERGE = 8
+SECTION_BAND = 16
+
+
+def coverage(units: list[Unit], pairs: list[AlignedPair]) -> float:
+    """The smaller of the two shares, by length, of English and of Chinese text that
+    ``pairs`` pair."""
+    total = {"en": 0, "zh": 0}
+    for u in units:
+        total[u.lang] += u.length
+    paired = {"en": sum(u.length for p in pairs for u in p.en), "zh": sum(u.length for p in pairs for u in p.zh)}
+    return min(paired[lang] / total[lang] if total[lang] else 0.0 for lang in ("en", "zh"))
+
+
+def _may_be_sections(units: list[Unit], first: list[AlignedPair]) -> bool:
+    """Less than half of one language paired, both languages present, and two
+    neighbouring paragraphs of one language somewhere (a section of its own)."""
+    if coverage(units, first) >= 0.5 or len({u.lang for u in units}) < 2:
+        return False
+    return any(a.lang == b.lang for a, b in zip(units, units[1:]))

@@ -1,7 +1,8 @@
 """Claims of a note: checkable sentences from highlights and bilingual pairs, and the
 claims the researcher wrote (``type: claim`` notes and ``## Claims`` sections).
 
-A sentence is a claim when it states a figure or names its source. Researcher-written
+A sentence is a claim when it states a figure or names its source (``worth`` says which
+figures state something). Researcher-written
 claims are always claims; their evidence (highlight ids and ``[[wikilinks]]``) is kept,
 prefixed with ``supports:`` or ``opposes:`` where the note says which.
 """
@@ -18,6 +19,7 @@ from hlkb.claims.attribution import find_attribution
 from hlkb.claims.check import PlacedSentence, check_pair
 from hlkb.claims.gate import may_hold_claim
 from hlkb.claims.sentences import sentence_spans
+from hlkb.claims.worth import has_words, is_question, states_figure  # noqa: F401 (tests import states_figure here)
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _HIGHLIGHT_ID = re.compile(r"\bh_[0-9a-f]{16}\b")
@@ -29,10 +31,6 @@ _EVIDENCE_GROUP = re.compile(r"\(\s*(?:(?:supports|opposes|contradicts|see|evide
                              r"(?:(?:\[\[[^\[\]]*\]\]|h_[0-9a-f]{16})[\s,;]*)+\)", re.IGNORECASE)
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(?P<text>.*)$")
-# A number that only labels something ("Speaker 1", "Chapter 3", "Item 60") states nothing.
-_LABEL_BEFORE = re.compile(r"(?:speaker|chapter|item|section|part|step|episode|figure|fig\.|table|page|"
-                           r"vol\.?|volume|no\.|number|article|question|lesson|unit|level|round)\s*$",
-                           re.IGNORECASE)
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
 _EMPHASIS = re.compile(r"[*_`]{1,2}(\S[^*_`]*?)[*_`]{1,2}")
 _RELATION_NAMES = {"supports": "supports", "supported by": "supports", "opposes": "opposes",
@@ -70,19 +68,6 @@ def _lang_hint(lang: str | None) -> str | None:
     return lang if lang in ("en", "zh") else None
 
 
-def states_figure(text: str, figures) -> bool:
-    """Whether a sentence states a checkable figure: an ordinal ("a second reading") or a
-    number that labels ("Speaker 1:") does not make a sentence a claim."""
-    for f in figures:
-        if f.unit == "ordinal":
-            continue
-        at = text.find(f.raw)
-        if at > 0 and _LABEL_BEFORE.search(text, 0, at):
-            continue
-        return True
-    return False
-
-
 def _highlight_claims(note: Note, b: _Builder) -> None:
     for h in note.highlights:
         # A sentence needs a figure or a source to be a claim, and has neither unless the
@@ -93,7 +78,7 @@ def _highlight_claims(note: Note, b: _Builder) -> None:
         for text, start in sentence_spans(h.text):
             figures = extract_figures(text, _lang_hint(h.lang))
             attribution = find_attribution(text)
-            if states_figure(text, figures) or attribution:
+            if states_figure(text, figures) or (attribution and has_words(text) and not is_question(text)):
                 lang = h.lang if h.lang in ("en", "zh") else _sentence_lang(text)
                 b.add(text, h.line + h.text.count("\n", 0, start), figures=figures,
                       attribution=attribution, source="highlight", lang=lang, highlight_id=h.id)
@@ -105,7 +90,8 @@ def _pair_claims(note: Note, b: _Builder) -> None:
         for side in (result.en, result.zh):
             for ps in side:
                 attribution = find_attribution(ps.text)
-                if ps.figures or attribution:
+                if states_figure(ps.text, [f.figure for f in ps.figures]) or (
+                        attribution and has_words(ps.text) and not is_question(ps.text)):
                     check, counterpart = _sentence_check(ps)
                     b.add(ps.text, ps.line, figures=[f.figure for f in ps.figures],
                           attribution=attribution, source="paragraph", check=check,

@@ -10,6 +10,8 @@ from hlkb.commands import options as opt
 
 Tsv = Annotated[bool, typer.Option("--tsv", help="Print en<TAB>zh<TAB>score, one pair a line.")]
 Tmx = Annotated[bool, typer.Option("--tmx", help="Print a TMX 1.4 translation memory.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v",
+                                       help="Say on stderr, per file, why it is or is not a bilingual article.")]
 
 
 def register(app) -> None:
@@ -22,6 +24,7 @@ def pairs_command(
     jsonl: opt.Jsonl = False,
     tsv: Tsv = False,
     tmx: Tmx = False,
+    verbose: Verbose = False,
 ) -> int:
     import sys
 
@@ -37,13 +40,16 @@ def pairs_command(
         nonlocal failed
         for f in files:
             try:
-                pairs = file_pairs(f)
+                pairs, verdict = file_pairs_explained(f)
             except HlkbError as exc:
                 failed += 1
                 message(f"hlkb: {exc}")
                 continue
             if not pairs:
-                message(f"hlkb: {f}: not a bilingual article (no English/Chinese pairs)")
+                message(f"hlkb: {f}: not a bilingual article"
+                        + (f": {verdict.reason}" if verbose else " (no English/Chinese pairs)"))
+            elif verbose:
+                message(f"hlkb: {f}: {len(pairs)} pair{'s' if len(pairs) != 1 else ''}: {verdict.reason}")
             for p in pairs:
                 yield p.to_record()
 
@@ -61,10 +67,15 @@ def pairs_command(
 
 def file_pairs(path: str):
     """Pairs of one file, with the note id the parser gives it (so ids match `parse`)."""
-    from hlkb.align import pairs_for_note
+    return file_pairs_explained(path)[0]
+
+
+def file_pairs_explained(path: str):
+    """``file_pairs`` and the verdict that decided them (hlkb.align.Verdict)."""
+    from hlkb.align import explain_note
     from hlkb.parse import parse_file
 
-    return pairs_for_note(parse_file(path, strict=False))
+    return explain_note(parse_file(path, strict=False))
 
 
 def _tsv_field(paragraphs: list[str]) -> str:
