@@ -319,3 +319,27 @@ def test_a_comment_that_lacks_the_numbers_and_names_of_the_english_is_not_its_tr
     v = _load(DATA / "dictation_not_bilingual.md").verdict
     assert not v.bilingual
     assert "lacks numbers the English gives (2009, 2012)" in v.reason
+
+
+def test_highlights_pair_only_with_evidence_of_translation():
+    """In a note of highlights, two unrelated short highlights in two languages are not a
+    pair (their lengths alone would say so); a highlight holding a passage and its
+    translation is, and so are two adjacent highlights sharing a number or a name."""
+    from hlkb.parse import parse_text
+    from hlkb.pipeline import analyze
+
+    link = "([View Highlight](https://read.readwise.io/read/01zzzzzzzzzzzzzzzzzzzzzz{n}))"
+    unrelated = ("# Ports\n\n## Highlights\n"
+                 f"- Every quay keeps a ledger of the ships that never came back to it. {link.format(n='01')}\n"
+                 f"- 仓库的灯整夜亮着，守夜人数着经过的火车。 {link.format(n='02')}\n")
+    assert analyze(parse_text(unrelated)).pairs == []
+    inline = ("# Ports\n\n## Highlights\n"
+              "- The harbour opened in 1891 and closed in 1967, long after the railway came.\n"
+              "  港口于1891年开放，在铁路修通很久之后，于1967年关闭。\n")
+    (pair,) = analyze(parse_text(inline)).pairs
+    assert pair.zh_lines == [5] and "1891" in pair.en[-1]
+    adjacent = ("# Ports\n\n## Highlights\n"
+                "- The harbour opened in 1891 and closed in 1967, long after the railway came.\n"
+                "- 港口于1891年开放，在铁路修通很久之后，于1967年关闭。\n")
+    (pair,) = analyze(parse_text(adjacent)).pairs
+    assert pair.zh_lines == [5] and "1891" in pair.en[-1]

@@ -355,8 +355,7 @@ def align_note(note: Note, config=None, merge_wrapped: bool = True) -> Alignment
 
 def pairs_for_note(note: Note) -> list[Pair]:
     """Pairs of a parsed note; [] when the alignment does not show a bilingual article."""
-    alignment = align_note(note)
-    return alignment.pairs if alignment is not None and alignment.bilingual else []
+    return explain_note(note)[0]
 
 
 def explain_note(note: Note) -> tuple[list[Pair], Verdict]:
@@ -365,4 +364,46 @@ def explain_note(note: Note) -> tuple[list[Pair], Verdict]:
     if alignment is None:
         return [], Verdict(False, NOT_BOTH)
     v = alignment.verdict
-    return (alignment.pairs if v.bilingual else []), v
+    if not v.bilingual:
+        return [], v
+    pairs = alignment.pairs
+    if note.highlights:
+        pairs = [p for p in pairs if _within_highlights(p, note.highlights)]
+        if not pairs:
+            return [], Verdict(False, "its English and Chinese are separate highlights that share no name or "
+                                      "number: highlights are the reader's passages, not translations of each other",
+                               v.confident, v.en_units, v.zh_units)
+    return pairs, v
+
+
+_NUMBERS = re.compile(r"\d+(?:[.,]\d+)?")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+
+
+def _within_highlights(pair: Pair, highlights) -> bool:
+    """In a note of highlights, a pair stands when both sides lie in one highlight (a
+    passage with its translation inside it), or each side is one highlight of two adjacent
+    ones and they share a number or a Latin name (a paragraph and its translation, both
+    highlighted): the lengths alone of two unrelated short highlights look like a translation."""
+    def squeeze(text: str) -> str:
+        return "".join(text.split())
+
+    keys = [squeeze(h.text)[:16] for h in highlights]
+
+    def owner(sides: list[str]):
+        text = squeeze(" ".join(sides))
+        found = [i for i, k in enumerate(keys) if k and (k in text or text[:16] and text[:16] in squeeze(highlights[i].text))]
+        return found[0] if len(found) == 1 else None
+
+    en, zh = owner(pair.en), owner(pair.zh)
+    if en is None or zh is None:
+        return False
+    if en == zh:
+        return True
+    if abs(en - zh) != 1:
+        return False
+    en_text, zh_text = " ".join(pair.en), " ".join(pair.zh)
+    numbers = set(_NUMBERS.findall(en_text)) & set(_NUMBERS.findall(zh_text))
+    names = {w.lower() for w in _LATIN.findall(en_text)} & {w.lower() for w in _LATIN.findall(zh_text)}
+    names -= {"view", "highlight", "https", "http", "read", "readwise", "location", "tags", "note"}
+    return bool(numbers or names)
