@@ -5,6 +5,8 @@
 Prints seconds and the ratio of each tag operation to "read + parse every file" (what
 indexing costs per file). A rename or add plans and verifies every file (parse before and
 after), so about 2-3x the baseline is expected; well above that means something regressed.
+"write the renamed files" times only writing already planned edits (temp file, fsync,
+rename, folder fsync per file), the part the locking and atomic-write code adds to.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from hlkb.edit import TagOp, load_source, plan_rename, plan_tag_edits  # noqa: E402
-from hlkb.edit.batch import plan_renames  # noqa: E402
+from hlkb.edit.batch import plan_renames, write_plans  # noqa: E402
 from hlkb.edit.plan import parse_source  # noqa: E402
 
 
@@ -63,11 +65,17 @@ def main() -> None:
                 ops = [TagOp("add", "fresh")] + [TagOp("add", "fresh", h.id) for h in note.highlights[:5]]
                 plan_tag_edits(src, ops, note)
 
+        def write_renamed():
+            # the write path a command takes: atomic, hash-checked writes of every planned file
+            plans, _errors, _unreadable = plan_renames(files, "shelf", "rack")
+            return timed(lambda: write_plans(plans))
+
         results = {
             "rename (whole vault)": timed(lambda: plan_renames(files, "bench", "seat")),
             "rename, tag absent (skip)": timed(lambda: plan_renames(files, "absent-tag", "x")),
             "add to note + 5 highlights": timed(add_everywhere),
             "rename one file x all": timed(lambda: [plan_rename(load_source(p), "blue", "navy") for p in paths]),
+            "write the renamed files": write_renamed(),
         }
         print(f"{len(paths)} files x {args.highlights} highlights")
         print(f"baseline read+parse: {baseline:.3f}s")
