@@ -82,3 +82,22 @@ def build_vault(root: Path, big: bool = False) -> dict[str, Case]:
             for _ in range(50 * 1024):
                 fh.write(line)
     return made
+
+
+def tagged_note(n: int, tags=("alpha", "beta")) -> str:
+    """A small Readwise-style note carrying ``tags`` in its front matter and on a highlight."""
+    return (f"---\ntitle: Tagged note {n}\ntags: [{', '.join(tags)}]\n---\n# Tagged note {n}\n\n"
+            f"## Highlights\n- Highlight one of note {n} about rivers. "
+            f"([View Highlight](https://read.readwise.io/read/01tagged{n:019d}))\n"
+            f"    - Tags: {' '.join(f'[[{t}]]' for t in tags)}\n")
+
+
+def build_tagged_vault(root: Path, count: int, tags=("alpha", "beta")) -> list[Path]:
+    """``count`` notes below ``root`` (in a few folders), each tagged with every one of ``tags``."""
+    paths = []
+    for n in range(count):
+        path = root / f"shelf{n % 5}" / f"note-{n:04d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(tagged_note(n, tags), encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -109,8 +109,9 @@ def run_add_remove(action, tag, targets, query, filter_opts, dry_run, yes, hyphe
                 _confirm(f"{action} tag {name!r} {'to' if action == 'add' else 'from'} {len(hits)} search hits "
                          f"in {len({h.path for h in hits})} files?", yes)
             resolved += hits
-        plans, errors = plan_targets(action, name, resolved)
-        return _finish(plans, errors, dry_run, json_, resolver, f"{action} {name}")
+        with _editing(root, dry_run):
+            plans, errors = plan_targets(action, name, resolved)
+            return _finish(plans, errors, dry_run, json_, resolver, f"{action} {name}")
     finally:
         resolver.close()
 
@@ -130,13 +131,14 @@ def run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_) -> int:
             return 0
         if tag_key(old_name) == tag_key(new_name):
             _message("note: names that differ only in case are one tag; rewriting its spelling")
-        files = [(f.path, f.rel) for f in iter_note_files(root, on_error=lambda p, m: _message(f"hlkb: {p}: {m}"))]
-        plans, errors, unreadable = plan_renames(files, old_name, new_name)
-        for line in unreadable:
-            _message(f"hlkb: skipped (cannot be read): {line}")
-        if plans and not errors and not dry_run:
-            _confirm(f"rename tag {old_name!r} to {new_name!r} in {len(plans)} files?", yes, required=False)
-        code = _finish(plans, errors, dry_run, json_, resolver, f"rename {old_name} -> {new_name}")
+        with _editing(root, dry_run):
+            files = [(f.path, f.rel) for f in iter_note_files(root, on_error=lambda p, m: _message(f"hlkb: {p}: {m}"))]
+            plans, errors, unreadable = plan_renames(files, old_name, new_name)
+            for line in unreadable:
+                _message(f"hlkb: skipped (cannot be read): {line}")
+            if plans and not errors and not dry_run:
+                _confirm(f"rename tag {old_name!r} to {new_name!r} in {len(plans)} files?", yes, required=False)
+            code = _finish(plans, errors, dry_run, json_, resolver, f"rename {old_name} -> {new_name}")
         return 2 if unreadable else code
     finally:
         resolver.close()
@@ -187,6 +189,22 @@ def _render_list(records: list[dict]) -> None:
     for r in records:
         table.add_row(rich_text(r["tag"]), str(r["notes"]), str(r["highlights"]))
     stdout_console().print(table)
+
+
+def _editing(root, dry_run: bool):
+    """The vault's edit lock from planning to the last write (a dry run writes nothing)."""
+    import sys
+    from contextlib import nullcontext
+
+    from hlkb.edit.lock import vault_edit_lock
+
+    if dry_run:
+        return nullcontext()
+
+    def on_wait():
+        if sys.stderr.isatty():
+            _message("hlkb: waiting for another hlkb that is editing this vault")
+    return vault_edit_lock(root, on_wait=on_wait)
 
 
 def _finish(plans, errors, dry_run, json_, resolver, what) -> int:
