@@ -49,6 +49,43 @@ def build_app() -> typer.Typer:
     return app
 
 
+class TerminatedBySignal(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread so that, as on Ctrl-C, every ``finally``
+    runs (temporary files removed, transactions rolled back) before hlkb exits."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def install_signal_handlers() -> None:
+    """Unwind on SIGTERM and SIGHUP as on SIGINT (a signal already ignored, as under
+    nohup, stays ignored). Forked children (the index's parsers, the split walk) die of the
+    signal as before: their parent cleans up."""
+    import os
+    import signal
+
+    main_pid = os.getpid()
+
+    def handler(signum, frame):
+        if os.getpid() != main_pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise TerminatedBySignal(signum)
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, handler)
+
+
+def _remove_live_temps() -> None:
+    """A signal can unwind past a write's own cleanup (it may land inside it): the backstop."""
+    from hlkb.atomicfile import remove_live_temps
+
+    remove_live_temps()
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run hlkb with ``argv`` and return the exit code; never raises for user errors."""
     try:  # typer >= 0.26 vendors click
@@ -89,8 +126,15 @@ def run(argv: list[str] | None = None) -> int:
             return 0
         return exc.code if isinstance(exc.code, int) else 1
     except KeyboardInterrupt:
+        _remove_live_temps()
         message("hlkb: interrupted")
         return 130
+    except TerminatedBySignal as exc:
+        import signal
+
+        _remove_live_temps()
+        message(f"hlkb: terminated ({signal.Signals(exc.signum).name})")
+        return 128 + exc.signum
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): not an error for us
         try:
@@ -104,6 +148,7 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
+    install_signal_handlers()
     code = run()
     try:
         sys.stdout.flush()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from hlkb.atomicfile import is_temp_name
 from hlkb.errors import UsageError
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -37,11 +38,12 @@ def is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def iter_note_files(vault: Path, on_error=None) -> Iterator[NoteFile]:
+def iter_note_files(vault: Path, on_error=None, on_temp_file=None) -> Iterator[NoteFile]:
     """Every note file below ``vault`` in a stable order, skipping hidden folders and files.
 
     Symlinked folders are followed once (a loop is detected by the real path); unreadable
-    folders are reported through ``on_error(path, message)`` and skipped.
+    folders are reported through ``on_error(path, message)`` and skipped. hlkb's own
+    temporary files (hidden, so never notes) are passed to ``on_temp_file(path)``.
     """
     vault = Path(vault)
     seen_dirs: set[str] = set()
@@ -64,6 +66,8 @@ def iter_note_files(vault: Path, on_error=None) -> Iterator[NoteFile]:
             return
         for entry in entries:
             if is_hidden(entry.name):
+                if on_temp_file is not None and is_temp_name(entry.name):
+                    on_temp_file(entry.path)
                 continue
             try:
                 is_dir = entry.is_dir()   # follows symlinks

@@ -76,7 +76,8 @@ def export_command(
         if output:
             from hlkb.export.atomic import atomic_writer
 
-            with atomic_writer(output, force=force, newline="" if fmt == "csv" else "\n") as stream:
+            with atomic_writer(output, force=force, newline="" if fmt == "csv" else "\n",
+                               on_leftover=lambda path, what: message(f"hlkb: {path}: {what}")) as stream:
                 count = write_export(records, fmt, stream, lookup)
             message(f"hlkb: exported {count} record{'s' * (count != 1)} to {output}")
         else:

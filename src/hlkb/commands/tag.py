@@ -117,6 +117,7 @@ def run_add_remove(action, tag, targets, query, filter_opts, dry_run, yes, hyphe
 
 
 def run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_) -> int:
+    from hlkb.atomicfile import sweep_one
     from hlkb.edit import normalize_tag, tag_key
     from hlkb.edit.batch import plan_renames
     from hlkb.vault import iter_note_files, resolve_vault
@@ -132,7 +133,12 @@ def run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_) -> int:
         if tag_key(old_name) == tag_key(new_name):
             _message("note: names that differ only in case are one tag; rewriting its spelling")
         with _editing(root, dry_run):
-            files = [(f.path, f.rel) for f in iter_note_files(root, on_error=lambda p, m: _message(f"hlkb: {p}: {m}"))]
+            def report(path, what):
+                _message(f"hlkb: {path}: {what}")
+
+            # a killed earlier edit's temporary files are removed on the way (we hold the lock)
+            files = [(f.path, f.rel) for f in iter_note_files(
+                root, on_error=report, on_temp_file=lambda path: sweep_one(path, report))]
             plans, errors, unreadable = plan_renames(files, old_name, new_name)
             for line in unreadable:
                 _message(f"hlkb: skipped (cannot be read): {line}")

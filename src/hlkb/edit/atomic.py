@@ -1,7 +1,8 @@
 """Writing a note back atomically, and only if nobody changed it since we read it.
 
-The new bytes go to a temporary file in the same folder (so the rename cannot cross file
-systems), are fsynced, get the original file's permission bits, and replace the original
+The new bytes go to a temporary file in the same folder (hlkb.atomicfile: so the rename
+cannot cross file systems, and an interrupted write leaves nothing a later run cannot
+recognise), are fsynced, get the original file's permission bits, and replace the original
 with one rename; the folder is fsynced so the rename survives a crash. A symlinked note is
 written through to its target, so the link stays a link.
 """
@@ -11,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
+from hlkb.atomicfile import create_temp, fsync_dir, remove_quietly, replace_with_temp, write_all
 from hlkb.errors import InputError
 
 
@@ -40,41 +41,25 @@ def write_atomic(path, data: bytes, expected_sha256: str, display: str | None = 
     folder = target.parent
     tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".hlkb-tmp", dir=folder)
+        fd, tmp_name = create_temp(folder, target.name)
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp_name, stat.S_IMODE(st.st_mode))
+            # the descriptor stays open until the rename: it holds the lock that tells a
+            # sweeper (hlkb.atomicfile) this file is being written, not left over
+            write_all(fd, data)
+            os.fsync(fd)
+            os.fchmod(fd, stat.S_IMODE(st.st_mode))
             # Last look right before the rename: narrows the window for a concurrent writer.
             if file_sha256(target) != expected_sha256:
                 raise InputError("file changed since it was read; not written (run the command again)", shown)
-            os.replace(tmp_name, target)
+            replace_with_temp(tmp_name, target)
             tmp_name = None
         finally:
-            if tmp_name is not None:
-                try:
-                    os.unlink(tmp_name)
-                except OSError:
-                    pass
-        _fsync_dir(folder)
+            os.close(fd)
+            remove_quietly(tmp_name)
+        fsync_dir(folder)
     except InputError:
         raise
     except PermissionError:
         raise InputError("cannot write (permission denied in its folder); not written", shown) from None
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}; not written", shown) from None
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -1,4 +1,5 @@
-"""Writing an export to ``-o FILE`` atomically: a temp file beside it, then a rename.
+"""Writing an export to ``-o FILE`` atomically: a temp file beside it, then a rename
+(hlkb.atomicfile).
 
 A reader never sees half a file, an interrupted export leaves the old file (or none), and an
 existing file is only replaced with ``--force``; without it the final step is a hard link,
@@ -8,10 +9,10 @@ which fails if the file appeared meanwhile (no check-then-write race).
 from __future__ import annotations
 
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from hlkb.atomicfile import create_temp, fsync_dir, remove_leftovers, remove_quietly, replace_with_temp
 from hlkb.errors import UsageError
 
 
@@ -25,12 +26,16 @@ def check_target(path: Path, force: bool) -> None:
 
 
 @contextmanager
-def atomic_writer(path: str | os.PathLike, force: bool = False, newline: str | None = "\n"):
-    """Yield a text stream; on a clean exit the file appears at ``path`` whole, else nothing changes."""
+def atomic_writer(path: str | os.PathLike, force: bool = False, newline: str | None = "\n", on_leftover=None):
+    """Yield a text stream; on a clean exit the file appears at ``path`` whole, else nothing changes.
+
+    Temporary files an earlier, killed export to the same name left behind are removed
+    first (``on_leftover(path, message)`` hears of each)."""
     target = Path(path)
     check_target(target, force)
+    remove_leftovers(target.parent, target.name, on_leftover)
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        fd, tmp_name = create_temp(target.parent, target.name)
     except OSError as exc:
         raise UsageError(f"cannot write here: {exc.strerror or exc}", str(target)) from None
     umask = os.umask(0)
@@ -38,14 +43,17 @@ def atomic_writer(path: str | os.PathLike, force: bool = False, newline: str | N
     try:
         os.fchmod(fd, 0o666 & ~umask)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as stream:
+            # closefd=False: the descriptor (and the lock on it that marks the file as being
+            # written) stays open until the file has its final name
+            with os.fdopen(fd, "w", encoding="utf-8", newline=newline, closefd=False) as stream:
                 yield stream
                 stream.flush()
-                os.fsync(stream.fileno())
+                os.fsync(fd)
         except OSError as exc:   # a full disk, a quota, an I/O error: nothing half-written stays
             raise UsageError(f"cannot write: {exc.strerror or exc}; nothing written", str(target)) from None
         if force:
-            os.replace(tmp_name, target)
+            replace_with_temp(tmp_name, target)
+            tmp_name = None
         else:
             try:
                 os.link(tmp_name, target)
@@ -54,7 +62,9 @@ def atomic_writer(path: str | os.PathLike, force: bool = False, newline: str | N
             except OSError:   # a filesystem without hard links
                 if target.exists():
                     raise UsageError("already exists; use --force to overwrite it", str(target)) from None
-                os.replace(tmp_name, target)
+                replace_with_temp(tmp_name, target)
+                tmp_name = None
+        fsync_dir(target.parent)
     finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+        os.close(fd)
+        remove_quietly(tmp_name)

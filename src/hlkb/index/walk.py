@@ -16,6 +16,8 @@ import os
 from array import array
 from pathlib import Path
 
+from hlkb.atomicfile import TMP_SUFFIX, sweep_one
+
 # below this many files (as the last refresh counted them) a fork costs more than it saves
 SPLIT_MIN_FILES = 20_000
 
@@ -23,8 +25,9 @@ Entry = tuple[str, str, int, int]          # (absolute path, vault-relative path
 
 
 class _Walker:
-    """The depth-first walk: names sorted within each folder, hidden names skipped,
-    symlinked folders followed once (a second visit of a real folder is reported)."""
+    """The depth-first walk: names sorted within each folder, hidden names skipped (an
+    abandoned hlkb temporary file among them is removed and reported), symlinked folders
+    followed once (a second visit of a real folder is reported)."""
 
     def __init__(self, on_error, seen_dirs: set[str]):
         from hlkb.vault import NOTE_SUFFIXES
@@ -75,6 +78,8 @@ class _Walker:
         for entry in entries:
             name = entry.name
             if name.startswith("."):
+                if name.endswith(TMP_SUFFIX):   # what a killed hlkb write left: remove it
+                    sweep_one(base + name, self.on_error)
                 continue
             try:
                 if entry.is_dir():
