@@ -67,6 +67,42 @@ def create_temp(folder: Path, target_name: str) -> tuple[int, str]:
     return fd, name
 
 
+class OwnerNotKept(OSError):
+    """The replacement could not be given the replaced file's owner or group."""
+
+
+def copy_file_identity(fd: int, st: os.stat_result, source_path=None, strict: bool = True) -> None:
+    """Give the temporary file ``fd`` the owner, group, permission bits (and, best effort,
+    the extended attributes: ACLs, labels) of the file it replaces, whose stat is ``st``.
+
+    Root can give any owner; another user keeps the group only if a member of it. Where
+    the owner or group cannot be kept, ``strict`` raises OwnerNotKept (the caller refuses
+    to write), else the new file is the writer's, as any replacement would be."""
+    if hasattr(os, "fchown") and (st.st_uid != os.geteuid() or st.st_gid != os.getegid()):
+        try:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        except PermissionError:
+            if strict:
+                raise OwnerNotKept(errno.EPERM, f"it belongs to user {st.st_uid}, group {st.st_gid}, and only "
+                                                "root or its owner can write a replacement that keeps them") from None
+            try:
+                os.fchown(fd, -1, st.st_gid)
+            except PermissionError:
+                pass
+    # after chown, which may clear set-id bits
+    os.fchmod(fd, stat.S_IMODE(st.st_mode))
+    if source_path is not None and hasattr(os, "listxattr"):
+        try:
+            names = os.listxattr(source_path)
+        except OSError:
+            names = []
+        for name in names:
+            try:
+                os.setxattr(fd, name, os.getxattr(source_path, name))
+            except OSError:
+                pass
+
+
 def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:

@@ -2,7 +2,8 @@
 
 The new bytes go to a temporary file in the same folder (hlkb.atomicfile: so the rename
 cannot cross file systems, and an interrupted write leaves nothing a later run cannot
-recognise), are fsynced, get the original file's permission bits, and replace the original
+recognise), are fsynced, get the original file's owner, group, permission bits and extended
+attributes (a note that cannot keep its owner is not written), and replace the original
 with one rename; the folder is fsynced so the rename survives a crash. A symlinked note is
 written through to its target, so the link stays a link.
 """
@@ -11,10 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from pathlib import Path
 
-from hlkb.atomicfile import create_temp, fsync_dir, remove_quietly, replace_with_temp, write_all
+from hlkb.atomicfile import OwnerNotKept, copy_file_identity, create_temp, fsync_dir, remove_quietly, replace_with_temp, write_all
 from hlkb.errors import InputError
 
 
@@ -47,7 +47,7 @@ def write_atomic(path, data: bytes, expected_sha256: str, display: str | None = 
             # sweeper (hlkb.atomicfile) this file is being written, not left over
             write_all(fd, data)
             os.fsync(fd)
-            os.fchmod(fd, stat.S_IMODE(st.st_mode))
+            copy_file_identity(fd, st, target)
             # Last look right before the rename: narrows the window for a concurrent writer.
             if file_sha256(target) != expected_sha256:
                 raise InputError("file changed since it was read; not written (run the command again)", shown)
@@ -59,6 +59,8 @@ def write_atomic(path, data: bytes, expected_sha256: str, display: str | None = 
         fsync_dir(folder)
     except InputError:
         raise
+    except OwnerNotKept as exc:
+        raise InputError(f"cannot keep its owner ({exc.strerror}); not written", shown) from None
     except PermissionError:
         raise InputError("cannot write (permission denied in its folder); not written", shown) from None
     except OSError as exc:

@@ -12,7 +12,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from hlkb.atomicfile import create_temp, fsync_dir, remove_leftovers, remove_quietly, replace_with_temp
+from hlkb.atomicfile import copy_file_identity, create_temp, fsync_dir, remove_leftovers, remove_quietly, replace_with_temp
 from hlkb.errors import UsageError
 
 
@@ -23,6 +23,21 @@ def check_target(path: Path, force: bool) -> None:
         raise UsageError("already exists; use --force to overwrite it", str(path))
     if not path.parent.is_dir():
         raise UsageError("the folder for the output file does not exist", str(path))
+
+
+def _set_identity(fd: int, target: Path, force: bool) -> None:
+    """A new file gets the usual mode (0666 less the umask); a file replaced with --force
+    keeps its owner, group and mode where this user can keep them (else it becomes theirs)."""
+    try:
+        st = os.stat(target) if force else None
+    except FileNotFoundError:
+        st = None
+    if st is not None:
+        copy_file_identity(fd, st, target, strict=False)
+        return
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
 
 
 @contextmanager
@@ -38,10 +53,8 @@ def atomic_writer(path: str | os.PathLike, force: bool = False, newline: str | N
         fd, tmp_name = create_temp(target.parent, target.name)
     except OSError as exc:
         raise UsageError(f"cannot write here: {exc.strerror or exc}", str(target)) from None
-    umask = os.umask(0)
-    os.umask(umask)
     try:
-        os.fchmod(fd, 0o666 & ~umask)
+        _set_identity(fd, target, force)
         try:
             # closefd=False: the descriptor (and the lock on it that marks the file as being
             # written) stays open until the file has its final name
