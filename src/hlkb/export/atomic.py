@@ -1,14 +1,16 @@
 """Writing an export to ``-o FILE`` atomically: a temp file beside it, then a rename
 (hlkb.atomicfile).
 
-A reader never sees half a file, an interrupted export leaves the old file (or none), and an
-existing file is only replaced with ``--force``; without it the final step is a hard link,
+A reader never sees half a file, an interrupted export leaves the old file (or none), only a
+regular file is ever replaced (a FIFO, device or symlink is refused), and an existing file
+is only replaced with ``--force``; without it the final step is a hard link,
 which fails if the file appeared meanwhile (no check-then-write race).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -16,11 +18,32 @@ from hlkb.atomicfile import copy_file_identity, create_temp, fsync_dir, remove_l
 from hlkb.errors import UsageError
 
 
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
 def check_target(path: Path, force: bool) -> None:
-    if path.is_dir():
-        raise UsageError("is a folder; -o takes a file name", str(path))
-    if path.exists() and not force:
-        raise UsageError("already exists; use --force to overwrite it", str(path))
+    """Refuse anything at ``path`` but a regular file (replaced only with ``force``): a
+    rename over a FIFO, a device or a symlink would replace the node itself, not write to it."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise UsageError(f"cannot use this output path: {exc.strerror or exc}", str(path)) from None
+    if st is not None:
+        mode = st.st_mode
+        if stat.S_ISDIR(mode):
+            raise UsageError("is a folder; -o takes a file name", str(path))
+        if stat.S_ISLNK(mode):
+            raise UsageError("is a symlink; -o replaces regular files only (name the file itself, or use "
+                             "-o - for stdout)", str(path))
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+            raise UsageError(f"is {kind}, not a regular file; -o writes regular files only (use -o - to "
+                             "write to stdout)", str(path))
+        if not force:
+            raise UsageError("already exists; use --force to overwrite it", str(path))
     if not path.parent.is_dir():
         raise UsageError("the folder for the output file does not exist", str(path))
 
@@ -65,6 +88,7 @@ def atomic_writer(path: str | os.PathLike, force: bool = False, newline: str | N
         except OSError as exc:   # a full disk, a quota, an I/O error: nothing half-written stays
             raise UsageError(f"cannot write: {exc.strerror or exc}; nothing written", str(target)) from None
         if force:
+            check_target(target, force)   # once more: it may have been swapped meanwhile
             replace_with_temp(tmp_name, target)
             tmp_name = None
         else:
