@@ -38,15 +38,32 @@ def is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def iter_note_files(vault: Path, on_error=None, on_temp_file=None) -> Iterator[NoteFile]:
+def resolves_inside(real: str, root_real: str) -> bool:
+    """Whether the real path ``real`` is ``root_real`` or below it (both from realpath)."""
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def inside_vault(path: str | os.PathLike, vault: str | os.PathLike) -> bool:
+    """Whether ``path``, symlinks resolved, is inside the folder ``vault``."""
+    return resolves_inside(os.path.realpath(path), os.path.realpath(vault))
+
+
+def outside_message(real: str, hint: str) -> str:
+    return f"symlink to {real}, outside the vault; skipped ({hint})"
+
+
+def iter_note_files(vault: Path, on_error=None, on_temp_file=None, follow_links: bool = False
+                    ) -> Iterator[NoteFile]:
     """Every note file below ``vault`` in a stable order, skipping hidden folders and files.
 
     Symlinked folders are followed once (a loop is detected by the real path); unreadable
-    folders are reported through ``on_error(path, message)`` and skipped. hlkb's own
+    folders are reported through ``on_error(path, message)`` and skipped. A symlink that
+    resolves outside ``vault`` is reported and skipped unless ``follow_links``. hlkb's own
     temporary files (hidden, so never notes) are passed to ``on_temp_file(path)``.
     """
     vault = Path(vault)
     seen_dirs: set[str] = set()
+    root_real = os.path.realpath(vault)
 
     def walk(folder: Path) -> Iterator[NoteFile]:
         try:
@@ -70,6 +87,12 @@ def iter_note_files(vault: Path, on_error=None, on_temp_file=None) -> Iterator[N
                     on_temp_file(entry.path)
                 continue
             try:
+                if not follow_links and entry.is_symlink():
+                    real = os.path.realpath(entry.path)
+                    if not resolves_inside(real, root_real):
+                        if on_error:
+                            on_error(entry.path, outside_message(real, "hlkb edits only notes inside the vault"))
+                        continue
                 is_dir = entry.is_dir()   # follows symlinks
                 is_file = entry.is_file()
             except OSError:
@@ -90,7 +113,8 @@ def expand_paths(paths, on_error=None) -> Iterator[tuple[Path, str]]:
         p = Path(given)
         if p.is_dir():
             prefix = "" if given in (".", "./") else given.rstrip("/") + "/"
-            for nf in iter_note_files(p, on_error=on_error):
+            # reading files the user named: links are followed wherever they go
+            for nf in iter_note_files(p, on_error=on_error, follow_links=True):
                 yield nf.path, prefix + nf.rel
         else:
             yield p, given

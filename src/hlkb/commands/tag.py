@@ -235,7 +235,7 @@ def _finish(plans, errors, dry_run, json_, resolver, what) -> int:
         _message(f"dry run: {what}: {len(changed)} file(s) would change")
         written, write_errors = [], []
     else:
-        written, write_errors = write_plans(changed)
+        written, write_errors = write_plans(changed, resolver.root)
         for line in write_errors:
             _message(f"hlkb: {line}")
         if written:
@@ -305,6 +305,14 @@ class _Resolver:
         except ValueError:
             return str(path)
 
+    def _check_inside(self, path, shown: str) -> None:
+        from hlkb.errors import UsageError
+        from hlkb.vault import inside_vault
+
+        if not inside_vault(path, self.root):
+            raise UsageError(f"{shown}: outside the vault {self.root} (symlinks resolved); hlkb edits only "
+                             "notes inside the vault (choose it with --vault)")
+
     def resolve(self, target: str):
         from pathlib import Path
 
@@ -314,6 +322,7 @@ class _Resolver:
 
         for candidate in (Path(target).expanduser(), self.root / target):
             if candidate.is_file():
+                self._check_inside(candidate, target)
                 return Target(candidate.resolve(), target if candidate == Path(target) else self._display(candidate))
         if "/" in target or "\\" in target or target.lower().endswith((".md", ".markdown", ".txt")):
             raise UsageError(f"{target}: no such note file (nor a record id)")
@@ -328,6 +337,7 @@ class _Resolver:
         from hlkb.errors import UsageError
 
         path = self.root / rec["path"]
+        self._check_inside(path, rec["path"])
         if rec["kind"] == "highlight":
             return Target(path, rec["path"], rec["id"])
         if rec["kind"] in ("note", "pair", "claim"):

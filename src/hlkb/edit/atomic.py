@@ -16,16 +16,21 @@ from pathlib import Path
 
 from hlkb.atomicfile import OwnerNotKept, copy_file_identity, create_temp, fsync_dir, remove_quietly, replace_with_temp, write_all
 from hlkb.errors import InputError
+from hlkb.vault import resolves_inside
 
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_atomic(path, data: bytes, expected_sha256: str, display: str | None = None) -> None:
-    """Replace ``path`` with ``data`` if its current content still hashes to ``expected_sha256``."""
+def write_atomic(path, data: bytes, expected_sha256: str, display: str | None = None, root=None) -> None:
+    """Replace ``path`` with ``data`` if its current content still hashes to ``expected_sha256``
+    (and, given the vault ``root``, only if it is inside the vault, symlinks resolved)."""
     shown = display or str(path)
     target = Path(os.path.realpath(path))
+    if root is not None and not resolves_inside(str(target), os.path.realpath(root)):
+        raise InputError(f"resolves to {target}, outside the vault; hlkb never writes outside it; not written",
+                         shown)
     try:
         st = target.stat()
         current = file_sha256(target)

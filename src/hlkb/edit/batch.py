@@ -69,14 +69,15 @@ def plan_renames(files: list[tuple[Path, str]], old: str, new: str
     return plans, errors, unreadable
 
 
-def write_plans(plans: list[FilePlan]) -> tuple[list[FilePlan], list[str]]:
+def write_plans(plans: list[FilePlan], root: Path | None = None) -> tuple[list[FilePlan], list[str]]:
+    """Write each changed plan; a file outside the vault ``root`` (if given) is never written."""
     written: list[FilePlan] = []
     errors: list[str] = []
     for plan in plans:
         if not plan.changed:
             continue
         try:
-            write_plan(plan)
+            write_plan(plan, root)
         except HlkbError as exc:
             errors.append(str(exc))
             continue

@@ -151,9 +151,9 @@ def plan_rename(src: SourceFile, old: str, new: str, note=None) -> FilePlan:
     return _finish(src, edits, note, rename=(old, new))
 
 
-def write_plan(plan: FilePlan) -> None:
+def write_plan(plan: FilePlan, root: Path | None = None) -> None:
     if not plan.changed:
         return
     if plan.src.path is None:
         raise InputError("internal error: no file to write", plan.src.display)
-    write_atomic(plan.src.path, plan.new_data, plan.src.sha256, plan.src.display)
+    write_atomic(plan.src.path, plan.new_data, plan.src.sha256, plan.src.display, root=root)
