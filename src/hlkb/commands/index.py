@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -22,6 +22,9 @@ def index_command(
     vault: opt.Vault = None,
     db: opt.Db = None,
     full: bool = typer.Option(False, "--full", help="Re-parse every file, not only the changed ones."),
+    follow_links: Optional[bool] = typer.Option(None, "--follow-links/--no-follow-links",
+                                                help="Also index notes that symlinks lead to outside the vault "
+                                                     "(kept for later refreshes; default: skip them)."),
     json_: opt.Json = False,
 ) -> int:
     from pathlib import Path
@@ -32,7 +35,7 @@ def index_command(
 
     root = resolve_vault(vault)
     with open_index(root, Path(db).expanduser() if db else None) as index:
-        summary = refresh(index, full=full, progress=True)
+        summary = refresh(index, full=full, progress=True, follow_links=follow_links)
     for line in summary.errors:
         message(f"hlkb: {line}")
     message(summary.line())

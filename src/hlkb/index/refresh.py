@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hlkb.index.store import FileRows, Index, Writer, delete_file, rows_for_note, transaction
-from hlkb.index.walk import SPLIT_MIN_FILES, Scan, scan, scan_digest
+from hlkb.index.walk import SPLIT_MIN_FILES, Scan, follow_links_setting, scan, scan_digest
 
 BATCH_FILES = 256          # files per transaction
 POOL_THRESHOLD = 48        # fewer files than this are parsed in-process (no pool start-up)
@@ -37,6 +37,7 @@ class RefreshSummary:
     unchanged: int = 0
     renamed: int = 0
     failed: int = 0
+    links_skipped: int = 0        # symlinks out of the vault, not followed
     records: int = 0              # records in the index after the refresh
     records_written: int = 0
     seconds: float = 0.0
@@ -49,11 +50,14 @@ class RefreshSummary:
             parts.append(f"{self.renamed} renamed")
         if self.failed:
             parts.append(f"{self.failed} failed")
+        if self.links_skipped:
+            parts.append(f"{self.links_skipped} link{'s' * (self.links_skipped != 1)} outside the vault skipped")
         return f"indexed: {', '.join(parts)}; {self.records} records; {self.seconds:.2f} s"
 
     def to_record(self) -> dict:
         return {"added": self.added, "changed": self.changed, "removed": self.removed,
                 "unchanged": self.unchanged, "renamed": self.renamed, "failed": self.failed,
+                "links_skipped": self.links_skipped,
                 "records": self.records, "seconds": round(self.seconds, 3), "errors": list(self.errors)}
 
 
@@ -125,15 +129,17 @@ def _parse_iter(tasks: list[tuple], pool):
 
 
 def refresh(index: Index, full: bool = False, progress: bool = True,
-            only: list[Path] | None = None, lock_wait: float | None = None) -> RefreshSummary:
-    """Bring ``index`` up to date with its vault (or, with ``only``, with just those files)."""
+            only: list[Path] | None = None, lock_wait: float | None = None,
+            follow_links: bool | None = None) -> RefreshSummary:
+    """Bring ``index`` up to date with its vault (or, with ``only``, with just those files).
+    ``follow_links``: follow symlinks out of the vault from now on (None: as before)."""
 
     import sqlite3
 
     from hlkb.errors import InputError
 
     try:
-        return _refresh(index, full, progress, only, lock_wait)
+        return _refresh(index, full, progress, only, lock_wait, follow_links)
     except sqlite3.DatabaseError as exc:
         # disk full, read-only file, damaged database: one line, and the last committed
         # batch is what the index holds
@@ -146,7 +152,7 @@ _DIGEST, _RECORDS, _FILES = "scan_digest", "records", "files"
 
 
 def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
-             lock_wait: float | None) -> RefreshSummary:
+             lock_wait: float | None, follow_links: bool | None = None) -> RefreshSummary:
     from hlkb.index.store import get_meta
 
     started = time.perf_counter()
@@ -157,7 +163,8 @@ def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
         def on_error(path, msg):
             summary.errors.append(f"{path}: {msg}")
         split = int(get_meta(conn, _FILES) or 0) >= SPLIT_MIN_FILES
-        scanned = scan(index.vault, on_error, split=split)
+        scanned = scan(index.vault, on_error, split=split, follow_links=follow_links_setting(conn, follow_links))
+        summary.links_skipped = scanned.links_skipped
         # The common case, e.g. every `hlkb search`: nothing changed since the last refresh.
         # One digest of the walk answers that without reading the files table or taking
         # the writer lock (at 100k notes the walk's stat calls are most of what is left).
