@@ -94,7 +94,7 @@ def run(argv: list[str] | None = None) -> int:
         from click import exceptions as click_exc
 
     from hlkb.errors import HlkbError
-    from hlkb.output import message
+    from hlkb.output import OutputError, message, silence_stdout
 
     argv = list(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(build_app())
@@ -120,9 +120,14 @@ def run(argv: list[str] | None = None) -> int:
     except HlkbError as exc:
         message(f"hlkb: {exc}")
         return exc.exit_code
+    except OutputError as exc:
+        silence_stdout()
+        message(f"hlkb: cannot write the output: {exc}")
+        return 2
     except SystemExit as exc:
         if isinstance(exc.__context__, BrokenPipeError):
             # rich pacifies stdout and raises SystemExit(1) when the reader went away (`| head`)
+            silence_stdout()
             return 0
         return exc.code if isinstance(exc.code, int) else 1
     except KeyboardInterrupt:
@@ -137,10 +142,7 @@ def run(argv: list[str] | None = None) -> int:
         return 128 + exc.signum
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): not an error for us
-        try:
-            sys.stdout = open(__import__("os").devnull, "w")
-        except OSError:
-            pass
+        silence_stdout()
         return 0
     if isinstance(result, int):
         return result
@@ -148,10 +150,19 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
+    from hlkb.output import OutputError, configure_streams, message, silence_stdout
+
     install_signal_handlers()
+    configure_streams()
     code = run()
     try:
-        sys.stdout.flush()
-    except (BrokenPipeError, ValueError):
+        sys.stdout.flush()   # what is still buffered can fail too
+    except BrokenPipeError:
+        silence_stdout()
+    except OutputError as exc:
+        silence_stdout()
+        message(f"hlkb: cannot write the output: {exc}")
+        code = 2
+    except ValueError:
         pass
     sys.exit(code)
