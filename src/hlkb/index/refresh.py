@@ -70,24 +70,24 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
     from hlkb.errors import HlkbError
     from hlkb.pipeline import analyze
     from hlkb.parse import parse_text
-    from hlkb.textio import decode_bytes
+    from hlkb.textio import FileTooLargeError, decode_bytes, read_regular_file
 
     abs_path, rel, known_hash = task
     try:
-        st = os.stat(abs_path)
-        with open(abs_path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        return FileRows(rel=rel, size=0, mtime_ns=0, hash="", error=f"{rel}: {exc.strerror or exc}")
+        # type and size checked before reading, the read bounded (hlkb.textio)
+        data, st = read_regular_file(abs_path, rel)
+    except FileTooLargeError as exc:
+        # recorded as a failed file with its size and mtime, so it is not looked at again
+        # until it changes
+        return FileRows(rel=rel, size=exc.stat.st_size, mtime_ns=exc.stat.st_mtime_ns,
+                        hash=f"too-large:{exc.stat.st_size}", error=str(exc))
+    except HlkbError as exc:
+        return FileRows(rel=rel, size=0, mtime_ns=0, hash="", error=str(exc))
     rows = FileRows(rel=rel, size=st.st_size, mtime_ns=st.st_mtime_ns, hash=_hash(data))
     if known_hash is not None and rows.hash == known_hash:
         rows.error = "unchanged"   # sentinel; the writer only touches mtime
         return rows
     try:
-        from hlkb.textio import MAX_FILE_BYTES
-
-        if len(data) > MAX_FILE_BYTES:
-            raise HlkbError(f"file is too large ({len(data) // (1024 * 1024)} MiB)", rel)
         decoded = decode_bytes(data, rel)
         note = parse_text(decoded.text, rel, strict=False, file_name=Path(rel).name)
         note.encoding = decoded.encoding

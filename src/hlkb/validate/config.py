@@ -34,11 +34,15 @@ def _load_toml(path: Path) -> dict:
             import tomli as tomllib  # type: ignore[no-redef]
         except ImportError:
             raise UsageError("reading TOML config needs Python 3.11 or the 'tomli' package", str(path)) from None
+    from hlkb.errors import InputError
+    from hlkb.textio import read_regular_file
+
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise UsageError(f"cannot read config: {exc.strerror or exc}", str(path)) from None
+        return tomllib.loads(read_regular_file(path, str(path))[0].decode("utf-8"))
+    except InputError as exc:
+        raise UsageError(f"cannot read config: {exc.message}", str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"invalid TOML: {exc}", str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"invalid TOML: {exc}", str(path)) from None
 
@@ -74,7 +78,8 @@ def find_config(start: Path | None = None) -> ValidateConfig:
 def load_config(path: Path) -> ValidateConfig:
     """An explicitly named config file (``--config``); it must hold validate settings."""
     if not path.is_file():
-        raise UsageError("config file does not exist", str(path))
+        raise UsageError("config file does not exist" if not path.exists() else "config is not a regular file",
+                         str(path))
     section = _section(path)
     if section is None:
         where = "[tool.hlkb.validate]" if path.name == "pyproject.toml" else "[validate]"
