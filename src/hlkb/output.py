@@ -112,6 +112,36 @@ def message(text: str) -> None:
         pass   # stderr itself is gone or full: there is no one left to tell
 
 
+class TerminalSafeWriter:
+    """A text stream onto a terminal that shows control characters in what is written as
+    visible escapes instead of letting the terminal act on them (an OSC 8 link, a clear
+    screen, a CR that overwrites the line). For data formats shown on a TTY (`export`):
+    ``json_escapes`` writes them as \\u00XX, which a JSON reader turns back into the same
+    text (json already escapes C0 controls; this adds DEL, C1 and bidi overrides). A CRLF
+    line end (CSV) is shown as a plain line end."""
+
+    def __init__(self, out: TextIO, json_escapes: bool = False):
+        self.out = out
+        self.json_escapes = json_escapes
+
+    def write(self, text: str) -> int:
+        from hlkb.display import _CONTROL, terminal_safe
+
+        shown = text.replace("\r\n", "\n")
+        if self.json_escapes:
+            shown = _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", shown)
+        else:
+            shown = terminal_safe(shown)
+        self.out.write(shown)
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return True
+
+
 # one encoder for every record (json.dumps with options builds a new one per call)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 _CHUNK = 256    # records per write: fewer calls into the text layer, still streaming

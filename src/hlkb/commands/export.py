@@ -83,7 +83,12 @@ def export_command(
                 count = write_export(records, fmt, stream, lookup)
             message(f"hlkb: exported {count} record{'s' * (count != 1)} to {output}")
         else:
-            write_export(records, fmt, sys.stdout, lookup)
+            out = sys.stdout
+            if out.isatty():   # people read this: note text must not drive their terminal
+                from hlkb.output import TerminalSafeWriter
+
+                out = TerminalSafeWriter(out, json_escapes=fmt in ("json", "jsonl"))
+            write_export(records, fmt, out, lookup)
     return 0
 
 
