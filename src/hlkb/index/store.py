@@ -20,6 +20,7 @@ from pathlib import Path
 from hlkb.errors import IndexBusyError, InputError
 from hlkb.index import schema
 from hlkb.index.cjk import fold_for_index
+from hlkb.index.dbfile import check_before_opening
 
 # How long `hlkb index` waits for another writer before saying the index is busy.
 LOCK_WAIT_SECONDS = 30.0
@@ -98,12 +99,10 @@ def connect(db: Path) -> sqlite3.Connection:
         conn.close()
         if "locked" in str(exc) or "busy" in str(exc):
             raise IndexBusyError("the index is busy: another hlkb is creating it; try again", str(db)) from None
-        raise schema.IndexFileError(f"not an hlkb index ({exc}); remove it or choose another --db",
-                                    str(db)) from None
+        raise schema.IndexFileError(f"cannot open the index ({exc}); choose another --db", str(db)) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise schema.IndexFileError(f"not an hlkb index ({exc}); remove it or choose another --db",
-                                    str(db)) from None
+        raise schema.IndexFileError(f"cannot open the index ({exc}); choose another --db", str(db)) from None
     return conn
 
 
@@ -128,18 +127,12 @@ def open_index(vault: Path, db: Path | None = None) -> Index:
 
     vault = Path(vault).resolve()
     db = Path(db) if db is not None else default_db(vault)
+    # a file that is not an index this hlkb may write is refused before any write (dbfile.py)
+    check_before_opening(db)
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the index folder: {exc.strerror or exc}", str(db.parent)) from None
-    if db.is_dir():
-        raise InputError("is a folder, not an index file", str(db))
-    if db.exists() and db.stat().st_size > 0:
-        with open(db, "rb") as fh:
-            head = fh.read(16)
-        if head != b"SQLite format 3\x00":
-            raise schema.IndexFileError("not an hlkb index (not an SQLite file); remove it or choose "
-                                        "another --db", str(db))
     try:
         conn = connect(db)
     except sqlite3.OperationalError as exc:
