@@ -144,6 +144,15 @@ def run(argv: list[str] | None = None) -> int:
         # the reader went away (e.g. `| head`): not an error for us
         silence_stdout()
         return 0
+    except Exception as exc:
+        sqlite3 = sys.modules.get("sqlite3")
+        if sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError):
+            # an index whose header is fine but whose pages are not (it passed every check
+            # made on opening, so it is hlkb's own): one line, and how to get a good one
+            message(f"hlkb: cannot read the index: {exc}; if it is damaged, delete it and run `hlkb index` "
+                    "(it is rebuilt from the notes)")
+            return 2
+        raise
     if isinstance(result, int):
         return result
     return 0
