@@ -372,9 +372,12 @@ class _Resolver:
             return
         try:
             if self._index is None:
+                from hlkb.index.dbfile import check_index_path
+
                 db = Path(self.db_opt).expanduser() if self.db_opt else default_db(self.root)
+                check_index_path(db)   # a .hlkb that is a file, a --db that is a FIFO: say so
                 if not db.exists():
-                    return
+                    return   # no index yet: nothing to bring up to date
                 from hlkb.index import open_index
 
                 self._index = open_index(self.root, db)
