@@ -51,6 +51,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--notes", type=int, default=400)
     ap.add_argument("--highlights", type=int, default=25)
+    ap.add_argument("--big", type=int, default=20_000, help="highlights in the one big note (0: skip)")
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="hlkb-bench-tag-"))
     try:
@@ -81,8 +82,27 @@ def main() -> None:
         print(f"baseline read+parse: {baseline:.3f}s")
         for name, secs in results.items():
             print(f"{name:30s} {secs:.3f}s  {secs / baseline:5.2f}x baseline")
+        if args.big:
+            big_note(root, args.big)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def big_note(root: Path, count: int) -> None:
+    """One edit in one big note: the edit's planning against reading and parsing that note
+    once (it parses the note before and after the edit, so about 2x; remove no more)."""
+    lines = ["---", "title: One big note", "tags: [bench]", "---", "# One big note", "", "## Highlights"]
+    lines += [f"- Highlight {h} of the big note, about the weather in the hills. "
+              f"([View Highlight](https://read.readwise.io/read/01big{h:022d}))" for h in range(count)]
+    path = root / "big.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    baseline = timed(lambda: parse_source(load_source(path)))
+    hid = f"01big{count // 2:022d}"
+    add = timed(lambda: plan_tag_edits(load_source(path), [TagOp("add", "fresh", hid)]))
+    remove = timed(lambda: plan_tag_edits(load_source(path), [TagOp("remove", "bench", None)]))
+    print(f"one note x {count} highlights: read+parse {baseline:.3f}s")
+    for name, secs in (("add to one highlight", add), ("remove from the note", remove)):
+        print(f"{name:30s} {secs:.3f}s  {secs / baseline:5.2f}x read+parse")
 
 
 if __name__ == "__main__":
