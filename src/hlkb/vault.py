@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -16,7 +17,58 @@ NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 @dataclass(frozen=True)
 class NoteFile:
     path: Path       # absolute path on disk
-    rel: str         # path relative to the vault, with "/" separators
+    rel: str         # path relative to the vault, with "/" separators (rel_text: odd bytes escaped)
+
+
+def name_text(name: str) -> str:
+    """A file name as hlkb stores and shows it: valid Unicode text, mapping back to exactly
+    one name (``note_path``). A byte that is not UTF-8 (os gives it as a lone surrogate,
+    "surrogateescape") is shown ``\\xHH``, any other lone surrogate ``\\uXXXX``, and a
+    backslash, the escape's own character, is doubled. Every other name is itself."""
+    if name.isascii():
+        return name.replace("\\", "\\\\") if "\\" in name else name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join(_char_text(ch) for ch in name)
+    return name.replace("\\", "\\\\") if "\\" in name else name
+
+
+def _char_text(ch: str) -> str:
+    code = ord(ch)
+    if ch == "\\":
+        return "\\\\"
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"
+    if 0xD800 <= code <= 0xDFFF:
+        return f"\\u{code:04x}"
+    return ch
+
+
+_ESCAPE = re.compile(r"\\(\\|x[0-9a-f]{2}|u[0-9a-f]{4})")
+
+
+def name_from_text(text: str) -> str:
+    """The name (os-level str, surrogateescape) that ``name_text`` showed as ``text``."""
+    if "\\" not in text:
+        return text
+
+    def back(m: re.Match) -> str:
+        code = m.group(1)
+        if code == "\\":
+            return "\\"
+        return chr(0xDC00 + int(code[1:], 16)) if code[0] == "x" else chr(int(code[1:], 16))
+    return _ESCAPE.sub(back, text)
+
+
+def rel_text(rel: str | os.PathLike) -> str:
+    """A vault-relative path (os-level, "/"-separated) as hlkb stores and shows it."""
+    return "/".join(name_text(part) for part in os.fspath(rel).split("/"))
+
+
+def note_path(vault: str | os.PathLike, rel: str) -> Path:
+    """The file a stored vault-relative path (``rel_text``) names."""
+    return Path(vault) / name_from_text(rel)
 
 
 def resolve_vault(vault: str | os.PathLike | None) -> Path:
@@ -101,7 +153,7 @@ def iter_note_files(vault: Path, on_error=None, on_temp_file=None, follow_links:
             if is_dir:
                 yield from walk(path)
             elif is_file and entry.name.lower().endswith(NOTE_SUFFIXES):
-                yield NoteFile(path=path, rel=path.relative_to(vault).as_posix())
+                yield NoteFile(path=path, rel=rel_text(path.relative_to(vault).as_posix()))
 
     yield from walk(vault)
 
@@ -115,6 +167,6 @@ def expand_paths(paths, on_error=None) -> Iterator[tuple[Path, str]]:
             prefix = "" if given in (".", "./") else given.rstrip("/") + "/"
             # reading files the user named: links are followed wherever they go
             for nf in iter_note_files(p, on_error=on_error, follow_links=True):
-                yield nf.path, prefix + nf.rel
+                yield nf.path, rel_text(prefix) + nf.rel
         else:
-            yield p, given
+            yield p, rel_text(given)

@@ -300,10 +300,12 @@ class _Resolver:
     def _display(self, path):
         from pathlib import Path
 
+        from hlkb.vault import rel_text
+
         try:
-            return Path(path).resolve().relative_to(self.root).as_posix()
+            return rel_text(Path(path).resolve().relative_to(self.root).as_posix())
         except ValueError:
-            return str(path)
+            return rel_text(str(path))
 
     def _check_inside(self, path, shown: str) -> None:
         from hlkb.errors import UsageError
@@ -319,11 +321,13 @@ class _Resolver:
         from hlkb.edit.batch import Target
         from hlkb.errors import UsageError
         from hlkb.index import get_record
+        from hlkb.vault import rel_text
 
         for candidate in (Path(target).expanduser(), self.root / target):
             if candidate.is_file():
                 self._check_inside(candidate, target)
-                return Target(candidate.resolve(), target if candidate == Path(target) else self._display(candidate))
+                shown = rel_text(target) if candidate == Path(target) else self._display(candidate)
+                return Target(candidate.resolve(), shown)
         if "/" in target or "\\" in target or target.lower().endswith((".md", ".markdown", ".txt")):
             raise UsageError(f"{target}: no such note file (nor a record id)")
         try:
@@ -336,7 +340,9 @@ class _Resolver:
         from hlkb.edit.batch import Target
         from hlkb.errors import UsageError
 
-        path = self.root / rec["path"]
+        from hlkb.vault import note_path
+
+        path = note_path(self.root, rec["path"])
         self._check_inside(path, rec["path"])
         if rec["kind"] == "highlight":
             return Target(path, rec["path"], rec["id"])

@@ -21,7 +21,8 @@ from hlkb.atomicfile import TMP_SUFFIX, sweep_one
 # below this many files (as the last refresh counted them) a fork costs more than it saves
 SPLIT_MIN_FILES = 20_000
 
-Entry = tuple[str, str, int, int]          # (absolute path, vault-relative path, size, mtime_ns)
+# (absolute path, vault-relative path as stored and shown (hlkb.vault.rel_text), size, mtime_ns)
+Entry = tuple[str, str, int, int]
 
 
 class _Walker:
@@ -104,12 +105,12 @@ class _Walker:
                     continue
                 if entry.is_dir():
                     if skip_dirs is None:
-                        self.walk(base + name, prefix + name + "/")
+                        self.walk(base + name, prefix + _shown(name) + "/")
                     else:
                         skip_dirs(name)
                 elif name.lower().endswith(suffixes) and entry.is_file():
                     st = stat(name, dir_fd=fd)
-                    out.append((base + name, prefix + name, st.st_size, st.st_mtime_ns))
+                    out.append((base + name, prefix + _shown(name), st.st_size, st.st_mtime_ns))
             except OSError:
                 continue
 
@@ -132,7 +133,8 @@ class _ChildFolder:
         sizes.frombytes(self.sizes)
         mtimes.frombytes(self.mtimes)
         prefix = root + os.sep
-        return [(prefix + rel, rel, size, mtime) for rel, size, mtime in zip(rels, sizes, mtimes)]
+        return [(prefix + (_name_of(rel) if "\\" in rel else rel), rel, size, mtime)
+                for rel, size, mtime in zip(rels, sizes, mtimes)]
 
 
 class Scan:
@@ -228,7 +230,7 @@ def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
                 if name in given:
                     places.append((name, len(walker.out)))
                 else:   # the first half, and any top-level symlinked folder
-                    walker.walk(root + os.sep + name, name + "/")
+                    walker.walk(root + os.sep + name, _shown(name) + "/")
 
             walker.entries(fd, entries, root + os.sep, "", skip_dirs=top_folder)
             received = _receive(read_end)
@@ -255,6 +257,22 @@ def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
     return Scan(root, parts, walker.links_skipped + child_links_skipped)
 
 
+def _shown(name: str) -> str:
+    """``name`` as the index stores it (hlkb.vault.name_text: undecodable bytes escaped);
+    the common, plain ASCII name costs two quick checks."""
+    if name.isascii() and "\\" not in name:
+        return name
+    from hlkb.vault import name_text
+
+    return name_text(name)
+
+
+def _name_of(rel: str) -> str:
+    from hlkb.vault import name_from_text
+
+    return name_from_text(rel)
+
+
 def _is_dir(entry) -> bool:
     try:
         return entry.is_dir()
@@ -279,7 +297,7 @@ def _child(root: str, folders: list[str], write_end: int, follow_links: bool = F
         folders_sent: dict[str, tuple[bytes, bytes, bytes]] = {}
         for name in folders:
             walker.out = []
-            walker.walk(root + os.sep + name, name + "/")
+            walker.walk(root + os.sep + name, _shown(name) + "/")
             folders_sent[name] = _pack(walker.out)
         data = marshal.dumps((folders_sent, errors, sorted(seen), walker.links_skipped))
         view = memoryview(data)
