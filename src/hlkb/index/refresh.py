@@ -24,6 +24,7 @@ from pathlib import Path
 
 from hlkb.index.store import FileRows, Index, Writer, delete_file, rows_for_note, transaction
 from hlkb.index.walk import SPLIT_MIN_FILES, Scan, follow_links_setting, scan, scan_digest
+from hlkb.vault import rel_text
 
 BATCH_FILES = 256          # files per transaction
 POOL_THRESHOLD = 48        # fewer files than this are parsed in-process (no pool start-up)
@@ -203,7 +204,7 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
             p = Path(p)
             ap = p if p.is_absolute() else (Path.cwd() / p)
             try:
-                rel = ap.resolve().relative_to(index.vault).as_posix()
+                rel = rel_text(ap.resolve().relative_to(index.vault).as_posix())
             except ValueError:
                 summary.errors.append(f"{p}: not inside the vault {index.vault}; not indexed")
                 continue
@@ -228,7 +229,7 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
         for p in only:
             ap = Path(p) if Path(p).is_absolute() else Path.cwd() / p
             try:
-                rel = ap.resolve().relative_to(index.vault).as_posix()
+                rel = rel_text(ap.resolve().relative_to(index.vault).as_posix())
             except ValueError:
                 continue
             if rel in known and not ap.exists():

@@ -163,9 +163,10 @@ def _record_text(index: Index, rec: dict) -> str:
     if kind == "note":
         from hlkb.errors import HlkbError
         from hlkb.textio import read_text
+        from hlkb.vault import note_path
 
         try:
-            return read_text(index.vault / rec["path"], rec["path"]).text
+            return read_text(note_path(index.vault, rec["path"]), rec["path"]).text
         except HlkbError:
             return rec.get("title") or ""
     return ""
