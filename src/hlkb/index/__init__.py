@@ -43,9 +43,10 @@ def ensure_fresh(vault_opt, db_opt, no_refresh: bool = False, progress: bool = T
     if no_refresh:
         return index
     try:
-        summary = refresh(index, progress=progress, lock_wait=2.0)
+        # readers never wait for a writer: they use the last committed index
+        summary = refresh(index, progress=progress, lock_wait=0)
     except IndexBusyError:
-        message("hlkb: the index is being updated by another hlkb; using it as it is")
+        message("hlkb: the index is being updated by another hlkb; using it as it is (it may be stale)")
         return index
     except BaseException:
         index.close()
