@@ -106,3 +106,55 @@ def _ask_read_only(db: Path, app_id: int, user_version: int) -> tuple[int, int]:
         return app_id, user_version
     finally:
         conn.close()
+
+
+def index_writable(db: Path) -> bool:
+    """Whether this user can write the existing index ``db`` (and the -wal/-shm files beside
+    it); a missing one counts as writable (it is to be created)."""
+    if not db.exists():
+        return True
+    return os.access(db, os.W_OK) and os.access(db.parent if str(db.parent) else Path("."), os.W_OK)
+
+
+def open_read_only(db: Path) -> sqlite3.Connection:
+    """A read-only connection to an index this user cannot write, refusing (one line) one
+    it could only use after writing to it (an older schema, to be migrated).
+
+    A WAL index whose -shm file is gone (its last writer closed cleanly) cannot be opened
+    plain read-only in a folder we cannot write: then, with no -wal file either (nothing
+    is being written), it is opened as immutable, which is exact for a file at rest."""
+    from hlkb.index.schema import APPLICATION_ID, SCHEMA_VERSION
+
+    uri = db.resolve().as_uri()
+    try:
+        conn = _connect_uri(f"{uri}?mode=ro")
+    except sqlite3.OperationalError:
+        if os.path.exists(f"{db}-wal"):
+            raise InputError("the index is read-only here and another hlkb is writing it right now; "
+                             "try again when it has finished", str(db)) from None
+        try:
+            conn = _connect_uri(f"{uri}?mode=ro&immutable=1")
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot open the index read-only: {exc}", str(db)) from None
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as exc:
+        conn.close()
+        raise InputError(f"cannot read the index: {exc}", str(db)) from None
+    if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
+        conn.close()
+        raise _index_file_error(f"is read-only here and has index schema {version} (this hlkb uses "
+                                f"{SCHEMA_VERSION}), which it could only use after rewriting it; "
+                                "choose another --db", db)
+    return conn
+
+
+def _connect_uri(uri: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(uri, uri=True, timeout=5.0, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()   # opening is lazy: make it open now
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn

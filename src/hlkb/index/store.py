@@ -20,7 +20,7 @@ from pathlib import Path
 from hlkb.errors import IndexBusyError, InputError
 from hlkb.index import schema
 from hlkb.index.cjk import fold_for_index
-from hlkb.index.dbfile import check_before_opening
+from hlkb.index.dbfile import check_before_opening, index_writable, open_read_only
 
 # How long `hlkb index` waits for another writer before saying the index is busy.
 LOCK_WAIT_SECONDS = 30.0
@@ -28,6 +28,8 @@ LOCK_WAIT_SECONDS = 30.0
 
 class Index:
     """An open index: ``vault`` (absolute), ``db`` (the file), ``conn`` (sqlite3)."""
+
+    read_only = False   # opened read-only (this user cannot write it): reads work, refreshes do not
 
     def __init__(self, vault: Path, db: Path, conn: sqlite3.Connection):
         self.vault = vault
@@ -55,6 +57,9 @@ class Index:
 
         if self._lock_fd is not None:
             return
+        if self.read_only:
+            raise InputError("the index is read-only here (no permission to write it); it cannot be "
+                             "updated", str(self.db))
         lock_path = str(self.db) + ".lock"
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -129,6 +134,10 @@ def open_index(vault: Path, db: Path | None = None) -> Index:
     db = Path(db) if db is not None else default_db(vault)
     # a file that is not an index this hlkb may write is refused before any write (dbfile.py)
     check_before_opening(db)
+    if not index_writable(db):
+        index = Index(vault, db, open_read_only(db))
+        index.read_only = True
+        return index
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
