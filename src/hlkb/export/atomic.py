@@ -16,10 +16,7 @@ from pathlib import Path
 
 from hlkb.atomicfile import copy_file_identity, create_temp, fsync_dir, remove_leftovers, remove_quietly, replace_with_temp
 from hlkb.errors import UsageError
-
-
-_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"))
+from hlkb.textio import special_kind
 
 
 def check_target(path: Path, force: bool) -> None:
@@ -38,8 +35,8 @@ def check_target(path: Path, force: bool) -> None:
         if stat.S_ISLNK(mode):
             raise UsageError("is a symlink; -o replaces regular files only (name the file itself, or use "
                              "-o - for stdout)", str(path))
-        if not stat.S_ISREG(mode):
-            kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+        kind = special_kind(mode)
+        if kind is not None:
             raise UsageError(f"is {kind}, not a regular file; -o writes regular files only (use -o - to "
                              "write to stdout)", str(path))
         if not force:

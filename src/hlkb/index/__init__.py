@@ -51,7 +51,7 @@ def ensure_fresh(vault_opt, db_opt, no_refresh: bool = False, progress: bool = T
     except IndexBusyError:
         message("hlkb: the index is being updated by another hlkb; using it as it is (it may be stale)")
         return index
-    except HlkbError as exc:
+    except HlkbError:
         if not index.read_only:
             index.close()
             raise
