@@ -219,6 +219,7 @@ def test_fifty_megabyte_note_is_handled(run_cli, tmp_path):
 def test_unreadable_file_is_reported_and_skipped(run_cli, vault, monkeypatch):
     """Permission denied (simulated: the tests run as root, which reads everything)."""
     import builtins
+    import os
     import pathlib
 
     secret = vault / "secret.md"
@@ -235,8 +236,16 @@ def test_unreadable_file_is_reported_and_skipped(run_cli, vault, monkeypatch):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def guarded_os_open(file, *args, **kwargs):
+        if os.fspath(file).endswith("secret.md"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
     monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
     code, out, err = run_cli("parse", "--jsonl", secret, vault / "good.md")
     assert code == 2 and "secret.md: permission denied" in err and "Compost" in out
     code, out, err = run_cli("validate", secret)

@@ -49,6 +49,43 @@ def build_app() -> typer.Typer:
     return app
 
 
+class TerminatedBySignal(BaseException):
+    """SIGTERM or SIGHUP, raised in the main thread so that, as on Ctrl-C, every ``finally``
+    runs (temporary files removed, transactions rolled back) before hlkb exits."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def install_signal_handlers() -> None:
+    """Unwind on SIGTERM and SIGHUP as on SIGINT (a signal already ignored, as under
+    nohup, stays ignored). Forked children (the index's parsers, the split walk) die of the
+    signal as before: their parent cleans up."""
+    import os
+    import signal
+
+    main_pid = os.getpid()
+
+    def handler(signum, frame):
+        if os.getpid() != main_pid:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise TerminatedBySignal(signum)
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+            signal.signal(sig, handler)
+
+
+def _remove_live_temps() -> None:
+    """A signal can unwind past a write's own cleanup (it may land inside it): the backstop."""
+    from hlkb.atomicfile import remove_live_temps
+
+    remove_live_temps()
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run hlkb with ``argv`` and return the exit code; never raises for user errors."""
     try:  # typer >= 0.26 vendors click
@@ -57,7 +94,7 @@ def run(argv: list[str] | None = None) -> int:
         from click import exceptions as click_exc
 
     from hlkb.errors import HlkbError
-    from hlkb.output import message
+    from hlkb.output import OutputError, message, silence_stdout
 
     argv = list(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(build_app())
@@ -83,30 +120,58 @@ def run(argv: list[str] | None = None) -> int:
     except HlkbError as exc:
         message(f"hlkb: {exc}")
         return exc.exit_code
+    except OutputError as exc:
+        silence_stdout()
+        message(f"hlkb: cannot write the output: {exc}")
+        return 2
     except SystemExit as exc:
         if isinstance(exc.__context__, BrokenPipeError):
             # rich pacifies stdout and raises SystemExit(1) when the reader went away (`| head`)
+            silence_stdout()
             return 0
         return exc.code if isinstance(exc.code, int) else 1
     except KeyboardInterrupt:
+        _remove_live_temps()
         message("hlkb: interrupted")
         return 130
+    except TerminatedBySignal as exc:
+        import signal
+
+        _remove_live_temps()
+        message(f"hlkb: terminated ({signal.Signals(exc.signum).name})")
+        return 128 + exc.signum
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): not an error for us
-        try:
-            sys.stdout = open(__import__("os").devnull, "w")
-        except OSError:
-            pass
+        silence_stdout()
         return 0
+    except Exception as exc:
+        sqlite3 = sys.modules.get("sqlite3")
+        if sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError):
+            # an index whose header is fine but whose pages are not (it passed every check
+            # made on opening, so it is hlkb's own): one line, and how to get a good one
+            message(f"hlkb: cannot read the index: {exc}; if it is damaged, delete it and run `hlkb index` "
+                    "(it is rebuilt from the notes)")
+            return 2
+        raise
     if isinstance(result, int):
         return result
     return 0
 
 
 def main() -> None:
+    from hlkb.output import OutputError, configure_streams, message, silence_stdout
+
+    install_signal_handlers()
+    configure_streams()
     code = run()
     try:
-        sys.stdout.flush()
-    except (BrokenPipeError, ValueError):
+        sys.stdout.flush()   # what is still buffered can fail too
+    except BrokenPipeError:
+        silence_stdout()
+    except OutputError as exc:
+        silence_stdout()
+        message(f"hlkb: cannot write the output: {exc}")
+        code = 2
+    except ValueError:
         pass
     sys.exit(code)

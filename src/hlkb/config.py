@@ -20,12 +20,14 @@ def load_toml(path: Path) -> dict:
             import tomli as tomllib  # type: ignore[no-redef]
         except ImportError:
             raise UsageError("reading TOML config needs Python 3.11 or the 'tomli' package", str(path)) from None
+    from hlkb.errors import InputError
+    from hlkb.textio import read_regular_file
+
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except OSError as exc:
-        raise UsageError(f"cannot read config: {exc.strerror or exc}", str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
+        return tomllib.loads(read_regular_file(path, str(path))[0].decode("utf-8"))
+    except InputError as exc:
+        raise UsageError(f"cannot read config: {exc.message}", str(path)) from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"invalid TOML: {exc}", str(path)) from None
 
 

@@ -9,6 +9,7 @@ from hlkb.errors import UsageError
 
 KINDS = ("note", "highlight", "pair", "claim")
 LANGS = ("en", "zh", "mixed", "other")
+MAX_LIMIT = 2 ** 63 - 1     # SQLite's largest integer; a --limit past it is not a number to it
 
 
 @dataclass
@@ -49,8 +50,8 @@ def build_filters(kind=None, tag=None, author=None, category=None, lang=None, wh
         if not key.strip():
             raise UsageError(f"--where takes KEY=VALUE, not {w!r}")
         pairs.append((key.strip(), value.strip()))
-    if limit is not None and limit < 1:
-        raise UsageError("--limit must be a positive number")
+    if limit is not None and not 1 <= limit <= MAX_LIMIT:
+        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}, not {limit}")
     return Filters(
         kinds=kinds,
         tags=[t.lstrip("#").strip() for t in tag or [] if t.strip()],

@@ -6,13 +6,82 @@ stdout carries data only; messages, warnings and progress go to stderr.
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
+import os
 import sys
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator, TextIO
 
 _stdout_console = None
 _stderr_console = None
+
+
+class OutputError(Exception):
+    """stdout cannot take the output (a full disk, a quota, an I/O error). Not an HlkbError,
+    so no per-file ``except HlkbError`` in a command swallows it."""
+
+
+def _escape_unencodable(exc: UnicodeError):
+    """Text stdout's encoding cannot hold (PYTHONIOENCODING=ascii, or a file name's
+    undecodable byte) becomes \\uXXXX escapes: the same text for people, and inside a
+    JSON string a valid JSON escape of the same character (surrogate pairs above U+FFFF)."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for ch in exc.object[exc.start:exc.end]:
+        code = ord(ch)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), exc.end
+
+
+codecs.register_error("hlkb-escape", _escape_unencodable)
+
+
+class _StdoutFile(io.FileIO):
+    """fd 1, whose write errors (other than a closed pipe) become OutputError."""
+
+    def write(self, data):
+        try:
+            return super().write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(exc.strerror or str(exc)) from None
+
+
+def configure_streams() -> None:
+    """For the console script: stdout writes through _StdoutFile, and both streams escape
+    what their encoding cannot hold instead of raising."""
+    try:
+        sys.stderr.reconfigure(errors="hlkb-escape")
+    except (AttributeError, ValueError):
+        pass
+    old = sys.stdout
+    try:
+        fd = old.fileno()
+        old.flush()
+    except (AttributeError, OSError, ValueError):
+        return
+    raw = _StdoutFile(fd, "w", closefd=False)
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=old.encoding, errors="hlkb-escape",
+                                  line_buffering=old.line_buffering)
+
+
+def silence_stdout() -> None:
+    """After stdout failed (closed pipe, full disk): send what is still buffered, and any
+    later write, to /dev/null, so nothing fails again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def stdout_console():
@@ -37,7 +106,40 @@ def message(text: str) -> None:
     """A plain one-line message on stderr (never markup-parsed)."""
     from hlkb.display import terminal_safe
 
-    print(terminal_safe(text), file=sys.stderr)
+    try:
+        print(terminal_safe(text), file=sys.stderr)
+    except (OSError, ValueError):
+        pass   # stderr itself is gone or full: there is no one left to tell
+
+
+class TerminalSafeWriter:
+    """A text stream onto a terminal that shows control characters in what is written as
+    visible escapes instead of letting the terminal act on them (an OSC 8 link, a clear
+    screen, a CR that overwrites the line). For data formats shown on a TTY (`export`):
+    ``json_escapes`` writes them as \\u00XX, which a JSON reader turns back into the same
+    text (json already escapes C0 controls; this adds DEL, C1 and bidi overrides). A CRLF
+    line end (CSV) is shown as a plain line end."""
+
+    def __init__(self, out: TextIO, json_escapes: bool = False):
+        self.out = out
+        self.json_escapes = json_escapes
+
+    def write(self, text: str) -> int:
+        from hlkb.display import _CONTROL, terminal_safe
+
+        shown = text.replace("\r\n", "\n")
+        if self.json_escapes:
+            shown = _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", shown)
+        else:
+            shown = terminal_safe(shown)
+        self.out.write(shown)
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return True
 
 
 # one encoder for every record (json.dumps with options builds a new one per call)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from dataclasses import dataclass
-from pathlib import Path
 
 from hlkb.errors import InputError
 
@@ -109,25 +109,81 @@ def read_text(path: str | os.PathLike, display_path: str | None = None) -> Decod
 
 
 def read_bytes(path: str | os.PathLike, shown: str) -> bytes:
-    """A note file's bytes; a folder, a file over the size limit or an OS error is an
-    InputError naming ``shown``."""
-    p = Path(path)
+    """A note file's bytes; a folder, a file that is not a regular file, a file over the size
+    limit or an OS error is an InputError naming ``shown``."""
+    return read_regular_file(path, shown)[0]
+
+
+class FileTooLargeError(InputError):
+    """A regular file over MAX_FILE_BYTES (``stat`` says how big, and when it changed)."""
+
+    def __init__(self, message: str, path: str, st: os.stat_result):
+        super().__init__(message, path)
+        self.stat = st
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+            (stat.S_ISSOCK, "a socket"))
+
+
+def special_kind(mode: int) -> str | None:
+    """What a non-regular, non-folder file is ("a FIFO", ...), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _SPECIAL if test(mode)), "a special file")
+
+
+def read_regular_file(path: str | os.PathLike, shown: str, limit: int | None = None
+                      ) -> tuple[bytes, os.stat_result]:
+    """(bytes, stat) of a regular file of at most ``limit`` bytes (default MAX_FILE_BYTES).
+
+    The type and size are checked on the open file before anything is read (a FIFO is
+    opened without waiting for a writer, and never read), and the read stops one byte past
+    the limit whatever the size said (a file still growing, /proc)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        if p.is_dir():
-            raise InputError("is a folder, not a note file", shown)
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"file is too large ({size // (1024 * 1024)} MiB; the limit is "
-                             f"{MAX_FILE_BYTES // (1024 * 1024)} MiB)", shown)
-        return p.read_bytes()
-    except InputError:
-        raise
+        fd = os.open(path, flags)
     except FileNotFoundError:
         raise InputError("no such file", shown) from None
     except PermissionError:
         raise InputError("permission denied", shown) from None
     except OSError as exc:
         raise InputError(exc.strerror or str(exc), shown) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError("is a folder, not a note file", shown)
+        kind = special_kind(st.st_mode)
+        if kind is not None:
+            raise InputError(f"is {kind}, not a regular file; not read", shown)
+        if st.st_size > limit:
+            raise FileTooLargeError(_too_large(st.st_size, limit), shown, st)
+        chunks, total = [], 0
+        want = st.st_size + 1 if st.st_size else 65536   # the +1 sees a file that grew
+        while True:
+            chunk = os.read(fd, min(max(want, 65536), limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise FileTooLargeError(_too_large(total, limit, grew=True), shown, st)
+        return b"".join(chunks), st
+    except InputError:
+        raise
+    except PermissionError:
+        raise InputError("permission denied", shown) from None
+    except OSError as exc:
+        raise InputError(exc.strerror or str(exc), shown) from None
+    finally:
+        os.close(fd)
+
+
+def _too_large(size: int, limit: int, grew: bool = False) -> str:
+    mib = 1024 * 1024
+    what = f"more than {limit // mib} MiB were read" if grew else f"{size // mib} MiB"
+    return f"file is too large ({what}; the limit is {limit // mib} MiB)"
 
 
 def line_starts(text: str) -> list[int]:

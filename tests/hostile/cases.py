@@ -82,3 +82,64 @@ def build_vault(root: Path, big: bool = False) -> dict[str, Case]:
             for _ in range(50 * 1024):
                 fh.write(line)
     return made
+
+
+def tagged_note(n: int, tags=("alpha", "beta")) -> str:
+    """A small Readwise-style note carrying ``tags`` in its front matter and on a highlight."""
+    return (f"---\ntitle: Tagged note {n}\ntags: [{', '.join(tags)}]\n---\n# Tagged note {n}\n\n"
+            f"## Highlights\n- Highlight one of note {n} about rivers. "
+            f"([View Highlight](https://read.readwise.io/read/01tagged{n:019d}))\n"
+            f"    - Tags: {' '.join(f'[[{t}]]' for t in tags)}\n")
+
+
+def build_tagged_vault(root: Path, count: int, tags=("alpha", "beta")) -> list[Path]:
+    """``count`` notes below ``root`` (in a few folders), each tagged with every one of ``tags``."""
+    paths = []
+    for n in range(count):
+        path = root / f"shelf{n % 5}" / f"note-{n:04d}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(tagged_note(n, tags), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+BILINGUAL_NOTE = """---
+title: 河流与山丘 Rivers and Hills
+author: 测试作者
+tags: [rivers, 山水]
+---
+# 河流与山丘 Rivers and Hills
+
+## Highlights
+- The river bends twice before it reaches the old mill. ([View Highlight](https://read.readwise.io/read/01bilingualbilingualbiling1))
+- 河水在到达老磨坊之前拐了两个弯。 ([View Highlight](https://read.readwise.io/read/01bilingualbilingualbiling2))
+- Emoji and symbols survive too: 🌊 ⛰ — “quoted” ([View Highlight](https://read.readwise.io/read/01bilingualbilingualbiling3))
+"""
+
+
+def build_text_vault(root: Path, copies: int = 20) -> list[Path]:
+    """A vault of ``copies`` bilingual notes (non-ASCII everywhere: title, author, tags, text)."""
+    root.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(copies):
+        path = root / f"rivers-{n:03d}.md"
+        path.write_text(BILINGUAL_NOTE.replace("biling1", f"{n:05d}1"[-6:]).replace("biling2", f"{n:05d}2"[-6:])
+                        .replace("biling3", f"{n:05d}3"[-6:]), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+BILINGUAL_ARTICLE = """# 河流 Rivers
+
+The river bends twice before it reaches the old mill, according to the survey of 2019.
+
+河流在到达老磨坊之前拐了两个弯，据2019年的调查。
+
+About 40% of the valley floods every spring, the engineers said in their report.
+
+工程师在报告中说，大约40%的山谷每年春天都会被淹。
+
+Three bridges cross the water between the mill and the town.
+
+在磨坊和小镇之间有三座桥横跨河水。
+"""

@@ -18,8 +18,8 @@ def export_command(
     query: Optional[str] = typer.Argument(None, help="Optional search query (as for `hlkb search`); "
                                                      "without it, every record matching the filters, in file order."),
     format_: str = typer.Option("json", "--format", "-f", help="json, jsonl, csv, md or tmx."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write to this file (atomically) "
-                                                                     "instead of stdout."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write to this file (atomically; a "
+                                         "regular file or a new name) instead of stdout; - is stdout."),
     force: bool = typer.Option(False, "--force", help="Overwrite the -o file if it exists."),
     schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of all record kinds and exit."),
     kind: opt.Kind = None,
@@ -55,6 +55,8 @@ def export_command(
         if filters.kinds and filters.kinds != ["pair"]:
             raise UsageError("--format tmx exports pairs only; drop --kind or use --kind pair")
         filters.kinds = ["pair"]
+    if output == "-":
+        output = None
     if output:
         from pathlib import Path
 
@@ -76,11 +78,17 @@ def export_command(
         if output:
             from hlkb.export.atomic import atomic_writer
 
-            with atomic_writer(output, force=force, newline="" if fmt == "csv" else "\n") as stream:
+            with atomic_writer(output, force=force, newline="" if fmt == "csv" else "\n",
+                               on_leftover=lambda path, what: message(f"hlkb: {path}: {what}")) as stream:
                 count = write_export(records, fmt, stream, lookup)
             message(f"hlkb: exported {count} record{'s' * (count != 1)} to {output}")
         else:
-            write_export(records, fmt, sys.stdout, lookup)
+            out = sys.stdout
+            if out.isatty():   # people read this: note text must not drive their terminal
+                from hlkb.output import TerminalSafeWriter
+
+                out = TerminalSafeWriter(out, json_escapes=fmt in ("json", "jsonl"))
+            write_export(records, fmt, out, lookup)
     return 0
 
 

@@ -25,6 +25,9 @@ def index_command(
     full: bool = typer.Option(False, "--full", help="Re-parse every file, not only the changed ones."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parsing processes (default: one per core, "
                                        "at most 4; 1 parses in the writing process)."),
+    follow_links: Optional[bool] = typer.Option(None, "--follow-links/--no-follow-links",
+                                                help="Also index notes that symlinks lead to outside the vault "
+                                                     "(kept for later refreshes; default: skip them)."),
     json_: opt.Json = False,
 ) -> int:
     from pathlib import Path
@@ -38,7 +41,7 @@ def index_command(
         raise UsageError("--jobs takes a number of processes from 1 to 64")
     root = resolve_vault(vault)
     with open_index(root, Path(db).expanduser() if db else None) as index:
-        summary = refresh(index, full=full, progress=True, jobs=jobs)
+        summary = refresh(index, full=full, progress=True, jobs=jobs, follow_links=follow_links)
     for line in summary.errors:
         message(f"hlkb: {line}")
     message(summary.line())

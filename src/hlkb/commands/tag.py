@@ -109,13 +109,15 @@ def run_add_remove(action, tag, targets, query, filter_opts, dry_run, yes, hyphe
                 _confirm(f"{action} tag {name!r} {'to' if action == 'add' else 'from'} {len(hits)} search hits "
                          f"in {len({h.path for h in hits})} files?", yes)
             resolved += hits
-        plans, errors = plan_targets(action, name, resolved)
-        return _finish(plans, errors, dry_run, json_, resolver, f"{action} {name}")
+        with _editing(root, dry_run):
+            plans, errors = plan_targets(action, name, resolved)
+            return _finish(plans, errors, dry_run, json_, resolver, f"{action} {name}")
     finally:
         resolver.close()
 
 
 def run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_) -> int:
+    from hlkb.atomicfile import sweep_one
     from hlkb.edit import normalize_tag, tag_key
     from hlkb.edit.batch import plan_renames
     from hlkb.vault import iter_note_files, resolve_vault
@@ -130,13 +132,19 @@ def run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_) -> int:
             return 0
         if tag_key(old_name) == tag_key(new_name):
             _message("note: names that differ only in case are one tag; rewriting its spelling")
-        files = [(f.path, f.rel) for f in iter_note_files(root, on_error=lambda p, m: _message(f"hlkb: {p}: {m}"))]
-        plans, errors, unreadable = plan_renames(files, old_name, new_name)
-        for line in unreadable:
-            _message(f"hlkb: skipped (cannot be read): {line}")
-        if plans and not errors and not dry_run:
-            _confirm(f"rename tag {old_name!r} to {new_name!r} in {len(plans)} files?", yes, required=False)
-        code = _finish(plans, errors, dry_run, json_, resolver, f"rename {old_name} -> {new_name}")
+        with _editing(root, dry_run):
+            def report(path, what):
+                _message(f"hlkb: {path}: {what}")
+
+            # a killed earlier edit's temporary files are removed on the way (we hold the lock)
+            files = [(f.path, f.rel) for f in iter_note_files(
+                root, on_error=report, on_temp_file=lambda path: sweep_one(path, report))]
+            plans, errors, unreadable = plan_renames(files, old_name, new_name)
+            for line in unreadable:
+                _message(f"hlkb: skipped (cannot be read): {line}")
+            if plans and not errors and not dry_run:
+                _confirm(f"rename tag {old_name!r} to {new_name!r} in {len(plans)} files?", yes, required=False)
+            code = _finish(plans, errors, dry_run, json_, resolver, f"rename {old_name} -> {new_name}")
         return 2 if unreadable else code
     finally:
         resolver.close()
@@ -189,6 +197,22 @@ def _render_list(records: list[dict]) -> None:
     stdout_console().print(table)
 
 
+def _editing(root, dry_run: bool):
+    """The vault's edit lock from planning to the last write (a dry run writes nothing)."""
+    import sys
+    from contextlib import nullcontext
+
+    from hlkb.edit.lock import vault_edit_lock
+
+    if dry_run:
+        return nullcontext()
+
+    def on_wait():
+        if sys.stderr.isatty():
+            _message("hlkb: waiting for another hlkb that is editing this vault")
+    return vault_edit_lock(root, on_wait=on_wait)
+
+
 def _finish(plans, errors, dry_run, json_, resolver, what) -> int:
     import sys
 
@@ -211,7 +235,7 @@ def _finish(plans, errors, dry_run, json_, resolver, what) -> int:
         _message(f"dry run: {what}: {len(changed)} file(s) would change")
         written, write_errors = [], []
     else:
-        written, write_errors = write_plans(changed)
+        written, write_errors = write_plans(changed, resolver.root)
         for line in write_errors:
             _message(f"hlkb: {line}")
         if written:
@@ -276,10 +300,20 @@ class _Resolver:
     def _display(self, path):
         from pathlib import Path
 
+        from hlkb.vault import rel_text
+
         try:
-            return Path(path).resolve().relative_to(self.root).as_posix()
+            return rel_text(Path(path).resolve().relative_to(self.root).as_posix())
         except ValueError:
-            return str(path)
+            return rel_text(str(path))
+
+    def _check_inside(self, path, shown: str) -> None:
+        from hlkb.errors import UsageError
+        from hlkb.vault import inside_vault
+
+        if not inside_vault(path, self.root):
+            raise UsageError(f"{shown}: outside the vault {self.root} (symlinks resolved); hlkb edits only "
+                             "notes inside the vault (choose it with --vault)")
 
     def resolve(self, target: str):
         from pathlib import Path
@@ -287,10 +321,13 @@ class _Resolver:
         from hlkb.edit.batch import Target
         from hlkb.errors import UsageError
         from hlkb.index import get_record
+        from hlkb.vault import rel_text
 
         for candidate in (Path(target).expanduser(), self.root / target):
             if candidate.is_file():
-                return Target(candidate.resolve(), target if candidate == Path(target) else self._display(candidate))
+                self._check_inside(candidate, target)
+                shown = rel_text(target) if candidate == Path(target) else self._display(candidate)
+                return Target(candidate.resolve(), shown)
         if "/" in target or "\\" in target or target.lower().endswith((".md", ".markdown", ".txt")):
             raise UsageError(f"{target}: no such note file (nor a record id)")
         try:
@@ -303,7 +340,10 @@ class _Resolver:
         from hlkb.edit.batch import Target
         from hlkb.errors import UsageError
 
-        path = self.root / rec["path"]
+        from hlkb.vault import note_path
+
+        path = note_path(self.root, rec["path"])
+        self._check_inside(path, rec["path"])
         if rec["kind"] == "highlight":
             return Target(path, rec["path"], rec["id"])
         if rec["kind"] in ("note", "pair", "claim"):
@@ -338,9 +378,12 @@ class _Resolver:
             return
         try:
             if self._index is None:
+                from hlkb.index.dbfile import check_index_path
+
                 db = Path(self.db_opt).expanduser() if self.db_opt else default_db(self.root)
+                check_index_path(db)   # a .hlkb that is a file, a --db that is a FIFO: say so
                 if not db.exists():
-                    return
+                    return   # no index yet: nothing to bring up to date
                 from hlkb.index import open_index
 
                 self._index = open_index(self.root, db)

@@ -7,6 +7,7 @@ file (each atomic and hash-checked); a file changed meanwhile is reported and sk
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,7 @@ def plan_renames(files: list[tuple[Path, str]], old: str, new: str
     plans: list[FilePlan] = []
     errors: list[str] = []
     unreadable: list[str] = []
-    for path, display in files:
+    for path, display in _one_name_each(files):
         try:
             src = load_source(path, display)
         except HlkbError as exc:
@@ -69,14 +70,30 @@ def plan_renames(files: list[tuple[Path, str]], old: str, new: str
     return plans, errors, unreadable
 
 
-def write_plans(plans: list[FilePlan]) -> tuple[list[FilePlan], list[str]]:
+def _one_name_each(files: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """The files with symlinks to one note of the vault kept once (its own name preferred):
+    planned twice, the second write would find the file changed by the first."""
+    by_real: dict[str, int] = {}
+    out: list[tuple[Path, str]] = []
+    for path, display in files:
+        real = os.path.realpath(path)
+        if real not in by_real:
+            by_real[real] = len(out)
+            out.append((path, display))
+        elif os.path.islink(out[by_real[real]][0]) and not os.path.islink(path):
+            out[by_real[real]] = (path, display)
+    return out
+
+
+def write_plans(plans: list[FilePlan], root: Path | None = None) -> tuple[list[FilePlan], list[str]]:
+    """Write each changed plan; a file outside the vault ``root`` (if given) is never written."""
     written: list[FilePlan] = []
     errors: list[str] = []
     for plan in plans:
         if not plan.changed:
             continue
         try:
-            write_plan(plan)
+            write_plan(plan, root)
         except HlkbError as exc:
             errors.append(str(exc))
             continue

@@ -58,38 +58,48 @@ def parse_source(src: SourceFile, strict: bool = False):
     return parse_text(src.text, src.display, strict=strict, **kwargs)
 
 
-def _body_line(src: SourceFile) -> int:
-    fm = frontmatter.split(src.text)
+def _body_line(src: SourceFile, text: str | None = None) -> int:
+    fm = frontmatter.split(src.text if text is None else text)
     return fm.body_line if fm.present and fm.closed else 1
 
 
-def _finish(src: SourceFile, edits: list[LineEdit], before, rename: tuple[str, str] | None = None) -> FilePlan:
+def _highlight_keys(note) -> list[tuple]:
+    """What must read the same after an edit, per highlight: (line, text, note, id). Kept
+    instead of the parsed note, so that a big note is never held parsed twice at once."""
+    return [(h.line, h.text, h.note, h.id) for h in note.highlights]
+
+
+def _finish(src: SourceFile, edits: list[LineEdit], before: list[tuple], rename: tuple[str, str] | None = None,
+            keep_after: bool = False):
+    """(plan, the note as the edited file parses, if ``keep_after``)."""
     if not edits:
-        return FilePlan(src, src.data)
+        return FilePlan(src, src.data), None
     lines, endings = apply_edits(src, edits)
     data = encode_lines(src, lines, endings)
     plan = FilePlan(src, data, changed_lines=sum(max(e.stop - e.start, len(e.new)) for e in edits))
-    _check_highlights(src, plan, before, rename)
-    return plan
+    after = _check_highlights(src, plan, before, rename)
+    return plan, after if keep_after else None
 
 
-def _check_highlights(src: SourceFile, plan: FilePlan, before, rename) -> None:
-    """Refuse an edit after which the file would not read as the same highlights."""
+def _check_highlights(src: SourceFile, plan: FilePlan, before: list[tuple], rename):
+    """Refuse an edit after which the file would not read as the same highlights; returns
+    the note as the edited file parses."""
     from hlkb.edit.source import source_from_bytes
 
     after = parse_source(source_from_bytes(plan.new_data, src.display, src.path))
-    old, new = before.highlights, after.highlights
+    new = after.highlights
     problem = None
-    if len(old) != len(new):
-        problem = f"{len(old)} highlights would become {len(new)}"
+    if len(before) != len(new):
+        problem = f"{len(before)} highlights would become {len(new)}"
     else:
-        for a, b in zip(old, new):
-            text_ok = a.text == b.text or (rename and rename_inline(a.text, *rename) == b.text)
-            if not text_ok or a.note != b.note or (not rename and a.id != b.id):
-                problem = f"the highlight on line {a.line} would read differently"
+        for (line, text, note, hid), b in zip(before, new):
+            text_ok = text == b.text or (rename and rename_inline(text, *rename) == b.text)
+            if not text_ok or note != b.note or (not rename and hid != b.id):
+                problem = f"the highlight on line {line} would read differently"
                 break
     if problem:
         raise InputError(f"tag edit refused: {problem}; file not changed", src.display)
+    return after
 
 
 def plan_tag_edits(src: SourceFile, ops: list[TagOp], note=None) -> FilePlan:
@@ -102,27 +112,32 @@ def plan_tag_edits(src: SourceFile, ops: list[TagOp], note=None) -> FilePlan:
         (change.add if op.action == "add" else change.remove).append(op.tag)
     edits: list[LineEdit] = []
     if note_change.add or note_change.remove:
-        edits += edit_front_matter(src.lines, src.text, note_change, src.display)
+        text = src.text
+        edits += edit_front_matter(src.lines, text, note_change, src.display)
         if note_change.remove:
-            edits += document_tags_edits(src.lines, _body_line(src), TagChange(remove=note_change.remove))
-    highlights = {h.id: h for h in note.highlights}
-    for hid, change in by_highlight.items():
-        h = highlights.get(hid)
-        if h is None:
-            raise InputError(f"no highlight {hid} in this file (was it edited since indexing?)", src.display)
-        edits += highlight_edits(src.lines, h, change)
-    plan = _finish(src, edits, note)
+            edits += document_tags_edits(src.lines, _body_line(src, text), TagChange(remove=note_change.remove))
+    if by_highlight:
+        highlights = {h.id: h for h in note.highlights}
+        for hid, change in by_highlight.items():
+            h = highlights.get(hid)
+            if h is None:
+                raise InputError(f"no highlight {hid} in this file (was it edited since indexing?)", src.display)
+            edits += highlight_edits(src.lines, h, change)
+        del highlights
     removed = [op for op in ops if op.action == "remove"]
+    if not edits:   # nothing to change: the file reads as it did
+        plan, after = FilePlan(src, src.data), note
+    else:
+        before = _highlight_keys(note)
+        del note
+        plan, after = _finish(src, edits, before, keep_after=bool(removed))
     if removed:
-        plan.messages += _still_tagged(plan, removed)
+        plan.messages += _still_tagged(plan, after, removed)
     return plan
 
 
-def _still_tagged(plan: FilePlan, ops: list[TagOp]) -> list[str]:
+def _still_tagged(plan: FilePlan, after, ops: list[TagOp]) -> list[str]:
     """Say where a removed tag is still carried (inline in prose, which hlkb does not rewrite)."""
-    from hlkb.edit.source import source_from_bytes
-
-    after = parse_source(source_from_bytes(plan.new_data, plan.src.display, plan.src.path))
     highlights = {h.id: h for h in after.highlights}
     out = []
     for op in ops:
@@ -151,12 +166,14 @@ def plan_rename(src: SourceFile, old: str, new: str, note=None) -> FilePlan:
             raise
         edits = []
     edits += rename_in_body(src.lines, _body_line(src), change)
-    return _finish(src, edits, note, rename=(old, new))
+    before = _highlight_keys(note)
+    del note
+    return _finish(src, edits, before, rename=(old, new))[0]
 
 
-def write_plan(plan: FilePlan) -> None:
+def write_plan(plan: FilePlan, root: Path | None = None) -> None:
     if not plan.changed:
         return
     if plan.src.path is None:
         raise InputError("internal error: no file to write", plan.src.display)
-    write_atomic(plan.src.path, plan.new_data, plan.src.sha256, plan.src.display)
+    write_atomic(plan.src.path, plan.new_data, plan.src.sha256, plan.src.display, root=root)

@@ -34,19 +34,30 @@ def ensure_fresh(vault_opt, db_opt, no_refresh: bool = False, progress: bool = T
     """Resolve --vault/--db, open the index and refresh it unless --no-refresh.
 
     Files that fail to parse are reported one line each on stderr. If another hlkb is
-    writing the index right now, the index is used as it is (with a note on stderr)."""
+    writing the index right now, or this user cannot write it, the index is used as it is
+    (with a note on stderr): reads never wait."""
     from hlkb.errors import IndexBusyError
     from hlkb.output import message
     from hlkb.vault import resolve_vault
+
+    from hlkb.errors import HlkbError
 
     vault = resolve_vault(vault_opt)
     index = open_index(vault, Path(db_opt).expanduser() if db_opt else None)
     if no_refresh:
         return index
     try:
-        summary = refresh(index, progress=progress, lock_wait=2.0)
+        # readers never wait for a writer: they use the last committed index
+        summary = refresh(index, progress=progress, lock_wait=0)
     except IndexBusyError:
-        message("hlkb: the index is being updated by another hlkb; using it as it is")
+        message("hlkb: the index is being updated by another hlkb; using it as it is (it may be stale)")
+        return index
+    except HlkbError:
+        if not index.read_only:
+            index.close()
+            raise
+        # nothing changed is still found without writing; a change cannot be indexed
+        message(f"hlkb: {index.db}: the index is read-only here; not refreshed (results may be stale)")
         return index
     except BaseException:
         index.close()

@@ -36,6 +36,13 @@ INHERITED = {"title", "author", "tag", "tags"}
 
 _TOKEN = re.compile(r'\s+|\(|\)|"[^"]*"?|[^\s()"]+(?:"[^"]*"?)?')
 
+# Bounds on what one query may ask (issue 20), so that every query accepted is answered in
+# about a second at 10,000 notes (benchmarks/bench_query.py) and none can exhaust the parser:
+MAX_QUERY_CHARS = 1000     # a longer "query" is pasted text, not a search
+MAX_DEPTH = 16             # nested parentheses
+MAX_TERMS = 12             # distinct terms; a prefix term counts as more (it stands for many words)
+PREFIX_COST = {1: 10, 2: 6}   # by letters before the *; a longer prefix counts as 2
+
 
 @dataclass
 class Leaf:
@@ -124,9 +131,11 @@ def _tokenize(query: str) -> list[str]:
 class _Parser:
     def __init__(self, query: str):
         self.query = query
-        self.tokens = _tokenize(query)
+        self.tokens = _tokenize(check_size(query))
+        check_depth(self.tokens, query)
         self.pos = 0
         self.terms: list[tuple[str, bool]] = []
+        self.cost: dict[str, int] = {}    # each distinct term's share of MAX_TERMS
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -157,6 +166,7 @@ class _Parser:
                 self.take()
                 continue
             break
+        parts = list({p.fts(): p for p in parts}.values())      # "a OR a" is "a"
         return parts[0] if len(parts) == 1 else Or(parts)
 
     def and_expr(self):
@@ -182,6 +192,8 @@ class _Parser:
             if atom is None:
                 continue
             (negatives if negate else positives).append(atom)
+        positives = list({p.fts(): p for p in positives}.values())     # "a a" is "a"
+        negatives = list({n.fts(): n for n in negatives}.values())
         if not positives:
             if negatives:
                 raise UsageError("a query needs at least one word that is not excluded "
@@ -233,8 +245,44 @@ class _Parser:
         if prefix:
             quoted += " *"
         if collect:
-            self.terms.append((fold_same_length(term.text.strip()), prefix))
-        return Leaf(f"{term.columns} : {quoted}", term.inherited)
+            found = (fold_same_length(term.text.strip()), prefix)
+            if found not in self.terms:
+                self.terms.append(found)
+        expr = f"{term.columns} : {quoted}"
+        self.count(expr, term, tokens, cjk_prefix)
+        return Leaf(expr, term.inherited)
+
+    def count(self, expr: str, term: _Term, tokens: list[str], cjk_prefix: bool) -> None:
+        """Charge a new distinct term against MAX_TERMS (the same term again is free)."""
+        if expr in self.cost:
+            return
+        cost = 1
+        if term.prefix and not cjk_prefix:
+            cost = PREFIX_COST.get(len(tokens[-1]), 2)
+        elif cjk_prefix:
+            cost = 2
+        self.cost[expr] = cost
+        if sum(self.cost.values()) > MAX_TERMS:
+            raise UsageError(f"the query has too many terms (at most {MAX_TERMS} different words; a prefix* "
+                             "counts as 2, a two-letter one as 6, a one-letter one as 10): narrow it")
+
+
+def check_size(query: str) -> str:
+    if len(query) > MAX_QUERY_CHARS:
+        raise UsageError(f"the query is too long ({len(query)} characters; at most {MAX_QUERY_CHARS})")
+    return query
+
+
+def check_depth(tokens: list[str], query: str) -> None:
+    """Refuse parentheses nested deeper than MAX_DEPTH before the (recursive) parser sees them."""
+    depth = 0
+    for tok in tokens:
+        if tok == "(":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise UsageError(f"the query nests parentheses deeper than {MAX_DEPTH}: {query[:60]!r}…")
+        elif tok == ")":
+            depth -= 1
 
 
 def parse_query(query: str) -> ParsedQuery:

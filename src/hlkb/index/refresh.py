@@ -24,7 +24,8 @@ from pathlib import Path
 
 from hlkb.index.rows import FileRows, rows_for_note
 from hlkb.index.store import Index, Writer, delete_file, transaction
-from hlkb.index.walk import SPLIT_MIN_FILES, Scan, scan, scan_digest
+from hlkb.index.walk import SPLIT_MIN_FILES, Scan, follow_links_setting, scan, scan_digest
+from hlkb.vault import rel_text
 
 BATCH_FILES = 256          # files per transaction
 POOL_THRESHOLD = 48        # fewer files than this are parsed in-process (no pool start-up)
@@ -38,6 +39,7 @@ class RefreshSummary:
     unchanged: int = 0
     renamed: int = 0
     failed: int = 0
+    links_skipped: int = 0        # symlinks out of the vault, not followed
     records: int = 0              # records in the index after the refresh
     records_written: int = 0
     seconds: float = 0.0
@@ -50,11 +52,14 @@ class RefreshSummary:
             parts.append(f"{self.renamed} renamed")
         if self.failed:
             parts.append(f"{self.failed} failed")
+        if self.links_skipped:
+            parts.append(f"{self.links_skipped} link{'s' * (self.links_skipped != 1)} outside the vault skipped")
         return f"indexed: {', '.join(parts)}; {self.records} records; {self.seconds:.2f} s"
 
     def to_record(self) -> dict:
         return {"added": self.added, "changed": self.changed, "removed": self.removed,
                 "unchanged": self.unchanged, "renamed": self.renamed, "failed": self.failed,
+                "links_skipped": self.links_skipped,
                 "records": self.records, "seconds": round(self.seconds, 3), "errors": list(self.errors)}
 
 
@@ -67,24 +72,24 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
     from hlkb.errors import HlkbError
     from hlkb.pipeline import analyze
     from hlkb.parse import parse_text
-    from hlkb.textio import decode_bytes
+    from hlkb.textio import FileTooLargeError, decode_bytes, read_regular_file
 
     abs_path, rel, known_hash = task
     try:
-        st = os.stat(abs_path)
-        with open(abs_path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        return FileRows(rel=rel, size=0, mtime_ns=0, hash="", error=f"{rel}: {exc.strerror or exc}")
+        # type and size checked before reading, the read bounded (hlkb.textio)
+        data, st = read_regular_file(abs_path, rel)
+    except FileTooLargeError as exc:
+        # recorded as a failed file with its size and mtime, so it is not looked at again
+        # until it changes
+        return FileRows(rel=rel, size=exc.stat.st_size, mtime_ns=exc.stat.st_mtime_ns,
+                        hash=f"too-large:{exc.stat.st_size}", error=str(exc))
+    except HlkbError as exc:
+        return FileRows(rel=rel, size=0, mtime_ns=0, hash="", error=str(exc))
     rows = FileRows(rel=rel, size=st.st_size, mtime_ns=st.st_mtime_ns, hash=_hash(data))
     if known_hash is not None and rows.hash == known_hash:
         rows.error = "unchanged"   # sentinel; the writer only touches mtime
         return rows
     try:
-        from hlkb.textio import MAX_FILE_BYTES
-
-        if len(data) > MAX_FILE_BYTES:
-            raise HlkbError(f"file is too large ({len(data) // (1024 * 1024)} MiB)", rel)
         from hlkb.config import template_for
 
         decoded = decode_bytes(data, rel)
@@ -140,16 +145,17 @@ def _parse_iter(tasks: list[tuple], pool):
 
 def refresh(index: Index, full: bool = False, progress: bool = True,
             only: list[Path] | None = None, lock_wait: float | None = None,
-            jobs: int | None = None) -> RefreshSummary:
+            jobs: int | None = None, follow_links: bool | None = None) -> RefreshSummary:
     """Bring ``index`` up to date with its vault (or, with ``only``, with just those files).
-    ``jobs``: parsing processes (default ``default_jobs()``; 1 parses in this process)."""
+    ``jobs``: parsing processes (default ``default_jobs()``; 1 parses in this process).
+    ``follow_links``: follow symlinks out of the vault from now on (None: as before)."""
 
     import sqlite3
 
     from hlkb.errors import InputError
 
     try:
-        return _refresh(index, full, progress, only, lock_wait, jobs or default_jobs())
+        return _refresh(index, full, progress, only, lock_wait, jobs or default_jobs(), follow_links)
     except sqlite3.DatabaseError as exc:
         # disk full, read-only file, damaged database: one line, and the last committed
         # batch is what the index holds
@@ -163,7 +169,7 @@ _DIGEST, _RECORDS, _FILES, _TEXT_RULES = "scan_digest", "records", "files", "tex
 
 
 def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
-             lock_wait: float | None, jobs: int) -> RefreshSummary:
+             lock_wait: float | None, jobs: int, follow_links: bool | None = None) -> RefreshSummary:
     from hlkb.index.store import get_meta
 
     started = time.perf_counter()
@@ -174,7 +180,8 @@ def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
         def on_error(path, msg):
             summary.errors.append(f"{path}: {msg}")
         split = int(get_meta(conn, _FILES) or 0) >= SPLIT_MIN_FILES
-        scanned = scan(index.vault, on_error, split=split)
+        scanned = scan(index.vault, on_error, split=split, follow_links=follow_links_setting(conn, follow_links))
+        summary.links_skipped = scanned.links_skipped
         # The common case, e.g. every `hlkb search`: nothing changed since the last refresh.
         # One digest of the walk answers that without reading the files table or taking
         # the writer lock (at 100k notes the walk's stat calls are most of what is left).
@@ -228,7 +235,7 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
             p = Path(p)
             ap = p if p.is_absolute() else (Path.cwd() / p)
             try:
-                rel = ap.resolve().relative_to(index.vault).as_posix()
+                rel = rel_text(ap.resolve().relative_to(index.vault).as_posix())
             except ValueError:
                 summary.errors.append(f"{p}: not inside the vault {index.vault}; not indexed")
                 continue
@@ -253,7 +260,7 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
         for p in only:
             ap = Path(p) if Path(p).is_absolute() else Path.cwd() / p
             try:
-                rel = ap.resolve().relative_to(index.vault).as_posix()
+                rel = rel_text(ap.resolve().relative_to(index.vault).as_posix())
             except ValueError:
                 continue
             if rel in known and not ap.exists():

@@ -198,7 +198,7 @@ def prepare(conn: sqlite3.Connection, path: Path) -> str:
     try:
         app_id, version, tables = _header(conn)
     except sqlite3.DatabaseError as exc:
-        raise IndexFileError(f"not an hlkb index ({exc}); remove it or choose another --db", shown) from None
+        raise IndexFileError(f"cannot read the index ({exc}); choose another --db", shown) from None
     if not tables and app_id in (0, APPLICATION_ID):
         if create(conn):
             return "created"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hlkb.errors import IndexBusyError, InputError
 from hlkb.index import schema
+from hlkb.index.dbfile import check_before_opening, index_writable, open_read_only
 
 # How long `hlkb index` waits for another writer before saying the index is busy.
 LOCK_WAIT_SECONDS = 30.0
@@ -25,6 +26,8 @@ LOCK_WAIT_SECONDS = 30.0
 
 class Index:
     """An open index: ``vault`` (absolute), ``db`` (the file), ``conn`` (sqlite3)."""
+
+    read_only = False   # opened read-only (this user cannot write it): reads work, refreshes do not
 
     def __init__(self, vault: Path, db: Path, conn: sqlite3.Connection):
         self.vault = vault
@@ -52,6 +55,9 @@ class Index:
 
         if self._lock_fd is not None:
             return
+        if self.read_only:
+            raise InputError("the index is read-only here (no permission to write it); it cannot be "
+                             "updated", str(self.db))
         lock_path = str(self.db) + ".lock"
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -96,12 +102,10 @@ def connect(db: Path) -> sqlite3.Connection:
         conn.close()
         if "locked" in str(exc) or "busy" in str(exc):
             raise IndexBusyError("the index is busy: another hlkb is creating it; try again", str(db)) from None
-        raise schema.IndexFileError(f"not an hlkb index ({exc}); remove it or choose another --db",
-                                    str(db)) from None
+        raise schema.IndexFileError(f"cannot open the index ({exc}); choose another --db", str(db)) from None
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise schema.IndexFileError(f"not an hlkb index ({exc}); remove it or choose another --db",
-                                    str(db)) from None
+        raise schema.IndexFileError(f"cannot open the index ({exc}); choose another --db", str(db)) from None
     return conn
 
 
@@ -126,18 +130,16 @@ def open_index(vault: Path, db: Path | None = None) -> Index:
 
     vault = Path(vault).resolve()
     db = Path(db) if db is not None else default_db(vault)
+    # a file that is not an index this hlkb may write is refused before any write (dbfile.py)
+    check_before_opening(db)
+    if not index_writable(db):
+        index = Index(vault, db, open_read_only(db))
+        index.read_only = True
+        return index
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"cannot create the index folder: {exc.strerror or exc}", str(db.parent)) from None
-    if db.is_dir():
-        raise InputError("is a folder, not an index file", str(db))
-    if db.exists() and db.stat().st_size > 0:
-        with open(db, "rb") as fh:
-            head = fh.read(16)
-        if head != b"SQLite format 3\x00":
-            raise schema.IndexFileError("not an hlkb index (not an SQLite file); remove it or choose "
-                                        "another --db", str(db))
     try:
         conn = connect(db)
     except sqlite3.OperationalError as exc:

@@ -16,23 +16,45 @@ import os
 from array import array
 from pathlib import Path
 
+from hlkb.atomicfile import TMP_SUFFIX, sweep_one
+
 # below this many files (as the last refresh counted them) a fork costs more than it saves
 SPLIT_MIN_FILES = 20_000
 
-Entry = tuple[str, str, int, int]          # (absolute path, vault-relative path, size, mtime_ns)
+# (absolute path, vault-relative path as stored and shown (hlkb.vault.rel_text), size, mtime_ns)
+Entry = tuple[str, str, int, int]
 
 
 class _Walker:
-    """The depth-first walk: names sorted within each folder, hidden names skipped,
-    symlinked folders followed once (a second visit of a real folder is reported)."""
+    """The depth-first walk: names sorted within each folder, hidden names skipped (an
+    abandoned hlkb temporary file among them is removed and reported), symlinked folders
+    followed once (a second visit of a real folder is reported). A symlink that resolves
+    outside the vault is skipped and reported (counted in ``links_skipped``) unless
+    ``follow_links``: reading /etc/passwd because a note links there is not indexing a vault."""
 
-    def __init__(self, on_error, seen_dirs: set[str]):
+    def __init__(self, on_error, seen_dirs: set[str], root_real: str, follow_links: bool = False):
         from hlkb.vault import NOTE_SUFFIXES
 
         self.suffixes = NOTE_SUFFIXES
         self.on_error = on_error
         self.seen_dirs = seen_dirs
+        self.root_real = root_real
+        self.follow_links = follow_links
+        self.links_skipped = 0
         self.out: list[Entry] = []
+
+    def outside(self, entry, path: str) -> bool:
+        """True (after reporting it) for a symlink to outside the vault that is not followed."""
+        if self.follow_links or not entry.is_symlink():
+            return False
+        from hlkb.vault import outside_message, resolves_inside
+
+        real = os.path.realpath(path)
+        if resolves_inside(real, self.root_real):
+            return False
+        self.links_skipped += 1
+        self.on_error(path, outside_message(real, "`hlkb index --follow-links` indexes such links"))
+        return True
 
     def listing(self, folder: str):
         """(fd, sorted entries) of a folder, or None after reporting why it cannot be read."""
@@ -75,16 +97,20 @@ class _Walker:
         for entry in entries:
             name = entry.name
             if name.startswith("."):
+                if name.endswith(TMP_SUFFIX):   # what a killed hlkb write left: remove it
+                    sweep_one(base + name, self.on_error)
                 continue
             try:
+                if self.outside(entry, base + name):
+                    continue
                 if entry.is_dir():
                     if skip_dirs is None:
-                        self.walk(base + name, prefix + name + "/")
+                        self.walk(base + name, prefix + _shown(name) + "/")
                     else:
                         skip_dirs(name)
                 elif name.lower().endswith(suffixes) and entry.is_file():
                     st = stat(name, dir_fd=fd)
-                    out.append((base + name, prefix + name, st.st_size, st.st_mtime_ns))
+                    out.append((base + name, prefix + _shown(name), st.st_size, st.st_mtime_ns))
             except OSError:
                 continue
 
@@ -107,18 +133,20 @@ class _ChildFolder:
         sizes.frombytes(self.sizes)
         mtimes.frombytes(self.mtimes)
         prefix = root + os.sep
-        return [(prefix + rel, rel, size, mtime) for rel, size, mtime in zip(rels, sizes, mtimes)]
+        return [(prefix + (_name_of(rel) if "\\" in rel else rel), rel, size, mtime)
+                for rel, size, mtime in zip(rels, sizes, mtimes)]
 
 
 class Scan:
     """The result of a walk: ``files`` (entries in walk order) and ``digest()`` (equal to
     ``scan_digest(files)``, computed without building ``files`` when part of the walk came
-    packed from the child)."""
+    packed from the child); ``links_skipped``: symlinks out of the vault not followed."""
 
-    def __init__(self, root: str, parts: list):
+    def __init__(self, root: str, parts: list, links_skipped: int = 0):
         self._root = root
         self._parts = parts        # in walk order: lists of entries and _ChildFolder
         self._files: list[Entry] | None = None
+        self.links_skipped = links_skipped
 
     @property
     def files(self) -> list[Entry]:
@@ -142,38 +170,39 @@ class Scan:
                        b"".join(pk[2] for pk in packs))
 
 
-def scan(vault: Path | str, on_error, split: bool = False) -> Scan:
+def scan(vault: Path | str, on_error, split: bool = False, follow_links: bool = False) -> Scan:
     """Walk the vault: every note file's (absolute path, vault-relative path, size,
     mtime_ns), in walk order. The same files as hlkb.vault.iter_note_files, with plain
     strings. ``split``: walk half of the top-level folders in a forked child (for big
-    vaults; the result is the same)."""
+    vaults; the result is the same). ``follow_links``: also symlinks out of the vault."""
     root = str(vault)
     if split and hasattr(os, "fork") and (os.cpu_count() or 1) > 1:
-        result = _scan_split(root, on_error)
+        result = _scan_split(root, on_error, follow_links)
         if result is not None:
             return result
-    walker = _Walker(on_error, set())
+    walker = _Walker(on_error, set(), os.path.realpath(root), follow_links)
     walker.walk(root, "")
-    return Scan(root, [walker.out])
+    return Scan(root, [walker.out], walker.links_skipped)
 
 
-def scan_vault(vault: Path | str, on_error, split: bool = False) -> list[Entry]:
+def scan_vault(vault: Path | str, on_error, split: bool = False, follow_links: bool = False) -> list[Entry]:
     """``scan(...).files``."""
-    return scan(vault, on_error, split).files
+    return scan(vault, on_error, split, follow_links).files
 
 
-def _scan_split(root: str, on_error) -> Scan | None:
+def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
     """The walk with the second half of the top-level folders walked by a forked child,
     or None (nothing reported yet) where the serial walk must do it."""
     errors: list[tuple[str, str]] = []
     seen = {os.path.realpath(root)}
-    walker = _Walker(lambda path, msg: errors.append((path, msg)), seen)
+    walker = _Walker(lambda path, msg: errors.append((path, msg)), seen, os.path.realpath(root), follow_links)
     listed = walker.listing(root)
     if listed is None:
         return None
     fd, entries = listed
     try:
-        folders = [e.name for e in entries if not e.name.startswith(".") and _is_dir(e)]
+        # symlinked folders stay with this process (which skips those out of the vault)
+        folders = [e.name for e in entries if not e.name.startswith(".") and _is_dir(e) and not _is_link(e)]
         if len(folders) < 2:
             return None
         theirs = folders[len(folders) // 2:]
@@ -189,19 +218,19 @@ def _scan_split(root: str, on_error) -> Scan | None:
             return None
         if pid == 0:    # the child: walk its folders, send the result, exit at once
             os.close(read_end)
-            _child(root, theirs, write_end)
+            _child(root, theirs, write_end, follow_links)
         os.close(write_end)
         try:
             # this process: the top-level files and the first half, leaving a place for
             # each of the child's folders (where its files go in walk order)
             places: list[tuple[str, int]] = []
-            mine = set(folders[:len(folders) // 2])
+            given = set(theirs)
 
             def top_folder(name: str) -> None:
-                if name in mine:
-                    walker.walk(root + os.sep + name, name + "/")
-                else:
+                if name in given:
                     places.append((name, len(walker.out)))
+                else:   # the first half, and any top-level symlinked folder
+                    walker.walk(root + os.sep + name, _shown(name) + "/")
 
             walker.entries(fd, entries, root + os.sep, "", skip_dirs=top_folder)
             received = _receive(read_end)
@@ -212,7 +241,7 @@ def _scan_split(root: str, on_error) -> Scan | None:
         os.close(fd)
     if received is None:
         return None
-    child_folders, child_errors, child_seen = received
+    child_folders, child_errors, child_seen, child_links_skipped = received
     if not seen.isdisjoint(set(child_seen) - {os.path.realpath(root)}):
         return None     # a folder reached from both halves: the serial walk decides which wins
     parts: list = []
@@ -225,7 +254,23 @@ def _scan_split(root: str, on_error) -> Scan | None:
     # error lines in walk order: the child's folders all come after this process's
     for path, msg in errors + [tuple(e) for e in child_errors]:
         on_error(path, msg)
-    return Scan(root, parts)
+    return Scan(root, parts, walker.links_skipped + child_links_skipped)
+
+
+def _shown(name: str) -> str:
+    """``name`` as the index stores it (hlkb.vault.name_text: undecodable bytes escaped);
+    the common, plain ASCII name costs two quick checks."""
+    if name.isascii() and "\\" not in name:
+        return name
+    from hlkb.vault import name_text
+
+    return name_text(name)
+
+
+def _name_of(rel: str) -> str:
+    from hlkb.vault import name_from_text
+
+    return name_from_text(rel)
 
 
 def _is_dir(entry) -> bool:
@@ -235,19 +280,26 @@ def _is_dir(entry) -> bool:
         return False
 
 
-def _child(root: str, folders: list[str], write_end: int) -> None:
+def _is_link(entry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
+def _child(root: str, folders: list[str], write_end: int, follow_links: bool = False) -> None:
     """Runs in the forked child; never returns (os._exit: no atexit, no flushed buffers)."""
     code = 1
     try:
         errors: list[tuple[str, str]] = []
         seen = {os.path.realpath(root)}
-        walker = _Walker(lambda path, msg: errors.append((path, msg)), seen)
+        walker = _Walker(lambda path, msg: errors.append((path, msg)), seen, os.path.realpath(root), follow_links)
         folders_sent: dict[str, tuple[bytes, bytes, bytes]] = {}
         for name in folders:
             walker.out = []
-            walker.walk(root + os.sep + name, name + "/")
+            walker.walk(root + os.sep + name, _shown(name) + "/")
             folders_sent[name] = _pack(walker.out)
-        data = marshal.dumps((folders_sent, errors, sorted(seen)))
+        data = marshal.dumps((folders_sent, errors, sorted(seen), walker.links_skipped))
         view = memoryview(data)
         while view:
             view = view[os.write(write_end, view):]
@@ -292,3 +344,20 @@ def _digest(rels: bytes, sizes: bytes, mtimes: bytes) -> str:
     h.update(sizes)
     h.update(mtimes)
     return h.hexdigest()
+
+
+# meta key: whether the vault's walk follows symlinks out of the vault ("1") or skips them
+FOLLOW_LINKS_KEY = "follow_links"
+
+
+def follow_links_setting(conn, requested: bool | None) -> bool:
+    """The index's choice of following links out of the vault: ``requested`` (stored for the
+    refreshes after this one) or, if None, what was stored (default: do not follow)."""
+    from hlkb.index.store import get_meta, set_meta, transaction
+
+    stored = get_meta(conn, FOLLOW_LINKS_KEY) == "1"
+    if requested is None or requested == stored:
+        return stored
+    with transaction(conn):
+        set_meta(conn, FOLLOW_LINKS_KEY, "1" if requested else None)
+    return requested

@@ -61,7 +61,8 @@ def find_config(start: Path | None = None) -> ValidateConfig:
 def load_config(path: Path) -> ValidateConfig:
     """An explicitly named config file (``--config``); it must hold validate settings."""
     if not path.is_file():
-        raise UsageError("config file does not exist", str(path))
+        raise UsageError("config file does not exist" if not path.exists() else "config is not a regular file",
+                         str(path))
     section = _section(path)
     if section is None:
         where = "[tool.hlkb.validate]" if path.name == "pyproject.toml" else "[validate]"

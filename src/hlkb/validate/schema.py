@@ -26,12 +26,17 @@ def load_schema(path: Path):
     import jsonschema
     from jsonschema.exceptions import SchemaError
 
+    from hlkb.errors import InputError
+    from hlkb.textio import read_regular_file
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError("schema file does not exist", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read schema: {getattr(exc, 'strerror', None) or exc}", str(path)) from None
+        text = read_regular_file(path, str(path))[0].decode("utf-8")
+    except InputError as exc:
+        if exc.message == "no such file":
+            raise UsageError("schema file does not exist", str(path)) from None
+        raise UsageError(f"cannot read schema: {exc.message}", str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read schema: {exc}", str(path)) from None
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as exc:
