@@ -167,6 +167,13 @@ def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
                 out.anchored = True
                 work = work[: m.start()].rstrip(_SP_CHARS)
                 continue
+        if not got_location and ("—" in work or "–" in work) and "](" in work[-400:]:
+            m = _HYPOTHESIS.search(work, max(0, len(work) - 400))
+            if m:                     # "—[Updated on …](hyp.is/…)—Group: #webNote": the group is no tag
+                out.location = Location(label=" ".join(m.group("label").split()), url=m.group("url"), value=None)
+                work = work[: m.start()].rstrip(_SP_CHARS)
+                got_location = out.anchored = True
+                continue
         if "#" in work[-250:] and not got_location:
             m = _TAGS_FIELD.search(work, max(0, len(work) - 250))
             if m and (peel_tags or _ends_with_location(work[: m.start()])):

@@ -1141,6 +1141,7 @@ def _assign_sections(units: list[Unit], regions: list[Region], label_texts: set[
     first_unit = min((u.head[0].start for u in units if u.head), default=0)
     for r in regions:
         section = None
+        section_level = 0
         pending_location = None
         for b in r.blocks:
             if b.kind == "heading":
@@ -1158,7 +1159,11 @@ def _assign_sections(units: list[Unit], regions: list[Region], label_texts: set[
                     continue
                 if is_label_heading(b, label_texts) or labels.field_heading_of(text) is not None:
                     continue
-                section = None if labels.is_highlights_header(text) else (plain_text(text) or None)
+                if labels.is_highlights_header(text):
+                    if section is None or b.level <= section_level:
+                        section = None       # a header deeper than the chapter keeps the chapter
+                    continue
+                section, section_level = plain_text(text) or None, b.level
                 continue
             u = unit_start.get(id(b))
             if u is None:

@@ -109,9 +109,8 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
     _read_metadata(doc, body, layout)
     legacy = any(b.kind == "heading" and b.level == 1 and _ABOUT_HEADING.match(b.lines[0]) for b in doc.children) \
         or any(b.kind == "comment" and len(b.lines) > 1 and _ID_LINE.match(b.lines[1]) for b in doc.children)
-    if props or outline and any(r.header is not None and r.header.kind == "item" for r in regions):
-        # (props are only kept for an outline)
-        body.format = "logseq"
+    if props or outline:
+        body.format = "logseq"          # a Logseq (or Roam) outline
     elif legacy or layout.name == "rule-separated" and _READWISE_LINK.search("\n".join(lines[start_line - 1:])):
         body.format = "readwise-legacy"     # the 2020-21 template: paragraphs between rules
     elif body.highlights or body.metadata or any(r.header is not None for r in regions):
@@ -137,7 +136,11 @@ def build_tree_entries(ents: list[tuple[int, str]], start_line: int) -> Block:
 
 
 def _read_title(doc: Block, body: Body, regions: list[Region]) -> None:
+    """The first level-1 heading (or "X (Highlights)") before the highlights begin."""
+    first_region = min((r.header.start for r in regions if r.header is not None), default=None)
     for b in doc.children:
+        if first_region is not None and b.start > first_region:
+            return
         if b.kind == "heading":
             text = b.lines[0]
             m = _TITLE_HIGHLIGHTS.match(text)
