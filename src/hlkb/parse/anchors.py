@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from hlkb.model import Location
-from hlkb.parse.locations import (
-    _SP, _SP_CHARS, is_highlight_link, location_value, readwise_id_from_url, split_location)
+from hlkb.parse.locations import _SP, _SP_CHARS, location_value, readwise_id_from_url, split_location
 
 _BLOCK_ID = re.compile(r"(?:^|(?<=\s))\^(?P<id>[A-Za-z0-9][\w-]*)[ \t]*$")
 _READWISE_BLOCK_ID = re.compile(r"^(?:rw(?:ID-)?(?P<rw>\d+)(?:-note)?|(?P<num>\d{5,}))$", re.IGNORECASE)

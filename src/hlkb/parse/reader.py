@@ -14,9 +14,9 @@ from hlkb.parse.anchors import is_anchor
 from hlkb.parse.blocks import Body
 from hlkb.parse.fast import read_simple
 from hlkb.parse.inline import plain_text
-from hlkb.parse.layout import (
-    Layout, Region, _headerless_region, _TITLE_HIGHLIGHTS, find_regions, infer, is_outline, read_properties)
-from hlkb.parse.tree import Block, build_tree
+from hlkb.parse.layout import Layout, infer
+from hlkb.parse.regions import TITLE_HIGHLIGHTS, Region, find_regions, headerless_region, is_outline, read_properties
+from hlkb.parse.tree import Block
 from hlkb.parse.units import raw_highlight
 
 # "…577))# Title": a re-sync glued onto the last highlight line.
@@ -98,7 +98,7 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
             exporter_signals("\n".join(lines[start_line - 1:]), front or {})
 
     if not regions:
-        regions = [_headerless_region(doc, label_texts)]
+        regions = [headerless_region(doc, label_texts)]
     layout = infer(doc, regions, outline, label_texts, signals)
     for unit in layout.units:
         raw = raw_highlight(unit, outline)
@@ -143,7 +143,7 @@ def _read_title(doc: Block, body: Body, regions: list[Region]) -> None:
             return
         if b.kind == "heading":
             text = b.lines[0]
-            m = _TITLE_HIGHLIGHTS.match(text)
+            m = TITLE_HIGHLIGHTS.match(text)
             if m:
                 body.title, body.title_line = plain_text(m.group("title")) or None, b.start
                 return
@@ -153,7 +153,7 @@ def _read_title(doc: Block, body: Body, regions: list[Region]) -> None:
         if b.kind == "item" and b.first_line_heading and b.children and b.children[0].level == 1:
             text = b.children[0].lines[0]
             if not labels.is_highlights_header(text):
-                body.title, body.title_line = plain_text(_TITLE_HIGHLIGHTS.sub(r"\g<title>", text)) or None, b.start
+                body.title, body.title_line = plain_text(TITLE_HIGHLIGHTS.sub(r"\g<title>", text)) or None, b.start
                 return
 
 

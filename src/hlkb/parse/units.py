@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 
 from hlkb.model import Location, TagSlot
 from hlkb.parse import labels
-from hlkb.parse.blocks import RawHighlight, parse_tags
 from hlkb.parse.anchors import peel
+from hlkb.parse.blocks import RawHighlight, parse_tags
+from hlkb.parse.grouping import Unit
 from hlkb.parse.inline import plain_text
-from hlkb.parse.layout import Unit, is_field_item, is_property_line, own_blocks
 from hlkb.parse.locations import location_value
+from hlkb.parse.regions import is_field_item, is_property_line, own_blocks
 from hlkb.parse.tree import Block
-
 
 _MD_LINK = re.compile(r"\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^\s]*?)\)")
 _URL_LOCATION = re.compile(r"[?&]location=(\d+)")
