@@ -86,7 +86,8 @@ def _markdown_it(text: str) -> str:
 @given(_pieces("*", "**", "_", "__", "a", "B", "9", " ", " ", "(", ")", '"', "'", ".", "!", "-", "[", "]", "](",
                "[x](u)", "[a b](http://e.org/x_y*z&q=1)", "*a*", "**b**", "_c_", "`", "`x`", "` x `", "\n", "  \n",
                "\\", "\\u", "\\*", "&", "&amp;", "R&D", "=", "==", "<", "![", "![x](u)", "<b>", "[[w]]", "\u00a0", "中",
-               "\x00"))
+               "\x00", "\\-", "\\\\", "\\(", "\\#", "![](u)", "[](u)", "a_b", "x_", "_y", ".**", "!*", ".", "?_",
+               "9_9", "Wow![a](u)"))
 def test_simple_markdown_renders_as_markdown_it_does(text):
     simple = inline._simple_inline(text)
     if simple is not None:
@@ -100,7 +101,11 @@ def test_simple_markdown_examples():
     assert inline.plain_text("Some *emphasis*, **strong** and a [link](https://example.org/x_y).") == \
         "Some emphasis, strong and a link."
     assert inline._simple_inline("the `count` in") == "the `count` in"
-    assert inline._simple_inline("snake_case") is None        # markdown-it decides
+    assert inline._simple_inline("snake_case") == "snake_case"      # inside a word "_" is text
+    assert inline._simple_inline("_snake") is None                      # markdown-it decides
     assert inline._simple_inline("2*3 = 6") is None
-    assert inline._simple_inline("an ![image](https://example.org/i.png)") is None
+    assert inline._simple_inline("an ![image](https://example.org/i.png)") == "an image"
+    assert inline._simple_inline("Key points:\n\\- first") == "Key points:\n- first"
+    assert inline._simple_inline("**Said and done.**") == "Said and done."
+    assert inline._simple_inline("\\*not emphasis*") is None
     assert inline.plain_text("snake_case and 2*3") == "snake_case and 2*3"

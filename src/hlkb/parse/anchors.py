@@ -259,6 +259,8 @@ def trailing_tags(work: str) -> tuple[str, list[str]]:
 
 def is_anchor(line: str) -> bool:
     """Does this line (container prefixes removed) end with a location link or an exporter's id?"""
+    if "(" not in line and "^" not in line:
+        return False        # every anchor has a link's "(" or a block id's "^" (most lines have neither)
     t = line.rstrip(_SP_CHARS)
     if not t:
         return False

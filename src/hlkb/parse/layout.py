@@ -71,6 +71,7 @@ from hlkb.parse.regions import (
     is_note_para,
     is_placeholder,
     is_property_line,
+    item_shape,
     own_blocks,
     repeated_block_ids,
     skippable_para,
@@ -234,7 +235,7 @@ def _outline_units(ctx: Context) -> list[Unit]:
     if not ctx.regions:
         pass
     for item, section in pending:
-        shape = text_shape(own_blocks(item))
+        shape = item_shape(item)
         if shape == "empty" or has_anchors and shape not in shapes:
             continue
         u = item_unit(item, None)
@@ -331,7 +332,6 @@ def _anchored_items(ctx: Context, hosts) -> list[Unit]:
         score[_item_depth(b, r.root)] += 1 if n == 1 else -2 * n
     depth = min(score, key=lambda d: (-score[d], d))
     chosen: dict[int, Unit] = {}
-    shapes: set[str] = set()
     for kind, blocks, anchor, r in hosts:
         if kind != "item":
             continue
@@ -339,9 +339,9 @@ def _anchored_items(ctx: Context, hosts) -> list[Unit]:
         if id(unit_item) in chosen:
             continue
         chosen[id(unit_item)] = item_unit(unit_item, anchor)
-        shapes.add(text_shape(own_blocks(unit_item)))
     units = list(chosen.values())
     covered = {id(u.head[0]) for u in units}
+    shapes: set[str] | None = None        # the anchored items' shapes, when an unanchored one asks
     # Unanchored items at the same depth with the same shape are highlights whose link is missing.
     for r in ctx.regions:
         for item in items_at_depth(r, depth):
@@ -349,7 +349,9 @@ def _anchored_items(ctx: Context, hosts) -> list[Unit]:
                 continue
             if _contains_unit(item, covered):
                 continue
-            shape = text_shape(own_blocks(item))
+            if shapes is None:
+                shapes = {item_shape(u.head[0]) for u in chosen.values()}
+            shape = item_shape(item)
             if shape in shapes and shape != "empty" and not is_meta_item(item, units):
                 units.append(item_unit(item, None))
     other_kind_units(ctx, hosts, "item", units)
@@ -478,7 +480,7 @@ def _structural_units(ctx: Context, signals: bool) -> tuple[list[Unit], str]:
     if any(is_label_heading(b, ctx.label_texts) for b in blocks):
         return section_units(ctx, {}), "heading-sections"
     items = [b for r in ctx.regions for b in items_at_depth(r, 0)
-             if not is_field_item(b) and not is_placeholder(b) and text_shape(own_blocks(b)) != "empty"]
+             if not is_field_item(b) and not is_placeholder(b) and item_shape(b) != "empty"]
     items = [b for b in items if not is_meta_item(b, [])]
     chunks = sum(len(rule_chunks(r)) for r in ctx.regions) if any(b.kind == "rule" for b in blocks) else 0
     if items and chunks >= 2 * len(items):

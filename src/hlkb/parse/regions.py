@@ -57,18 +57,33 @@ def first_line(block: Block) -> str:
     return ""
 
 
+_MISSING = object()
+
+
+def block_fact(fn):
+    """Cache a fact about a block on the block (the inference asks each many times; the
+    tree does not change once built)."""
+    name = fn.__name__
+
+    def cached(block: Block):
+        facts = block.cache
+        if facts is None:
+            block.cache = facts = {}
+        else:
+            value = facts.get(name, _MISSING)
+            if value is not _MISSING:
+                return value
+        value = facts[name] = fn(block)
+        return value
+
+    cached.__name__ = cached.__qualname__ = name
+    cached.__doc__ = fn.__doc__
+    return cached
+
+
+@block_fact
 def is_field_item(item: Block) -> bool:
-    facts = item.cache
-    if facts is not None and "field" in facts:
-        return facts["field"]
-    value = _is_field_item(item)
-    if facts is None:
-        item.cache = facts = {}
-    facts["field"] = value
-    return value
-
-
-def _is_field_item(item: Block) -> bool:
+    """A ``Note:`` / ``Tags:`` item (or a ``**Note**`` heading-like label alone on its item)."""
     head = own_blocks(item)
     if not head or head[0].kind != "para":
         return False
@@ -76,6 +91,7 @@ def _is_field_item(item: Block) -> bool:
         and len(head[0].lines) == 1 and not any(c.kind == "item" for c in item.children)
 
 
+@block_fact
 def is_placeholder(item: Block) -> bool:
     """``-`` / ``- -`` / an empty bullet: template furniture, transparent for what it holds."""
     own = [b for b in own_blocks(item) if b.kind != "blank"]
@@ -91,16 +107,19 @@ def is_property_line(text: str) -> bool:
 def text_shape(blocks: list[Block]) -> str:
     """``text``, ``quote``, ``image``, ``ref`` (a lone link) or ``empty`` for a unit's head."""
     if len(blocks) == 1:
-        b = blocks[0]
-        facts = b.cache
-        if facts is not None and "shape" in facts:
-            return facts["shape"]
-        shape = _text_shape(blocks)
-        if facts is None:
-            b.cache = facts = {}
-        facts["shape"] = shape
-        return shape
+        return block_shape(blocks[0])
     return _text_shape(blocks)
+
+
+@block_fact
+def block_shape(block: Block) -> str:
+    return _text_shape([block])
+
+
+@block_fact
+def item_shape(item: Block) -> str:
+    """The text shape of an item's own blocks."""
+    return text_shape(own_blocks(item))
 
 
 def _text_shape(blocks: list[Block]) -> str:
@@ -108,10 +127,11 @@ def _text_shape(blocks: list[Block]) -> str:
         first = next((c for c in blocks[0].children if c.kind != "blank"), None)
         m = labels.CALLOUT.match(first.lines[0].strip()) if first is not None and first.kind == "para" else None
         return "quote" if m is None else "callout:" + m.group("type").lower()
-    lines = [ln for b in blocks for _, ln in b.leaf_lines() if ln.strip() and not is_property_line(ln)]
+    lines = [t for b in blocks for leaf in b.leaves() for ln in leaf.lines
+             if (t := ln.strip()) and not ("::" in t and is_property_line(ln))]
     if not lines:
         return "empty"
-    joined = " ".join(ln.strip() for ln in lines)
+    joined = " ".join(lines)
     rest = _IMAGE.sub("", joined).strip()
     if not rest:
         return "image"
@@ -141,11 +161,12 @@ def repeated_block_ids(regions: list["Region"]) -> bool:
         for b in r.blocks:
             if b.kind in ("fence", "comment"):
                 continue
-            for _, text in b.leaf_lines():
-                if "^" in text and _ENDS_WITH_BLOCK_ID.search(text):
-                    n += 1
-                    if n >= 2:
-                        return True
+            for leaf in b.leaves():
+                for text in leaf.lines:
+                    if "^" in text and _ENDS_WITH_BLOCK_ID.search(text):
+                        n += 1
+                        if n >= 2:
+                            return True
     return False
 
 
@@ -160,6 +181,7 @@ def _item_header_text(item: Block) -> str | None:
     return own[0].lines[0]
 
 
+@block_fact
 def is_header_item(item: Block) -> bool:
     if not item.children or len(item.children) < 2 and not item.first_line_heading:
         return False          # a sync block holds its highlights

@@ -43,6 +43,9 @@ def is_blank(text: str) -> bool:
 
 def indent_width(text: str) -> int:
     """Columns of leading spaces and tabs (a tab goes to the next multiple of 4)."""
+    s = text.lstrip(" ")
+    if s[:1] != "\t":
+        return len(text) - len(s)          # spaces only: the common case, without the loop
     col = 0
     for ch in text:
         if ch == " ":
@@ -57,6 +60,12 @@ def indent_width(text: str) -> int:
 def dedent(text: str, cols: int) -> str:
     """``text`` without ``cols`` columns of leading whitespace (a tab that straddles the
     cut leaves its remaining columns as spaces)."""
+    s = text.lstrip(" ")
+    spaces = len(text) - len(s)
+    if spaces >= cols:
+        return text[cols:]
+    if s[:1] != "\t":
+        return s
     col = 0
     i = 0
     while i < len(text) and col < cols:
