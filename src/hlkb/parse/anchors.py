@@ -118,8 +118,8 @@ _LOCATION_LABEL = re.compile(r"^(?:location|loc\.?|page|p\.|time)\s*[0-9]|^[0-9]
 
 def peel(markdown: str, peel_tags: bool = False) -> Trailers:
     """Take the trailers off the end of a highlight's markdown (see ``_peel``). The result is
-    shared between calls with the same text (the layout asks first, the note builder again):
-    treat it as read-only."""
+    shared between calls with the same text within one note (the layout asks first, the note
+    builder again): treat it as read-only."""
     if len(markdown) > 2000:
         return _peel(markdown, peel_tags)
     return _peel_cached(markdown, peel_tags)
@@ -128,6 +128,13 @@ def peel(markdown: str, peel_tags: bool = False) -> Trailers:
 @lru_cache(maxsize=4096)
 def _peel_cached(markdown: str, peel_tags: bool) -> Trailers:
     return _peel(markdown, peel_tags)
+
+
+def new_note() -> None:
+    """Forget the previous note's peeled lines. Notes share almost no lines, so a cache kept
+    across notes buys nothing in a vault; what it would do is let a benchmark that parses one
+    note again and again (bench_parse's best of N) skip the peeling it measures."""
+    _peel_cached.cache_clear()
 
 
 def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
