@@ -1,7 +1,8 @@
 """The parser's fast paths give what the general code they skip would give.
 
-detect_lang, split_location and plain_text take shortcuts for the common case (ASCII text,
-a link at the end, simple Markdown without markdown-it). Each test here compares a
+detect_lang, split_location, plain_text and the trailer peeling take shortcuts for the common
+case (ASCII text, a link at the end, simple Markdown without markdown-it, no separator or
+plugin link to look for). Each test here compares a
 shortcut with the plain definition it replaces, on generated text rich in the characters
 that matter. ``HLKB_FUZZ_EXAMPLES=5000`` runs a longer campaign.
 """
@@ -14,7 +15,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hlkb.parse import inline, lang, locations
+from hlkb.parse import anchors, inline, lang, locations
 from hlkb.model import Location
 
 EXAMPLES = int(os.environ.get("HLKB_FUZZ_EXAMPLES", "300"))
@@ -74,6 +75,30 @@ def test_split_location_matches_the_full_regex_search(markdown):
     assert locations.split_location(markdown) == _reference_split(markdown)
     expected_link = _reference_split(markdown)[1] is not None
     assert locations.has_highlight_link(markdown) == expected_link
+
+
+# -- the trailer peeling ------------------------------------------------------------------
+
+@FUZZ
+@given(_pieces(" ", "\t", "\u00a0", "\n", "\\", "-", "–", "—", "|", "·", "•", "*", "+", "x", "a b", "\\-", " - ", " —",
+               "\n-", "\n\n", "*x*"))
+def test_dangling_separators_as_the_full_substitution(work):
+    assert anchors._without_dangling(work) == anchors._DANGLING.sub("", work)
+
+
+_HYPOTHESIS_LINK = "—[Updated on 2022-08-25](https://hyp.is/AbC/example.org/x)"
+
+
+@FUZZ
+@given(_pieces(" ", "\t", "—", "–", "-", "text", "[Updated on 1]", "(https://hyp.is/x)", "(HTTPS://HYPOTHES.IS/a)",
+               "—Group: #x", _HYPOTHESIS_LINK, " — location: [93]()", "— page: [4](kindle://b)", "](", "x" * 150))
+def test_plugin_links_found_as_the_full_searches(work):
+    hyp = anchors._HYPOTHESIS.search(work, max(0, len(work) - 400))
+    got = anchors._hypothesis_at_end(work)
+    assert (got and got.span()) == (hyp and hyp.span())
+    kin = anchors._KINDLE_PLUGIN.search(work, max(0, len(work) - 300))
+    got = anchors._kindle_plugin_at_end(work)
+    assert (got and got.span()) == (kin and kin.span())
 
 
 # -- plain_text without markdown-it ---------------------------------------------------------

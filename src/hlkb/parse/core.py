@@ -18,7 +18,7 @@ from pathlib import Path
 from hlkb import frontmatter
 from hlkb.model import Diagnostic, Highlight, Note, TagSlot, highlight_id_for, note_id_for
 from hlkb.parse import fields
-from hlkb.parse.anchors import peel, trailing_tags
+from hlkb.parse.anchors import new_note, peel, trailing_tags
 from hlkb.parse.blocks import HEADING_MARKER, Body, RawHighlight, parse_tags
 from hlkb.parse.inline import plain_text
 from hlkb.parse.lang import detect_lang
@@ -50,6 +50,7 @@ def parse_text(text: str, path: str = "<string>", strict: bool = False, file_nam
     the front matter (its text is kept in ``note.front_matter_raw``); the body is read as
     usual, the title coming from its heading. strict=True raises FrontMatterError instead.
     """
+    new_note()
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:

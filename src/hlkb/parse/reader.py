@@ -16,7 +16,7 @@ from hlkb.parse.fast import read_simple
 from hlkb.parse.inline import plain_text
 from hlkb.parse.layout import Layout, infer
 from hlkb.parse.regions import TITLE_HIGHLIGHTS, Region, find_regions, headerless_region, is_outline, read_properties
-from hlkb.parse.tree import Block
+from hlkb.parse.tree import Block, Builder
 from hlkb.parse.units import raw_highlight
 
 # "…577))# Title": a re-sync glued onto the last highlight line.
@@ -37,23 +37,15 @@ _EXPORTER_KEYS = ("kindle-sync", "doc_type", "readwise_url", "omnivore", "highli
 _GLUED_BULLET = re.compile(r"(?<=[.!?。！？)”\"»])- (?=\S)")
 
 
-def entries(lines: list[str], start_line: int) -> list[tuple[int, str]]:
-    out = []
-    for idx in range(start_line - 1, len(lines)):
-        text = lines[idx]
-        m = _GLUED_HEADING.match(text) if "))#" in text else None
-        if m:
-            out.append((idx + 1, m.group("before")))
-            out.append((idx + 1, m.group("heading")))
-            continue
-        if ".- " in text or "- " in text[1:] and _GLUED_BULLET.search(text):
-            glued = _split_glued_bullet(text)
-            if glued:
-                out.append((idx + 1, glued[0]))
-                out.append((idx + 1, glued[1]))
-                continue
-        out.append((idx + 1, text))
-    return out
+def _glued_parts(text: str) -> tuple[str, str] | None:
+    """The two lines an exporter glued into ``text`` (a re-sync's heading after the last
+    highlight's link, a bullet after a note line), or None."""
+    m = _GLUED_HEADING.match(text) if "))#" in text else None
+    if m:
+        return m.group("before"), m.group("heading")
+    if ".- " in text or "- " in text[1:] and _GLUED_BULLET.search(text):
+        return _split_glued_bullet(text)
+    return None
 
 
 def _split_glued_bullet(text: str) -> tuple[str, str] | None:
@@ -79,7 +71,7 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
         body = read_simple(lines, start_line)
         if body is not None:
             return body
-    doc = build_tree_entries(entries(lines, start_line), start_line)
+    doc = body_tree(lines, start_line)
     body = Body(body_start=start_line)
     props, prop_lines, used = read_properties(doc)
     if props:
@@ -125,14 +117,20 @@ def _exporter_properties(props: dict[str, str]) -> bool:
         "(highlights)" in props.get("title", "").lower() or "readwise" in props.get("title", "").lower()
 
 
-def build_tree_entries(ents: list[tuple[int, str]], start_line: int) -> Block:
-    from hlkb.parse.tree import _Builder, _trim_blanks
-
-    b = _Builder(start_line)
-    for ln, text in ents:
-        b.feed(ln, text)
-    _trim_blanks(b.doc)
-    return b.doc
+def body_tree(lines: list[str], start_line: int) -> Block:
+    """The block tree of the body from ``start_line``, glued lines read as the two they are."""
+    builder = Builder(start_line)
+    feed = builder.feed
+    for idx in range(start_line - 1, len(lines)):
+        text = lines[idx]
+        if "))#" in text or "- " in text[1:]:        # what either glue needs
+            parts = _glued_parts(text)
+            if parts:
+                feed(idx + 1, parts[0])
+                feed(idx + 1, parts[1])
+                continue
+        feed(idx + 1, text)
+    return builder.finish()
 
 
 def _read_title(doc: Block, body: Body, regions: list[Region]) -> None:
