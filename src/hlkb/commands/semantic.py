@@ -104,8 +104,8 @@ def fresh_vectors(index, no_refresh: bool):
         raise UsageError("the index has no vectors yet: run `hlkb index --embed` (or set embed = true "
                          "under [index] in hlkb.toml)")
     if stale:
-        message(f"hlkb: {stale} note{'s' * (stale != 1)} changed since `hlkb index --embed` and "
-                f"{'are' if stale != 1 else 'is'} left out until it runs")
+        message(f"hlkb: {stale} note{'s are' if stale != 1 else ' is'} new or changed since `hlkb index --embed` "
+                "and left out until it runs")
     return vs
 
 

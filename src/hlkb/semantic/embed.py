@@ -223,6 +223,11 @@ def _embed_locked(index, progress: bool, jobs: int | None, max_files: int | None
         summary.vectors = _count(conn)
         summary.seconds = time.perf_counter() - started
         return summary
+    if max_files is not None and stored_engine(conn) not in (None, summary.engine):
+        summary.stale = len(stale)     # every vector must be made again: a job for hlkb index --embed
+        summary.vectors = 0
+        summary.seconds = time.perf_counter() - started
+        return summary
     with transaction(conn):
         if stored_engine(conn) != summary.engine:
             # vectors of another encoder (or text rules) are not comparable with new ones

@@ -34,7 +34,8 @@ class Ranked:
     best_code: dict[int, int] = field(default_factory=dict)
     total: int = 0                   # hits there are before the limit
     total_notes: int = 0             # the notes they are in
-    sims: object = None              # the cosine of every vector with the query
+    sims: object = None              # the cosine of the vectors with the query (-inf: not shortlisted)
+    query: object = None             # the query vector
 
 
 def _row_filters(filters: Filters) -> bool:
@@ -60,25 +61,39 @@ def _mask(conn, vs, filters: Filters, kinds: list[str], exclude=None):
 
 
 def _best_per_hit(vs, sims, mask, want: int | None):
-    """Indices of each hit's best vector, best first; the first ``want`` hits (all: None)."""
+    """Indices of each hit's best vector, best first; the first ``want`` hits (all: None).
+    ``sims`` is -inf outside the shortlist."""
     np = numpy()
-    idx = np.flatnonzero(mask)
+    idx = np.flatnonzero(mask & np.isfinite(sims))
     if not len(idx):
-        return idx, 0
-    total_hits = (len(np.unique(vs.hit_rids[idx])), len(np.unique(vs.file_ids[idx])))
+        return idx
     depth = len(idx) if want is None else min(len(idx), max(64, want * 8))
     while True:
         if depth < len(idx):
-            part = np.argpartition(-sims[idx], depth - 1)[:depth]
-            cand = idx[part]
+            cand = idx[np.argpartition(-sims[idx], depth - 1)[:depth]]
         else:
             cand = idx
         order = cand[np.argsort(-sims[cand], kind="stable")]
         _u, first = np.unique(vs.hit_rids[order], return_index=True)
         best = order[np.sort(first)]
-        if want is None or len(best) >= min(want, total_hits[0]) or depth >= len(idx):
-            return (best if want is None else best[:want]), total_hits
+        if want is None or len(best) >= want or depth >= len(idx):
+            return best if want is None else best[:want]
         depth = min(len(idx), depth * 4)
+
+
+def _totals(vs, mask) -> tuple[int, int]:
+    """(hits, notes) the vectors ``mask`` allows stand for."""
+    np = numpy()
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return 0, 0
+    return len(np.unique(vs.hit_rids[idx])), len(np.unique(vs.file_ids[idx]))
+
+
+def _depth(want: int | None, n: int) -> int:
+    from hlkb.semantic.vectors import SHORTLIST
+
+    return n if want is None else max(SHORTLIST, want * 40)
 
 
 def _hits_for(index, vs, sims, best, kinds: list[str]) -> Ranked:
@@ -142,18 +157,21 @@ def rank(index, vs, query_vec, filters: Filters, want: int | None, exclude=None)
     """The hits nearest ``query_vec`` that pass ``filters``, best first, at most ``want``."""
     np = numpy()
     kinds = list(filters.kinds) or list(DEFAULT_KINDS)
-    sims = vs.similarities(query_vec) if len(vs) else np.zeros(0, dtype=np.float32)
     passage_kinds = [k for k in kinds if k != "claim"]
-    out = Ranked()
-    if passage_kinds:
-        mask = _mask(index.conn, vs, filters, passage_kinds, exclude)
-        best, total = _best_per_hit(vs, sims, mask, want)
-        if len(best):
-            out = _hits_for(index, vs, sims, best, kinds)
-            out.total, out.total_notes = total
+    mask = _mask(index.conn, vs, filters, passage_kinds, exclude) if passage_kinds else np.zeros(len(vs), bool)
+    rows_mask = None
     if "claim" in kinds:
         rows_mask = np.ones(len(vs), dtype=bool) if exclude is None else ~exclude
-        claims = _claims(index, vs, sims, rows_mask, filters, want)
+    wanted = mask | rows_mask if rows_mask is not None else mask
+    sims = vs.similarities(query_vec, wanted, _depth(want, len(vs)))
+    out = Ranked()
+    if passage_kinds:
+        best = _best_per_hit(vs, sims, mask, want)
+        if len(best):
+            out = _hits_for(index, vs, sims, best, kinds)
+        out.total, out.total_notes = _totals(vs, mask)
+    if rows_mask is not None:
+        claims = _claims(index, vs, sims, rows_mask & np.isfinite(sims), filters, want)
         merged = out.hits + claims.hits
         merged.sort(key=lambda h: (-h.score, h.path, h.line, h.rid))
         out.similarity.update(claims.similarity)
@@ -174,7 +192,9 @@ def semantic_hits(index, vs, encoder, query: str, filters: Filters, want: int | 
 
     text = embed_text(query) or query.strip()
     query_vec = encoder.encode([text])[0]
-    return rank(index, vs, query_vec, filters, want)
+    out = rank(index, vs, query_vec, filters, want)
+    out.query = query_vec
+    return out
 
 
 def related_hits(index, vs, record_id: str, filters: Filters, want: int | None) -> tuple[dict, Ranked]:
@@ -205,8 +225,7 @@ def related_hits(index, vs, record_id: str, filters: Filters, want: int | None) 
             raise UsageError("the index has no vectors yet: run `hlkb index --embed`")
         raise UsageError(f"{rec['id']} has no vector (no text to compare, or its note changed since "
                          "`hlkb index --embed`)")
-    query = vs.vecs[own].astype(np.float32) * vs.scales[own][:, None]
-    query = query.mean(axis=0)
+    query = vs.exact(np.flatnonzero(own)).mean(axis=0)
     norm = float(np.linalg.norm(query))
     if norm == 0:
         raise UsageError(f"{rec['id']} has no vector to compare")
@@ -251,34 +270,33 @@ def hybrid_hits(index, vs, encoder, query: str, parsed, filters: Filters, want: 
     keyword = find_hits(index, parsed, filters)
     depth = max(HYBRID_DEPTH, (want or 0) * 4)
     meaning = semantic_hits(index, vs, encoder, query, filters, depth)
-    # every keyword hit's cosine too (its best vector), for the `similarity` field
     np = numpy()
-    sims = meaning.sims
     fused: dict[int, float] = {}
     by_rid: dict[int, Hit] = {}
     for ranking in (keyword[:max(depth, len(keyword))], meaning.hits):
         for k, hit in enumerate(ranking, 1):
             fused[hit.rid] = fused.get(hit.rid, 0.0) + 1.0 / (RRF_K + k)
             by_rid.setdefault(hit.rid, hit)
-    out = Ranked(similarity=dict(meaning.similarity), best_row=dict(meaning.best_row),
-                 best_code=dict(meaning.best_code))
-    missing = [rid for rid in fused if rid not in out.similarity]
-    if missing and len(vs):
-        wanted = np.asarray(missing, dtype=np.int64)
-        sel = np.flatnonzero(np.isin(vs.hit_rids, wanted))
-        for i in sel[np.argsort(-sims[sel], kind="stable")]:
-            rid = int(vs.hit_rids[i])
-            if rid not in out.similarity:
-                out.similarity[rid] = float(sims[i])
-                out.best_row[rid] = int(vs.rids[i])
-                out.best_code[rid] = int(vs.codes[i])
     hits = []
     for rid, score in fused.items():
         hit = by_rid[rid]
         hits.append(Hit(hit.rid, hit.kind, score, hit.rec_id, hit.path, hit.line, hit.pos, hit.length,
                         rows=list(hit.rows), across=hit.across, passage=hit.passage, file_id=hit.file_id))
     hits.sort(key=lambda h: (-h.score, h.path, h.line, h.rid))
-    out.total = len(hits)
-    out.total_notes = len({h.file_id for h in hits})
+    out = Ranked(similarity=dict(meaning.similarity), best_row=dict(meaning.best_row),
+                 best_code=dict(meaning.best_code), total=len(hits), total_notes=len({h.file_id for h in hits}))
     out.hits = hits if want is None else hits[:want]
+    # the cosine of the keyword hits shown that the meaning ranking did not reach (their
+    # closest vector), for the `similarity` field
+    missing = [h.rid for h in out.hits if h.rid not in out.similarity]
+    if missing and len(vs):
+        sel = np.flatnonzero(np.isin(vs.hit_rids, np.asarray(missing, dtype=np.int64)))
+        sims = vs.exact(sel) @ meaning.query
+        for k in np.argsort(-sims, kind="stable"):
+            i = sel[k]
+            rid = int(vs.hit_rids[i])
+            if rid not in out.similarity:
+                out.similarity[rid] = float(sims[k])
+                out.best_row[rid] = int(vs.rids[i])
+                out.best_code[rid] = int(vs.codes[i])
     return out

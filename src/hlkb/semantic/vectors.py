@@ -1,13 +1,19 @@
 """The vectors in the index file (table ``vectors``, schema.py): one row per note file,
 valid while the file's hash and path are the ones it was made for.
 
-Each vector is stored as int8 (512 bytes) with one float32 scale, 1/|q|, so that a dot
-product with a unit query times the scale is the cosine of the stored vector: a quarter
-of float32's size, and on the bilingual gold pairs the same recall as float32 (the
-rounding moves cosines by about 0.002, benchmarks/semantic_eval.py).
+Each vector is stored three ways, for the two stages of a search:
 
-Search reads every valid row at once (``load``): at 10,000 notes about 300,000 vectors,
-one blob per file, so the read is one pass over the table rather than a row per passage.
+- its **signs** (``bits``, 64 bytes): a search reads these for every passage and ranks
+  them all by Hamming distance to the query's signs, a cheap approximation of the angle;
+- as **int8** (``vecs``, 512 bytes) with one float32 scale, 1/|q|, so that a dot product
+  with a unit query times the scale is the cosine of the stored vector; read only for the
+  shortlist of the first stage (``SHORTLIST`` passages and more), which is ranked exactly.
+  int8 is a quarter of float32 and on the bilingual gold pairs gives the same recall.
+
+At 10,000 notes (about 270,000 vectors) the first stage reads 18 MB instead of the 140 MB
+of int8 vectors: reading every int8 vector took 0.4 s per 86,000 on the shared machine,
+past the half-second a query may take (benchmarks/semantic_eval.py measures both the
+latency and how many of the exact top hits the shortlist keeps).
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from dataclasses import dataclass
 from hlkb.semantic.engine import DIMS, numpy
 
 ENGINE_KEY = "vectors_engine"          # meta: what the stored vectors were made by (engine_id)
-SCAN_ROWS = 8192                       # vectors per chunk of a scan (int8 -> float32 in cache)
+SHORTLIST = 2000                       # passages ranked exactly after the first stage (at least)
+_POPCOUNT = None
 
 
 def quantize(vecs) -> tuple[bytes, bytes]:
@@ -29,15 +36,22 @@ def quantize(vecs) -> tuple[bytes, bytes]:
     peak = np.abs(vecs).max(axis=1, keepdims=True)
     peak[peak == 0] = 1.0
     q = np.rint(vecs * (127.0 / peak)).astype(np.int8)
-    norms = np.sqrt(np.einsum("ij,ij->i", q.astype(np.float32), q.astype(np.float32)))
+    qf = q.astype(np.float32)
+    norms = np.sqrt(np.einsum("ij,ij->i", qf, qf))
     norms[norms == 0] = 1.0
     return q.tobytes(), (1.0 / norms).astype(np.float32).tobytes()
+
+
+def sign_bits(vecs):
+    """The signs of float or int8 vectors (n, DIMS) as packed bits (n, DIMS // 8)."""
+    np = numpy()
+    return np.packbits(np.asarray(vecs) > 0, axis=-1)
 
 
 def valid_rows_sql(select: str) -> str:
     """A query over vectors rows joined to their file that are still valid."""
     return (f"SELECT {select} FROM vectors v JOIN files f ON f.id = v.file_id "
-            "WHERE f.hash = v.hash AND f.path = v.path AND f.rid_lo IS NOT NULL")
+            f"WHERE f.hash = v.hash AND f.path = v.path AND f.rid_lo IS NOT NULL AND v.dims = {DIMS}")
 
 
 def stored_engine(conn) -> str | None:
@@ -56,67 +70,101 @@ def stale_files(conn) -> int:
 def write_file(conn, file_id: int, hash_: str, path: str, slots, keys: bytes, vecs: bytes, scales: bytes) -> None:
     """Store one file's vectors (call inside a transaction)."""
     np = numpy()
-    conn.execute("INSERT OR REPLACE INTO vectors(file_id, hash, path, dims, slots, keys, vecs, scales) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                 (file_id, hash_, path, DIMS, np.asarray(slots, dtype="<i4").tobytes(), keys, vecs, scales))
+    q = np.frombuffer(vecs, dtype=np.int8).reshape(-1, DIMS)
+    conn.execute("INSERT OR REPLACE INTO vectors(file_id, hash, path, dims, slots, bits, scales, keys, vecs) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (file_id, hash_, path, DIMS, np.asarray(slots, dtype="<i4").tobytes(), sign_bits(q).tobytes(),
+                  scales, keys, vecs))
+
+
+def _popcount(x):
+    """Set bits per row of a uint8 array (n, m)."""
+    global _POPCOUNT
+    np = numpy()
+    if hasattr(np, "bitwise_count"):      # numpy >= 2.0
+        return np.bitwise_count(x).sum(axis=1, dtype=np.int32)
+    if _POPCOUNT is None:
+        _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+    return _POPCOUNT[x].sum(axis=1, dtype=np.int32)
 
 
 @dataclass
 class VectorSet:
-    """Every valid vector: ``vecs`` (n, DIMS) int8, ``scales`` (n,), and per vector its
-    file id, its row's rid, its code (passages.py) and the rid of the hit it stands for
-    (the record, or the note for a part or the note's own row)."""
-    vecs: object
-    scales: object
+    """Every valid vector of an index: its signs (``bits``), and per vector its file id,
+    its row's rid, its code (passages.py), the rid of the hit it stands for (the record,
+    or the note for a part or the note's own row) and its place in its file's row."""
+    conn: object
+    bits: object
     file_ids: object
     rids: object
     codes: object
     hit_rids: object
+    offsets: object
 
     def __len__(self) -> int:
-        return len(self.scales)
+        return len(self.rids)
 
-    def similarities(self, query):
-        """Cosine of every vector with a unit ``query`` (float32, DIMS)."""
+    def exact(self, idx):
+        """The vectors ``idx`` (indices into this set) as float32 of unit length,
+        read from their files' rows."""
+        import json
+
         np = numpy()
-        query = np.asarray(query, dtype=np.float32)
-        out = np.empty(len(self), dtype=np.float32)
-        for start in range(0, len(self), SCAN_ROWS):
-            block = self.vecs[start:start + SCAN_ROWS]
-            np.dot(block.astype(np.float32), query, out=out[start:start + len(block)])
-        out *= self.scales
+        idx = np.asarray(idx, dtype=np.int64)
+        out = np.zeros((len(idx), DIMS), dtype=np.float32)
+        if not len(idx):
+            return out
+        files = np.unique(self.file_ids[idx])
+        rows = {fid: (vecs, scales) for fid, vecs, scales in self.conn.execute(
+            "SELECT file_id, vecs, scales FROM vectors WHERE file_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(files.tolist()),))}
+        for k, i in enumerate(idx):
+            fid, at = int(self.file_ids[i]), int(self.offsets[i])
+            vecs, scales = rows[fid]
+            q = np.frombuffer(vecs, dtype=np.int8, count=DIMS, offset=at * DIMS)
+            out[k] = q.astype(np.float32) * np.frombuffer(scales, dtype=np.float32, count=1, offset=at * 4)[0]
         return out
 
-    def vector(self, i: int):
-        """Vector ``i`` as float32 of unit length."""
+    def similarities(self, query, mask=None, depth: int = SHORTLIST):
+        """Cosines with a unit ``query`` (float32, DIMS): exact for the ``depth`` vectors
+        (of those ``mask`` allows) nearest by sign agreement, -inf for the others."""
         np = numpy()
-        return self.vecs[i].astype(np.float32) * self.scales[i]
+        query = np.asarray(query, dtype=np.float32)
+        sims = np.full(len(self), -np.inf, dtype=np.float32)
+        idx = np.flatnonzero(mask) if mask is not None else np.arange(len(self))
+        if not len(idx):
+            return sims
+        if len(idx) > depth:
+            distance = _popcount(self.bits[idx] ^ sign_bits(query[None, :]))
+            idx = idx[np.argpartition(distance, depth - 1)[:depth]]
+        sims[idx] = self.exact(idx) @ query
+        return sims
 
 
 def load(conn) -> VectorSet:
-    """Read every valid vector of the index."""
+    """The signs and places of every valid vector of the index (not the vectors)."""
     from hlkb.semantic.passages import NOTE_ROW, PART
 
     np = numpy()
-    los, counts, slot_blobs, vec_blobs, scale_blobs, fids = [], [], [], [], [], []
-    for fid, rid_lo, slots, vecs, scales in conn.execute(valid_rows_sql(
-            "v.file_id, f.rid_lo, v.slots, v.vecs, v.scales") + f" AND v.dims = {DIMS}"):
-        n = len(scales) // 4
-        if not n or len(slots) != 4 * n or len(vecs) != DIMS * n:
+    los, counts, slot_blobs, bit_blobs, fids = [], [], [], [], []
+    width = DIMS // 8
+    for fid, rid_lo, slots, bits in conn.execute(valid_rows_sql("v.file_id, f.rid_lo, v.slots, v.bits")):
+        n = len(slots) // 4
+        if not n or len(bits) != width * n:
             continue
         fids.append(fid)
         los.append(rid_lo)
         counts.append(n)
         slot_blobs.append(slots)
-        vec_blobs.append(vecs)
-        scale_blobs.append(scales)
+        bit_blobs.append(bits)
     slots = np.frombuffer(b"".join(slot_blobs), dtype="<i4").astype(np.int64)
-    vecs = np.frombuffer(b"".join(vec_blobs), dtype=np.int8).reshape(-1, DIMS)
-    scales = np.frombuffer(b"".join(scale_blobs), dtype=np.float32)
+    bits = np.frombuffer(b"".join(bit_blobs), dtype=np.uint8).reshape(-1, width)
     counts_a = np.asarray(counts, dtype=np.int64)
     rid_lo = np.repeat(np.asarray(los, dtype=np.int64), counts_a)
     file_ids = np.repeat(np.asarray(fids, dtype=np.int64), counts_a)
+    starts = np.repeat(np.cumsum(counts_a) - counts_a, counts_a)
+    offsets = np.arange(len(slots), dtype=np.int64) - starts
     rids = rid_lo + (slots >> 3)
     codes = (slots & 7).astype(np.int8)
     hit_rids = np.where((codes == PART) | (codes == NOTE_ROW), rid_lo, rids)
-    return VectorSet(vecs, scales, file_ids, rids, codes, hit_rids)
+    return VectorSet(conn, bits, file_ids, rids, codes, hit_rids, offsets)
