@@ -87,10 +87,13 @@ def fresh_vectors(index, no_refresh: bool):
     from hlkb.semantic.engine import engine_id
 
     conn = index.conn
-    stale = vectors.stale_files(conn)
+    vs = vectors.load(conn)
+    stale = vectors.indexed_files(conn) - vs.files
     if stale and not no_refresh and not index.read_only:
         try:
             summary = embed_index(index, progress=True, lock_wait=0, max_files=CATCH_UP_FILES)
+            if summary.files or summary.removed:
+                vs = vectors.load(conn)
             stale = summary.stale
         except IndexBusyError:
             message("hlkb: the index is being updated by another hlkb; using its vectors as they are")
@@ -99,7 +102,6 @@ def fresh_vectors(index, no_refresh: bool):
     if vectors.stored_engine(conn) not in (None, engine_id()):
         raise UsageError("the index's vectors were made by another version of the encoder; run "
                          "`hlkb index --embed` to make them again")
-    vs = vectors.load(conn)
     if not len(vs):
         raise UsageError("the index has no vectors yet: run `hlkb index --embed` (or set embed = true "
                          "under [index] in hlkb.toml)")

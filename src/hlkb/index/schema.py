@@ -36,7 +36,6 @@ VECTORS_TABLE = """CREATE TABLE IF NOT EXISTS vectors(
         dims INTEGER NOT NULL,
         slots BLOB NOT NULL,
         bits BLOB NOT NULL,
-        scales BLOB NOT NULL,
         keys BLOB NOT NULL,
         vecs BLOB NOT NULL)"""
 
@@ -120,7 +119,7 @@ SCHEMA = [
     # seq in the file's block << 3 | what it is of (semantic/passages.py: a highlight, a
     # pair's English or Chinese side, a part, the note's row); ``keys``: 8 bytes per vector,
     # a hash of the text embedded (an edit re-embeds only the passages whose text changed);
-    # ``vecs``: int8, ``dims`` per vector; ``scales``: one float32 per vector, 1/|int8 vector|;
+    # ``vecs``: int8, ``dims`` per vector (a cosine is q·x / |q|: no scale is stored);
     # ``bits``: the signs of each vector, dims/8 bytes, which a search scans (the rest of a
     # row is read only for its shortlist). The small columns come first: SQLite then reads
     # them without walking the pages of the large ones.

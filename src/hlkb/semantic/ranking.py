@@ -82,12 +82,22 @@ def _best_per_hit(vs, sims, mask, want: int | None):
 
 
 def _totals(vs, mask) -> tuple[int, int]:
-    """(hits, notes) the vectors ``mask`` allows stand for."""
+    """(hits, notes) the vectors ``mask`` allows stand for, in one pass: a set's vectors
+    come file by file, a pair's two sides one after the other (an np.unique of 300,000
+    ids was a fifth of a query's time)."""
     np = numpy()
-    idx = np.flatnonzero(mask)
-    if not len(idx):
+    if not mask.any():
         return 0, 0
-    return len(np.unique(vs.hit_rids[idx])), len(np.unique(vs.file_ids[idx]))
+
+    def runs(values, where):
+        picked = values[where]
+        return int(len(picked) and 1 + np.count_nonzero(picked[1:] != picked[:-1]))
+
+    codes = vs.codes
+    hits = int(np.count_nonzero(mask & (codes == HIGHLIGHT)))
+    hits += runs(vs.rids, mask & ((codes == PAIR_EN) | (codes == PAIR_ZH)))
+    hits += runs(vs.file_ids, mask & ((codes == PART) | (codes == NOTE_ROW)))
+    return hits, runs(vs.file_ids, mask)
 
 
 def _depth(want: int | None, n: int) -> int:
