@@ -170,15 +170,24 @@ def _bm25(query: list[str], docs: list[list[str]], k1: float = 1.2, b: float = 0
 
 # ------------------------------------------------------------------ throughput ---
 
-def _encode_worker(texts):
+_ENC = None
+
+
+def _load_model():
+    global _ENC
     from hlkb.semantic.engine import Encoder
 
-    global _ENC
-    try:
-        _ENC
-    except NameError:
-        _ENC = Encoder()
+    _ENC = Encoder()
+    _ENC.encode(["warm up"])
+
+
+def _encode_worker(texts):
     return len(_ENC.encode(texts))
+
+
+def _ready(_i):
+    time.sleep(0.2)      # every worker takes some of these: all have loaded their model
+    return os.getpid()
 
 
 def throughput(texts: list[str], processes: int, repeat: int = 3) -> float:
@@ -188,13 +197,14 @@ def throughput(texts: list[str], processes: int, repeat: int = 3) -> float:
     work = texts * repeat
     chunks = [work[i:i + 48] for i in range(0, len(work), 48)]
     if processes == 1:
-        _encode_worker(texts[:4])
+        _load_model()
         t = time.perf_counter()
         for c in chunks:
             _encode_worker(c)
         return len(work) / (time.perf_counter() - t)
-    with mp.get_context("fork").Pool(processes) as pool:
-        pool.map(_encode_worker, [texts[:4]] * (processes * 2), chunksize=1)   # load the models
+    with mp.get_context("fork").Pool(processes, initializer=_load_model) as pool:
+        pids = set(pool.map(_ready, range(processes * 4), chunksize=1))
+        assert len(pids) == processes, pids
         t = time.perf_counter()
         pool.map(_encode_worker, chunks, chunksize=1)
         return len(work) / (time.perf_counter() - t)

@@ -147,6 +147,15 @@ def test_semantic_hits_carry_similarity_and_follow_the_schema(run_cli, embedded)
 
 
 @needs_extra
+def test_a_query_by_meaning_is_a_sentence_not_query_syntax(run_cli, embedded):
+    code, out, err = run_cli("search", 'the "cat (asleep', "--semantic", "--jsonl", "--limit", "1", "--vault", embedded)
+    assert code == 0, err
+    assert "windowsill" in _jsonl(out)[0]["text"]
+    code, _out, err = run_cli("search", 'the "cat (asleep', "--hybrid", "--vault", embedded)
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+@needs_extra
 def test_filters_apply_to_semantic_search(run_cli, embedded):
     def kinds_paths(*extra):
         code, out, _err = run_cli("search", "boats and the sea", "--semantic", "--jsonl", "--limit", "50",
@@ -319,3 +328,54 @@ def test_schema_3_index_is_migrated_keeping_its_rows(tmp_path):
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
         assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == records
         assert conn.execute("SELECT count(*) FROM vectors").fetchone()[0] == 0
+
+
+def _can_unshare_network() -> bool:
+    import subprocess
+
+    if shutil.which("unshare") is None:
+        return False
+    try:
+        return subprocess.run(["unshare", "-n", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+@needs_extra
+@pytest.mark.skipif(not _can_unshare_network(), reason="cannot make a network namespace here (unshare -n)")
+def test_embedding_and_search_work_with_no_network_at_all(tmp_path):
+    """The whole path in a process that has no network (a fresh network namespace, and a
+    cache folder of its own, so the model is loaded from the wheel)."""
+    import os
+    import subprocess
+    import sys
+
+    shutil.copytree(FIXTURE, tmp_path / "v")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"), HF_HUB_OFFLINE="1")
+    hlkb = [sys.executable, "-m", "hlkb"]
+    for args in (["index", "--embed"], ["search", "a sleeping cat", "--semantic", "--jsonl", "--limit", "1"]):
+        proc = subprocess.run(["unshare", "-n", "--"] + hlkb + args + ["--vault", str(tmp_path / "v")],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    assert "windowsill" in json.loads(proc.stdout.splitlines()[0])["text"]
+
+
+@needs_extra
+def test_the_hostile_vault_embeds_and_prints_literally(run_cli, tmp_path, model_cache):
+    """Broken files cost themselves only; note text with markup and escapes prints as text."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from hostile.cases import build_vault
+
+    root = tmp_path / "hostile"
+    build_vault(root)
+    code, out, err = run_cli("index", "--embed", "--json", "--vault", root)
+    assert code == 0 and "Traceback" not in err, err
+    assert json.loads(out)["embed"]["vectors"] > 0
+    code, out, err = run_cli("search", "kitchen scraps rot into soil", "--semantic", "--jsonl", "--limit", "3",
+                             "--vault", root)
+    assert code == 0 and any("Compost" in _text(r) for r in _jsonl(out)), out
+    code, out, err = run_cli("search", "markup in red with a bell", "--semantic", "--limit", "50", "--vault", root)
+    assert code == 0 and "Traceback" not in err
+    assert "\x1b" not in out and "\x07" not in out and "[bold red]not" in out

@@ -94,7 +94,6 @@ def search_command(
 
     fmt = output_format(json_, jsonl)
     filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
-    parsed = parse_query(query) if query.strip() else None   # a bad query fails before any refresh
     if semantic or hybrid:
         if semantic and hybrid:
             raise UsageError("choose one of --semantic and --hybrid")
@@ -102,7 +101,10 @@ def search_command(
             raise UsageError("--interactive works with keyword search; drop --semantic/--hybrid")
         from hlkb.commands.semantic import search_by_meaning
 
+        # a query by meaning is a sentence: the query syntax applies only to --hybrid's keywords
+        parsed = parse_query(query) if hybrid and query.strip() else None
         return search_by_meaning(query, parsed, filters, fmt, snippets, vault, db, no_refresh, hybrid)
+    parsed = parse_query(query) if query.strip() else None   # a bad query fails before any refresh
     if interactive:
         if fmt != "table":
             raise UsageError("--interactive shows the hits in fzf: drop --json/--jsonl")

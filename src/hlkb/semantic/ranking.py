@@ -106,7 +106,7 @@ def _depth(want: int | None, n: int) -> int:
     return n if want is None else max(SHORTLIST, want * 40)
 
 
-def _hits_for(index, vs, sims, best, kinds: list[str]) -> Ranked:
+def _hits_for(index, vs, sims, best) -> Ranked:
     """Ranked hits for the best vectors (``best``, in rank order)."""
     from hlkb.index.lookup import record_rows
 
@@ -178,7 +178,7 @@ def rank(index, vs, query_vec, filters: Filters, want: int | None, exclude=None)
     if passage_kinds:
         best = _best_per_hit(vs, sims, mask, want)
         if len(best):
-            out = _hits_for(index, vs, sims, best, kinds)
+            out = _hits_for(index, vs, sims, best)
         out.total, out.total_notes = _totals(vs, mask)
     if rows_mask is not None:
         claims = _claims(index, vs, sims, rows_mask & np.isfinite(sims), filters, want)
