@@ -303,6 +303,9 @@ def test_nothing_is_fetched_from_the_network(vault, monkeypatch):
     def refuse(*_a, **_k):
         raise AssertionError("hlkb.semantic tried to use the network")
 
+    import hlkb.semantic.embed
+
+    monkeypatch.setattr(hlkb.semantic.embed, "POOL_MIN_TEXTS", 10)    # the worker pool, on a small vault
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -311,6 +314,27 @@ def test_nothing_is_fetched_from_the_network(vault, monkeypatch):
                                              f"Another paragraph {i} about mountains.\n", encoding="utf-8")
     assert run(["index", "--embed", "--jobs", "2", "--vault", str(vault)]) == 0
     assert run(["search", "bridges", "--semantic", "--json", "--vault", str(vault)]) == 0
+
+
+@needs_extra
+def test_pool_and_this_process_make_the_same_vectors(vault, monkeypatch):
+    import hlkb.semantic.embed
+    from hlkb.index import open_index, refresh
+    from hlkb.semantic.embed import embed_index
+
+    def vectors_of(jobs, pool_min):
+        monkeypatch.setattr(hlkb.semantic.embed, "POOL_MIN_TEXTS", pool_min)
+        db = vault.parent / f"v{jobs}.sqlite"
+        with open_index(vault, db) as index:
+            refresh(index, progress=False)
+            summary = embed_index(index, progress=False, jobs=jobs)
+            rows = index.conn.execute("SELECT path, slots, keys, vecs FROM vectors ORDER BY path").fetchall()
+        return summary, rows
+
+    pooled, rows_pool = vectors_of(2, 1)
+    local, rows_local = vectors_of(1, 10**9)
+    assert pooled.computed == local.computed > 10
+    assert rows_pool == rows_local
 
 
 def test_schema_3_index_is_migrated_keeping_its_rows(tmp_path):

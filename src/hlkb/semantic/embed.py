@@ -85,17 +85,20 @@ def _build_cache(_arg=None) -> bool:
 
 
 class _InProcess:
-    """The same tasks, in this process (small jobs: no pool, no model load to wait for)."""
+    """The same tasks, in this process: a small job with the query encoder (no model load
+    to wait for), a large one (``--jobs 1``) with the whole model (the query encoder's
+    vocabulary look-ups would grow with every new word)."""
 
-    def __init__(self):
+    def __init__(self, large: bool = False):
         self._encoder = None
+        self._large = large
 
     def encode(self, texts: list[str]) -> bytes:
-        from hlkb.semantic.engine import QueryEncoder
+        from hlkb.semantic.engine import Encoder, QueryEncoder
         from hlkb.semantic.vectors import quantize
 
         if self._encoder is None:
-            self._encoder = QueryEncoder()
+            self._encoder = Encoder() if self._large else QueryEncoder()
         return quantize(self._encoder.encode(texts))
 
 
@@ -233,11 +236,11 @@ def _embed_locked(index, progress: bool, jobs: int | None, max_files: int | None
         stale = _stale(conn)
     batches = [stale[i:i + BATCH_FILES] for i in range(0, len(stale), BATCH_FILES)]
     jobs = jobs or default_jobs()
-    local = _InProcess()
     prepared = _prepare_batch(conn, batches[0]) if batches else None
     # the pool is forked before the progress bar starts its thread; only for work worth it
     estimate = len(prepared[1]) * len(batches) if prepared else 0
     pool = _start_pool(jobs) if jobs > 1 and estimate >= POOL_MIN_TEXTS else None
+    local = _InProcess(large=estimate >= POOL_MIN_TEXTS)
     show = None if progress and len(stale) >= 8 else False
     try:
         with progress_bar(len(stale), "embedding", enabled=show) as advance:
