@@ -255,6 +255,13 @@ def test_embedding_is_incremental_and_plain_index_leaves_vectors_alone(run_cli, 
     again = json.loads(out)["embed"]
     assert again["computed"] == 1 and again["files"] == 1 and again["reused"] >= 5
     assert again["vectors"] == first["vectors"]
+    # a note gone: its vectors go at the next --embed; a note renamed keeps its vectors
+    (vault / "Garden Journal.md").unlink()
+    (vault / "Harbour Notes.md").rename(vault / "Harbour.md")
+    code, out, _err = run_cli("index", "--embed", "--json", "--vault", vault)
+    gone = json.loads(out)["embed"]
+    assert gone["removed"] == 1 and gone["computed"] == 0 and gone["files"] == 1
+    assert gone["vectors"] == first["vectors"] - 3      # its title and two paragraphs
 
 
 @needs_extra

@@ -224,14 +224,16 @@ def _embed_locked(index, progress: bool, jobs: int | None, max_files: int | None
         summary.vectors = 0
         summary.seconds = time.perf_counter() - started
         return summary
-    with transaction(conn):
-        if stored_engine(conn) != summary.engine:
-            # vectors of another encoder (or text rules) are not comparable with new ones
-            conn.execute("DELETE FROM vectors")
-            set_meta(conn, ENGINE_KEY, summary.engine)
-            stale = None
-        summary.removed = conn.execute(
-            "DELETE FROM vectors WHERE file_id NOT IN (SELECT id FROM files WHERE rid_lo IS NOT NULL)").rowcount
+    orphans = ("FROM vectors WHERE file_id NOT IN (SELECT id FROM files WHERE rid_lo IS NOT NULL)")
+    other_engine = stored_engine(conn) != summary.engine
+    if other_engine or conn.execute(f"SELECT count(*) {orphans}").fetchone()[0]:
+        with transaction(conn):
+            if other_engine:
+                # vectors of another encoder (or text rules) are not comparable with new ones
+                conn.execute("DELETE FROM vectors")
+                set_meta(conn, ENGINE_KEY, summary.engine)
+                stale = None
+            summary.removed = conn.execute(f"DELETE {orphans}").rowcount
     if stale is None:
         stale = _stale(conn)
     batches = [stale[i:i + BATCH_FILES] for i in range(0, len(stale), BATCH_FILES)]
