@@ -126,13 +126,21 @@ class VectorSet:
         blobopen = getattr(self.conn, "blobopen", None)      # Python 3.11+
         if blobopen is None:
             return self._exact_whole_rows(idx)
-        order = np.lexsort((self.offsets[idx], self.file_ids[idx]))   # each file's bytes in order
-        for k in order.tolist():
-            i = int(idx[k])
-            # file_id is the rowid of a vectors row (INTEGER PRIMARY KEY)
-            with blobopen("vectors", "vecs", int(self.file_ids[i]), readonly=True) as blob:
-                blob.seek(int(self.offsets[i]) * DIMS)
+        order = np.lexsort((self.offsets[idx], self.file_ids[idx]))   # file by file, in order
+        files, offsets = self.file_ids[idx].tolist(), self.offsets[idx].tolist()
+        blob, open_file = None, None
+        try:
+            for k in order.tolist():
+                if files[k] != open_file:
+                    if blob is not None:
+                        blob.close()
+                    # file_id is the rowid of a vectors row (INTEGER PRIMARY KEY)
+                    blob, open_file = blobopen("vectors", "vecs", files[k], readonly=True), files[k]
+                blob.seek(offsets[k] * DIMS)
                 q[k] = np.frombuffer(blob.read(DIMS), dtype=np.int8)
+        finally:
+            if blob is not None:
+                blob.close()
         return dequantize(q)
 
     def _exact_whole_rows(self, idx):
