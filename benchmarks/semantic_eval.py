@@ -261,9 +261,9 @@ def line(name, value, target="-", ok=True):
 
 
 def shortlist_recall(db: Path, queries: int = 40, k: int = 10) -> tuple[float, float]:
-    """How many of the exact top-k (every vector ranked by its int8 cosine) the two-stage
-    ranking (sign bits, then the shortlist ranked exactly) finds, for ``queries`` stored
-    passages used as queries; and the seconds per exhaustive query."""
+    """How many of the two-stage ranking's top k (sign bits, then the shortlist ranked
+    exactly) are among the exact top k (every vector ranked by its int8 cosine), for
+    ``queries`` stored passages used as queries; and the seconds per exhaustive query."""
     import sqlite3
 
     import numpy as np
@@ -278,10 +278,12 @@ def shortlist_recall(db: Path, queries: int = 40, k: int = 10) -> tuple[float, f
     t = time.perf_counter()
     for i in rng.choice(len(vs), queries, replace=False):
         q = everything[i]
-        exact = np.argsort(-(everything @ q))[:k]
-        sims = vs.similarities(q)
-        two = np.argsort(-sims)[:k]
-        found += len(set(exact.tolist()) & set(two.tolist()))
+        cosines = everything @ q
+        kth = np.sort(cosines)[-k]
+        two = np.argsort(-vs.similarities(q))[:k]
+        # a hit as close as the exact k-th is one of the k nearest (the synthetic vault
+        # repeats sentences: equal cosines are ties, either of which is right)
+        found += int((cosines[two] >= kth - 1e-6).sum())
     conn.close()
     return found / (queries * k), (time.perf_counter() - t) / queries
 
