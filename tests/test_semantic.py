@@ -192,6 +192,27 @@ def test_related_leaves_out_the_record_and_its_own_pair(run_cli, embedded):
 
 
 @needs_extra
+def test_related_of_a_highlight_leaves_out_the_pair_it_is_a_side_of(run_cli, embedded):
+    """In a note of highlights, a highlight and its translation form a pair: `related` of
+    the English highlight lists neither the pair nor the Chinese highlight; of the pair,
+    neither highlight."""
+    code, out, _err = run_cli("search", "", "--jsonl", "--vault", embedded)
+    river = [r for r in _jsonl(out) if r["path"] == "River Book.md"]
+    pair = next(r for r in river if r["kind"] == "pair")
+    english = next(r for r in river if r["kind"] == "highlight" and "flooded" in r["text"])
+    chinese = next(r for r in river if r["kind"] == "highlight" and "河水" in r["text"])
+    for record, left_out in ((english, {pair["id"], chinese["id"]}), (pair, {english["id"], chinese["id"]})):
+        code, out, err = run_cli("related", record["id"], "--jsonl", "--limit", "100", "--vault", embedded)
+        assert code == 0, err
+        got = {r["id"] for r in _jsonl(out)}
+        assert got and not got & (left_out | {record["id"]}), (record["kind"], got & left_out)
+    # without the exclusion, the translation would have been the nearest
+    code, out, _err = run_cli("search", "the valley was flooded in 1998", "--semantic", "--jsonl", "--limit", "3",
+                              "--vault", embedded)
+    assert {pair["id"], chinese["id"]} & {r["id"] for r in _jsonl(out)}
+
+
+@needs_extra
 def test_related_of_a_note_leaves_out_all_its_passages(run_cli, embedded):
     code, out, _err = run_cli("search", "title:harbour", "--kind", "note", "--jsonl", "--vault", embedded)
     note = _jsonl(out)[0]

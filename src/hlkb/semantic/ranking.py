@@ -243,27 +243,29 @@ def related_hits(index, vs, record_id: str, filters: Filters, want: int | None) 
 
 
 def _own_pair(index, rec: dict, file_id: int, target: int) -> set[int]:
-    """rids of the record's own pair: for a highlight, the pairs holding its line and
-    those pairs' highlights; for a pair, the highlights on its lines."""
+    """rids of the record's own pair: for a highlight, the pairs holding its text and those
+    pairs' other highlights; for a pair, the highlights it holds. (A pair records only the
+    first line of each paragraph, and a paragraph of a note of highlights can start on a
+    heading above them: the text tells which highlights a pair was made of.)"""
     from hlkb.index.lookup import note_records
+    from hlkb.semantic.passages import embed_text
 
     out = {target}
     kind = rec.get("kind")
     if kind not in ("highlight", "pair"):
         return out
     siblings = note_records(index, rec.get("note_id") or "", rec.get("path"))
-    pairs = [r for r in siblings if r.get("kind") == "pair"]
-    highlights = [r for r in siblings if r.get("kind") == "highlight"]
-    mine: list[dict] = []
+    pairs = [(r, embed_text("\n".join(r.get("en") or [])) + "\n" + embed_text("\n".join(r.get("zh") or [])))
+             for r in siblings if r.get("kind") == "pair"]
+    highlights = [(r, embed_text(r.get("text"))) for r in siblings if r.get("kind") == "highlight"]
     if kind == "pair":
-        mine = [rec]
+        mine = [(rec, next((t for r, t in pairs if r["id"] == rec["id"]), ""))]
     else:
-        lines = set(range(rec.get("line") or 0, (rec.get("end_line") or rec.get("line") or 0) + 1))
-        mine = [p for p in pairs if lines & set((p.get("en_lines") or []) + (p.get("zh_lines") or []))]
-    ids = {p["id"] for p in mine}
-    for p in mine:
-        held = set((p.get("en_lines") or []) + (p.get("zh_lines") or []))
-        ids.update(h["id"] for h in highlights if h.get("line") in held)
+        own_text = embed_text(rec.get("text"))
+        mine = [(r, t) for r, t in pairs if own_text and own_text in t]
+    ids = {r["id"] for r, _t in mine}
+    for _r, side_text in mine:
+        ids.update(h["id"] for h, text in highlights if text and text in side_text)
     ids.discard(rec["id"])
     if ids:
         out.update(r for (r,) in index.conn.execute(
