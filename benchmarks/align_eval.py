@@ -33,9 +33,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from hlkb.align import align_note  # noqa: E402
-from hlkb.align.dp import Config  # noqa: E402
-from hlkb.parse import parse_file  # noqa: E402
+from hlkb.align import align_note
+from hlkb.align.dp import Config
+from hlkb.parse import parse_file
 
 GOLD_FOLDERS = (("corpus", "bilingual"), ("corpus-more", "bilingual"), ("seeds",))
 

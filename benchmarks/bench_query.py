@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import bench_index  # noqa: E402
+import bench_index
 
 SYLLABLES = bench_index._SYLLABLES     # the generator's words are made of these: the commonest words
 

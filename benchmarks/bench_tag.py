@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from hlkb.edit import TagOp, load_source, plan_rename, plan_tag_edits  # noqa: E402
-from hlkb.edit.batch import plan_renames, write_plans  # noqa: E402
-from hlkb.edit.plan import parse_source  # noqa: E402
+from hlkb.edit import TagOp, load_source, plan_rename, plan_tag_edits
+from hlkb.edit.batch import plan_renames, write_plans
+from hlkb.edit.plan import parse_source
 
 
 def make_vault(root: Path, notes: int, highlights: int) -> list[Path]:

@@ -22,8 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "tests"))
 
-from hlkb.parse import parse_text  # noqa: E402
-from layouts.generate import compare, generate  # noqa: E402
+from hlkb.parse import parse_text
+from layouts.generate import compare, generate
 
 
 def main() -> int:

@@ -35,7 +35,6 @@ import json
 import math
 import os
 import random
-import shutil
 import subprocess
 import sys
 import time
@@ -102,7 +101,7 @@ def load_gold(dirs=GOLD_DIRS):
 def recall_from_scores(score_rows, golds, ks=(1, 5), rng=None) -> dict[int, float]:
     """Expected recall@k: rank = 1 + (candidates scoring higher) + a random place among ties."""
     rng = rng or random.Random(19)
-    hits = {k: 0.0 for k in ks}
+    hits = dict.fromkeys(ks, 0.0)
     for row, gold in zip(score_rows, golds):
         target = row[gold]
         higher = sum(1 for s in row if s > target)

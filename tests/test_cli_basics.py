@@ -23,7 +23,7 @@ def test_missing_file_is_one_line_error(run_cli, tmp_path):
 
 
 def test_decode_variants():
-    assert decode_bytes("a\r\nb\rc\n".encode()).text == "a\nb\nc\n"
+    assert decode_bytes(b"a\r\nb\rc\n").text == "a\nb\nc\n"
     assert decode_bytes(b"\xef\xbb\xbfx").encoding == "utf-8-sig"
     assert decode_bytes("中文".encode("utf-16")).text == "中文"
     assert decode_bytes("結果就是這兩家公司".encode("gb18030")).encoding == "gb18030"

@@ -14,8 +14,6 @@ Each failure names what is missing and where it should go.
 """
 
 # The Typer app, or a function returning it: repoint this one line when the CLI moves.
-from hlkb.cli import build_app as CLI_APP
-
 import doctest
 import io
 import json
@@ -26,6 +24,8 @@ from pathlib import Path
 
 import pytest
 import typer
+
+from hlkb.cli import build_app as CLI_APP
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -13,8 +13,16 @@ import pytest
 
 from hlkb import SCHEMA_VERSION
 from hlkb.errors import UsageError
-from hlkb.export import (fields_by_kind, read_csv_records, record_schema, write_csv, write_export,
-                         write_json_envelope, write_jsonl, write_markdown)
+from hlkb.export import (
+    fields_by_kind,
+    read_csv_records,
+    record_schema,
+    write_csv,
+    write_export,
+    write_json_envelope,
+    write_jsonl,
+    write_markdown,
+)
 from hlkb.export.atomic import atomic_writer
 from hlkb.export.csvout import spreadsheet_safe
 
@@ -186,21 +194,18 @@ def test_atomic_writer(tmp_path):
     with atomic_writer(target) as stream:
         stream.write("first")
     assert target.read_text() == "first"
-    with pytest.raises(UsageError, match="already exists"):
-        with atomic_writer(target) as stream:
-            stream.write("second")
+    with pytest.raises(UsageError, match="already exists"), atomic_writer(target) as stream:
+        stream.write("second")
     with atomic_writer(target, force=True) as stream:
         stream.write("second")
     assert target.read_text() == "second"
-    with pytest.raises(RuntimeError):
-        with atomic_writer(target, force=True) as stream:
-            stream.write("half")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), atomic_writer(target, force=True) as stream:
+        stream.write("half")
+        raise RuntimeError("interrupted")
     assert target.read_text() == "second"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]   # no temp file left
-    with pytest.raises(UsageError, match="folder"):
-        with atomic_writer(tmp_path / "no" / "x.json"):
-            pass
+    with pytest.raises(UsageError, match="folder"), atomic_writer(tmp_path / "no" / "x.json"):
+        pass
 
 
 # ---------------------------------------------------------------- the command over a real index ---

@@ -13,8 +13,7 @@ import pytest
 
 from hlkb.errors import IndexBusyError, InputError, UsageError
 from hlkb.filters import Filters
-from hlkb.index import get_record, open_index, refresh, search, update_files
-from hlkb.index import schema
+from hlkb.index import get_record, open_index, refresh, schema, search, update_files
 
 DATA = Path(__file__).parent / "data" / "index"
 
@@ -355,7 +354,7 @@ def test_full_text_rows_follow_every_change(tmp_path):
 def test_original_text_is_stored_once_and_records_come_back_exact(tmp_path):
     """A record's JSON from the index equals the parser's, byte for byte; the folded text
     is nowhere but in the FTS index (no content table holds it)."""
-    from hlkb.output import dumps
+    from hlkb.export.jsonout import dumps
     from hlkb.parse import parse_file
     from hlkb.pipeline import analyze
 

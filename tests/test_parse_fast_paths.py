@@ -15,8 +15,8 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hlkb.parse import anchors, inline, lang, locations
 from hlkb.model import Location
+from hlkb.parse import anchors, inline, lang, locations
 
 EXAMPLES = int(os.environ.get("HLKB_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,11 +5,10 @@ HLKB_LAYOUT_EXAMPLES (benchmarks/generated_layouts.py reports the share over 2,0
 
 from __future__ import annotations
 
-import pytest
-
 import os
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

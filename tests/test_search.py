@@ -114,7 +114,7 @@ def test_all_records_stream_in_path_order(index):
     ("walking bakery", Filters()), ("nothingmatches", Filters())])
 def test_search_json_is_the_records_json_text(index, query, filters):
     """Scripts get search_json's texts: each must be exactly output.dumps of search's record."""
-    from hlkb.output import dumps
+    from hlkb.export.jsonout import dumps
 
     texts = list(search_json(index, query, filters))
     records = list(search(index, query, filters, snippets=False))

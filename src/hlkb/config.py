@@ -9,7 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from hlkb.errors import UsageError
+from hlkb.errors import InputError, UsageError
+from hlkb.parse.template_hints import compile_template
+from hlkb.templates import template_from_section
+from hlkb.textio import read_regular_file
 
 
 def load_toml(path: Path) -> dict:
@@ -20,8 +23,6 @@ def load_toml(path: Path) -> dict:
             import tomli as tomllib  # type: ignore[no-redef]
         except ImportError:
             raise UsageError("reading TOML config needs Python 3.11 or the 'tomli' package", str(path)) from None
-    from hlkb.errors import InputError
-    from hlkb.textio import read_regular_file
 
     try:
         return tomllib.loads(read_regular_file(path, str(path))[0].decode("utf-8"))
@@ -30,14 +31,12 @@ def load_toml(path: Path) -> dict:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"invalid TOML: {exc}", str(path)) from None
 
-
 def section_of(path: Path, name: str):
     """The ``name`` table of one settings file (``[name]``, or ``[tool.hlkb.name]`` in pyproject)."""
     data = load_toml(path)
     if path.name == "pyproject.toml":
         return data.get("tool", {}).get("hlkb", {}).get(name)
     return data.get(name)
-
 
 def find_section(start: Path, name: str) -> tuple[dict | None, Path | None]:
     """The nearest settings file from ``start`` up that has a ``name`` table, and that file."""
@@ -55,19 +54,15 @@ def find_section(start: Path, name: str) -> tuple[dict | None, Path | None]:
             break
     return None, None
 
-
 @lru_cache(maxsize=64)
 def _template_in(folder: str):
-    from hlkb.parse.template_hints import compile_template
-    from hlkb.templates import template_from_section
 
     section, source = find_section(Path(folder), "template")
     if section is None:
         return None
     return compile_template(template_from_section(section, str(source)))
 
-
-def template_for(path) -> "object | None":
+def template_for(path) -> object | None:
     """The compiled export template (parse/template_hints.py) that applies to a note file:
     the nearest ``[template]`` table above it, or None."""
     p = Path(path)

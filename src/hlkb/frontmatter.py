@@ -91,7 +91,7 @@ def split(text: str) -> FrontMatter:
 class _CountingLoader(yaml.SafeLoader):
     """SafeLoader that refuses alias bombs and absurd nesting before constructing anything."""
 
-    def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             self._aliases = getattr(self, "_aliases", 0) + 1
             if self._aliases > MAX_ALIASES:

@@ -9,8 +9,11 @@ U+FFFD, so the file always parses.
 from __future__ import annotations
 
 import re
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
+
+from hlkb import __version__
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LANG = {"hant": "zh-Hant", "hans": "zh-Hans"}
@@ -19,18 +22,14 @@ _LANG = {"hant": "zh-Hant", "hans": "zh-Hans"}
 def _clean(text: str) -> str:
     return _XML_INVALID.sub("\ufffd", text)
 
-
 def _seg(paragraphs: list[str]) -> str:
     return escape(_clean(" ".join(" ".join(p.split("\n")) for p in paragraphs)))
-
 
 def _prop(kind: str, value) -> str:
     return f'<prop type={quoteattr("x-" + kind)}>{escape(_clean(str(value)))}</prop>'
 
-
 def write_tmx(pair_records: Iterable[dict], out: TextIO) -> int:
     """Write a TMX 1.4 document of ``pair_records`` to ``out``; returns the number of units."""
-    from hlkb import __version__
 
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n')
     out.write(f'  <header creationtool="hlkb" creationtoolversion={quoteattr(str(__version__))} '

@@ -37,10 +37,10 @@ def chinese_numeral_value(numeral: str) -> Decimal | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            import cn2an   # imported here: it costs ~0.3 s and most texts never need it
+            import cn2an  # imported here: it costs ~0.3 s and most texts never need it
 
             value = cn2an.cn2an(simplified, "normal")
-    except Exception:   # noqa: BLE001 - cn2an raises ValueError and others on odd input
+    except Exception:
         return None
     try:
         return Decimal(str(value))

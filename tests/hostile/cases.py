@@ -58,8 +58,8 @@ def cases() -> list[Case]:
         Case("deep.md", deep.encode(), "deeply nested YAML"),
         Case("huge-int.md", b"---\nn: " + b"9" * 5000 + b"\n---\nbody\n", "huge integer"),
         Case("dup-keys.md", b"---\ntitle: one\ntitle: two\n---\nbody\n", "duplicate keys"),
-        Case("markup.md", ("---\ntitle: \"[bold red]pwn[/bold red]\"\n---\n## Highlights\n"
-                           "- [bold red]not markup[/bold red] \x1b[31mred\x1b[0m \x07bell ([View Highlight](https://read.readwise.io/read/01markupmarkupmarkupmarkup1))\n").encode(),
+        Case("markup.md", (b"---\ntitle: \"[bold red]pwn[/bold red]\"\n---\n## Highlights\n"
+                           b"- [bold red]not markup[/bold red] \x1b[31mred\x1b[0m \x07bell ([View Highlight](https://read.readwise.io/read/01markupmarkupmarkupmarkup1))\n"),
              "rich markup, ANSI escapes and control characters in note text"),
     ]
 

@@ -7,9 +7,9 @@ refuses with a one-line "busy" error.
 
 from __future__ import annotations
 
-import pytest
-
 import json
+
+import pytest
 
 from hostile.cases import build_tagged_vault
 from hostile.procs import no_traceback, start

@@ -8,8 +8,7 @@ from hostile.cases import build_tagged_vault
 def test_readers_never_wait_for_the_writer(run_cli, tmp_path, monkeypatch):
     """search/stats/show while another hlkb holds the writer lock with work pending: the last
     committed index at once, with one line saying it may be stale (before: a ~2 s wait)."""
-    from hlkb.index import open_index
-    from hlkb.index import store
+    from hlkb.index import open_index, store
 
     root = tmp_path / "vault"
     paths = build_tagged_vault(root, 3)

@@ -14,6 +14,12 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
+from hlkb.align.anchors import anchors_of
+from hlkb.align.blocks import segment
+from hlkb.align.dp import align_units, build_units
+from hlkb.align.repair import repair_text
+from hlkb.align.script import zh_script
+from hlkb.align.segment import chinese_share, latin_words
 from hlkb.model import Note, Pair, Repair, note_id_for, pair_id_for, stable_hash
 
 __all__ = ["Alignment", "Verdict", "split_text", "align_note", "pairs_for_note", "is_bilingual", "verdict"]
@@ -44,7 +50,6 @@ class Verdict:
     en_units: int = 0
     zh_units: int = 0
 
-
 @dataclass
 class Alignment:
     path: str
@@ -63,21 +68,18 @@ class Alignment:
         return is_bilingual(self)
 
     @property
-    def verdict(self) -> "Verdict":
+    def verdict(self) -> Verdict:
         return verdict(self)
 
-
-def is_bilingual(alignment: "Alignment") -> bool:
+def is_bilingual(alignment: Alignment) -> bool:
     return verdict(alignment).bilingual
 
-
-def confident(pair: Pair, facts: "PairFacts | None" = None) -> bool:
+def confident(pair: Pair, facts: PairFacts | None = None) -> bool:
     """The pair's score is high, its Chinese side is mostly Chinese (not English with a
     Chinese phrase in it), names at most one Latin word the English lacks and lacks at
     most one number the English writes in digits, and, when both sides are long enough
     to tell, its Chinese/English length ratio is a translation's. (``facts``: the two
     sets, when the caller has them.)"""
-    from hlkb.align.segment import chinese_share
 
     if pair.score < CONFIDENT_SCORE or chinese_share("\n".join(pair.zh)) < CHINESE_SHARE:
         return False
@@ -90,13 +92,11 @@ def confident(pair: Pair, facts: "PairFacts | None" = None) -> bool:
         return True
     return RATIO_RANGE[0] <= zh / max(en, 1) <= RATIO_RANGE[1]
 
-
 @dataclass
 class PairFacts:
     """What ``confident`` asks of a pair beyond its score and lengths."""
     foreign: set[str]          # Latin words of the Chinese that the English lacks
     lost: set[float]           # numbers the English writes in digits that the Chinese lacks
-
 
 def pair_facts(pair: Pair, en_anchors=None, zh_anchors=None) -> PairFacts:
     """``PairFacts`` of ``pair``; the anchors of its sides, when the aligner has them, save
@@ -106,8 +106,6 @@ def pair_facts(pair: Pair, en_anchors=None, zh_anchors=None) -> PairFacts:
     comment names its own (``VOA``, ``Hugh``); a speaker's label and a term glossed in
     parentheses do not count. Lost numbers: a translation keeps the numbers the English
     writes in digits (``2009``, ``45%``), a comment on the English does not."""
-    from hlkb.align.anchors import anchors_of
-    from hlkb.align.segment import latin_words
 
     en_anchors = en_anchors or anchors_of("\n".join(pair.en), "en")
     foreign: set[str] = set()
@@ -120,7 +118,6 @@ def pair_facts(pair: Pair, en_anchors=None, zh_anchors=None) -> PairFacts:
         zh_anchors = zh_anchors or anchors_of(zh_text, "zh")
         lost = en_anchors.written - zh_anchors.numbers
     return PairFacts(foreign, lost)
-
 
 # A translator's gloss of a term in parentheses: "能源独立性（Energy Independence: …）".
 _GLOSS_IN_PARENS = re.compile(r"[（(][^（）()]*[A-Za-z][^（）()]*[）)]")
@@ -135,8 +132,7 @@ _STOP_WORDS = frozenset("the a an and or of in on at to for is are was were be i
 def _length(text: str) -> int:
     return len("".join(text.split()))
 
-
-def verdict(alignment: "Alignment") -> Verdict:
+def verdict(alignment: Alignment) -> Verdict:
     """A bilingual article, not a note that merely holds both languages: at least two
     confident pairs and at least a third of the paragraphs of the rarer language in them,
     or one confident pair that holds nearly all of one language's text and some of the
@@ -174,8 +170,7 @@ def verdict(alignment: "Alignment") -> Verdict:
                 f"{rarer})" + (f"; not confident: {why}" if why else "") + _notes_lines(alignment))
     return v
 
-
-def _paired_shares(alignment: "Alignment") -> tuple[float, float]:
+def _paired_shares(alignment: Alignment) -> tuple[float, float]:
     """The shares of English and of Chinese text (by length) that are in pairs."""
     total = {"en": 0, "zh": 0}
     left = {"en": 0, "zh": 0}
@@ -186,10 +181,8 @@ def _paired_shares(alignment: "Alignment") -> tuple[float, float]:
     en, zh = ((total[k] - left[k]) / total[k] if total[k] else 0.0 for k in ("en", "zh"))
     return en, zh
 
-
 def _unconfident(pairs: list[Pair], facts: dict) -> str:
     """What makes these pairs unconvincing, in a few words."""
-    from hlkb.align.segment import chinese_share
 
     def _foreign_words(p):
         return (facts.get(id(p)) or pair_facts(p)).foreign
@@ -225,11 +218,9 @@ def _unconfident(pairs: list[Pair], facts: dict) -> str:
                       f"outside a translation's {RATIO_RANGE[0]}–{RATIO_RANGE[1]} (comments, not translations)")
     return "; ".join(causes)
 
-
-def _notes_lines(alignment: "Alignment") -> str:
+def _notes_lines(alignment: Alignment) -> str:
     notes = sum(1 for i in alignment.lines if i.why == "notes")
     return f"; {notes} lines are glosses, examples or analysis, which are never paired" if notes else ""
-
 
 def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: str | None = None,
                config=None, merge_wrapped: bool = True, bilingual_only: bool = False) -> Alignment:
@@ -238,10 +229,6 @@ def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: 
     ``bilingual_only``: do not align paragraphs that cannot make a bilingual verdict
     (no English paragraph, or none that is mostly Chinese); the alignment then has no
     pairs and says why in ``hopeless``."""
-    from hlkb.align.blocks import segment
-    from hlkb.align.dp import align_units, build_units
-    from hlkb.align.repair import repair_text
-    from hlkb.align.script import zh_script
 
     infos, paragraphs = segment(text, first_line)
     nonblank = {i.number for i in infos if i.kind != "blank"}
@@ -291,19 +278,16 @@ def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: 
     unpaired = [u for u in units if id(u) not in paired_units]
     return Alignment(path, paragraphs, pairs, units, unpaired, all_repairs, infos, script, facts=facts)
 
-
 def _union(anchors):
     out = None
     for a in anchors:
         out = a if out is None else out | a
     return out
 
-
 def _cannot_be_bilingual(units: list) -> str:
     """Why these units cannot hold a confident pair ("" when they might): no English
     paragraph, or no paragraph that is mostly Chinese. ``verdict`` would say no whatever
     the DP found."""
-    from hlkb.align.segment import chinese_share
 
     if not any(u.lang == "en" for u in units):
         return f"no English paragraphs ({len(units)} paragraphs, all Chinese)"
@@ -312,9 +296,7 @@ def _cannot_be_bilingual(units: list) -> str:
         return f"no Chinese paragraphs ({len(units)} paragraphs: English, or English with Chinese words)"
     return ""
 
-
 def _has_chinese_line(text: str) -> bool:
-    from hlkb.align.segment import chinese_share
 
     for line in text.split("\n"):
         if not line.isascii() and (chinese_share(line) >= CHINESE_SHARE or " / " in line or " | " in line) \
@@ -322,16 +304,13 @@ def _has_chinese_line(text: str) -> bool:
             return True
     return False
 
-
 def _may_be_bilingual(text: str) -> bool:
     """Cheap gate so that ordinary notes cost almost nothing: 8 Chinese characters and 8
     Latin words within the first 200,000 characters (counting stops at 8)."""
     return _at_least(_HAN, text, 8) and _at_least(_WORD, text, 8)
 
-
 def _at_least(pattern: re.Pattern, text: str, count: int) -> bool:
     return sum(1 for _ in islice(pattern.finditer(text, 0, 200_000), count)) >= count
-
 
 NOT_BOTH = "fewer than 8 Chinese characters or 8 English words: not both languages"
 
@@ -352,11 +331,9 @@ def align_note(note: Note, config=None, merge_wrapped: bool = True) -> Alignment
     return split_text(body, note.path, first_line=start, note_id=note.id, config=config,
                       merge_wrapped=merge_wrapped, bilingual_only=True)
 
-
 def pairs_for_note(note: Note) -> list[Pair]:
     """Pairs of a parsed note; [] when the alignment does not show a bilingual article."""
     return explain_note(note)[0]
-
 
 def explain_note(note: Note) -> tuple[list[Pair], Verdict]:
     """``pairs_for_note`` with the verdict that decided it (for `hlkb pairs -v`)."""
@@ -374,7 +351,6 @@ def explain_note(note: Note) -> tuple[list[Pair], Verdict]:
                                       "number: highlights are the reader's passages, not translations of each other",
                                v.confident, v.en_units, v.zh_units)
     return pairs, v
-
 
 _NUMBERS = re.compile(r"\d+(?:[.,]\d+)?")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")

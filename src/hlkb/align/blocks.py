@@ -28,9 +28,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hlkb.align.segment import (_BLANK_CHARS, _TERMINAL, FUNCTION_WORDS, LineInfo, classify_lines,
-                                heading_level, is_label_word, is_parenthesised, label_lang, latin_words,
-                                plain_line, prose_of, split_inline)
+from hlkb.align.segment import (
+    _BLANK_CHARS,
+    _TERMINAL,
+    FUNCTION_WORDS,
+    LineInfo,
+    classify_lines,
+    heading_level,
+    is_label_word,
+    is_parenthesised,
+    label_lang,
+    latin_words,
+    plain_line,
+    prose_of,
+    split_inline,
+)
 
 TEXT, LINES, NOTES, NONE = "text", "lines", "notes", "none"
 _METADATA_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9 _-]{0,24}:[ \t]")

@@ -15,13 +15,13 @@ document can pair, which keeps the work linear in the document's length.
 from __future__ import annotations
 
 import bisect
-import re
 import math
+import re
 from dataclasses import dataclass, field
 
 from hlkb.align.anchors import Anchors, anchors_of
-from hlkb.align.gale_church import MATCH_PRIOR, LengthModel, text_length
 from hlkb.align.blocks import Paragraph, continues, ends_mid_sentence
+from hlkb.align.gale_church import MATCH_PRIOR, LengthModel, text_length
 
 _BASE_PRIOR = -math.log(MATCH_PRIOR[(1, 1)])
 
@@ -594,7 +594,7 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
         return first, model
     model = LengthModel.estimate([(p.en[0].length, p.zh[0].length) for p in first
                                   if len(p.en) == 1 and len(p.zh) == 1]) if len(first) >= 3 else model
-    second_cfg = Config(**{**config.__dict__})
+    second_cfg = Config(**config.__dict__)
     if config.order:
         en_first = sum(1 for p in first if min(u.pos for u in p.en) < min(u.pos for u in p.zh))
         if en_first >= 0.7 * len(first):

@@ -64,7 +64,7 @@ class LengthModel:
         return min(-math.log(p), _MAX_COST)
 
     @classmethod
-    def estimate(cls, pairs: list[tuple[int, int]]) -> "LengthModel":
+    def estimate(cls, pairs: list[tuple[int, int]]) -> LengthModel:
         """Fit c and s2 to (en_len, zh_len) pairs believed to be translations.
 
         The median ratio resists the odd wrong pair; s2 is the median squared residual per

@@ -55,7 +55,7 @@ def _to_simplified(text: str) -> str:
         from hlkb.align.script import converter
 
         return converter("t2s").convert(text)
-    except Exception:  # noqa: BLE001 - OpenCC missing: compare the character as written
+    except Exception:
         return text
 
 

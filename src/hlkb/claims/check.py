@@ -19,14 +19,13 @@ no counterpart, or a counterpart in a unit of a different kind (100 miles / 160 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from dataclasses import dataclass, field
-
-from hlkb.figures import compatible_units, extract_figures, may_have_figures
-from hlkb.model import Figure, Pair
+from decimal import Decimal
 
 from hlkb.claims.gate import may_hold_claim
 from hlkb.claims.sentences import sentence_spans
+from hlkb.figures import compatible_units, extract_figures, may_have_figures
+from hlkb.model import Figure, Pair
 
 _VAGUE = re.compile(r"几|幾|数|數|dozens|few|several|hundreds|thousands|millions|billions|來|来", re.IGNORECASE)
 
@@ -41,7 +40,7 @@ class PlacedFigure:
     order: float           # relative position among its side's figures, 0..1
     status: str = "unverified"
     at: float = 0.0        # relative position in its side's text, 0..1 (by characters)
-    counterpart: "PlacedFigure | None" = None
+    counterpart: PlacedFigure | None = None
     side_length: int = 0   # characters of its side's text
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from hlkb.figures import extract_figures
-from hlkb.model import Claim, Note, claim_id_for, normalize_for_id
-
 from hlkb.claims.attribution import find_attribution
 from hlkb.claims.check import PlacedSentence, check_pair
 from hlkb.claims.gate import may_hold_claim
 from hlkb.claims.sentences import sentence_spans
-from hlkb.claims.worth import has_words, is_question, states_figure  # noqa: F401 (tests import states_figure here)
+from hlkb.claims.worth import has_words, is_question, states_figure
+from hlkb.figures import extract_figures
+from hlkb.model import Claim, Note, claim_id_for, normalize_for_id
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _HIGHLIGHT_ID = re.compile(r"\bh_[0-9a-f]{16}\b")

@@ -14,7 +14,15 @@ import hashlib
 import os
 from pathlib import Path
 
-from hlkb.atomicfile import OwnerNotKept, copy_file_identity, create_temp, fsync_dir, remove_quietly, replace_with_temp, write_all
+from hlkb.atomicfile import (
+    OwnerNotKept,
+    copy_file_identity,
+    create_temp,
+    fsync_dir,
+    remove_quietly,
+    replace_with_temp,
+    write_all,
+)
 from hlkb.errors import InputError
 from hlkb.vault import resolves_inside
 

@@ -24,7 +24,8 @@ import yaml
 
 from hlkb import frontmatter
 from hlkb.edit.change import TagChange
-from hlkb.edit.source import LineEdit
+from hlkb.edit.highlight_tags import edit_token_line, render_token
+from hlkb.edit.source import LineEdit, SourceFile, apply_edits
 from hlkb.edit.tagnames import renamed, tag_key
 from hlkb.errors import InputError
 
@@ -42,7 +43,6 @@ def tag_values(value) -> list[str]:
     parts = text.split(",") if "," in text else text.split()
     return [p.strip() for p in parts if p.strip()]
 
-
 def render_scalar(name: str, quote: str = "") -> str:
     """``name`` as a YAML scalar in the given quote style; plain only when it loads back as itself."""
     if quote == "'":
@@ -56,7 +56,6 @@ def render_scalar(name: str, quote: str = "") -> str:
         except yaml.YAMLError:
             pass
     return json.dumps(name, ensure_ascii=False)
-
 
 def _split_comment(rest: str) -> tuple[str, str]:
     """Split the text after ``key:`` into (value, trailing whitespace + comment)."""
@@ -74,7 +73,6 @@ def _split_comment(rest: str) -> tuple[str, str]:
     value = rest.rstrip(" \t")
     return value, rest[len(value):]
 
-
 def _unquote(item: str) -> tuple[str, str]:
     """(value, quote char) of one scalar as written."""
     item = item.strip()
@@ -85,7 +83,6 @@ def _unquote(item: str) -> tuple[str, str]:
             loaded = item[1:-1]
         return str(loaded), item[0]
     return item, ""
-
 
 def _split_flow(inner: str) -> list[str]:
     items, buf, quote = [], "", ""
@@ -107,7 +104,6 @@ def _split_flow(inner: str) -> list[str]:
         items.append(buf)
     return items
 
-
 _ITEM = re.compile(r"^(?P<lead>[ \t]*-[ \t]+)(?P<rest>.*)$")
 
 
@@ -116,7 +112,6 @@ class _Span:
     key: str
     key_line: int      # 1-based file line of "tags:"
     last_line: int     # last line that belongs to the value (items included)
-
 
 def _find_span(lines: list[str], fm: frontmatter.FrontMatter) -> _Span | None:
     for key in TAG_KEYS:
@@ -131,14 +126,12 @@ def _find_span(lines: list[str], fm: frontmatter.FrontMatter) -> _Span | None:
             return _Span(key, start, last)
     return None
 
-
 def _block_indent(lines: list[str], fm: frontmatter.FrontMatter) -> str:
     for n in range(fm.open_line + 1, fm.close_line):
         m = _ITEM.match(lines[n - 1])
         if m:
             return m.group("lead")
     return "  - "
-
 
 def edit_front_matter(lines: list[str], text: str, change: TagChange, display: str) -> list[LineEdit]:
     """Line edits that apply ``change`` to the note's front-matter tags (may be empty)."""
@@ -176,7 +169,6 @@ def edit_front_matter(lines: list[str], text: str, change: TagChange, display: s
     if edits:
         _verify(lines, fm, edits, old_data, key, expected, display)
     return edits
-
 
 def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
     key_text = lines[span.key_line - 1]
@@ -292,7 +284,6 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
         new_value = render_scalar(joined)
     return [LineEdit.replace(where, head + gap + new_value + comment)], expected
 
-
 def _delete_key(fm, lines, span: _Span) -> list[LineEdit]:
     """Delete the tags key; delete the whole front matter when nothing else is left in it."""
     others = [n for n in range(fm.open_line + 1, fm.close_line)
@@ -300,7 +291,6 @@ def _delete_key(fm, lines, span: _Span) -> list[LineEdit]:
     if not others:
         return [LineEdit.delete(fm.open_line, fm.close_line + 1)]
     return [LineEdit.delete(span.key_line, span.last_line + 1)]
-
 
 def _merge_inserts(edits: list[LineEdit]) -> list[LineEdit]:
     """An insertion right after a replaced/deleted line is folded into that edit (no overlap)."""
@@ -314,10 +304,8 @@ def _merge_inserts(edits: list[LineEdit]) -> list[LineEdit]:
             out.append(e)
     return out
 
-
 def _verify(lines, fm, edits, old_data, key, expected, display) -> None:
     """Load the edited front matter; refuse unless only the tags changed, and as intended."""
-    from hlkb.edit.source import SourceFile, apply_edits
 
     scratch = SourceFile(path=None, display=display, data=b"", sha256="", encoding="utf-8", bom=b"",
                          newline="\n", lines=list(lines), endings=["\n"] * len(lines))
@@ -338,7 +326,6 @@ def _verify(lines, fm, edits, old_data, key, expected, display) -> None:
         raise InputError("front-matter tags are written in a form hlkb cannot edit safely; not edited",
                          display, fm.open_line)
 
-
 # Logseq pages keep note properties as "key:: value" lines at the top instead of YAML.
 PROPERTY_LINE = re.compile(r"^(?P<prefix>[A-Za-z][\w-]*::)(?P<rest>.*)$")
 TAGS_PROPERTY = re.compile(r"^(?P<prefix>tags::)(?P<rest>.*)$", re.IGNORECASE)
@@ -346,7 +333,6 @@ TAGS_PROPERTY = re.compile(r"^(?P<prefix>tags::)(?P<rest>.*)$", re.IGNORECASE)
 
 def edit_page_properties(lines: list[str], change: TagChange) -> list[LineEdit]:
     """Apply ``change`` to a Logseq page's ``tags::`` property (created after the others)."""
-    from hlkb.edit.highlight_tags import edit_token_line, render_token
 
     last_property = 0
     for n, line in enumerate(lines, 1):
@@ -364,12 +350,10 @@ def edit_page_properties(lines: list[str], change: TagChange) -> list[LineEdit]:
         return []
     return [LineEdit.insert_after(last_property, ["tags:: " + ", ".join(render_token(v, "word") for v in new_names)])]
 
-
 def _top_level(node) -> dict:
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
-
 
 def _same_other_keys(old_node, new_node, tags_key: str) -> bool:
     """Whether every key but ``tags_key`` has the same YAML node tree before and after.

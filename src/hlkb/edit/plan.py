@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hlkb import frontmatter
+from hlkb.config import template_for
 from hlkb.edit.atomic import write_atomic
 from hlkb.edit.change import TagChange
 from hlkb.edit.fm_tags import edit_front_matter
 from hlkb.edit.highlight_tags import document_tags_edits, highlight_edits, rename_in_body, rename_inline
-from hlkb.edit.source import LineEdit, SourceFile, apply_edits, encode_lines
+from hlkb.edit.source import LineEdit, SourceFile, apply_edits, encode_lines, source_from_bytes
 from hlkb.edit.tagnames import tag_key
 from hlkb.errors import InputError
+from hlkb.parse import parse_text
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,6 @@ class TagOp:
     action: str                      # "add" or "remove"
     tag: str                         # a valid name (normalize_tag)
     highlight_id: str | None = None  # None: the note itself
-
 
 @dataclass
 class FilePlan:
@@ -37,19 +38,14 @@ class FilePlan:
 
     def diff(self) -> str:
         """A unified diff of the edit (lines shown without their endings)."""
-        from hlkb.edit.source import source_from_bytes
 
         new = source_from_bytes(self.new_data, self.src.display)
         lines = difflib.unified_diff(self.src.lines, new.lines, fromfile=f"a/{self.src.display}",
                                      tofile=f"b/{self.src.display}", lineterm="")
         return "".join(line + "\n" for line in lines)
 
-
 def parse_source(src: SourceFile, strict: bool = False):
     """The note as the parser (and so the index) sees this file."""
-    from hlkb.parse import parse_text
-
-    from hlkb.config import template_for
 
     kwargs = {}
     if src.path is not None and "file_name" in inspect.signature(parse_text).parameters:
@@ -57,17 +53,14 @@ def parse_source(src: SourceFile, strict: bool = False):
         kwargs["template"] = template_for(src.path)
     return parse_text(src.text, src.display, strict=strict, **kwargs)
 
-
 def _body_line(src: SourceFile, text: str | None = None) -> int:
     fm = frontmatter.split(src.text if text is None else text)
     return fm.body_line if fm.present and fm.closed else 1
-
 
 def _highlight_keys(note) -> list[tuple]:
     """What must read the same after an edit, per highlight: (line, text, note, id). Kept
     instead of the parsed note, so that a big note is never held parsed twice at once."""
     return [(h.line, h.text, h.note, h.id) for h in note.highlights]
-
 
 def _finish(src: SourceFile, edits: list[LineEdit], before: list[tuple], rename: tuple[str, str] | None = None,
             keep_after: bool = False):
@@ -80,11 +73,9 @@ def _finish(src: SourceFile, edits: list[LineEdit], before: list[tuple], rename:
     after = _check_highlights(src, plan, before, rename)
     return plan, after if keep_after else None
 
-
 def _check_highlights(src: SourceFile, plan: FilePlan, before: list[tuple], rename):
     """Refuse an edit after which the file would not read as the same highlights; returns
     the note as the edited file parses."""
-    from hlkb.edit.source import source_from_bytes
 
     after = parse_source(source_from_bytes(plan.new_data, src.display, src.path))
     new = after.highlights
@@ -100,7 +91,6 @@ def _check_highlights(src: SourceFile, plan: FilePlan, before: list[tuple], rena
     if problem:
         raise InputError(f"tag edit refused: {problem}; file not changed", src.display)
     return after
-
 
 def plan_tag_edits(src: SourceFile, ops: list[TagOp], note=None) -> FilePlan:
     """Add/remove tags on the note (front matter) and on its highlights (Tags: sublines)."""
@@ -135,7 +125,6 @@ def plan_tag_edits(src: SourceFile, ops: list[TagOp], note=None) -> FilePlan:
         plan.messages += _still_tagged(plan, after, removed)
     return plan
 
-
 def _still_tagged(plan: FilePlan, after, ops: list[TagOp]) -> list[str]:
     """Say where a removed tag is still carried (inline in prose, which hlkb does not rewrite)."""
     highlights = {h.id: h for h in after.highlights}
@@ -151,7 +140,6 @@ def _still_tagged(plan: FilePlan, after, ops: list[TagOp]) -> list[str]:
         if tag_key(op.tag) in {tag_key(t) for t in carried}:
             out.append(f"{plan.src.display}: {where} still carries #{op.tag} inline in its text; edit that by hand")
     return out
-
 
 def plan_rename(src: SourceFile, old: str, new: str, note=None) -> FilePlan:
     """Rename ``old`` to ``new`` everywhere in the file, merging into ``new`` where both exist."""
@@ -169,7 +157,6 @@ def plan_rename(src: SourceFile, old: str, new: str, note=None) -> FilePlan:
     before = _highlight_keys(note)
     del note
     return _finish(src, edits, before, rename=(old, new))[0]
-
 
 def write_plan(plan: FilePlan, root: Path | None = None) -> None:
     if not plan.changed:

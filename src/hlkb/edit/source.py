@@ -53,15 +53,15 @@ class LineEdit:
     new: tuple[str, ...]
 
     @classmethod
-    def replace(cls, line: int, text: str) -> "LineEdit":
+    def replace(cls, line: int, text: str) -> LineEdit:
         return cls(line, line + 1, (text,))
 
     @classmethod
-    def insert_after(cls, line: int, texts: list[str]) -> "LineEdit":
+    def insert_after(cls, line: int, texts: list[str]) -> LineEdit:
         return cls(line + 1, line + 1, tuple(texts))
 
     @classmethod
-    def delete(cls, start: int, stop: int) -> "LineEdit":
+    def delete(cls, start: int, stop: int) -> LineEdit:
         return cls(start, stop, ())
 
 

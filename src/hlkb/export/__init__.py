@@ -7,8 +7,10 @@ records from the index and the stream (stdout or an atomic ``-o`` file).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Callable, Iterable, TextIO
+from importlib.resources import files
+from typing import TextIO
 
 from hlkb.errors import UsageError
 from hlkb.export.csvout import read_csv_records, write_csv
@@ -19,7 +21,6 @@ FORMATS = ("json", "jsonl", "csv", "md", "tmx")
 
 __all__ = ["FORMATS", "write_export", "write_json_envelope", "write_jsonl", "write_csv", "write_markdown",
            "read_csv_records", "header_record", "record_schema", "schema_text", "fields_by_kind"]
-
 
 def write_export(records: Iterable[dict], fmt: str, out: TextIO,
                  lookup: Callable[[str], dict | None] | None = None) -> int:
@@ -50,18 +51,14 @@ def write_export(records: Iterable[dict], fmt: str, out: TextIO,
         return count
     raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
 
-
 def schema_text() -> str:
-    from importlib.resources import files
 
     return files("hlkb").joinpath("schema", "records.schema.json").read_text(encoding="utf-8")
-
 
 @lru_cache(maxsize=1)
 def record_schema() -> dict:
     """The shipped JSON Schema (``$defs``: note, highlight, pair, claim, diagnostic, header, envelope)."""
     return json.loads(schema_text())
-
 
 def fields_by_kind() -> dict[str, list[str]]:
     """Each record kind's documented fields, from the schema (used to read CSV back)."""

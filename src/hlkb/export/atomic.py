@@ -14,7 +14,14 @@ import stat
 from contextlib import contextmanager
 from pathlib import Path
 
-from hlkb.atomicfile import copy_file_identity, create_temp, fsync_dir, remove_leftovers, remove_quietly, replace_with_temp
+from hlkb.atomicfile import (
+    copy_file_identity,
+    create_temp,
+    fsync_dir,
+    remove_leftovers,
+    remove_quietly,
+    replace_with_temp,
+)
 from hlkb.errors import UsageError
 from hlkb.textio import special_kind
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import Iterable, Iterator, TextIO
+from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 # (column, type): str, int, float, bool, list (strings joined by LIST_SEP), lines (joined by
 # newlines: paragraphs), json (objects and lists of objects as JSON text).

@@ -5,11 +5,53 @@ Both write as they read, so memory stays flat however many records the index hol
 
 from __future__ import annotations
 
-from typing import Iterable, TextIO
+import json
+from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 from hlkb import SCHEMA_VERSION, __version__
-from hlkb.output import dumps as _dumps
-from hlkb.output import write_jsonl as _write_record_lines
+
+# one encoder for every record (json.dumps with options builds a new one per call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+_CHUNK = 256    # records per write: fewer calls into the text layer, still streaming
+
+
+def dumps(record: dict) -> str:
+    return _ENCODER.encode(record)
+
+
+def _encoded(records: Iterable[dict | str]) -> Iterator[str]:
+    """Each record's JSON text; a record given as a str is already one (search_json)."""
+    for rec in records:
+        yield rec if isinstance(rec, str) else dumps(rec)
+
+
+def write_json_array(records: Iterable[dict | str], out: TextIO) -> int:
+    """Stream records as one JSON array (constant memory). Returns the count."""
+    n = 0
+    out.write("[")
+    for text in _encoded(records):
+        out.write(",\n" if n else "\n")
+        out.write(text)
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n
+
+
+def write_json_lines(records: Iterable[dict | str], out: TextIO) -> int:
+    """Stream records one JSON text a line (written in chunks). Returns the count."""
+    n = 0
+    chunk: list[str] = []
+    for text in _encoded(records):
+        chunk.append(text)
+        if len(chunk) == _CHUNK:
+            out.write("\n".join(chunk) + "\n")
+            n += len(chunk)
+            chunk = []
+    if chunk:
+        out.write("\n".join(chunk) + "\n")
+        n += len(chunk)
+    return n
 
 
 def header_record() -> dict:
@@ -19,11 +61,11 @@ def header_record() -> dict:
 
 def write_json_envelope(records: Iterable[dict], out: TextIO) -> int:
     """``{"schema_version": …, "hlkb_version": …, "records": [...]}``, one record a line."""
-    out.write('{"schema_version": %d, "hlkb_version": %s, "records": [' % (SCHEMA_VERSION, _dumps(__version__)))
+    out.write('{"schema_version": %d, "hlkb_version": %s, "records": [' % (SCHEMA_VERSION, dumps(__version__)))
     count = 0
     for record in records:
         out.write(",\n" if count else "\n")
-        out.write(_dumps(record))
+        out.write(dumps(record))
         count += 1
     out.write("\n]}\n" if count else "]}\n")
     return count
@@ -31,5 +73,5 @@ def write_json_envelope(records: Iterable[dict], out: TextIO) -> int:
 
 def write_jsonl(records: Iterable[dict], out: TextIO) -> int:
     """A header line ``{"kind": "header", "schema_version": …}`` then one record a line."""
-    out.write(_dumps(header_record()) + "\n")
-    return _write_record_lines(records, out)
+    out.write(dumps(header_record()) + "\n")
+    return write_json_lines(records, out)

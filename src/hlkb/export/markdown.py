@@ -8,7 +8,8 @@ is not in the stream (``--kind highlight``), ``lookup(note_id)`` supplies it.
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable, TextIO
+from collections.abc import Callable, Iterable
+from typing import TextIO
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>#|])")
 

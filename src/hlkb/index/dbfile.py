@@ -20,19 +20,18 @@ import struct
 from pathlib import Path
 
 from hlkb.errors import InputError
+from hlkb.index.schema import APPLICATION_ID, SCHEMA_VERSION, IndexFileError
+from hlkb.textio import special_kind
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def _index_file_error(message: str, path) -> InputError:
-    from hlkb.index.schema import IndexFileError
 
     return IndexFileError(message, str(path))
 
-
 def check_index_path(db: Path) -> None:
     """The index's folder must be a folder and the index a regular file (or not exist yet)."""
-    from hlkb.textio import special_kind
 
     parent = db.parent
     if parent.exists() and not parent.is_dir():
@@ -52,11 +51,9 @@ def check_index_path(db: Path) -> None:
     if kind is not None:
         raise InputError(f"is {kind}, not a regular file; the index must be one (choose another --db)", str(db))
 
-
 def check_before_opening(db: Path) -> None:
     """Refuse (IndexFileError) a file that is not an hlkb index this hlkb can use, reading
     only; an empty or missing file is fine (it becomes a new index)."""
-    from hlkb.index.schema import APPLICATION_ID, SCHEMA_VERSION
 
     check_index_path(db)
     try:
@@ -92,7 +89,6 @@ def check_before_opening(db: Path) -> None:
     raise _index_file_error("is an SQLite database but not an hlkb index; choose another --db "
                             "(the file was left alone)", db)
 
-
 def _ask_read_only(db: Path, app_id: int, user_version: int) -> tuple[int, int]:
     """application_id and user_version as SQLite sees them (WAL included), read only."""
     try:
@@ -107,14 +103,12 @@ def _ask_read_only(db: Path, app_id: int, user_version: int) -> tuple[int, int]:
     finally:
         conn.close()
 
-
 def index_writable(db: Path) -> bool:
     """Whether this user can write the existing index ``db`` (and the -wal/-shm files beside
     it); a missing one counts as writable (it is to be created)."""
     if not db.exists():
         return True
     return os.access(db, os.W_OK) and os.access(db.parent if str(db.parent) else Path("."), os.W_OK)
-
 
 def open_read_only(db: Path) -> sqlite3.Connection:
     """A read-only connection to an index this user cannot write, refusing (one line) one
@@ -123,7 +117,6 @@ def open_read_only(db: Path) -> sqlite3.Connection:
     A WAL index whose -shm file is gone (its last writer closed cleanly) cannot be opened
     plain read-only in a folder we cannot write: then, with no -wal file either (nothing
     is being written), it is opened as immutable, which is exact for a file at rest."""
-    from hlkb.index.schema import APPLICATION_ID, SCHEMA_VERSION
 
     uri = db.resolve().as_uri()
     try:
@@ -148,7 +141,6 @@ def open_read_only(db: Path) -> sqlite3.Connection:
                                 f"{SCHEMA_VERSION}), which it could only use after rewriting it; "
                                 "choose another --db", db)
     return conn
-
 
 def _connect_uri(uri: str) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, timeout=5.0, isolation_level=None, check_same_thread=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections import OrderedDict
-from typing import Iterator
+from collections.abc import Iterator
 
 from hlkb.errors import UsageError
 from hlkb.index import rows as rowsmod
@@ -187,7 +187,7 @@ def list_records(conn, where: list[str], args: list, limit: int | None) -> Itera
 def stats(index) -> dict:
     """Counts by kind, category, tag and language (plus files and failures)."""
     conn = index.conn
-    by = lambda sql: {(k if k is not None else "(none)"): n for k, n in conn.execute(sql)}  # noqa: E731
+    by = lambda sql: {(k if k is not None else "(none)"): n for k, n in conn.execute(sql)}
     return {
         "files": conn.execute("SELECT count(*) FROM files").fetchone()[0],
         "files_failed": conn.execute("SELECT count(*) FROM files WHERE error IS NOT NULL").fetchone()[0],

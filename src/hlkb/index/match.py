@@ -17,8 +17,8 @@ and become rows only where a NOT or the final answer needs them (``universe``).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from hlkb.errors import InputError, UsageError
 from hlkb.index.lookup import FileMap
@@ -65,7 +65,7 @@ class Evaluation:
 
     @classmethod
     def run(cls, conn, parsed: ParsedQuery, universe, files: FileMap, table: str = "fts", note_results=None,
-            db_path: str = "") -> "Evaluation":
+            db_path: str = "") -> Evaluation:
         """Run each leaf once. ``note_results``: inherited leaves' note matches taken from
         another evaluation (claims are searched in a table of their own, their notes not)."""
         results: dict[int, LeafResult] = {}

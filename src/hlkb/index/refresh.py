@@ -22,9 +22,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hlkb.index.rows import FileRows, rows_for_note
-from hlkb.index.store import Index, Writer, delete_file, transaction
+from hlkb.errors import HlkbError, InputError
+from hlkb.index.rows import FileRows, rows_for_note, text_rules
+from hlkb.index.store import Index, Writer, clear_content, delete_file, get_meta, set_meta, transaction
 from hlkb.index.walk import SPLIT_MIN_FILES, Scan, follow_links_setting, scan, scan_digest
+from hlkb.parse import parse_text
+from hlkb.pipeline import analyze
+from hlkb.progress import ProgressFactory, silent
+from hlkb.textio import FileTooLargeError, decode_bytes, read_regular_file
 from hlkb.vault import rel_text
 
 BATCH_FILES = 256          # files per transaction
@@ -62,17 +67,11 @@ class RefreshSummary:
                 "links_skipped": self.links_skipped,
                 "records": self.records, "seconds": round(self.seconds, 3), "errors": list(self.errors)}
 
-
 def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
-
 def parse_one(task: tuple[str, str, str | None]) -> FileRows:
     """Worker: read, hash and (unless the hash is the indexed one) parse one file."""
-    from hlkb.errors import HlkbError
-    from hlkb.pipeline import analyze
-    from hlkb.parse import parse_text
-    from hlkb.textio import FileTooLargeError, decode_bytes, read_regular_file
 
     abs_path, rel, known_hash = task
     try:
@@ -107,17 +106,14 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
         rows.error = f"{rel}: cannot index ({type(exc).__name__}: {exc})"
     return rows
 
-
 def _no_rows(rows: FileRows) -> None:
     rows.records, rows.parts, rows.fts, rows.text = [], [], [], b""
     rows.record_tags, rows.note_tags, rows.fields = [], [], []
-
 
 def default_jobs() -> int:
     """Parsing processes by default: one per core, at most four (the one writer is the limit
     beyond that)."""
     return max(1, min(4, os.cpu_count() or 1))
-
 
 def _start_pool(jobs: int):
     """``jobs`` parsing processes (forked where possible: no re-import, instant start)."""
@@ -125,7 +121,6 @@ def _start_pool(jobs: int):
 
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     return ctx.Pool(jobs)
-
 
 def _parse_iter(tasks: list[tuple], pool):
     """Yield FileRows for tasks, in order, at most two batches in flight (bounded memory)."""
@@ -142,17 +137,16 @@ def _parse_iter(tasks: list[tuple], pool):
             yield from pending.get()
         pending = nxt
 
-
-def refresh(index: Index, full: bool = False, progress: bool = True,
+def refresh(index: Index, full: bool = False, progress: ProgressFactory | None = None,
             only: list[Path] | None = None, lock_wait: float | None = None,
             jobs: int | None = None, follow_links: bool | None = None) -> RefreshSummary:
     """Bring ``index`` up to date with its vault (or, with ``only``, with just those files).
     ``jobs``: parsing processes (default ``default_jobs()``; 1 parses in this process).
-    ``follow_links``: follow symlinks out of the vault from now on (None: as before)."""
+    ``follow_links``: follow symlinks out of the vault from now on (None: as before).
+    ``progress``: a factory (hlkb.progress) told of the files parsed, for work big enough
+    to watch; None reports nothing."""
 
     import sqlite3
-
-    from hlkb.errors import InputError
 
     try:
         return _refresh(index, full, progress, only, lock_wait, jobs or default_jobs(), follow_links)
@@ -161,16 +155,14 @@ def refresh(index: Index, full: bool = False, progress: bool = True,
         # batch is what the index holds
         raise InputError(f"cannot write the index: {exc}", str(index.db)) from None
 
-
 # meta keys: the scan digest of the vault as the index last saw it whole, its record count,
 # its file count (which decides whether the next walk is split in two) and the rules its
 # text was folded by (rows.text_rules)
 _DIGEST, _RECORDS, _FILES, _TEXT_RULES = "scan_digest", "records", "files", "text_rules"
 
 
-def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
+def _refresh(index: Index, full: bool, progress: ProgressFactory | None, only: list[Path] | None,
              lock_wait: float | None, jobs: int, follow_links: bool | None = None) -> RefreshSummary:
-    from hlkb.index.store import get_meta
 
     started = time.perf_counter()
     summary = RefreshSummary()
@@ -201,12 +193,8 @@ def _refresh(index: Index, full: bool, progress: bool, only: list[Path] | None,
     summary.seconds = time.perf_counter() - started
     return summary
 
-
-def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] | None,
+def _refresh_locked(index: Index, full: bool, progress: ProgressFactory | None, only: list[Path] | None,
                     scanned: Scan | None, summary: RefreshSummary, jobs: int) -> None:
-    from hlkb.index.rows import text_rules
-    from hlkb.index.store import clear_content, get_meta, set_meta
-    from hlkb.output import progress as progress_bar
 
     conn = index.conn
     rules = text_rules()
@@ -281,7 +269,7 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
     # the pool is forked before the progress bar starts its refresh thread
     pool = _start_pool(jobs) if jobs > 1 and len(tasks) >= POOL_THRESHOLD else None
     try:
-        _write_all(conn, writer, tasks, pool, progress_bar, progress, known, gone_by_hash, gone, summary)
+        _write_all(conn, writer, tasks, pool, progress, known, gone_by_hash, gone, summary)
     finally:
         if pool is not None:
             pool.terminate()
@@ -304,7 +292,6 @@ def _refresh_locked(index: Index, full: bool, progress: bool, only: list[Path] |
             set_meta(conn, _DIGEST, scan_digest(indexed))
             set_meta(conn, _FILES, str(len(indexed)))
 
-
 def _in_walk_order(rows: list[tuple[str, int, int]], scanned: Scan) -> list[tuple[str, int, int]]:
     """Files-table rows (path, size, mtime_ns) in walk order: the walk just made lists them
     in that order (a lookup each, not a sort by path components, which is 0.15 s at 100k).
@@ -313,13 +300,12 @@ def _in_walk_order(rows: list[tuple[str, int, int]], scanned: Scan) -> list[tupl
     by_path = {row[0]: row for row in rows}
     return [by_path[rel] for _abs, rel, _size, _mtime in scanned.files if rel in by_path]
 
-
-def _write_all(conn, writer: Writer, tasks, pool, progress_bar, progress: bool, known, gone_by_hash, gone,
+def _write_all(conn, writer: Writer, tasks, pool, progress: ProgressFactory | None, known, gone_by_hash, gone,
                summary: RefreshSummary) -> None:
     """Write parsed files, one transaction per batch."""
-    # a bar only for work worth watching (and never when stderr is not a terminal)
-    show = None if progress and len(tasks) >= POOL_THRESHOLD else False
-    with progress_bar(len(tasks), "indexing", enabled=show) as advance:
+    # progress only for work worth watching
+    report = progress if progress and len(tasks) >= POOL_THRESHOLD else silent
+    with report(len(tasks), "indexing") as advance:
         batch: list[FileRows] = []
 
         def flush():
@@ -335,7 +321,6 @@ def _write_all(conn, writer: Writer, tasks, pool, progress_bar, progress: bool, 
                 flush()
         if batch:
             flush()
-
 
 def _apply(writer: Writer, known: dict, gone_by_hash: dict, gone: dict, rows: FileRows,
            summary: RefreshSummary) -> None:

@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 
 from hlkb.index.lookup import Texts, short_ids
 from hlkb.index.match import Evaluation
+from hlkb.index.plain import plain_markdown
 from hlkb.index.query import ParsedQuery
+from hlkb.index.rows import record_text
 from hlkb.index.search import Hit, _passage_ids, claims_in_passages, first_span, record_of, row_text
 from hlkb.index.store import Index
 
@@ -38,7 +40,6 @@ class ShownLine:
     passage_id: str | None = None   # a claim hit: the passage it was found in
     dim: bool = False               # context (a row holding part of an across match)
 
-
 @dataclass
 class NoteGroup:
     file_id: int
@@ -51,19 +52,16 @@ class NoteGroup:
     lines: list[ShownLine] = field(default_factory=list)
     across: bool = False
 
-
 def _location_label(rec: dict) -> str:
     loc = rec.get("location") or {}
     # "View Highlight" is a link, not a place in the text: only a position is worth a label
     return loc.get("label") or "" if loc.get("value") is not None else ""
-
 
 def _matching(pieces, terms, keep_first: bool = True, limit: int | None = None):
     out = [p for p in pieces if first_span(p[2], terms) is not None]
     if not out and keep_first and pieces:
         out = pieces[:1]
     return out[:limit] if limit else out
-
 
 def group_hits(index: Index, hits: list[Hit], parsed: ParsedQuery, ev: Evaluation | None) -> list[NoteGroup]:
     """The hits grouped by note (in order of each note's best hit), lines in file order."""
@@ -132,17 +130,13 @@ def group_hits(index: Index, hits: list[Hit], parsed: ParsedQuery, ev: Evaluatio
         group.lines = lines
     return list(groups.values())
 
-
 def _group(conn, fid: int) -> NoteGroup:
     row = conn.execute("SELECT note_id, path, title, author, category, date FROM files WHERE id = ?",
                        (fid,)).fetchone()
     note_id, path, title, author, category, date = row if row else ("", "", "", "", "", "")
     return NoteGroup(fid, note_id or "", path or "", title or "", author or "", category or "", date or "")
 
-
 def _claim_texts(conn, texts: Texts, ids: list[str]) -> dict[str, str]:
-    from hlkb.index.plain import plain_markdown
-    from hlkb.index.rows import record_text
 
     out: dict[str, str] = {}
     if not ids:

@@ -24,7 +24,9 @@ import json
 import zlib
 from dataclasses import dataclass, field
 
-from hlkb.index.cjk import fold_for_index
+from hlkb.index.cjk import FOLD_VERSION, fold_for_index
+from hlkb.index.plain import is_heading, link_urls, plain_line
+from hlkb.model import json_safe
 
 # Bump when fts_columns or the folding change what a stored text is indexed as: an index
 # built by other rules is then rebuilt before it is written (its rows could not be deleted).
@@ -37,8 +39,6 @@ def text_rules() -> str:
     import sqlite3
 
     import opencc
-
-    from hlkb.index.cjk import FOLD_VERSION
 
     return (f"text {INDEX_TEXT_VERSION}, fold {FOLD_VERSION}, opencc {getattr(opencc, '__version__', '?')}, "
             f"sqlite {sqlite3.sqlite_version}")
@@ -75,7 +75,6 @@ class FileRows:
     category: str | None = None
     date: str | None = None
 
-
 # ------------------------------------------------------------ what is searchable ---
 
 def _scalar_text(value) -> str | None:
@@ -86,7 +85,6 @@ def _scalar_text(value) -> str | None:
     if isinstance(value, (dict, list)):
         return None
     return str(value)
-
 
 def front_matter_fields(fm: dict) -> list[tuple[str, str]]:
     """(key, value) for every scalar front-matter value (a list gives one per item)."""
@@ -99,18 +97,14 @@ def front_matter_fields(fm: dict) -> list[tuple[str, str]]:
                 out.append((str(key), text))
     return out
 
-
 def _join(values) -> str:
     return " ".join(str(v) for v in values if v)
-
 
 def _links(markdown: str | None, skip: str | None = None) -> list[str]:
     if not markdown or "](" not in markdown and "<" not in markdown:
         return []
-    from hlkb.index.plain import link_urls
 
     return [u for u in link_urls(markdown) if u != skip]
-
 
 def fts_columns(kind: str, rec) -> tuple[str, str, str, str, str, str]:
     """(title, body, note, meta, tag, author) of a row, before folding. ``rec`` is the record
@@ -136,10 +130,8 @@ def fts_columns(kind: str, rec) -> tuple[str, str, str, str, str, str]:
                 rec.get("author") or "")
     return "", "", "", "", "", ""
 
-
 def folded_columns(kind: str, rec) -> tuple[str, ...]:
     return tuple(fold_for_index(c) if c else "" for c in fts_columns(kind, rec))
-
 
 # ------------------------------------------------------------ the stored text ---
 
@@ -147,18 +139,15 @@ def record_prefix(kind: str, rec_id: str, path: str) -> str:
     """The start of every record's JSON (model.to_record puts kind, id, path first)."""
     return '{"kind": ' + dumps(kind) + ', "id": ' + dumps(rec_id) + ', "path": ' + dumps(path) + ", "
 
-
 def record_piece(kind: str, rec_id: str, path: str, text: str) -> str:
     """What is stored of a record's JSON text: the rest after its prefix (the columns hold
     kind and id, the files table the path), or the whole text if it does not start so."""
     prefix = record_prefix(kind, rec_id, path)
     return text[len(prefix):] if text.startswith(prefix) else text
 
-
 def record_text(kind: str, rec_id: str, path: str, piece: str) -> str:
     """The record's JSON text again (output.dumps of the record)."""
     return piece if piece.startswith("{") else record_prefix(kind, rec_id, path) + piece
-
 
 def pack(pieces: list[str]) -> tuple[bytes, list[tuple[int, int]]]:
     """(compressed text, (pos, len) of each piece in the uncompressed bytes)."""
@@ -172,20 +161,16 @@ def pack(pieces: list[str]) -> tuple[bytes, list[tuple[int, int]]]:
         pos += len(data)
     return zlib.compress(b"".join(chunks), ZLIB_LEVEL), spans
 
-
 def unpack(z: bytes) -> bytes:
     return zlib.decompress(z)
 
-
 def piece_at(data: bytes, pos: int, length: int) -> str:
     return data[pos:pos + length].decode("utf-8", "surrogatepass")
-
 
 # ------------------------------------------------------------ parts ---
 
 def _is_blank(line: str) -> bool:
     return not line.strip(_BLANK)
-
 
 def _covered_lines(note, lines: list[str]) -> list[bool]:
     """Which lines (1-based) the note's front matter and passages hold."""
@@ -208,14 +193,11 @@ def _covered_lines(note, lines: list[str]) -> list[bool]:
             ln += 1
     return covered
 
-
 def _norm(text: str) -> str:
     return " ".join(text.split())
 
-
 def _note_row_lines(rec: dict) -> set[str]:
     """What the note's own row holds, as plain ``text`` and ``Key: value`` lines."""
-    from hlkb.index.plain import plain_line
 
     out = [rec.get("title") or "", rec.get("summary") or "", rec.get("author") or "", rec.get("url") or ""]
     for key, value in (rec.get("metadata") or {}).items():
@@ -227,10 +209,8 @@ def _note_row_lines(rec: dict) -> set[str]:
         out.append(value)
     return {_norm(t) for t in out if t}
 
-
 def _wordy(c: str) -> bool:
     return c.isalnum() and ord(c) < 0x2E80     # a letter or digit of a space-separated script
-
 
 def _contains(hay: str, needle: str) -> bool:
     """``needle`` in ``hay`` where it does not start or end inside a word."""
@@ -243,10 +223,8 @@ def _contains(hay: str, needle: str) -> bool:
         at = hay.find(needle, at + 1)
     return False
 
-
 def note_parts(note, note_rec: dict) -> list[tuple[int, int, str, list[str]]]:
     """(line, end_line, plain text, link URLs) of each paragraph of the note's own text."""
-    from hlkb.index.plain import is_heading, plain_line
 
     text = note.text or ""
     if not text:
@@ -297,12 +275,10 @@ def note_parts(note, note_rec: dict) -> list[tuple[int, int, str, list[str]]]:
     close()
     return parts
 
-
 # ------------------------------------------------------------ one file's rows ---
 
 def rows_for_note(note, rows: FileRows) -> FileRows:
     """Fill ``rows`` from a parsed and analysed Note (runs in a worker process)."""
-    from hlkb.model import json_safe
 
     path = rows.rel
     note_rec = note.to_record()
@@ -351,7 +327,6 @@ def rows_for_note(note, rows: FileRows) -> FileRows:
         rows.parts.append((seq, line, end, pos, length))
         rows.fts.append((seq,) + folded_columns("part", {"text": text, "links": links}))
     return rows
-
 
 def _claim_passage(claim, seq_of_id: dict, parts, first_part: int) -> int:
     """The seq of the row that holds a claim: its highlight or pair, else the part of the

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from hlkb.filters import Filters
 from hlkb.index.cjk import fold_for_index, fold_same_length, has_cjk
 from hlkb.index.lookup import RECORDS_JOIN, FileMap, Texts, list_records
 from hlkb.index.match import Evaluation
 from hlkb.index.plain import plain_markdown
-from hlkb.index.query import And, Not, Or, ParsedQuery
+from hlkb.index.query import And, Not, Or, ParsedQuery, parse_query
+from hlkb.index.rows import dumps, record_text
 from hlkb.index.store import Index
 
 SNIPPET_CHARS = 160
@@ -43,7 +44,6 @@ CLAIM_TABLE = "hlkb_claims"
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
 
 def filter_sql(filters: Filters, kinds=None) -> tuple[list[str], list]:
     """SQL conditions over ``r`` (records) and ``f`` (files) for the filters."""
@@ -83,7 +83,6 @@ def filter_sql(filters: Filters, kinds=None) -> tuple[list[str], list]:
         args.append(filters.until)
     return where, args
 
-
 # ------------------------------------------------------------------ hits ---
 
 @dataclass
@@ -103,7 +102,6 @@ class Hit:
     passage: int | None = None     # claims: the rid of the row that holds them
     file_id: int = 0
 
-
 def _has_and(node) -> bool:
     if isinstance(node, And):
         return True
@@ -112,7 +110,6 @@ def _has_and(node) -> bool:
     if isinstance(node, Not):
         return _has_and(node.positive)
     return False
-
 
 def _fts_rows_of(conn, file_ids: set[int]) -> set[int]:
     """Every full-text row (records but claims, parts) of these notes."""
@@ -127,11 +124,9 @@ def _fts_rows_of(conn, file_ids: set[int]) -> set[int]:
             "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi, lo, hi)))
     return out
 
-
 def evaluate(index: Index, parsed: ParsedQuery) -> Evaluation:
     return Evaluation.run(index.conn, parsed, lambda fids: _fts_rows_of(index.conn, fids), FileMap(index.conn),
                           db_path=str(index.db))
-
 
 def _rows_meta(conn, rids, cond: str, args: list) -> list[tuple]:
     """(rid, file_id, id, kind, pos, len, path, line, passage, passes the filters) of the
@@ -144,12 +139,10 @@ def _rows_meta(conn, rids, cond: str, args: list) -> list[tuple]:
         out.extend(conn.execute(sql, list(args) + [json.dumps(rids[i:i + 50_000])]))
     return out
 
-
 def _hit(row, score: float, **fields) -> Hit:
     rid, file_id, rec_id, kind, pos, length, path, line, passage, _ok = row
     return Hit(rid, kind, score, rec_id, path, line, pos, length, file_id=file_id,
                passage=passage if kind == "claim" else None, **fields)
-
 
 def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluation | None = None) -> list[Hit]:
     """Every hit of the query that passes the filters, best first (not yet limited)."""
@@ -206,14 +199,12 @@ def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluatio
     out.sort(key=lambda h: (-h.score, h.path, h.line, h.rid))
     return out
 
-
 # ------------------------------------------------------------------ claims ---
 
 def _claim_fts(conn) -> None:
     conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{CLAIM_TABLE} USING fts5(title, body, note, meta, "
                  "tag, author, tokenize = 'unicode61 remove_diacritics 2')")
     conn.execute(f"DELETE FROM temp.{CLAIM_TABLE}")
-
 
 def claim_hits(index: Index, parsed: ParsedQuery, ev: Evaluation, rows_hint: set[int] | None) -> list[Hit]:
     """Claims matching the query, found through their passages: the claims of the rows the
@@ -249,12 +240,9 @@ def claim_hits(index: Index, parsed: ParsedQuery, ev: Evaluation, rows_hint: set
     return [Hit(rid, "claim", claims_ev.row_score(rid), passage=passage_of[rid]) for rid in found
             if rid in passage_of]
 
-
 def _claim_record(texts: Texts, file_id: int, pos: int, length: int) -> dict:
-    from hlkb.index.rows import record_text
 
     return json.loads(record_text("claim", "", "", texts.piece(file_id, pos, length)))
-
 
 def claims_in_passages(index: Index, parsed: ParsedQuery, ev: Evaluation, passages: set[int]) -> dict[int, list[str]]:
     """passage rid -> ids of its claims that match the query (to mark them in the passage)."""
@@ -267,7 +255,6 @@ def claims_in_passages(index: Index, parsed: ParsedQuery, ev: Evaluation, passag
     for hit in sorted(hits, key=lambda h: h.rid):
         out.setdefault(hit.passage, []).append(ids.get(hit.rid, ""))
     return out
-
 
 # ------------------------------------------------------------------ records of hits ---
 
@@ -283,7 +270,6 @@ def _passage_ids(conn, rids: set[int]) -> dict[int, str]:
         "WHERE p.rid IN (SELECT value FROM json_each(?))", (json.dumps(rids), json.dumps(rids))).fetchall())
     return out
 
-
 def _row_line(texts: Texts, rid: int, terms, conn) -> int:
     """The line a row's match is on: a part's line holding the first term, a record's line."""
     got = texts.part(rid)
@@ -295,20 +281,17 @@ def _row_line(texts: Texts, rid: int, terms, conn) -> int:
     row = conn.execute("SELECT line FROM records WHERE rid = ?", (rid,)).fetchone()
     return row[0] if row else 0
 
-
 def hit_extras(index: Index, hit: Hit, terms, texts: Texts, passage_ids: dict[int, str]) -> dict:
     """The fields a hit adds to its record: ``passage_id`` (claims), ``match_lines`` (notes)."""
     if hit.kind == "claim":
-        return {"passage_id": passage_ids.get(hit.passage, None) if hit.passage is not None else None}
+        return {"passage_id": passage_ids.get(hit.passage) if hit.passage is not None else None}
     if hit.kind == "note":
         lines = {_row_line(texts, r, terms, index.conn) for r in hit.rows} - {0}
         return {"match_lines": sorted(lines or {hit.line})}
     return {}
 
-
 def _hit_records(index: Index, query: str | None, filters: Filters | None):
     """(hits, parsed query) or (None, None) for a listing."""
-    from hlkb.index.query import parse_query
 
     filters = filters or Filters()
     if not query or not query.strip():
@@ -318,7 +301,6 @@ def _hit_records(index: Index, query: str | None, filters: Filters | None):
     if filters.limit:
         hits = hits[:int(filters.limit)]
     return hits, parsed
-
 
 # hits whose texts are read file by file before being given back ranked: one decompression
 # per file for up to this many hits, and their texts (~0.7 KB each) held meanwhile
@@ -338,7 +320,6 @@ def _texts_of_hits(index: Index, hits: list[Hit], terms) -> Iterator[tuple[Hit, 
             got[hit.rid] = texts.record_text(hit.file_id, hit.rec_id, hit.kind, hit.pos, hit.length, hit.path)
         for hit in chunk:
             yield hit, got[hit.rid], hit_extras(index, hit, terms, texts, passage_ids)
-
 
 def search(index: Index, query: str | None, filters: Filters | None = None,
            snippets: bool = True) -> Iterator[dict]:
@@ -362,13 +343,11 @@ def search(index: Index, query: str | None, filters: Filters | None = None,
             rec["snippet"] = snippet_for(index, hit, rec, parsed.terms, texts)
         yield rec
 
-
 def search_json(index: Index, query: str | None, filters: Filters | None = None) -> Iterator[str]:
     """``search(..., snippets=False)`` as JSON texts, each exactly ``output.dumps`` of the
     record: the stored text with the hit's fields appended, without decoding and
     re-encoding each record (a third of a script's search time when a word matches
     thousands of records)."""
-    from hlkb.index.rows import dumps
 
     filters = filters or Filters()
     hits, parsed = _hit_records(index, query, filters)
@@ -380,7 +359,6 @@ def search_json(index: Index, query: str | None, filters: Filters | None = None)
     for hit, text, extras in _texts_of_hits(index, hits, parsed.terms):
         tail = "".join(f", {dumps(k)}: {dumps(v)}" for k, v in extras.items())
         yield f'{text[:-1]}{tail}, "rank": {round(hit.score, 4)!r}}}'
-
 
 # ------------------------------------------------------------------ snippets ---
 
@@ -403,14 +381,12 @@ def _term_pattern(terms: list[tuple[str, bool]]) -> re.Pattern | None:
     alts.sort(key=len, reverse=True)
     return re.compile("|".join(alts))
 
-
 def match_spans(text: str, terms: list[tuple[str, bool]]) -> list[tuple[int, int]]:
     """(start, end) of every query term in ``text`` (folded the way the index folds it)."""
     pattern = _term_pattern(terms)
     if pattern is None or not text:
         return []
     return [m.span() for m in pattern.finditer(fold_same_length(text)) if m.end() > m.start()]
-
 
 def first_span(text: str, terms: list[tuple[str, bool]]) -> tuple[int, int] | None:
     """(start, end) of the first query term in ``text``, or None (cheaper than match_spans)."""
@@ -420,10 +396,8 @@ def first_span(text: str, terms: list[tuple[str, bool]]) -> tuple[int, int] | No
     m = pattern.search(fold_same_length(text))
     return m.span() if m else None
 
-
 def _is_wide(ch: str) -> bool:
     return ord(ch) >= 0x2E80
-
 
 def window(text: str, span: tuple[int, int] | None, width: int, measure: Callable[[str], int] = len) -> tuple[int, int]:
     """(start, end) of the part of ``text`` to show in ``width`` (as ``measure`` counts:
@@ -464,7 +438,6 @@ def window(text: str, span: tuple[int, int] | None, width: int, measure: Callabl
         end -= 1
     return start, end
 
-
 def excerpt(text: str, span: tuple[int, int] | None, width: int, measure: Callable[[str], int] = len) -> str:
     """The part of ``text`` that ``window`` chooses, with ``…`` where it was cut."""
     start, end = window(text, span, width, measure)
@@ -472,10 +445,8 @@ def excerpt(text: str, span: tuple[int, int] | None, width: int, measure: Callab
         return text
     return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
 
-
 def flat(text: str | None) -> str:
     return " ".join(text.split()) if text and len(text) < 1_000_000 else (text or "")
-
 
 def row_text(index: Index, rid: int, rec: dict | None, texts: Texts) -> list[tuple[int, str, str]]:
     """(line, label, plain text) pieces of a row that a snippet can show: a highlight's
@@ -515,7 +486,6 @@ def row_text(index: Index, rid: int, rec: dict | None, texts: Texts) -> list[tup
         return out
     return []
 
-
 def record_of(index: Index, rid: int, texts: Texts) -> dict | None:
     """The record with this rid (None for a part)."""
     row = index.conn.execute(f"SELECT r.file_id, r.id, r.kind, r.pos, r.len, f.path FROM {RECORDS_JOIN} "
@@ -525,7 +495,6 @@ def record_of(index: Index, rid: int, texts: Texts) -> dict | None:
     file_id, rec_id, kind, pos, length, path = row
     return json.loads(texts.record_text(file_id, rec_id, kind, pos, length, path))
 
-
 def best_piece(pieces: list[tuple[int, str, str]], terms) -> tuple[tuple[int, str, str], tuple[int, int] | None] | None:
     """The piece with the first match (the first piece if none matches)."""
     for piece in pieces:
@@ -533,7 +502,6 @@ def best_piece(pieces: list[tuple[int, str, str]], terms) -> tuple[tuple[int, st
         if span is not None:
             return piece, span
     return (pieces[0], None) if pieces else None
-
 
 def snippet_for(index: Index, hit: Hit, rec: dict, terms, texts: Texts, width: int = SNIPPET_CHARS) -> str:
     """An excerpt of the hit's ORIGINAL text around its first match (whole if short)."""

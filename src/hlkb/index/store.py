@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from hlkb.errors import IndexBusyError, InputError
+from hlkb.index import rows as r
 from hlkb.index import schema
 from hlkb.index.dbfile import check_before_opening, index_writable, open_read_only
+from hlkb.vault import default_db
 
 # How long `hlkb index` waits for another writer before saying the index is busy.
 LOCK_WAIT_SECONDS = 30.0
@@ -35,7 +37,7 @@ class Index:
         self.conn = conn
         self._lock_fd: int | None = None
 
-    def __enter__(self) -> "Index":
+    def __enter__(self) -> Index:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -89,7 +91,6 @@ class Index:
                 os.close(self._lock_fd)
                 self._lock_fd = None
 
-
 def connect(db: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(db), timeout=30.0, isolation_level=None, check_same_thread=False)
     try:
@@ -108,7 +109,6 @@ def connect(db: Path) -> sqlite3.Connection:
         raise schema.IndexFileError(f"cannot open the index ({exc}); choose another --db", str(db)) from None
     return conn
 
-
 def _enable_wal(conn: sqlite3.Connection, wait: float = LOCK_WAIT_SECONDS) -> None:
     """Switch to WAL (readers never wait for the writer). On a new file this needs an
     exclusive lock, and SQLite answers "database is locked" at once rather than waiting
@@ -123,10 +123,8 @@ def _enable_wal(conn: sqlite3.Connection, wait: float = LOCK_WAIT_SECONDS) -> No
                 raise
             time.sleep(0.02)
 
-
 def open_index(vault: Path, db: Path | None = None) -> Index:
     """Open (creating folder and file if needed) the index of ``vault``; an Index context manager."""
-    from hlkb.vault import default_db
 
     vault = Path(vault).resolve()
     db = Path(db) if db is not None else default_db(vault)
@@ -156,14 +154,12 @@ def open_index(vault: Path, db: Path | None = None) -> Index:
         raise
     return Index(vault, db, conn)
 
-
 # ---------------------------------------------------------------- writing ---
 
 FTS_INSERT = ("INSERT INTO fts(rowid, " + ", ".join(schema.FTS_COLUMNS) + ") VALUES (?"
               + ", ?" * len(schema.FTS_COLUMNS) + ")")
 RECORD_INSERT = ('INSERT INTO records(rid, file_id, id, kind, line, lang, pos, len, passage, source, "check", '
                  "attribution, counterpart) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-
 
 class FtsSource:
     """``hlkb_fts(kind, z, pos, len, column)``: a row's folded FTS column, recomputed from
@@ -177,7 +173,6 @@ class FtsSource:
         self._columns: tuple = ()
 
     def __call__(self, kind, z, pos, length, column):
-        from hlkb.index import rows as r
 
         text_key = (len(z), zlib.crc32(z))
         if text_key != self._text_key:
@@ -189,16 +184,13 @@ class FtsSource:
             self._columns, self._row_key = r.folded_columns(kind, rec), row_key
         return self._columns[column]
 
-
 def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("hlkb_fts", 5, FtsSource(), deterministic=True)
-
 
 def file_rids(conn: sqlite3.Connection, file_id: int) -> tuple[int, int] | None:
     """(rid_lo, rid_hi) of a file's block of rows, or None if it has none."""
     row = conn.execute("SELECT rid_lo, rid_hi FROM files WHERE id = ?", (file_id,)).fetchone()
     return (row[0], row[1]) if row and row[0] is not None else None
-
 
 def delete_file_records(conn: sqlite3.Connection, file_id: int) -> int:
     """Remove a file's rows; returns how many records went."""
@@ -219,12 +211,10 @@ def delete_file_records(conn: sqlite3.Connection, file_id: int) -> int:
     conn.execute("DELETE FROM fields WHERE file_id = ?", (file_id,))
     return deleted
 
-
 def delete_file(conn: sqlite3.Connection, file_id: int) -> int:
     deleted = delete_file_records(conn, file_id)
     conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
     return deleted
-
 
 def clear_content(conn: sqlite3.Connection) -> None:
     """Empty the index but keep the files (call inside a transaction): every file is
@@ -233,7 +223,6 @@ def clear_content(conn: sqlite3.Connection) -> None:
     for table in ("records", "parts", "texts", "tags", "fields"):
         conn.execute(f"DELETE FROM {table}")
     conn.execute("UPDATE files SET hash = '', mtime_ns = -1, rid_lo = NULL, rid_hi = NULL")
-
 
 class Writer:
     """Writes FileRows; call inside a transaction. Each file's rows get the next free block
@@ -290,7 +279,6 @@ class Writer:
         """A file moved with its content unchanged: same records, same ids, new path. The
         stored records leave the path out (it is the files table's), except one whose JSON
         did not start with kind, id, path: that one is rewritten."""
-        from hlkb.index import rows as r
 
         conn = self.conn
         conn.execute("UPDATE files SET path=?, size=?, mtime_ns=? WHERE id=?", (new_rel, size, mtime_ns, file_id))
@@ -317,11 +305,9 @@ class Writer:
             conn.execute(f"UPDATE {'records' if t == 'r' else 'parts'} SET pos = ?, len = ? WHERE rid = ?",
                          (pos, length, rid))
 
-
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
-
 
 def set_meta(conn: sqlite3.Connection, key: str, value: str | None) -> None:
     """Call inside a transaction; None removes the key."""
@@ -329,7 +315,6 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str | None) -> None:
         conn.execute("DELETE FROM meta WHERE key = ?", (key,))
     else:
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
-
 
 @contextmanager
 def transaction(conn: sqlite3.Connection):

@@ -17,6 +17,8 @@ from array import array
 from pathlib import Path
 
 from hlkb.atomicfile import TMP_SUFFIX, sweep_one
+from hlkb.index.store import get_meta, set_meta, transaction
+from hlkb.vault import NOTE_SUFFIXES, name_from_text, name_text, outside_message, resolves_inside
 
 # below this many files (as the last refresh counted them) a fork costs more than it saves
 SPLIT_MIN_FILES = 20_000
@@ -33,7 +35,6 @@ class _Walker:
     ``follow_links``: reading /etc/passwd because a note links there is not indexing a vault."""
 
     def __init__(self, on_error, seen_dirs: set[str], root_real: str, follow_links: bool = False):
-        from hlkb.vault import NOTE_SUFFIXES
 
         self.suffixes = NOTE_SUFFIXES
         self.on_error = on_error
@@ -47,7 +48,6 @@ class _Walker:
         """True (after reporting it) for a symlink to outside the vault that is not followed."""
         if self.follow_links or not entry.is_symlink():
             return False
-        from hlkb.vault import outside_message, resolves_inside
 
         real = os.path.realpath(path)
         if resolves_inside(real, self.root_real):
@@ -114,7 +114,6 @@ class _Walker:
             except OSError:
                 continue
 
-
 class _ChildFolder:
     """One top-level folder walked by the child, as sent: its relative paths joined by NUL
     (UTF-8, surrogateescape) and its sizes and mtimes as int64 arrays. Kept packed, since
@@ -135,7 +134,6 @@ class _ChildFolder:
         prefix = root + os.sep
         return [(prefix + (_name_of(rel) if "\\" in rel else rel), rel, size, mtime)
                 for rel, size, mtime in zip(rels, sizes, mtimes)]
-
 
 class Scan:
     """The result of a walk: ``files`` (entries in walk order) and ``digest()`` (equal to
@@ -169,7 +167,6 @@ class Scan:
         return _digest(b"\0".join(pk[0] for pk in packs), b"".join(pk[1] for pk in packs),
                        b"".join(pk[2] for pk in packs))
 
-
 def scan(vault: Path | str, on_error, split: bool = False, follow_links: bool = False) -> Scan:
     """Walk the vault: every note file's (absolute path, vault-relative path, size,
     mtime_ns), in walk order. The same files as hlkb.vault.iter_note_files, with plain
@@ -184,11 +181,9 @@ def scan(vault: Path | str, on_error, split: bool = False, follow_links: bool = 
     walker.walk(root, "")
     return Scan(root, [walker.out], walker.links_skipped)
 
-
 def scan_vault(vault: Path | str, on_error, split: bool = False, follow_links: bool = False) -> list[Entry]:
     """``scan(...).files``."""
     return scan(vault, on_error, split, follow_links).files
-
 
 def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
     """The walk with the second half of the top-level folders walked by a forked child,
@@ -256,22 +251,17 @@ def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
         on_error(path, msg)
     return Scan(root, parts, walker.links_skipped + child_links_skipped)
 
-
 def _shown(name: str) -> str:
     """``name`` as the index stores it (hlkb.vault.name_text: undecodable bytes escaped);
     the common, plain ASCII name costs two quick checks."""
     if name.isascii() and "\\" not in name:
         return name
-    from hlkb.vault import name_text
 
     return name_text(name)
 
-
 def _name_of(rel: str) -> str:
-    from hlkb.vault import name_from_text
 
     return name_from_text(rel)
-
 
 def _is_dir(entry) -> bool:
     try:
@@ -279,13 +269,11 @@ def _is_dir(entry) -> bool:
     except OSError:
         return False
 
-
 def _is_link(entry) -> bool:
     try:
         return entry.is_symlink()
     except OSError:
         return False
-
 
 def _child(root: str, folders: list[str], write_end: int, follow_links: bool = False) -> None:
     """Runs in the forked child; never returns (os._exit: no atexit, no flushed buffers)."""
@@ -307,7 +295,6 @@ def _child(root: str, folders: list[str], write_end: int, follow_links: bool = F
     finally:
         os._exit(code)
 
-
 def _receive(read_end: int):
     chunks = []
     while True:
@@ -320,14 +307,12 @@ def _receive(read_end: int):
     except (EOFError, ValueError, TypeError):
         return None     # the child died before sending everything
 
-
 def scan_digest(files: list[tuple]) -> str:
     """A digest of (path, size, mtime) of every file, given as (..., rel, size, mtime_ns)
     tuples in the walk's order: equal digests mean the size+mtime check would find every
     file unchanged and none added or removed. Built from three joined arrays rather than
     a line per file: at 100k files this is 20 ms, not 120."""
     return _digest(*_pack(files))
-
 
 def _pack(files: list[tuple]) -> tuple[bytes, bytes, bytes]:
     """(rel, size, mtime_ns), the last three of each tuple, as three byte strings: the
@@ -337,14 +322,12 @@ def _pack(files: list[tuple]) -> tuple[bytes, bytes, bytes]:
             array("q", [f[-2] for f in files]).tobytes(),
             array("q", [f[-1] for f in files]).tobytes())
 
-
 def _digest(rels: bytes, sizes: bytes, mtimes: bytes) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(rels)
     h.update(sizes)
     h.update(mtimes)
     return h.hexdigest()
-
 
 # meta key: whether the vault's walk follows symlinks out of the vault ("1") or skips them
 FOLLOW_LINKS_KEY = "follow_links"
@@ -353,7 +336,6 @@ FOLLOW_LINKS_KEY = "follow_links"
 def follow_links_setting(conn, requested: bool | None) -> bool:
     """The index's choice of following links out of the vault: ``requested`` (stored for the
     refreshes after this one) or, if None, what was stored (default: do not follow)."""
-    from hlkb.index.store import get_meta, set_meta, transaction
 
     stored = get_meta(conn, FOLLOW_LINKS_KEY) == "1"
     if requested is None or requested == stored:

@@ -103,9 +103,7 @@ def extend_item_tails(units: list[Unit], ctx: Context) -> None:
             if b.kind == "item":
                 if not is_field_item(b):
                     break
-            elif b.kind == "para" and not is_note_para(b):
-                break
-            elif b.kind not in ("blank", "para"):
+            elif b.kind == "para" and not is_note_para(b) or b.kind not in ("blank", "para"):
                 break
             u.tail.append(b)
             i += 1

@@ -155,7 +155,7 @@ def anchor_lines(block: Block, block_ids: bool = False) -> list[tuple[int, Block
     return out
 
 
-def repeated_block_ids(regions: list["Region"]) -> bool:
+def repeated_block_ids(regions: list[Region]) -> bool:
     n = 0
     for r in regions:
         for b in r.blocks:

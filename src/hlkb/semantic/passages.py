@@ -21,6 +21,9 @@ import hashlib
 import json
 import re
 
+from hlkb.index.plain import plain_markdown
+from hlkb.index.rows import record_text
+
 # What a vector is of (its "code", stored with it: search needs no look-up to know which
 # hit a vector belongs to): a highlight, a pair's English or Chinese side (its record is
 # the hit), a part or a note's own row (the note is the hit).
@@ -32,7 +35,6 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 
 def embed_text(text: str | None) -> str:
     """A passage's text as it is embedded (empty: nothing to embed)."""
-    from hlkb.index.plain import plain_markdown
 
     if not text:
         return ""
@@ -41,16 +43,13 @@ def embed_text(text: str | None) -> str:
     text = " ".join(plain_markdown(text).split())
     return text[:MAX_CHARS]
 
-
 def text_key(text: str) -> bytes:
     """8 bytes naming an embedded text (vectors are reused by it when a note changes)."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
-
 def slot(seq: int, code: int) -> int:
     """A vector's place: its row's seq in the file's block (rid - rid_lo) and its code."""
     return seq << 3 | code
-
 
 def record_texts(kind: str, rec: dict) -> list[tuple[int, str]]:
     """(code, text to embed) of one record (a JSON object) or part (its stored piece)."""
@@ -68,11 +67,9 @@ def record_texts(kind: str, rec: dict) -> list[tuple[int, str]]:
         return []
     return [(code, text) for code, text in out if text]
 
-
 def file_passages(conn, file_id: int, rid_lo: int, rid_hi: int, texts) -> list[tuple[int, str]]:
     """(slot, text) of every passage of one indexed note file, in file order. ``texts`` is an
     hlkb.index.lookup.Texts (the file's stored text, decompressed once)."""
-    from hlkb.index.rows import record_text
 
     rows = conn.execute(
         "SELECT rid, kind, pos, len FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "

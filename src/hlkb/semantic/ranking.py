@@ -15,10 +15,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from hlkb.errors import UsageError
 from hlkb.filters import Filters
-from hlkb.index.search import DEFAULT_KINDS, Hit, filter_sql
+from hlkb.index.lookup import get_record_text, note_records, record_rows
+from hlkb.index.search import DEFAULT_KINDS, Hit, filter_sql, find_hits
 from hlkb.semantic.engine import numpy
-from hlkb.semantic.passages import HIGHLIGHT, NOTE_ROW, PAIR_EN, PAIR_ZH, PART
+from hlkb.semantic.passages import HIGHLIGHT, NOTE_ROW, PAIR_EN, PAIR_ZH, PART, embed_text
+from hlkb.semantic.vectors import SHORTLIST
 
 RRF_K = 60                 # reciprocal rank fusion: 1 / (RRF_K + rank), the usual constant
 HYBRID_DEPTH = 200         # at least this many of each ranking are fused
@@ -37,11 +40,9 @@ class Ranked:
     sims: object = None              # the cosine of the vectors with the query (-inf: not shortlisted)
     query: object = None             # the query vector
 
-
 def _row_filters(filters: Filters) -> bool:
     return bool(filters.tags or filters.author or filters.category or filters.lang or filters.where
                 or filters.since or filters.until)
-
 
 def _mask(conn, vs, filters: Filters, kinds: list[str], exclude=None):
     """Which vectors may stand for a hit: of an asked-for kind, passing the filters."""
@@ -58,7 +59,6 @@ def _mask(conn, vs, filters: Filters, kinds: list[str], exclude=None):
     if exclude is not None:
         mask &= ~exclude
     return mask
-
 
 def _best_per_hit(vs, sims, mask, want: int | None):
     """Indices of each hit's best vector, best first; the first ``want`` hits (all: None).
@@ -80,7 +80,6 @@ def _best_per_hit(vs, sims, mask, want: int | None):
             return best if want is None else best[:want]
         depth = min(len(idx), depth * 4)
 
-
 def _totals(vs, mask) -> tuple[int, int]:
     """(hits, notes) the vectors ``mask`` allows stand for, in one pass: a set's vectors
     come file by file, a pair's two sides one after the other (an np.unique of 300,000
@@ -99,16 +98,12 @@ def _totals(vs, mask) -> tuple[int, int]:
     hits += runs(vs.file_ids, mask & ((codes == PART) | (codes == NOTE_ROW)))
     return hits, runs(vs.file_ids, mask)
 
-
 def _depth(want: int | None, n: int) -> int:
-    from hlkb.semantic.vectors import SHORTLIST
 
     return n if want is None else max(SHORTLIST, want * 40)
 
-
 def _hits_for(index, vs, sims, best) -> Ranked:
     """Ranked hits for the best vectors (``best``, in rank order)."""
-    from hlkb.index.lookup import record_rows
 
     out = Ranked()
     hit_rids = [int(vs.hit_rids[i]) for i in best]
@@ -127,10 +122,8 @@ def _hits_for(index, vs, sims, best) -> Ranked:
         out.best_code[rid] = int(vs.codes[i])
     return out
 
-
 def _claims(index, vs, sims, mask_rows, filters: Filters, want: int | None) -> Ranked:
     """Claims, each with its passage's similarity (claims have no vectors of their own)."""
-    from hlkb.index.lookup import record_rows
 
     np = numpy()
     out = Ranked()
@@ -161,7 +154,6 @@ def _claims(index, vs, sims, mask_rows, filters: Filters, want: int | None) -> R
     out.hits.sort(key=lambda h: (-h.score, h.path, h.line, h.rid))
     out.total = len(out.hits)
     return out
-
 
 def rank(index, vs, query_vec, filters: Filters, want: int | None, exclude=None) -> Ranked:
     """The hits nearest ``query_vec`` that pass ``filters``, best first, at most ``want``."""
@@ -194,11 +186,9 @@ def rank(index, vs, query_vec, filters: Filters, want: int | None, exclude=None)
     out.sims = sims
     return out
 
-
 # ------------------------------------------------------------------ the three rankings ---
 
 def semantic_hits(index, vs, encoder, query: str, filters: Filters, want: int | None) -> Ranked:
-    from hlkb.semantic.passages import embed_text
 
     text = embed_text(query) or query.strip()
     query_vec = encoder.encode([text])[0]
@@ -206,13 +196,10 @@ def semantic_hits(index, vs, encoder, query: str, filters: Filters, want: int | 
     out.query = query_vec
     return out
 
-
 def related_hits(index, vs, record_id: str, filters: Filters, want: int | None) -> tuple[dict, Ranked]:
     """(the record, the passages nearest it in meaning): itself and its own pair (the
     pair it is a side of, the highlights a pair is made of) are left out; for a note,
     every passage of the note."""
-    from hlkb.errors import UsageError
-    from hlkb.index.lookup import get_record_text
 
     np = numpy()
     text, rid = get_record_text(index, record_id)
@@ -241,14 +228,11 @@ def related_hits(index, vs, record_id: str, filters: Filters, want: int | None) 
         raise UsageError(f"{rec['id']} has no vector to compare")
     return rec, rank(index, vs, query / norm, filters, want, exclude=exclude)
 
-
 def _own_pair(index, rec: dict, file_id: int, target: int) -> set[int]:
     """rids of the record's own pair: for a highlight, the pairs holding its text and those
     pairs' other highlights; for a pair, the highlights it holds. (A pair records only the
     first line of each paragraph, and a paragraph of a note of highlights can start on a
     heading above them: the text tells which highlights a pair was made of.)"""
-    from hlkb.index.lookup import note_records
-    from hlkb.semantic.passages import embed_text
 
     out = {target}
     kind = rec.get("kind")
@@ -273,11 +257,9 @@ def _own_pair(index, rec: dict, file_id: int, target: int) -> set[int]:
             (file_id, json.dumps(sorted(ids)))))
     return out
 
-
 def hybrid_hits(index, vs, encoder, query: str, parsed, filters: Filters, want: int | None) -> Ranked:
     """Keyword (BM25) and meaning rankings fused by reciprocal rank fusion: each hit scores
     the sum over the rankings it is in of 1 / (RRF_K + its rank there)."""
-    from hlkb.index.search import find_hits
 
     keyword = find_hits(index, parsed, filters)
     depth = max(HYBRID_DEPTH, (want or 0) * 4)

@@ -1,11 +1,15 @@
 """Ranked meaning hits as search shows them: JSON records (search's own fields, plus
-``similarity``) and the grouped terminal view (hlkb.display.search_view)."""
+``similarity``) and the grouped terminal view (hlkb.cli.display.search_view)."""
 
 from __future__ import annotations
 
-from typing import Iterator
+import json
+from collections.abc import Iterator
 
-from hlkb.index.lookup import Texts
+from hlkb.index.lookup import Texts, short_ids
+from hlkb.index.results import NoteGroup, ShownLine, _group
+from hlkb.index.search import _passage_ids as ids_of
+from hlkb.index.search import record_of, row_text
 from hlkb.semantic.passages import PAIR_SIDES
 
 MAX_PART_LINES_SHOWN = 3
@@ -21,17 +25,13 @@ def _row_lines(index, texts: Texts, hit, ranked) -> list[int]:
         lines.add(got[0] if got is not None else hit.line)
     return sorted(lines) or [hit.line]
 
-
 def _passage_ids(index, hits) -> dict[int, str]:
-    from hlkb.index.search import _passage_ids as ids_of
 
     return ids_of(index.conn, {h.passage for h in hits if h.passage is not None})
-
 
 def records(index, ranked, snippets: bool = False, fused: bool = False) -> Iterator[dict]:
     """Each hit's record with ``rank``, ``similarity`` (and ``match_lines``, ``passage_id``,
     ``snippet`` as search adds them)."""
-    import json
 
     texts = Texts(index.conn, keep=64)
     passage_ids = _passage_ids(index, ranked.hits)
@@ -51,11 +51,9 @@ def records(index, ranked, snippets: bool = False, fused: bool = False) -> Itera
             rec["snippet"] = excerpt(" ".join(shown[0][2].split()), None, 160) if shown else ""
         yield rec
 
-
 def _shown_texts(index, texts: Texts, hit, rec: dict, ranked) -> list[tuple[int, str, str]]:
     """(line, label, plain text) of what a hit shows: a highlight's text, the closer side
     of a pair, a note's closest part (or its title), a claim's sentence."""
-    from hlkb.index.search import record_of, row_text
 
     if hit.kind == "pair":
         # the closer side (the first, for a keyword hit without a vector), as one text
@@ -82,13 +80,8 @@ def _shown_texts(index, texts: Texts, hit, rec: dict, ranked) -> list[tuple[int,
         return out[:MAX_PART_LINES_SHOWN]
     return row_text(index, hit.rid, rec, texts)[:1 if hit.kind != "highlight" else 2]
 
-
 def groups(index, ranked) -> list:
     """The hits grouped by note (in order of each note's best hit), for search_view."""
-    import json
-
-    from hlkb.index.lookup import short_ids
-    from hlkb.index.results import NoteGroup, ShownLine, _group
 
     conn = index.conn
     texts = Texts(conn, keep=128)

@@ -19,9 +19,12 @@ latency and how many of the exact top hits the shortlist keeps).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
+from hlkb.index.store import get_meta
 from hlkb.semantic.engine import DIMS, numpy
+from hlkb.semantic.passages import NOTE_ROW, PART
 
 ENGINE_KEY = "vectors_engine"          # meta: what the stored vectors were made by (engine_id)
 SHORTLIST = 2000                       # passages ranked exactly after the first stage (at least)
@@ -38,7 +41,6 @@ def quantize(vecs) -> bytes:
     peak[peak == 0] = 1.0
     return np.rint(vecs * (127.0 / peak)).astype(np.int8).tobytes()
 
-
 def dequantize(q):
     """int8 vectors (n, DIMS) as float32 of unit length (a zero vector stays zero)."""
     np = numpy()
@@ -48,35 +50,28 @@ def dequantize(q):
     out /= norms[:, None]
     return out
 
-
 def sign_bits(vecs):
     """The signs of float or int8 vectors (n, DIMS) as packed bits (n, DIMS // 8)."""
     np = numpy()
     return np.packbits(np.asarray(vecs) > 0, axis=-1)
-
 
 def valid_rows_sql(select: str) -> str:
     """A query over vectors rows joined to their file that are still valid."""
     return (f"SELECT {select} FROM vectors v JOIN files f ON f.id = v.file_id "
             f"WHERE f.hash = v.hash AND f.path = v.path AND f.rid_lo IS NOT NULL AND v.dims = {DIMS}")
 
-
 def stored_engine(conn) -> str | None:
-    from hlkb.index.store import get_meta
 
     return get_meta(conn, ENGINE_KEY)
 
-
 def indexed_files(conn) -> int:
     return conn.execute("SELECT count(*) FROM files WHERE rid_lo IS NOT NULL").fetchone()[0]
-
 
 def stale_files(conn) -> int:
     """Indexed note files whose vectors are missing or out of date."""
     return conn.execute(
         "SELECT count(*) FROM files f LEFT JOIN vectors v ON v.file_id = f.id WHERE f.rid_lo IS NOT NULL "
         "AND (v.file_id IS NULL OR v.hash != f.hash OR v.path != f.path)").fetchone()[0]
-
 
 def write_file(conn, file_id: int, hash_: str, path: str, slots, keys: bytes, vecs: bytes) -> None:
     """Store one file's vectors (call inside a transaction)."""
@@ -86,7 +81,6 @@ def write_file(conn, file_id: int, hash_: str, path: str, slots, keys: bytes, ve
                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                  (file_id, hash_, path, DIMS, np.asarray(slots, dtype="<i4").tobytes(), sign_bits(q).tobytes(),
                   keys, vecs))
-
 
 def _popcount(words, query_words):
     """Bits that differ between each row of ``words`` (uint64, n x DIMS/64) and the query's."""
@@ -98,7 +92,6 @@ def _popcount(words, query_words):
     if _POPCOUNT is None:
         _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
     return _POPCOUNT[x.view(np.uint8)].sum(axis=1, dtype=np.int32)
-
 
 @dataclass
 class VectorSet:
@@ -144,7 +137,6 @@ class VectorSet:
         return dequantize(q)
 
     def _exact_whole_rows(self, idx):
-        import json
 
         np = numpy()
         q = np.zeros((len(idx), DIMS), dtype=np.int8)
@@ -174,10 +166,8 @@ class VectorSet:
         sims[idx] = self.exact(idx) @ query
         return sims
 
-
 def load(conn) -> VectorSet:
     """The signs and places of every valid vector of the index (not the vectors)."""
-    from hlkb.semantic.passages import NOTE_ROW, PART
 
     np = numpy()
     width = DIMS // 8

@@ -7,17 +7,18 @@ the diagnostics. Nothing here prints.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from hlkb.errors import InputError, UsageError
+from hlkb.textio import read_text
 from hlkb.validate.checks import RULES, CheckedFile, Settings, check_text
 from hlkb.validate.config import ValidateConfig, find_config, schemas_for
+from hlkb.vault import NOTE_SUFFIXES, iter_note_files
 
 __all__ = ["RULES", "CheckedFile", "Settings", "check_text", "check_file", "validate_paths",
            "expand_paths", "Totals"]
-
 
 @dataclass
 class Totals:
@@ -33,10 +34,8 @@ class Totals:
             else:
                 self.warnings += 1
 
-
 def check_file(path: Path, shown: str, config: ValidateConfig, schema: Path | None = None) -> CheckedFile:
     """All checks for one file; an unreadable file is one ``unreadable`` diagnostic."""
-    from hlkb.textio import read_text
 
     settings = Settings(disabled=config.disabled, required=config.required)
     try:
@@ -57,13 +56,11 @@ def check_file(path: Path, shown: str, config: ValidateConfig, schema: Path | No
             result.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     return result
 
-
 def expand_paths(paths: Iterable[str], on_error=None) -> Iterator[tuple[Path, str]]:
     """(file, path as shown) for each argument; folders are walked like a vault.
 
     A missing path is a usage error, raised before anything is checked.
     """
-    from hlkb.vault import NOTE_SUFFIXES, iter_note_files
 
     items = list(paths)
     for p in items:
@@ -78,7 +75,6 @@ def expand_paths(paths: Iterable[str], on_error=None) -> Iterator[tuple[Path, st
             yield path, p
         # else: a named file that is not a note (pre-commit's `types_or: [text]` passes every
         # text file, e.g. YAML documents starting with '---'): not ours to judge
-
 
 def validate_paths(paths: Iterable[str], config: ValidateConfig | None = None, schema: Path | None = None,
                    on_error=None) -> Iterator[CheckedFile]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from hlkb.config import load_toml
 from hlkb.errors import UsageError
+from hlkb.validate.checks import RULES
 
 CONFIG_KEYS = ("schema", "schemas", "disable", "required")
 
@@ -25,7 +26,6 @@ class ValidateConfig:
     schemas: list[tuple[str, Path]] = field(default_factory=list)   # (glob, schema) for matching files
     disabled: frozenset[str] = frozenset()
     required: tuple[str, ...] = ("title",)
-
 
 _load_toml = load_toml        # one reader of settings files (hlkb.config)
 
@@ -42,7 +42,6 @@ def _section(path: Path) -> dict | None:
         raise UsageError("the validate settings must be a table", str(path))
     return section
 
-
 def find_config(start: Path | None = None) -> ValidateConfig:
     """The nearest config with validate settings, from ``start`` up to the repository root."""
     folder = (start or Path.cwd()).resolve()
@@ -57,7 +56,6 @@ def find_config(start: Path | None = None) -> ValidateConfig:
             break
     return ValidateConfig()
 
-
 def load_config(path: Path) -> ValidateConfig:
     """An explicitly named config file (``--config``); it must hold validate settings."""
     if not path.is_file():
@@ -69,9 +67,7 @@ def load_config(path: Path) -> ValidateConfig:
         raise UsageError(f"no {where} table in this file", str(path))
     return config_from_section(section, path)
 
-
 def config_from_section(section: dict, source: Path) -> ValidateConfig:
-    from hlkb.validate.checks import RULES
 
     where = str(source)
     unknown = sorted(set(section) - set(CONFIG_KEYS))
@@ -103,7 +99,6 @@ def config_from_section(section: dict, source: Path) -> ValidateConfig:
         config.required = tuple(keys)
     return config
 
-
 def glob_to_regex(glob: str) -> re.Pattern:
     """``**`` spans folders, ``*`` and ``?`` stay within one; a glob without "/" matches the file name."""
     out = []
@@ -122,7 +117,6 @@ def glob_to_regex(glob: str) -> re.Pattern:
         i += 1
     prefix = "" if "/" in glob else "(?:.*/)?"
     return re.compile(prefix + "".join(out) + r"\Z")
-
 
 def schemas_for(config: ValidateConfig, file: Path, override: Path | None = None) -> list[Path]:
     """The schema files that apply to ``file``: --schema (else the config's), then per-glob ones."""

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from typing import TextIO
 
+from hlkb.cli.display import terminal_safe
+from hlkb.cli.output import stderr_console
+from hlkb.errors import UsageError
+from hlkb.export.jsonout import dumps
 from hlkb.model import Diagnostic
 
 
@@ -20,7 +25,6 @@ class Reporter:
     def finish(self, files: int, errors: int, warnings: int) -> None:
         return None
 
-
 class TextReporter(Reporter):
     """``path:line:col: CODE message`` a line (warnings end in ``(warning)``); a rich summary on a TTY."""
 
@@ -29,7 +33,6 @@ class TextReporter(Reporter):
         self.summary = sys.stderr.isatty() if summary is None else summary
 
     def report(self, diagnostic: Diagnostic) -> None:
-        from hlkb.display import terminal_safe
 
         line = terminal_safe(str(diagnostic))
         if diagnostic.severity == "warning":
@@ -41,15 +44,12 @@ class TextReporter(Reporter):
             return
         from rich.text import Text
 
-        from hlkb.output import stderr_console
-
         text = Text()
         text.append(f"{files} file{'s' * (files != 1)} checked: ")
         text.append(f"{errors} error{'s' * (errors != 1)}", style="bold red" if errors else "green")
         text.append(", ")
         text.append(f"{warnings} warning{'s' * (warnings != 1)}", style="yellow" if warnings else "green")
         stderr_console().print(text)
-
 
 class JsonReporter(Reporter):
     """One JSON array of diagnostic records, streamed."""
@@ -59,7 +59,6 @@ class JsonReporter(Reporter):
         self.count = 0
 
     def report(self, diagnostic: Diagnostic) -> None:
-        from hlkb.output import dumps
 
         self.out.write(",\n" if self.count else "[\n")
         self.out.write(dumps(diagnostic.to_record()))
@@ -68,14 +67,11 @@ class JsonReporter(Reporter):
     def finish(self, files: int, errors: int, warnings: int) -> None:
         self.out.write("\n]\n" if self.count else "[]\n")
 
-
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
-
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
 
 class GithubReporter(Reporter):
     """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=CODE::message``."""
@@ -86,18 +82,15 @@ class GithubReporter(Reporter):
                        f"col={diagnostic.column},title={_escape_property(diagnostic.code)}::"
                        f"{_escape_data(diagnostic.code + ' ' + diagnostic.message)}\n")
 
-
 REPORTERS = {"text": TextReporter, "json": JsonReporter, "github": GithubReporter}
 
 
 def make_reporter(fmt: str, out: TextIO | None = None) -> Reporter:
-    from hlkb.errors import UsageError
 
     try:
         return REPORTERS[fmt](out)
     except KeyError:
         raise UsageError(f"--format must be one of {', '.join(REPORTERS)}, not {fmt!r}") from None
-
 
 def write_all(diagnostics: Iterable[Diagnostic], reporter: Reporter) -> None:
     for d in diagnostics:

@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from hlkb.errors import UsageError
+from hlkb.errors import InputError, UsageError
+from hlkb.textio import read_regular_file
 from hlkb.validate.checks import CheckedFile
 
 _cache: dict[Path, Any] = {}
@@ -25,9 +26,6 @@ def load_schema(path: Path):
         return _cache[key]
     import jsonschema
     from jsonschema.exceptions import SchemaError
-
-    from hlkb.errors import InputError
-    from hlkb.textio import read_regular_file
 
     try:
         text = read_regular_file(path, str(path))[0].decode("utf-8")
@@ -53,7 +51,6 @@ def load_schema(path: Path):
     _cache[key] = validator
     return validator
 
-
 def check_schema(result: CheckedFile, schema_path: Path) -> None:
     """Add one ``schema`` diagnostic per jsonschema error, at the line of the key it concerns."""
     if not result.has_front_matter or result.node is None and result.data is None:
@@ -72,7 +69,6 @@ def check_schema(result: CheckedFile, schema_path: Path) -> None:
             result.at(node, "schema", f"{text} ({label})")
         else:
             result.add(result.fm.open_line, 1, "schema", f"{text} ({label})")
-
 
 def _locate(root, path: list, error):
     """The node for a JSON path: a mapping key's own node (its line), or a list item."""

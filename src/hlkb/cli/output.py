@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import codecs
 import io
-import json
 import os
 import sys
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator, TextIO
+from typing import Callable, Iterable, TextIO
+
+from hlkb.cli.escape import CONTROL_CHARS, terminal_safe
+from hlkb.errors import UsageError
+from hlkb.export.jsonout import write_json_array, write_json_lines
 
 _stdout_console = None
 _stderr_console = None
@@ -21,7 +24,6 @@ _stderr_console = None
 class OutputError(Exception):
     """stdout cannot take the output (a full disk, a quota, an I/O error). Not an HlkbError,
     so no per-file ``except HlkbError`` in a command swallows it."""
-
 
 def _escape_unencodable(exc: UnicodeError):
     """Text stdout's encoding cannot hold (PYTHONIOENCODING=ascii, or a file name's
@@ -39,7 +41,6 @@ def _escape_unencodable(exc: UnicodeError):
             out.append(f"\\u{code:04x}")
     return "".join(out), exc.end
 
-
 codecs.register_error("hlkb-escape", _escape_unencodable)
 
 
@@ -53,7 +54,6 @@ class _StdoutFile(io.FileIO):
             raise
         except OSError as exc:
             raise OutputError(exc.strerror or str(exc)) from None
-
 
 def configure_streams() -> None:
     """For the console script: stdout writes through _StdoutFile, and both streams escape
@@ -72,7 +72,6 @@ def configure_streams() -> None:
     sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=old.encoding, errors="hlkb-escape",
                                   line_buffering=old.line_buffering)
 
-
 def silence_stdout() -> None:
     """After stdout failed (closed pipe, full disk): send what is still buffered, and any
     later write, to /dev/null, so nothing fails again at exit."""
@@ -83,7 +82,6 @@ def silence_stdout() -> None:
     except (AttributeError, OSError, ValueError):
         pass
 
-
 def stdout_console():
     global _stdout_console
     if _stdout_console is None or _stdout_console.file is not sys.stdout:
@@ -91,7 +89,6 @@ def stdout_console():
 
         _stdout_console = Console(file=sys.stdout, highlight=False, soft_wrap=False)
     return _stdout_console
-
 
 def stderr_console():
     global _stderr_console
@@ -101,16 +98,13 @@ def stderr_console():
         _stderr_console = Console(file=sys.stderr, highlight=False, soft_wrap=True)
     return _stderr_console
 
-
 def message(text: str) -> None:
     """A plain one-line message on stderr (never markup-parsed)."""
-    from hlkb.display import terminal_safe
 
     try:
         print(terminal_safe(text), file=sys.stderr)
     except (OSError, ValueError):
         pass   # stderr itself is gone or full: there is no one left to tell
-
 
 class TerminalSafeWriter:
     """A text stream onto a terminal that shows control characters in what is written as
@@ -125,11 +119,10 @@ class TerminalSafeWriter:
         self.json_escapes = json_escapes
 
     def write(self, text: str) -> int:
-        from hlkb.display import _CONTROL, terminal_safe
 
         shown = text.replace("\r\n", "\n")
         if self.json_escapes:
-            shown = _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", shown)
+            shown = CONTROL_CHARS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", shown)
         else:
             shown = terminal_safe(shown)
         self.out.write(shown)
@@ -141,56 +134,11 @@ class TerminalSafeWriter:
     def isatty(self) -> bool:
         return True
 
-
-# one encoder for every record (json.dumps with options builds a new one per call)
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
-_CHUNK = 256    # records per write: fewer calls into the text layer, still streaming
-
-
-def dumps(record: dict) -> str:
-    return _ENCODER.encode(record)
-
-
-def _encoded(records: Iterable[dict | str]) -> Iterator[str]:
-    """Each record's JSON text; a record given as a str is already one (search_json)."""
-    for rec in records:
-        yield rec if isinstance(rec, str) else dumps(rec)
-
-
-def write_json_array(records: Iterable[dict | str], out: TextIO) -> int:
-    """Stream records as one JSON array (constant memory). Returns the count."""
-    n = 0
-    out.write("[")
-    for text in _encoded(records):
-        out.write(",\n" if n else "\n")
-        out.write(text)
-        n += 1
-    out.write("\n]\n" if n else "]\n")
-    return n
-
-
-def write_jsonl(records: Iterable[dict | str], out: TextIO) -> int:
-    n = 0
-    chunk: list[str] = []
-    for text in _encoded(records):
-        chunk.append(text)
-        if len(chunk) == _CHUNK:
-            out.write("\n".join(chunk) + "\n")
-            n += len(chunk)
-            chunk = []
-    if chunk:
-        out.write("\n".join(chunk) + "\n")
-        n += len(chunk)
-    return n
-
-
 def output_format(json_: bool = False, jsonl: bool = False) -> str:
-    from hlkb.errors import UsageError
 
     if json_ and jsonl:
         raise UsageError("choose one of --json and --jsonl")
     return "json" if json_ else "jsonl" if jsonl else "table"
-
 
 def emit(records: Iterable[dict], fmt: str, render: Callable[[list[dict]], None] | None = None,
          out: TextIO | None = None) -> int:
@@ -199,14 +147,13 @@ def emit(records: Iterable[dict], fmt: str, render: Callable[[list[dict]], None]
     if fmt == "json":
         return write_json_array(records, out)
     if fmt == "jsonl":
-        return write_jsonl(records, out)
+        return write_json_lines(records, out)
     recs = list(records)
     if render is not None:
         render(recs)
     else:
-        write_jsonl(recs, out)
+        write_json_lines(recs, out)
     return len(recs)
-
 
 @contextmanager
 def progress(total: int | None, description: str, enabled: bool | None = None):

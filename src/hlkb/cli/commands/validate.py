@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List, Optional
 
 import typer
+
+from hlkb.cli.output import message
+from hlkb.validate import Totals, validate_paths
+from hlkb.validate.config import find_config, load_config
+from hlkb.validate.reporters import make_reporter
 
 
 def register(app) -> None:
     app.command("validate", help="Check the YAML front matter of notes (files or folders); exit 1 on any error.")(
         validate_command)
-
 
 def validate_command(
     paths: List[str] = typer.Argument(..., help="Note files or folders (folders are walked like a vault)."),
@@ -20,12 +25,7 @@ def validate_command(
                                          help="Settings file (default: nearest hlkb.toml or pyproject.toml "
                                               "with validate settings)."),
 ) -> int:
-    from pathlib import Path
 
-    from hlkb.output import message
-    from hlkb.validate import Totals, validate_paths
-    from hlkb.validate.config import find_config, load_config
-    from hlkb.validate.reporters import make_reporter
 
     reporter = make_reporter(format_.strip().lower())
     settings = load_config(Path(config)) if config else find_config()
@@ -40,7 +40,6 @@ def validate_command(
                 reporter.report(diagnostic)
     reporter.finish(totals.files, totals.errors, totals.warnings)
     return 1 if totals.errors else 0
-
 
 def _chain(first, rest):
     yield first

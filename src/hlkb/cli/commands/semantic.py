@@ -3,9 +3,26 @@ call: search by meaning (hlkb.semantic, the optional extra ``hlkb[semantic]``)."
 
 from __future__ import annotations
 
+import sys
+import threading
+from pathlib import Path
+
 import typer
 
-from hlkb.commands import options as opt
+import hlkb.semantic as semantic_extra
+from hlkb.cli.commands import options as opt
+from hlkb.cli.display import search_view
+from hlkb.cli.output import emit, message, output_format, stdout_console
+from hlkb.cli.output import progress as progress_bar
+from hlkb.cli.session import ensure_fresh
+from hlkb.config import find_section
+from hlkb.errors import HlkbError, IndexBusyError, UsageError
+from hlkb.filters import build_filters
+from hlkb.semantic import INSTALL_HINT, require, results, vectors
+from hlkb.semantic.embed import embed_index
+from hlkb.semantic.engine import QueryEncoder, engine_id, numpy
+from hlkb.semantic.ranking import hybrid_hits, related_hits, semantic_hits
+from hlkb.semantic.results import groups
 
 RELATED_LIMIT = 10          # hits without --limit
 SEMANTIC_LIMIT = 20
@@ -17,16 +34,11 @@ def register(app) -> None:
                 "claim, by id or unique prefix), in English and Chinese alike; itself and its own pair left "
                 "out. Needs `hlkb index --embed` and the semantic extra.")(related_command)
 
-
 def _import_numpy_meanwhile() -> None:
     """Import numpy in a thread while the index is opened and refreshed (the walk's system
     calls leave the interpreter free): ~70 ms of a query's start-up, overlapped."""
-    import threading
-
-    from hlkb.semantic.engine import numpy
 
     threading.Thread(target=numpy, daemon=True).start()
-
 
 def related_command(
     record_id: str = typer.Argument(..., metavar="ID", help="A record id, or a unique prefix of one."),
@@ -46,37 +58,26 @@ def related_command(
     jsonl: opt.Jsonl = False,
     snippets: bool = typer.Option(False, "--snippets", help="Add a 'snippet' excerpt to each JSON hit."),
 ) -> int:
-    from hlkb.filters import build_filters
-    from hlkb.output import output_format
-    from hlkb.semantic import require
 
     fmt = output_format(json_, jsonl)
     filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
     require("hlkb related")
     _import_numpy_meanwhile()
-    from hlkb.index import ensure_fresh
-    from hlkb.semantic.ranking import related_hits
 
     with ensure_fresh(vault, db, no_refresh) as index:
         vs = fresh_vectors(index, no_refresh)
         _rec, ranked = related_hits(index, vs, record_id, filters, filters.limit or RELATED_LIMIT)
         return _emit(index, ranked, fmt, snippets, [], fused=False)
 
-
 def search_by_meaning(query: str, parsed, filters, fmt: str, snippets: bool, vault, db, no_refresh: bool,
                       hybrid: bool) -> int:
     """`hlkb search QUERY --semantic` (or ``--hybrid``)."""
-    from hlkb.errors import UsageError
-    from hlkb.semantic import require
 
     option = "--hybrid" if hybrid else "--semantic"
     if not query.strip():
         raise UsageError(f"hlkb search {option} needs a query (\"\" lists records only without it)")
     require(f"hlkb search {option}")
     _import_numpy_meanwhile()
-    from hlkb.index import ensure_fresh
-    from hlkb.semantic.engine import QueryEncoder
-    from hlkb.semantic.ranking import hybrid_hits, semantic_hits
 
     with ensure_fresh(vault, db, no_refresh) as index:
         vs = fresh_vectors(index, no_refresh)
@@ -88,22 +89,18 @@ def search_by_meaning(query: str, parsed, filters, fmt: str, snippets: bool, vau
             ranked = semantic_hits(index, vs, encoder, query, filters, want)
         return _emit(index, ranked, fmt, snippets, parsed.terms if hybrid else [], fused=hybrid)
 
-
 def fresh_vectors(index, no_refresh: bool):
     """The index's vectors, after embedding a few changed notes (unless --no-refresh);
     a usage error if there are none."""
-    from hlkb.errors import HlkbError, IndexBusyError, UsageError
-    from hlkb.output import message
-    from hlkb.semantic import vectors
-    from hlkb.semantic.embed import embed_index
-    from hlkb.semantic.engine import engine_id
 
     conn = index.conn
     vs = vectors.load(conn)
     stale = vectors.indexed_files(conn) - vs.files
     if stale and not no_refresh and not index.read_only:
         try:
-            summary = embed_index(index, progress=True, lock_wait=0, max_files=CATCH_UP_FILES)
+            from hlkb.cli.output import progress as progress_bar
+
+            summary = embed_index(index, progress=progress_bar, lock_wait=0, max_files=CATCH_UP_FILES)
             if summary.files or summary.removed:
                 vs = vectors.load(conn)
             stale = summary.stale
@@ -122,12 +119,8 @@ def fresh_vectors(index, no_refresh: bool):
                 "and left out until it runs")
     return vs
 
-
 def _emit(index, ranked, fmt: str, snippets: bool, terms, fused: bool) -> int:
-    import sys
 
-    from hlkb.output import emit, message
-    from hlkb.semantic import results
 
     if fmt == "table":
         count = _show(index, ranked, terms)
@@ -138,11 +131,7 @@ def _emit(index, ranked, fmt: str, snippets: bool, terms, fused: bool) -> int:
     sys.stdout.flush()
     return 0
 
-
 def _show(index, ranked, terms) -> int:
-    from hlkb.display import search_view
-    from hlkb.output import stdout_console
-    from hlkb.semantic.results import groups
 
     if not ranked.hits:
         return 0
@@ -154,16 +143,11 @@ def _show(index, ranked, terms) -> int:
         console.print(line, no_wrap=True, crop=True)
     return len(ranked.hits)
 
-
 # ------------------------------------------------------------------ hlkb index --embed ---
 
 def embed_setting(vault, requested: bool | None) -> tuple[bool, str | None]:
     """(embed?, where the choice came from): ``--embed/--no-embed``, else ``embed`` under
     ``[index]`` in hlkb.toml (``[tool.hlkb.index]`` in pyproject.toml)."""
-    from pathlib import Path
-
-    from hlkb.config import find_section
-    from hlkb.errors import UsageError
 
     if requested is not None:
         return requested, None
@@ -175,23 +159,19 @@ def embed_setting(vault, requested: bool | None) -> tuple[bool, str | None]:
         raise UsageError(f"[index] embed must be true or false, not {value!r}", str(source))
     return value, str(source)
 
-
 def embed_after_index(index, requested: bool | None, jobs: int | None):
     """Embed after `hlkb index` when asked (or configured); returns the summary or None."""
-    from hlkb.output import message
-    from hlkb.semantic import INSTALL_HINT, available
 
     wanted, source = embed_setting(index.vault, requested)
     if not wanted:
         return None
-    if not available():
+    if not semantic_extra.available():   # looked up at call time (tests switch the extra off)
         # --embed itself is refused before indexing; a settings file shared with a machine
         # without the extra must not stop the index
         message(f"hlkb: {source}: embed = true, but the semantic extra is not installed ({INSTALL_HINT}); "
                 "vectors not updated")
         return None
-    from hlkb.semantic.embed import embed_index
 
-    summary = embed_index(index, progress=True, jobs=jobs)
+    summary = embed_index(index, progress=progress_bar, jobs=jobs)
     message(summary.line())
     return summary

@@ -3,22 +3,27 @@ compares the figures of aligned English/Chinese pairs and exits 1 on a mismatch.
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, List, Optional
 
 import typer
 
-from hlkb.commands import options as opt
+from hlkb.claims import check_note
+from hlkb.cli.commands import options as opt
+from hlkb.cli.display import rich_text, terminal_safe
+from hlkb.cli.output import emit, message, output_format, stdout_console
+from hlkb.errors import HlkbError
+from hlkb.pipeline import parse_and_analyze
+from hlkb.vault import expand_paths, iter_note_files, resolve_vault
 
 Check = Annotated[bool, typer.Option(
     "--check", help="Compare figures across aligned English/Chinese pairs; print each mismatch "
                     "as path:line and exit 1 when any is found.")]
 
-
 def register(app) -> None:
     app.command("claims", help="Claims (sentences stating figures or attributed to a source, and "
                                "researcher-written claims), with figures; --check compares figures "
                                "across languages.")(claims_command)
-
 
 def claims_command(
     files: Optional[List[str]] = typer.Argument(None, help="Note files or folders (default: every note of the vault)."),
@@ -27,11 +32,7 @@ def claims_command(
     json_: opt.Json = False,
     jsonl: opt.Jsonl = False,
 ) -> int:
-    import sys
 
-    from hlkb.claims import check_note
-    from hlkb.errors import HlkbError
-    from hlkb.output import emit, message, output_format
 
     fmt = output_format(json_, jsonl)
     failed = 0
@@ -77,23 +78,17 @@ def claims_command(
         return 2
     return 1 if mismatches else 0
 
-
 def _safe(text: str) -> str:
-    from hlkb.display import terminal_safe
 
     return terminal_safe(text)
 
-
 def _analyze(source, shown):
-    from hlkb.pipeline import parse_and_analyze
 
     return parse_and_analyze(source, shown)
-
 
 def _note_sources(files, vault, on_error):
     """(path on disk, path shown) of every note to read: the FILE arguments (a folder is
     walked like a vault), or every note of the vault."""
-    from hlkb.vault import expand_paths, iter_note_files, resolve_vault
 
     if not files:
         root = resolve_vault(vault)
@@ -106,12 +101,8 @@ def _note_sources(files, vault, on_error):
         else:
             yield path, shown
 
-
 def _render(records: list[dict]) -> None:
     from rich.table import Table
-
-    from hlkb.display import rich_text
-    from hlkb.output import stdout_console
 
     if not records:
         return

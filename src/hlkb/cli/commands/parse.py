@@ -6,7 +6,12 @@ from typing import List
 
 import typer
 
-from hlkb.commands import options as opt
+from hlkb.cli.commands import options as opt
+from hlkb.cli.display import terminal_safe
+from hlkb.cli.output import emit, message, output_format, stdout_console
+from hlkb.errors import HlkbError
+from hlkb.pipeline import parse_and_analyze
+from hlkb.vault import expand_paths
 
 # The human view shows this much of a highlight; --json has it all.
 _TEXT_LIMIT = 280
@@ -17,16 +22,11 @@ def register(app) -> None:
     app.command("parse", help="Parse note files (no index) and print note, highlight, pair and claim records. "
                 "Folders are searched for notes.")(parse_command)
 
-
 def parse_command(
     files: List[str] = typer.Argument(..., help="Note files (.md, .markdown, .txt) or folders of notes."),
     json_: opt.Json = False,
     jsonl: opt.Jsonl = False,
 ) -> int:
-    from hlkb.errors import HlkbError
-    from hlkb.output import emit, message, output_format
-    from hlkb.pipeline import parse_and_analyze
-    from hlkb.vault import expand_paths
 
     fmt = output_format(json_, jsonl)
     failed = 0
@@ -47,17 +47,12 @@ def parse_command(
     emit(records(), fmt, render=_render)
     return 2 if failed else 0
 
-
 def _shorten(text: str | None, limit: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
-
 def _render(records: list[dict]) -> None:
     from rich.text import Text
-
-    from hlkb.display import terminal_safe
-    from hlkb.output import stdout_console
 
     console = stdout_console()
     gutter = 7   # "  1234  " line-number column; wrapped lines hang under the text
@@ -105,7 +100,6 @@ def _render(records: list[dict]) -> None:
             row(str(rec["line"]), safe(f"pair {rec['score']:.2f}: {en} | {zh}", "dim"))
         elif kind == "claim":
             row(str(rec["line"]), safe(f"claim [{rec['check']}]: {_shorten(rec['text'], 160)}", "dim"))
-
 
 def _note_header(rec: dict, safe):
     from rich.console import Group

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 from typing import Annotated
 
 import typer
 
-from hlkb.commands import options as opt
+from hlkb.cli.commands import options as opt
+from hlkb.cli.session import ensure_fresh
+from hlkb.errors import UsageError
+from hlkb.index import get_record
 
 
 def register(app) -> None:
     app.command("open", help="Open the note holding a record in $VISUAL or $EDITOR at the record's line "
                 "(+LINE, as vi, emacs and nano take it); --print prints path:line instead.")(open_command)
-
 
 def open_command(
     record_id: str = typer.Argument(..., metavar="ID", help="A record id, or a unique prefix of one."),
@@ -21,12 +25,7 @@ def open_command(
     db: opt.Db = None,
     no_refresh: opt.NoRefresh = False,
 ) -> int:
-    import os
-    import shlex
     import subprocess
-
-    from hlkb.errors import UsageError
-    from hlkb.index import ensure_fresh, get_record
 
     with ensure_fresh(vault, db, no_refresh) as index:
         rec = get_record(index, record_id)

@@ -7,11 +7,26 @@ brings the index up to date for the edited files.
 
 from __future__ import annotations
 
+import sys
+from contextlib import nullcontext
+from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from hlkb.commands import options as opt
+from hlkb.atomicfile import sweep_one
+from hlkb.cli.commands import options as opt
+from hlkb.cli.display import rich_text, terminal_safe
+from hlkb.cli.output import emit, message, output_format, stdout_console
+from hlkb.cli.session import ensure_fresh
+from hlkb.edit import normalize_tag, tag_key
+from hlkb.edit.batch import Target, plan_renames, plan_targets, write_plans
+from hlkb.edit.lock import vault_edit_lock
+from hlkb.errors import HlkbError, UsageError
+from hlkb.export.jsonout import dumps
+from hlkb.filters import Filters, build_filters
+from hlkb.index import get_record, search
+from hlkb.vault import default_db, inside_vault, iter_note_files, note_path, rel_text, resolve_vault
 
 DryRun = typer.Option(False, "--dry-run", help="Print the unified diff and change nothing.")
 Yes = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (for scripts).")
@@ -30,7 +45,6 @@ def register(app) -> None:
     tag_app.command("list", help="Tags with the number of notes and highlights carrying each.")(list_command)
     app.add_typer(tag_app, name="tag")
 
-
 def add_command(
     tag: str = typer.Argument(..., help="The tag (a leading # is ignored; nested a/b allowed)."),
     targets: Optional[List[str]] = typer.Argument(None, help="Note files, note ids or highlight ids."),
@@ -44,7 +58,6 @@ def add_command(
     return _add_or_remove("add", tag, targets, query, dict(kind=kind, tag=tag_filter, author=author,
                           category=category, lang=lang, where=where, since=since, until=until, limit=limit),
                           dry_run, yes, hyphenate, vault, db, no_refresh, json_)
-
 
 def remove_command(
     tag: str = typer.Argument(..., help="The tag to remove (matched case-insensitively)."),
@@ -60,7 +73,6 @@ def remove_command(
                           category=category, lang=lang, where=where, since=since, until=until, limit=limit),
                           dry_run, yes, hyphenate, vault, db, no_refresh, json_)
 
-
 def rename_command(
     old: str = typer.Argument(..., help="The tag to rename (nested children old/x follow)."),
     new: str = typer.Argument(..., help="Its new name."),
@@ -69,29 +81,21 @@ def rename_command(
 ) -> int:
     return run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_)
 
-
 def list_command(
     vault: opt.Vault = None, db: opt.Db = None, no_refresh: opt.NoRefresh = False,
     json_: opt.Json = False, jsonl: opt.Jsonl = False,
 ) -> int:
     return run_list(vault, db, no_refresh, json_, jsonl)
 
-
 def _add_or_remove(action, tag, targets, query, filter_opts, dry_run, yes, hyphenate, vault, db, no_refresh,
                    json_) -> int:
     return run_add_remove(action, tag, targets or [], query, filter_opts, dry_run, yes, hyphenate, vault, db,
                           no_refresh, json_)
 
-
 # ----------------------------------------------------------------------------- running ---
 
 def run_add_remove(action, tag, targets, query, filter_opts, dry_run, yes, hyphenate, vault, db, no_refresh,
                    json_) -> int:
-    from hlkb.edit import normalize_tag
-    from hlkb.edit.batch import plan_targets
-    from hlkb.errors import UsageError
-    from hlkb.filters import build_filters
-    from hlkb.vault import resolve_vault
 
     name = normalize_tag(tag, hyphenate=hyphenate)
     if not targets and query is None:
@@ -115,12 +119,7 @@ def run_add_remove(action, tag, targets, query, filter_opts, dry_run, yes, hyphe
     finally:
         resolver.close()
 
-
 def run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_) -> int:
-    from hlkb.atomicfile import sweep_one
-    from hlkb.edit import normalize_tag, tag_key
-    from hlkb.edit.batch import plan_renames
-    from hlkb.vault import iter_note_files, resolve_vault
 
     old_name = normalize_tag(old, hyphenate=hyphenate)
     new_name = normalize_tag(new, hyphenate=hyphenate)
@@ -149,12 +148,7 @@ def run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_) -> int:
     finally:
         resolver.close()
 
-
 def run_list(vault, db, no_refresh, json_, jsonl) -> int:
-    from hlkb.edit import tag_key
-    from hlkb.filters import Filters
-    from hlkb.index import ensure_fresh, search
-    from hlkb.output import emit, output_format
 
     fmt = output_format(json_, jsonl)
     counts: dict[str, dict] = {}
@@ -178,12 +172,8 @@ def run_list(vault, db, no_refresh, json_, jsonl) -> int:
     emit(records, fmt, render=_render_list)
     return 0
 
-
 def _render_list(records: list[dict]) -> None:
     from rich.table import Table
-
-    from hlkb.display import rich_text
-    from hlkb.output import stdout_console
 
     if not records:
         _message("no tags")
@@ -196,13 +186,8 @@ def _render_list(records: list[dict]) -> None:
         table.add_row(rich_text(r["tag"]), str(r["notes"]), str(r["highlights"]))
     stdout_console().print(table)
 
-
 def _editing(root, dry_run: bool):
     """The vault's edit lock from planning to the last write (a dry run writes nothing)."""
-    import sys
-    from contextlib import nullcontext
-
-    from hlkb.edit.lock import vault_edit_lock
 
     if dry_run:
         return nullcontext()
@@ -212,12 +197,8 @@ def _editing(root, dry_run: bool):
             _message("hlkb: waiting for another hlkb that is editing this vault")
     return vault_edit_lock(root, on_wait=on_wait)
 
-
 def _finish(plans, errors, dry_run, json_, resolver, what) -> int:
-    import sys
 
-    from hlkb.edit.batch import write_plans
-    from hlkb.output import dumps
 
     changed = [p for p in plans if p.changed]
     for plan in plans:
@@ -247,24 +228,16 @@ def _finish(plans, errors, dry_run, json_, resolver, what) -> int:
         sys.stdout.write("[" + ",\n".join(dumps(r) for r in out) + "]\n")
     return 2 if write_errors else 0
 
-
 def _safe(text: str) -> str:
-    from hlkb.display import terminal_safe
 
     return "\n".join(terminal_safe(line) for line in text.split("\n"))
 
-
 def _message(text: str) -> None:
-    from hlkb.output import message
 
     message(text)
 
-
 def _confirm(question: str, yes: bool, required: bool = True) -> None:
     """Ask on a terminal; without one, --yes is required (unless ``required`` is False)."""
-    import sys
-
-    from hlkb.errors import UsageError
 
     if yes:
         return
@@ -275,7 +248,6 @@ def _confirm(question: str, yes: bool, required: bool = True) -> None:
     if not typer.confirm(question, default=False, err=True):
         _message("hlkb: not confirmed; nothing changed")
         raise typer.Exit(0)
-
 
 class _Resolver:
     """Targets to files: paths directly, ids and --query through the index (opened lazily)."""
@@ -288,7 +260,7 @@ class _Resolver:
     @property
     def index(self):
         if self._index is None:
-            from hlkb.index import ensure_fresh
+            from hlkb.cli.session import ensure_fresh
 
             self._index = ensure_fresh(str(self.root), self.db_opt, self.no_refresh, progress=False)
         return self._index
@@ -298,9 +270,6 @@ class _Resolver:
             self._index.close()
 
     def _display(self, path):
-        from pathlib import Path
-
-        from hlkb.vault import rel_text
 
         try:
             return rel_text(Path(path).resolve().relative_to(self.root).as_posix())
@@ -308,20 +277,12 @@ class _Resolver:
             return rel_text(str(path))
 
     def _check_inside(self, path, shown: str) -> None:
-        from hlkb.errors import UsageError
-        from hlkb.vault import inside_vault
 
         if not inside_vault(path, self.root):
             raise UsageError(f"{shown}: outside the vault {self.root} (symlinks resolved); hlkb edits only "
                              "notes inside the vault (choose it with --vault)")
 
     def resolve(self, target: str):
-        from pathlib import Path
-
-        from hlkb.edit.batch import Target
-        from hlkb.errors import UsageError
-        from hlkb.index import get_record
-        from hlkb.vault import rel_text
 
         for candidate in (Path(target).expanduser(), self.root / target):
             if candidate.is_file():
@@ -337,10 +298,6 @@ class _Resolver:
         return self._record_target(rec)
 
     def _record_target(self, rec: dict):
-        from hlkb.edit.batch import Target
-        from hlkb.errors import UsageError
-
-        from hlkb.vault import note_path
 
         path = note_path(self.root, rec["path"])
         self._check_inside(path, rec["path"])
@@ -352,7 +309,6 @@ class _Resolver:
         raise UsageError(f"{rec.get('id')}: a {rec['kind']} record cannot carry tags")
 
     def query_targets(self, query: str, filters):
-        from hlkb.index import search
 
         targets = []
         for rec in search(self.index, query or None, filters, snippets=False):
@@ -362,10 +318,6 @@ class _Resolver:
 
     def update_index(self, paths):
         """Re-index the edited files: the index we opened, or the vault's if it already exists."""
-        from pathlib import Path
-
-        from hlkb.errors import HlkbError
-        from hlkb.vault import default_db
 
         inside = []
         for p in paths:

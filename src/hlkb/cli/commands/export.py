@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Optional
 
 import typer
 
-from hlkb.commands import options as opt
+from hlkb.cli.commands import options as opt
+from hlkb.cli.output import message
+from hlkb.cli.session import ensure_fresh
+from hlkb.errors import UsageError
+from hlkb.export import FORMATS, schema_text, write_export
+from hlkb.filters import build_filters
+from hlkb.index import get_record, search
 
 
 def register(app) -> None:
     app.command("export", help="Export records (all, or those matching QUERY and the filters) as JSON, JSONL, "
                 "CSV, a Markdown digest or TMX; --schema prints the JSON Schema of the records.")(export_command)
-
 
 def export_command(
     query: Optional[str] = typer.Argument(None, help="Optional search query (as for `hlkb search`); "
@@ -35,12 +41,7 @@ def export_command(
     db: opt.Db = None,
     no_refresh: opt.NoRefresh = False,
 ) -> int:
-    import sys
 
-    from hlkb.errors import UsageError
-    from hlkb.export import FORMATS, schema_text, write_export
-    from hlkb.filters import build_filters
-    from hlkb.output import message
 
     if schema:
         sys.stdout.write(schema_text())
@@ -64,8 +65,6 @@ def export_command(
 
         check_target(Path(output), force)   # fail before the (possibly long) index refresh
 
-    from hlkb.index import ensure_fresh, get_record, search
-
     with ensure_fresh(vault, db, no_refresh) as index:
         records = _export_records(index, query, filters, search)
 
@@ -85,12 +84,11 @@ def export_command(
         else:
             out = sys.stdout
             if out.isatty():   # people read this: note text must not drive their terminal
-                from hlkb.output import TerminalSafeWriter
+                from hlkb.cli.output import TerminalSafeWriter
 
                 out = TerminalSafeWriter(out, json_escapes=fmt in ("json", "jsonl"))
             write_export(records, fmt, out, lookup)
     return 0
-
 
 def _export_records(index, query, filters, search):
     """docs/records.md records: search hits lose the ranking fields (``rank``, ``snippet``) it adds."""

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, List
 
 import typer
 
-from hlkb.commands import options as opt
+from hlkb.align import explain_note
+from hlkb.cli.commands import options as opt
+from hlkb.cli.display import rich_text
+from hlkb.cli.output import emit, message, stdout_console
+from hlkb.errors import HlkbError, UsageError
+from hlkb.parse import parse_file
 
 Tsv = Annotated[bool, typer.Option("--tsv", help="Print en<TAB>zh<TAB>score, one pair a line.")]
 Tmx = Annotated[bool, typer.Option("--tmx", help="Print a TMX 1.4 translation memory.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v",
                                        help="Say on stderr, per file, why it is or is not a bilingual article.")]
 
-
 def register(app) -> None:
     app.command("pairs", help="Pair the English and Chinese paragraphs of bilingual articles.")(pairs_command)
-
 
 def pairs_command(
     files: List[str] = typer.Argument(..., help="Bilingual article files (.md, .markdown, .txt)."),
@@ -26,10 +30,7 @@ def pairs_command(
     tmx: Tmx = False,
     verbose: Verbose = False,
 ) -> int:
-    import sys
 
-    from hlkb.errors import HlkbError, UsageError
-    from hlkb.output import emit, message
 
     chosen = [name for name, on in (("--json", json_), ("--jsonl", jsonl), ("--tsv", tsv), ("--tmx", tmx)) if on]
     if len(chosen) > 1:
@@ -64,24 +65,18 @@ def pairs_command(
         emit(records(), fmt, render=_render)
     return 2 if failed else 0
 
-
 def file_pairs(path: str):
     """Pairs of one file, with the note id the parser gives it (so ids match `parse`)."""
     return file_pairs_explained(path)[0]
 
-
 def file_pairs_explained(path: str):
     """``file_pairs`` and the verdict that decided them (hlkb.align.Verdict)."""
-    from hlkb.align import explain_note
-    from hlkb.parse import parse_file
 
     return explain_note(parse_file(path, strict=False))
-
 
 def _tsv_field(paragraphs: list[str]) -> str:
     text = " ".join(paragraphs)
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
-
 
 def write_tsv(records, out) -> int:
     n = 0
@@ -90,12 +85,8 @@ def write_tsv(records, out) -> int:
         n += 1
     return n
 
-
 def _render(records: list[dict]) -> None:
     from rich.table import Table
-
-    from hlkb.display import rich_text
-    from hlkb.output import stdout_console
 
     if not records:
         return

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from hlkb.commands import options as opt
+from hlkb.cli.commands import options as opt
+from hlkb.cli.commands.semantic import embed_after_index
+from hlkb.cli.display import record_card, rich_text, search_view
+from hlkb.cli.output import emit, message, output_format, stdout_console
+from hlkb.cli.output import progress as progress_bar
+from hlkb.cli.session import ensure_fresh
+from hlkb.errors import UsageError
+from hlkb.export.jsonout import dumps
+from hlkb.filters import build_filters
+from hlkb.index import get_record, open_index, refresh, search, search_json, stats
+from hlkb.index.lookup import list_records, note_records, record_rows
+from hlkb.index.query import ParsedQuery, parse_query
+from hlkb.index.results import group_hits
+from hlkb.index.search import Hit, evaluate, filter_sql, find_hits
+from hlkb.vault import resolve_vault
 
 
 def register(app) -> None:
@@ -17,7 +35,6 @@ def register(app) -> None:
     app.command("show", help="One record as a card (its note's title and author, where it is, its text, "
                 "the reader's note, tags, neighbours) by its id (a unique prefix is enough); --json for the record.")(show_command)
     app.command("stats", help="Counts of records by kind, category, tag and language.")(stats_command)
-
 
 def index_command(
     vault: opt.Vault = None,
@@ -33,12 +50,7 @@ def index_command(
                                          "under [index] in hlkb.toml; needs the semantic extra)."),
     json_: opt.Json = False,
 ) -> int:
-    from pathlib import Path
 
-    from hlkb.errors import UsageError
-    from hlkb.index import open_index, refresh
-    from hlkb.output import dumps, message
-    from hlkb.vault import resolve_vault
 
     if jobs is not None and not 1 <= jobs <= 64:
         raise UsageError("--jobs takes a number of processes from 1 to 64")
@@ -46,11 +58,11 @@ def index_command(
         from hlkb.semantic import require
 
         require("hlkb index --embed")
-    from hlkb.commands.semantic import embed_after_index
 
     root = resolve_vault(vault)
     with open_index(root, Path(db).expanduser() if db else None) as index:
-        summary = refresh(index, full=full, progress=True, jobs=jobs, follow_links=follow_links)
+
+        summary = refresh(index, full=full, progress=progress_bar, jobs=jobs, follow_links=follow_links)
         for line in summary.errors:
             message(f"hlkb: {line}")
         message(summary.line())
@@ -61,7 +73,6 @@ def index_command(
             record["embed"] = embedded.to_record()
         print(dumps(record))
     return 0
-
 
 def search_command(
     query: str = typer.Argument(..., help="What to look for (see the syntax above); \"\" lists all records."),
@@ -84,13 +95,7 @@ def search_command(
     semantic: Annotated[bool, typer.Option("--semantic", help="Rank by meaning, in English and Chinese alike (needs `hlkb index --embed` and the semantic extra); JSON hits gain 'similarity'.")] = False,
     hybrid: Annotated[bool, typer.Option("--hybrid", help="Fuse the keyword and the meaning rankings (reciprocal rank fusion).")] = False,
 ) -> int:
-    import sys
 
-    from hlkb.errors import UsageError
-    from hlkb.filters import build_filters
-    from hlkb.index import ensure_fresh, search, search_json
-    from hlkb.index.query import parse_query
-    from hlkb.output import emit, message, output_format
 
     fmt = output_format(json_, jsonl)
     filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
@@ -99,7 +104,7 @@ def search_command(
             raise UsageError("choose one of --semantic and --hybrid")
         if interactive:
             raise UsageError("--interactive works with keyword search; drop --semantic/--hybrid")
-        from hlkb.commands.semantic import search_by_meaning
+        from hlkb.cli.commands.semantic import search_by_meaning
 
         # a query by meaning is a sentence: the query syntax applies only to --hybrid's keywords
         parsed = parse_query(query) if hybrid and query.strip() else None
@@ -122,11 +127,8 @@ def search_command(
         message("hlkb: no matches")
     return 0
 
-
 def _listing_hits(index, filters, limit):
     """A listing (query "") as hits, for the grouped view."""
-    from hlkb.index.lookup import list_records, record_rows
-    from hlkb.index.search import Hit, filter_sql
 
     where, args = filter_sql(filters)
     rids = [rid for rid, _text in list_records(index.conn, where, args, limit)]
@@ -138,14 +140,8 @@ def _listing_hits(index, filters, limit):
                         passage=passage, file_id=file_id))
     return hits
 
-
 def _show_hits(index, parsed, filters, screen: int | None) -> int:
     """The grouped terminal view; returns the number of hits."""
-    from hlkb.display import search_view
-    from hlkb.index.query import ParsedQuery
-    from hlkb.index.results import group_hits
-    from hlkb.index.search import evaluate, find_hits
-    from hlkb.output import stdout_console
 
     if parsed is None:
         hits = _listing_hits(index, filters, screen)
@@ -164,19 +160,11 @@ def _show_hits(index, parsed, filters, screen: int | None) -> int:
         console.print(line, no_wrap=True, crop=True)
     return len(hits)
 
-
 def _interactive(query, filters, vault, db, no_refresh) -> int:
     """The hits in fzf (one line each: path:line, kind, text), `hlkb show` as the preview;
     the chosen hits are printed as ``id<TAB>path:line``."""
-    import os
-    import shlex
     import shutil
     import subprocess
-    import sys
-
-    from hlkb.errors import UsageError
-    from hlkb.index import ensure_fresh, search
-    from hlkb.output import message
 
     fzf = shutil.which("fzf")
     if fzf is None:
@@ -212,7 +200,6 @@ def _interactive(query, filters, vault, db, no_refresh) -> int:
             print(f"{fields[0]}\t{fields[1]}")
     return 0
 
-
 def show_command(
     record_id: str = typer.Argument(..., metavar="ID", help="A record id, or a unique prefix of one."),
     vault: opt.Vault = None,
@@ -220,9 +207,6 @@ def show_command(
     no_refresh: opt.NoRefresh = False,
     json_: opt.Json = False,
 ) -> int:
-    from hlkb.index import ensure_fresh, get_record
-    from hlkb.index.lookup import note_records
-    from hlkb.output import dumps
 
     with ensure_fresh(vault, db, no_refresh) as index:
         rec = get_record(index, record_id)
@@ -240,8 +224,6 @@ def show_command(
     if json_:
         print(dumps(view))
         return 0
-    from hlkb.display import record_card
-    from hlkb.output import stdout_console
 
     console = stdout_console()
     note = rec if rec["kind"] == "note" else next((r for r in siblings if r["kind"] == "note"), None)
@@ -249,15 +231,12 @@ def show_command(
         console.print(renderable)
     return 0
 
-
 def stats_command(
     vault: opt.Vault = None,
     db: opt.Db = None,
     no_refresh: opt.NoRefresh = False,
     json_: opt.Json = False,
 ) -> int:
-    from hlkb.index import ensure_fresh, stats
-    from hlkb.output import dumps
 
     with ensure_fresh(vault, db, no_refresh) as index:
         counts = stats(index)
@@ -265,9 +244,6 @@ def stats_command(
         print(dumps(counts))
         return 0
     from rich.table import Table
-
-    from hlkb.display import rich_text
-    from hlkb.output import stdout_console
 
     console = stdout_console()
     console.print(rich_text(f"{counts['files']} files ({counts['files_failed']} failed to parse), "

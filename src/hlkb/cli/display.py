@@ -5,23 +5,9 @@ from __future__ import annotations
 
 import re
 
-# C0 controls except tab and newline, DEL, C1 controls, and bidi overrides that can
-# make a line display differently from what it contains.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _visible(m: re.Match) -> str:
-    ch = m.group(0)
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def terminal_safe(text: str | None) -> str:
-    """Replace control characters (ANSI escapes included) with visible escapes."""
-    if not text:
-        return text or ""
-    return _CONTROL.sub(_visible, text)
-
+from hlkb.cli.escape import terminal_safe
+from hlkb.index.plain import plain_markdown
+from hlkb.index.search import first_span, match_spans, window
 
 def rich_text(text: str | None, style: str = ""):
     """A rich Text (never parsed as markup) holding terminal-safe note text."""
@@ -29,14 +15,12 @@ def rich_text(text: str | None, style: str = ""):
 
     return Text(terminal_safe(text), style=style)
 
-
 # ------------------------------------------------------------------ fitting text ---
 
 def cells(text: str) -> int:
     from rich.cells import cell_len
 
     return cell_len(text)
-
 
 def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` terminal cells, with ``…`` where cut."""
@@ -53,7 +37,6 @@ def fit(text: str, width: int) -> str:
         out.append(ch)
         used += w
     return "".join(out).rstrip() + "…"
-
 
 def fit_middle(text: str, width: int) -> str:
     """``text`` cut in the middle to ``width`` cells (a path keeps its start and its name)."""
@@ -73,7 +56,6 @@ def fit_middle(text: str, width: int) -> str:
     head = fit(text, width - used)[:-1]
     return head + "…" + "".join(reversed(tail))
 
-
 MATCH_STYLE = "bold red"
 
 
@@ -82,8 +64,6 @@ def highlighted(text: str, terms, style: str = "", marks: list[tuple[int, int]] 
     ``marks`` spans (of the safe text) underlined."""
     from rich.text import Text
 
-    from hlkb.index.search import match_spans
-
     safe = terminal_safe(text)
     out = Text(safe, style=style)
     for start, end in marks:
@@ -91,7 +71,6 @@ def highlighted(text: str, terms, style: str = "", marks: list[tuple[int, int]] 
     for start, end in match_spans(safe, terms):
         out.stylize(MATCH_STYLE, start, end)
     return out
-
 
 # ------------------------------------------------------------------ search results ---
 
@@ -118,7 +97,6 @@ def note_header(group, terms, width: int):
         out.append(facts_text, style="dim")
     return out
 
-
 def _claim_marks(text: str, start: int, end: int, lead: int, claims) -> list[tuple[int, int]]:
     """Spans (in the shown piece) of the claims' sentences inside text[start:end]."""
     marks = []
@@ -131,7 +109,6 @@ def _claim_marks(text: str, start: int, end: int, lead: int, claims) -> list[tup
             marks.append((a - start + lead, b - start + lead))
     return marks
 
-
 SNIPPET_LINES = 2
 
 
@@ -143,14 +120,11 @@ def _wrap(content, width: int) -> list:
     console = Console(width=width, file=None, color_system=None, legacy_windows=False)
     return list(content.wrap(console, width, overflow="fold"))
 
-
 def hit_line(shown, terms, width: int) -> list:
     """The lines of one shown hit: ``LINE  text  label id``, the text cut around its first
     match to at most SNIPPET_LINES lines of ``width`` cells, wrapped under itself, the
     label and id after it (or on a line of their own when they do not fit there)."""
     from rich.text import Text
-
-    from hlkb.index.search import first_span, window
 
     number = f"{shown.line:>6}  "
     meta_parts = [shown.label] if shown.label else []
@@ -189,7 +163,6 @@ def hit_line(shown, terms, width: int) -> list:
         out.append(row)
     return out
 
-
 def search_view(groups, terms, width: int, total_hits: int, total_notes: int, shown_hits: int,
                 more_hint: bool) -> list:
     """The rich lines of a search on a terminal: per note a header and its hit lines, then
@@ -212,7 +185,6 @@ def search_view(groups, terms, width: int, total_hits: int, total_notes: int, sh
     out.append(Text(fit(footer, width), style="bold"))
     return out
 
-
 # ------------------------------------------------------------------ record cards ---
 
 def _title_line(note: dict | None, width: int):
@@ -223,7 +195,6 @@ def _title_line(note: dict | None, width: int):
     about = " — ".join(terminal_safe(x) for x in (note.get("title"), note.get("author")) if x)
     return Text(fit(about, width), style="bold") if about else None
 
-
 def _field(name: str, value: str, width: int):
     from rich.text import Text
 
@@ -231,13 +202,10 @@ def _field(name: str, value: str, width: int):
     out.append(terminal_safe(value))
     return out
 
-
 def record_card(view: dict, note: dict | None, siblings: list[dict], width: int) -> list:
     """`hlkb show` on a terminal: a record as a reader wants it (title — author, where it
     is, its text, the reader's note, tags, its neighbours), not a dump of its fields."""
     from rich.text import Text
-
-    from hlkb.index.plain import plain_markdown
 
     kind = view["kind"]
     out = []

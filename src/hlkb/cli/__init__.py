@@ -1,20 +1,38 @@
 """The `hlkb` command line: a thin layer that parses options, calls the library and renders.
 
-Each command lives in ``hlkb/commands/<name>.py`` with a ``register(app)`` function; those
-modules import only typer and the standard library at start-up, so ``hlkb --help`` stays
-fast, and pull in the library inside the command body. ``run(argv) -> int`` is what tests
-call; ``main()`` is the console script.
+Each command lives in ``hlkb/cli/commands/<module>.py`` with a ``register(app)`` function.
+They are loaded lazily: ``hlkb --help`` lists the commands from ``COMMANDS`` below without
+importing any of them, and ``hlkb search`` imports only the module that holds ``search``,
+so each module imports the library at its top. ``run(argv) -> int`` is what tests call;
+``main()`` is the console script.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import typer
+from typer.core import TyperGroup
 
 from hlkb import __version__
 
-COMMAND_MODULES = ("parse", "index", "open", "pairs", "claims", "tag", "export", "validate", "semantic")
+# command -> (module under hlkb.cli.commands, the one-line help `hlkb --help` lists);
+# tests/test_cli_lazy.py checks each line against the command's own help
+COMMANDS: dict[str, tuple[str, str]] = {
+    "parse": ("parse", "Parse note files (no index) and print note, highlight, pair and claim records."),
+    "index": ("index", "Build or refresh the index (incremental; --full re-parses every file)."),
+    "search": ("index", "Ranked full-text search (English and Chinese, Traditional/Simplified-insensitive)."),
+    "related": ("semantic", "The passages nearest in meaning to one record (a highlight, pair, note or claim, by id or unique prefix), in English and Chinese alike; itself and its own pair left out."),
+    "show": ("index", "One record as a card (its note's title and author, where it is, its text, the reader's note, tags, neighbours) by its id (a unique prefix is enough)."),
+    "open": ("open", "Open the note holding a record in $VISUAL or $EDITOR at the record's line (+LINE, as vi, emacs and nano take it)."),
+    "stats": ("index", "Counts of records by kind, category, tag and language."),
+    "pairs": ("pairs", "Pair the English and Chinese paragraphs of bilingual articles."),
+    "claims": ("claims", "Claims (sentences stating figures or attributed to a source, and researcher-written claims), with figures."),
+    "tag": ("tag", "Add, remove, rename and list tags in the note files."),
+    "export": ("export", "Export records (all, or those matching QUERY and the filters) as JSON, JSONL, CSV, a Markdown digest or TMX."),
+    "validate": ("validate", "Check the YAML front matter of notes (files or folders); exit 1 on any error."),
+}
 
 
 def _version_callback(value: bool):
@@ -23,11 +41,47 @@ def _version_callback(value: bool):
         raise typer.Exit(0)
 
 
-def build_app() -> typer.Typer:
-    import importlib
+class LazyCommands(TyperGroup):
+    """The root group: commands listed from ``COMMANDS``, each module imported when its
+    command is asked for."""
 
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in COMMANDS:
+            return None
+        return load_command(cmd_name)
+
+    def format_commands(self, ctx, formatter):
+        width = formatter.width - 6 - max(map(len, COMMANDS))
+        rows = [(name, typer._click.utils.make_default_short_help(help_, max(width, 20)))
+                for name, (_module, help_) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+_loaded: dict[str, object] = {}
+
+
+def load_command(name: str):
+    """The click command ``name``, its module imported and registered on first use."""
+    if name not in _loaded:
+        module = importlib.import_module(f"hlkb.cli.commands.{COMMANDS[name][0]}")
+        holder = typer.Typer(rich_markup_mode=None, add_completion=False,
+                             context_settings={"help_option_names": ["-h", "--help"]})
+        holder.callback()(lambda: None)      # a group even when the module has one command
+        module.register(holder)
+        group = typer.main.get_command(holder)
+        for sub in group.commands.values():
+            _loaded[sub.name] = sub
+    return _loaded[name]
+
+
+def build_app() -> typer.Typer:
     app = typer.Typer(
         name="hlkb",
+        cls=LazyCommands,
         help="A command-line knowledge base for Readwise highlights and bilingual English/Chinese notes.",
         no_args_is_help=True,
         add_completion=False,
@@ -43,9 +97,6 @@ def build_app() -> typer.Typer:
     ) -> None:
         """hlkb: parse, index, search, tag, export and validate a vault of notes."""
 
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"hlkb.commands.{name}")
-        module.register(app)
     return app
 
 
@@ -93,8 +144,8 @@ def run(argv: list[str] | None = None) -> int:
     except ImportError:  # pragma: no cover - older typer on click
         from click import exceptions as click_exc
 
+    from hlkb.cli.output import OutputError, message, silence_stdout
     from hlkb.errors import HlkbError
-    from hlkb.output import OutputError, message, silence_stdout
 
     argv = list(sys.argv[1:] if argv is None else argv)
     command = typer.main.get_command(build_app())
@@ -159,7 +210,7 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
-    from hlkb.output import OutputError, configure_streams, message, silence_stdout
+    from hlkb.cli.output import OutputError, configure_streams, message, silence_stdout
 
     install_signal_handlers()
     configure_streams()
