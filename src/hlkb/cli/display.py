@@ -3,7 +3,6 @@ fitted to the width, and the search results and record cards built from it."""
 
 from __future__ import annotations
 
-import re
 
 from hlkb.cli.escape import terminal_safe
 from hlkb.index.plain import plain_markdown

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, TextIO
 
 from hlkb.cli.escape import CONTROL_CHARS, terminal_safe
 from hlkb.errors import UsageError
-from hlkb.export.jsonout import write_json_array, write_json_lines
+from hlkb.export.formats import get_format, write_records
 
 _stdout_console = None
 _stderr_console = None
@@ -134,26 +134,40 @@ class TerminalSafeWriter:
     def isatty(self) -> bool:
         return True
 
-def output_format(json_: bool = False, jsonl: bool = False) -> str:
+# the formats a command that prints records offers unless it says otherwise
+RECORD_FORMATS = ("json", "jsonl")
 
-    if json_ and jsonl:
-        raise UsageError("choose one of --json and --jsonl")
-    return "json" if json_ else "jsonl" if jsonl else "table"
+
+def output_format(json_: bool = False, jsonl: bool = False, format_: str | None = None,
+                  choices: tuple[str, ...] = RECORD_FORMATS, **aliases: bool) -> str:
+    """The format chosen by ``--format NAME`` or one of its aliases (``--json``, ``--jsonl``,
+    and a command's own, e.g. ``tsv=True`` for ``--tsv``); "table" (the terminal view) when
+    none is given. Two different choices are a usage error."""
+    chosen = {name for name, on in (("json", json_), ("jsonl", jsonl), *aliases.items()) if on}
+    if format_ is not None:
+        key = format_.strip().lower()
+        if key != "table" and key not in choices:
+            raise UsageError(f"--format must be one of table, {', '.join(choices)}, not {format_!r}")
+        chosen.add("table" if key == "table" else get_format(key).name)
+    if len(chosen) > 1:
+        raise UsageError("choose one output format: " + ", ".join(f"--format {c}" for c in sorted(chosen)))
+    return chosen.pop() if chosen else "table"
+
 
 def emit(records: Iterable[dict], fmt: str, render: Callable[[list[dict]], None] | None = None,
          out: TextIO | None = None) -> int:
-    """Write records in the chosen format; ``render`` draws the human view."""
+    """Write records in the chosen format (hlkb.export.formats); ``render`` draws the
+    terminal view ("table")."""
     out = out or sys.stdout
-    if fmt == "json":
-        return write_json_array(records, out)
-    if fmt == "jsonl":
-        return write_json_lines(records, out)
+    if fmt != "table":
+        return write_records(fmt, records, out)
     recs = list(records)
     if render is not None:
         render(recs)
     else:
-        write_json_lines(recs, out)
+        write_records("jsonl", recs, out)
     return len(recs)
+
 
 @contextmanager
 def progress(total: int | None, description: str, enabled: bool | None = None):

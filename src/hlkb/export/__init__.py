@@ -12,44 +12,22 @@ from functools import lru_cache
 from importlib.resources import files
 from typing import TextIO
 
-from hlkb.errors import UsageError
 from hlkb.export.csvout import read_csv_records, write_csv
+from hlkb.export.formats import REGISTRY, Format, get_format, write_records
 from hlkb.export.jsonout import header_record, write_json_envelope, write_jsonl
 from hlkb.export.markdown import write_markdown
 
 FORMATS = ("json", "jsonl", "csv", "md", "tmx")
 
-__all__ = ["FORMATS", "write_export", "write_json_envelope", "write_jsonl", "write_csv", "write_markdown",
+__all__ = ["FORMATS", "REGISTRY", "Format", "get_format", "write_records", "write_export", "write_json_envelope", "write_jsonl", "write_csv", "write_markdown",
            "read_csv_records", "header_record", "record_schema", "schema_text", "fields_by_kind"]
 
 def write_export(records: Iterable[dict], fmt: str, out: TextIO,
                  lookup: Callable[[str], dict | None] | None = None) -> int:
-    """Write ``records`` in ``fmt`` to ``out``; returns the number of records."""
-    if fmt == "json":
-        return write_json_envelope(records, out)
-    if fmt == "jsonl":
-        return write_jsonl(records, out)
-    if fmt == "csv":
-        return write_csv(records, out)
-    if fmt == "md":
-        return write_markdown(records, out, lookup)
-    if fmt == "tmx":
-        try:
-            from hlkb.tmx import write_tmx
-        except ImportError:
-            raise UsageError("TMX export is not available in this build (hlkb.tmx is missing)") from None
-        count = 0
+    """Write ``records`` in ``fmt`` (one of ``FORMATS``) to ``out``, JSON and JSONL in their
+    versioned shapes; returns the number of records written."""
+    return write_records(fmt, records, out, versioned=True, lookup=lookup, choices=FORMATS)
 
-        def pairs():
-            nonlocal count
-            for record in records:
-                if record.get("kind") == "pair":
-                    count += 1
-                    yield record
-
-        write_tmx(pairs(), out)
-        return count
-    raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
 
 def schema_text() -> str:
 

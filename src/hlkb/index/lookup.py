@@ -198,3 +198,23 @@ def stats(index) -> dict:
         "tags": by("SELECT tag, count(*) FROM tags GROUP BY tag COLLATE NOCASE ORDER BY count(*) DESC, tag"),
         "languages": by("SELECT lang, count(*) FROM records GROUP BY lang ORDER BY count(*) DESC, lang"),
     }
+
+
+def record_view(index, id_or_prefix: str) -> tuple[dict, dict | None, list[dict]]:
+    """What ``hlkb show`` shows of one record: (the record with the fields show adds, its
+    note's record, every record of its note file in file order). A note gains
+    ``highlights``; a highlight, pair or claim ``note_title``, ``previous_id`` and
+    ``next_id`` (the neighbouring records of its kind in the file, or None)."""
+    rec = get_record(index, id_or_prefix)
+    siblings = note_records(index, rec.get("note_id") or rec["id"], rec["path"])
+    view = dict(rec)
+    if rec["kind"] == "note":
+        view["highlights"] = [r for r in siblings if r["kind"] == "highlight"]
+        return view, rec, siblings
+    note = next((r for r in siblings if r["kind"] == "note"), None)
+    view["note_title"] = note.get("title") if note else None
+    same = [r for r in siblings if r["kind"] == rec["kind"]]
+    pos = next((i for i, r in enumerate(same) if r["id"] == rec["id"]), None)
+    view["previous_id"] = same[pos - 1]["id"] if pos else None
+    view["next_id"] = same[pos + 1]["id"] if pos is not None and pos + 1 < len(same) else None
+    return view, note, siblings

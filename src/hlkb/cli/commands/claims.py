@@ -31,10 +31,11 @@ def claims_command(
     vault: opt.Vault = None,
     json_: opt.Json = False,
     jsonl: opt.Jsonl = False,
+    format_: opt.Format = None,
 ) -> int:
 
 
-    fmt = output_format(json_, jsonl)
+    fmt = output_format(json_, jsonl, format_)
     failed = 0
     mismatches: list[str] = []
     # Findings go to stdout when they are the output (no --json/--jsonl), else to stderr

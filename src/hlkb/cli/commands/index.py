@@ -19,8 +19,8 @@ from hlkb.cli.session import ensure_fresh
 from hlkb.errors import UsageError
 from hlkb.export.jsonout import dumps
 from hlkb.filters import build_filters
-from hlkb.index import get_record, open_index, refresh, search, search_json, stats
-from hlkb.index.lookup import list_records, note_records, record_rows
+from hlkb.index import open_index, refresh, search, search_json, stats
+from hlkb.index.lookup import list_records, record_rows, record_view
 from hlkb.index.query import ParsedQuery, parse_query
 from hlkb.index.results import group_hits
 from hlkb.index.search import Hit, evaluate, filter_sql, find_hits
@@ -90,6 +90,7 @@ def search_command(
     no_refresh: opt.NoRefresh = False,
     json_: opt.Json = False,
     jsonl: opt.Jsonl = False,
+    format_: opt.Format = None,
     snippets: Annotated[bool, typer.Option("--snippets", help="Add a 'snippet' excerpt to each JSON hit (the terminal view always shows one).")] = False,
     interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Choose among the hits in fzf, with `hlkb show` as the preview; prints the chosen hits' ids and path:line.")] = False,
     semantic: Annotated[bool, typer.Option("--semantic", help="Rank by meaning, in English and Chinese alike (needs `hlkb index --embed` and the semantic extra); JSON hits gain 'similarity'.")] = False,
@@ -97,7 +98,7 @@ def search_command(
 ) -> int:
 
 
-    fmt = output_format(json_, jsonl)
+    fmt = output_format(json_, jsonl, format_)
     filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
     if semantic or hybrid:
         if semantic and hybrid:
@@ -112,7 +113,7 @@ def search_command(
     parsed = parse_query(query) if query.strip() else None   # a bad query fails before any refresh
     if interactive:
         if fmt != "table":
-            raise UsageError("--interactive shows the hits in fzf: drop --json/--jsonl")
+            raise UsageError("--interactive shows the hits in fzf: drop --json/--jsonl/--format")
         return _interactive(query, filters, vault, db, no_refresh)
     with ensure_fresh(vault, db, no_refresh) as index:
         if fmt == "table":
@@ -209,24 +210,12 @@ def show_command(
 ) -> int:
 
     with ensure_fresh(vault, db, no_refresh) as index:
-        rec = get_record(index, record_id)
-        siblings = note_records(index, rec.get("note_id") or rec["id"], rec["path"])
-    view = dict(rec)
-    if rec["kind"] == "note":
-        view["highlights"] = [r for r in siblings if r["kind"] == "highlight"]
-    else:
-        note = next((r for r in siblings if r["kind"] == "note"), None)
-        view["note_title"] = note.get("title") if note else None
-        same = [r for r in siblings if r["kind"] == rec["kind"]]
-        pos = next((i for i, r in enumerate(same) if r["id"] == rec["id"]), None)
-        view["previous_id"] = same[pos - 1]["id"] if pos else None
-        view["next_id"] = same[pos + 1]["id"] if pos is not None and pos + 1 < len(same) else None
+        view, note, siblings = record_view(index, record_id)
     if json_:
         print(dumps(view))
         return 0
 
     console = stdout_console()
-    note = rec if rec["kind"] == "note" else next((r for r in siblings if r["kind"] == "note"), None)
     for renderable in record_card(view, note, siblings, console.width):
         console.print(renderable)
     return 0

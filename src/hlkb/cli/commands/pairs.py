@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Annotated, List
+from typing import Annotated, List, Optional
 
 import typer
 
 from hlkb.align import explain_note
 from hlkb.cli.commands import options as opt
 from hlkb.cli.display import rich_text
-from hlkb.cli.output import emit, message, stdout_console
-from hlkb.errors import HlkbError, UsageError
+from hlkb.cli.output import emit, message, output_format, stdout_console
+from hlkb.errors import HlkbError
 from hlkb.parse import parse_file
 
 Tsv = Annotated[bool, typer.Option("--tsv", help="Print en<TAB>zh<TAB>score, one pair a line.")]
 Tmx = Annotated[bool, typer.Option("--tmx", help="Print a TMX 1.4 translation memory.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v",
                                        help="Say on stderr, per file, why it is or is not a bilingual article.")]
+
+PAIR_FORMATS = ("json", "jsonl", "tsv", "tmx")
+
 
 def register(app) -> None:
     app.command("pairs", help="Pair the English and Chinese paragraphs of bilingual articles.")(pairs_command)
@@ -28,13 +30,11 @@ def pairs_command(
     jsonl: opt.Jsonl = False,
     tsv: Tsv = False,
     tmx: Tmx = False,
+    format_: Annotated[Optional[str], typer.Option(
+        "--format", help="table (the terminal view), json, jsonl, tsv or tmx (as --json, --jsonl, --tsv, --tmx).")] = None,
     verbose: Verbose = False,
 ) -> int:
-
-
-    chosen = [name for name, on in (("--json", json_), ("--jsonl", jsonl), ("--tsv", tsv), ("--tmx", tmx)) if on]
-    if len(chosen) > 1:
-        raise UsageError(f"choose one of {', '.join(chosen)}")
+    fmt = output_format(json_, jsonl, format_, choices=PAIR_FORMATS, tsv=tsv, tmx=tmx)
     failed = 0
 
     def records():
@@ -54,15 +54,7 @@ def pairs_command(
             for p in pairs:
                 yield p.to_record()
 
-    if tsv:
-        write_tsv(records(), sys.stdout)
-    elif tmx:
-        from hlkb.tmx import write_tmx
-
-        write_tmx(records(), sys.stdout)
-    else:
-        fmt = "json" if json_ else "jsonl" if jsonl else "table"
-        emit(records(), fmt, render=_render)
+    emit(records(), fmt, render=_render)
     return 2 if failed else 0
 
 def file_pairs(path: str):
@@ -73,17 +65,6 @@ def file_pairs_explained(path: str):
     """``file_pairs`` and the verdict that decided them (hlkb.align.Verdict)."""
 
     return explain_note(parse_file(path, strict=False))
-
-def _tsv_field(paragraphs: list[str]) -> str:
-    text = " ".join(paragraphs)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
-
-def write_tsv(records, out) -> int:
-    n = 0
-    for rec in records:
-        out.write(f"{_tsv_field(rec['en'])}\t{_tsv_field(rec['zh'])}\t{rec['score']:.4f}\n")
-        n += 1
-    return n
 
 def _render(records: list[dict]) -> None:
     from rich.table import Table

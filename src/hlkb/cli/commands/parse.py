@@ -26,9 +26,10 @@ def parse_command(
     files: List[str] = typer.Argument(..., help="Note files (.md, .markdown, .txt) or folders of notes."),
     json_: opt.Json = False,
     jsonl: opt.Jsonl = False,
+    format_: opt.Format = None,
 ) -> int:
 
-    fmt = output_format(json_, jsonl)
+    fmt = output_format(json_, jsonl, format_)
     failed = 0
 
     def records():

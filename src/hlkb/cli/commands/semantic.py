@@ -56,10 +56,11 @@ def related_command(
     no_refresh: opt.NoRefresh = False,
     json_: opt.Json = False,
     jsonl: opt.Jsonl = False,
+    format_: opt.Format = None,
     snippets: bool = typer.Option(False, "--snippets", help="Add a 'snippet' excerpt to each JSON hit."),
 ) -> int:
 
-    fmt = output_format(json_, jsonl)
+    fmt = output_format(json_, jsonl, format_)
     filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
     require("hlkb related")
     _import_numpy_meanwhile()
