@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hlkb.errors import UsageError
@@ -32,8 +33,13 @@ def parse_date(value: str, option: str) -> str:
         raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
-def build_filters(kind=None, tag=None, author=None, category=None, lang=None, where=None,
-                  since=None, until=None, limit=None) -> Filters:
+def build_filters(kind: Sequence[str] | None = None, tag: Sequence[str] | None = None, author: str | None = None,
+                  category: str | None = None, lang: str | None = None, where: Sequence[str] | None = None,
+                  since: str | None = None, until: str | None = None, limit: int | None = None) -> Filters:
+    """The filters of docs/commands.md#filters from the CLI's option values, checked as the
+    options are (a bad value is a ``UsageError`` naming the option). ``kind``, ``tag`` and
+    ``where`` take one string or several."""
+    kind, tag, where = ([v] if isinstance(v, str) else v for v in (kind, tag, where))
     kinds = []
     for k in kind or []:
         k = k.strip().lower()

@@ -108,7 +108,7 @@ def plan_tag_rename(old: str, new: str, *, vault: str | Path, hyphenate: bool = 
     return TagPlan(f"rename {old_name} -> {new_name}", plans, errors, unreadable)
 
 
-def edit_lock(vault: str | Path, on_wait: Callable[[], None] | None = None) -> AbstractContextManager:
+def edit_lock(vault: str | Path, on_wait: Callable[[], None] | None = None) -> AbstractContextManager[None]:
     """The vault's edit lock (one editing hlkb at a time); hold it from planning to the last
     write to be sure no other hlkb edits in between."""
     return vault_edit_lock(Path(vault).resolve(), on_wait=on_wait)
@@ -128,7 +128,7 @@ def apply_tags(plan: TagPlan, *, vault: str | Path, resolver: TargetResolver | N
         own = resolver is None
         resolver = resolver or TargetResolver(root)
         try:
-            result.index_warning = resolver.update_index([p.src.path for p in written])
+            result.index_warning = resolver.update_index([Path(p.src.path) for p in written if p.src.path])
         finally:
             if own:
                 resolver.close()

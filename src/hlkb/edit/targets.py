@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from hlkb.edit.batch import Target
 from hlkb.edit.tagnames import tag_key
@@ -73,7 +74,7 @@ class TargetResolver:
             raise UsageError(f"{exc.message} (and no file {target!r})") from None
         return self.record_target(rec)
 
-    def record_target(self, rec: dict) -> Target:
+    def record_target(self, rec: dict[str, Any]) -> Target:
         path = note_path(self.root, rec["path"])
         self._check_inside(path, rec["path"])
         if rec["kind"] == "highlight":
@@ -113,11 +114,11 @@ class TargetResolver:
         return None
 
 
-def tag_counts(index: Index) -> list[dict]:
+def tag_counts(index: Index) -> list[dict[str, Any]]:
     """Every tag of the vault's notes and highlights: ``{"tag", "notes", "highlights",
     "total", "spellings"}``, most used first. Spellings that differ only in case are one tag,
     shown as its most frequent spelling."""
-    counts: dict[str, dict] = {}
+    counts: dict[str, dict[str, Any]] = {}
     for rec in search(index, None, Filters(kinds=["note", "highlight"])):
         names = list(rec.get("tags") or [])
         if rec["kind"] == "note":

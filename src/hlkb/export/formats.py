@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from hlkb.errors import UsageError
 from hlkb.export.csvout import write_csv
@@ -24,8 +24,8 @@ from hlkb.export.markdown import write_markdown
 from hlkb.export.tsv import write_tsv
 from hlkb.tmx import write_tmx
 
-Lookup = Callable[[str], "dict | None"]
-Writer = Callable[[Iterable[dict], TextIO, "Lookup | None"], int]
+Lookup = Callable[[str], "dict[str, Any] | None"]
+Writer = Callable[[Iterable[dict[str, Any]], TextIO, "Lookup | None"], int]
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,14 @@ def get_format(name: str, choices: Iterable[str] | None = None, option: str = "-
     return REGISTRY[key]
 
 
-def _only(kinds: frozenset[str], records: Iterable[dict], seen: list[int]) -> Iterator[dict]:
+def _only(kinds: frozenset[str], records: Iterable[dict[str, Any]], seen: list[int]) -> Iterator[dict[str, Any]]:
     for record in records:
         if record.get("kind") in kinds:
             seen[0] += 1
             yield record
 
 
-def write_records(name: str, records: Iterable[dict], out: TextIO, *, versioned: bool = False,
+def write_records(name: str, records: Iterable[dict[str, Any]], out: TextIO, *, versioned: bool = False,
                   lookup: Lookup | None = None, choices: Iterable[str] | None = None) -> int:
     """Write ``records`` in format ``name`` to ``out``; returns the number of records written
     (for a format of some kinds only, the number of those)."""
