@@ -83,7 +83,7 @@ def score_file(gold_path: Path, config: Config, merge_wrapped: bool = True) -> d
 
     lang_ok = 0
     wrong_lang = []
-    for k, gp in enumerate(gold["paragraphs"]):
+    for _k, gp in enumerate(gold["paragraphs"]):
         langs = {p.lang for p in paragraphs if p.start <= gp["end"] and p.end >= gp["start"]}
         mine = "mixed" if len(langs) == 2 else (next(iter(langs)) if langs else "other")
         if mine == gp["lang"]:

@@ -88,7 +88,7 @@ def main() -> None:
 
     base = best_of(dumps_only)
     for fmt in ("json", "jsonl", "csv", "md"):
-        t = best_of(lambda: write_export(records(), fmt, io.StringIO()))
+        t = best_of(lambda fmt=fmt: write_export(records(), fmt, io.StringIO()))
         print(f"export {fmt:5} {m} records: {t:.3f}s; baseline json.dumps {base:.3f}s; ratio {t / base:.2f}x")
 
 

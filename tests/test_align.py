@@ -127,7 +127,7 @@ def test_question_mark_in_ordinary_text_is_not_touched():
 
 def test_crlf_and_space_only_blank_lines(tmp_path: Path):
     src = read_text(DATA / "en_first_hans.md").text
-    crlf = "\r\n".join(" " if not line else line for line in src.split("\n"))
+    crlf = "\r\n".join(line if line else " " for line in src.split("\n"))
     path = tmp_path / "crlf.md"
     path.write_bytes(crlf.encode("utf-8"))
     expected = [[p.en_lines, p.zh_lines] for p in _load(DATA / "en_first_hans.md").pairs]

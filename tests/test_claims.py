@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hlkb.claims import check_note, check_pair, claims_for_note
 from hlkb.claims.attribution import find_attribution
@@ -217,8 +219,6 @@ def test_seed_claims(shared_dir):
     assert {f.raw for f in claim.figures} == {"$100 billion", "2025", "$67 billion"}
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st
 
 _PIECES = st.sampled_from(["$5 million", "5%", "五百萬美元", "百分之五", "two hours", "兩個小時", "。", ". ", "The bank said ",
                            "據銀行稱，", "12", "十二", "第3条", "Article 3", "\n", "more than ", "約", "多", "x"])

@@ -6,6 +6,8 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hlkb.figures import chinese_numeral_value, compatible_units, extract_figures, values_match
 from hlkb.model import Figure
@@ -86,8 +88,6 @@ def test_approx_tolerance():
     assert not values_match(Figure("20", 20.0), Figure("30", 30.0))
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st
 
 _ALPHABET = st.sampled_from(list("0123456789.,$%¢ -abtenoh萬万億亿一二三十百千〇○兩两約多年歲天個美元分鐘小時第的") +
                             ["million", "more than ", "two", "hours", "percent", " of ", "dozen", "years old"])

@@ -185,7 +185,7 @@ def test_concurrent_index_runs_give_one_clean_index(vault, tmp_path):
     cmd = [sys.executable, "-m", "hlkb", "index", "--vault", str(vault), "--db", str(db)]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
-    for out, err, code in results:
+    for _out, err, code in results:
         assert code == 0, err
         assert "Traceback" not in err
     clean = tmp_path / "clean.sqlite"

@@ -230,7 +230,7 @@ def test_pool_path_matches_inline(tmp_path, monkeypatch):
     with open_index(vault, tmp_path / "b.sqlite") as b:
         refresh(b, progress=False)
         inline = sorted(json.dumps(r, sort_keys=True) for r in search(b, None, Filters()))
-    assert pooled == inline and len(list(l for l in pooled if '"highlight"' in l)) == 60
+    assert pooled == inline and len([line for line in pooled if "\"highlight\"" in line]) == 60
 
 
 def test_unchanged_vault_is_answered_by_the_scan_digest(vault, monkeypatch):

@@ -28,7 +28,8 @@ def _run_as_other_user(argv) -> tuple[int, str, str]:
     """hlkb.cli.run(argv) in a forked child that is user and group 65534 (root only)."""
     from hlkb.cli import run
 
-    out_file, err_file = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    # not with-blocks: the forked child writes into them and the parent reads them after it
+    out_file, err_file = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
     pid = os.fork()
     if pid == 0:    # the child: never returns
         code = 70

@@ -514,9 +514,7 @@ def _runs(side: list[Unit], limit: int) -> list[int]:
 def _joinable(a: Unit, b: Unit) -> bool:
     if b.pos != a.pos + 1 or b.heading != a.heading:
         return False
-    if (a.line_level or b.line_level) and a.paras[-1].block != b.paras[0].block:
-        return False
-    return True
+    return not ((a.line_level or b.line_level) and a.paras[-1].block != b.paras[0].block)
 
 
 def _cumulative(side: list[Unit]) -> list[int]:

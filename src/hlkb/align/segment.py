@@ -60,7 +60,7 @@ nav main figure figcaption details summary center img source track picture form 
 option textarea""".split())
 # Elements whose content is not article text: scripts, styles, media fallbacks.
 _RAW_ELEMENTS = ("script", "style", "audio", "video", "object", "iframe", "svg", "canvas", "noscript", "math")
-_RAW_OPEN = re.compile(r"<(%s)\b" % "|".join(_RAW_ELEMENTS), re.IGNORECASE)
+_RAW_OPEN = re.compile(r"<({})\b".format("|".join(_RAW_ELEMENTS)), re.IGNORECASE)
 # Static-site markup: markdown-it / VitePress containers, Liquid/Jinja and Hugo tags.
 _SITE_MARKUP = re.compile(r"^\s*(?::::|\{%|\{\{<|\{\{%|%}|>}})")
 # "key：value" metadata / glossary lines: a short Latin or Chinese key, then a colon.

@@ -3,10 +3,10 @@ fitted to the width, and the search results and record cards built from it."""
 
 from __future__ import annotations
 
-
 from hlkb.cli.escape import terminal_safe
 from hlkb.index.plain import plain_markdown
 from hlkb.index.search import first_span, match_spans, window
+
 
 def rich_text(text: str | None, style: str = ""):
     """A rich Text (never parsed as markup) holding terminal-safe note text."""

@@ -61,7 +61,7 @@ def header_record() -> dict:
 
 def write_json_envelope(records: Iterable[dict], out: TextIO) -> int:
     """``{"schema_version": …, "hlkb_version": …, "records": [...]}``, one record a line."""
-    out.write('{"schema_version": %d, "hlkb_version": %s, "records": [' % (SCHEMA_VERSION, dumps(__version__)))
+    out.write(f'{{"schema_version": {SCHEMA_VERSION}, "hlkb_version": {dumps(__version__)}, "records": [')
     count = 0
     for record in records:
         out.write(",\n" if count else "\n")

@@ -276,7 +276,7 @@ def _refresh_locked(index: Index, full: bool, progress: ProgressFactory | None, 
             pool.join()
     summary.records_written = writer.records_written
     with transaction(conn):
-        for rel, (fid, *_rest) in gone.items():
+        for fid, *_rest in gone.values():
             writer.records_deleted += delete_file(conn, fid)
             summary.removed += 1
         if before is not None and before.isdigit():

@@ -119,7 +119,7 @@ def other_kind_units(ctx: Context, hosts, primary: str, units: list[Unit]) -> No
         for t in u.tail:
             for b in t.walk():
                 covered.add(id(b))
-    for kind, blocks, anchor, r in hosts:
+    for kind, blocks, anchor, _r in hosts:
         if kind == primary or id(anchor[1]) in covered:
             continue
         host = blocks[0]

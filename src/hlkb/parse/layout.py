@@ -375,7 +375,7 @@ def _contains_unit(block: Block, ids: set[int]) -> bool:
 def _anchored_quotes(ctx: Context, hosts) -> list[Unit]:
     units: list[Unit] = []
     anchored = {}
-    for kind, blocks, anchor, r in hosts:
+    for kind, blocks, anchor, _r in hosts:
         if kind == "quote" and id(blocks[0]) not in anchored:
             anchored[id(blocks[0])] = anchor
     shapes = {text_shape([b]) for r in ctx.regions for b in r.blocks if id(b) in anchored}
@@ -401,7 +401,7 @@ def _split_quote_at_anchors(q: Block, anchors: list) -> list[Unit]:
     units = []
     lines = [(ln, t) for ln, t in q.leaf_lines()]
     start = 0
-    for ln, leaf in sorted(anchors, key=lambda a: a[0]):
+    for ln, _leaf in sorted(anchors, key=lambda a: a[0]):
         part = [(l2, t) for l2, t in lines[start:] if l2 <= ln]
         start += len(part)
         if not part:
@@ -431,7 +431,7 @@ def _anchored_headings(ctx: Context, hosts) -> list[Unit]:
 
 def _anchored_paragraphs(ctx: Context, hosts) -> tuple[list[Unit], str]:
     anchor_of = {}
-    for kind, blocks, anchor, r in hosts:
+    for kind, blocks, anchor, _r in hosts:
         if kind == "para":
             anchor_of.setdefault(id(blocks[0]), anchor)
     if any(is_label_heading(b, ctx.label_texts) for r in ctx.regions for b in r.blocks):

@@ -224,7 +224,7 @@ def find_regions(doc: Block, outline: bool) -> tuple[list[Region], set[str]]:
     # Outline sync blocks ("- Highlights first synced by …"): their children are the region.
     for b in doc.walk():
         if b.kind == "item" and is_header_item(b) and not _inside_header_item(b):
-            regions.append(Region(b, [c for c in b.children[len(own_blocks(b)):]], header=b))
+            regions.append(Region(b, list(b.children[len(own_blocks(b)):]), header=b))
     current: Region | None = None
     base = 0
     for b in doc.children:

@@ -455,7 +455,7 @@ def _starts_block(text: str) -> bool:
         return False                    # none of the patterns below can match
     if _IMAGE_LINE.match(s):
         return True
-    if _RULE.match(text) or s.startswith(">") or _FENCE.match(s) or s.startswith("|") or _ITEM.match(s):
+    if _RULE.match(text) or s.startswith((">", "|")) or _FENCE.match(s) or _ITEM.match(s):
         return True
     return indent_width(text) == 0 and s.startswith("#") and bool(_HEADING.match(s)) \
         and bool((_HEADING.match(s).group("text") or "").strip())

@@ -94,7 +94,7 @@ def split_head(unit: Unit, outline: bool) -> tuple[list[tuple[int, str]], list[B
     tail_blocks: list[Block] = []
     tail_lines: list[tuple[int, str]] = []
     passed = False
-    for idx, c in enumerate(children):
+    for _idx, c in enumerate(children):
         if passed:
             tail_blocks.append(c)
             continue
