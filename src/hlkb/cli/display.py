@@ -14,6 +14,14 @@ def rich_text(text: str | None, style: str = ""):
 
     return Text(terminal_safe(text), style=style)
 
+def records_by_path(records: list[dict]) -> dict[str, list[dict]]:
+    """Records grouped by their note file, files in the order first met (a view per file)."""
+    groups: dict[str, list[dict]] = {}
+    for rec in records:
+        groups.setdefault(rec["path"], []).append(rec)
+    return groups
+
+
 # ------------------------------------------------------------------ fitting text ---
 
 def cells(text: str) -> int:

@@ -83,3 +83,15 @@ class Body:
     highlights: list[RawHighlight] = field(default_factory=list)
     body_start: int = 1                                             # first line of the body proper
     layout: str = "none"                                            # layout.Layout.name
+
+    def add_metadata(self, key: str, value: str, ln: int) -> str:
+        """Record a metadata field; a key seen before becomes ``key (2)``, ``key (3)``…
+        (two "Source" lines both kept). Returns the key it was stored under."""
+        if key in self.metadata:
+            n = 2
+            while f"{key} ({n})" in self.metadata:
+                n += 1
+            key = f"{key} ({n})"
+        self.metadata[key] = value
+        self.metadata_lines[key] = ln
+        return key

@@ -129,10 +129,10 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
             if in_metadata:
                 if mf is None:
                     return None
-                _add_meta(body, mf[0], mf[1], ln)
+                body.add_metadata(mf[0], mf[1], ln)
                 last_meta = mf[0]
             elif mf is not None and (labels.is_known_meta_key(mf[0]) or "::" in text):
-                _add_meta(body, mf[0], mf[1], ln)
+                body.add_metadata(mf[0], mf[1], ln)
             else:
                 return None
             continue
@@ -190,11 +190,3 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
     return body
 
 
-def _add_meta(body: Body, key: str, value: str, ln: int) -> None:
-    if key in body.metadata:
-        n = 2
-        while f"{key} ({n})" in body.metadata:
-            n += 1
-        key = f"{key} ({n})"
-    body.metadata[key] = value
-    body.metadata_lines[key] = ln

@@ -164,14 +164,7 @@ def _read_metadata(doc: Block, body: Body, layout: Layout) -> None:
     last_key: list[str | None] = [None]
 
     def add(key: str, value: str, ln: int) -> None:
-        if key in body.metadata:
-            n = 2
-            while f"{key} ({n})" in body.metadata:
-                n += 1
-            key = f"{key} ({n})"
-        body.metadata[key] = value
-        body.metadata_lines[key] = ln
-        last_key[0] = key
+        last_key[0] = body.add_metadata(key, value, ln)
 
     def line(text: str, ln: int, spill: bool, strict: bool) -> None:
         if not text.strip():

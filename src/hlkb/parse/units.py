@@ -121,23 +121,18 @@ def split_head(unit: Unit, outline: bool) -> tuple[list[tuple[int, str]], list[B
                 render(c, text)
             passed = True
             continue
+        cut = None
         if anchor_ln is None and c.kind == "para" and text.items:
             # an unanchored head: a labelled line ends the text (legacy "Note:" lines)
             cut = next((i for i, t in enumerate(c.lines) if labels.field_of(t) or labels.field_heading_of(t)), None)
-            if cut is not None:
-                for ln, t in zip(c.lns[:cut], c.lines[:cut]):
-                    text.add(ln, t)
-                tail_lines.extend(zip(c.lns[cut:], c.lines[cut:]))
-                passed = True
-                continue
-        if anchor_ln is None and c.kind == "para" and not text.items and len(c.lines) > 1:
+        elif anchor_ln is None and c.kind == "para" and not text.items and len(c.lines) > 1:
             cut = next((i for i, t in enumerate(c.lines) if i > 0 and labels.field_of(t)), None)
-            if cut is not None:
-                for ln, t in zip(c.lns[:cut], c.lines[:cut]):
-                    text.add(ln, t)
-                tail_lines.extend(zip(c.lns[cut:], c.lines[cut:]))
-                passed = True
-                continue
+        if cut is not None:
+            for ln, t in zip(c.lns[:cut], c.lines[:cut]):
+                text.add(ln, t)
+            tail_lines.extend(zip(c.lns[cut:], c.lines[cut:]))
+            passed = True
+            continue
         if outline and c.kind == "item" and anchor_ln is None and text.items:
             tail_blocks.append(c)
             passed = True

@@ -10,7 +10,7 @@ import typer
 
 from hlkb.claims import check_note
 from hlkb.cli.commands import options as opt
-from hlkb.cli.display import rich_text, terminal_safe
+from hlkb.cli.display import records_by_path, rich_text, terminal_safe
 from hlkb.cli.output import emit, message, output_format, stdout_console
 from hlkb.errors import HlkbError
 from hlkb.pipeline import parse_and_analyze
@@ -108,11 +108,8 @@ def _render(records: list[dict]) -> None:
     if not records:
         return
     console = stdout_console()
-    by_path: dict[str, list[dict]] = {}
-    for rec in records:
-        by_path.setdefault(rec["path"], []).append(rec)
     styles = {"ok": "green", "mismatch": "bold red", "unverified": "dim"}
-    for path, recs in by_path.items():
+    for path, recs in records_by_path(records).items():
         table = Table(title=rich_text(f"{path} — {len(recs)} claims"), expand=True)
         table.add_column("line", justify="right", no_wrap=True)
         table.add_column("source", no_wrap=True)

@@ -12,7 +12,7 @@ from hlkb.cli.output import message
 from hlkb.cli.session import ensure_fresh
 from hlkb.errors import UsageError
 from hlkb.export import FORMATS, schema_text, write_export
-from hlkb.filters import build_filters
+from hlkb.filters import Filters
 from hlkb.index import get_record, search
 
 
@@ -20,6 +20,7 @@ def register(app) -> None:
     app.command("export", help="Export records (all, or those matching QUERY and the filters) as JSON, JSONL, "
                 "CSV, a Markdown digest or TMX; --schema prints the JSON Schema of the records.")(export_command)
 
+@opt.with_filters
 def export_command(
     query: Optional[str] = typer.Argument(None, help="Optional search query (as for `hlkb search`); "
                                                      "without it, every record matching the filters, in file order."),
@@ -28,15 +29,7 @@ def export_command(
                                          "regular file or a new name) instead of stdout; - is stdout."),
     force: bool = typer.Option(False, "--force", help="Overwrite the -o file if it exists."),
     schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of all record kinds and exit."),
-    kind: opt.Kind = None,
-    tag: opt.Tag = None,
-    author: opt.Author = None,
-    category: opt.Category = None,
-    lang: opt.Lang = None,
-    where: opt.Where = None,
-    since: opt.Since = None,
-    until: opt.Until = None,
-    limit: opt.Limit = None,
+    filters: Filters = None,
     vault: opt.Vault = None,
     db: opt.Db = None,
     no_refresh: opt.NoRefresh = False,
@@ -51,7 +44,6 @@ def export_command(
         fmt = "md"
     if fmt not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}, not {format_!r}")
-    filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
     if fmt == "tmx":
         if filters.kinds and filters.kinds != ["pair"]:
             raise UsageError("--format tmx exports pairs only; drop --kind or use --kind pair")

@@ -18,7 +18,7 @@ from hlkb.cli.output import progress as progress_bar
 from hlkb.cli.session import ensure_fresh
 from hlkb.errors import UsageError
 from hlkb.export.jsonout import dumps
-from hlkb.filters import build_filters
+from hlkb.filters import Filters
 from hlkb.index import open_index, refresh, search, search_json, stats
 from hlkb.index.lookup import list_records, record_rows, record_view
 from hlkb.index.query import ParsedQuery, parse_query
@@ -74,17 +74,10 @@ def index_command(
         print(dumps(record))
     return 0
 
+@opt.with_filters
 def search_command(
     query: str = typer.Argument(..., help="What to look for (see the syntax above); \"\" lists all records."),
-    kind: opt.Kind = None,
-    tag: opt.Tag = None,
-    author: opt.Author = None,
-    category: opt.Category = None,
-    lang: opt.Lang = None,
-    where: opt.Where = None,
-    since: opt.Since = None,
-    until: opt.Until = None,
-    limit: opt.Limit = None,
+    filters: Filters = None,
     vault: opt.Vault = None,
     db: opt.Db = None,
     no_refresh: opt.NoRefresh = False,
@@ -99,7 +92,6 @@ def search_command(
 
 
     fmt = output_format(json_, jsonl, format_)
-    filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
     if semantic or hybrid:
         if semantic and hybrid:
             raise UsageError("choose one of --semantic and --hybrid")

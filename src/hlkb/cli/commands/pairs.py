@@ -8,7 +8,7 @@ import typer
 
 from hlkb.align import explain_note
 from hlkb.cli.commands import options as opt
-from hlkb.cli.display import rich_text
+from hlkb.cli.display import records_by_path, rich_text
 from hlkb.cli.output import emit, message, output_format, stdout_console
 from hlkb.errors import HlkbError
 from hlkb.parse import parse_file
@@ -72,10 +72,7 @@ def _render(records: list[dict]) -> None:
     if not records:
         return
     console = stdout_console()
-    by_path: dict[str, list[dict]] = {}
-    for rec in records:
-        by_path.setdefault(rec["path"], []).append(rec)
-    for path, recs in by_path.items():
+    for path, recs in records_by_path(records).items():
         table = Table(title=rich_text(f"{path} — {len(recs)} pairs"), show_lines=True, expand=True)
         table.add_column("line", justify="right", no_wrap=True)
         table.add_column("English", ratio=1, overflow="fold")

@@ -17,7 +17,7 @@ from hlkb.cli.output import progress as progress_bar
 from hlkb.cli.session import ensure_fresh
 from hlkb.config import find_section
 from hlkb.errors import HlkbError, IndexBusyError, UsageError
-from hlkb.filters import build_filters
+from hlkb.filters import Filters
 from hlkb.semantic import INSTALL_HINT, require, results, vectors
 from hlkb.semantic.embed import embed_index
 from hlkb.semantic.engine import QueryEncoder, engine_id, numpy
@@ -40,17 +40,10 @@ def _import_numpy_meanwhile() -> None:
 
     threading.Thread(target=numpy, daemon=True).start()
 
+@opt.with_filters
 def related_command(
     record_id: str = typer.Argument(..., metavar="ID", help="A record id, or a unique prefix of one."),
-    kind: opt.Kind = None,
-    tag: opt.Tag = None,
-    author: opt.Author = None,
-    category: opt.Category = None,
-    lang: opt.Lang = None,
-    where: opt.Where = None,
-    since: opt.Since = None,
-    until: opt.Until = None,
-    limit: opt.Limit = None,
+    filters: Filters = None,
     vault: opt.Vault = None,
     db: opt.Db = None,
     no_refresh: opt.NoRefresh = False,
@@ -61,7 +54,6 @@ def related_command(
 ) -> int:
 
     fmt = output_format(json_, jsonl, format_)
-    filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
     require("hlkb related")
     _import_numpy_meanwhile()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -22,7 +22,7 @@ from hlkb.edit import normalize_tag, tag_key
 from hlkb.edit.targets import TargetResolver, tag_counts
 from hlkb.errors import UsageError
 from hlkb.export.jsonout import dumps
-from hlkb.filters import build_filters
+from hlkb.filters import Filters
 from hlkb.tagging import TagPlan, apply_tags, edit_lock, plan_resolved, plan_tag_rename
 from hlkb.vault import resolve_vault
 
@@ -43,33 +43,30 @@ def register(app) -> None:
     tag_app.command("list", help="Tags with the number of notes and highlights carrying each.")(list_command)
     app.add_typer(tag_app, name="tag")
 
-def add_command(
-    tag: str = typer.Argument(..., help="The tag (a leading # is ignored; nested a/b allowed)."),
-    targets: Optional[List[str]] = typer.Argument(None, help="Note files, note ids or highlight ids."),
-    query: Optional[str] = Query,
-    kind: opt.Kind = None, tag_filter: Optional[List[str]] = typer.Option(None, "--tag", help="With --query: only records with this tag (repeatable)."),
-    author: opt.Author = None, category: opt.Category = None, lang: opt.Lang = None, where: opt.Where = None,
-    since: opt.Since = None, until: opt.Until = None, limit: opt.Limit = None,
-    dry_run: bool = DryRun, yes: bool = Yes, hyphenate: bool = Hyphenate,
-    vault: opt.Vault = None, db: opt.Db = None, no_refresh: opt.NoRefresh = False, json_: opt.Json = False,
-) -> int:
-    return _add_or_remove("add", tag, targets, query, dict(kind=kind, tag=tag_filter, author=author,
-                          category=category, lang=lang, where=where, since=since, until=until, limit=limit),
-                          dry_run, yes, hyphenate, vault, db, no_refresh, json_)
+QueryTag = Annotated[Optional[List[str]], typer.Option("--tag", help="With --query: only records with this tag (repeatable).")]
 
-def remove_command(
-    tag: str = typer.Argument(..., help="The tag to remove (matched case-insensitively)."),
-    targets: Optional[List[str]] = typer.Argument(None, help="Note files, note ids or highlight ids."),
-    query: Optional[str] = Query,
-    kind: opt.Kind = None, tag_filter: Optional[List[str]] = typer.Option(None, "--tag", help="With --query: only records with this tag (repeatable)."),
-    author: opt.Author = None, category: opt.Category = None, lang: opt.Lang = None, where: opt.Where = None,
-    since: opt.Since = None, until: opt.Until = None, limit: opt.Limit = None,
-    dry_run: bool = DryRun, yes: bool = Yes, hyphenate: bool = Hyphenate,
-    vault: opt.Vault = None, db: opt.Db = None, no_refresh: opt.NoRefresh = False, json_: opt.Json = False,
-) -> int:
-    return _add_or_remove("remove", tag, targets, query, dict(kind=kind, tag=tag_filter, author=author,
-                          category=category, lang=lang, where=where, since=since, until=until, limit=limit),
-                          dry_run, yes, hyphenate, vault, db, no_refresh, json_)
+
+def _add_or_remove_command(action: str, tag_help: str):
+    """`tag add` and `tag remove`: the same options, one action each."""
+
+    @opt.with_filters(tag_option=QueryTag, tag_param="tag_filter")
+    def command(
+        tag: str = typer.Argument(..., help=tag_help),
+        targets: Optional[List[str]] = typer.Argument(None, help="Note files, note ids or highlight ids."),
+        query: Optional[str] = Query,
+        filters: Filters = None,
+        dry_run: bool = DryRun, yes: bool = Yes, hyphenate: bool = Hyphenate,
+        vault: opt.Vault = None, db: opt.Db = None, no_refresh: opt.NoRefresh = False, json_: opt.Json = False,
+    ) -> int:
+        return run_add_remove(action, tag, targets or [], query, filters if query is not None else None, dry_run,
+                              yes, hyphenate, vault, db, no_refresh, json_)
+
+    return command
+
+
+add_command = _add_or_remove_command("add", "The tag (a leading # is ignored; nested a/b allowed).")
+remove_command = _add_or_remove_command("remove", "The tag to remove (matched case-insensitively).")
+
 
 def rename_command(
     old: str = typer.Argument(..., help="The tag to rename (nested children old/x follow)."),
@@ -85,11 +82,6 @@ def list_command(
 ) -> int:
     return run_list(vault, db, no_refresh, output_format(json_, jsonl, format_))
 
-def _add_or_remove(action, tag, targets, query, filter_opts, dry_run, yes, hyphenate, vault, db, no_refresh,
-                   json_) -> int:
-    return run_add_remove(action, tag, targets or [], query, filter_opts, dry_run, yes, hyphenate, vault, db,
-                          no_refresh, json_)
-
 # ----------------------------------------------------------------------------- running ---
 
 def _resolver(root, db, no_refresh) -> TargetResolver:
@@ -98,12 +90,11 @@ def _resolver(root, db, no_refresh) -> TargetResolver:
                           db=Path(db) if db else None)
 
 
-def run_add_remove(action, tag, targets, query, filter_opts, dry_run, yes, hyphenate, vault, db, no_refresh,
+def run_add_remove(action, tag, targets, query, filters, dry_run, yes, hyphenate, vault, db, no_refresh,
                    json_) -> int:
     name = normalize_tag(tag, hyphenate=hyphenate)
     if not targets and query is None:
         raise UsageError(f"tag {action}: give one or more TARGETs (note files or ids) or --query")
-    filters = build_filters(**filter_opts) if query is not None else None
     root = resolve_vault(vault)
     resolver = _resolver(root, db, no_refresh)
     try:
