@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hlkb.figures import chinese_numeral_value, compatible_units, extract_figures, values_match
+from hlkb.claims.figures import chinese_numeral_value, compatible_units, extract_figures, values_match
 from hlkb.model import Figure
 
 CASES = Path(__file__).parent / "data" / "claims" / "figures.txt"
@@ -107,7 +107,7 @@ def test_positional_fast_path_agrees_with_cn2an():
 
     import cn2an
 
-    from hlkb.figures import _positional_value
+    from hlkb.claims.figures import _positional_value
 
     rng = random.Random(7)
     with warnings.catch_warnings():

@@ -22,7 +22,7 @@ import re
 from decimal import Decimal
 from dataclasses import dataclass, field
 
-from hlkb.figures import compatible_units, extract_figures, may_have_figures
+from hlkb.claims.figures import compatible_units, extract_figures, may_have_figures
 from hlkb.model import Figure, Pair
 
 from hlkb.claims.gate import may_hold_claim

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from hlkb.figures import extract_figures
+from hlkb.claims.figures import extract_figures
 from hlkb.model import Claim, Note, claim_id_for, normalize_for_id
 
 from hlkb.claims.attribution import find_attribution

@@ -56,7 +56,7 @@ def pairs_command(
     if tsv:
         write_tsv(records(), sys.stdout)
     elif tmx:
-        from hlkb.tmx import write_tmx
+        from hlkb.export.tmx import write_tmx
 
         write_tmx(records(), sys.stdout)
     else:

@@ -14,6 +14,7 @@ from hlkb.errors import UsageError
 from hlkb.export.csvout import read_csv_records, write_csv
 from hlkb.export.jsonout import header_record, write_json_envelope, write_jsonl
 from hlkb.export.markdown import write_markdown
+from hlkb.export.tmx import write_tmx
 
 FORMATS = ("json", "jsonl", "csv", "md", "tmx")
 
@@ -33,10 +34,6 @@ def write_export(records: Iterable[dict], fmt: str, out: TextIO,
     if fmt == "md":
         return write_markdown(records, out, lookup)
     if fmt == "tmx":
-        try:
-            from hlkb.tmx import write_tmx
-        except ImportError:
-            raise UsageError("TMX export is not available in this build (hlkb.tmx is missing)") from None
         count = 0
 
         def pairs():

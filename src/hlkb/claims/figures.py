@@ -15,7 +15,7 @@ exactly 603000000 and equal figures compare equal with ``==``.
 
 It runs on every paragraph during indexing: patterns are compiled once, texts with no
 digit, Chinese numeral or English number word are skipped by one regex search, and
-Chinese numerals are converted through a small cache (hlkb.zh_numerals).
+Chinese numerals are converted through a small cache (hlkb.claims.zh_numerals).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from bisect import bisect_left
 from decimal import Decimal, InvalidOperation
 
 from hlkb.model import Figure
-from hlkb.wordtrie import trie_pattern
-from hlkb.zh_numerals import DIGIT_CHARS as _ZH_DIGIT_CHARS
-from hlkb.zh_numerals import NUMERAL_CHARS as _ZH_NUMERAL_CHARS
-from hlkb.zh_numerals import _positional_value, chinese_numeral_value  # noqa: F401 (tests import both from here)
+from hlkb.claims.wordtrie import trie_pattern
+from hlkb.claims.zh_numerals import DIGIT_CHARS as _ZH_DIGIT_CHARS
+from hlkb.claims.zh_numerals import NUMERAL_CHARS as _ZH_NUMERAL_CHARS
+from hlkb.claims.zh_numerals import _positional_value, chinese_numeral_value  # noqa: F401 (tests import both from here)
 
 __all__ = ["extract_figures", "may_have_figures", "UNIT_KINDS", "compatible_units", "values_match"]
 
