@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
+from hlkb.lang import HAN as _HAN
 from hlkb.model import Note, Pair, Repair, note_id_for, pair_id_for, stable_hash
 
 __all__ = ["Alignment", "Verdict", "split_text", "align_note", "pairs_for_note", "is_bilingual", "verdict"]
 
-_HAN = re.compile("[\u4e00-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 # A pair is confident when the DP's score is at least this and the Chinese/English length

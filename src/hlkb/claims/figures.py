@@ -24,6 +24,7 @@ import re
 from bisect import bisect_left
 from decimal import Decimal, InvalidOperation
 
+from hlkb.lang import has_han as _has_han
 from hlkb.model import Figure
 from hlkb.claims.wordtrie import trie_pattern
 from hlkb.claims.zh_numerals import DIGIT_CHARS as _ZH_DIGIT_CHARS
@@ -314,7 +315,6 @@ _ZH_FIGURE = re.compile(
     rf"\s?(?P<unit>{_ZH_UNIT_RE}|[{_ZH_MEASURE}])?"
     rf"(?P<post2>左右|以上|上下)?"
 )
-_HAS_HAN = re.compile(r"[\u3400-\u9fff]")
 _ZH_NOT_ONE_BEFORE = frozenset("有这這那某每同当當哪另任的")
 _ZH_TIME_WORDS = frozenset("天 年 日 夜 晚 周 週 星期 个星期 個星期 个月 個月 小时 小時 刻 次 回".split())
 _ZH_YUAN_WORD_NEXT = frozenset("化素旦首老气氣件宵月朝代帅帥音")
@@ -503,7 +503,7 @@ def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
     if not text or not _has_numeric(text):
         return []
     found: list[tuple[int, Figure]] = []
-    has_han = lang is None and _HAS_HAN.search(text) is not None   # only None asks
+    has_han = lang is None and _has_han(text)   # only None asks
     if lang == "zh" or has_han:
         found.extend(_extract_zh(text))
         # Latin-script figures inside Chinese text ($7 million, 60%) when not already read.
