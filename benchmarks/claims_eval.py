@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 from hlkb.claims.check import PlacedFigure, check_pair
-from hlkb.figures import extract_figures
+from hlkb.claims.figures import extract_figures
 from hlkb.model import Pair, pair_id_for
 from hlkb.textio import read_text
 

@@ -7,7 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from hlkb.tmx import write_tmx
+from hlkb.export.tmx import write_tmx
 
 DATA = Path(__file__).parent / "data" / "align"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -238,7 +238,7 @@ def test_check_and_claims_never_fail(en, zh):
 
 def test_ordinals_and_label_numbers_do_not_make_a_claim():
     from hlkb.claims.extract import states_figure
-    from hlkb.figures import extract_figures
+    from hlkb.claims.figures import extract_figures
 
     for text in ["The second reading shows how the ending was prepared.",
                  "Speaker 1: we keep what we review before sleep.",
@@ -267,7 +267,7 @@ def test_ordinals_and_label_numbers_do_not_make_a_claim():
 ])
 def test_sentences_that_are_not_claims(text, lang):
     from hlkb.claims.extract import states_figure
-    from hlkb.figures import extract_figures
+    from hlkb.claims.figures import extract_figures
 
     assert not states_figure(text, extract_figures(text, lang)), text
 
@@ -285,14 +285,14 @@ def test_sentences_that_are_not_claims(text, lang):
 ])
 def test_sentences_that_are_claims(text, lang):
     from hlkb.claims.extract import states_figure
-    from hlkb.figures import extract_figures
+    from hlkb.claims.figures import extract_figures
 
     assert states_figure(text, extract_figures(text, lang)), text
 
 
 def test_questions_are_not_claims_but_quoted_ones_are_inside_claims():
     from hlkb.claims.extract import states_figure
-    from hlkb.figures import extract_figures
+    from hlkb.claims.figures import extract_figures
 
     q = "Will 40% of the shops close by 2030?"
     assert not states_figure(q, extract_figures(q, "en"))
@@ -355,7 +355,7 @@ def test_changed_figures_are_mismatches(en, zh, raw):
 
 
 def test_footnote_markers_are_not_figures():
-    from hlkb.figures import extract_figures
+    from hlkb.claims.figures import extract_figures
 
     assert extract_figures("\\[1\\] That is the lower bound [2].", "en") == []
     assert extract_figures("\\[1\\] 这是下限。", "zh") == []

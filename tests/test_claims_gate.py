@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from hlkb.claims.attribution import find_attribution, may_attribute
+from hlkb.claims.figures import extract_figures, may_have_figures
 from hlkb.claims.gate import may_hold_claim
 from hlkb.claims.sentences import split_sentences
-from hlkb.figures import extract_figures, may_have_figures
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = [

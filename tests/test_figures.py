@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hlkb.figures import chinese_numeral_value, compatible_units, extract_figures, values_match
+from hlkb.claims.figures import chinese_numeral_value, compatible_units, extract_figures, values_match
 from hlkb.model import Figure
 
 CASES = Path(__file__).parent / "data" / "claims" / "figures.txt"
@@ -108,7 +108,7 @@ def test_positional_fast_path_agrees_with_cn2an():
 
     import cn2an
 
-    from hlkb.figures import _positional_value
+    from hlkb.claims.figures import _positional_value
 
     rng = random.Random(7)
     with warnings.catch_warnings():

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hlkb.frontmatter import FrontMatterError
+from hlkb.lang import detect_lang
 from hlkb.parse import parse_file, parse_text
 from hlkb.parse.inline import plain_text
-from hlkb.parse.lang import detect_lang
 from hlkb.parse.locations import location_value, split_location
 
 DATA = Path(__file__).parent / "data" / "parse"

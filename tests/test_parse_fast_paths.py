@@ -15,8 +15,9 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hlkb import lang
 from hlkb.model import Location
-from hlkb.parse import anchors, inline, lang, locations
+from hlkb.parse import anchors, inline, locations
 
 EXAMPLES = int(os.environ.get("HLKB_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -28,14 +29,17 @@ def _pieces(*pieces: str):
 
 # -- detect_lang ----------------------------------------------------------------------------
 
-_CJK = re.compile(f"[{lang._CJK_RANGES}]")
-_LATIN = re.compile(f"[{lang._LATIN_RANGES}]")
-_OTHER = re.compile(f"[^\\W\\d_{lang._CJK_RANGES}{lang._LATIN_RANGES}]")
+_HAN = re.compile(f"[{lang.HAN_CLASS}]")
+_LATIN = re.compile(f"[{lang.LATIN_CLASS}]")
+_OTHER = re.compile(f"[^\\W\\d_{lang.HAN_CLASS}{lang.LATIN_CLASS}]")
 
 
 def _reference_lang(text: str) -> str:
-    """Counting every character with the plain one-character classes."""
-    return lang.lang_of_counts(len(_CJK.findall(text)), len(_LATIN.findall(text)), len(_OTHER.findall(text)))
+    """Counting every character with the plain one-character classes (step 2, for a text
+    with both languages, is the same code: only the counting has a fast path)."""
+    han, latin = len(_HAN.findall(text)), len(_LATIN.findall(text))
+    found = lang.lang_of_counts(han, latin, len(_OTHER.findall(text)))
+    return lang.mixed_or_framing(text, han, latin) if found == "mixed" else found
 
 
 @FUZZ

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from hlkb.wordtrie import trie_pattern
+from hlkb.claims.wordtrie import trie_pattern
 
 
 def test_trie_pattern_shape():

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from dataclasses import dataclass
 
 from hlkb.errors import InputError
+from hlkb.lang import CJK_PUNCT_CLASS, HAN_COMMON_CLASS
+
+# What a GB18030 decoding of real Chinese text is made of: common Han characters and
+# Chinese punctuation. A wrong decoding of Latin-1 or binary lands in rare characters.
+_COMMON_CJK = re.compile(f"[{HAN_COMMON_CLASS}{CJK_PUNCT_CLASS}]")
 
 # Files larger than this are refused rather than read into memory whole.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -94,7 +100,7 @@ def _decode_legacy(body: bytes) -> str | None:
         text = body.decode("gb18030")
     except UnicodeDecodeError:
         return None
-    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef")
+    cjk = len(_COMMON_CJK.findall(text))
     high = sum(1 for ch in text if ord(ch) > 127)
     # Latin-1 or random binary decodes as GB18030 into rare characters; real Chinese is mostly common CJK.
     if high and cjk / high >= 0.9:

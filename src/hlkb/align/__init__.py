@@ -20,11 +20,11 @@ from hlkb.align.dp import align_units, build_units
 from hlkb.align.repair import repair_text
 from hlkb.align.script import zh_script
 from hlkb.align.segment import chinese_share, latin_words
+from hlkb.lang import HAN as _HAN
 from hlkb.model import Note, Pair, Repair, note_id_for, pair_id_for, stable_hash
 
 __all__ = ["Alignment", "Verdict", "split_text", "align_note", "pairs_for_note", "is_bilingual", "verdict"]
 
-_HAN = re.compile("[\u4e00-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 # A pair is confident when the DP's score is at least this and the Chinese/English length

@@ -3,7 +3,7 @@
 A number the English writes in digits (``2002``, ``45%``) is one a translation keeps: its
 absence from the Chinese counts against a pair (``Anchors.written``).
 
-Numbers come from the claims feature's ``hlkb.figures.extract_figures`` (which knows
+Numbers come from the claims feature's ``hlkb.claims.figures.extract_figures`` (which knows
 Chinese units: ``670億`` = 67 billion, ``2萬`` = 20,000). While that module is absent the
 fallback reads Arabic-digit numbers with the Chinese myriad units 萬/万 and 億/亿 and the
 English scale words; it is deliberately not a full Chinese-numeral parser.
@@ -43,14 +43,14 @@ class Anchors:
         return Anchors(self.numbers | other.numbers, self.words | other.words, self.written | other.written)
 
 
-_extract_figures = None   # hlkb.figures.extract_figures, looked up on first use
+_extract_figures = None   # hlkb.claims.figures.extract_figures, looked up on first use
 
 
 def _figures(text: str, lang: str) -> list[tuple[float, str]] | None:
     global _extract_figures
     if _extract_figures is None:
         try:
-            from hlkb.figures import extract_figures  # the claims feature's parser
+            from hlkb.claims.figures import extract_figures  # the claims feature's parser
         except ImportError:
             return None
         _extract_figures = extract_figures

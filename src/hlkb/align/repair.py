@@ -16,13 +16,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from hlkb.lang import HAN_CLASS, to_simplified
 from hlkb.model import Repair
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-_PINYIN_NOTE = re.compile(f"([\u4e00-\u9fff])\\(([a-z{_TONED}]{{1,7}})\\)")
+_PINYIN_NOTE = re.compile(f"([{HAN_CLASS}])\\(([a-z{_TONED}]{{1,7}})\\)")
 # '?' standing for a lost lead byte, then shifted pairs, the last one ending in an ASCII
 # letter that is really the first letter of the next (Latin) word.
-_MOJIBAKE = re.compile("\\?([^\\sA-Za-z0-9\u4e00-\u9fff]{0,4}[\u3400-\u9fff\ue000-\uf8ff]{1,4}?)(?=[a-z])")
+_MOJIBAKE = re.compile(f"\\?([^\\sA-Za-z0-9{HAN_CLASS}]{{0,4}}[{HAN_CLASS}\ue000-\uf8ff]{{1,4}}?)(?=[a-z])")
 # Punctuation that commonly follows Chinese text: what a lost A1-row lead byte hides.
 _CJK_PUNCT = set("。，、；：？！…—「」『』“”‘’（）《》〈〉·")
 
@@ -40,7 +41,7 @@ def readings(char: str) -> set[str]:
         from pypinyin import Style, pinyin
 
         forms = {char}
-        simplified = _to_simplified(char)
+        simplified = to_simplified(char)
         forms.add(simplified)
         out: set[str] = set()
         for form in forms:
@@ -48,15 +49,6 @@ def readings(char: str) -> set[str]:
                 out.update(group)
         _pinyin_cache[char] = out
     return _pinyin_cache[char]
-
-
-def _to_simplified(text: str) -> str:
-    try:
-        from hlkb.align.script import converter
-
-        return converter("t2s").convert(text)
-    except Exception:
-        return text
 
 
 def is_reading(char: str, note: str) -> bool:

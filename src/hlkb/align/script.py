@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-_NOT_HAN = re.compile("[^\u4e00-\u9fff]+")
+from hlkb.lang import HAN_COMMON_CLASS, opencc_converter
 
-
-@lru_cache(maxsize=4)
-def converter(config: str):
-    import opencc
-
-    return opencc.OpenCC(config if config.endswith(".json") else config)
+# The sample is the Unified block's characters: the ones OpenCC's Traditional/Simplified
+# tables are made of (extensions and compatibility ideographs would only dilute the count).
+_NOT_HAN = re.compile(f"[^{HAN_COMMON_CLASS}]+")
 
 
 def zh_script(text: str) -> str | None:
@@ -21,10 +17,10 @@ def zh_script(text: str) -> str | None:
     sample = _NOT_HAN.sub("", text)[:4000]
     if not sample:
         return None
-    changed_by_t2s = _changed(sample, converter("t2s").convert(sample))
+    changed_by_t2s = _changed(sample, opencc_converter("t2s").convert(sample))
     if not changed_by_t2s:
         return "hans"              # 0 > changed_by_s2t never holds: no need to convert
-    changed_by_s2t = _changed(sample, converter("s2t").convert(sample))
+    changed_by_s2t = _changed(sample, opencc_converter("s2t").convert(sample))
     return "hant" if changed_by_t2s > changed_by_s2t else "hans"
 
 

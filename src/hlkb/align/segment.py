@@ -29,13 +29,15 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
+from hlkb.lang import HAN as _HAN
+from hlkb.lang import HAN_CLASS, LATIN_CLASS, han_count
+from hlkb.lang import HAN_RUN as _HAN_RUN
+
 # A line is blank when it holds only spaces, tabs, U+00A0 or U+3000 (docs/design.md#records).
 _BLANK_CHARS = " \t\u00a0\u3000\r\ufeff"
 
-_HAN = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_HAN_RUN = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['’\-][A-Za-z\u00c0-\u024f]+)*")
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LATIN_WORD = re.compile(f"[{LATIN_CLASS}]+(?:['’\\-][{LATIN_CLASS}]+)*")
+_LATIN_LETTER = re.compile(f"[{LATIN_CLASS}]")
 
 # Inline and reference-style ("[text][1]", "![][]") images and links.
 _IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")
@@ -64,12 +66,12 @@ _RAW_OPEN = re.compile(r"<({})\b".format("|".join(_RAW_ELEMENTS)), re.IGNORECASE
 # Static-site markup: markdown-it / VitePress containers, Liquid/Jinja and Hugo tags.
 _SITE_MARKUP = re.compile(r"^\s*(?::::|\{%|\{\{<|\{\{%|%}|>}})")
 # "key：value" metadata / glossary lines: a short Latin or Chinese key, then a colon.
-_KEY_VALUE = re.compile(r"^(?:[A-Za-z][A-Za-z_ \-]{0,24}|[\u4e00-\u9fff]{1,4})\s*[:：]\s*(?P<value>.*)$")
+_KEY_VALUE = re.compile(rf"^(?:[A-Za-z][A-Za-z_ \-]{{0,24}}|[{HAN_CLASS}]{{1,4}})\s*[:：]\s*(?P<value>.*)$")
 # A label in both languages before a colon: "keywords/关键词: …", "作者 | Author: …".
-_BILINGUAL_KEY = re.compile(r"^(?:[A-Za-z][A-Za-z _\-]{0,24}\s*[/|]\s*[\u4e00-\u9fff]{1,6}"
-                            r"|[\u4e00-\u9fff]{1,6}\s*[/|]\s*[A-Za-z][A-Za-z _\-]{0,24})\s*[:：]")
+_BILINGUAL_KEY = re.compile(rf"^(?:[A-Za-z][A-Za-z _\-]{{0,24}}\s*[/|]\s*[{HAN_CLASS}]{{1,6}}"
+                            rf"|[{HAN_CLASS}]{{1,6}}\s*[/|]\s*[A-Za-z][A-Za-z _\-]{{0,24}})\s*[:：]")
 # A Chinese label of up to six characters before a colon ("题目:", "专有名词：").
-_HAN_KEY = re.compile(r"^[\u4e00-\u9fff]{1,6}\s*[:：]\s*(?P<value>.*)$")
+_HAN_KEY = re.compile(rf"^[{HAN_CLASS}]{{1,6}}\s*[:：]\s*(?P<value>.*)$")
 _SENTENCE_PUNCT = re.compile(r"[。！？，,!?]|\.(?:\s|$)")
 _SENTENCE_END = re.compile(r"[.!?。！？…]+[\"'”’」』)）\]]*$")
 _HARD_STOP = re.compile(r"[。！？!?]|\.\s")
@@ -78,13 +80,13 @@ _PAREN_ZH = re.compile(r"（[^（）]*）")
 # Vocabulary glosses. A part-of-speech tag ("n.", "adj.", "vt.") before a Chinese sense,
 _POS = r"(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|art|int|interj|aux|abbr|phr|pl|sb|sth)\."
 # (searched in " " + text: the pattern starts with a character class, which re skips to)
-_POS_GLOSS = re.compile(rf"[\s:：]{_POS}\s*(?:{_POS}\s*)*[\u3400-\u9fff（(\[]")
+_POS_GLOSS = re.compile(rf"[\s:：]{_POS}\s*(?:{_POS}\s*)*[{HAN_CLASS}（(\[]")
 # an IPA transcription, or a short Latin term, a colon or "=", and a short definition.
 _IPA = re.compile(r"[\[/][^\]/]*[ˈˌːəɪʊæɑɔʃʒθðŋɜʌ][^\]/]*[\]/]")
-_TERM_DEF = re.compile(r"^(?P<term>[A-Za-z][A-Za-z0-9'’\-\s./+…,()/\u4e00-\u9fff]{0,48}?)\s*(?P<sep>[:：]|=)\s*(?P<def>.+)$")
+_TERM_DEF = re.compile(rf"^(?P<term>[A-Za-z][A-Za-z0-9'’\-\s./+…,()/{HAN_CLASS}]{{0,48}}?)\s*(?P<sep>[:：]|=)\s*(?P<def>.+)$")
 # A label opening a line of a learner's note: one that says which text follows (kept,
 # and the rest judged) or one that introduces the learner's own analysis (notes).
-_LEADING_LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff]{1,5}|[A-Za-z][A-Za-z ]{0,18}?)\s*[:：]\s*(?P<rest>\S.*)$")
+_LEADING_LABEL = re.compile(rf"^(?P<label>[{HAN_CLASS}]{{1,5}}|[A-Za-z][A-Za-z ]{{0,18}}?)\s*[:：]\s*(?P<rest>\S.*)$")
 TRANSLATION_LABELS = frozenset("""原文 译文 譯文 翻译 翻譯 中文 英文 中译 中譯 英译 英譯 参考译文 參考譯文 原句 译句 譯句
 original translation english chinese en zh cn""".split())
 ANALYSIS_LABELS = frozenset("""分析 解析 学习 學習 笔记 筆記 注 注释 註釋 注解 註解 注意 讲解 講解 点评 點評 评论 評論 词汇 詞彙
@@ -93,9 +95,9 @@ ANALYSIS_LABELS = frozenset("""分析 解析 学习 學習 笔记 筆記 注 注
 analysis note notes vocabulary grammar comment comments explanation usage""".split()) | {"key points"}
 _LABEL_WORDS = TRANSLATION_LABELS | ANALYSIS_LABELS
 # A translation label opening a line, as ``plain_line`` drops it ("原文：", "**译文**：").
-_TRANSLATION_LABEL = re.compile(r"^(?:\*\*|__)?(?P<label>[\u4e00-\u9fff]{1,5}|[A-Za-z]{2,12})(?:\*\*|__)?\s*[:：]\s*(?=\S)")
-_PROSE_CHAR = re.compile(r"[A-Za-z0-9\u00c0-\u024f\u3007\u3400-\u9fff]")
-_WORD_CHAR = re.compile(r"[A-Za-z\u3400-\u9fff]")
+_TRANSLATION_LABEL = re.compile(rf"^(?:\*\*|__)?(?P<label>[{HAN_CLASS}]{{1,5}}|[A-Za-z]{{2,12}})(?:\*\*|__)?\s*[:：]\s*(?=\S)")
+_PROSE_CHAR = re.compile(f"[0-9{LATIN_CLASS}{HAN_CLASS}]")
+_WORD_CHAR = re.compile(f"[A-Za-z{HAN_CLASS}]")
 _DIGIT = re.compile(r"\d")
 _TERMINAL = tuple(".!?。！？…:;；：\"”’)）」』")
 
@@ -109,14 +111,6 @@ among such this these those not no very more most less far""".split())
 
 def is_blank(line: str) -> bool:
     return not line.strip(_BLANK_CHARS)
-
-
-def han_count(text: str) -> int:
-    if text.isascii():                  # O(1) in CPython, and Han characters are not ASCII
-        return 0
-    # Runs, not single characters: a Chinese line is a few runs but a hundred characters.
-    # (_HAN.search first: it skips Latin text faster than the run pattern does.)
-    return sum(map(len, _HAN_RUN.findall(text))) if _HAN.search(text) else 0
 
 
 def latin_words(text: str) -> list[str]:

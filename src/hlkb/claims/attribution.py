@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from hlkb.wordtrie import trie_pattern
+from hlkb.claims.wordtrie import trie_pattern
 
 _EN_VERBS = (r"said|says|say|estimates?|estimated|reports?|reported|told|tells|found|finds|"
              r"predicts?|predicted|projects?|projected|forecasts?|forecast|argues?|argued|wrote|"

@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from hlkb.claims.figures import compatible_units, extract_figures, may_have_figures
 from hlkb.claims.gate import may_hold_claim
 from hlkb.claims.sentences import sentence_spans
-from hlkb.figures import compatible_units, extract_figures, may_have_figures
 from hlkb.model import Figure, Pair
 
 _VAGUE = re.compile(r"几|幾|数|數|dozens|few|several|hundreds|thousands|millions|billions|來|来", re.IGNORECASE)

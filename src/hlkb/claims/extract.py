@@ -14,10 +14,11 @@ from collections import Counter
 
 from hlkb.claims.attribution import find_attribution
 from hlkb.claims.check import PlacedSentence, check_pair
+from hlkb.claims.figures import extract_figures
 from hlkb.claims.gate import may_hold_claim
 from hlkb.claims.sentences import sentence_spans
 from hlkb.claims.worth import has_words, is_question, states_figure
-from hlkb.figures import extract_figures
+from hlkb.lang import detect_lang
 from hlkb.model import Claim, Note, claim_id_for, normalize_for_id
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
@@ -78,7 +79,8 @@ def _highlight_claims(note: Note, b: _Builder) -> None:
             figures = extract_figures(text, _lang_hint(h.lang))
             attribution = find_attribution(text)
             if states_figure(text, figures) or (attribution and has_words(text) and not is_question(text)):
-                lang = h.lang if h.lang in ("en", "zh") else _sentence_lang(text)
+                # A highlight in both languages: each sentence is in its own.
+                lang = h.lang if h.lang in ("en", "zh") else detect_lang(text)
                 b.add(text, h.line + h.text.count("\n", 0, start), figures=figures,
                       attribution=attribution, source="highlight", lang=lang, highlight_id=h.id)
 
@@ -112,11 +114,6 @@ def _sentence_check(ps: PlacedSentence) -> tuple[str, str | None]:
     return check, "; ".join(raws) if raws else None
 
 
-def _sentence_lang(text: str) -> str:
-    han = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
-    return "zh" if han * 2 >= len(text.strip()) * 0.5 and han else "en"
-
-
 # --------------------------------------------------------------------- written claims
 
 def _written_claims(note: Note, b: _Builder) -> None:
@@ -133,12 +130,12 @@ def _written_claims(note: Note, b: _Builder) -> None:
             body = lines[max(0, note.body_line - 1):]
             evidence = _front_matter_evidence(fm) + _evidence_in(body)
             b.add(text, line, figures=extract_figures(text), attribution=find_attribution(text),
-                  source="claim-note", lang=_sentence_lang(text), evidence=_unique(evidence))
+                  source="claim-note", lang=detect_lang(text), evidence=_unique(evidence))
     if not sections:
         return
     for text, line, evidence in _claims_sections(lines, note.body_line):
         b.add(text, line, figures=extract_figures(text), attribution=find_attribution(text),
-              source="claim-note", lang=_sentence_lang(text), evidence=_unique(evidence))
+              source="claim-note", lang=detect_lang(text), evidence=_unique(evidence))
 
 
 def _has_claims_heading(text: str) -> bool:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from hlkb.claims.attribution import EN_REPORTING_WORDS, may_attribute
-from hlkb.figures import EN_NUMBER_WORDS, may_have_figures
-from hlkb.wordtrie import trie_pattern
+from hlkb.claims.figures import EN_NUMBER_WORDS, may_have_figures
+from hlkb.claims.wordtrie import trie_pattern
 
 __all__ = ["may_hold_claim"]
 

@@ -13,6 +13,8 @@ import re
 import string
 from dataclasses import dataclass
 
+from hlkb.lang import HAN_CLASS
+
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "no", "nos", "vs", "etc", "inc",
     "ltd", "co", "corp", "dept", "gov", "gen", "sen", "rep", "fig", "vol", "pp", "jan", "feb",
@@ -25,7 +27,7 @@ _ABBREVIATIONS = {
 # or brackets, or ；; at the very end:
 _ZH_END = re.compile(r"[。！？!?；;](?:(?<=[；;])(?=\s*$)|(?<=[。！？!?])[”」』\"')）]*)")
 # . ! ? (any run of them) before whitespace and what may begin a sentence.
-_EN_END = re.compile(r"[.!?][.!?]*[\"'”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9$€£\u3400-\u9fff])")
+_EN_END = re.compile(rf"[.!?][.!?]*[\"'”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9$€£{HAN_CLASS}])")
 _LETTERS_AND_DOT = string.ascii_letters + "."
 _INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from hlkb.lang import HAN, HAN_CLASS
+
 __all__ = ["states_figure", "stating_figures", "has_words"]
 
 # A number that only labels something ("Speaker 1", "Chapter 3", "location: 4312").
@@ -49,9 +51,8 @@ _PRECISE_KINDS = frozenset({"USD", "CNY", "EUR", "GBP", "JPY", "HKD", "TWD", "pe
 _SMALL_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve dozen
 a an 一 二 两 兩 三 四 五 六 七 八 九 十 十一 十二 几 幾""".split())
 # Words of any alphabet (Latin, Hangul, Cyrillic …), Han characters aside.
-_WORD = re.compile(r"[^\W\d_\u3400-\u9fff\uf900-\ufaff]{2,}")
+_WORD = re.compile(f"[^\\W\\d_{HAN_CLASS}]{{2,}}")
 _QUESTION = re.compile(r"[?？][\"'”’」』)）]*\s*$")
-_HAN = re.compile("[\u3400-\u9fff]")
 _CODE_CHARS = re.compile(r"[=;{}<>$&|\\`]|\(\(|\)\)|//|->|=>|\+\+")
 _LIST_MARKER = re.compile(r"^\s*\(?\d{1,3}[.)]\s")
 _HYPOTHETICAL = re.compile(
@@ -77,7 +78,7 @@ def has_words(text: str, figures=()) -> bool:
         rest = rest.replace(f.raw, " ", 1)
     if sum(1 for w in _WORD.findall(rest) if w.lower() not in _MONTHS) >= 2:
         return True                                   # ("July 22nd, 2015" is a dateline)
-    return len(_HAN.findall(rest)) >= 3
+    return len(HAN.findall(rest)) >= 3
 
 
 def looks_like_code(text: str) -> bool:

@@ -21,8 +21,8 @@ from hlkb.errors import UsageError
 from hlkb.export.csvout import write_csv
 from hlkb.export.jsonout import write_json_array, write_json_envelope, write_json_lines, write_jsonl
 from hlkb.export.markdown import write_markdown
+from hlkb.export.tmx import write_tmx
 from hlkb.export.tsv import write_tsv
-from hlkb.tmx import write_tmx
 
 Lookup = Callable[[str], "dict[str, Any] | None"]
 Writer = Callable[[Iterable[dict[str, Any]], TextIO, "Lookup | None"], int]

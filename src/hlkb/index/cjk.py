@@ -23,23 +23,21 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
-from functools import lru_cache
+
+from hlkb.lang import UNSPACED_CJK_CLASS, opencc_converter
 
 # Bump when fold_for_index changes what a text folds to (the index is then rebuilt).
-FOLD_VERSION = 1
+# 2: 〇 is Han (one run with the numerals around it: 二〇二四 is 二〇 〇二 二四 四).
+FOLD_VERSION = 2
 
-# Han (incl. extension A, compatibility ideographs, supplementary planes), kana, and the
-# iteration mark; Hangul is space-separated and left to the tokenizer.
-_CJK_CLASS = "\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
-_HAS_CJK = re.compile(f"[{_CJK_CLASS}]")
+# Han, kana and the iteration mark: the scripts written without spaces between words
+# (hlkb.lang); Hangul is space-separated and left to the tokenizer.
+CJK_RUN = re.compile(f"[{UNSPACED_CJK_CLASS}]+")
+_HAS_CJK = re.compile(f"[{UNSPACED_CJK_CLASS}]")
 
 
-@lru_cache(maxsize=1)
 def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
+    return opencc_converter("t2s")
 
 
 def to_simplified(text: str) -> str:

@@ -38,9 +38,9 @@ def text_rules() -> str:
     """Everything that decides what a stored text is indexed as (see INDEX_TEXT_VERSION)."""
     import sqlite3
 
-    import opencc
+    from hlkb.lang import opencc_version
 
-    return (f"text {INDEX_TEXT_VERSION}, fold {FOLD_VERSION}, opencc {getattr(opencc, '__version__', '?')}, "
+    return (f"text {INDEX_TEXT_VERSION}, fold {FOLD_VERSION}, opencc {opencc_version()}, "
             f"sqlite {sqlite3.sqlite_version}")
 MAX_PART_LINES = 20
 _BLANK = " \t\u00a0\u3000\r\ufeff"

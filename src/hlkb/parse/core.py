@@ -16,12 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from hlkb import frontmatter
+from hlkb.lang import detect_lang
 from hlkb.model import Diagnostic, Highlight, Note, TagSlot, highlight_id_for, note_id_for
 from hlkb.parse import fields
 from hlkb.parse.anchors import new_note, peel, trailing_tags
 from hlkb.parse.blocks import HEADING_MARKER, Body, RawHighlight, parse_tags
 from hlkb.parse.inline import plain_text
-from hlkb.parse.lang import detect_lang
 from hlkb.parse.reader import read_body
 from hlkb.textio import read_text
 

@@ -10,6 +10,8 @@ import warnings
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from hlkb.lang import to_simplified
+
 __all__ = ["chinese_numeral_value", "DIGIT_CHARS", "NUMERAL_CHARS"]
 
 DIGIT_CHARS = "〇○零一二两兩三四五六七八九"
@@ -90,16 +92,8 @@ def _positional_value(s: str) -> int | None:
 
 
 _T2S_NUMERAL = str.maketrans({"萬": "万", "億": "亿", "兩": "两", "貳": "贰", "參": "叁", "陸": "陆"})
-_opencc = None
-
-
 def _to_simplified(s: str) -> str:
-    global _opencc
     quick = s.translate(_T2S_NUMERAL)
     if all(c in NUMERAL_CHARS for c in quick) and not any(c in "拾佰仟" for c in quick):
         return quick   # every character is already known to cn2an; skip OpenCC
-    if _opencc is None:
-        import opencc
-
-        _opencc = opencc.OpenCC("t2s")
-    return _opencc.convert(s)
+    return to_simplified(s)

@@ -15,7 +15,7 @@ exactly 603000000 and equal figures compare equal with ``==``.
 
 It runs on every paragraph during indexing: patterns are compiled once, texts with no
 digit, Chinese numeral or English number word are skipped by one regex search, and
-Chinese numerals are converted through a small cache (hlkb.zh_numerals).
+Chinese numerals are converted through a small cache (hlkb.claims.zh_numerals).
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ import re
 from bisect import bisect_left
 from decimal import Decimal, InvalidOperation
 
+from hlkb.claims.wordtrie import trie_pattern
+from hlkb.claims.zh_numerals import DIGIT_CHARS as _ZH_DIGIT_CHARS
+from hlkb.claims.zh_numerals import NUMERAL_CHARS as _ZH_NUMERAL_CHARS
+from hlkb.claims.zh_numerals import _positional_value, chinese_numeral_value  # noqa: F401 (tests import both from here)
+from hlkb.lang import has_han as _has_han
 from hlkb.model import Figure
-from hlkb.wordtrie import trie_pattern
-from hlkb.zh_numerals import DIGIT_CHARS as _ZH_DIGIT_CHARS
-from hlkb.zh_numerals import NUMERAL_CHARS as _ZH_NUMERAL_CHARS
-from hlkb.zh_numerals import _positional_value, chinese_numeral_value  # noqa: F401 (tests import both from here)
 
 __all__ = ["extract_figures", "may_have_figures", "UNIT_KINDS", "compatible_units", "values_match"]
 
@@ -314,7 +315,6 @@ _ZH_FIGURE = re.compile(
     rf"\s?(?P<unit>{_ZH_UNIT_RE}|[{_ZH_MEASURE}])?"
     rf"(?P<post2>左右|以上|上下)?"
 )
-_HAS_HAN = re.compile(r"[\u3400-\u9fff]")
 _ZH_NOT_ONE_BEFORE = frozenset("有这這那某每同当當哪另任的")
 _ZH_TIME_WORDS = frozenset("天 年 日 夜 晚 周 週 星期 个星期 個星期 个月 個月 小时 小時 刻 次 回".split())
 _ZH_YUAN_WORD_NEXT = frozenset("化素旦首老气氣件宵月朝代帅帥音")
@@ -503,7 +503,7 @@ def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
     if not text or not _has_numeric(text):
         return []
     found: list[tuple[int, Figure]] = []
-    has_han = lang is None and _HAS_HAN.search(text) is not None   # only None asks
+    has_han = lang is None and _has_han(text)   # only None asks
     if lang == "zh" or has_han:
         found.extend(_extract_zh(text))
         # Latin-script figures inside Chinese text ($7 million, 60%) when not already read.
