@@ -6,6 +6,7 @@ them; each feature reads its own table (``[validate]``, ``[template]``).
 
 from __future__ import annotations
 
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,16 +15,13 @@ from hlkb.parse.template_hints import compile_template
 from hlkb.templates import template_from_section
 from hlkb.textio import read_regular_file
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:   # Python 3.10: the same parser from PyPI (a dependency there, pyproject.toml)
+    import tomli as tomllib
+
 
 def load_toml(path: Path) -> dict:
-    try:
-        import tomllib
-    except ImportError:  # pragma: no cover - Python 3.10
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ImportError:
-            raise UsageError("reading TOML config needs Python 3.11 or the 'tomli' package", str(path)) from None
-
     try:
         return tomllib.loads(read_regular_file(path, str(path))[0].decode("utf-8"))
     except InputError as exc:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from hlkb.align.segment import latin_words
+from hlkb.claims.figures import extract_figures  # the claims feature's figure reader
 
 _DIGITS = "〇○零一二三四五六七八九"
 _CN_YEAR = re.compile(f"([{_DIGITS}]{{4}})年")
@@ -43,21 +44,10 @@ class Anchors:
         return Anchors(self.numbers | other.numbers, self.words | other.words, self.written | other.written)
 
 
-_extract_figures = None   # hlkb.claims.figures.extract_figures, looked up on first use
 
 
-def _figures(text: str, lang: str) -> list[tuple[float, str]] | None:
-    global _extract_figures
-    if _extract_figures is None:
-        try:
-            from hlkb.claims.figures import extract_figures  # the claims feature's parser
-        except ImportError:
-            return None
-        _extract_figures = extract_figures
-    try:
-        return [(float(f.value), f.raw) for f in _extract_figures(text, lang)]
-    except Exception:
-        return None
+def _figures(text: str, lang: str) -> list[tuple[float, str]]:
+    return [(float(f.value), f.raw) for f in extract_figures(text, lang)]
 
 
 _TWO_DIGITS = re.compile(r"\d\d")

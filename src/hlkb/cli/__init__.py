@@ -13,6 +13,7 @@ import importlib
 import sys
 
 import typer
+from typer._click import exceptions as click_exc  # typer >= 0.26 (pyproject) vendors click
 from typer.core import TyperGroup
 
 from hlkb import __version__
@@ -139,11 +140,6 @@ def _remove_live_temps() -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run hlkb with ``argv`` and return the exit code; never raises for user errors."""
-    try:  # typer >= 0.26 vendors click
-        from typer._click import exceptions as click_exc
-    except ImportError:  # pragma: no cover - older typer on click
-        from click import exceptions as click_exc
-
     from hlkb.cli.output import OutputError, message, silence_stdout
     from hlkb.errors import HlkbError
 
@@ -151,9 +147,9 @@ def run(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(build_app())
     try:
         result = command.main(args=argv, prog_name="hlkb", standalone_mode=False)
-    except (typer.Exit, getattr(click_exc, "Exit", typer.Exit)) as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except (typer.Abort, getattr(click_exc, "Abort", typer.Abort)):
+    except typer.Abort:
         message("hlkb: aborted")
         return 130
     except click_exc.ClickException as exc:

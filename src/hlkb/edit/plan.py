@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,11 +46,10 @@ class FilePlan:
 def parse_source(src: SourceFile, strict: bool = False):
     """The note as the parser (and so the index) sees this file."""
 
-    kwargs = {}
-    if src.path is not None and "file_name" in inspect.signature(parse_text).parameters:
-        kwargs["file_name"] = Path(src.path).name
-        kwargs["template"] = template_for(src.path)
-    return parse_text(src.text, src.display, strict=strict, **kwargs)
+    if src.path is None:
+        return parse_text(src.text, src.display, strict=strict)
+    return parse_text(src.text, src.display, strict=strict, file_name=Path(src.path).name,
+                      template=template_for(src.path))
 
 def _body_line(src: SourceFile, text: str | None = None) -> int:
     fm = frontmatter.split(src.text if text is None else text)
