@@ -15,7 +15,7 @@ from hlkb import SCHEMA_VERSION
 from hlkb.errors import UsageError
 from hlkb.export import (fields_by_kind, read_csv_records, record_schema, write_csv, write_export,
                          write_json_envelope, write_jsonl, write_markdown)
-from hlkb.export.atomic import atomic_writer
+from hlkb.atomicfile import new_file_writer as atomic_writer
 from hlkb.export.csvout import spreadsheet_safe
 
 DATA = Path(__file__).parent / "data" / "export"
