@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from hlkb import SCHEMA_VERSION
+from hlkb.atomicfile import new_file_writer as atomic_writer
 from hlkb.errors import UsageError
 from hlkb.export import (
     fields_by_kind,
@@ -23,7 +24,6 @@ from hlkb.export import (
     write_jsonl,
     write_markdown,
 )
-from hlkb.export.atomic import atomic_writer
 from hlkb.export.csvout import spreadsheet_safe
 
 DATA = Path(__file__).parent / "data" / "export"

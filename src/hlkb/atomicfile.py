@@ -1,7 +1,19 @@
-"""The one way hlkb replaces a file: a temporary file beside it, then one rename.
+"""The one home of atomic writing: a temporary file beside the target, then one rename.
 
-Used by tag edits (hlkb.edit.atomic) and ``export -o`` (hlkb.export.atomic). The temporary
-file sits in the target's folder (a rename cannot cross file systems), is named
+Three policies, one entry point each:
+
+- ``replace_if_unchanged``: a note rewritten by a tag edit. Only if its bytes still hash to
+  what was read (else nothing is written), keeping its owner, group, mode and extended
+  attributes, through a symlink to its target (the link stays a link), inside the vault.
+- ``new_file_writer`` (with ``check_new_file_target``): ``export -o FILE``. A new file, or
+  an existing regular file replaced only with ``force``; FIFOs, devices and symlinks are
+  refused; without ``force`` the last step is a hard link, which fails if the file appeared
+  meanwhile (no check-then-write race).
+- ``replace_cache_file``: a derived file (the semantic query cache) built at a temporary
+  path by its own writer (SQLite), then renamed over the old one.
+
+A reader never sees half a file; an interrupted write leaves the old file (or none). The
+temporary file sits in the target's folder (a rename cannot cross file systems), is named
 ``.<target name>.<random>.hlkb-tmp`` (hidden, never a note suffix, recognisably hlkb's) and
 is flock'ed by its writer for as long as it exists. A writer that is interrupted removes it
 (SIGINT, SIGTERM and SIGHUP all unwind to the ``finally``); one killed with SIGKILL cannot,
@@ -12,6 +24,7 @@ so its temporary file outlives it, unlocked: ``remove_if_abandoned`` tells such 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import signal
 import stat
@@ -19,6 +32,12 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
+
+# module-style: hlkb.vault (the walker, which sweeps this module's temporary files) imports
+# this module too
+from hlkb import vault
+from hlkb.errors import InputError, UsageError
+from hlkb.textio import special_kind
 
 TMP_SUFFIX = ".hlkb-tmp"
 # A writer flocks its file right after creating it; an empty file younger than this may be
@@ -193,3 +212,183 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _new_file_mode(fd: int) -> None:
+    """The usual mode of a new file (0666 less the umask), not mkstemp's 0600."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
+
+
+# --------------------------------------------------- policy 1: a note, if unchanged ---
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def replace_if_unchanged(path, data: bytes, expected_sha256: str, display: str | None = None, root=None) -> None:
+    """Replace ``path`` with ``data`` if its current content still hashes to ``expected_sha256``
+    (and, given the vault ``root``, only if it is inside the vault, symlinks resolved).
+
+    The new bytes are fsynced, get the original file's owner, group, permission bits and
+    extended attributes (a note that cannot keep its owner is not written), and replace it
+    with one rename; the folder is fsynced so the rename survives a crash. A symlinked note
+    is written through to its target. Every refusal is an InputError naming ``display``."""
+    shown = display or str(path)
+    target = Path(os.path.realpath(path))
+    if root is not None and not vault.resolves_inside(str(target), os.path.realpath(root)):
+        raise InputError(f"resolves to {target}, outside the vault; hlkb never writes outside it; not written",
+                         shown)
+    try:
+        st = target.stat()
+        current = file_sha256(target)
+    except FileNotFoundError:
+        raise InputError("file disappeared since it was read; not written", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read before writing: {exc.strerror or exc}", shown) from None
+    if current != expected_sha256:
+        raise InputError("file changed since it was read; not written (run the command again)", shown)
+    # A file with no write bit was made read-only on purpose: refuse even when we could write.
+    if not os.access(target, os.W_OK) or not st.st_mode & 0o222:
+        raise InputError("file is not writable; not written", shown)
+    folder = target.parent
+    tmp_name = None
+    try:
+        fd, tmp_name = create_temp(folder, target.name)
+        try:
+            # the descriptor stays open until the rename: it holds the lock that tells a
+            # sweeper this file is being written, not left over
+            write_all(fd, data)
+            os.fsync(fd)
+            copy_file_identity(fd, st, target)
+            # Last look right before the rename: narrows the window for a concurrent writer.
+            if file_sha256(target) != expected_sha256:
+                raise InputError("file changed since it was read; not written (run the command again)", shown)
+            replace_with_temp(tmp_name, target)
+            tmp_name = None
+        finally:
+            os.close(fd)
+            remove_quietly(tmp_name)
+        fsync_dir(folder)
+    except InputError:
+        raise
+    except OwnerNotKept as exc:
+        raise InputError(f"cannot keep its owner ({exc.strerror}); not written", shown) from None
+    except PermissionError:
+        raise InputError("cannot write (permission denied in its folder); not written", shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}; not written", shown) from None
+
+
+# ------------------------------ policy 2: a new file (replaced only with force) ---
+
+def check_new_file_target(path: Path, force: bool) -> None:
+    """Refuse anything at ``path`` but a regular file (replaced only with ``force``): a
+    rename over a FIFO, a device or a symlink would replace the node itself, not write to it."""
+    path = Path(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise UsageError(f"cannot use this output path: {exc.strerror or exc}", str(path)) from None
+    if st is not None:
+        mode = st.st_mode
+        if stat.S_ISDIR(mode):
+            raise UsageError("is a folder; -o takes a file name", str(path))
+        if stat.S_ISLNK(mode):
+            raise UsageError("is a symlink; -o replaces regular files only (name the file itself, or use "
+                             "-o - for stdout)", str(path))
+        kind = special_kind(mode)
+        if kind is not None:
+            raise UsageError(f"is {kind}, not a regular file; -o writes regular files only (use -o - to "
+                             "write to stdout)", str(path))
+        if not force:
+            raise UsageError("already exists; use --force to overwrite it", str(path))
+    if not path.parent.is_dir():
+        raise UsageError("the folder for the output file does not exist", str(path))
+
+
+def _set_new_file_identity(fd: int, target: Path, force: bool) -> None:
+    """A new file gets the usual mode (0666 less the umask); a file replaced with --force
+    keeps its owner, group and mode where this user can keep them (else it becomes theirs)."""
+    try:
+        st = os.stat(target) if force else None
+    except FileNotFoundError:
+        st = None
+    if st is not None:
+        copy_file_identity(fd, st, target, strict=False)
+    else:
+        _new_file_mode(fd)
+
+
+@contextmanager
+def new_file_writer(path: str | os.PathLike, force: bool = False, newline: str | None = "\n", on_leftover=None):
+    """Yield a text stream; on a clean exit the file appears at ``path`` whole, else nothing changes.
+
+    An existing file is replaced only with ``force`` (check_new_file_target says what is
+    refused). Temporary files an earlier, killed write to the same name left behind are
+    removed first (``on_leftover(path, message)`` hears of each). Refusals and write
+    failures are UsageErrors naming ``path``."""
+    target = Path(path)
+    check_new_file_target(target, force)
+    remove_leftovers(target.parent, target.name, on_leftover)
+    try:
+        fd, tmp_name = create_temp(target.parent, target.name)
+    except OSError as exc:
+        raise UsageError(f"cannot write here: {exc.strerror or exc}", str(target)) from None
+    try:
+        _set_new_file_identity(fd, target, force)
+        try:
+            # closefd=False: the descriptor (and the lock on it that marks the file as being
+            # written) stays open until the file has its final name
+            with os.fdopen(fd, "w", encoding="utf-8", newline=newline, closefd=False) as stream:
+                yield stream
+                stream.flush()
+                os.fsync(fd)
+        except OSError as exc:   # a full disk, a quota, an I/O error: nothing half-written stays
+            raise UsageError(f"cannot write: {exc.strerror or exc}; nothing written", str(target)) from None
+        if force:
+            check_new_file_target(target, force)   # once more: it may have been swapped meanwhile
+            replace_with_temp(tmp_name, target)
+            tmp_name = None
+        else:
+            try:
+                os.link(tmp_name, target)
+            except FileExistsError:
+                raise UsageError("already exists; use --force to overwrite it", str(target)) from None
+            except OSError:   # a filesystem without hard links
+                if target.exists():
+                    raise UsageError("already exists; use --force to overwrite it", str(target)) from None
+                replace_with_temp(tmp_name, target)
+                tmp_name = None
+        fsync_dir(target.parent)
+    finally:
+        os.close(fd)
+        remove_quietly(tmp_name)
+
+
+# --------------------------------------------- policy 3: a derived (cache) file ---
+
+@contextmanager
+def replace_cache_file(path: str | os.PathLike):
+    """Yield the name of an empty temporary file beside ``path`` for a writer that opens
+    files itself (SQLite) to build into; on a clean exit it replaces ``path`` (one rename),
+    else it is removed and ``path`` is untouched. Leftovers of a killed build are removed
+    first. OSErrors propagate: a cache that cannot be written is the caller's to skip.
+
+    Not fsynced: a cache is derived data, checked when opened and rebuilt when it does not
+    match (the rename alone keeps a reader from seeing a half-built file)."""
+    target = Path(path)
+    remove_leftovers(target.parent, target.name)
+    fd, tmp_name = create_temp(target.parent, target.name)
+    try:
+        _new_file_mode(fd)
+        yield tmp_name
+        replace_with_temp(tmp_name, target)
+        tmp_name = None
+    finally:
+        # closed only now: the lock on it marks the file as being written until the rename
+        os.close(fd)
+        remove_quietly(tmp_name)

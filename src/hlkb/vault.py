@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from hlkb.atomicfile import is_temp_name
+# module-style: hlkb.atomicfile imports this module too
+from hlkb import atomicfile
 from hlkb.errors import UsageError
 
 NOTE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -104,69 +105,161 @@ def outside_message(real: str, hint: str) -> str:
     return f"symlink to {real}, outside the vault; skipped ({hint})"
 
 
-def iter_note_files(vault: Path, on_error=None, on_temp_file=None, follow_links: bool = False
-                    ) -> Iterator[NoteFile]:
-    """Every note file below ``vault`` in a stable order, skipping hidden folders and files.
+class VaultWalker:
+    """The one walk of a vault's folders, and its rules (used by ``iter_note_files`` and by
+    the index's refresh, hlkb.index.walk, which splits the same walk over two processes).
 
-    Symlinked folders are followed once (a loop is detected by the real path); unreadable
-    folders are reported through ``on_error(path, message)`` and skipped. A symlink that
-    resolves outside ``vault`` is reported and skipped unless ``follow_links``. hlkb's own
-    temporary files (hidden, so never notes) are passed to ``on_temp_file(path)``.
-    """
-    vault = Path(vault)
-    seen_dirs: set[str] = set()
-    root_real = os.path.realpath(vault)
+    Depth-first, names sorted within each folder. Hidden names (a leading dot) are skipped:
+    hlkb's own temporary files among them (hlkb.atomicfile) go to ``on_temp_file(path)``.
+    A note is a regular file (or a link to one) named ``*.md``, ``*.markdown`` or ``*.txt``
+    (any case). Symlinked folders are followed once: a second visit of a real folder is
+    reported as a loop. A symlink that resolves outside the vault is skipped and reported
+    (``outside_hint`` says what to do instead; counted in ``links_skipped``) unless
+    ``follow_links``. A folder that cannot be read is reported and skipped.
 
-    def walk(folder: Path) -> Iterator[NoteFile]:
+    Found notes are appended to ``out``: (absolute path, vault-relative path as shown
+    (rel_text)), plus size and mtime_ns (one stat, relative to the folder's descriptor)
+    when ``stat_files``. Problems go to ``on_error(path, message)``."""
+
+    def __init__(self, root: str, on_error, seen_dirs: set[str] | None = None, follow_links: bool = False,
+                 on_temp_file=None, outside_hint: str = "hlkb edits only notes inside the vault",
+                 stat_files: bool = False):
+        self.on_error = on_error
+        self.seen_dirs = set() if seen_dirs is None else seen_dirs
+        self.root_real = os.path.realpath(root)
+        self.follow_links = follow_links
+        self.on_temp_file = on_temp_file
+        self.outside_hint = outside_hint
+        self.stat_files = stat_files
+        self.links_skipped = 0
+        self.out: list[tuple] = []
+
+    def outside(self, entry, path: str) -> bool:
+        """True (after reporting it) for a symlink to outside the vault that is not followed."""
+        if self.follow_links or not entry.is_symlink():
+            return False
+        real = os.path.realpath(path)
+        if resolves_inside(real, self.root_real):
+            return False
+        self.links_skipped += 1
+        self.on_error(path, outside_message(real, self.outside_hint))
+        return True
+
+    def listing(self, folder: str):
+        """(fd, sorted entries) of a folder, or None after reporting why it cannot be read."""
+        try:
+            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as exc:
+            self.on_error(folder, f"cannot read folder: {exc.strerror or exc}")
+            return None
+        try:
+            return fd, sorted(os.scandir(fd), key=lambda e: e.name)
+        except OSError as exc:
+            os.close(fd)
+            self.on_error(folder, f"cannot read folder: {exc.strerror or exc}")
+            return None
+
+    def enter(self, folder: str) -> bool:
         try:
             real = os.path.realpath(folder)
-        except OSError:
-            real = str(folder)
-        if real in seen_dirs:
-            if on_error:
-                on_error(str(folder), "symlink loop; folder skipped")
+        except (OSError, ValueError):
+            real = folder
+        if real in self.seen_dirs:
+            self.on_error(folder, "symlink loop; folder skipped")
+            return False
+        self.seen_dirs.add(real)
+        return True
+
+    def walk(self, folder: str, prefix: str = "") -> None:
+        """Walk ``folder``, whose notes are shown as ``prefix`` + their path below it."""
+        if not self.enter(folder):
             return
-        seen_dirs.add(real)
+        listed = self.listing(folder)
+        if listed is None:
+            return
+        fd, entries = listed
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            if on_error:
-                on_error(str(folder), f"cannot read folder: {exc.strerror or exc}")
-            return
+            self.entries(fd, entries, folder if folder.endswith(os.sep) else folder + os.sep, prefix)
+        finally:
+            os.close(fd)
+
+    def entries(self, fd: int, entries, base: str, prefix: str, skip_dirs=None) -> None:
+        """The rules for one folder's listing (``fd``, its sorted ``entries``); ``skip_dirs(name)``,
+        if given, receives the sub-folders instead of walking them (the split walk's top level)."""
+        # The refresh's hot loop: a no-change refresh of a big vault is mostly this.
+        out, stat, suffixes, stat_files = self.out, os.stat, NOTE_SUFFIXES, self.stat_files
+        temp_suffix, on_temp_file = atomicfile.TMP_SUFFIX, self.on_temp_file
         for entry in entries:
-            if is_hidden(entry.name):
-                if on_temp_file is not None and is_temp_name(entry.name):
-                    on_temp_file(entry.path)
+            name = entry.name
+            if name.startswith("."):
+                if on_temp_file is not None and name.endswith(temp_suffix):
+                    on_temp_file(base + name)
                 continue
             try:
-                if not follow_links and entry.is_symlink():
-                    real = os.path.realpath(entry.path)
-                    if not resolves_inside(real, root_real):
-                        if on_error:
-                            on_error(entry.path, outside_message(real, "hlkb edits only notes inside the vault"))
-                        continue
-                is_dir = entry.is_dir()   # follows symlinks
-                is_file = entry.is_file()
+                if self.outside(entry, base + name):
+                    continue
+                if entry.is_dir():   # follows symlinks
+                    if skip_dirs is None:
+                        self.walk(base + name, prefix + shown_name(name) + "/")
+                    else:
+                        skip_dirs(name)
+                elif name.lower().endswith(suffixes) and entry.is_file():
+                    if stat_files:
+                        st = stat(name, dir_fd=fd)
+                        out.append((base + name, prefix + shown_name(name), st.st_size, st.st_mtime_ns))
+                    else:
+                        out.append((base + name, prefix + shown_name(name)))
             except OSError:
                 continue
-            path = Path(entry.path)
-            if is_dir:
-                yield from walk(path)
-            elif is_file and entry.name.lower().endswith(NOTE_SUFFIXES):
-                yield NoteFile(path=path, rel=rel_text(path.relative_to(vault).as_posix()))
-
-    yield from walk(vault)
 
 
-def expand_paths(paths, on_error=None) -> Iterator[tuple[Path, str]]:
+def shown_name(name: str) -> str:
+    """``name_text(name)``; the common, plain ASCII name costs two quick checks."""
+    if name.isascii() and "\\" not in name:
+        return name
+    return name_text(name)
+
+
+def _ignore(path, message) -> None:
+    pass
+
+
+def iter_note_files(vault: Path, on_error=None, on_temp_file=None, follow_links: bool = False
+                    ) -> Iterator[NoteFile]:
+    """Every note file below ``vault`` in a stable order (VaultWalker's rules): hidden folders
+    and files skipped, symlinked folders followed once, unreadable folders reported through
+    ``on_error(path, message)`` and skipped, a symlink that resolves outside ``vault``
+    reported and skipped unless ``follow_links``. hlkb's own temporary files (hidden, so
+    never notes) are passed to ``on_temp_file(path)``.
+    """
+    walker = VaultWalker(str(vault), on_error or _ignore, follow_links=follow_links, on_temp_file=on_temp_file)
+    walker.walk(str(vault))
+    for path, rel in walker.out:
+        yield NoteFile(path=Path(path), rel=rel)
+
+
+def expand_paths(paths, on_error=None, *, must_exist: bool = False, notes_only: bool = False
+                 ) -> Iterator[tuple[Path, str]]:
     """(path on disk, path shown) for each command-line path; a folder yields the notes
-    inside it (walked like a vault), shown as ``folder/relative-path``."""
-    for given in paths:
+    inside it (walked like a vault, VaultWalker), shown as ``folder/relative-path``. The
+    files the user named are read wherever links lead (``follow_links``).
+
+    ``must_exist``: a missing path is a UsageError, raised before anything is yielded
+    (else it is yielded, for its reader to report). ``notes_only``: a named file with a
+    suffix that is not a note's is skipped (pre-commit's ``types_or: [text]`` passes every
+    text file, e.g. a YAML document starting with ``---``: not ours to judge)."""
+    items = [os.fspath(p) for p in paths]
+    if must_exist:
+        for given in items:
+            if not os.path.lexists(given):
+                raise UsageError("no such file or folder", given)
+    for given in items:
         p = Path(given)
         if p.is_dir():
             prefix = "" if given in (".", "./") else given.rstrip("/") + "/"
-            # reading files the user named: links are followed wherever they go
             for nf in iter_note_files(p, on_error=on_error, follow_links=True):
                 yield nf.path, rel_text(prefix) + nf.rel
+        elif notes_only and p.suffix and p.suffix.lower() not in NOTE_SUFFIXES:
+            continue
         else:
             yield p, rel_text(given)

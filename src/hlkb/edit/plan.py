@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hlkb import frontmatter
+from hlkb.atomicfile import replace_if_unchanged
 from hlkb.config import template_for
-from hlkb.edit.atomic import write_atomic
 from hlkb.edit.change import TagChange
 from hlkb.edit.fm_tags import edit_front_matter
 from hlkb.edit.highlight_tags import document_tags_edits, highlight_edits, rename_in_body, rename_inline
@@ -161,4 +161,4 @@ def write_plan(plan: FilePlan, root: Path | None = None) -> None:
         return
     if plan.src.path is None:
         raise InputError("internal error: no file to write", plan.src.display)
-    write_atomic(plan.src.path, plan.new_data, plan.src.sha256, plan.src.display, root=root)
+    replace_if_unchanged(plan.src.path, plan.new_data, plan.src.sha256, plan.src.display, root=root)

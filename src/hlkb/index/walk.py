@@ -16,9 +16,9 @@ import os
 from array import array
 from pathlib import Path
 
-from hlkb.atomicfile import TMP_SUFFIX, sweep_one
+from hlkb.atomicfile import sweep_one
 from hlkb.index.store import get_meta, set_meta, transaction
-from hlkb.vault import NOTE_SUFFIXES, name_from_text, name_text, outside_message, resolves_inside
+from hlkb.vault import VaultWalker, name_from_text, shown_name
 
 # below this many files (as the last refresh counted them) a fork costs more than it saves
 SPLIT_MIN_FILES = 20_000
@@ -27,92 +27,15 @@ SPLIT_MIN_FILES = 20_000
 Entry = tuple[str, str, int, int]
 
 
-class _Walker:
-    """The depth-first walk: names sorted within each folder, hidden names skipped (an
-    abandoned hlkb temporary file among them is removed and reported), symlinked folders
-    followed once (a second visit of a real folder is reported). A symlink that resolves
-    outside the vault is skipped and reported (counted in ``links_skipped``) unless
-    ``follow_links``: reading /etc/passwd because a note links there is not indexing a vault."""
+def _walker(root: str, on_error, seen_dirs: set[str], follow_links: bool) -> VaultWalker:
+    """The vault's one walker (hlkb.vault.VaultWalker) as the refresh runs it: each note's
+    size and mtime, and an abandoned hlkb temporary file removed (and reported) on the way.
 
-    def __init__(self, on_error, seen_dirs: set[str], root_real: str, follow_links: bool = False):
-
-        self.suffixes = NOTE_SUFFIXES
-        self.on_error = on_error
-        self.seen_dirs = seen_dirs
-        self.root_real = root_real
-        self.follow_links = follow_links
-        self.links_skipped = 0
-        self.out: list[Entry] = []
-
-    def outside(self, entry, path: str) -> bool:
-        """True (after reporting it) for a symlink to outside the vault that is not followed."""
-        if self.follow_links or not entry.is_symlink():
-            return False
-
-        real = os.path.realpath(path)
-        if resolves_inside(real, self.root_real):
-            return False
-        self.links_skipped += 1
-        self.on_error(path, outside_message(real, "`hlkb index --follow-links` indexes such links"))
-        return True
-
-    def listing(self, folder: str):
-        """(fd, sorted entries) of a folder, or None after reporting why it cannot be read."""
-        try:
-            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError as exc:
-            self.on_error(folder, f"cannot read folder: {exc.strerror or exc}")
-            return None
-        try:
-            return fd, sorted(os.scandir(fd), key=lambda e: e.name)
-        except OSError as exc:
-            os.close(fd)
-            self.on_error(folder, f"cannot read folder: {exc.strerror or exc}")
-            return None
-
-    def enter(self, folder: str) -> bool:
-        real = os.path.realpath(folder)
-        if real in self.seen_dirs:
-            self.on_error(folder, "symlink loop; folder skipped")
-            return False
-        self.seen_dirs.add(real)
-        return True
-
-    def walk(self, folder: str, prefix: str) -> None:
-        if not self.enter(folder):
-            return
-        listed = self.listing(folder)
-        if listed is None:
-            return
-        fd, entries = listed
-        try:
-            self.entries(fd, entries, folder + os.sep, prefix)
-        finally:
-            os.close(fd)
-
-    def entries(self, fd: int, entries, base: str, prefix: str, skip_dirs=None) -> None:
-        # each note file costs one stat relative to its folder's descriptor (shorter path
-        # lookups than a stat of the whole path); the listing gives the entry types free
-        out, stat, suffixes = self.out, os.stat, self.suffixes
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                if name.endswith(TMP_SUFFIX):   # what a killed hlkb write left: remove it
-                    sweep_one(base + name, self.on_error)
-                continue
-            try:
-                if self.outside(entry, base + name):
-                    continue
-                if entry.is_dir():
-                    if skip_dirs is None:
-                        self.walk(base + name, prefix + _shown(name) + "/")
-                    else:
-                        skip_dirs(name)
-                elif name.lower().endswith(suffixes) and entry.is_file():
-                    st = stat(name, dir_fd=fd)
-                    out.append((base + name, prefix + _shown(name), st.st_size, st.st_mtime_ns))
-            except OSError:
-                continue
+    Its rules are the vault's; only the loop over the top level differs here (the split
+    below), because a forked half must report and count exactly what the serial walk would."""
+    return VaultWalker(root, on_error, seen_dirs, follow_links,
+                       on_temp_file=lambda path: sweep_one(path, on_error),
+                       outside_hint="`hlkb index --follow-links` indexes such links", stat_files=True)
 
 class _ChildFolder:
     """One top-level folder walked by the child, as sent: its relative paths joined by NUL
@@ -132,7 +55,7 @@ class _ChildFolder:
         sizes.frombytes(self.sizes)
         mtimes.frombytes(self.mtimes)
         prefix = root + os.sep
-        return [(prefix + (_name_of(rel) if "\\" in rel else rel), rel, size, mtime)
+        return [(prefix + (name_from_text(rel) if "\\" in rel else rel), rel, size, mtime)
                 for rel, size, mtime in zip(rels, sizes, mtimes)]
 
 class Scan:
@@ -177,7 +100,7 @@ def scan(vault: Path | str, on_error, split: bool = False, follow_links: bool = 
         result = _scan_split(root, on_error, follow_links)
         if result is not None:
             return result
-    walker = _Walker(on_error, set(), os.path.realpath(root), follow_links)
+    walker = _walker(root, on_error, set(), follow_links)
     walker.walk(root, "")
     return Scan(root, [walker.out], walker.links_skipped)
 
@@ -190,7 +113,7 @@ def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
     or None (nothing reported yet) where the serial walk must do it."""
     errors: list[tuple[str, str]] = []
     seen = {os.path.realpath(root)}
-    walker = _Walker(lambda path, msg: errors.append((path, msg)), seen, os.path.realpath(root), follow_links)
+    walker = _walker(root, lambda path, msg: errors.append((path, msg)), seen, follow_links)
     listed = walker.listing(root)
     if listed is None:
         return None
@@ -225,7 +148,7 @@ def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
                 if name in given:
                     places.append((name, len(walker.out)))
                 else:   # the first half, and any top-level symlinked folder
-                    walker.walk(root + os.sep + name, _shown(name) + "/")
+                    walker.walk(root + os.sep + name, shown_name(name) + "/")
 
             walker.entries(fd, entries, root + os.sep, "", skip_dirs=top_folder)
             received = _receive(read_end)
@@ -251,17 +174,6 @@ def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
         on_error(path, msg)
     return Scan(root, parts, walker.links_skipped + child_links_skipped)
 
-def _shown(name: str) -> str:
-    """``name`` as the index stores it (hlkb.vault.name_text: undecodable bytes escaped);
-    the common, plain ASCII name costs two quick checks."""
-    if name.isascii() and "\\" not in name:
-        return name
-
-    return name_text(name)
-
-def _name_of(rel: str) -> str:
-
-    return name_from_text(rel)
 
 def _is_dir(entry) -> bool:
     try:
@@ -281,11 +193,11 @@ def _child(root: str, folders: list[str], write_end: int, follow_links: bool = F
     try:
         errors: list[tuple[str, str]] = []
         seen = {os.path.realpath(root)}
-        walker = _Walker(lambda path, msg: errors.append((path, msg)), seen, os.path.realpath(root), follow_links)
+        walker = _walker(root, lambda path, msg: errors.append((path, msg)), seen, follow_links)
         folders_sent: dict[str, tuple[bytes, bytes, bytes]] = {}
         for name in folders:
             walker.out = []
-            walker.walk(root + os.sep + name, _shown(name) + "/")
+            walker.walk(root + os.sep + name, shown_name(name) + "/")
             folders_sent[name] = _pack(walker.out)
         data = marshal.dumps((folders_sent, errors, sorted(seen), walker.links_skipped))
         view = memoryview(data)

@@ -30,6 +30,8 @@ import struct
 import time
 from pathlib import Path
 
+from hlkb.atomicfile import replace_cache_file
+
 DIMS = 512
 # Bump when what is embedded changes (passages.py); with the encoder's version it names
 # the vectors stored in an index (``engine_id``): other vectors are not compared with them.
@@ -140,33 +142,31 @@ def build_cache(encoder: Encoder, path: Path | None = None) -> Path:
     for name in _LISTS:
         for i, a in enumerate(getattr(backend, name)):
             arrays[f"{name}_{i}"] = a
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    conn = sqlite3.connect(str(tmp), isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("BEGIN")
-        conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value)")
-        conn.execute("CREATE TABLE vocab(piece TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID")
-        conn.execute("CREATE TABLE emb(id INTEGER PRIMARY KEY, row BLOB NOT NULL)")
-        meta = {"stamp": _source_stamp(), "charsmap": charsmap,
-                "scores": np.asarray(tok._scores, dtype=np.float32).tobytes(),
-                "max_len": tok._max_len, "unk_score": float(tok._unk_score), "eps": float(backend.eps),
-                "feat_dim": int(backend._feat_dim)}
-        for name, a in arrays.items():
-            # raw bytes, read back without a copy (np.frombuffer)
-            a = np.ascontiguousarray(a)
-            meta[f"array {name}"] = a.tobytes()
-            meta[f"shape {name}"] = json.dumps([a.dtype.str, list(a.shape)])
-        conn.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
-        conn.executemany("INSERT INTO vocab VALUES (?, ?)", tok._prefixes.items())
-        table = backend.table
-        conn.executemany("INSERT INTO emb VALUES (?, ?)", ((i, table[i].tobytes()) for i in range(len(table))))
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-    os.replace(tmp, path)
+    with replace_cache_file(path) as tmp:
+        conn = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("BEGIN")
+            conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value)")
+            conn.execute("CREATE TABLE vocab(piece TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID")
+            conn.execute("CREATE TABLE emb(id INTEGER PRIMARY KEY, row BLOB NOT NULL)")
+            meta = {"stamp": _source_stamp(), "charsmap": charsmap,
+                    "scores": np.asarray(tok._scores, dtype=np.float32).tobytes(),
+                    "max_len": tok._max_len, "unk_score": float(tok._unk_score), "eps": float(backend.eps),
+                    "feat_dim": int(backend._feat_dim)}
+            for name, a in arrays.items():
+                # raw bytes, read back without a copy (np.frombuffer)
+                a = np.ascontiguousarray(a)
+                meta[f"array {name}"] = a.tobytes()
+                meta[f"shape {name}"] = json.dumps([a.dtype.str, list(a.shape)])
+            conn.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
+            conn.executemany("INSERT INTO vocab VALUES (?, ?)", tok._prefixes.items())
+            table = backend.table
+            conn.executemany("INSERT INTO emb VALUES (?, ?)", ((i, table[i].tobytes()) for i in range(len(table))))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
     return path
 
 class _CachedVocab:

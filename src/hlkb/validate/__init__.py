@@ -6,19 +6,17 @@ the diagnostics. Nothing here prints.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from hlkb.errors import InputError, UsageError
+from hlkb.errors import InputError
 from hlkb.textio import read_text
 from hlkb.validate.checks import RULES, CheckedFile, Settings, check_text
 from hlkb.validate.config import ValidateConfig, find_config, schemas_for
-from hlkb.vault import NOTE_SUFFIXES, iter_note_files
+from hlkb.vault import expand_paths
 
-__all__ = ["RULES", "CheckedFile", "Settings", "check_text", "check_file", "validate_paths",
-           "expand_paths", "Totals"]
+__all__ = ["RULES", "CheckedFile", "Settings", "check_text", "check_file", "validate_paths", "Totals"]
 
 @dataclass
 class Totals:
@@ -56,25 +54,6 @@ def check_file(path: Path, shown: str, config: ValidateConfig, schema: Path | No
             result.diagnostics.sort(key=lambda d: (d.line, d.column, d.code))
     return result
 
-def expand_paths(paths: Iterable[str], on_error=None) -> Iterator[tuple[Path, str]]:
-    """(file, path as shown) for each argument; folders are walked like a vault.
-
-    A missing path is a usage error, raised before anything is checked.
-    """
-
-    items = list(paths)
-    for p in items:
-        if not os.path.lexists(p):
-            raise UsageError("no such file or folder", p)
-    for p in items:
-        path = Path(p)
-        if path.is_dir():
-            for note in iter_note_files(path, on_error=on_error):
-                yield note.path, os.path.join(p, *note.rel.split("/"))
-        elif path.suffix.lower() in NOTE_SUFFIXES or path.suffix == "":
-            yield path, p
-        # else: a named file that is not a note (pre-commit's `types_or: [text]` passes every
-        # text file, e.g. YAML documents starting with '---'): not ours to judge
 
 def validate_paths(paths: Iterable[str], config: ValidateConfig | None = None, schema: Path | None = None,
                    on_error=None) -> Iterator[CheckedFile]:
@@ -88,5 +67,7 @@ def validate_paths(paths: Iterable[str], config: ValidateConfig | None = None, s
             from hlkb.validate.schema import load_schema
 
             load_schema(candidate)
-    for path, shown in expand_paths(paths, on_error):
+    # a missing path is a usage error before anything is checked; named files that are not
+    # notes (pre-commit passes every text file) are skipped
+    for path, shown in expand_paths(paths, on_error, must_exist=True, notes_only=True):
         yield check_file(path, shown, config, schema)

@@ -53,9 +53,9 @@ def export_command(
     if output:
         from pathlib import Path
 
-        from hlkb.export.atomic import check_target
+        from hlkb.atomicfile import check_new_file_target
 
-        check_target(Path(output), force)   # fail before the (possibly long) index refresh
+        check_new_file_target(Path(output), force)   # fail before the (possibly long) index refresh
 
     with ensure_fresh(vault, db, no_refresh) as index:
         records = _export_records(index, query, filters, search)
@@ -67,9 +67,9 @@ def export_command(
                 return None
 
         if output:
-            from hlkb.export.atomic import atomic_writer
+            from hlkb.atomicfile import new_file_writer
 
-            with atomic_writer(output, force=force, newline="" if fmt == "csv" else "\n",
+            with new_file_writer(output, force=force, newline="" if fmt == "csv" else "\n",
                                on_leftover=lambda path, what: message(f"hlkb: {path}: {what}")) as stream:
                 count = write_export(records, fmt, stream, lookup)
             message(f"hlkb: exported {count} record{'s' * (count != 1)} to {output}")

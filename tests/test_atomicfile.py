@@ -1,0 +1,69 @@
+"""hlkb.atomicfile's third policy, a derived file built by a writer that opens it itself
+(the semantic query cache, built by SQLite): whole or not at all. The other two policies
+are tried by the tag and export tests and tests/hostile/."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from hlkb.atomicfile import TMP_SUFFIX, replace_cache_file
+
+
+def _build(path: str, value: str) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("CREATE TABLE t(v)")
+        conn.execute("INSERT INTO t VALUES (?)", (value,))
+    finally:
+        conn.close()
+
+
+def _value(path) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT v FROM t").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _temps(folder) -> list[str]:
+    return [n for n in os.listdir(folder) if n.endswith(TMP_SUFFIX)]
+
+
+def test_a_built_cache_replaces_the_old_one_whole(tmp_path):
+    target = tmp_path / "cache.sqlite"
+    for value in ("first", "second"):
+        with replace_cache_file(target) as tmp:
+            assert os.path.dirname(tmp) == str(tmp_path) and os.path.basename(tmp).startswith(".cache.sqlite.")
+            _build(tmp, value)
+            assert not target.exists() or _value(target) == "first"   # not replaced yet
+        assert _value(target) == value
+    assert _temps(tmp_path) == []
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask   # a new file's mode, not mkstemp's 0600
+
+
+def test_a_failed_build_leaves_the_old_cache_and_no_temporary_file(tmp_path):
+    target = tmp_path / "cache.sqlite"
+    with replace_cache_file(target) as tmp:
+        _build(tmp, "good")
+    with pytest.raises(RuntimeError), replace_cache_file(target) as tmp:
+        _build(tmp, "half")
+        raise RuntimeError("interrupted")
+    assert _value(target) == "good" and _temps(tmp_path) == []
+
+
+def test_a_killed_builds_leftover_is_removed_by_the_next_build(tmp_path):
+    target = tmp_path / "cache.sqlite"
+    leftover = tmp_path / f".cache.sqlite.abc123{TMP_SUFFIX}"
+    leftover.write_bytes(b"half a cache")
+    old = os.path.getmtime(leftover) - 60   # older than the grace period an unlocked empty file gets
+    os.utime(leftover, (old, old))
+    with replace_cache_file(target) as tmp:
+        _build(tmp, "new")
+    assert _temps(tmp_path) == [] and _value(target) == "new"
