@@ -48,7 +48,7 @@ def index_command(
     embed: Optional[bool] = typer.Option(None, "--embed/--no-embed", help="Also embed every changed passage "
                                          "for `hlkb related` and `search --semantic` (default: embed = true|false "
                                          "under [index] in hlkb.toml; needs the semantic extra)."),
-    json_: opt.Json = False,
+    json_: opt.JsonObject = False,
 ) -> int:
 
 
@@ -198,7 +198,7 @@ def show_command(
     vault: opt.Vault = None,
     db: opt.Db = None,
     no_refresh: opt.NoRefresh = False,
-    json_: opt.Json = False,
+    json_: opt.JsonObject = False,
 ) -> int:
 
     with ensure_fresh(vault, db, no_refresh) as index:
@@ -216,7 +216,7 @@ def stats_command(
     vault: opt.Vault = None,
     db: opt.Db = None,
     no_refresh: opt.NoRefresh = False,
-    json_: opt.Json = False,
+    json_: opt.JsonObject = False,
 ) -> int:
 
     with ensure_fresh(vault, db, no_refresh) as index:

@@ -13,6 +13,7 @@ from hlkb.filters import build_filters
 
 Json = Annotated[bool, typer.Option("--json", help="Print one JSON array of records.")]
 Jsonl = Annotated[bool, typer.Option("--jsonl", help="Print one JSON record a line.")]
+JsonObject = Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")]
 Format = Annotated[Optional[str], typer.Option("--format", help="table (the terminal view), json or jsonl (as --json, --jsonl).")]
 Vault = Annotated[Optional[str], typer.Option("--vault", help="The vault folder (default: $HLKB_VAULT, else the current folder).")]
 Db = Annotated[Optional[str], typer.Option("--db", help="The index file (default: <vault>/.hlkb/index.sqlite).")]
