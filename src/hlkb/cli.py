@@ -14,7 +14,7 @@ import typer
 
 from hlkb import __version__
 
-COMMAND_MODULES = ("parse", "index", "open", "pairs", "claims", "tag", "export", "validate")
+COMMAND_MODULES = ("parse", "index", "open", "pairs", "claims", "tag", "export", "validate", "importer")
 
 
 def _version_callback(value: bool):

@@ -18,7 +18,7 @@ from pathlib import Path
 from hlkb.errors import InputError
 
 APPLICATION_ID = 0x686C6B62   # "hlkb"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # FTS5 columns, in order (the bm25 weights in search.py follow this order).
 FTS_COLUMNS = ("title", "body", "note", "meta", "tag", "author")
@@ -28,6 +28,17 @@ FTS_COLUMNS = ("title", "body", "note", "meta", "tag", "author")
 # pairs, claims) in file order, then its parts. Dense, because FTS5 stores each doclist
 # entry as the distance from the previous one: a block per file at a fixed stride
 # (file_id << 24 | seq) made the full-text index 27% larger.
+
+# `hlkb import` (readwise/state.py): each Readwise highlight as hlkb last wrote it, to tell
+# an edit made in the vault from one made in Readwise. Not a cache of the vault, so
+# `index --full` (clear_content) keeps it; a rebuild loses it, after which a highlight that
+# changed on both sides cannot be told apart and is reported as a conflict, never overwritten.
+IMPORT_HIGHLIGHTS = """CREATE TABLE import_highlights(
+        book TEXT NOT NULL,         -- the Readwise book id, or csv-<hash> (the CSV has no ids)
+        highlight TEXT NOT NULL,    -- the Readwise highlight id, or t-<hash of its text>
+        written TEXT NOT NULL,      -- hash of its lines as hlkb last wrote them
+        data TEXT NOT NULL,         -- hash of its Readwise fields as last imported
+        PRIMARY KEY (book, highlight)) WITHOUT ROWID"""
 
 SCHEMA = [
     """CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)""",
@@ -106,13 +117,15 @@ SCHEMA = [
     # and as small an index
     "INSERT INTO fts(fts, rank) VALUES ('automerge', 8)",
     "INSERT INTO fts(fts, rank) VALUES ('crisismerge', 32)",
+    IMPORT_HIGHLIGHTS,
 ]
 
 # version -> statements that take an index from that version to version + 1.
 # Version 1 (the first development schema) had no application_id and no fields.rid;
 # version 2 stored every text four to six times (issue 16). Both are rebuilt: the index
 # is a cache of the vault, and a rebuild is cheaper and safer than a conversion.
-MIGRATIONS: dict[int, list[str]] = {}
+# Version 3 had no import_highlights.
+MIGRATIONS: dict[int, list[str]] = {3: [IMPORT_HIGHLIGHTS]}
 
 
 class IndexFileError(InputError):

@@ -1,0 +1,272 @@
+"""A Readwise book and its highlights as Markdown, with an export template (templates.py).
+
+The template is the user's (``[template]`` in hlkb.toml) or Readwise's default Obsidian
+template. Two things are hlkb's own, so that a later import finds every highlight again:
+
+- the highlight's Readwise id is in its link (``([View Highlight](https://readwise.io/open/ID))``)
+  or, where its link is another one (a Kindle location, a tweet), in a block id ``^rwID``
+  at the end of the line its text ends on;
+- the text is written so that the parser reads it back as the same text: Readwise's text
+  is Markdown (Reader keeps emphasis and links) and is written as such, but what would
+  change a note's structure is escaped where it stands (a line starting ``#``, ``>``,
+  ``- ``, ``1.``, ``Note:``; an ending that reads as a location link, a block id or a
+  tag). Backslash escapes and character references read back as the characters they stand
+  for, so the plain text is unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hlkb.readwise.exports import Book, Item
+from hlkb.templates import DEFAULT_FRONT_MATTER, Template, render, render_head, yaml_scalar
+
+OPEN_URL = "https://readwise.io/open/{id}"
+KINDLE_URL = "https://readwise.io/to_kindle?action=open&asin={asin}&location={location}"
+BOOK_ID_KEY = "readwise_book_id"
+
+# -- values ---------------------------------------------------------------------------------------
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def location_of(book: Book, item: Item) -> tuple[str, str]:
+    """(label, url) of a highlight's link as Readwise's export writes it: "Location 220"
+    with its Kindle link, "Page 12", "Time 0:11:12" with the podcast moment, else "View
+    Highlight" ("View Tweet") with the highlight's own link. ("", "") when there is none."""
+    loc, kind = item.location, item.location_type
+    own = item.url or (OPEN_URL.format(id=item.readwise_id) if item.readwise_id else "") or item.readwise_url or ""
+    if loc is not None and kind in ("location", "page", "time_offset"):
+        if kind == "location":
+            url = KINDLE_URL.format(asin=book.asin, location=_number_text(loc)) if book.asin else own
+            return f"Location {_number_text(loc)}", url
+        if kind == "page":
+            return f"Page {_number_text(loc)}", own
+        seconds = int(loc)
+        return f"Time {seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}", own
+    if own:
+        return ("View Tweet" if book.category == "tweets" else "View Highlight"), own
+    return "", ""
+
+
+def book_values(book: Book) -> dict:
+    """The template variables of a book (templates.py lists them)."""
+    return {
+        "title": book.title, "full_title": book.full_title or book.title, "author": book.author or "",
+        "category": book.category, "url": book.url or "", "image_url": book.image_url or "",
+        "document_tags": list(book.document_tags), "book_id": book_id_value(book.key), "highlights_url": book.readwise_url or "",
+        "summary": one_paragraph(book.summary or ""), "source": book.source or "",
+        "document_note": book.document_note or "", "asin": book.asin or "",
+    }
+
+
+def book_id_value(key: str):
+    """The book id as front matter holds it: a number for Readwise's ids."""
+    return int(key) if key.isdigit() else key
+
+
+def item_values(book: Book, item: Item) -> dict:
+    label, url = location_of(book, item)
+    return {
+        "highlight_text": markdown_text(item.text), "highlight_note": note_text(item.note),
+        "highlight_tags": list(item.tags), "highlight_location": label, "highlight_location_url": url,
+        "highlight_id": item.readwise_id or "", "highlight_url": item.readwise_url
+        or (OPEN_URL.format(id=item.readwise_id) if item.readwise_id else ""),
+        "highlighted_at": item.highlighted_at or "", "highlight_color": item.color or "",
+        "highlight_chapter": "",
+    }
+
+
+def one_paragraph(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- text that reads back as itself ------------------------------------------------------------------
+
+# Line starts that open a block of their own: ATX headings, quotes, list items, thematic
+# breaks and setext underlines, fences, HTML blocks; and the parser's own "Note:"/"Tags:".
+_HEADING = re.compile(r"#{1,6}(?=[ \t]|$)")
+_BULLET = re.compile(r"[-+*](?=[ \t]|$)")
+_ORDERED = re.compile(r"(\d{1,9})([.)])(?=[ \t]|$)")
+_RULE = re.compile(r"(?:([-*_=])[ \t]*)\1(?:[ \t]*\1)+[ \t]*$|=+[ \t]*$")
+_FIELD = re.compile(r"(\**)(notes?|tags?|highlights?|annotations?|comments?)(\**)[ \t]*(:)", re.IGNORECASE)
+
+
+def _escape_line_start(line: str) -> str:
+    if not line:
+        return line
+    first = line[0]
+    if first in "#" and _HEADING.match(line):
+        return "\\" + line
+    if first in ">|<" or first in "`~" and line.startswith(("```", "~~~")):
+        return "\\" + line
+    if first in "-+*=_" and (_BULLET.match(line) or _RULE.match(line)):
+        return "\\" + line
+    if first.isdigit():
+        m = _ORDERED.match(line)
+        if m:
+            return m.group(1) + "\\" + line[len(m.group(1)):]
+    m = _FIELD.match(line)
+    if m:
+        return line[: m.start(4)] + "\\" + line[m.start(4):]
+    return line
+
+
+def _inline_safe(text: str) -> str:
+    # Obsidian hides what lies between %% and %%: the characters stay, escaped
+    return text.replace("%%", "\\%\\%") if "%%" in text else text
+
+
+def markdown_text(text: str) -> str:
+    """Readwise's highlight text as the lines hlkb writes (see the module doc)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    out: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip(" \t\u00a0\u3000\ufeff\u200b")
+        if not line:
+            if out and out[-1]:
+                out.append("")
+            continue
+        out.append(_inline_safe(_escape_line_start(line)))
+    while out and not out[-1]:
+        out.pop()
+    return _protect_end("\n".join(out))
+
+
+def note_text(note: str) -> str:
+    """The reader's note as written: its own lines, trailing spaces and blank ends removed."""
+    if not note:
+        return ""
+    lines = [ln.rstrip() for ln in note.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if not line.strip():
+            if out and out[-1]:
+                out.append("")
+            continue
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+_PROBE_LINK = " ([Location 1](https://readwise.io/to_kindle?action=open&asin=X&location=1))"
+
+
+def _trailer_cut(text: str) -> int | None:
+    """Where the parser would cut ``text`` short taking its ending for a trailer (a link,
+    a block id, a tag, a colour, a footnote), alone or before a location link; None if it
+    reads it whole."""
+    from hlkb.parse.anchors import peel
+
+    whole = text.rstrip(" \t\u00a0")
+    for context in ("", _PROBE_LINK):
+        got = peel(whole + context).text.rstrip(" \t\u00a0")
+        if len(got) < len(whole):
+            return len(got)
+    return None
+
+
+_ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _protect_end(text: str) -> str:
+    """``text`` with whatever the parser would peel off its end made plain characters: a
+    backslash before the ASCII punctuation that starts it, else a character reference."""
+    for _ in range(12):
+        cut = _trailer_cut(text)
+        if cut is None:
+            return text
+        i = cut
+        while i < len(text) and text[i] in " \t\u00a0\n":
+            i += 1
+        if i >= len(text):
+            return text
+        ch = text[i]
+        escaped = i > 0 and text[i - 1] == "\\"
+        if ch in _ESCAPABLE and not escaped and ch != "-":
+            text = text[:i] + "\\" + text[i:]
+        else:
+            # a backslash did not do (the parser reads "\\(Page 5)" as a location too): the
+            # character as a reference, which no pattern of the parser's sees
+            start = i - 1 if escaped else i
+            text = text[:start] + f"&#{ord(ch)};" + text[i + 1:]
+    return text
+
+
+# -- rendering -----------------------------------------------------------------------------------------
+
+_SENTINEL = "\x02"
+
+
+@dataclass
+class RenderedItem:
+    lines: list[str]          # the highlight's lines as written
+    id_in_block: bool         # its Readwise id is in its link (no block id added)
+
+
+class NoteRenderer:
+    """Notes and highlights of one template."""
+
+    def __init__(self, template: Template | None = None):
+        template = template or Template()
+        if template.front_matter is None:
+            template = Template(highlight=template.highlight, header=template.header, page=template.page,
+                                front_matter=DEFAULT_FRONT_MATTER, separator=template.separator,
+                                source=template.source)
+        self.template = template
+
+    def item_lines(self, book: Book, item: Item) -> list[str]:
+        values = item_values(book, item)
+        text = values["highlight_text"]
+        values["highlight_text"] = text + _SENTINEL
+        out = render(self.template.highlight, values).strip("\n")
+        lines = out.split("\n")
+        end = next((i for i, ln in enumerate(lines) if _SENTINEL in ln), None)
+        lines = [ln.replace(_SENTINEL, "") for ln in lines]
+        if item.readwise_id and not _carries_id(out, item.readwise_id):
+            at = end if end is not None else 0
+            lines[at] = lines[at].rstrip() + f" ^rw{item.readwise_id}"
+        return [ln.rstrip() for ln in lines]
+
+    def head(self, book: Book) -> str:
+        """Front matter, page part and header of a new note; the front matter always holds
+        the book id (``readwise_book_id``), whatever the template writes."""
+        text = render_head(self.template, book_values(book), True, True)
+        return ensure_book_id(text, book.key)
+
+    def note(self, book: Book, items: list[Item]) -> str:
+        blocks = ["\n".join(self.item_lines(book, item)) for item in items]
+        text = self.head(book) + self.template.separator.join(blocks)
+        return text.rstrip("\n") + "\n"
+
+    def separator_lines(self) -> list[str]:
+        """The lines the template puts between two highlights."""
+        sep = self.template.separator
+        if "\n" not in sep:
+            return []
+        return sep.split("\n")[1:-1] if sep.endswith("\n") else sep.split("\n")[1:]
+
+
+def _carries_id(rendered: str, rid: str) -> bool:
+    return bool(re.search(r"readwise\.io/open/" + rid + r"(?!\d)|\^rw(?:ID-)?" + rid + r"(?!\d)", rendered))
+
+
+_BOOK_ID_LINE = re.compile(r"^(?:readwise[_-]?book[_-]?id|book[_-]?id|user[_-]?book[_-]?id)[ \t]*:", re.IGNORECASE)
+
+
+def ensure_book_id(head: str, key: str) -> str:
+    """``head`` (a new note's start) with ``readwise_book_id: KEY`` in its front matter."""
+    if head.startswith("---\n"):
+        end = head.find("\n---\n", 3)
+        if end != -1:
+            fm = head[4:end + 1]
+            if any(_BOOK_ID_LINE.match(line) for line in fm.split("\n")):
+                return head
+            return "---\n" + fm + f"{BOOK_ID_KEY}: {yaml_scalar(book_id_value(key))}\n" + head[end + 1:]
+    return f"---\n{BOOK_ID_KEY}: {yaml_scalar(key)}\n---\n" + head
+
+
