@@ -68,16 +68,24 @@ def book_id_value(key: str):
     return int(key) if key.isdigit() else key
 
 
-def item_values(book: Book, item: Item) -> dict:
+def item_values(book: Book, item: Item, plain: bool = False) -> dict:
     label, url = location_of(book, item)
     return {
-        "highlight_text": markdown_text(item.text), "highlight_note": note_text(item.note),
+        "highlight_text": markdown_text(item.text, plain), "highlight_note": note_text(item.note),
         "highlight_tags": list(item.tags), "highlight_location": label, "highlight_location_url": url,
         "highlight_id": item.readwise_id or "", "highlight_url": item.readwise_url
         or (OPEN_URL.format(id=item.readwise_id) if item.readwise_id else ""),
         "highlighted_at": item.highlighted_at or "", "highlight_color": item.color or "",
         "highlight_chapter": "",
     }
+
+
+def item_fields(book: Book, item: Item) -> dict:
+    """A highlight's Readwise fields that a note can show, as Readwise gives them: what a
+    change in Readwise is told by (state.data_hash), whatever hlkb's way of writing them."""
+    label, url = location_of(book, item)
+    return {"text": item.text, "note": item.note, "tags": list(item.tags), "location": label, "url": url,
+            "color": item.color or "", "highlighted_at": item.highlighted_at or "", "favorite": item.is_favorite}
 
 
 def one_paragraph(text: str) -> str:
@@ -87,15 +95,19 @@ def one_paragraph(text: str) -> str:
 # -- text that reads back as itself ------------------------------------------------------------------
 
 # Line starts that open a block of their own: ATX headings, quotes, list items, thematic
-# breaks and setext underlines, fences, HTML blocks; and the parser's own "Note:"/"Tags:".
+# breaks and setext underlines, fences, HTML blocks.
 _HEADING = re.compile(r"#{1,6}(?=[ \t]|$)")
 _BULLET = re.compile(r"[-+*](?=[ \t]|$)")
 _ORDERED = re.compile(r"(\d{1,9})([.)])(?=[ \t]|$)")
 _RULE = re.compile(r"(?:([-*_=])[ \t]*)\1(?:[ \t]*\1)+[ \t]*$|=+[ \t]*$")
-_FIELD = re.compile(r"(\**)(notes?|tags?|highlights?|annotations?|comments?)(\**)[ \t]*(:)", re.IGNORECASE)
 
 
 def _escape_line_start(line: str) -> str:
+    line = _escape_block_start(line)
+    return _unlabelled(line) if line and _is_label(line) else line
+
+
+def _escape_block_start(line: str) -> str:
     if not line:
         return line
     first = line[0]
@@ -109,10 +121,33 @@ def _escape_line_start(line: str) -> str:
         m = _ORDERED.match(line)
         if m:
             return m.group(1) + "\\" + line[len(m.group(1)):]
-    m = _FIELD.match(line)
-    if m:
-        return line[: m.start(4)] + "\\" + line[m.start(4):]
     return line
+
+
+def _is_label(line: str) -> bool:
+    """Would the parser take this line for a field of its own ("Note: …", "💭 …",
+    "**Tags**:: …", "### Note") rather than text?"""
+    from hlkb.parse.labels import field_heading_of, field_of
+
+    return field_of(line) is not None or field_heading_of(line) is not None
+
+
+def _unlabelled(line: str) -> str:
+    """``line`` written so that it is no field: its first colon escaped, else its first
+    character as a reference (a letter or an emoji label cannot take a backslash)."""
+    candidates = []
+    colon = line.find(":")
+    if colon != -1:
+        candidates.append(line[:colon] + "\\" + line[colon:])
+    wide = line.find("\uff1a")
+    if wide != -1:
+        candidates.append(line[:wide] + "&#65306;" + line[wide + 1:])
+    first = line[0]
+    candidates.append(("\\" + line) if first in _ESCAPABLE else f"&#{ord(first)};" + line[1:])
+    for candidate in candidates:
+        if not _is_label(candidate):
+            return candidate
+    return candidates[-1]
 
 
 def _inline_safe(text: str) -> str:
@@ -120,8 +155,23 @@ def _inline_safe(text: str) -> str:
     return text.replace("%%", "\\%\\%") if "%%" in text else text
 
 
-def markdown_text(text: str) -> str:
-    """Readwise's highlight text as the lines hlkb writes (see the module doc)."""
+def markdown_text(text: str, plain: bool = False) -> str:
+    """Readwise's highlight text as the lines hlkb writes (see the module doc).
+
+    ``plain``: its plain text on one line, every ASCII punctuation character escaped: for
+    the rare text whose Markdown the parser reads otherwise (formatting is lost, the
+    characters are not)."""
+    if plain:
+        from hlkb.parse.inline import plain_text
+
+        import unicodedata
+
+        flat = plain_text(text)
+        escaped = "".join("\\" + ch if ch in _ESCAPABLE else ch for ch in flat)
+        if flat and not flat[0].isascii() and unicodedata.category(flat[0])[0] in "SP":
+            # a symbol starting every highlight is a template's mark to the parser ("📌 text")
+            escaped = f"&#{ord(flat[0])};" + escaped[1:]
+        return _protect_end(_escape_line_start(escaped))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     out: list[str] = []
     for raw in text.split("\n"):
@@ -137,10 +187,11 @@ def markdown_text(text: str) -> str:
 
 
 def note_text(note: str) -> str:
-    """The reader's note as written: its own lines, trailing spaces and blank ends removed."""
+    """The reader's note as written: its own lines without the spaces around them (an
+    indented line would leave the note's block), runs of blank lines as one."""
     if not note:
         return ""
-    lines = [ln.rstrip() for ln in note.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [ln.strip() for ln in note.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     out: list[str] = []
     for line in lines:
         if not line.strip():
@@ -173,9 +224,17 @@ def _trailer_cut(text: str) -> int | None:
 _ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
+_DASH_END = re.compile(r"[-\u2010-\u2015]$")
+
+
 def _protect_end(text: str) -> str:
     """``text`` with whatever the parser would peel off its end made plain characters: a
     backslash before the ASCII punctuation that starts it, else a character reference."""
+    if _DASH_END.search(text):
+        # a dash before the link is a template's separator to the parser ("text — (link)"),
+        # and after punctuation ("a.- (link)") it splits the highlight in two
+        cut = len(text) - 2 if text[-2:-1] == "\\" else len(text) - 1
+        text = text[:cut] + f"&#{ord(text[-1])};"
     for _ in range(12):
         cut = _trailer_cut(text)
         if cut is None:
@@ -186,13 +245,14 @@ def _protect_end(text: str) -> str:
         if i >= len(text):
             return text
         ch = text[i]
-        escaped = i > 0 and text[i - 1] == "\\"
-        if ch in _ESCAPABLE and not escaped and ch != "-":
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in _ESCAPABLE:
+            # already escaped, and still read as a trailer ("\\(Page 5)", "\\-" before a
+            # link): the character as a reference, which no pattern of the parser's sees
+            text = text[:i] + f"&#{ord(text[i + 1])};" + text[i + 2:]
+        elif ch in _ESCAPABLE and ch != "-" and not (i and text[i - 1] == "\\"):
             text = text[:i] + "\\" + text[i:]
         else:
-            # a backslash did not do (the parser reads "\\(Page 5)" as a location too): the
-            # character as a reference, which no pattern of the parser's sees
-            start = i - 1 if escaped else i
+            start = i - 1 if i and text[i - 1] == "\\" else i
             text = text[:start] + f"&#{ord(ch)};" + text[i + 1:]
     return text
 
@@ -219,8 +279,8 @@ class NoteRenderer:
                                 source=template.source)
         self.template = template
 
-    def item_lines(self, book: Book, item: Item) -> list[str]:
-        values = item_values(book, item)
+    def item_lines(self, book: Book, item: Item, plain: bool = False) -> list[str]:
+        values = item_values(book, item, plain)
         text = values["highlight_text"]
         values["highlight_text"] = text + _SENTINEL
         out = render(self.template.highlight, values).strip("\n")
@@ -238,8 +298,9 @@ class NoteRenderer:
         text = render_head(self.template, book_values(book), True, True)
         return ensure_book_id(text, book.key)
 
-    def note(self, book: Book, items: list[Item]) -> str:
-        blocks = ["\n".join(self.item_lines(book, item)) for item in items]
+    def note(self, book: Book, items: list[Item], plain: set[str] = frozenset()) -> str:
+        """A new note; the highlights whose keys are in ``plain`` with their plain text."""
+        blocks = ["\n".join(self.item_lines(book, item, item.key in plain)) for item in items]
         text = self.head(book) + self.template.separator.join(blocks)
         return text.rstrip("\n") + "\n"
 

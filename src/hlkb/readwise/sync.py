@@ -34,7 +34,7 @@ from pathlib import Path
 
 from hlkb.errors import HlkbError
 from hlkb.readwise.exports import Book, Item
-from hlkb.readwise.render import BOOK_ID_KEY, NoteRenderer, book_id_value, item_values, location_of
+from hlkb.readwise.render import BOOK_ID_KEY, NoteRenderer, book_id_value, item_fields, location_of
 from hlkb.readwise.state import Recorded, block_hash, data_hash
 
 ON_CONFLICT = ("report", "keep", "readwise")
@@ -176,6 +176,7 @@ class Planner:
         self.options = options
         self.names = NameBook()
         self.plan = ImportPlan()
+        self._plain: set[str] = set()     # keys of the note at hand written as plain text
 
     # ---- one book ----
     def add_book(self, book: Book, notes: list, found_by: str) -> None:
@@ -204,19 +205,41 @@ class Planner:
         folder = self.vault / folder_rel if folder_rel else self.vault
         name = self.names.claim(folder, stem, max_chars=self.settings.max_name_length)
         rel = f"{folder_rel}/{name}" if folder_rel else name
-        text = self.renderer.note(book, items)
+        plain: set[str] = set()
+        self._plain = plain
+        for attempt in range(2):
+            text = self.renderer.note(book, items, plain)
+            note = _parse(text, rel, folder / name)
+            misread = _misread(note, text, items)
+            if not misread or attempt:
+                break
+            plain |= misread             # written again as plain text, which reads back
         plan = NotePlan(book, rel, folder / name, None, text.encode("utf-8"), added=len(items))
-        note = _parse(text, rel, folder / name)
         self._verify(plan, note, text, items, [])
+        self._warn_misread(plan, note, misread)
         self._record(plan, note, text.split("\n"), items)
         self.plan.notes.append(plan)
 
     def _update_note(self, book: Book, on_disk, found_by: str) -> None:
         from hlkb.edit.plan import parse_source
-        from hlkb.edit.source import apply_edits, encode_lines, load_source
+        from hlkb.edit.source import load_source
 
         src = load_source(on_disk.path, on_disk.rel)
         note = parse_source(src)
+        marks = len(self.plan.conflicts), len(self.plan.findings)
+        misread = self._update_once(book, on_disk, found_by, src, note, set(), last=False)
+        if misread:
+            # those highlights again, as plain text, which reads back
+            del self.plan.conflicts[marks[0]:]
+            del self.plan.findings[marks[1]:]
+            self._update_once(book, on_disk, found_by, src, note, misread, last=True)
+
+    def _update_once(self, book: Book, on_disk, found_by: str, src, note, plain: set[str], last: bool) -> set[str]:
+        """Plan the edits of one note; the keys of written highlights the parser would read
+        otherwise (then nothing is planned, unless ``last``)."""
+        from hlkb.edit.source import apply_edits, encode_lines
+
+        self._plain = plain
         rel = on_disk.rel
         recorded = self.recorded.get(book.key, {})
         highlights = note.highlights
@@ -261,7 +284,7 @@ class Planner:
         if not edits:
             self.plan.books_unchanged += 1
             self.plan.notes.append(plan)
-            return
+            return set()
         lines, endings = apply_edits(src, edits)
         plan.new_data = encode_lines(src, lines, endings)
         plan.added, plan.updated = len(inserts), len(replaced)
@@ -271,9 +294,14 @@ class Planner:
         replaced_ids = {id(h) for h in replaced.values()}
         untouched = [h for h in highlights if id(h) not in replaced_ids and h.line not in gone_lines]
         wrote = [i for i in book.items if i.key in replaced] + inserts
+        misread = _misread(after, text, wrote)
+        if misread and not last:
+            return misread
         self._verify(plan, after, text, wrote + [i for i in book.items if i.key in present], untouched)
+        self._warn_misread(plan, after, misread)
         self._record(plan, after, lines, wrote)
         self.plan.notes.append(plan)
+        return set()
 
     def _match(self, book: Book, by_id: dict, by_text: dict) -> dict:
         """item key -> the note's highlight: by Readwise id (or Reader's), else by text
@@ -298,8 +326,8 @@ class Planner:
         from hlkb.edit.source import LineEdit
 
         current = block_hash(src.lines[h.line - 1:h.end_line])
-        new_lines = renderer.item_lines(plan.book, item)
-        dhash = data_hash(item_values(plan.book, item))
+        new_lines = renderer.item_lines(plan.book, item, item.key in self._plain)
+        dhash = data_hash(item_fields(plan.book, item))
         if current == block_hash(new_lines):
             if rec != Recorded(current, dhash):
                 plan.rows.append((plan.book.key, item.key, current, dhash))
@@ -342,7 +370,7 @@ class Planner:
         if rec is not None:
             edited = rec.written != block_hash(current)
         elif item is not None:
-            edited = not self._reads_same(h, renderer.item_lines(plan.book, item), plan)
+            edited = not self._reads_same(h, renderer.item_lines(plan.book, item, item.key in self._plain), plan)
         else:
             edited = True
         if edited and self.options.on_conflict != "readwise":
@@ -374,7 +402,7 @@ class Planner:
         best, best_score = self.renderer, -1
         for renderer in self.candidates:
             score = sum(1 for key, h in list(matched.items())[:20]
-                        if block_hash(src.lines[h.line - 1:h.end_line]) == block_hash(renderer.item_lines(book, items[key])))
+                        if block_hash(src.lines[h.line - 1:h.end_line]) == block_hash(renderer.item_lines(book, items[key], key in self._plain)))
             if score > best_score:
                 best, best_score = renderer, score
         return best
@@ -432,7 +460,7 @@ class Planner:
             groups.setdefault(anchor if anchor is not None else 10**9, []).append(item)
         edits = []
         for anchor, items in groups.items():
-            blocks = [renderer.item_lines(book, i) for i in items]
+            blocks = [renderer.item_lines(book, i, i.key in self._plain) for i in items]
             if anchor == 10**9:                # no highlight in the note: at its end, under a header
                 edits.append(self._append_edit(src, renderer, blocks, gap))
             elif anchor < 0:                   # before the first highlight
@@ -505,7 +533,8 @@ class Planner:
         present = {h.readwise_id.lower() for h in note.highlights if h.readwise_id}
         keys = set(_note_keys(note.highlights))
         missing = [i.key for i in items
-                   if not (i.ids & present or i.key in keys or any(_raw_has_id(text, x) for x in i.ids))]
+                   if not (i.ids & present or i.key in keys
+                           or is_heading_item(i) and any(_raw_has_id(text, x) for x in i.ids))]
         if missing:
             raise HlkbError(f"not written: highlight {missing[0]} would not read back from the note "
                             f"({len(missing)} in all); is the template one the parser can read?", plan.rel)
@@ -515,6 +544,12 @@ class Planner:
                 raise HlkbError(f"not written: the highlight on line {h.line} would read differently after "
                                 "the import", plan.rel)
 
+    def _warn_misread(self, plan: NotePlan, note, keys: set[str]) -> None:
+        for key in sorted(keys):
+            self.plan.findings.append(Finding(plan.rel, 0, plan.book.key, key, "misread",
+                                              f"highlight {key} does not read back as Readwise's text "
+                                              "(written as it is)"))
+
     def _record(self, plan: NotePlan, note, lines: list[str], items: list[Item]) -> None:
         """State rows for highlights hlkb writes, as the planned file holds them (the lines
         the parser reads as each one: what the next import compares)."""
@@ -523,12 +558,50 @@ class Planner:
         for item in items:
             h = next((by_id[i] for i in sorted(item.ids) if i in by_id), None) or by_text.get(
                 item.key if item.key.startswith("t-") else plain_key(_plain(item.text)))
-            block = lines[h.line - 1:h.end_line] if h is not None else self.renderer.item_lines(plan.book, item)
-            plan.rows.append((plan.book.key, item.key, block_hash(block), data_hash(item_values(plan.book, item))))
+            block = lines[h.line - 1:h.end_line] if h is not None else self.renderer.item_lines(plan.book, item, item.key in self._plain)
+            plan.rows.append((plan.book.key, item.key, block_hash(block), data_hash(item_fields(plan.book, item))))
 
 
 _RULE_LINE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|(?:- ){2,}-|(?:\* ){2,}\*)\s*$")
 _BOOK_ID_LINE = re.compile(r"^(?:readwise[_-]?book[_-]?id|book[_-]?id|user[_-]?book[_-]?id)[ \t]*:", re.IGNORECASE)
+
+
+def _misread(note, text: str, items: list[Item]) -> set[str]:
+    """Keys of ``items`` that ``note`` (as parsed) does not give back with their text,
+    note and tags, and of the highlights next to them in the note (a text can spill into
+    its neighbour: a line read as a label)."""
+    from hlkb.readwise.render import note_text
+
+    by_id = {h.readwise_id.lower(): h for h in note.highlights if h.readwise_id}
+    by_text = dict(zip(_note_keys(note.highlights), note.highlights))
+    position = {id(h): i for i, h in enumerate(note.highlights)}
+    out = set()
+    suspects: set[int] = set()
+    for item in items:
+        h = next((by_id[i] for i in sorted(item.ids) if i in by_id), None)
+        if h is None and not item.ids:
+            h = by_text.get(item.key)
+        if h is None:
+            if not (is_heading_item(item) and any(_raw_has_id(text, i) for i in item.ids)):
+                out.add(item.key)
+        elif (h.text != _plain(item.text) or (h.note or "") != note_text(item.note)
+              or list(h.tags) != list(item.tags)):
+            out.add(item.key)
+            suspects.update((position[id(h)] - 1, position[id(h)] + 1))
+    if suspects:
+        for item in items:
+            h = next((by_id[i] for i in sorted(item.ids) if i in by_id), None)
+            if h is not None and position[id(h)] in suspects:
+                out.add(item.key)
+    return out
+
+
+def is_heading_item(item: Item) -> bool:
+    """A Readwise heading: a highlight whose note is ".h1" … ".h6" heads the ones after it
+    (the parser makes it their section, not a highlight)."""
+    from hlkb.parse.blocks import HEADING_MARKER
+
+    return bool(item.note and HEADING_MARKER.match(item.note))
 
 
 def _runs(numbers: list[int]):
