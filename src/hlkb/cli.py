@@ -74,9 +74,21 @@ def install_signal_handlers() -> None:
             return
         raise TerminatedBySignal(signum)
 
+    installed = []
     for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
         if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
             signal.signal(sig, handler)
+            installed.append(sig)
+
+    def default_in_child():
+        # at fork, not when the signal comes: a pool worker that got Pool.terminate()'s
+        # SIGTERM at an unlucky moment survived it through the Python-level handler and
+        # the parent's join() waited forever (`hlkb index --full`, 500 notes: 1 run in 8)
+        for sig in installed:
+            signal.signal(sig, signal.SIG_DFL)
+
+    if installed and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=default_in_child)
 
 
 def _remove_live_temps() -> None:
