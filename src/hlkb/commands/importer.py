@@ -78,14 +78,20 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
         recorded = state.for_books([b.key for b in books]) if state is not None else {}
         options = Options(prune=prune, on_conflict=on_conflict)
         with _editing(root, dry_run):
-            plan = _plan(root, books, recorded, options, settings, template, client)
+            # new notes are checked by the index's parse of them, after writing (below);
+            # a dry run (which writes nothing to index) checks them as it plans
+            plan = _plan(root, books, recorded, options, settings, template, client, check_new=dry_run)
             result = _write(plan, root, dry_run, json_)
-            if not dry_run and state is not None:
+            if not dry_run:
+                from hlkb.readwise.importer import settle_new_notes
+
+                indexed = _update_index(index, [p.path for p in result.written]) if result.written else False
+                again = settle_new_notes(plan, result, index if indexed else None)
+                if again:
+                    _update_index(index, again)
                 rows = [r for p in result.written for r in p.rows]
                 rows += [r for p in plan.notes if not p.changed for r in p.rows]
                 state.save(rows, [g for p in result.written for g in p.gone])
-        if not dry_run and result.written:
-            _update_index(index, [p.path for p in result.written])
         complete = not (plan.errors or result.errors or plan.conflicts)
         if api and not dry_run and complete and state is not None:
             from hlkb.readwise.api import utc_stamp
@@ -139,7 +145,7 @@ def _fetch(token_file, api_url, updated_after):
 
 # ---------------------------------------------------------------------------- planning ---
 
-def _plan(root, books, recorded, options, settings, template, client):
+def _plan(root, books, recorded, options, settings, template, client, check_new):
     from hlkb.output import message, progress
     from hlkb.readwise.importer import plan_import
 
@@ -151,7 +157,8 @@ def _plan(root, books, recorded, options, settings, template, client):
             return client.books(ids)
     with progress(len(books), "planning notes") as advance:
         return plan_import(root, books, recorded, options, settings, template, advance=advance,
-                           on_error=lambda path, msg: message(f"hlkb: {path}: {msg}"), refetch=refetch)
+                           on_error=lambda path, msg: message(f"hlkb: {path}: {msg}"), refetch=refetch,
+                           check_new=check_new)
 
 
 def _write(plan, root, dry_run, json_):
@@ -188,15 +195,17 @@ def _open_index(root, db_path, dry_run):
     return index
 
 
-def _update_index(index, paths) -> None:
+def _update_index(index, paths) -> bool:
     from hlkb.errors import HlkbError
     from hlkb.index import update_files
     from hlkb.output import message
 
     try:
         update_files(index, paths)
+        return True
     except HlkbError as exc:
         message(f"hlkb: the notes were written but the index was not updated: {exc}")
+        return False
 
 
 def _editing(root, dry_run: bool):

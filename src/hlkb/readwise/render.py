@@ -129,6 +129,8 @@ def _is_label(line: str) -> bool:
     "**Tags**:: …", "### Note") rather than text?"""
     from hlkb.parse.labels import field_heading_of, field_of
 
+    if len(line) > 40 and ord(line[0]) <= 0x2000 and ":" not in line[:100] and "\uff1a" not in line[:100]:
+        return False    # a label is a word or three and a colon, or a short line of its own
     return field_of(line) is not None or field_heading_of(line) is not None
 
 
@@ -204,6 +206,7 @@ def note_text(note: str) -> str:
     return "\n".join(out)
 
 
+_TRAILER_ENDS = set(")]_*+|-\u2010\u2011\u2012\u2013\u2014\u2015·•")
 _PROBE_LINK = " ([Location 1](https://readwise.io/to_kindle?action=open&asin=X&location=1))"
 
 
@@ -214,6 +217,9 @@ def _trailer_cut(text: str) -> int | None:
     from hlkb.parse.anchors import peel
 
     whole = text.rstrip(" \t\u00a0")
+    if whole and whole[-1] not in _TRAILER_ENDS and "^" not in whole[-120:] and "#" not in whole[-250:] \
+            and "%%" not in whole[-80:]:
+        return None     # no trailer of the parser's ends so (links, ids, tags, colours, dashes)
     for context in ("", _PROBE_LINK):
         got = peel(whole + context).text.rstrip(" \t\u00a0")
         if len(got) < len(whole):
@@ -287,7 +293,7 @@ class NoteRenderer:
         lines = out.split("\n")
         end = next((i for i, ln in enumerate(lines) if _SENTINEL in ln), None)
         lines = [ln.replace(_SENTINEL, "") for ln in lines]
-        if item.readwise_id and not _carries_id(out, item.readwise_id):
+        if item.readwise_id and not carries_id(out, item.readwise_id):
             at = end if end is not None else 0
             lines[at] = lines[at].rstrip() + f" ^rw{item.readwise_id}"
         return [ln.rstrip() for ln in lines]
@@ -312,8 +318,17 @@ class NoteRenderer:
         return sep.split("\n")[1:-1] if sep.endswith("\n") else sep.split("\n")[1:]
 
 
-def _carries_id(rendered: str, rid: str) -> bool:
-    return bool(re.search(r"readwise\.io/open/" + rid + r"(?!\d)|\^rw(?:ID-)?" + rid + r"(?!\d)", rendered))
+def carries_id(rendered: str, rid: str) -> bool:
+    """Does the rendered highlight hold its id in a form the parser reads (its link or a
+    block id)?"""
+    for marker in ("readwise.io/open/", "^rw", "^rwID-"):
+        start = rendered.find(marker + rid)
+        while start != -1:
+            end = start + len(marker) + len(rid)
+            if end == len(rendered) or not rendered[end].isdigit():
+                return True
+            start = rendered.find(marker + rid, end)
+    return False
 
 
 _BOOK_ID_LINE = re.compile(r"^(?:readwise[_-]?book[_-]?id|book[_-]?id|user[_-]?book[_-]?id)[ \t]*:", re.IGNORECASE)

@@ -88,6 +88,8 @@ class NotePlan:
     removed: int = 0
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)   # state rows once written
     gone: list[tuple[str, str]] = field(default_factory=list)            # state rows to forget
+    items: list[Item] = field(default_factory=list)   # a new note's highlights, in its order
+    settled: bool = True            # a new note checked (by parsing it) and its rows known
 
     @property
     def new(self) -> bool:
@@ -114,6 +116,7 @@ class ImportPlan:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     books_unchanged: int = 0
+    planner: object = None          # the Planner, which settles new notes after writing
 
     @property
     def changed(self) -> list[NotePlan]:
@@ -146,6 +149,33 @@ def _note_keys(highlights) -> list[str]:
     return out
 
 
+class Found:
+    """A parsed note's highlights by Readwise id, and (built only when asked) by text."""
+
+    def __init__(self, highlights):
+        self.highlights = highlights
+        self.by_id = {h.readwise_id.lower(): h for h in highlights if h.readwise_id}
+        self._by_text = None
+
+    @property
+    def by_text(self) -> dict:
+        if self._by_text is None:
+            self._by_text = {}
+            for h, key in zip(self.highlights, _note_keys(self.highlights)):
+                self._by_text.setdefault(key, h)
+        return self._by_text
+
+    def of(self, item: Item):
+        """The highlight that is ``item``: by its ids, or, having none (the CSV), by text."""
+        for i in sorted(item.ids):
+            h = self.by_id.get(i)
+            if h is not None:
+                return h
+        if not item.ids:
+            return self.by_text.get(item.key)
+        return None
+
+
 def ordered(items: list[Item]) -> list[Item]:
     """A book's highlights in reading order: by location where every one has one, else
     by when they were made where every one says, else as the export lists them."""
@@ -162,7 +192,7 @@ class Planner:
     """Plans an import into one vault (see the module doc)."""
 
     def __init__(self, vault: Path, renderer: NoteRenderer, settings, recorded: dict[str, dict[str, Recorded]],
-                 options: Options):
+                 options: Options, check_new: bool = True):
         from hlkb.readwise.filenames import NameBook
 
         self.vault = vault
@@ -175,7 +205,10 @@ class Planner:
         self.recorded = recorded
         self.options = options
         self.names = NameBook()
-        self.plan = ImportPlan()
+        self.plan = ImportPlan(planner=self)
+        # False: new notes are checked after writing, from the index's parse of them
+        # (settle_new), so that they are not parsed twice
+        self.check_new = check_new
         self._plain: set[str] = set()     # keys of the note at hand written as plain text
 
     # ---- one book ----
@@ -205,25 +238,46 @@ class Planner:
         folder = self.vault / folder_rel if folder_rel else self.vault
         name = self.names.claim(folder, stem, max_chars=self.settings.max_name_length)
         rel = f"{folder_rel}/{name}" if folder_rel else name
-        plain: set[str] = set()
-        self._plain = plain
-        for attempt in range(2):
-            text = self.renderer.note(book, items, plain)
-            note = _parse(text, rel, folder / name)
+        text = self.renderer.note(book, items)
+        plan = NotePlan(book, rel, folder / name, None, text.encode("utf-8"), added=len(items), items=items,
+                        settled=False)
+        if self.check_new:
+            self.settle_new(plan, _parse(text, rel, folder / name))
+        self.plan.notes.append(plan)
+
+    def settle_new(self, plan: NotePlan, note, reparse=None) -> bool:
+        """Check a new note as the parser reads it (``note``): highlights it would misread
+        are rendered again as plain text (``plan.new_data`` changes; ``reparse(text)``
+        gives the note as it then reads, else it is parsed here), then the note is
+        verified and its highlights recorded. True if ``plan.new_data`` changed."""
+        items = plan.items
+        text = plan.new_data.decode("utf-8")
+        misread = _misread(note, text, items)
+        changed = False
+        if misread:
+            self._plain = set(misread)
+            text = self.renderer.note(plan.book, items, self._plain)
+            plan.new_data = text.encode("utf-8")
+            changed = True
+            note = reparse(text) if reparse is not None else _parse(text, plan.rel, plan.path)
             misread = _misread(note, text, items)
-            if not misread or attempt:
-                break
-            plain |= misread             # written again as plain text, which reads back
-        plan = NotePlan(book, rel, folder / name, None, text.encode("utf-8"), added=len(items))
         self._verify(plan, note, text, items, [])
         self._warn_misread(plan, note, misread)
+        plan.rows = []
         self._record(plan, note, text.split("\n"), items)
-        self.plan.notes.append(plan)
+        plan.settled = True
+        self._plain = set()
+        return changed
 
     def _update_note(self, book: Book, on_disk, found_by: str) -> None:
         from hlkb.edit.plan import parse_source
         from hlkb.edit.source import load_source
 
+        if found_by == "book id" and self._unchanged_since_recorded(book):
+            # every highlight as hlkb last imported it: whatever the note holds now is the
+            # user's (their edits, their removals), and nothing needs reading
+            self.plan.books_unchanged += 1
+            return
         src = load_source(on_disk.path, on_disk.rel)
         note = parse_source(src)
         marks = len(self.plan.conflicts), len(self.plan.findings)
@@ -233,6 +287,20 @@ class Planner:
             del self.plan.conflicts[marks[0]:]
             del self.plan.findings[marks[1]:]
             self._update_once(book, on_disk, found_by, src, note, misread, last=True)
+
+    def _unchanged_since_recorded(self, book: Book) -> bool:
+        """Is every highlight of ``book`` recorded, with the Readwise fields it has now,
+        and none deleted (deletions are reported with their line, so need the note)?"""
+        recorded = self.recorded.get(book.key)
+        if not recorded or book.deleted:
+            return False
+        for item in book.items:
+            rec = recorded.get(item.key)
+            if item.deleted or rec is None or rec.data != data_hash(item_fields(book, item)):
+                return False
+        if book.complete and len(recorded) > len(book.items):
+            return False       # something hlkb wrote is gone from the (whole) export
+        return True
 
     def _update_once(self, book: Book, on_disk, found_by: str, src, note, plain: set[str], last: bool) -> set[str]:
         """Plan the edits of one note; the keys of written highlights the parser would read
@@ -325,16 +393,16 @@ class Planner:
         """Decide for a highlight in both: leave, record, replace its lines, or a conflict."""
         from hlkb.edit.source import LineEdit
 
+        dhash = data_hash(item_fields(plan.book, item))
+        if rec is not None and rec.data == dhash:
+            return                               # Readwise unchanged: the vault's version stays
         current = block_hash(src.lines[h.line - 1:h.end_line])
         new_lines = renderer.item_lines(plan.book, item, item.key in self._plain)
-        dhash = data_hash(item_fields(plan.book, item))
         if current == block_hash(new_lines):
             if rec != Recorded(current, dhash):
                 plan.rows.append((plan.book.key, item.key, current, dhash))
             return
         if rec is not None:
-            if rec.data == dhash:
-                return                           # Readwise unchanged: the vault's version stays
             edited = rec.written != current
             why = "was edited in the vault and changed in Readwise"
         elif self._reads_same(h, new_lines, plan):
@@ -530,11 +598,9 @@ class Planner:
 
     # ---- verification and state ----
     def _verify(self, plan: NotePlan, note, text: str, items: list[Item], untouched) -> None:
-        present = {h.readwise_id.lower() for h in note.highlights if h.readwise_id}
-        keys = set(_note_keys(note.highlights))
+        found = Found(note.highlights)
         missing = [i.key for i in items
-                   if not (i.ids & present or i.key in keys
-                           or is_heading_item(i) and any(_raw_has_id(text, x) for x in i.ids))]
+                   if found.of(i) is None and not (is_heading_item(i) and any(_raw_has_id(text, x) for x in i.ids))]
         if missing:
             raise HlkbError(f"not written: highlight {missing[0]} would not read back from the note "
                             f"({len(missing)} in all); is the template one the parser can read?", plan.rel)
@@ -553,11 +619,9 @@ class Planner:
     def _record(self, plan: NotePlan, note, lines: list[str], items: list[Item]) -> None:
         """State rows for highlights hlkb writes, as the planned file holds them (the lines
         the parser reads as each one: what the next import compares)."""
-        by_id = {h.readwise_id.lower(): h for h in note.highlights if h.readwise_id}
-        by_text = dict(zip(_note_keys(note.highlights), note.highlights))
+        found = Found(note.highlights)
         for item in items:
-            h = next((by_id[i] for i in sorted(item.ids) if i in by_id), None) or by_text.get(
-                item.key if item.key.startswith("t-") else plain_key(_plain(item.text)))
+            h = found.of(item)
             block = lines[h.line - 1:h.end_line] if h is not None else self.renderer.item_lines(plan.book, item, item.key in self._plain)
             plan.rows.append((plan.book.key, item.key, block_hash(block), data_hash(item_fields(plan.book, item))))
 
@@ -572,15 +636,12 @@ def _misread(note, text: str, items: list[Item]) -> set[str]:
     its neighbour: a line read as a label)."""
     from hlkb.readwise.render import note_text
 
-    by_id = {h.readwise_id.lower(): h for h in note.highlights if h.readwise_id}
-    by_text = dict(zip(_note_keys(note.highlights), note.highlights))
+    found = Found(note.highlights)
     position = {id(h): i for i, h in enumerate(note.highlights)}
     out = set()
     suspects: set[int] = set()
     for item in items:
-        h = next((by_id[i] for i in sorted(item.ids) if i in by_id), None)
-        if h is None and not item.ids:
-            h = by_text.get(item.key)
+        h = found.of(item)
         if h is None:
             if not (is_heading_item(item) and any(_raw_has_id(text, i) for i in item.ids)):
                 out.add(item.key)
@@ -590,7 +651,7 @@ def _misread(note, text: str, items: list[Item]) -> set[str]:
             suspects.update((position[id(h)] - 1, position[id(h)] + 1))
     if suspects:
         for item in items:
-            h = next((by_id[i] for i in sorted(item.ids) if i in by_id), None)
+            h = found.of(item)
             if h is not None and position[id(h)] in suspects:
                 out.add(item.key)
     return out
@@ -631,8 +692,11 @@ def _location_key(loc) -> tuple | None:
 
 
 def _raw_has_id(text: str, hid: str) -> bool:
+    """Does the note's text hold this highlight id (a link or block id), parsed or not?"""
+    from hlkb.readwise.render import carries_id
+
     if hid.isdigit():
-        return bool(re.search(r"(?:readwise\.io/open/|\^rw(?:ID-)?)" + hid + r"(?!\d)", text))
+        return carries_id(text, hid)
     return f"read.readwise.io/read/{hid}" in text.lower()
 
 
