@@ -64,17 +64,19 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
     settings = import_settings(root)          # a bad [import] or [template] table stops us here
     template = import_template(root)
     db_path = Path(db).expanduser() if db else default_db(root)
+    _check_index_path(db_path)
+    # every input is read (and the API asked) before anything is written, the index included
+    started = _dt.datetime.now(_dt.timezone.utc)
+    client = None
+    if api:
+        books, client = _fetch(token_file, api_url, None if full else _remembered_since(root, db_path))
+    else:
+        books = _read_inputs(inputs)
     index = _open_index(root, db_path, dry_run)
     try:
         from hlkb.readwise.state import ImportState
 
         state = ImportState(index.conn) if index is not None else None
-        started = _dt.datetime.now(_dt.timezone.utc)
-        client = None
-        if api:
-            books, client = _fetch(token_file, api_url, None if full or state is None else state.updated_after())
-        else:
-            books = _read_inputs(inputs)
         recorded = state.for_books([b.key for b in books]) if state is not None else {}
         options = Options(prune=prune, on_conflict=on_conflict)
         with _editing(root, dry_run):
@@ -178,13 +180,28 @@ def _write(plan, root, dry_run, json_):
 
 # ---------------------------------------------------------------------------- index ---
 
+def _check_index_path(db_path) -> None:
+    from hlkb.index.dbfile import check_index_path
+
+    check_index_path(db_path)   # a .hlkb that is a file, a --db that is a FIFO: said before any work
+
+
+def _remembered_since(root, db_path) -> str | None:
+    """The ``updatedAfter`` the last complete --api import left (None: never, or no index)."""
+    from hlkb.index import open_index
+    from hlkb.readwise.state import ImportState
+
+    if not db_path.exists():
+        return None
+    with open_index(root, db_path) as index:
+        return ImportState(index.conn).updated_after()
+
+
 def _open_index(root, db_path, dry_run):
     """The index that holds what hlkb wrote; a dry run does not create one."""
     from hlkb.errors import InputError
     from hlkb.index import open_index
-    from hlkb.index.dbfile import check_index_path
 
-    check_index_path(db_path)
     if dry_run and not db_path.exists():
         return None
     index = open_index(root, db_path)

@@ -167,14 +167,22 @@ def _read_json_text(text: str, shown: str) -> Export:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as whole_error:
-        lines = [ln for ln in text.split("\n")]
-        if sum(1 for ln in lines if ln.strip()) > 1 and lines[0].strip().startswith("{"):
-            return _read_jsonl(lines, shown)
+        lines = text.split("\n")
+        first = next((ln for ln in lines if ln.strip()), "")
+        if sum(1 for ln in lines if ln.strip()) > 1 and _is_json_object(first):
+            return _read_jsonl(lines, shown)      # one object a line; else one broken document
         raise InputError(f"invalid JSON: {whole_error.msg}", shown, whole_error.lineno,
                          whole_error.colno) from None
     export = Export(kind="json")
     _add_json_value(export, data, shown, "", None)
     return export
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def _read_jsonl(lines: list[str], shown: str) -> Export:

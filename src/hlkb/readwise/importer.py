@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hlkb.errors import HlkbError, InputError
 from hlkb.readwise.exports import Book
-from hlkb.readwise.render import NoteRenderer
+from hlkb.readwise.render import NoteRenderer, check_readable
 from hlkb.readwise.sync import ImportPlan, NotePlan, Options, Planner
 
 
@@ -32,6 +32,7 @@ def plan_import(vault: Path, books: list[Book], recorded: dict, options: Options
     vault = Path(vault).resolve()
     settings = settings or import_settings(vault)
     renderer = NoteRenderer(template if template is not None else import_template(vault))
+    check_readable(renderer)
     ids = scan_vault(vault, on_error=on_error)
     planner = Planner(vault, renderer, settings, recorded, options, check_new=check_new)
     located = [(book, *notes_of_book(book, ids)) for book in books]

@@ -284,6 +284,18 @@ class NoteRenderer:
                                 front_matter=DEFAULT_FRONT_MATTER, separator=template.separator,
                                 source=template.source)
         self.template = template
+        # what the reader wrote that this template shows (a template may leave notes or
+        # tags out: then they are not expected back)
+        self.shows_note = "highlight_note" in template.highlight
+        self.shows_tags = "highlight_tags" in template.highlight
+
+    def reads_back(self, h, item: Item) -> bool:
+        """Does the parsed highlight ``h`` give back ``item`` as this template shows it?"""
+        from hlkb.parse.inline import plain_text
+
+        return (h.text == plain_text(item.text)
+                and (not self.shows_note or (h.note or "") == note_text(item.note))
+                and (not self.shows_tags or list(h.tags) == list(item.tags)))
 
     def item_lines(self, book: Book, item: Item, plain: bool = False) -> list[str]:
         values = item_values(book, item, plain)
@@ -316,6 +328,45 @@ class NoteRenderer:
         if "\n" not in sep:
             return []
         return sep.split("\n")[1:-1] if sep.endswith("\n") else sep.split("\n")[1:]
+
+
+def check_readable(renderer: NoteRenderer) -> None:
+    """Refuse (UsageError, naming the settings file) a user's template whose highlights the
+    parser cannot read back with their ids, text, notes and tags: notes written with it
+    could not be found again, and every import would add them anew."""
+    from hlkb.errors import UsageError
+    from hlkb.parse import parse_text
+    from hlkb.parse.inline import plain_text
+    from hlkb.parse.template_hints import compile_template
+    from hlkb.readwise.exports import Book, Item
+
+    template = renderer.template
+    if template.source is None:
+        return                                   # Readwise's default: read back by design
+    book = Book(key="1", readwise_id="1", title="Probe", author="Someone", asin="B000000000")
+    book.items = [
+        Item(key="91", readwise_id="91", text="First sample sentence.", note="a sample note", tags=["alpha", "two words"],
+             location=120, location_type="location"),
+        Item(key="92", readwise_id="92", text="Second sample, on page twelve.", location=12, location_type="page"),
+        Item(key="93", readwise_id="93", text="Third sample:\nits second line.", note="another note",
+             location=3, location_type="order"),
+        Item(key="94", readwise_id="94", text="Fourth, said at a moment.", location=754, location_type="time_offset",
+             url="https://www.airr.io/quote/probe"),
+    ]
+    note = parse_text(renderer.note(book, book.items), "probe.md", strict=False, template=compile_template(template))
+    got = {h.readwise_id: h for h in note.highlights if h.readwise_id}
+    for item in book.items:
+        h = got.get(item.readwise_id)
+        if h is None:
+            problem = f"the id of {item.text!r} is not read back"
+        elif h.text != plain_text(item.text):
+            problem = f"{item.text!r} reads as {h.text!r}"
+        elif not renderer.reads_back(h, item):
+            problem = f"the note and tags of {item.text!r} read as {h.note!r} and {h.tags!r}"
+        else:
+            continue
+        raise UsageError(f"hlkb import cannot use this export template: written with it, {problem} (see the "
+                         "README, 'hlkb import', for templates the parser reads)", template.source)
 
 
 def carries_id(rendered: str, rid: str) -> bool:

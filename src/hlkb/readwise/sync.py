@@ -252,7 +252,7 @@ class Planner:
         verified and its highlights recorded. True if ``plan.new_data`` changed."""
         items = plan.items
         text = plan.new_data.decode("utf-8")
-        misread = _misread(note, text, items)
+        misread = _misread(note, text, items, self.renderer)
         changed = False
         if misread:
             self._plain = set(misread)
@@ -260,7 +260,7 @@ class Planner:
             plan.new_data = text.encode("utf-8")
             changed = True
             note = reparse(text) if reparse is not None else _parse(text, plan.rel, plan.path)
-            misread = _misread(note, text, items)
+            misread = _misread(note, text, items, self.renderer)
         self._verify(plan, note, text, items, [])
         self._warn_misread(plan, note, misread)
         plan.rows = []
@@ -362,7 +362,7 @@ class Planner:
         replaced_ids = {id(h) for h in replaced.values()}
         untouched = [h for h in highlights if id(h) not in replaced_ids and h.line not in gone_lines]
         wrote = [i for i in book.items if i.key in replaced] + inserts
-        misread = _misread(after, text, wrote)
+        misread = _misread(after, text, wrote, renderer)
         if misread and not last:
             return misread
         self._verify(plan, after, text, wrote + [i for i in book.items if i.key in present], untouched)
@@ -394,13 +394,20 @@ class Planner:
         from hlkb.edit.source import LineEdit
 
         dhash = data_hash(item_fields(plan.book, item))
-        if rec is not None and rec.data == dhash:
+        # found by its text, not its id (a note made from the CSV, or by an export whose
+        # links carry no id): unless the user changed it, it is written again with its id
+        by_text = bool(item.ids) and (h.readwise_id or "").lower() not in item.ids
+        if rec is not None and rec.data == dhash and not by_text:
             return                               # Readwise unchanged: the vault's version stays
         current = block_hash(src.lines[h.line - 1:h.end_line])
         new_lines = renderer.item_lines(plan.book, item, item.key in self._plain)
         if current == block_hash(new_lines):
             if rec != Recorded(current, dhash):
                 plan.rows.append((plan.book.key, item.key, current, dhash))
+            return
+        if by_text and self._reads_same(h, new_lines, plan):
+            edits.append(LineEdit(h.line, h.end_line + 1, tuple(new_lines)))
+            replaced[item.key] = h
             return
         if rec is not None:
             edited = rec.written != current
@@ -417,8 +424,10 @@ class Planner:
                                                 why + "; left as it is in the vault"))
             return
         if edited and self.options.on_conflict == "keep":
-            # the vault's version stays, and this Readwise version counts as seen
-            plan.rows.append((plan.book.key, item.key, rec.written if rec else current, dhash))
+            # the vault's version stays and this Readwise version counts as seen; what
+            # counts as written is not the vault's (it is the user's), so a later change
+            # in Readwise is a conflict again
+            plan.rows.append((plan.book.key, item.key, rec.written if rec else block_hash(new_lines), dhash))
             return
         edits.append(LineEdit(h.line, h.end_line + 1, tuple(new_lines)))
         replaced[item.key] = h
@@ -452,14 +461,14 @@ class Planner:
         plan.gone.append((plan.book.key, key))
 
     def _reads_same(self, h, new_lines: list[str], plan: NotePlan) -> bool:
-        """Does the vault's highlight read as the rendered one (same text, note, tags,
-        location), whatever the layout?"""
+        """Does the vault's highlight read as the rendered one, whatever the layout: the
+        same text, note and tags (what a reader writes; its link may be another
+        template's, "View Highlight" for "Location 120")?"""
         note = _parse("## Highlights\n" + "\n".join(new_lines) + "\n", plan.rel, plan.path)
         if len(note.highlights) != 1:
             return False
         other = note.highlights[0]
-        return (h.text == other.text and (h.note or "") == (other.note or "") and list(h.tags) == list(other.tags)
-                and _location_key(h.location) == _location_key(other.location))
+        return h.text == other.text and (h.note or "") == (other.note or "") and list(h.tags) == list(other.tags)
 
     # ---- layout of an existing note ----
     def _layout_of(self, book: Book, src, matched: dict) -> NoteRenderer:
@@ -630,12 +639,10 @@ _RULE_LINE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|(?:- ){2,}-|(?:\* ){2,}\*)\s
 _BOOK_ID_LINE = re.compile(r"^(?:readwise[_-]?book[_-]?id|book[_-]?id|user[_-]?book[_-]?id)[ \t]*:", re.IGNORECASE)
 
 
-def _misread(note, text: str, items: list[Item]) -> set[str]:
+def _misread(note, text: str, items: list[Item], renderer: NoteRenderer) -> set[str]:
     """Keys of ``items`` that ``note`` (as parsed) does not give back with their text,
-    note and tags, and of the highlights next to them in the note (a text can spill into
-    its neighbour: a line read as a label)."""
-    from hlkb.readwise.render import note_text
-
+    note and tags (as far as the template shows them), and of the highlights next to them
+    in the note (a text can spill into its neighbour: a line read as a label)."""
     found = Found(note.highlights)
     position = {id(h): i for i, h in enumerate(note.highlights)}
     out = set()
@@ -645,8 +652,7 @@ def _misread(note, text: str, items: list[Item]) -> set[str]:
         if h is None:
             if not (is_heading_item(item) and any(_raw_has_id(text, i) for i in item.ids)):
                 out.add(item.key)
-        elif (h.text != _plain(item.text) or (h.note or "") != note_text(item.note)
-              or list(h.tags) != list(item.tags)):
+        elif not renderer.reads_back(h, item):
             out.add(item.key)
             suspects.update((position[id(h)] - 1, position[id(h)] + 1))
     if suspects:
@@ -683,12 +689,6 @@ def _plain(text: str) -> str:
     from hlkb.parse.inline import plain_text
 
     return plain_text(text)
-
-
-def _location_key(loc) -> tuple | None:
-    if loc is None:
-        return None
-    return (" ".join(loc.label.replace("\u00a0", " ").split()).casefold(), loc.value)
 
 
 def _raw_has_id(text: str, hid: str) -> bool:
