@@ -68,14 +68,14 @@ def utc_stamp(moment: _dt.datetime) -> str:
 
 
 class ReadwiseClient:
-    def __init__(self, token: str, base_url: str = DEFAULT_API_URL, sleep=time.sleep, max_wait: float = 900.0,
+    def __init__(self, token: str, base_url: str = DEFAULT_API_URL, sleep=None, max_wait: float = 900.0,
                  retries: int = 4, timeout: float = 60.0):
         self._token = token
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         scheme = urllib.parse.urlsplit(self.base_url).scheme
         if scheme not in ("http", "https"):
             raise UsageError(f"--api-url must be an http(s) URL: {base_url}")
-        self.sleep = sleep
+        self.sleep = sleep or (lambda seconds: time.sleep(seconds))
         self.max_wait = max_wait
         self.retries = retries
         self.timeout = timeout
