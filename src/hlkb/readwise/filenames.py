@@ -1,9 +1,9 @@
 """Note file names that every OS and Obsidian accept, and that never replace a file.
 
-- Out: ``* " \\ / < > : | ?`` (Windows, macOS, Linux), ``# ^ [ ]`` (Obsidian links break
-  on them), control and format characters (C0, C1, bidi overrides, zero-width spaces).
-  Between two letters or digits such a character becomes ``-`` (``AC/DC`` → ``AC-DC``),
-  elsewhere it goes (``Why? Because`` → ``Why Because``).
+- Out: ``* " \\ / < > : | ?`` (Windows, macOS, Linux) and ``# ^ [ ]`` (Obsidian links break
+  on them): between two letters or digits one becomes ``-`` (``AC/DC`` → ``AC-DC``),
+  elsewhere it goes (``Why? Because`` → ``Why Because``); control and format characters
+  (C0, C1, bidi overrides, zero-width spaces) go, line breaks and tabs become spaces.
 - No leading dot (a hidden file, which vaults skip), no trailing dot or space (Windows
   drops them), no reserved Windows device name (``CON``, ``NUL``, ``COM1``: one gets a
   ``_``), NFC (as macOS compares names), never empty (``Untitled``).
@@ -47,12 +47,19 @@ def safe_stem(title: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     n = len(text)
     while i < n:
         ch = text[i]
-        if not _is_dropped(ch):
-            out.append(" " if ch.isspace() else ch)
+        if ch.isspace():
+            out.append(" ")
             i += 1
             continue
+        if not _is_dropped(ch):
+            out.append(ch)
+            i += 1
+            continue
+        if ch not in _FORBIDDEN:
+            i += 1                      # an invisible one (a control, a bidi override): gone
+            continue
         j = i
-        while j < n and _is_dropped(text[j]):
+        while j < n and text[j] in _FORBIDDEN:
             j += 1
         before = out[-1] if out else ""
         after = text[j] if j < n else ""
