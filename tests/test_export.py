@@ -55,6 +55,25 @@ def test_schema_rejects_wrong_records():
         assert _errors(v, rec), rec
 
 
+def test_every_emitted_record_is_in_the_schema():
+    """What the library prints for the sample vault and the parser fixtures validates, and
+    each key is one the schema (hence docs/records.md, test_docs) lists for its kind: a
+    field added to a record without its schema entry fails here."""
+    from hlkb.pipeline import parse_and_analyze
+
+    repo = Path(__file__).resolve().parents[1]
+    schema = record_schema()
+    v = _validator()
+    kinds = set()
+    for path in [*sorted((repo / "notes").glob("*.md")), *sorted((repo / "tests" / "data" / "parse").glob("*.md"))]:
+        for rec in parse_and_analyze(path).records():
+            kinds.add(rec["kind"])
+            assert _errors(v, rec) == [], (path.name, rec["kind"])
+            unknown = set(rec) - set(schema["$defs"][rec["kind"]]["properties"])
+            assert not unknown, (path.name, rec["kind"], unknown)
+    assert kinds == {"note", "highlight", "pair", "claim"}
+
+
 def test_json_envelope_streams_and_validates():
     out = io.StringIO()
     assert write_json_envelope(iter(_records()), out) == len(_records())

@@ -84,9 +84,9 @@ def test_ids_do_not_change_when_highlights_are_added():
 def test_strict_raises_and_lenient_warns():
     bad = "---\ntitle: A: B\n---\n# Heading\n- one ([View Highlight](https://read.readwise.io/read/01eeeeeeeeeeeeeeeeeeeeee01))\n"
     with pytest.raises(FrontMatterError) as exc:
-        parse_text(bad, "bad.md")
+        parse_text(bad, "bad.md", strict=True)
     assert str(exc.value).startswith("bad.md:2:")
-    note = parse_text(bad, "bad.md", strict=False)
+    note = parse_text(bad, "bad.md")          # the default: the front matter only is lost
     assert note.warnings and note.warnings[0].line == 2
     assert note.front_matter == {} and note.title == "Heading" and len(note.highlights) == 1
 

@@ -1,7 +1,8 @@
 """The parser's fast paths give what the general code they skip would give.
 
-detect_lang, split_location and plain_text take shortcuts for the common case (ASCII text,
-a link at the end, simple Markdown without markdown-it). Each test here compares a
+detect_lang, split_location, plain_text and the trailer peeling take shortcuts for the common
+case (ASCII text, a link at the end, simple Markdown without markdown-it, no separator or
+plugin link to look for). Each test here compares a
 shortcut with the plain definition it replaces, on generated text rich in the characters
 that matter. ``HLKB_FUZZ_EXAMPLES=5000`` runs a longer campaign.
 """
@@ -14,7 +15,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hlkb.parse import inline, lang, locations
+from hlkb.parse import anchors, inline, lang, locations
 from hlkb.model import Location
 
 EXAMPLES = int(os.environ.get("HLKB_FUZZ_EXAMPLES", "300"))
@@ -76,6 +77,30 @@ def test_split_location_matches_the_full_regex_search(markdown):
     assert locations.has_highlight_link(markdown) == expected_link
 
 
+# -- the trailer peeling ------------------------------------------------------------------
+
+@FUZZ
+@given(_pieces(" ", "\t", "\u00a0", "\n", "\\", "-", "–", "—", "|", "·", "•", "*", "+", "x", "a b", "\\-", " - ", " —",
+               "\n-", "\n\n", "*x*"))
+def test_dangling_separators_as_the_full_substitution(work):
+    assert anchors._without_dangling(work) == anchors._DANGLING.sub("", work)
+
+
+_HYPOTHESIS_LINK = "—[Updated on 2022-08-25](https://hyp.is/AbC/example.org/x)"
+
+
+@FUZZ
+@given(_pieces(" ", "\t", "—", "–", "-", "text", "[Updated on 1]", "(https://hyp.is/x)", "(HTTPS://HYPOTHES.IS/a)",
+               "—Group: #x", _HYPOTHESIS_LINK, " — location: [93]()", "— page: [4](kindle://b)", "](", "x" * 150))
+def test_plugin_links_found_as_the_full_searches(work):
+    hyp = anchors._HYPOTHESIS.search(work, max(0, len(work) - 400))
+    got = anchors._hypothesis_at_end(work)
+    assert (got and got.span()) == (hyp and hyp.span())
+    kin = anchors._KINDLE_PLUGIN.search(work, max(0, len(work) - 300))
+    got = anchors._kindle_plugin_at_end(work)
+    assert (got and got.span()) == (kin and kin.span())
+
+
 # -- plain_text without markdown-it ---------------------------------------------------------
 
 def _markdown_it(text: str) -> str:
@@ -86,7 +111,8 @@ def _markdown_it(text: str) -> str:
 @given(_pieces("*", "**", "_", "__", "a", "B", "9", " ", " ", "(", ")", '"', "'", ".", "!", "-", "[", "]", "](",
                "[x](u)", "[a b](http://e.org/x_y*z&q=1)", "*a*", "**b**", "_c_", "`", "`x`", "` x `", "\n", "  \n",
                "\\", "\\u", "\\*", "&", "&amp;", "R&D", "=", "==", "<", "![", "![x](u)", "<b>", "[[w]]", "\u00a0", "中",
-               "\x00"))
+               "\x00", "\\-", "\\\\", "\\(", "\\#", "![](u)", "[](u)", "a_b", "x_", "_y", ".**", "!*", ".", "?_",
+               "9_9", "Wow![a](u)"))
 def test_simple_markdown_renders_as_markdown_it_does(text):
     simple = inline._simple_inline(text)
     if simple is not None:
@@ -100,7 +126,11 @@ def test_simple_markdown_examples():
     assert inline.plain_text("Some *emphasis*, **strong** and a [link](https://example.org/x_y).") == \
         "Some emphasis, strong and a link."
     assert inline._simple_inline("the `count` in") == "the `count` in"
-    assert inline._simple_inline("snake_case") is None        # markdown-it decides
+    assert inline._simple_inline("snake_case") == "snake_case"      # inside a word "_" is text
+    assert inline._simple_inline("_snake") is None                      # markdown-it decides
     assert inline._simple_inline("2*3 = 6") is None
-    assert inline._simple_inline("an ![image](https://example.org/i.png)") is None
+    assert inline._simple_inline("an ![image](https://example.org/i.png)") == "an image"
+    assert inline._simple_inline("Key points:\n\\- first") == "Key points:\n- first"
+    assert inline._simple_inline("**Said and done.**") == "Said and done."
+    assert inline._simple_inline("\\*not emphasis*") is None
     assert inline.plain_text("snake_case and 2*3") == "snake_case and 2*3"

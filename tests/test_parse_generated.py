@@ -5,6 +5,8 @@ HLKB_LAYOUT_EXAMPLES (benchmarks/generated_layouts.py reports the share over 2,0
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import random
 
@@ -26,6 +28,7 @@ def test_generated_layout_reads_back_without_its_template(rng):
     assert not problems, f"{gen.description}\n{problems}\n--- note ---\n{gen.note}"
 
 
+@pytest.mark.slow
 def test_generator_draws_every_family():
     """The generator covers every container, location form, note form and tags form."""
     rng = random.Random(0)

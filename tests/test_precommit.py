@@ -37,6 +37,7 @@ def _git(cwd: Path, *args: str) -> None:
                         "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"})
 
 
+@pytest.mark.slow
 def test_hook_fails_on_bad_note_and_passes_good_one(tmp_path_factory):
     project = tmp_path_factory.mktemp("notes")
     _git(project, "init", "-q")

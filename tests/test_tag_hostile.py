@@ -11,6 +11,13 @@ from hlkb.edit import load_source
 build_vault = pytest.importorskip("hostile.cases", reason="tests/hostile is not in this checkout").build_vault
 
 
+# The files whose tags cannot be edited (exit 2, one line, file unchanged): undecodable or
+# binary text, front matter never closed or not YAML we can rewrite, a folder. Every other
+# hostile file takes the tag and gives it back byte for byte.
+REFUSED = {"invalid-utf8.md", "nul-bytes.md", "image.png.md", "unclosed.md", "billion-laughs.md", "python-tag.md",
+           "custom-tag.md", "deep.md", "huge-int.md", "folder.md"}
+
+
 def test_tag_add_on_every_hostile_file(run_cli, tmp_path):
     root = tmp_path / "vault"
     made = build_vault(root)
@@ -18,7 +25,7 @@ def test_tag_add_on_every_hostile_file(run_cli, tmp_path):
         path = root / name
         before = path.read_bytes() if path.is_file() else None
         code, out, err = run_cli("tag", "add", "probe", name, "--vault", root)
-        assert code in (0, 2), (name, err)
+        assert code == (2 if name in REFUSED else 0), (name, err)
         assert "Traceback" not in err
         if code == 2:
             assert err.startswith("hlkb: ") and (before is None or path.read_bytes() == before), name

@@ -2,5 +2,5 @@
 
 __version__ = "0.1.0"
 
-# Version of the JSON record shapes (DESIGN.md). Bump on any incompatible change.
+# Version of the JSON record shapes (docs/records.md). Bump on any incompatible change.
 SCHEMA_VERSION = 1

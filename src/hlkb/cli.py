@@ -14,7 +14,7 @@ import typer
 
 from hlkb import __version__
 
-COMMAND_MODULES = ("parse", "index", "open", "pairs", "claims", "tag", "export", "validate", "importer")
+COMMAND_MODULES = ("parse", "index", "open", "pairs", "claims", "tag", "export", "validate", "semantic", "importer")
 
 
 def _version_callback(value: bool):
@@ -123,7 +123,7 @@ def run(argv: list[str] | None = None) -> int:
             ctx = getattr(exc, "ctx", None)
             print(ctx.get_help() if ctx is not None else exc.format_message())
             return 2
-        # usage errors: one line, exit 2 (DESIGN.md)
+        # usage errors: one line, exit 2 (docs/design.md#exit-codes)
         text = exc.format_message()
         ctx = getattr(exc, "ctx", None)
         where = ctx.command_path if ctx is not None else "hlkb"

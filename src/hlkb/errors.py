@@ -6,7 +6,7 @@ from __future__ import annotations
 class HlkbError(Exception):
     """A problem with the user's input or environment; the CLI prints it on one line.
 
-    ``exit_code`` is 2 for usage and input errors (DESIGN.md).
+    ``exit_code`` is 2 for usage and input errors (docs/design.md#exit-codes).
     """
 
     exit_code = 2

@@ -1,4 +1,4 @@
-"""The filters shared by `search` and `export` (DESIGN.md), as one plain dataclass."""
+"""The filters shared by `search` and `export` (docs/commands.md#filters), as one plain dataclass."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
-"""The records hlkb reads out of notes (DESIGN.md shapes) and their stable ids.
+"""The records hlkb reads out of notes (docs/records.md) and their stable ids.
 
 Every record dataclass has ``to_record()`` returning the JSON object scripts see:
 ``kind`` first, then ``id``, ``path``, ``line`` and the kind's own fields. Fields that
 exist only for hlkb's own use (line spans, sublines) are excluded from records unless
-documented in the README.
+documented in docs/records.md.
 """
 
 from __future__ import annotations
@@ -253,7 +253,7 @@ class Note:
     highlights: list[Highlight] = field(default_factory=list)
     pairs: list[Pair] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
-    # Everything below is extra to DESIGN.md's note record (documented in the README).
+    # Everything below is extra to the contract's note record (docs/design.md#records; documented in docs/records.md).
     metadata: dict[str, str] = field(default_factory=dict)   # "## Metadata" fields as written
     summary: str | None = None
     document_tags: list[str] = field(default_factory=list)
@@ -265,7 +265,7 @@ class Note:
     encoding: str = "utf-8"
     warnings: list[Diagnostic] = field(default_factory=list)
     date: str | None = None      # ISO date of the note (front matter date/published/created), if any
-    layout: str = "none"         # how the highlights were found (README: "How the parser reads a note")
+    layout: str = "none"         # how the highlights were found (docs/parser.md)
     front_matter_raw: str | None = None   # the front-matter text when it is not valid YAML
 
     @property

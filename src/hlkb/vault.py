@@ -1,4 +1,4 @@
-"""Finding a vault's note files and its index (DESIGN.md "Vault and index")."""
+"""Finding a vault's note files and its index (docs/design.md#vault-and-index)."""
 
 from __future__ import annotations
 

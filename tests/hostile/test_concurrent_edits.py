@@ -7,6 +7,8 @@ refuses with a one-line "busy" error.
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 from hostile.cases import build_tagged_vault
@@ -20,6 +22,7 @@ def _written(out: str) -> list[str]:
     return [entry["path"] for entry in json.loads(out) if entry["written"]]
 
 
+@pytest.mark.slow
 def test_two_renames_at_once_lose_no_edit(tmp_path):
     root = tmp_path / "vault"
     build_tagged_vault(root, NOTES)

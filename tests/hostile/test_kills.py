@@ -67,6 +67,7 @@ def indexed_vault(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: s.name)
 def test_export_killed_at_any_moment(indexed_vault, tmp_path, sig):
     rng = random.Random(20 + sig)
@@ -95,6 +96,7 @@ def test_export_killed_at_any_moment(indexed_vault, tmp_path, sig):
     no_traceback(result.stderr)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", SIGNALS, ids=lambda s: s.name)
 def test_tag_rename_killed_at_any_moment(tmp_path, sig):
     rng = random.Random(40 + sig)

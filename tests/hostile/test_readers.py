@@ -1,4 +1,4 @@
-"""Issue 20, smaller case: readers never wait for the writer lock (README: reads never wait)."""
+"""Issue 20, smaller case: readers never wait for the writer lock (docs/commands.md#hlkb-index: reads never wait)."""
 
 from __future__ import annotations
 

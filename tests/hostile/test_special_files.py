@@ -74,9 +74,12 @@ def vault(tmp_path):
 
 
 def _refused(proc, path):
-    """One line naming the file (validate reports it as an `unreadable` finding on stdout)."""
+    """One line naming the file. validate reports a note it cannot read as an `unreadable`
+    finding on stdout (exit 1, as for any finding); a schema or config it cannot read, like
+    every other command's unreadable input, is exit 2."""
     no_traceback(proc.stderr)
-    assert proc.returncode in (1, 2), proc.stderr
+    finding = proc.args[3:4] == ["validate"] and not {"--schema", "--config"} & set(proc.args)
+    assert proc.returncode == (1 if finding else 2), (proc.args, proc.stderr)
     lines = [line for line in (proc.stdout + proc.stderr).strip().splitlines() if str(path) in line]
     assert len(lines) == 1 and "not a regular file" in lines[0], proc.stdout + proc.stderr
 

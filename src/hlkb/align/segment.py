@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
-# A line is blank when it holds only spaces, tabs, U+00A0 or U+3000 (DESIGN.md).
+# A line is blank when it holds only spaces, tabs, U+00A0 or U+3000 (docs/design.md#records).
 _BLANK_CHARS = " \t\u00a0\u3000\r\ufeff"
 
 _HAN = re.compile("[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -93,7 +93,7 @@ def export_command(
 
 
 def _export_records(index, query, filters, search):
-    """DESIGN.md records: search hits lose the ranking fields (``rank``, ``snippet``) it adds."""
+    """docs/records.md records: search hits lose the ranking fields (``rank``, ``snippet``) it adds."""
     for record in search(index, query, filters, snippets=False):
         record.pop("rank", None)
         record.pop("snippet", None)

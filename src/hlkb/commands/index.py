@@ -28,6 +28,9 @@ def index_command(
     follow_links: Optional[bool] = typer.Option(None, "--follow-links/--no-follow-links",
                                                 help="Also index notes that symlinks lead to outside the vault "
                                                      "(kept for later refreshes; default: skip them)."),
+    embed: Optional[bool] = typer.Option(None, "--embed/--no-embed", help="Also embed every changed passage "
+                                         "for `hlkb related` and `search --semantic` (default: embed = true|false "
+                                         "under [index] in hlkb.toml; needs the semantic extra)."),
     json_: opt.Json = False,
 ) -> int:
     from pathlib import Path
@@ -39,14 +42,24 @@ def index_command(
 
     if jobs is not None and not 1 <= jobs <= 64:
         raise UsageError("--jobs takes a number of processes from 1 to 64")
+    if embed:
+        from hlkb.semantic import require
+
+        require("hlkb index --embed")
+    from hlkb.commands.semantic import embed_after_index
+
     root = resolve_vault(vault)
     with open_index(root, Path(db).expanduser() if db else None) as index:
         summary = refresh(index, full=full, progress=True, jobs=jobs, follow_links=follow_links)
-    for line in summary.errors:
-        message(f"hlkb: {line}")
-    message(summary.line())
+        for line in summary.errors:
+            message(f"hlkb: {line}")
+        message(summary.line())
+        embedded = embed_after_index(index, embed, jobs)
     if json_:
-        print(dumps(summary.to_record()))
+        record = summary.to_record()
+        if embedded is not None:
+            record["embed"] = embedded.to_record()
+        print(dumps(record))
     return 0
 
 
@@ -68,6 +81,8 @@ def search_command(
     jsonl: opt.Jsonl = False,
     snippets: Annotated[bool, typer.Option("--snippets", help="Add a 'snippet' excerpt to each JSON hit (the terminal view always shows one).")] = False,
     interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Choose among the hits in fzf, with `hlkb show` as the preview; prints the chosen hits' ids and path:line.")] = False,
+    semantic: Annotated[bool, typer.Option("--semantic", help="Rank by meaning, in English and Chinese alike (needs `hlkb index --embed` and the semantic extra); JSON hits gain 'similarity'.")] = False,
+    hybrid: Annotated[bool, typer.Option("--hybrid", help="Fuse the keyword and the meaning rankings (reciprocal rank fusion).")] = False,
 ) -> int:
     import sys
 
@@ -79,6 +94,16 @@ def search_command(
 
     fmt = output_format(json_, jsonl)
     filters = build_filters(kind, tag, author, category, lang, where, since, until, limit)
+    if semantic or hybrid:
+        if semantic and hybrid:
+            raise UsageError("choose one of --semantic and --hybrid")
+        if interactive:
+            raise UsageError("--interactive works with keyword search; drop --semantic/--hybrid")
+        from hlkb.commands.semantic import search_by_meaning
+
+        # a query by meaning is a sentence: the query syntax applies only to --hybrid's keywords
+        parsed = parse_query(query) if hybrid and query.strip() else None
+        return search_by_meaning(query, parsed, filters, fmt, snippets, vault, db, no_refresh, hybrid)
     parsed = parse_query(query) if query.strip() else None   # a bad query fails before any refresh
     if interactive:
         if fmt != "table":

@@ -12,7 +12,7 @@ Vault = Annotated[Optional[str], typer.Option("--vault", help="The vault folder 
 Db = Annotated[Optional[str], typer.Option("--db", help="The index file (default: <vault>/.hlkb/index.sqlite).")]
 NoRefresh = Annotated[bool, typer.Option("--no-refresh", help="Use the index as it is; do not bring it up to date first.")]
 
-# Filters shared by `search` and `export` (DESIGN.md).
+# Filters shared by `search` and `export` (docs/commands.md#filters).
 Kind = Annotated[Optional[List[str]], typer.Option("--kind", help="note, highlight, pair or claim (repeatable).")]
 Tag = Annotated[Optional[List[str]], typer.Option("--tag", help="Only records with this tag (repeatable; all must match).")]
 Author = Annotated[Optional[str], typer.Option("--author", help="Only records whose note's author contains this.")]

@@ -1,4 +1,4 @@
-"""JSON and JSONL export: the DESIGN.md records behind a versioned envelope or header line.
+"""JSON and JSONL export: the docs/records.md records behind a versioned envelope or header line.
 
 Both write as they read, so memory stays flat however many records the index holds.
 """

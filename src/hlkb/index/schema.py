@@ -18,7 +18,7 @@ from pathlib import Path
 from hlkb.errors import InputError
 
 APPLICATION_ID = 0x686C6B62   # "hlkb"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # FTS5 columns, in order (the bm25 weights in search.py follow this order).
 FTS_COLUMNS = ("title", "body", "note", "meta", "tag", "author")
@@ -29,11 +29,21 @@ FTS_COLUMNS = ("title", "body", "note", "meta", "tag", "author")
 # entry as the distance from the previous one: a block per file at a fixed stride
 # (file_id << 24 | seq) made the full-text index 27% larger.
 
+VECTORS_TABLE = """CREATE TABLE IF NOT EXISTS vectors(
+        file_id INTEGER PRIMARY KEY,
+        hash TEXT NOT NULL,
+        path TEXT NOT NULL,
+        dims INTEGER NOT NULL,
+        slots BLOB NOT NULL,
+        bits BLOB NOT NULL,
+        keys BLOB NOT NULL,
+        vecs BLOB NOT NULL)"""
+
 # `hlkb import` (readwise/state.py): each Readwise highlight as hlkb last wrote it, to tell
 # an edit made in the vault from one made in Readwise. Not a cache of the vault, so
 # `index --full` (clear_content) keeps it; a rebuild loses it, after which a highlight that
 # changed on both sides cannot be told apart and is reported as a conflict, never overwritten.
-IMPORT_HIGHLIGHTS = """CREATE TABLE import_highlights(
+IMPORT_HIGHLIGHTS = """CREATE TABLE IF NOT EXISTS import_highlights(
         book TEXT NOT NULL,         -- the Readwise book id, or csv-<hash> (the CSV has no ids)
         highlight TEXT NOT NULL,    -- the Readwise highlight id, or t-<hash of its text>
         written TEXT NOT NULL,      -- hash of its lines as hlkb last wrote them
@@ -113,6 +123,18 @@ SCHEMA = [
     # External-content FTS5: rowid = records.rid or parts.rid.
     "CREATE VIRTUAL TABLE fts USING fts5(" + ", ".join(FTS_COLUMNS)
     + ", content = 'fts_source', content_rowid = 'rid', tokenize = 'unicode61 remove_diacritics 2')",
+    # Meaning vectors (hlkb.semantic, `hlkb index --embed`), one row per note file: the
+    # vectors of its passages as of files.hash and files.path (valid while both are
+    # unchanged: the rows of a changed file are rewritten with new rids, its file id stays;
+    # a file id can be reused by another file). ``slots``: one int32 per vector, its row's
+    # seq in the file's block << 3 | what it is of (semantic/passages.py: a highlight, a
+    # pair's English or Chinese side, a part, the note's row); ``keys``: 8 bytes per vector,
+    # a hash of the text embedded (an edit re-embeds only the passages whose text changed);
+    # ``vecs``: int8, ``dims`` per vector (a cosine is q·x / |q|: no scale is stored);
+    # ``bits``: the signs of each vector, dims/8 bytes, which a search scans (the rest of a
+    # row is read only for its shortlist). The small columns come first: SQLite then reads
+    # them without walking the pages of the large ones.
+    VECTORS_TABLE,
     # merge segments 8 at a time, not 4: ~10% less insert work for a cold index (measured),
     # and as small an index
     "INSERT INTO fts(fts, rank) VALUES ('automerge', 8)",
@@ -124,8 +146,10 @@ SCHEMA = [
 # Version 1 (the first development schema) had no application_id and no fields.rid;
 # version 2 stored every text four to six times (issue 16). Both are rebuilt: the index
 # is a cache of the vault, and a rebuild is cheaper and safer than a conversion.
-# Version 3 had no import_highlights.
-MIGRATIONS: dict[int, list[str]] = {3: [IMPORT_HIGHLIGHTS]}
+MIGRATIONS: dict[int, list[str]] = {
+    3: [VECTORS_TABLE],     # version 4 added the meaning vectors (issue 19); nothing else changed
+    4: [IMPORT_HIGHLIGHTS],  # version 5 added what `hlkb import` last wrote (issue 18); nothing else changed
+}
 
 
 class IndexFileError(InputError):

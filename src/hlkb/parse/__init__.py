@@ -1,11 +1,11 @@
 """Parsing notes into records. Public API:
 
-- ``parse_file(path, display_path=None, strict=True) -> Note``
-- ``parse_text(text, path="<string>", strict=True) -> Note``
+- ``parse_file(path, display_path=None, strict=False, template=None) -> Note``
+- ``parse_text(text, path="<string>", strict=False, file_name=None, template=None) -> Note``
 
-``strict=False`` turns front-matter errors into ``note.warnings`` (the note is then read
-as if it had no front matter) instead of raising FrontMatterError; the indexer uses it so
-one broken note never hides the rest of a vault.
+Invalid front matter costs only the front matter: it becomes a warning in
+``note.warnings`` (``note.front_matter_error`` says where) and the body is read as usual;
+``strict=True`` raises FrontMatterError instead (``hlkb validate`` reports such notes).
 """
 
 from hlkb.parse.core import parse_file, parse_text

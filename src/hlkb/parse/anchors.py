@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from hlkb.model import Location
-from hlkb.parse.locations import (
-    _SP, _SP_CHARS, is_highlight_link, location_value, readwise_id_from_url, split_location)
+from hlkb.parse.locations import _SP, _SP_CHARS, location_value, readwise_id_from_url, split_location
 
 _BLOCK_ID = re.compile(r"(?:^|(?<=\s))\^(?P<id>[A-Za-z0-9][\w-]*)[ \t]*$")
 _READWISE_BLOCK_ID = re.compile(r"^(?:rw(?:ID-)?(?P<rw>\d+)(?:-note)?|(?P<num>\d{5,}))$", re.IGNORECASE)
@@ -119,8 +118,8 @@ _LOCATION_LABEL = re.compile(r"^(?:location|loc\.?|page|p\.|time)\s*[0-9]|^[0-9]
 
 def peel(markdown: str, peel_tags: bool = False) -> Trailers:
     """Take the trailers off the end of a highlight's markdown (see ``_peel``). The result is
-    shared between calls with the same text (the layout asks first, the note builder again):
-    treat it as read-only."""
+    shared between calls with the same text within one note (the layout asks first, the note
+    builder again): treat it as read-only."""
     if len(markdown) > 2000:
         return _peel(markdown, peel_tags)
     return _peel_cached(markdown, peel_tags)
@@ -129,6 +128,13 @@ def peel(markdown: str, peel_tags: bool = False) -> Trailers:
 @lru_cache(maxsize=4096)
 def _peel_cached(markdown: str, peel_tags: bool) -> Trailers:
     return _peel(markdown, peel_tags)
+
+
+def new_note() -> None:
+    """Forget the previous note's peeled lines. Notes share almost no lines, so a cache kept
+    across notes buys nothing in a vault; what it would do is let a benchmark that parses one
+    note again and again (bench_parse's best of N) skip the peeling it measures."""
+    _peel_cached.cache_clear()
 
 
 def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
@@ -167,6 +173,13 @@ def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
                 out.anchored = True
                 work = work[: m.start()].rstrip(_SP_CHARS)
                 continue
+        if not got_location and ("—" in work or "–" in work) and "](" in work[-400:]:
+            m = _hypothesis_at_end(work)
+            if m:                     # "—[Updated on …](hyp.is/…)—Group: #webNote": the group is no tag
+                out.location = Location(label=" ".join(m.group("label").split()), url=m.group("url"), value=None)
+                work = work[: m.start()].rstrip(_SP_CHARS)
+                got_location = out.anchored = True
+                continue
         if "#" in work[-250:] and not got_location:
             m = _TAGS_FIELD.search(work, max(0, len(work) - 250))
             if m and (peel_tags or _ends_with_location(work[: m.start()])):
@@ -181,13 +194,13 @@ def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
         if got_location:
             break
         if "—" in work or "–" in work or "-" in work[-200:]:
-            m = _HYPOTHESIS.search(work, max(0, len(work) - 400)) if "](" in work[-400:] else None
+            m = _hypothesis_at_end(work) if "](" in work[-400:] else None
             if m:
                 out.location = Location(label=" ".join(m.group("label").split()), url=m.group("url"), value=None)
                 work = work[: m.start()].rstrip(_SP_CHARS)
                 got_location = out.anchored = True
                 continue
-            m = _KINDLE_PLUGIN.search(work, max(0, len(work) - 300)) if "](" in work[-300:] else None
+            m = _kindle_plugin_at_end(work) if "](" in work[-300:] else None
             if m:
                 kind = "Page" if m.group("kind").lower().startswith("page") else "Location"
                 n = m.group("n").strip()
@@ -215,19 +228,59 @@ def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
     out.tags = pending_tags
     if got_location:
         # what a template put between the text and its link: " — ", "\- ", " | ", "*"
-        work = _DANGLING.sub("", work)
+        work = _without_dangling(work)
     out.text = work
     return out
 
 
 _DANGLING = re.compile(r"(?:(?:[ \t\u00a0]+|^|(?<=\n))(?:\\?[-–—]|[|·•*+])|[ \t\u00a0]*\n[ \t]*)+[ \t\u00a0]*$")
+# Every character a _DANGLING match can hold.
+_DANGLING_CHARS = " \t\u00a0\n\\-–—|·•*+"
+
+
+def _without_dangling(work: str) -> str:
+    """``_DANGLING.sub("", work)``, scanning only the run of separator characters that ends
+    ``work``: a match holds nothing else and reaches the end (or the final newline), so it
+    lies in that run, and the character before the run (no newline) cannot satisfy its
+    ``(?<=\n)``. A sub over the whole text tries every position of it, which on a long
+    highlight costs more than all the rest of the peeling."""
+    start = len(work.rstrip(_DANGLING_CHARS))
+    if start == len(work):
+        return work
+    pieces = []
+    last = 0
+    for m in _DANGLING.finditer(work, start):
+        pieces.append(work[last:m.start()])
+        last = m.end()
+    if not pieces:
+        return work
+    pieces.append(work[last:])
+    return "".join(pieces)
+
+
+def _hypothesis_at_end(work: str) -> re.Match | None:
+    """``_HYPOTHESIS`` in the last 400 characters; a match holds its hyp.is / hypothes.is
+    link, so text without "hyp" (in any case) needs no regex scan."""
+    start = max(0, len(work) - 400)
+    if "hyp" not in work[start:].lower():
+        return None
+    return _HYPOTHESIS.search(work, start)
+
+
+def _kindle_plugin_at_end(work: str) -> re.Match | None:
+    """``_KINDLE_PLUGIN`` in the last 300 characters; a match holds its "—" or "–"."""
+    start = max(0, len(work) - 300)
+    tail = work[start:]
+    if "—" not in tail and "–" not in tail:
+        return None
+    return _KINDLE_PLUGIN.search(work, start)
 
 
 def _ends_with_location(text: str) -> bool:
     t = text.rstrip(_SP_CHARS)
     if not t.endswith((")", ")_", ")*")):
-        return bool(_HYPOTHESIS.search(t[-400:]) or _BLOCK_ID.search(t[-120:]))
-    return split_location(t)[1] is not None or _bare_link(t) is not None or bool(_KINDLE_PLUGIN.search(t[-300:]))
+        return bool(_hypothesis_at_end(t) or "^" in t[-120:] and _BLOCK_ID.search(t[-120:]))
+    return split_location(t)[1] is not None or _bare_link(t) is not None or bool(_kindle_plugin_at_end(t))
 
 
 def _peel_trailing_tags(work: str) -> tuple[str, list[str]]:
@@ -253,6 +306,8 @@ def trailing_tags(work: str) -> tuple[str, list[str]]:
 
 def is_anchor(line: str) -> bool:
     """Does this line (container prefixes removed) end with a location link or an exporter's id?"""
+    if "(" not in line and "^" not in line:
+        return False        # every anchor has a link's "(" or a block id's "^" (most lines have neither)
     t = line.rstrip(_SP_CHARS)
     if not t:
         return False

@@ -18,7 +18,7 @@ from pathlib import Path
 from hlkb import frontmatter
 from hlkb.model import Diagnostic, Highlight, Note, TagSlot, highlight_id_for, note_id_for
 from hlkb.parse import fields
-from hlkb.parse.anchors import peel, trailing_tags
+from hlkb.parse.anchors import new_note, peel, trailing_tags
 from hlkb.parse.blocks import HEADING_MARKER, Body, RawHighlight, parse_tags
 from hlkb.parse.inline import plain_text
 from hlkb.parse.lang import detect_lang
@@ -32,7 +32,7 @@ _IMAGE_ONLY = re.compile(r"^!\[[^\]]*\]\((?P<url>[^)\s]+)\)$")
 _LANG_SAMPLE = 20000
 
 
-def parse_file(path, display_path=None, strict=True, template=None) -> Note:
+def parse_file(path, display_path=None, strict=False, template=None) -> Note:
     """Parse one file. ``template``: a compiled export template (parse/template_hints.py,
     config.template_for) whose own labels and links the note is read with."""
     shown = display_path or str(path)
@@ -42,14 +42,15 @@ def parse_file(path, display_path=None, strict=True, template=None) -> Note:
     return note
 
 
-def parse_text(text: str, path: str = "<string>", strict: bool = True, file_name: str | None = None,
+def parse_text(text: str, path: str = "<string>", strict: bool = False, file_name: str | None = None,
                template=None) -> Note:
     """Parse a note's decoded text (newlines already ``\\n``).
 
-    strict=False: invalid front matter becomes a warning in ``note.warnings`` and costs only
+    By default invalid front matter becomes a warning in ``note.warnings`` and costs only
     the front matter (its text is kept in ``note.front_matter_raw``); the body is read as
-    usual, the title coming from its heading. strict=True raises FrontMatterError.
+    usual, the title coming from its heading. strict=True raises FrontMatterError instead.
     """
+    new_note()
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
@@ -100,11 +101,12 @@ def _assemble_note(body: Body, data: dict, fm, text: str, path: str, file_name: 
              or (fields.clean_title(props.get("title")) if logseq else None)
              or (fields.clean_title(props.get("full-title", "").strip('"')) if logseq else None)
              or body.title
-             or fields.clean_title(fmeta.get("Full Title", "Title"))
+             or fields.clean_title(fmeta.get("Full Title", "Title", "书名", "書名", "标题", "標題"))
              or fields.title_from_file_name(file_name or (path if path != "<string>" else None)))
     author = (fields.as_text(fmeta.get("Author", "Authors"))
               or fields.as_text(ffront.get("author", "authors", "creator")))
     category = (fields.clean_category(fmeta.get("Category"))
+                or fields.clean_category(_category_type(fmeta.get("Type")))
                 or fields.clean_category(ffront.get("category", "type")))
     url = (fields.as_text(fmeta.get("URL", "Source URL"))
            or fields.as_text(ffront.get("url", "source_url", "link")))
@@ -135,6 +137,11 @@ def _assemble_note(body: Body, data: dict, fm, text: str, path: str, file_name: 
     )
     note.id = note_id_for(_note_key(note, meta, file_name, path))
     return note
+
+
+def _category_type(value):
+    """A metadata "Type:: #Readwise/category/articles" names the category; other types do not."""
+    return value if isinstance(value, str) and "category/" in value.lower() else None
 
 
 def _note_key(note: Note, meta: dict, file_name: str | None, path: str) -> str:

@@ -60,6 +60,8 @@ def as_text(value) -> str | None:
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     text = strip_wikilink(str(value))
+    # "[example.org]()" / "[Ada](https://…)": the link's words
+    text = re.sub(r"(?<!!)\[([^\[\]\n]+)\]\([^()\s]*\)", r"\1", text)
     # "[[A]], [[B]]" -> "A, B"
     text = re.sub(r"\[\[([^\[\]|]*?)(?:\|([^\[\]]*))?\]\]", lambda m: m.group(2) or m.group(1), text)
     return text.strip() or None
@@ -71,6 +73,8 @@ def clean_category(value) -> str | None:
         return None
     text = text.strip().lstrip("#").strip()
     if "/" in text and text.lower().startswith("readwise/"):
+        text = text.split("/", 1)[1]
+    if text.lower().startswith("category/"):        # "#Readwise/category/articles"
         text = text.split("/", 1)[1]
     return text or None
 

@@ -41,31 +41,46 @@ def _parser():
 
 
 # The common Markdown of highlights without markdown-it: "*em*", "**strong**", "_em_",
-# "[text](url)", "`code`". _simple_inline renders a text only when every character
-# markdown-it could treat specially belongs to one of these, written so that CommonMark
-# reads it one way:
-# - a link: a label of plain characters, a destination without spaces, controls, "(", ")",
-#   "<" or "\\", and ")" right after it (no title);
+# "[text](url)", "![alt](url)", "`code`", "\\-". _simple_inline renders a text only when
+# every character markdown-it could treat specially belongs to one of these, written so that
+# CommonMark reads it one way:
+# - a link or an image: a label of plain characters, a destination without spaces,
+#   controls, "(", ")", "<" or "\\", and ")" right after it (no title); an image renders
+#   as its alt text;
 # - emphasis: a run of one or two "*" or "_" after the start, a space, a line break or
-#   ("' (so it can only open), an ASCII letter or digit after it and before the closing run
-#   of the same marker, which is followed by the end, a space, a line break or .,;:?!)"'-
-#   (so it can only close), plain characters between. Such pairs cannot interleave, so
-#   each closes its own opener;
+#   ("' (so it can only open), an ASCII letter or digit after it, plain characters, and
+#   the closing run of the same marker after an ASCII letter or digit and before the end,
+#   a space, a line break or .,;:?!)"'- (so it can only close) — or after .!?,;: and
+#   before the end, a space or a line break. Such pairs cannot interleave, so each closes
+#   its own opener;
 # - a code span: single backticks around one line without a backtick, not padded with a
 #   space on both sides (which CommonMark would strip); it renders as written.
 # Between them only plain characters: no markup character, no "&" that could start an
-# entity, no backslash that escapes (before punctuation or a line break); a backslash before
-# anything else and a lone "&" stay as written in markdown-it too. Anything else (a stray
-# "*", "snake_case", entities, HTML, images, NUL, which markdown-it replaces) goes to
-# markdown-it as before.
+# entity; "_" only inside a word (between ASCII letters or digits, where CommonMark's
+# underscore can neither open nor close); a backslash escapes punctuation that means
+# nothing else here (``\\-`` at a line's start is "-"), and stays as written before
+# anything else. A backslash before markup or a line break, a stray "*", "snake_case"
+# next to other markup, entities, HTML, NUL (which markdown-it replaces) go to markdown-it.
 _PLAIN = r"[^\\`*_\[\]<&\n\r\x00]"
 _SIMPLE_MARKUP = re.compile(
-    r"\[(?P<label>" + _PLAIN + r"+)\]\([^\s()<\\\x00-\x1f\x7f]+\)"
-    r"|(?<![^ \n(\"'])(?P<run>\*\*?|__?)(?=[A-Za-z0-9])(?P<inner>" + _PLAIN + r"*?[A-Za-z0-9])(?P=run)"
-    r"(?=[ \n.,;:?!)\"'-]|\Z)"
+    r"(?P<bang>!?)\[(?P<label>" + _PLAIN + r"*)\]\([^\s()<\\\x00-\x1f\x7f]+\)"
+    r"|(?<![^ \n(\"'])(?P<run>\*\*?|__?)(?=[A-Za-z0-9])(?P<inner>" + _PLAIN + r"*?"
+    r"(?:[A-Za-z0-9](?P=run)(?=[ \n.,;:?!)\"'-]|\Z)|[.!?,;:](?P=run)(?=[ \n]|\Z)))"
     r"|(?<!`)(?P<code>`(?! [^`\n\r\x00]* `)[^`\n\r\x00]+`)(?!`)")
-_NOT_PLAIN = re.compile(r"[`*_\[\]<\r\x00]|&[A-Za-z#]")
-_ESCAPING_BACKSLASH = re.compile(r"\\[!-/:-@\[-`{-~\n]")
+_NOT_PLAIN = re.compile(r"[`*\[\]<\r\x00]|&[A-Za-z#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# Escapes markdown-it reads as the character alone; any other escaping backslash (before
+# markup, "&" or a line break) is left to markdown-it.
+_SAFE_ESCAPE = re.compile(r"\\([!\"#$%'()+,\-./:;=?@^{|}~\\])")
+_UNSAFE_ESCAPE = re.compile(r"\\[`*_\[\]<>&\n]")
+
+
+def _plain_gap(gap: str) -> str | None:
+    """``gap`` (text between markup) as markdown-it renders it, or None when unsure."""
+    if _NOT_PLAIN.search(gap):
+        return None
+    if "\\" in gap:
+        gap = _SAFE_ESCAPE.sub(r"\1", gap) if not _UNSAFE_ESCAPE.search(_SAFE_ESCAPE.sub("", gap)) else None
+    return gap
 
 
 def _simple_inline(text: str) -> str | None:
@@ -74,19 +89,24 @@ def _simple_inline(text: str) -> str | None:
     Line breaks stay as written, where markdown-it makes them one space (and drops the
     spaces around them): the same once plain_text collapses whitespace, as long as no
     "==mark==" can span a line break (plain_text's _MARK does not cross lines)."""
-    if "![" in text or _ESCAPING_BACKSLASH.search(text):
-        return None
     out: list[str] = []
     pos = 0
     for m in _SIMPLE_MARKUP.finditer(text):
-        gap = text[pos:m.start()]
-        if _NOT_PLAIN.search(gap):
+        start = m.start()
+        if start and text[start - 1] == "\\":
+            return None                  # an escape of the markup's first character
+        gap = _plain_gap(text[pos:start])
+        if gap is None:
             return None
         out.append(gap)
-        out.append(m.group("label") or m.group("inner") or m.group("code"))
+        inner = m.group("inner")
+        if inner is not None:
+            inner = inner[: -len(m.group("run"))]
+        out.append(m.group("label") if m.group("label") is not None else inner if inner is not None
+                   else m.group("code"))
         pos = m.end()
-    tail = text[pos:]
-    if _NOT_PLAIN.search(tail):
+    tail = _plain_gap(text[pos:])
+    if tail is None:
         return None
     out.append(tail)
     rendered = "".join(out)

@@ -57,17 +57,19 @@ def is_other_section(text: str) -> bool:
 
 # -- field labels --------------------------------------------------------------------------
 
-NOTE, TAGS, LOCATION, IGNORED, TEXT = "note", "tags", "location", "ignored", "text"
+NOTE, TAGS, LOCATION, IGNORED, TEXT, SECTION = "note", "tags", "location", "ignored", "text", "section"
 _LABEL_KINDS = [
     (TEXT, r"highlight(?:ed)?(?: text)?|quote|excerpt|passage|高亮|划线|劃線|摘录|原文"),
     (NOTE, r"(?:(?:my|reader'?s?|personal|\w+['’]s)\s+)?(?:notes?|annotations?|comments?|thoughts?|reflections?"
            r"|remarks?)|想法|笔记|筆記|备注|備註|批注|批註|注释|注釋|点评|點評|メモ|コメント"),
     (TAGS, r"(?:highlight[ _-]?)?tags?|labels?|标签|標籤|タグ"),
-    (LOCATION, r"location|loc\.?|page|pages|position|time|timestamp|go ?to|位置|页码|頁碼|页|頁|ページ"),
+    (LOCATION, r"location|loc\.?|page|pages|position|time|timestamp|go ?to|highlight link|link to highlight"
+               r"|位置|页码|頁碼|页|頁|ページ"),
+    (SECTION, r"chapter|section|章节|章節|章"),
     (IGNORED, r"date|highlighted(?:[ _]at|[ _]on)|created(?:[ _]at)?|updated(?:[ _]at)?|added(?:[ _]on)?|colou?r"
-              r"|see also|source|url|link|chapter|id|highlight id|readwise id|group|type|favorite|favourite|context"
-              r"|highlight link|(?:apple books |kindle )?link"
-              r"|日期|时间|時間|颜色|顏色|章节|章節"),
+              r"|see also|source|url|link|id|highlight id|readwise id|group|type|favorite|favourite|context"
+              r"|(?:apple books |kindle )?link"
+              r"|日期|时间|時間|颜色|顏色"),
 ]
 _KIND_OF_LABEL = [(kind, re.compile(f"^(?:{words})$", re.IGNORECASE)) for kind, words in _LABEL_KINDS]
 _LABEL_WORDS = "|".join(words for _, words in _LABEL_KINDS)
@@ -151,7 +153,7 @@ def field_heading_of(text: str) -> str | None:
         return None
     m = _FIELD_HEADING.match(s)
     kind = _kind(m.group("label")) if m else None
-    return None if kind == TEXT else kind      # "## Highlight" is a label heading, not a field
+    return None if kind in (TEXT, SECTION) else kind      # "## Highlight", "### Chapter" head no field
 
 
 # -- metadata fields ------------------------------------------------------------------------

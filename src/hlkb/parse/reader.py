@@ -14,9 +14,9 @@ from hlkb.parse.anchors import is_anchor
 from hlkb.parse.blocks import Body
 from hlkb.parse.fast import read_simple
 from hlkb.parse.inline import plain_text
-from hlkb.parse.layout import (
-    Layout, Region, _headerless_region, _TITLE_HIGHLIGHTS, find_regions, infer, is_outline, read_properties)
-from hlkb.parse.tree import Block, build_tree
+from hlkb.parse.layout import Layout, infer
+from hlkb.parse.regions import TITLE_HIGHLIGHTS, Region, find_regions, headerless_region, is_outline, read_properties
+from hlkb.parse.tree import Block, Builder
 from hlkb.parse.units import raw_highlight
 
 # "…577))# Title": a re-sync glued onto the last highlight line.
@@ -37,23 +37,15 @@ _EXPORTER_KEYS = ("kindle-sync", "doc_type", "readwise_url", "omnivore", "highli
 _GLUED_BULLET = re.compile(r"(?<=[.!?。！？)”\"»])- (?=\S)")
 
 
-def entries(lines: list[str], start_line: int) -> list[tuple[int, str]]:
-    out = []
-    for idx in range(start_line - 1, len(lines)):
-        text = lines[idx]
-        m = _GLUED_HEADING.match(text) if "))#" in text else None
-        if m:
-            out.append((idx + 1, m.group("before")))
-            out.append((idx + 1, m.group("heading")))
-            continue
-        if ".- " in text or "- " in text[1:] and _GLUED_BULLET.search(text):
-            glued = _split_glued_bullet(text)
-            if glued:
-                out.append((idx + 1, glued[0]))
-                out.append((idx + 1, glued[1]))
-                continue
-        out.append((idx + 1, text))
-    return out
+def _glued_parts(text: str) -> tuple[str, str] | None:
+    """The two lines an exporter glued into ``text`` (a re-sync's heading after the last
+    highlight's link, a bullet after a note line), or None."""
+    m = _GLUED_HEADING.match(text) if "))#" in text else None
+    if m:
+        return m.group("before"), m.group("heading")
+    if ".- " in text or "- " in text[1:] and _GLUED_BULLET.search(text):
+        return _split_glued_bullet(text)
+    return None
 
 
 def _split_glued_bullet(text: str) -> tuple[str, str] | None:
@@ -79,7 +71,7 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
         body = read_simple(lines, start_line)
         if body is not None:
             return body
-    doc = build_tree_entries(entries(lines, start_line), start_line)
+    doc = body_tree(lines, start_line)
     body = Body(body_start=start_line)
     props, prop_lines, used = read_properties(doc)
     if props:
@@ -98,7 +90,7 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
             exporter_signals("\n".join(lines[start_line - 1:]), front or {})
 
     if not regions:
-        regions = [_headerless_region(doc, label_texts)]
+        regions = [headerless_region(doc, label_texts)]
     layout = infer(doc, regions, outline, label_texts, signals)
     for unit in layout.units:
         raw = raw_highlight(unit, outline)
@@ -109,9 +101,8 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
     _read_metadata(doc, body, layout)
     legacy = any(b.kind == "heading" and b.level == 1 and _ABOUT_HEADING.match(b.lines[0]) for b in doc.children) \
         or any(b.kind == "comment" and len(b.lines) > 1 and _ID_LINE.match(b.lines[1]) for b in doc.children)
-    if props or outline and any(r.header is not None and r.header.kind == "item" for r in regions):
-        # (props are only kept for an outline)
-        body.format = "logseq"
+    if props or outline:
+        body.format = "logseq"          # a Logseq (or Roam) outline
     elif legacy or layout.name == "rule-separated" and _READWISE_LINK.search("\n".join(lines[start_line - 1:])):
         body.format = "readwise-legacy"     # the 2020-21 template: paragraphs between rules
     elif body.highlights or body.metadata or any(r.header is not None for r in regions):
@@ -126,21 +117,31 @@ def _exporter_properties(props: dict[str, str]) -> bool:
         "(highlights)" in props.get("title", "").lower() or "readwise" in props.get("title", "").lower()
 
 
-def build_tree_entries(ents: list[tuple[int, str]], start_line: int) -> Block:
-    from hlkb.parse.tree import _Builder, _trim_blanks
-
-    b = _Builder(start_line)
-    for ln, text in ents:
-        b.feed(ln, text)
-    _trim_blanks(b.doc)
-    return b.doc
+def body_tree(lines: list[str], start_line: int) -> Block:
+    """The block tree of the body from ``start_line``, glued lines read as the two they are."""
+    builder = Builder(start_line)
+    feed = builder.feed
+    for idx in range(start_line - 1, len(lines)):
+        text = lines[idx]
+        if "))#" in text or "- " in text[1:]:        # what either glue needs
+            parts = _glued_parts(text)
+            if parts:
+                feed(idx + 1, parts[0])
+                feed(idx + 1, parts[1])
+                continue
+        feed(idx + 1, text)
+    return builder.finish()
 
 
 def _read_title(doc: Block, body: Body, regions: list[Region]) -> None:
+    """The first level-1 heading (or "X (Highlights)") before the highlights begin."""
+    first_region = min((r.header.start for r in regions if r.header is not None), default=None)
     for b in doc.children:
+        if first_region is not None and b.start > first_region:
+            return
         if b.kind == "heading":
             text = b.lines[0]
-            m = _TITLE_HIGHLIGHTS.match(text)
+            m = TITLE_HIGHLIGHTS.match(text)
             if m:
                 body.title, body.title_line = plain_text(m.group("title")) or None, b.start
                 return
@@ -150,7 +151,7 @@ def _read_title(doc: Block, body: Body, regions: list[Region]) -> None:
         if b.kind == "item" and b.first_line_heading and b.children and b.children[0].level == 1:
             text = b.children[0].lines[0]
             if not labels.is_highlights_header(text):
-                body.title, body.title_line = plain_text(_TITLE_HIGHLIGHTS.sub(r"\g<title>", text)) or None, b.start
+                body.title, body.title_line = plain_text(TITLE_HIGHLIGHTS.sub(r"\g<title>", text)) or None, b.start
                 return
 
 

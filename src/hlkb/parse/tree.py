@@ -43,6 +43,9 @@ def is_blank(text: str) -> bool:
 
 def indent_width(text: str) -> int:
     """Columns of leading spaces and tabs (a tab goes to the next multiple of 4)."""
+    s = text.lstrip(" ")
+    if s[:1] != "\t":
+        return len(text) - len(s)          # spaces only: the common case, without the loop
     col = 0
     for ch in text:
         if ch == " ":
@@ -57,6 +60,12 @@ def indent_width(text: str) -> int:
 def dedent(text: str, cols: int) -> str:
     """``text`` without ``cols`` columns of leading whitespace (a tab that straddles the
     cut leaves its remaining columns as spaces)."""
+    s = text.lstrip(" ")
+    spaces = len(text) - len(s)
+    if spaces >= cols:
+        return text[cols:]
+    if s[:1] != "\t":
+        return s
     col = 0
     i = 0
     while i < len(text) and col < cols:
@@ -137,7 +146,7 @@ class Block:
         return f"<{self.kind} {self.start}-{self.end} {head!r} +{len(self.children)}>"
 
 
-class _Builder:
+class Builder:
     def __init__(self, first_line: int):
         self.doc = Block("document", first_line, first_line - 1)
         self.stack: list[Block] = [self.doc]       # open containers, outermost first
@@ -147,6 +156,38 @@ class _Builder:
         self.prev_blank = True
 
     # -- helpers ------------------------------------------------------------------------
+    def _pop_to(self, depth: int) -> None:
+        """Close the open containers deeper than ``depth``. Items and quotes end at their
+        last non-blank line: blank lines at the end of one separate it from what follows,
+        so they move up to its parent (right after it: nothing was added to the parent
+        while it was open)."""
+        stack = self.stack
+        while len(stack) > depth:
+            c = stack.pop()
+            children = c.children
+            if children and children[-1].kind == "blank":
+                parent = stack[-1]
+                n = len(children)
+                while n and children[n - 1].kind == "blank":
+                    n -= 1
+                for blank in children[n:]:
+                    blank.parent = parent
+                parent.children.extend(children[n:])
+                del children[n:]
+            end = c.start
+            for x in children:
+                if x.end > end:
+                    end = x.end
+            c.end = end
+
+    def finish(self) -> Block:
+        """The document, every container closed."""
+        self._pop_to(1)
+        doc = self.doc
+        if doc.children:
+            doc.end = max(c.end for c in doc.children)
+        return doc
+
     def _add(self, block: Block) -> Block:
         parent = self.stack[-1]
         block.parent = parent
@@ -189,20 +230,33 @@ class _Builder:
                     before_quote = rest
                     rest = s0[2:] if s0[1:2] in (" ", "\t") else s0[1:]
                 elif not blank:          # an item: blank lines keep it open
-                    w = indent_width(rest)
-                    if w <= c.col:
-                        break
-                    if w < c.col + c.content_col and rest.lstrip(" \t")[:1] in "-*+" and \
-                            rest.lstrip(" \t")[1:2] in (" ", "\t", ""):
-                        break            # " * next": a bullet short of the content column is a sibling
-                    rest = dedent(rest, min(w, c.col + c.content_col))
+                    s0 = rest.lstrip(" ")
+                    if s0[:1] != "\t":      # indented with spaces only: the common case, by slicing
+                        w = len(rest) - len(s0)
+                        if w <= c.col:
+                            break
+                        content = c.col + c.content_col
+                        if w < content:
+                            if s0[:1] in "-*+" and s0[1:2] in (" ", "\t", ""):
+                                break    # " * next": a bullet short of the content column is a sibling
+                            rest = s0
+                        else:
+                            rest = rest[content:]
+                    else:
+                        w = indent_width(rest)
+                        if w <= c.col:
+                            break
+                        if w < c.col + c.content_col and rest.lstrip(" \t")[:1] in "-*+" and \
+                                rest.lstrip(" \t")[1:2] in (" ", "\t", ""):
+                            break
+                        rest = dedent(rest, min(w, c.col + c.content_col))
                 matched += 1
         all_matched = matched == len(stack)
         if all_matched and stack[-1].kind == "quote" and rest.startswith("[!") and _CALLOUT_START.match(rest) \
                 and any(c.kind != "blank" for c in stack[-1].children):
             # "> [!quote]" right after another callout's last line: a new callout (a re-sync
             # glued two together), not a line of the first
-            stack.pop()
+            self._pop_to(len(stack) - 1)
             self._close_leaf()
             self._open(ln, before_quote)
             self.prev_blank = False
@@ -222,8 +276,8 @@ class _Builder:
             return
 
         if blank:
-            while len(self.stack) > matched:
-                self.stack.pop()
+            if len(stack) > matched:
+                self._pop_to(matched)
             self._close_leaf()
             self._leaf("blank", ln, "")
             self.prev_blank = True
@@ -232,20 +286,23 @@ class _Builder:
         if not all_matched and leaf is not None and leaf.kind == "para" and not self.prev_blank:
             # Lazy continuation of the open paragraph: under quotes any plain text line (as
             # CommonMark has it), under items only an unindented one (see the module doc).
-            unmatched = self.stack[matched:]
-            if all(c.kind == "quote" for c in unmatched):
+            only_quotes = True
+            for i in range(matched, len(stack)):
+                if stack[i].kind != "quote":
+                    only_quotes = False
+                    break
+            if only_quotes:
                 if not _starts_block(rest):
                     self._append(ln, rest)
                     self.prev_blank = False
                     return
-            elif indent_width(raw) == 0 and not _starts_block(raw):
+            elif raw[:1] not in " \t" and not _starts_block(raw):      # unindented
                 self._append(ln, raw)
                 self.prev_blank = False
                 return
 
         if not all_matched:
-            while len(self.stack) > matched:
-                self.stack.pop()
+            self._pop_to(matched)
             self._close_leaf()
         self._open(ln, rest)
         self.prev_blank = False
@@ -384,6 +441,9 @@ _CALLOUT_START = re.compile(r"^\[![\w|-]+\][+-]?(?:[ \t]|$)")
 _BLOCK_STARTS = frozenset(">-*+_#`~%<|=")
 
 
+# First characters of what _starts_block recognises: an image, a rule, a quote, a fence, a
+# table row, a list item, a heading.
+_STARTS_BLOCK = frozenset("!-*_>`~|+#")
 _IMAGE_LINE = re.compile(r"^!\[[^\]\n]*\]\([^)\n]*\)[ \t]*$")
 
 
@@ -393,6 +453,8 @@ def _starts_block(text: str) -> bool:
     s = text.lstrip(" \t")
     if not s:
         return False
+    if s[0] not in _STARTS_BLOCK and not s[0].isdigit():
+        return False                    # none of the patterns below can match
     if _IMAGE_LINE.match(s):
         return True
     if _RULE.match(text) or s.startswith(">") or _FENCE.match(s) or s.startswith("|") or _ITEM.match(s):
@@ -403,31 +465,10 @@ def _starts_block(text: str) -> bool:
 
 def build_tree(lines: list[str], first_line: int = 1) -> Block:
     """The block tree of ``lines[first_line - 1:]`` (file lines, 1-based)."""
-    b = _Builder(first_line)
+    b = Builder(first_line)
     for idx in range(first_line - 1, len(lines)):
         b.feed(idx + 1, lines[idx])
-    _trim_blanks(b.doc)
-    return b.doc
-
-
-def _trim_blanks(block: Block) -> None:
-    """Items and quotes end at their last non-blank line: blank lines at the end of one
-    separate it from what follows, so they move up to its parent."""
-    children: list[Block] = []
-    for c in block.children:
-        children.append(c)
-        if c.kind in ("item", "quote"):
-            _trim_blanks(c)
-            moved = []
-            while c.children and c.children[-1].kind == "blank":
-                moved.append(c.children.pop())
-            for blank in reversed(moved):
-                blank.parent = block
-                children.append(blank)
-            c.end = max([c.start] + [x.end for x in c.children])
-    block.children = children
-    if block.kind == "document" and children:
-        block.end = max(c.end for c in children)
+    return b.finish()
 
 
 def dump(block: Block, indent: str = "") -> str:

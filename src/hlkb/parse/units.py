@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 
 from hlkb.model import Location, TagSlot
 from hlkb.parse import labels
-from hlkb.parse.blocks import RawHighlight, parse_tags
 from hlkb.parse.anchors import peel
-from hlkb.parse.layout import Unit, is_field_item, is_property_line, own_blocks
+from hlkb.parse.blocks import RawHighlight, parse_tags
+from hlkb.parse.grouping import Unit
+from hlkb.parse.inline import plain_text
 from hlkb.parse.locations import location_value
+from hlkb.parse.regions import is_field_item, is_property_line, own_blocks
 from hlkb.parse.tree import Block
 
-
+_MD_LINK = re.compile(r"\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^\s]*?)\)")
+_URL_LOCATION = re.compile(r"[?&]location=(\d+)")
 # Lines in a tail that are template furniture, not a note: stray numbers ("1"), a lone "-",
 # block ids and comments that follow the anchor line.
 _TRAILER_LINE = re.compile(r"^[ \t]*(?:\^[A-Za-z0-9][\w-]*|%%.*%%)[ \t]*$")
@@ -237,12 +240,18 @@ class _Fields:
             if raw.text_field_line is None:            # "🎯 Highlight:: text" (Apple Books fields)
                 raw.text_field_line = ln
                 raw.text_field_lines = [value]
+        elif kind == labels.SECTION:
+            if raw.section is None and value.strip():
+                raw.section = plain_text(value) or None       # "📖 Chapter:: Three"
         elif kind == labels.LOCATION:
             if raw.location is None and value.strip():
-                url = value.strip() if value.strip().startswith(("http://", "https://", "kindle://", "zotero://")) else None
+                v = value.strip()
+                link = _MD_LINK.fullmatch(v)
+                url = link.group("url") if link else (v if re.match(r"^[a-z][a-z0-9+.-]*://\S+$", v) else None)
                 if url:
-                    n = location_value("", url)
-                    label = f"Location {int(n)}" if n is not None else "link"
+                    m = _URL_LOCATION.search(url)
+                    n = float(m.group(1)) if m else None
+                    label = link.group("label") if link else (f"Location {int(n)}" if n is not None else "")
                     raw.location = Location(label=label, url=url, value=n)
                 else:
                     label = _location_label(value)
@@ -285,6 +294,9 @@ class _Fields:
         self.more(text, ln)
 
     def block(self, b: Block) -> None:
+        if b.kind in ("item", "para") and b.end - b.start < 2 and _lone_anchor(b):
+            self.raw.end_line = max(self.raw.end_line, b.end)    # the trailer line, read already
+            return
         if b.kind == "blank":
             if self.mode == labels.NOTE and self.raw.note_lines and self.raw.note_lines[-1] != "":
                 self.raw.note_lines.append("")
@@ -352,8 +364,8 @@ class _Fields:
             return
         if b.kind in ("para", "table"):
             for ln, t in zip(b.lns, b.lines):
-                if is_property_line(t):
-                    continue
+                if is_property_line(t) and labels.field_of(t) is None:
+                    continue          # a Logseq block property ("collapsed:: true"), not a field
                 self.line(t, ln)
             return
         if b.kind == "fence" and self.mode == labels.NOTE:
@@ -366,6 +378,12 @@ class _Fields:
                 self.line(t, ln)
         else:
             self.block(c)
+
+
+def _lone_anchor(b: Block) -> bool:
+    text = " ".join(t for _, t in b.leaf_lines()).strip()
+    tr = peel(text)
+    return tr.anchored and not tr.text.strip(" \t-–—|·•*_\\>")
 
 
 def _without_own_link(value: str) -> str:
@@ -393,7 +411,25 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
             anchor = (leaves[-1].lns[-1], leaves[-1]) if leaves else None
         unit = Unit(unit.kind, [quote] + unit.head[1:], unit.tail, anchor, unit.section, unit.location,
                     unit.note_lines, unit.label_heading, unit.note_line, trailers=unit.trailers + title_trailer)
+    if unit.kind in ("group", "section") and len(unit.head) > 1 and _lone_anchor(unit.head[-1]):
+        # the anchor on a line of its own after the text (" * [View Highlight](…)", "^123456"):
+        # a trailer of the highlight, not a line of its text
+        anchor_block = unit.head[-1]
+        unit.trailers.append(" ".join(t for _, t in anchor_block.leaf_lines()).strip())
+        unit.head = unit.head[:-1]
+        unit.tail = unit.tail + [anchor_block]
+        unit.anchor = None
     lines, tail_blocks, tail_lines = split_head(unit, outline)
+    # the template's date or location line right before the anchor ("> ⏱ 2023-01-02 10:20
+    # ^id") ends the text: it belongs with the tail, its ids with the highlight
+    moved: list[tuple[int, str]] = []
+    while len(lines) > 1 and (labels.field_of(peel(lines[-1][1]).text) or ("",))[0] in (labels.IGNORED,
+                                                                                    labels.LOCATION):
+        ln, t = lines.pop()
+        moved.insert(0, (ln, peel(t).text))
+        if peel(t).anchored or peel(t).block_id:
+            unit.trailers.append(t[len(peel(t).text):].strip())
+    tail_lines = moved + tail_lines
     if unit.kind == "heading" and unit.head:
         h = unit.head[0]
         lines = [(h.start, h.lines[0])]
@@ -424,8 +460,10 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
         raw.note_lines = list(unit.note_lines) + (["", *raw.note_lines] if raw.note_lines else [])
         raw.note_line = unit.note_line or raw.note_line
         raw.note_is_question = True
-    last = max([raw.end_line] + [b.end for b in tail_blocks if b.kind != "blank"])
+    last = max([raw.end_line] + [b.end for b in tail_blocks if b.kind not in ("blank", "rule")])
     raw.end_line = max(raw.end_line, last)
+    if raw.note is None:
+        raw.note_line = None                  # "📝 Note:: N/A", "- Note: ": no note
     raw.tag_slot = _tag_slot(unit, raw)
     return raw
 
