@@ -658,3 +658,43 @@ def test_a_note_in_readwises_default_layout_gets_new_highlights_in_that_layout(i
     assert code == 0, err
     text = (vault / "Readwise/Tweets/Tweets From Ada Quill.md").read_text(encoding="utf-8")
     assert text.endswith("    - Note: so true\n- Third tweet. ([View Tweet](https://twitter.com/adaquill/status/3)) ^rw900303\n")
+
+
+# -- the index schema ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_an_index_of_schema_3_or_4_is_migrated_keeping_its_rows(imported, run_cli, version):
+    """Schema 4 added the meaning vectors, schema 5 import_highlights: an older index takes
+    every step up to the current one, and keeps its notes' rows (and a 4's vectors)."""
+    import sqlite3
+
+    from hlkb.index import schema
+
+    vault, _, source = imported
+    db = vault / ".hlkb" / "index.sqlite"
+    conn = sqlite3.connect(db)
+    with conn:
+        records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        file_id, path, hash_ = conn.execute("SELECT id, path, hash FROM files ORDER BY id LIMIT 1").fetchone()
+        conn.execute("INSERT INTO vectors VALUES (?, ?, ?, 8, x'00', x'00', x'0000000000000000', x'0000000000000000')",
+                     (file_id, hash_, path))
+        conn.execute("INSERT INTO meta VALUES ('kept-by-a-migration', 'yes')")   # a rebuild would lose it
+        conn.execute("DROP TABLE import_highlights")
+        if version == 3:
+            conn.execute("DROP TABLE vectors")
+        conn.execute(f"PRAGMA user_version = {version}")
+    conn.close()
+    before = snapshot(vault)
+    code, out, err = run_cli("import", "--vault", vault, source, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert summary["created"] == [] and summary["updated"] == [] and snapshot(vault) == before
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION == 5
+        assert conn.execute("SELECT value FROM meta WHERE key = 'kept-by-a-migration'").fetchone() == ("yes",)
+        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == records
+        assert conn.execute("SELECT count(*) FROM vectors").fetchone()[0] == (1 if version == 4 else 0)
+        assert conn.execute("SELECT count(*) FROM import_highlights").fetchone()[0] > 0   # recorded again
+    finally:
+        conn.close()
