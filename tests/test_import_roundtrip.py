@@ -3,7 +3,7 @@ generated exports (hypothesis) in both formats, with text that tries to be Markd
 structure (headings, lists, quotes, labels, links and ids at the end, fences, %%).
 
 The generated notes leave out what the parser is known to read otherwise in a note's
-reader note (README, "hlkb import": a line starting ``>``, a rule ``---``, a ``- Tags:``
+reader note (docs/import.md, "Known limits": a line starting ``>``, a rule ``---``, a ``- Tags:``
 line, a paragraph that is only a number, placeholders such as ``-`` or ``none``, and
 ``.h1``-``.h6``, which Readwise itself means as a heading): those are the parser's, not the
 writer's. Highlight text has no such exclusion: the writer makes every text read back.

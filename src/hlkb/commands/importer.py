@@ -38,7 +38,7 @@ def import_command(
                                     "readwise (take Readwise's)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the unified diff of every note and change nothing."),
     vault: opt.Vault = None, db: opt.Db = None,
-    json_: bool = typer.Option(False, "--json", help="Print a JSON summary of the import (see the README)."),
+    json_: bool = typer.Option(False, "--json", help="Print a JSON summary of the import (docs/records.md#import-summary)."),
 ) -> int:
     return run_import(inputs or [], api, token_file, full, api_url, prune, on_conflict, dry_run, vault, db, json_)
 

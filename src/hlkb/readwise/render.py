@@ -365,8 +365,8 @@ def check_readable(renderer: NoteRenderer) -> None:
             problem = f"the note and tags of {item.text!r} read as {h.note!r} and {h.tags!r}"
         else:
             continue
-        raise UsageError(f"hlkb import cannot use this export template: written with it, {problem} (see the "
-                         "README, 'hlkb import', for templates the parser reads)", template.source)
+        raise UsageError(f"hlkb import cannot use this export template: written with it, {problem} (see "
+                         "docs/parser.md, 'Your own template', for templates the parser reads)", template.source)
 
 
 def carries_id(rendered: str, rid: str) -> bool:
