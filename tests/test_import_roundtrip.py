@@ -15,7 +15,9 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from hlkb.parse import parse_file, parse_text
@@ -185,3 +187,38 @@ def test_file_name_examples():
     assert names.claim("/nonexistent", "Book") == "Book.md"
     assert names.claim("/nonexistent", "book") == "book 2.md"                  # one name on a case-folding disk
     assert names.claim("/nonexistent", "BOOK") == "BOOK 3.md"
+
+
+def _read_back(texts: list[str], location: bool) -> list[str]:
+    highlights = [{"id": i + 1, "text": t, "is_discard": False, "is_deleted": False} for i, t in enumerate(texts)]
+    if location:
+        highlights[-1].update(location_type="location", location=0)
+    book = {"user_book_id": 1, "title": "T", "author": "A", "category": "books", "highlights": highlights}
+    plan = plan_import(Path("/nonexistent-vault"), parse_export(json.dumps([book]).encode(), "x.json").books, {},
+                       Options())
+    assert not plan.errors, plan.errors
+    return [h.text for h in parse_text(plan.notes[0].new_data.decode("utf-8"), "T.md", file_name="T.md").highlights]
+
+
+MARKS = [*"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", "—", "–", "·", "•"]
+
+
+@pytest.mark.parametrize("location", [True, False])
+def test_a_highlight_of_one_or_two_marks_reads_back_after_unanchored_ones(location):
+    """Every ASCII punctuation mark and the dashes and bullets a template puts around a
+    link, alone, doubled and after a backslash, as the last highlight after two without a
+    location (where the parser looks for an anchor standing alone)."""
+    texts = MARKS + [a + b for a in MARKS for b in MARKS if a in "\\-*>_|" or b in "\\-—–"]
+    wrong = []
+    for text in texts:
+        want = plain_text(text)
+        if want.strip() and _read_back(["a", "aa", text], location) != ["a", "aa", want]:
+            wrong.append(text)
+    assert not wrong
+
+
+@pytest.mark.parametrize("text", ["\\—", "\\\\—", "a \\–", "a \\\\-", "end \\—", "\\\\\\—"])
+def test_a_backslash_before_a_final_dash_stays_text(text):
+    """A backslash escapes only ASCII punctuation: before "—" it is text, and stays text
+    when the final dash is written as a character reference."""
+    assert _read_back(["a", text], location=True) == ["a", plain_text(text)]

@@ -239,8 +239,7 @@ def _protect_end(text: str) -> str:
     if _DASH_END.search(text):
         # a dash before the link is a template's separator to the parser ("text — (link)"),
         # and after punctuation ("a.- (link)") it splits the highlight in two
-        cut = len(text) - 2 if text[-2:-1] == "\\" else len(text) - 1
-        text = text[:cut] + f"&#{ord(text[-1])};"
+        text = _as_reference(text, len(text) - 1)
     for _ in range(12):
         cut = _trailer_cut(text)
         if cut is None:
@@ -258,9 +257,24 @@ def _protect_end(text: str) -> str:
         elif ch in _ESCAPABLE and ch != "-" and not (i and text[i - 1] == "\\"):
             text = text[:i] + "\\" + text[i:]
         else:
-            start = i - 1 if i and text[i - 1] == "\\" else i
-            text = text[:start] + f"&#{ord(ch)};" + text[i + 1:]
+            text = _as_reference(text, i)
     return text
+
+
+def _as_reference(text: str, i: int) -> str:
+    """``text`` with its character at ``i`` as a character reference. An odd run of
+    backslashes before it ends in one that escapes it (``\\-``): that one goes, the reference
+    stands for the character; before a character no backslash escapes (``\\—``) that
+    backslash is text, and is doubled, or it would escape the reference's ``&``."""
+    ch = text[i]
+    run = i - len(text[:i].rstrip("\\"))
+    start = i
+    if run % 2:
+        if ch in _ESCAPABLE:
+            start = i - 1
+        else:
+            text, i, start = text[:i] + "\\" + text[i:], i + 1, i + 1
+    return text[:start] + f"&#{ord(ch)};" + text[i + 1:]
 
 
 # -- rendering -----------------------------------------------------------------------------------------
