@@ -18,7 +18,8 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from hlkb.parse import parse_file, parse_text
 from hlkb.parse.inline import plain_text

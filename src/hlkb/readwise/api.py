@@ -177,7 +177,7 @@ class ReadwiseClient:
         """Readwise's own word on an error (``{"detail": …}``), short and on one line."""
         try:
             data = json.loads(exc.read(4096).decode("utf-8"))
-        except Exception:   # noqa: BLE001 - any unreadable body just has no detail
+        except Exception:   # any unreadable body just has no detail
             return ""
         detail = data.get("detail") if isinstance(data, dict) else None
         if not isinstance(detail, str) or not detail.strip():

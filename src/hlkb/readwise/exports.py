@@ -275,7 +275,7 @@ def _number(value, what: str, shown: str, place: str, line: int | None) -> float
 
 def book_from_json(data: dict, shown: str, place: str, line: int | None) -> Book:
     book_id = _id_text(data.get("user_book_id"), "user_book_id", shown, place, line)
-    s = lambda key: _text_or_none(data.get(key), key, shown, place, line)   # noqa: E731
+    s = lambda key: _text_or_none(data.get(key), key, shown, place, line)
     raw_title = clean_line(s("title") or "")
     title = clean_line(s("readable_title") or "") or raw_title or f"Untitled {book_id}"
     book = Book(key=book_id, readwise_id=book_id, title=title, full_title=raw_title or None,
@@ -301,7 +301,7 @@ def book_from_json(data: dict, shown: str, place: str, line: int | None) -> Book
 
 def _item_from_json(h: dict, shown: str, place: str, line: int | None) -> Item:
     hid = _id_text(h.get("id"), "id", shown, place, line)
-    s = lambda key: _text_or_none(h.get(key), key, shown, place, line)   # noqa: E731
+    s = lambda key: _text_or_none(h.get(key), key, shown, place, line)
     text = s("text")
     if text is None:
         raise InputError(f"{place}: the highlight has no text", shown, line)
@@ -345,7 +345,9 @@ def read_csv_text(text: str, shown: str) -> Export:
         line = start
         if not any(cell.strip() for cell in row):
             continue
-        cell = lambda name: row[index[name]] if name in index and index[name] < len(row) else ""   # noqa: E731
+        def cell(name: str, row: list[str] = row) -> str:
+            return row[index[name]] if name in index and index[name] < len(row) else ""
+
         text = cell("Highlight")
         title = clean_line(cell("Book Title"))
         if not text.strip():

@@ -165,7 +165,7 @@ def _indexed_highlights(index, rels: list[str]) -> dict[str, list[dict]]:
     conn = index.conn
     for i in range(0, len(rels), 500):
         chunk = rels[i:i + 500]
-        rows = conn.execute("SELECT id, path, error FROM files WHERE path IN (%s)" % ",".join("?" * len(chunk)),
+        rows = conn.execute(f"SELECT id, path, error FROM files WHERE path IN ({','.join('?' * len(chunk))})",
                             chunk).fetchall()
         for fid, path, error in rows:
             if not error:

@@ -164,9 +164,9 @@ def markdown_text(text: str, plain: bool = False) -> str:
     the rare text whose Markdown the parser reads otherwise (formatting is lost, the
     characters are not)."""
     if plain:
-        from hlkb.parse.inline import plain_text
-
         import unicodedata
+
+        from hlkb.parse.inline import plain_text
 
         flat = plain_text(text)
         escaped = "".join("\\" + ch if ch in _ESCAPABLE else ch for ch in flat)

@@ -49,8 +49,8 @@ class ImportState:
         for i in range(0, len(wanted), 500):
             chunk = wanted[i:i + 500]
             rows = self.conn.execute(
-                "SELECT book, highlight, written, data FROM import_highlights WHERE book IN (%s)"
-                % ",".join("?" * len(chunk)), chunk)
+                f"SELECT book, highlight, written, data FROM import_highlights WHERE book IN ({','.join('?' * len(chunk))})",
+                chunk)
             for book, highlight, written, data in rows:
                 out[book][highlight] = Recorded(written, data)
         return out

@@ -298,9 +298,8 @@ class Planner:
             rec = recorded.get(item.key)
             if item.deleted or rec is None or rec.data != data_hash(item_fields(book, item)):
                 return False
-        if book.complete and len(recorded) > len(book.items):
-            return False       # something hlkb wrote is gone from the (whole) export
-        return True
+        # not when something hlkb wrote is gone from the (whole) export
+        return not (book.complete and len(recorded) > len(book.items))
 
     def _update_once(self, book: Book, on_disk, found_by: str, src, note, plain: set[str], last: bool) -> set[str]:
         """Plan the edits of one note; the keys of written highlights the parser would read
