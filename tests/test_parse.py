@@ -290,3 +290,22 @@ def test_apostrophe_inside_a_bare_tag_belongs_to_it():
 
     assert parse_tags("Bash O'Reilly-Learning") == ["Bash", "O'Reilly-Learning"]
     assert parse_tags("[[two words]] #x y, 'z'") == ["two words", "x", "y", "z"]
+
+
+@pytest.mark.parametrize("mark,text", [("\\>", ">"), ("\\*", "*"), ("\\_", "_"), ("\\\\", "\\"), ("\\|", "|"),
+                                       ("\\* \\>", "* >"), ("**\\>**", ">")])
+def test_a_highlight_that_is_only_escaped_marks_is_not_a_lone_anchor(mark, text):
+    """A backslash makes a mark literal text (CommonMark): ``- \\> (Location 3)`` after two
+    unanchored items is a third highlight, not the anchor of the section above it."""
+    note = parse_text(f"# Marks\n\n## Highlights\n\n- First one.\n- Second one.\n- {mark} (Location 3)\n", "m.md")
+    assert [(h.text, h.location and h.location.label) for h in note.highlights] == [
+        ("First one.", None), ("Second one.", None), (text, "Location 3")]
+
+
+def test_an_escaped_dash_before_a_link_is_still_a_separator():
+    """``\\-`` is what an exporter writes to keep ``- [(View Highlight)](…)`` from starting a
+    list: on the link's own line it is no text."""
+    note = parse_text("# D\n\n## Highlights\n\n> The whole quoted text.\n> \\- [(View Highlight)](https://read.readwise.io"
+                      "/read/01jdash00000000000000000a1)\n", "d.md")
+    assert [(h.text, h.location and h.location.url) for h in note.highlights] == [
+        ("The whole quoted text.", "https://read.readwise.io/read/01jdash00000000000000000a1")]

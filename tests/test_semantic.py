@@ -365,7 +365,7 @@ def test_pool_and_this_process_make_the_same_vectors(vault, monkeypatch):
 
 
 def test_schema_3_index_is_migrated_keeping_its_rows(tmp_path):
-    from hlkb.index import open_index, refresh
+    from hlkb.index import open_index, refresh, schema
 
     shutil.copytree(FIXTURE, tmp_path / "v")
     db = tmp_path / "i.sqlite"
@@ -376,7 +376,7 @@ def test_schema_3_index_is_migrated_keeping_its_rows(tmp_path):
         index.conn.execute("PRAGMA user_version = 3")
     with open_index(tmp_path / "v", db) as index:
         conn = index.conn
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == records
         assert conn.execute("SELECT count(*) FROM vectors").fetchone()[0] == 0
 

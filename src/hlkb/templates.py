@@ -10,7 +10,11 @@ of names), ``highlight_location`` ("Location 220", "Page 12"), ``highlight_locat
 ``highlight_id``, ``highlight_url`` (the highlight's Readwise link), ``highlighted_at``,
 ``highlight_color``, ``highlight_chapter``. Of a book: ``title``, ``full_title``, ``author``,
 ``category``, ``url``, ``image_url``, ``document_tags``, ``date``, ``time``, ``is_new_page``,
-``has_new_highlights``, ``book_id``, ``highlights_url``.
+``has_new_highlights``, ``book_id``, ``highlights_url``, ``summary``, ``source``,
+``document_note``, ``asin``.
+
+Filters: Readwise's ``date`` (PHP format letters) and ``yaml`` (a value as a YAML scalar
+that reads back as the same string or number, for front-matter templates).
 
 A multi-line value keeps the lines inside the block it starts in, as Readwise does: each
 further line starts with the container prefix of the line the value starts on (list
@@ -43,7 +47,17 @@ DEFAULT_PAGE = (
     "- Full Title: {{ full_title or title }}\n"
     "- Category: #{{category}}\n"
     "{% if document_tags %}- Document Tags: {% for tag in document_tags %}[[{{tag}}]] {% endfor %}\n{% endif %}"
+    "{% if summary %}- Summary: {{summary}}\n{% endif %}"
     "{% if url %}- URL: {{url}}\n{% endif %}")
+# What `hlkb import` writes between the "---" fences when the user's template has no
+# front_matter of its own: values quoted by the ``yaml`` filter, so that any title stays
+# valid YAML. ``book_id`` is what later imports find the note by (key readwise_book_id).
+DEFAULT_FRONT_MATTER = (
+    "title: {{ title | yaml }}\n"
+    "{% if author %}author: {{ author | yaml }}\n{% endif %}"
+    "category: {{ category | yaml }}\n"
+    "{% if url %}url: {{ url | yaml }}\n{% endif %}"
+    "readwise_book_id: {{ book_id | yaml }}\n")
 
 HIGHLIGHT_VARIABLES = ("highlight_text", "highlight_note", "highlight_tags", "highlight_location",
                        "highlight_location_url", "highlight_id", "highlight_url", "highlighted_at",
@@ -95,6 +109,30 @@ def _date_filter(value, fmt: str = "Y-m-d") -> str:
     return "".join(out)
 
 
+# YAML's printable set (YAML 1.1 as PyYAML reads it) less the line breaks it folds inside
+# a quoted scalar (NEL, U+2028, U+2029): anything else must be escaped, or the front
+# matter cannot be read back as the same text.
+_YAML_UNPRINTABLE = re.compile("[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def yaml_scalar(value) -> str:
+    """``value`` as a YAML scalar that reads back as itself: numbers and booleans as they
+    are, None as ``null``, lists as flow sequences, anything else as a double-quoted string."""
+    import json
+
+    if value is None or value == "":
+        return '""' if value == "" else "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)) and value == value and value not in (float("inf"), float("-inf")):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_scalar(v) for v in value) + "]"
+    text = json.dumps(str(value), ensure_ascii=False)
+    return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}" if ord(m.group(0)) <= 0xFFFF
+                                 else f"\\U{ord(m.group(0)):08x}", text)
+
+
 @lru_cache(maxsize=1)
 def environment():
     from jinja2 import ChainableUndefined
@@ -102,6 +140,7 @@ def environment():
 
     env = SandboxedEnvironment(undefined=ChainableUndefined, autoescape=False, keep_trailing_newline=True)
     env.filters["date"] = _date_filter
+    env.filters["yaml"] = yaml_scalar
     return env
 
 
@@ -193,9 +232,17 @@ def render_highlight(template: Template, h: dict) -> str:
 def render_note(template: Template, book: dict, highlights: list[dict], new_page: bool = True) -> str:
     """A whole note: front matter, page part, header, and each highlight (joined by the
     template's separator), ending with a newline."""
+    rendered = [render_highlight(template, h).strip("\n") for h in highlights]
+    text = render_head(template, book, bool(highlights), new_page) + template.separator.join(rendered)
+    return text.rstrip("\n") + "\n"
+
+
+def render_head(template: Template, book: dict, has_highlights: bool = True, new_page: bool = True) -> str:
+    """What comes before the first highlight: front matter, page part and header (each
+    part ending with a newline; "" when the template renders none of them)."""
     values = dict(book)
     values.setdefault("is_new_page", new_page)
-    values.setdefault("has_new_highlights", bool(highlights))
+    values.setdefault("has_new_highlights", has_highlights)
     values.setdefault("date", _dt.date.today())
     values.setdefault("time", "")
     parts = []
@@ -207,10 +254,7 @@ def render_note(template: Template, book: dict, highlights: list[dict], new_page
     header = render(template.header, values) if template.header else ""
     if header.strip():
         parts.append(header.strip("\n") + "\n")
-    rendered = [render_highlight(template, h).strip("\n") for h in highlights]
-    parts.append(template.separator.join(rendered))
-    text = "".join(parts)
-    return text.rstrip("\n") + "\n"
+    return "".join(parts)
 
 
 # -- configuration ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 from hlkb.errors import InputError
 
 APPLICATION_ID = 0x686C6B62   # "hlkb"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # FTS5 columns, in order (the bm25 weights in search.py follow this order).
 FTS_COLUMNS = ("title", "body", "note", "meta", "tag", "author")
@@ -38,6 +38,17 @@ VECTORS_TABLE = """CREATE TABLE IF NOT EXISTS vectors(
         bits BLOB NOT NULL,
         keys BLOB NOT NULL,
         vecs BLOB NOT NULL)"""
+
+# `hlkb import` (readwise/state.py): each Readwise highlight as hlkb last wrote it, to tell
+# an edit made in the vault from one made in Readwise. Not a cache of the vault, so
+# `index --full` (clear_content) keeps it; a rebuild loses it, after which a highlight that
+# changed on both sides cannot be told apart and is reported as a conflict, never overwritten.
+IMPORT_HIGHLIGHTS = """CREATE TABLE IF NOT EXISTS import_highlights(
+        book TEXT NOT NULL,         -- the Readwise book id, or csv-<hash> (the CSV has no ids)
+        highlight TEXT NOT NULL,    -- the Readwise highlight id, or t-<hash of its text>
+        written TEXT NOT NULL,      -- hash of its lines as hlkb last wrote them
+        data TEXT NOT NULL,         -- hash of its Readwise fields as last imported
+        PRIMARY KEY (book, highlight)) WITHOUT ROWID"""
 
 SCHEMA = [
     """CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)""",
@@ -128,6 +139,7 @@ SCHEMA = [
     # and as small an index
     "INSERT INTO fts(fts, rank) VALUES ('automerge', 8)",
     "INSERT INTO fts(fts, rank) VALUES ('crisismerge', 32)",
+    IMPORT_HIGHLIGHTS,
 ]
 
 # version -> statements that take an index from that version to version + 1.
@@ -136,6 +148,7 @@ SCHEMA = [
 # is a cache of the vault, and a rebuild is cheaper and safer than a conversion.
 MIGRATIONS: dict[int, list[str]] = {
     3: [VECTORS_TABLE],     # version 4 added the meaning vectors (issue 19); nothing else changed
+    4: [IMPORT_HIGHLIGHTS],  # version 5 added what `hlkb import` last wrote (issue 18); nothing else changed
 }
 
 

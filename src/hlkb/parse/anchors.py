@@ -238,6 +238,21 @@ _DANGLING = re.compile(r"(?:(?:[ \t\u00a0]+|^|(?<=\n))(?:\\?[-–—]|[|·•*+]
 _DANGLING_CHARS = " \t\u00a0\n\\-–—|·•*+"
 
 
+# What a line holding only an anchor may also hold: spaces, dashes, bars, bullets, emphasis
+# marks, a quote marker, a backslash (``\- [(View Highlight)](…)``: an exporter escaping the
+# "- " that starts its line).
+_SEPARATOR_CHARS = " \t\u00a0-–—|·•*_\\>"
+# A backslash before any other ASCII punctuation makes that mark literal text (CommonMark):
+# ``- \> (Location 0)`` is a highlight whose whole text is ">", not a lone anchor.
+_ESCAPED_MARK = re.compile(r"\\[!-,./:-@\[-`{-~]")
+
+
+def only_separators(text: str) -> bool:
+    """Is ``text`` (what is left of a line once its anchor is peeled) no highlight text at
+    all, only what a template puts around a link?"""
+    return not text.strip(_SEPARATOR_CHARS) and not ("\\" in text and _ESCAPED_MARK.search(text))
+
+
 def _without_dangling(work: str) -> str:
     """``_DANGLING.sub("", work)``, scanning only the run of separator characters that ends
     ``work``: a match holds nothing else and reaches the end (or the final newline), so it

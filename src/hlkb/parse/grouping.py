@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from hlkb.model import Location
 from hlkb.parse import labels
-from hlkb.parse.anchors import peel
+from hlkb.parse.anchors import only_separators, peel
 from hlkb.parse.regions import (
     FOOTNOTE_DEF,
     STRAY_NUMBER,
@@ -237,15 +237,11 @@ def _section_unit(blocks: list[Block], anchor_of, label: Block | None) -> Unit |
 def trailer_only(b: Block) -> bool:
     """A block whose only text is an anchor: a lone ``^123456`` or ``[View Highlight](…)``."""
     if b.kind == "para":
-        return len(b.lines) == 1 and not _strip_separators(peel(b.lines[0]).text)
+        return len(b.lines) == 1 and only_separators(peel(b.lines[0]).text)
     if b.kind == "item":
         own = own_blocks(b)
         return len(own) == 1 and own[0].kind == "para" and trailer_only(own[0]) and len(b.children) == 1
     return False
-
-
-def _strip_separators(text: str) -> str:
-    return text.strip(" \t\u00a0-–—|·•*_\\>")
 
 
 def span_units(ctx: Context, anchor_of) -> list[Unit]:

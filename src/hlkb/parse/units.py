@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from hlkb.model import Location, TagSlot
 from hlkb.parse import labels
-from hlkb.parse.anchors import peel
+from hlkb.parse.anchors import only_separators, peel
 from hlkb.parse.blocks import RawHighlight, parse_tags
 from hlkb.parse.grouping import Unit
 from hlkb.parse.inline import plain_text
@@ -378,7 +378,7 @@ class _Fields:
 def _lone_anchor(b: Block) -> bool:
     text = " ".join(t for _, t in b.leaf_lines()).strip()
     tr = peel(text)
-    return tr.anchored and not tr.text.strip(" \t-–—|·•*_\\>")
+    return tr.anchored and only_separators(tr.text)
 
 
 def _without_own_link(value: str) -> str:
