@@ -95,7 +95,9 @@ def _assemble_note(body: Body, data: dict, fm, text: str, path: str, file_name: 
     meta = body.metadata
     props = body.properties
     logseq = body.format == "logseq"
-    front = dict(props) if logseq else data
+    # an outline's page properties, and any YAML front matter above them (a Readwise note
+    # whose highlights are an outline keeps its front matter: its title, author, tags)
+    front = {**data, **props} if logseq else data
     fmeta, ffront, fdata = fields.Folded(meta), fields.Folded(front), fields.Folded(data)
     title = (fields.clean_title(fdata.get("title"))
              or (fields.clean_title(props.get("title")) if logseq else None)
@@ -110,10 +112,9 @@ def _assemble_note(body: Body, data: dict, fm, text: str, path: str, file_name: 
                 or fields.clean_category(ffront.get("category", "type")))
     url = (fields.as_text(fmeta.get("URL", "Source URL"))
            or fields.as_text(ffront.get("url", "source_url", "link")))
-    if logseq:
-        tags = parse_tags(props.get("tags", "")) if props.get("tags") else []
-    else:
-        tags = fields.front_matter_tags(fdata.get("tags", "tag"))
+    tags = fields.front_matter_tags(fdata.get("tags", "tag"))
+    if logseq and props.get("tags"):
+        tags = list(dict.fromkeys(tags + parse_tags(props["tags"])))
     doc_tags_raw = fmeta.get("Document Tags")
     summary = fmeta.get("Summary") or (fields.as_text(ffront.get("summary")))
     note = Note(
@@ -130,7 +131,7 @@ def _assemble_note(body: Body, data: dict, fm, text: str, path: str, file_name: 
         document_tags=parse_tags(doc_tags_raw) if isinstance(doc_tags_raw, str) else [],
         format=body.format,
         text=text,
-        front_matter_lines=dict(body.property_lines) if logseq else dict(fm.key_lines),
+        front_matter_lines={**fm.key_lines, **body.property_lines} if logseq else dict(fm.key_lines),
         body_line=fm.body_line if fm.present else 1,
         warnings=warnings,
         date=fields.note_date(front, meta),
