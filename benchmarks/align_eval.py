@@ -91,12 +91,20 @@ def score_file(gold_path: Path, config: Config, merge_wrapped: bool = True) -> d
         else:
             wrong_lang.append((gp["start"], gp["lang"], mine))
     return {
-        "file": gold["file"], "tp": tp, "ours": len(ours), "gold": len(gold_pairs),
-        "un_tp": un_tp, "un_ours": len(our_unpaired), "un_gold": len(gold_unpaired),
-        "lang_ok": lang_ok, "lang_n": len(gold["paragraphs"]), "seconds": seconds,
+        "file": gold["file"],
+        "tp": tp,
+        "ours": len(ours),
+        "gold": len(gold_pairs),
+        "un_tp": un_tp,
+        "un_ours": len(our_unpaired),
+        "un_gold": len(gold_unpaired),
+        "lang_ok": lang_ok,
+        "lang_n": len(gold["paragraphs"]),
+        "seconds": seconds,
         "missed": sorted(tuple(map(sorted, p)) for p in gold_pairs - ours),
         "extra": sorted(tuple(map(sorted, p)) for p in ours - gold_pairs),
-        "wrong_lang": wrong_lang, "why": verdict.reason if verdict is not None else "one language only",
+        "wrong_lang": wrong_lang,
+        "why": verdict.reason if verdict is not None else "one language only",
     }
 
 
@@ -120,10 +128,11 @@ def main(argv: list[str]) -> int:
     # the timings compare the systems, not who ran first
     for path in paths:
         score_file(path, Config())
-    systems = {"hlkb": (Config(), True), "no-anchors": (Config(anchors=False), True),
-               "gale-church": (BASELINE, True)}
-    totals = {name: dict(tp=0, ours=0, gold=0, un_tp=0, un_ours=0, un_gold=0, lang_ok=0, lang_n=0, seconds=0.0)
-              for name in systems}
+    systems = {"hlkb": (Config(), True), "no-anchors": (Config(anchors=False), True), "gale-church": (BASELINE, True)}
+    totals = {
+        name: dict(tp=0, ours=0, gold=0, un_tp=0, un_ours=0, un_gold=0, lang_ok=0, lang_n=0, seconds=0.0)
+        for name in systems
+    }
     header = f"{'file':44} {'system':12} {'P':>6} {'R':>6} {'F1':>6}  {'unpaired R/P':>13}  {'lang':>7}  {'ms':>5}"
     print(header)
     print("-" * len(header))
@@ -134,8 +143,10 @@ def main(argv: list[str]) -> int:
                 totals[name][k] += r[k]
             p, rc, f = prf(r["tp"], r["ours"], r["gold"])
             up, ur, _ = prf(r["un_tp"], r["un_ours"], r["un_gold"])
-            print(f"{r['file'][:44]:44} {name:12} {p:6.3f} {rc:6.3f} {f:6.3f}  {ur:6.3f}/{up:6.3f}  "
-                  f"{r['lang_ok']:3}/{r['lang_n']:<3}  {r['seconds'] * 1000:5.1f}")
+            print(
+                f"{r['file'][:44]:44} {name:12} {p:6.3f} {rc:6.3f} {f:6.3f}  {ur:6.3f}/{up:6.3f}  "
+                f"{r['lang_ok']:3}/{r['lang_n']:<3}  {r['seconds'] * 1000:5.1f}"
+            )
             if verbose and name == "hlkb":
                 if not r["ours"]:
                     print(f"    no pairs: {r['why']}")
@@ -151,11 +162,15 @@ def main(argv: list[str]) -> int:
         p, rc, f = prf(t["tp"], t["ours"], t["gold"])
         up, ur, _ = prf(t["un_tp"], t["un_ours"], t["un_gold"])
         results[name] = f
-        print(f"{'micro-average':44} {name:12} {p:6.3f} {rc:6.3f} {f:6.3f}  {ur:6.3f}/{up:6.3f}  "
-              f"{t['lang_ok'] / max(t['lang_n'], 1):7.3f}   ({t['seconds'] * 1000:.0f} ms)")
+        print(
+            f"{'micro-average':44} {name:12} {p:6.3f} {rc:6.3f} {f:6.3f}  {ur:6.3f}/{up:6.3f}  "
+            f"{t['lang_ok'] / max(t['lang_n'], 1):7.3f}   ({t['seconds'] * 1000:.0f} ms)"
+        )
     base = results["gale-church"]
-    print(f"\nF1 hlkb / baseline: {results['hlkb']:.3f} / {base:.3f} = "
-          f"{results['hlkb'] / base if base else float('inf'):.2f}x")
+    print(
+        f"\nF1 hlkb / baseline: {results['hlkb']:.3f} / {base:.3f} = "
+        f"{results['hlkb'] / base if base else float('inf'):.2f}x"
+    )
     return 0
 
 

@@ -33,8 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HLKB = [sys.executable, "-m", "hlkb"]
 
-WORDS = ("harbour lantern ledger season orchard river market winter signal ferry archive meadow copper "
-         "margin patient quiet measure borrow kettle window answer ribbon distance thread ").split()
+WORDS = (
+    "harbour lantern ledger season orchard river market winter signal ferry archive meadow copper "
+    "margin patient quiet measure borrow kettle window answer ribbon distance thread "
+).split()
 ZH = "山水茶园清晨雾气采茶人半山腰叶子工序杯中城市花园屋顶菜地"
 
 
@@ -56,12 +58,20 @@ def make_export(books: int, highlights: int, seed: int = 7) -> dict:
         items = []
         for h in range(highlights):
             hid += 1
-            item = {"id": hid, "text": sentence(rng, zh) + (" " + sentence(rng, zh) if h % 4 == 0 else ""),
-                    "note": sentence(rng, zh) if h % 5 == 0 else "", "color": "yellow",
-                    "highlighted_at": f"2024-01-{1 + h % 28:02d}T10:00:00Z", "updated_at": "2024-01-01T10:00:00Z",
-                    "tags": [{"id": 1, "name": rng.choice(["blue", "pink", "idea", "quote"])}] if h % 3 == 0 else [],
-                    "is_favorite": False, "is_discard": False, "is_deleted": False,
-                    "readwise_url": f"https://readwise.io/open/{hid}", "url": None}
+            item = {
+                "id": hid,
+                "text": sentence(rng, zh) + (" " + sentence(rng, zh) if h % 4 == 0 else ""),
+                "note": sentence(rng, zh) if h % 5 == 0 else "",
+                "color": "yellow",
+                "highlighted_at": f"2024-01-{1 + h % 28:02d}T10:00:00Z",
+                "updated_at": "2024-01-01T10:00:00Z",
+                "tags": [{"id": 1, "name": rng.choice(["blue", "pink", "idea", "quote"])}] if h % 3 == 0 else [],
+                "is_favorite": False,
+                "is_discard": False,
+                "is_deleted": False,
+                "readwise_url": f"https://readwise.io/open/{hid}",
+                "url": None,
+            }
             if category == "books":
                 item.update(location=100 + h * 37, location_type="location")
             elif category == "podcasts":
@@ -72,12 +82,22 @@ def make_export(books: int, highlights: int, seed: int = 7) -> dict:
                 item.update(location=h + 1, location_type="order")
             items.append(item)
         title = ("书名" + str(b)) if zh else " ".join(rng.choice(WORDS) for _ in range(3)).title() + f" {b}"
-        results.append({"user_book_id": 500_000 + b, "title": title, "readable_title": title,
-                        "author": "Author " + str(b % 40), "category": category, "source": "kindle",
-                        "asin": f"B0{b:08d}" if category == "books" else None,
-                        "cover_image_url": f"https://images.example.org/{b}.jpg", "book_tags": [],
-                        "source_url": f"https://example.org/{b}" if category == "articles" else None,
-                        "readwise_url": f"https://readwise.io/bookreview/{500_000 + b}", "highlights": items})
+        results.append(
+            {
+                "user_book_id": 500_000 + b,
+                "title": title,
+                "readable_title": title,
+                "author": "Author " + str(b % 40),
+                "category": category,
+                "source": "kindle",
+                "asin": f"B0{b:08d}" if category == "books" else None,
+                "cover_image_url": f"https://images.example.org/{b}.jpg",
+                "book_tags": [],
+                "source_url": f"https://example.org/{b}" if category == "articles" else None,
+                "readwise_url": f"https://readwise.io/bookreview/{500_000 + b}",
+                "highlights": items,
+            }
+        )
     return {"count": len(results), "nextPageCursor": None, "results": results}
 
 
@@ -113,8 +133,12 @@ def main() -> None:
         next_id = 90_000_000
         for _ in range(max(1, n_items // 100)):
             book = rng.choice(changed["results"])
-            new = dict(book["highlights"][-1], id=next_id, text=sentence(rng) + " Added later.",
-                       readwise_url=f"https://readwise.io/open/{next_id}")
+            new = dict(
+                book["highlights"][-1],
+                id=next_id,
+                text=sentence(rng) + " Added later.",
+                readwise_url=f"https://readwise.io/open/{next_id}",
+            )
             book["highlights"].append(new)
             next_id += 1
         updated = work / "export-updated.json"
@@ -136,9 +160,13 @@ def main() -> None:
         for key in ("import", "parse", "index", "again", "update"):
             print(f"  {key:<7} {best[key]:7.2f}   ({', '.join(f'{t:.2f}' for t in times[key])})")
         ratio = best["import"] / best["parse"]
-        print(f"import / parse = {ratio:.2f}x (target <= 2x); index / parse = {best['index'] / best['parse']:.2f}x; "
-              f"import / index = {best['import'] / best['index']:.2f}x")
-        print(f"again / parse = {best['again'] / best['parse']:.2f}x; update / parse = {best['update'] / best['parse']:.2f}x")
+        print(
+            f"import / parse = {ratio:.2f}x (target <= 2x); index / parse = {best['index'] / best['parse']:.2f}x; "
+            f"import / index = {best['import'] / best['index']:.2f}x"
+        )
+        print(
+            f"again / parse = {best['again'] / best['parse']:.2f}x; update / parse = {best['update'] / best['parse']:.2f}x"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_index
 
-SYLLABLES = bench_index._SYLLABLES     # the generator's words are made of these: the commonest words
+SYLLABLES = bench_index._SYLLABLES  # the generator's words are made of these: the commonest words
 
 
 def queries() -> dict[str, tuple[str, bool]]:
@@ -47,8 +47,20 @@ def queries() -> dict[str, tuple[str, bool]]:
 
 
 def timed(vault: Path, query: str) -> tuple[float, int]:
-    cmd = [sys.executable, "-m", "hlkb", "search", "--vault", str(vault), "--no-refresh", "--jsonl",
-           "--limit", "10", "--", query]
+    cmd = [
+        sys.executable,
+        "-m",
+        "hlkb",
+        "search",
+        "--vault",
+        str(vault),
+        "--no-refresh",
+        "--jsonl",
+        "--limit",
+        "10",
+        "--",
+        query,
+    ]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     return time.perf_counter() - start, proc.returncode
@@ -60,8 +72,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     vault = bench_index.make_vault(args.notes)
-    subprocess.run([sys.executable, "-m", "hlkb", "index", "--vault", str(vault)], check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "hlkb", "index", "--vault", str(vault)], check=True, capture_output=True)
     # round-robin, so that a busy moment of a shared machine hits every query alike
     samples: dict[str, list[tuple[float, int]]] = {name: [] for name in queries()}
     for _ in range(args.repeat):

@@ -28,11 +28,24 @@ from hlkb.edit.plan import parse_source
 def make_vault(root: Path, notes: int, highlights: int) -> list[Path]:
     paths = []
     for n in range(notes):
-        lines = ["---", f"title: Generated note {n}", "tags: [bench, shelf]", "---", f"# Generated note {n}", "",
-                 "## Metadata", "- Author: [[Bench Writer]]", "- Document Tags: [[bench]] ", "", "## Highlights"]
+        lines = [
+            "---",
+            f"title: Generated note {n}",
+            "tags: [bench, shelf]",
+            "---",
+            f"# Generated note {n}",
+            "",
+            "## Metadata",
+            "- Author: [[Bench Writer]]",
+            "- Document Tags: [[bench]] ",
+            "",
+            "## Highlights",
+        ]
         for h in range(highlights):
-            lines.append(f"- Sentence {h} of note {n} says something about the #bench and the weather. "
-                         f"([Location\u00a0{h * 10}](https://readwise.io/to_kindle?action=open&asin=B{n}&location={h * 10}))")
+            lines.append(
+                f"- Sentence {h} of note {n} says something about the #bench and the weather. "
+                f"([Location\u00a0{h * 10}](https://readwise.io/to_kindle?action=open&asin=B{n}&location={h * 10}))"
+            )
             if h % 3 == 0:
                 lines.append("    - Tags: [[bench]] [[blue]] ")
         path = root / f"note-{n:04d}.md"
@@ -92,8 +105,11 @@ def big_note(root: Path, count: int) -> None:
     """One edit in one big note: the edit's planning against reading and parsing that note
     once (it parses the note before and after the edit, so about 2x; remove no more)."""
     lines = ["---", "title: One big note", "tags: [bench]", "---", "# One big note", "", "## Highlights"]
-    lines += [f"- Highlight {h} of the big note, about the weather in the hills. "
-              f"([View Highlight](https://read.readwise.io/read/01big{h:022d}))" for h in range(count)]
+    lines += [
+        f"- Highlight {h} of the big note, about the weather in the hills. "
+        f"([View Highlight](https://read.readwise.io/read/01big{h:022d}))"
+        for h in range(count)
+    ]
     path = root / "big.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     baseline = timed(lambda: parse_source(load_source(path)))

@@ -59,7 +59,7 @@ def load_article(path: Path, gold_path: Path):
 def block_text(lines: list[str], gold: dict, i: int, lang: str) -> tuple[str, int]:
     """Text and first line of gold paragraph ``i`` (the language half of an inline line)."""
     para = gold["paragraphs"][i]
-    text = "\n".join(lines[para["start"] - 1:para["end"]])
+    text = "\n".join(lines[para["start"] - 1 : para["end"]])
     if para.get("lang") == "mixed":
         for split in gold.get("inline_splits", []):
             if split["i"] == i:
@@ -76,10 +76,19 @@ def gold_pairs(text: str, gold: dict, path: str) -> list[Pair]:
             continue
         en = [block_text(lines, gold, i, "en") for i in gp["en"]]
         zh = [block_text(lines, gold, i, "zh") for i in gp["zh"]]
-        pairs.append(Pair(id=pair_id_for("eval", [t for t, _ in en], [t for t, _ in zh]), note_id="eval",
-                          path=path, line=min(en[0][1], zh[0][1]), en=[t for t, _ in en],
-                          zh=[t for t, _ in zh], en_lines=[ln for _, ln in en],
-                          zh_lines=[ln for _, ln in zh], score=1.0))
+        pairs.append(
+            Pair(
+                id=pair_id_for("eval", [t for t, _ in en], [t for t, _ in zh]),
+                note_id="eval",
+                path=path,
+                line=min(en[0][1], zh[0][1]),
+                en=[t for t, _ in en],
+                zh=[t for t, _ in zh],
+                en_lines=[ln for _, ln in en],
+                zh_lines=[ln for _, ln in zh],
+                score=1.0,
+            )
+        )
     return pairs
 
 
@@ -111,6 +120,7 @@ def naive_mismatches(pairs: list[Pair]) -> int:
 
 
 # ------------------------------------------------------------------ 1. against .numbers.json
+
 
 def _span(text: str, needle: str):
     i = text.find(needle)
@@ -149,12 +159,13 @@ def _value_ok(fig, gold_value) -> bool:
         return any(abs(fig.figure.value - v) <= 1e-9 * max(1.0, abs(v)) for v in gold_value)
     if isinstance(gold_value, str) and re.match(r"\d{4}-", gold_value):
         return fig.figure.value == int(gold_value[:4])
-    return True   # vague or structured values: presence is what counts
+    return True  # vague or structured values: presence is what counts
 
 
 def score_numbers(folders: list[Path], splitter: bool) -> dict:
-    totals = dict(facts=0, en_found=0, zh_found=0, en_value=0, zh_value=0, paired=0, links=0,
-                  links_right=0, traps=0, trap_hits=0)
+    totals = dict(
+        facts=0, en_found=0, zh_found=0, en_value=0, zh_value=0, paired=0, links=0, links_right=0, traps=0, trap_hits=0
+    )
     misses = []
     for numbers_path in (p for folder in folders for p in sorted(folder.glob("*.numbers.json"))):
         bilingual = numbers_path.parent
@@ -165,7 +176,10 @@ def score_numbers(folders: list[Path], splitter: bool) -> dict:
         pairs = splitter_pairs(text, name) if splitter else gold_pairs(text, gold, name)
         by_block: dict[tuple[str, int], list[PlacedFigure]] = {}
         for p, res in zip(pairs, (check_pair(p) for p in pairs)):
-            for lang, sents, idxs in (("en", res.en, _pair_blocks(gold, p, "en")), ("zh", res.zh, _pair_blocks(gold, p, "zh"))):
+            for lang, sents, idxs in (
+                ("en", res.en, _pair_blocks(gold, p, "en")),
+                ("zh", res.zh, _pair_blocks(gold, p, "zh")),
+            ):
                 for s in sents:
                     blk = idxs.get(s.line)
                     if blk is not None:
@@ -208,6 +222,7 @@ def _pair_blocks(gold: dict, pair: Pair, lang: str) -> dict[int, int]:
 
 # ------------------------------------------------------------------ 2. mutation test
 
+
 def mutate_raw(raw: str, rng: random.Random) -> str | None:
     """Change one digit (or one Chinese numeral digit) of ``raw``."""
     spots = [i for i, c in enumerate(raw) if c.isdigit() or c in ZH_NUMERALS]
@@ -219,7 +234,7 @@ def mutate_raw(raw: str, rng: random.Random) -> str | None:
         choices = [d for d in "0123456789" if d != c and not (d == "0" and (i == 0 or not raw[i - 1].isdigit()))]
     else:
         choices = [d for d in ZH_NUMERALS if d != c]
-    return raw[:i] + rng.choice(choices) + raw[i + 1:]
+    return raw[:i] + rng.choice(choices) + raw[i + 1 :]
 
 
 BILINGUAL_FOLDERS = (("corpus", "bilingual"), ("corpus-more", "bilingual"))
@@ -247,8 +262,18 @@ def genuine_errors(path: Path) -> list[dict]:
 
 
 def mutation_test(shared: Path, splitter: bool, per_article: int, rounds: int = 3, seed: int = 5) -> dict:
-    out = dict(articles=0, untouched_false=0, genuine=0, genuine_found=0, naive_untouched=0,
-               mutations=0, detected=0, naive_detected=0, false_list=[], missed=[])
+    out = dict(
+        articles=0,
+        untouched_false=0,
+        genuine=0,
+        genuine_found=0,
+        naive_untouched=0,
+        mutations=0,
+        detected=0,
+        naive_detected=0,
+        false_list=[],
+        missed=[],
+    )
     for k, (path, gold_path) in enumerate(articles(shared)):
         text, gold = load_article(path, gold_path)
         pairs = splitter_pairs(text, path.name) if splitter else gold_pairs(text, gold, path.name)
@@ -274,13 +299,18 @@ def mutation_test(shared: Path, splitter: bool, per_article: int, rounds: int = 
             if col < 0 or new_raw is None:
                 continue
             mutated_lines = list(lines)
-            mutated_lines[target.line - 1] = line[:col] + new_raw + line[col + len(target.figure.raw):]
+            mutated_lines[target.line - 1] = line[:col] + new_raw + line[col + len(target.figure.raw) :]
             mutated = "\n".join(mutated_lines)
             mpairs = splitter_pairs(mutated, path.name) if splitter else gold_pairs(mutated, gold, path.name)
             _, mm, _, _ = check_all(mpairs)
             out["mutations"] += 1
-            hit = any(m.zh.line == target.line and new_raw in m.zh.figure.raw or m.zh.figure.raw in new_raw and m.zh.line == target.line
-                      for m in mm)
+            hit = any(
+                m.zh.line == target.line
+                and new_raw in m.zh.figure.raw
+                or m.zh.figure.raw in new_raw
+                and m.zh.line == target.line
+                for m in mm
+            )
             out["detected"] += hit
             if not hit:
                 out["missed"].append(f"{path.name}:{target.line}: {target.figure.raw} -> {new_raw}")
@@ -321,8 +351,13 @@ def corpus_claims(shared: Path) -> list[tuple[str, object]]:
     bilingual, and the seed), with the file it comes from relative to ``shared``."""
     from hlkb.pipeline import parse_and_analyze
 
-    files = sorted(p for folder in ("corpus", "corpus-more") for kind in ("readwise", "bilingual")
-                   for p in (shared / folder / kind).glob("*") if p.suffix in (".md", ".txt"))
+    files = sorted(
+        p
+        for folder in ("corpus", "corpus-more")
+        for kind in ("readwise", "bilingual")
+        for p in (shared / folder / kind).glob("*")
+        if p.suffix in (".md", ".txt")
+    )
     files += sorted((shared / "seeds").glob("*.txt"))
     out = []
     for f in files:
@@ -344,10 +379,16 @@ def precision_recall(shared: Path) -> dict:
     unjudged = [(rel, c.text) for (rel, c), r in zip(claims, rows) if r is None]
     true_in_sample = [k for k, r in judged.items() if r["set"] == "sample" and r["judgement"] == "y"]
     wrong = [(rel, c.text, r["reason"]) for (rel, c), r in zip(claims, rows) if r is not None and r["judgement"] == "n"]
-    return dict(claims=len(claims), judged=len(known), unjudged=unjudged,
-                right=sum(1 for r in known if r["judgement"] == "y"), wrong=wrong,
-                sample_true=len(true_in_sample), sample_found=sum(1 for k in true_in_sample if k in found),
-                missed=[k for k in true_in_sample if k not in found])
+    return dict(
+        claims=len(claims),
+        judged=len(known),
+        unjudged=unjudged,
+        right=sum(1 for r in known if r["judgement"] == "y"),
+        wrong=wrong,
+        sample_true=len(true_in_sample),
+        sample_found=sum(1 for k in true_in_sample if k in found),
+        missed=[k for k in true_in_sample if k not in found],
+    )
 
 
 def speed(shared: Path) -> dict:
@@ -365,10 +406,10 @@ def speed(shared: Path) -> dict:
         t_parse += time.perf_counter() - t
         note.pairs = pairs_for_note(note)
         notes.append(note)
-    for n in notes:             # warm-up: lazy imports (cn2an) and caches are paid once per process
+    for n in notes:  # warm-up: lazy imports (cn2an) and caches are paid once per process
         claims_for_note(n)
     t_claims = float("inf")
-    for _ in range(3):          # best of three: the machine is shared
+    for _ in range(3):  # best of three: the machine is shared
         t = time.perf_counter()
         n_claims = sum(len(claims_for_note(n)) for n in notes)
         t_claims = min(t_claims, time.perf_counter() - t)
@@ -382,8 +423,15 @@ def speed(shared: Path) -> dict:
     for p in paragraphs:
         extract_figures(p)
     t_fig = time.perf_counter() - t
-    return dict(notes=len(notes), claims=n_claims, t_parse=t_parse, t_claims=t_claims,
-                paragraphs=len(paragraphs), t_base=t_base, t_fig=t_fig)
+    return dict(
+        notes=len(notes),
+        claims=n_claims,
+        t_parse=t_parse,
+        t_claims=t_claims,
+        paragraphs=len(paragraphs),
+        t_base=t_base,
+        t_fig=t_fig,
+    )
 
 
 def main(argv=None) -> int:
@@ -391,8 +439,12 @@ def main(argv=None) -> int:
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[1].parent / "shared"))
     ap.add_argument("--splitter", action="store_true", help="align with hlkb's splitter, not the gold pairs")
     ap.add_argument("--mutations", type=int, default=50, help="at most this many mutations per article (default 50)")
-    ap.add_argument("--rounds", type=int, default=3,
-                    help="mutate each chosen figure this many times, a different digit each time (default 3)")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="mutate each chosen figure this many times, a different digit each time (default 3)",
+    )
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     shared = Path(args.shared)
@@ -407,29 +459,39 @@ def main(argv=None) -> int:
     print(f"    extraction recall  EN {s['en_found'] / n:.1%}  ZH {s['zh_found'] / n:.1%}")
     print(f"    value correct      EN {s['en_value'] / n:.1%}  ZH {s['zh_value'] / n:.1%}")
     print(f"    pairing recall     {s['paired'] / n:.1%}  ({s['paired']}/{s['facts']})")
-    print(f"    pairing precision  {s['links_right'] / max(1, s['links']):.1%}  ({s['links_right']}/{s['links']} links from gold EN figures)")
+    print(
+        f"    pairing precision  {s['links_right'] / max(1, s['links']):.1%}  ({s['links_right']}/{s['links']} links from gold EN figures)"
+    )
     print(f"    trap phrases read as figures: {s['trap_hits']}/{s['traps']}")
     if args.verbose:
         for miss in s["misses"]:
             print("      missed pair:", miss)
     m = mutation_test(shared, args.splitter, args.mutations, args.rounds)
     print(f"[2] articles: {m['articles']}")
-    print(f"    untouched: false mismatches {m['untouched_false']} (naive baseline: {m['naive_untouched']}); "
-          f"genuine translation errors found {m['genuine_found']}/{m['genuine']}")
+    print(
+        f"    untouched: false mismatches {m['untouched_false']} (naive baseline: {m['naive_untouched']}); "
+        f"genuine translation errors found {m['genuine_found']}/{m['genuine']}"
+    )
     for line in m["false_list"]:
         print("      false:", line)
     rate = m["detected"] / max(1, m["mutations"])
     naive_rate = m["naive_detected"] / max(1, m["mutations"])
-    print(f"    mutations detected {m['detected']}/{m['mutations']} = {rate:.1%} (target >= 95%; naive baseline {naive_rate:.1%})")
+    print(
+        f"    mutations detected {m['detected']}/{m['mutations']} = {rate:.1%} (target >= 95%; naive baseline {naive_rate:.1%})"
+    )
     if args.verbose:
         for miss in m["missed"]:
             print("      missed mutation:", miss)
     pr = precision_recall(shared)
     print(f"[3] claims extracted from the corpus (Readwise and bilingual, both folders, and the seed): {pr['claims']}")
     print(f"    hand-judged ({JUDGED.name}): {pr['judged']}, not judged: {len(pr['unjudged'])}")
-    print(f"    extraction precision {pr['right']}/{pr['judged']} = {pr['right'] / max(1, pr['judged']):.3f} (target >= 0.9)")
-    print(f"    recall {pr['sample_found']}/{pr['sample_true']} = {pr['sample_found'] / max(1, pr['sample_true']):.3f} "
-          f"(true claims of the old extractor's random sample still extracted)")
+    print(
+        f"    extraction precision {pr['right']}/{pr['judged']} = {pr['right'] / max(1, pr['judged']):.3f} (target >= 0.9)"
+    )
+    print(
+        f"    recall {pr['sample_found']}/{pr['sample_true']} = {pr['sample_found'] / max(1, pr['sample_true']):.3f} "
+        f"(true claims of the old extractor's random sample still extracted)"
+    )
     if args.verbose:
         for rel, text, reason in pr["wrong"]:
             print(f"      not a claim: {rel}: {text[:70]!r} ({reason})")
@@ -439,10 +501,14 @@ def main(argv=None) -> int:
             print(f"      not judged: {rel}: {text[:70]!r}")
     sp = speed(shared)
     print(f"[4] speed over {sp['notes']} notes ({sp['claims']} claims), {sp['paragraphs']} paragraphs:")
-    print(f"    claims_for_note {sp['t_claims'] * 1000 / sp['notes']:.1f} ms/note = "
-          f"{sp['t_claims'] / max(sp['t_parse'], 1e-9):.1f}x parse_file (baseline {sp['t_parse'] * 1000 / sp['notes']:.1f} ms/note)")
-    print(f"    extract_figures {sp['t_fig'] * 1e6 / sp['paragraphs']:.0f} us/paragraph = "
-          f"{sp['t_fig'] / max(sp['t_base'], 1e-9):.0f}x a bare digit regex (baseline {sp['t_base'] * 1e6 / sp['paragraphs']:.1f} us)")
+    print(
+        f"    claims_for_note {sp['t_claims'] * 1000 / sp['notes']:.1f} ms/note = "
+        f"{sp['t_claims'] / max(sp['t_parse'], 1e-9):.1f}x parse_file (baseline {sp['t_parse'] * 1000 / sp['notes']:.1f} ms/note)"
+    )
+    print(
+        f"    extract_figures {sp['t_fig'] * 1e6 / sp['paragraphs']:.0f} us/paragraph = "
+        f"{sp['t_fig'] / max(sp['t_base'], 1e-9):.0f}x a bare digit regex (baseline {sp['t_base'] * 1e6 / sp['paragraphs']:.1f} us)"
+    )
     print(f"    seconds: {time.perf_counter() - t0:.2f}")
     return 0
 

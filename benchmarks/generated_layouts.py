@@ -49,8 +49,10 @@ def main() -> int:
         else:
             exact += 1
     seconds = time.perf_counter() - t0
-    print(f"generated layouts read exactly: {exact}/{args.examples} = {100.0 * exact / args.examples:.2f}% "
-          f"(target >= 99%), {seconds:.1f} s")
+    print(
+        f"generated layouts read exactly: {exact}/{args.examples} = {100.0 * exact / args.examples:.2f}% "
+        f"(target >= 99%), {seconds:.1f} s"
+    )
     for family, n in sorted(families.items()):
         print(f"  {family:14} {n - failed[family]:5}/{n}")
     return 0 if exact >= 0.99 * args.examples else 1

@@ -61,6 +61,7 @@ def copy_corpus(dest: Path) -> None:
 
 # ---------------------------------------------------------------- hlkb ---
 
+
 def hlkb_results(index, query: str, filters) -> list[dict]:
     """The top hits as {path, text, lines}: the text a reader sees for each."""
     from hlkb.index.lookup import Texts
@@ -93,7 +94,7 @@ def hlkb_results(index, query: str, filters) -> list[dict]:
             lines = {p[0] for p in pieces}
         shown = [norm(p[2]) for p in pieces if p[2]]
         if hit.kind in ("highlight", "pair"):
-            shown.append(" ".join(shown))       # a paragraph the splitter kept as several lines
+            shown.append(" ".join(shown))  # a paragraph the splitter kept as several lines
         out.append({"path": hit.path, "kind": hit.kind, "texts": shown, "lines": lines})
     return out
 
@@ -113,6 +114,7 @@ def repeated(results: list[dict]) -> int:
 
 # ---------------------------------------------------------------- whole-file BM25 ---
 
+
 class WholeFiles:
     """BM25 over whole files, raw or folded the way hlkb folds."""
 
@@ -121,15 +123,18 @@ class WholeFiles:
 
         self.folded = folded
         self.conn = sqlite3.connect(":memory:")
-        self.conn.execute("CREATE VIRTUAL TABLE f USING fts5(path UNINDEXED, body, "
-                          "tokenize = 'unicode61 remove_diacritics 2')")
+        self.conn.execute(
+            "CREATE VIRTUAL TABLE f USING fts5(path UNINDEXED, body, tokenize = 'unicode61 remove_diacritics 2')"
+        )
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.suffix.lower() in NOTE_SUFFIXES and ".hlkb" not in path.parts:
                 from hlkb.textio import read_text
 
                 text = read_text(path, str(path)).text
-                self.conn.execute("INSERT INTO f VALUES (?, ?)", (path.relative_to(root).as_posix(),
-                                                                fold_for_index(text) if folded else text))
+                self.conn.execute(
+                    "INSERT INTO f VALUES (?, ?)",
+                    (path.relative_to(root).as_posix(), fold_for_index(text) if folded else text),
+                )
 
     def match(self, query: str) -> str:
         from hlkb.index.query import parse_query
@@ -148,8 +153,9 @@ class WholeFiles:
 
     def results(self, query: str, allowed: set[str] | None) -> list[dict]:
         try:
-            rows = self.conn.execute("SELECT path FROM f WHERE f MATCH ? ORDER BY bm25(f)",
-                                     (self.match(query),)).fetchall()
+            rows = self.conn.execute(
+                "SELECT path FROM f WHERE f MATCH ? ORDER BY bm25(f)", (self.match(query),)
+            ).fetchall()
         except sqlite3.OperationalError:
             rows = []
         paths = [p for (p,) in rows if allowed is None or p in allowed]
@@ -157,6 +163,7 @@ class WholeFiles:
 
 
 # ---------------------------------------------------------------- scoring ---
+
 
 def finds(result: dict, item: dict, whole_file: bool) -> bool:
     if result["path"] != item["path"]:
@@ -201,8 +208,13 @@ def main() -> int:
         for q in judged:
             relevant = [dict(item, norm=norm(item["text"])) for item in q["relevant"]]
             filt = q.get("filters") or {}
-            filters = build_filters(kind=filt.get("kind"), tag=filt.get("tag"), author=filt.get("author"),
-                                    category=filt.get("category"), lang=filt.get("lang"))
+            filters = build_filters(
+                kind=filt.get("kind"),
+                tag=filt.get("tag"),
+                author=filt.get("author"),
+                category=filt.get("category"),
+                lang=filt.get("lang"),
+            )
             allowed = None
             if filt:
                 # the whole-file searches get the same file-level filters
@@ -214,9 +226,11 @@ def main() -> int:
             rep = repeated(got)
             repeats += rep
             lists_with_repeats += rep > 0
-            scores = {"hlkb": score(got, relevant, False),
-                      "BM25 plain": score(plain.results(q["query"], allowed), relevant, True),
-                      "BM25 folded": score(folded.results(q["query"], allowed), relevant, True)}
+            scores = {
+                "hlkb": score(got, relevant, False),
+                "BM25 plain": score(plain.results(q["query"], allowed), relevant, True),
+                "BM25 folded": score(folded.results(q["query"], allowed), relevant, True),
+            }
             for name, (r, n) in scores.items():
                 totals[name][0] += r
                 totals[name][1] += n
@@ -238,8 +252,10 @@ def main() -> int:
     for t in sorted(by_type):
         cells = "  ".join(f"{name} {sum(v) / len(v):.2f}" for name, v in by_type[t].items())
         print(f"  {t:<12} ({len(by_type[t]['hlkb'])} queries)  {cells}")
-    print(f"\nrepeated texts in hlkb's top 10: {repeats} hits in {lists_with_repeats} of {n} lists "
-          f"(target 0) {'ok' if repeats == 0 else 'MISSED'}")
+    print(
+        f"\nrepeated texts in hlkb's top 10: {repeats} hits in {lists_with_repeats} of {n} lists "
+        f"(target 0) {'ok' if repeats == 0 else 'MISSED'}"
+    )
     return 0 if repeats == 0 else 1
 
 

@@ -46,18 +46,22 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(HERE))
 
-GOLD_DIRS = [REPO.parent / "shared" / "corpus" / "bilingual", REPO.parent / "shared" / "corpus-more" / "bilingual",
-             REPO / "tests" / "data" / "semantic"]
+GOLD_DIRS = [
+    REPO.parent / "shared" / "corpus" / "bilingual",
+    REPO.parent / "shared" / "corpus-more" / "bilingual",
+    REPO / "tests" / "data" / "semantic",
+]
 HLKB = [sys.executable, "-m", "hlkb"]
 
 
 # ------------------------------------------------------------------ gold pairs ---
 
+
 def _paragraph_text(lines: list[str], gp: dict, lang: str, inline: bool) -> str:
     from hlkb.align.segment import split_inline
 
     out = []
-    for line in lines[gp["start"] - 1:gp["end"]]:
+    for line in lines[gp["start"] - 1 : gp["end"]]:
         if inline:
             spans = split_inline(line)
             if spans:
@@ -86,7 +90,8 @@ def load_gold(dirs=GOLD_DIRS):
                     if pair[lang]:
                         sides[lang] = "\n".join(
                             _paragraph_text(lines, paras[k], lang, k in both or paras[k]["lang"] not in ("en", "zh"))
-                            for k in pair[lang])
+                            for k in pair[lang]
+                        )
                 if "en" in sides:
                     en.append(sides["en"])
                 if "zh" in sides:
@@ -97,6 +102,7 @@ def load_gold(dirs=GOLD_DIRS):
 
 
 # ------------------------------------------------------------------ scoring ---
+
 
 def recall_from_scores(score_rows, golds, ks=(1, 5), rng=None) -> dict[int, float]:
     """Expected recall@k: rank = 1 + (candidates scoring higher) + a random place among ties."""
@@ -119,8 +125,10 @@ def recall_from_scores(score_rows, golds, ks=(1, 5), rng=None) -> dict[int, floa
 def vector_recall(E, Z, pairs) -> dict[str, float]:
     S = E @ Z.T
     out = {}
-    for name, M, qs, gs in (("en>zh", S, [e for e, _z in pairs], [z for _e, z in pairs]),
-                            ("zh>en", S.T, [z for _e, z in pairs], [e for e, _z in pairs])):
+    for name, M, qs, gs in (
+        ("en>zh", S, [e for e, _z in pairs], [z for _e, z in pairs]),
+        ("zh>en", S.T, [z for _e, z in pairs], [e for e, _z in pairs]),
+    ):
         r1 = r5 = 0
         for q, g in zip(qs, gs):
             target = M[q, g]
@@ -142,8 +150,10 @@ def bm25_recall(en, zh, pairs) -> dict[str, float]:
     en_t = [tokens(t, "en") for t in en]
     zh_t = [tokens(t, "zh") for t in zh]
     out = {}
-    for name, queries, docs, qs, gs in (("en>zh", en_t, zh_t, [e for e, _ in pairs], [z for _, z in pairs]),
-                                        ("zh>en", zh_t, en_t, [z for _, z in pairs], [e for e, _ in pairs])):
+    for name, queries, docs, qs, gs in (
+        ("en>zh", en_t, zh_t, [e for e, _ in pairs], [z for _, z in pairs]),
+        ("zh>en", zh_t, en_t, [z for _, z in pairs], [e for e, _ in pairs]),
+    ):
         rows = [_bm25(queries[q], docs) for q in qs]
         rec = recall_from_scores(rows, gs)
         out[f"{name} r@1"], out[f"{name} r@5"] = rec[1], rec[5]
@@ -185,7 +195,7 @@ def _encode_worker(texts):
 
 
 def _ready(_i):
-    time.sleep(0.2)      # every worker takes some of these: all have loaded their model
+    time.sleep(0.2)  # every worker takes some of these: all have loaded their model
     return os.getpid()
 
 
@@ -194,7 +204,7 @@ def throughput(texts: list[str], processes: int, repeat: int = 3) -> float:
     import multiprocessing as mp
 
     work = texts * repeat
-    chunks = [work[i:i + 48] for i in range(0, len(work), 48)]
+    chunks = [work[i : i + 48] for i in range(0, len(work), 48)]
     if processes == 1:
         _load_model()
         t = time.perf_counter()
@@ -234,6 +244,7 @@ def cores_available() -> float:
 
 
 # ------------------------------------------------------------------ 10k notes ---
+
 
 def run(cmd, **kw):
     t = time.perf_counter()
@@ -317,11 +328,17 @@ def bench_vault(n: int, reuse: bool) -> None:
     line("cold hlkb index (no vectors)", f"{cold:.1f} s")
     line("hlkb index --embed (after it)", f"{embed_s:.1f} s", "(informative)")
     line("  passages encoded / vectors", f"{summary['computed']} / {summary['vectors']}")
-    line("  passages/s (2 cores, whole command)", f"{summary['computed'] / embed_s:.0f}",
-         f"(load {load0:.1f}->{load1:.1f})")
+    line(
+        "  passages/s (2 cores, whole command)",
+        f"{summary['computed'] / embed_s:.0f}",
+        f"(load {load0:.1f}->{load1:.1f})",
+    )
     line("index file before / after", f"{size0 / 1e6:.0f} / {size1 / 1e6:.0f} MB")
-    line("  growth", f"+{(size1 - size0) / 1e6:.0f} MB = {size1 / size0:.2f}x",
-         f"{(size1 - size0) / max(summary['vectors'], 1):.0f} B/vector")
+    line(
+        "  growth",
+        f"+{(size1 - size0) / 1e6:.0f} MB = {size1 / size0:.2f}x",
+        f"{(size1 - size0) / max(summary['vectors'], 1):.0f} B/vector",
+    )
     noop = best_of(3, HLKB + ["index", "--embed"] + common)
     line("hlkb index --embed, nothing changed", f"{noop:.2f} s", "<= 0.5 s", noop <= 0.5)
     target = root / "d000" / "note_000005.md"
@@ -330,8 +347,7 @@ def bench_vault(n: int, reuse: bool) -> None:
         target.write_text(original + "\n- One more highlight added by the semantic benchmark.\n", encoding="utf-8")
         edit, proc = run(HLKB + ["index", "--embed", "--json"] + common)
         got = json.loads(proc.stdout)["embed"]
-        line("hlkb index --embed after editing one note", f"{edit:.2f} s ({got['computed']} encoded)",
-             "(informative)")
+        line("hlkb index --embed after editing one note", f"{edit:.2f} s ({got['computed']} encoded)", "(informative)")
     finally:
         target.write_text(original, encoding="utf-8")
         run(HLKB + ["index", "--embed"] + common)
@@ -342,8 +358,9 @@ def latency(root: Path, db: Path, common: list[str]) -> None:
     found, exhaustive = shortlist_recall(db)
     line("two-stage ranking: exact top 10 kept", f"{found:.3f}", "(40 queries)")
     line("  (an exhaustive int8 scan, in process)", f"{exhaustive:.2f} s a query")
-    _t, proc = run(HLKB + ["search", "quillworth", "--kind", "highlight", "--jsonl", "--limit", "1", "--no-refresh"]
-                   + common)
+    _t, proc = run(
+        HLKB + ["search", "quillworth", "--kind", "highlight", "--jsonl", "--limit", "1", "--no-refresh"] + common
+    )
     some_id = json.loads(proc.stdout.splitlines()[0])["id"]
     keyword = best_of(5, HLKB + ["search", "quillworth", "--jsonl", "--limit", "20"] + common)
     related = best_of(5, HLKB + ["related", some_id, "--jsonl"] + common)
@@ -352,14 +369,19 @@ def latency(root: Path, db: Path, common: list[str]) -> None:
     hybrid = best_of(5, HLKB + ["search", "quillworth", "--hybrid", "--jsonl"] + common)
     line("keyword hlkb search --limit 20 (baseline)", f"{keyword:.2f} s")
     line("hlkb related ID", f"{related:.2f} s = {related / keyword:.2f}x", "<= 0.5 s", related <= 0.5)
-    line("hlkb search --semantic (English query)", f"{semantic:.2f} s = {semantic / keyword:.2f}x", "<= 0.5 s",
-         semantic <= 0.5)
+    line(
+        "hlkb search --semantic (English query)",
+        f"{semantic:.2f} s = {semantic / keyword:.2f}x",
+        "<= 0.5 s",
+        semantic <= 0.5,
+    )
     line("hlkb search --semantic (Chinese query)", f"{semantic_zh:.2f} s", "<= 0.5 s", semantic_zh <= 0.5)
     line("hlkb search --hybrid", f"{hybrid:.2f} s = {hybrid / keyword:.2f}x", "(informative)")
     print(f"   (load average now {os.getloadavg()[0]:.1f})")
 
 
 # ------------------------------------------------------------------ main ---
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -378,8 +400,10 @@ def main() -> int:
     en, zh, pairs, files = load_gold()
     if not pairs:
         sys.exit(f"no gold pairs found under {', '.join(map(str, GOLD_DIRS))}")
-    print(f"{engine_id()}; {files} gold files, {len(pairs)} pairs, {len(en)} English and {len(zh)} Chinese "
-          f"paragraphs (load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"{engine_id()}; {files} gold files, {len(pairs)} pairs, {len(en)} English and {len(zh)} Chinese "
+        f"paragraphs (load average {os.getloadavg()[0]:.1f})"
+    )
     enc = Encoder()
     t = time.perf_counter()
     E = enc.encode([embed_text(x) for x in en])
@@ -395,8 +419,9 @@ def main() -> int:
     systems = {
         "hlkb (int8, as stored)": vector_recall(dequant(E), dequant(Z), pairs),
         "  same, float32": vector_recall(E, Z, pairs),
-        "  same, HTML tags kept": vector_recall(enc.encode([plain_markdown(x) for x in raw[0]]),
-                                                enc.encode([plain_markdown(x) for x in raw[1]]), pairs),
+        "  same, HTML tags kept": vector_recall(
+            enc.encode([plain_markdown(x) for x in raw[0]]), enc.encode([plain_markdown(x) for x in raw[1]]), pairs
+        ),
         "baseline: BM25 on shared names/numbers": bm25_recall(en, zh, pairs),
     }
     cols = ["en>zh r@1", "en>zh r@5", "zh>en r@1", "zh>en r@5"]
@@ -407,17 +432,21 @@ def main() -> int:
     print()
     for direction in ("en>zh", "zh>en"):
         r1, b1 = ours[f"{direction} r@1"], base[f"{direction} r@1"]
-        line(f"recall@1 {direction}", f"{r1:.3f} ({r1 / b1 if b1 else float('inf'):.2f}x baseline)", ">= 0.85",
-             r1 >= 0.85 and r1 > b1)
+        line(
+            f"recall@1 {direction}",
+            f"{r1:.3f} ({r1 / b1 if b1 else float('inf'):.2f}x baseline)",
+            ">= 0.85",
+            r1 >= 0.85 and r1 > b1,
+        )
     texts = [embed_text(x) for x in en + zh]
     line("encoder, first pass (model load included)", f"{len(texts) / seconds:.0f} passages/s")
     one = throughput(texts, 1)
     two = throughput(texts, 2)
     line("encoder, 1 process (warm)", f"{one:.0f} passages/s", f"(load {os.getloadavg()[0]:.1f})")
-    line("encoder, 2 processes (warm)", f"{two:.0f} passages/s = {two / one:.2f}x",
-         f"(load {os.getloadavg()[0]:.1f})")
-    line("  control: a Python loop in 2 processes", f"{cores_available():.2f}x faster than in 1",
-         "(2.00 = 2 free cores)")
+    line("encoder, 2 processes (warm)", f"{two:.0f} passages/s = {two / one:.2f}x", f"(load {os.getloadavg()[0]:.1f})")
+    line(
+        "  control: a Python loop in 2 processes", f"{cores_available():.2f}x faster than in 1", "(2.00 = 2 free cores)"
+    )
     avg_chars = sum(map(len, texts)) / len(texts)
     print(f"   (these passages average {avg_chars:.0f} characters)")
     if not args.quick:

@@ -67,15 +67,29 @@ def main() -> None:
             assert found == n // 10, found
 
         base, ours = best_of(baseline), best_of(validate)
-        print(f"validate {n} notes: {ours:.3f}s ({ours / n * 1e6:.0f} us/note); "
-              f"baseline read+safe_load {base:.3f}s; ratio {ours / base:.2f}x (target < 3x)")
+        print(
+            f"validate {n} notes: {ours:.3f}s ({ours / n * 1e6:.0f} us/note); "
+            f"baseline read+safe_load {base:.3f}s; ratio {ours / base:.2f}x (target < 3x)"
+        )
 
     import json
 
-    record = {"kind": "highlight", "id": "h_0", "path": "books/x.md", "line": 1, "note_id": "n_0",
-              "text": "Some highlighted words, " * 8, "markdown": "Some *highlighted* words, " * 8, "note": None,
-              "tags": ["a", "b"], "location": {"label": "Location 1", "url": "https://readwise.io/x", "value": 1},
-              "readwise_id": None, "lang": "en", "end_line": 2, "section": None}
+    record = {
+        "kind": "highlight",
+        "id": "h_0",
+        "path": "books/x.md",
+        "line": 1,
+        "note_id": "n_0",
+        "text": "Some highlighted words, " * 8,
+        "markdown": "Some *highlighted* words, " * 8,
+        "note": None,
+        "tags": ["a", "b"],
+        "location": {"label": "Location 1", "url": "https://readwise.io/x", "value": 1},
+        "readwise_id": None,
+        "lang": "en",
+        "end_line": 2,
+        "section": None,
+    }
     m = 50_000
 
     def records():

@@ -40,12 +40,12 @@ def test_a_built_cache_replaces_the_old_one_whole(tmp_path):
         with replace_cache_file(target) as tmp:
             assert os.path.dirname(tmp) == str(tmp_path) and os.path.basename(tmp).startswith(".cache.sqlite.")
             _build(tmp, value)
-            assert not target.exists() or _value(target) == "first"   # not replaced yet
+            assert not target.exists() or _value(target) == "first"  # not replaced yet
         assert _value(target) == value
     assert _temps(tmp_path) == []
     umask = os.umask(0)
     os.umask(umask)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask   # a new file's mode, not mkstemp's 0600
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # a new file's mode, not mkstemp's 0600
 
 
 def test_a_failed_build_leaves_the_old_cache_and_no_temporary_file(tmp_path):
@@ -62,7 +62,7 @@ def test_a_killed_builds_leftover_is_removed_by_the_next_build(tmp_path):
     target = tmp_path / "cache.sqlite"
     leftover = tmp_path / f".cache.sqlite.abc123{TMP_SUFFIX}"
     leftover.write_bytes(b"half a cache")
-    old = os.path.getmtime(leftover) - 60   # older than the grace period an unlocked empty file gets
+    old = os.path.getmtime(leftover) - 60  # older than the grace period an unlocked empty file gets
     os.utime(leftover, (old, old))
     with replace_cache_file(target) as tmp:
         _build(tmp, "new")

@@ -32,15 +32,19 @@ def test_every_command_module_registers_what_the_table_says():
 def test_help_imports_no_command_module_and_no_library():
     """What keeps `hlkb --help` near typer's own start-up (150 ms here): neither a command
     module nor the parser, the index or rich is imported for it."""
-    code = ("import sys\nfrom hlkb.cli import run\nrun(['--help'])\n"
-            "print(sorted(m for m in sys.modules if m.startswith(('hlkb.cli.commands.', 'hlkb.index', "
-            "'hlkb.parse', 'rich'))))")
+    code = (
+        "import sys\nfrom hlkb.cli import run\nrun(['--help'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('hlkb.cli.commands.', 'hlkb.index', "
+        "'hlkb.parse', 'rich'))))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
 
 def test_a_command_imports_only_its_module():
-    code = ("import sys\nfrom hlkb.cli import run\nrun(['validate', '--help'])\n"
-            "print(sorted(m for m in sys.modules if m.startswith('hlkb.cli.commands.') and m.count('.') == 3))")
+    code = (
+        "import sys\nfrom hlkb.cli import run\nrun(['validate', '--help'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('hlkb.cli.commands.') and m.count('.') == 3))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "['hlkb.cli.commands.validate']"

@@ -113,10 +113,10 @@ def test_csv_cells_are_spreadsheet_safe():
     assert highlight["text"].startswith("'=SUM(")
     assert highlight["note"] == "'+ keep this one"
     assert highlight["tags"] == "'-odd; @home"
-    assert rows[0]["tags"] == "trees; =cmd"          # not at the start: harmless
+    assert rows[0]["tags"] == "trees; =cmd"  # not at the start: harmless
     assert json.loads(rows[0]["front_matter"])["rating"] == -2
     pair = rows[4]
-    assert pair["en"].split("\n")[1].startswith("'Nobody")   # a leading quote is doubled: reversible
+    assert pair["en"].split("\n")[1].startswith("'Nobody")  # a leading quote is doubled: reversible
     assert pair["en"].startswith("The river")
     assert pair["score"] == "0.875" and pair["line"] == "5"
     for row in rows:
@@ -124,10 +124,20 @@ def test_csv_cells_are_spreadsheet_safe():
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("'x", "''x"), ("plain", "plain"), ("", ""),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'x", "''x"),
+        ("plain", "plain"),
+        ("", ""),
+    ],
+)
 def test_spreadsheet_safe(text, expected):
     assert spreadsheet_safe(text) == expected
 
@@ -186,7 +196,7 @@ def test_writers_stream_in_constant_memory(fmt):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert sink.size > 20_000 * 50
-    assert peak < 2_000_000, peak   # 20k records held in a list would take tens of MB
+    assert peak < 2_000_000, peak  # 20k records held in a list would take tens of MB
 
 
 def test_atomic_writer(tmp_path):
@@ -203,12 +213,13 @@ def test_atomic_writer(tmp_path):
         stream.write("half")
         raise RuntimeError("interrupted")
     assert target.read_text() == "second"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]   # no temp file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]  # no temp file left
     with pytest.raises(UsageError, match="folder"), atomic_writer(tmp_path / "no" / "x.json"):
         pass
 
 
 # ---------------------------------------------------------------- the command over a real index ---
+
 
 @pytest.fixture
 def vault(tmp_path):
@@ -220,9 +231,11 @@ def vault(tmp_path):
         "- Prune apple trees in late winter. ([Location 12](https://readwise.io/to_kindle?action=open&asin=B0&location=12))\n"
         "    - Note: +remember the ladder\n"
         "- =IMPORTXML is not a word a gardener uses. ([Location 30](https://readwise.io/to_kindle?action=open&asin=B0&location=30))\n",
-        encoding="utf-8")
-    (root / "river.md").write_text("---\ntitle: River Diary\ncategory: articles\n---\nThe water was high today.\n",
-                                   encoding="utf-8")
+        encoding="utf-8",
+    )
+    (root / "river.md").write_text(
+        "---\ntitle: River Diary\ncategory: articles\n---\nThe water was high today.\n", encoding="utf-8"
+    )
     return root
 
 
@@ -295,7 +308,8 @@ def test_export_tmx(run_cli, vault):
         "如今每天早上約有4,000人經過這座橋去市場。\n\n"
         "Local children say a fish & a heron <live> under the third arch.\n\n"
         "當地孩子說，第三個橋拱下住着一條魚和一隻蒼鷺。\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     code, out, err = run_cli("export", "--vault", vault, "--format", "tmx")
     assert code == 0, err
     assert "fish &amp; a heron &lt;live&gt;" in out

@@ -27,8 +27,10 @@ def test_an_unknown_format_is_a_usage_error_naming_the_choices():
 
 
 def test_formats_of_pairs_leave_other_records_out():
-    records = [{"kind": "note", "id": "n"}, {"kind": "pair", "id": "p", "en": ["One cat."], "zh": ["一只猫。"],
-                                             "score": 0.9}]
+    records = [
+        {"kind": "note", "id": "n"},
+        {"kind": "pair", "id": "p", "en": ["One cat."], "zh": ["一只猫。"], "score": 0.9},
+    ]
     out = io.StringIO()
     assert write_records("tsv", records, out) == 1
     assert out.getvalue() == "One cat.\t一只猫。\t0.9000\n"

@@ -18,23 +18,54 @@ from hlkb.errors import HlkbError
 from hlkb.textio import decode_bytes, normalize_newlines
 
 EXAMPLES = int(os.environ.get("HLKB_FUZZ_EXAMPLES", "80"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 # Building blocks that reach deep into the parser and splitter rather than random noise.
 PIECES = [
-    "---\n", "title: x\n", "tags: [a, b]\n", "tags: #c\n", "a: &x [1]\nb: *x\n", "key: !!python/none\n",
-    "# Title\n", "## Metadata\n", "- Author: [[Someone]]\n", "- Category: #books\n", "## Highlights\n",
-    "## New highlights added May 1, 2024 at 9:00 AM\n", "- A highlighted sentence. ", "\n",
+    "---\n",
+    "title: x\n",
+    "tags: [a, b]\n",
+    "tags: #c\n",
+    "a: &x [1]\nb: *x\n",
+    "key: !!python/none\n",
+    "# Title\n",
+    "## Metadata\n",
+    "- Author: [[Someone]]\n",
+    "- Category: #books\n",
+    "## Highlights\n",
+    "## New highlights added May 1, 2024 at 9:00 AM\n",
+    "- A highlighted sentence. ",
+    "\n",
     "([View Highlight](https://read.readwise.io/read/01abcdefghjkmnpqrstvwxyz00))\n",
     "([Location\u00a0220](https://readwise.io/to_kindle?action=open&asin=X&location=220))\n",
-    "(Page\u00a012)\n", "    - Note: a thought\n", "    - Tags: [[pink]] \n", "  continued line\n",
-    "> [!quote]\n", "> quoted text\n", "---\n\n", "%% Color: yellow %% ^61947227\n",
-    "title:: A Page (highlights)\n", "- Highlights first synced by [[Readwise]] [[Apr 1st, 2024]]\n",
-    "\t- outline child ([View Tweet](https://x.com/a/status/1))\n", "\t\t- **Note**: n\n",
-    "The bridge carried 4,000 people a day in 1887.\n", "這座橋在1887年每天有4,000人經過。\n",
-    "English / 中文翻譯\n", "規(guī)模很大\n", "應對?!盠evine said\n", "```\ncode\n```\n",
-    "\r\n", "\r", "\u3000\n", "\x1b[31m", "[bold]", "\ufeff", "😀", "Ｆｕｌｌ　ｗｉｄｔｈ\n",
+    "(Page\u00a012)\n",
+    "    - Note: a thought\n",
+    "    - Tags: [[pink]] \n",
+    "  continued line\n",
+    "> [!quote]\n",
+    "> quoted text\n",
+    "---\n\n",
+    "%% Color: yellow %% ^61947227\n",
+    "title:: A Page (highlights)\n",
+    "- Highlights first synced by [[Readwise]] [[Apr 1st, 2024]]\n",
+    "\t- outline child ([View Tweet](https://x.com/a/status/1))\n",
+    "\t\t- **Note**: n\n",
+    "The bridge carried 4,000 people a day in 1887.\n",
+    "這座橋在1887年每天有4,000人經過。\n",
+    "English / 中文翻譯\n",
+    "規(guī)模很大\n",
+    "應對?!盠evine said\n",
+    "```\ncode\n```\n",
+    "\r\n",
+    "\r",
+    "\u3000\n",
+    "\x1b[31m",
+    "[bold]",
+    "\ufeff",
+    "😀",
+    "Ｆｕｌｌ　ｗｉｄｔｈ\n",
 ]
 
 texts = st.one_of(
@@ -45,7 +76,7 @@ texts = st.one_of(
 
 
 def _check_records(note, text: str) -> None:
-    n_lines = normalize_newlines(text).count("\n") + 1   # a lone CR ends a line too
+    n_lines = normalize_newlines(text).count("\n") + 1  # a lone CR ends a line too
     for rec in note.records():
         json.dumps(rec, ensure_ascii=False)
         assert 1 <= rec["line"] <= n_lines, rec
@@ -86,7 +117,7 @@ def test_decoding_arbitrary_bytes(data):
 def test_splitter_is_well_formed(text):
     from hlkb.align import split_text
 
-    text = normalize_newlines(text)   # split_text takes decoded text, as the pipeline gives it
+    text = normalize_newlines(text)  # split_text takes decoded text, as the pipeline gives it
     alignment = split_text(text, "fuzz.md")
     n_lines = text.count("\n") + 1
     for pair in alignment.pairs:
@@ -100,7 +131,7 @@ def test_splitter_is_well_formed(text):
 def test_validator_reports_diagnostics_only(text):
     from hlkb.validate.checks import check_text
 
-    text = normalize_newlines(text)   # check_text takes decoded text, as validate_paths gives it
+    text = normalize_newlines(text)  # check_text takes decoded text, as validate_paths gives it
     result = check_text(text, "fuzz.md")
     n_lines = text.count("\n") + 1
     for diag in result.diagnostics:

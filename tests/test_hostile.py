@@ -54,8 +54,14 @@ def test_parse_vault_keeps_good_notes(run_cli, vault):
     notes = [json.loads(line) for line in out.splitlines() if '"kind": "note"' in line]
     titles = {n["title"] for n in notes}
     # the good notes and the decodable variants all come through
-    for title in ["A Good Note About Gardens", "A Good Note About Forests", "A Good Note About Ponds",
-                  "A Good Note About Hedges", "A Good Note About Orchards", "A Good Note About Meadows"]:
+    for title in [
+        "A Good Note About Gardens",
+        "A Good Note About Forests",
+        "A Good Note About Ponds",
+        "A Good Note About Hedges",
+        "A Good Note About Orchards",
+        "A Good Note About Meadows",
+    ]:
         assert title in titles
     # a folder named like a note is a folder: walked (it is empty), never opened as a file
     assert "folder.md" not in out
@@ -81,10 +87,25 @@ def test_index_search_show_export_survive_the_vault(run_cli, vault, tmp_path):
 
 # Each query and what it must give: 2, a one-line usage error (nothing to search for, or
 # syntax that cannot be read), or 0, results (a stray operator word or character read as text).
-@pytest.mark.parametrize("query,expected", [
-    ('"unbalanced', 2), ("NEAR(", 2), ("a AND", 0), ("OR", 2), ("*", 2), ("title:", 0), ("(compost", 2),
-    ("'; DROP TABLE records; --", 0), ("a\x00b", 2), ("-", 2), ("NOT", 2), ("col:umn:x", 0), ("^x", 0),
-    ("{a b}", 0)])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ('"unbalanced', 2),
+        ("NEAR(", 2),
+        ("a AND", 0),
+        ("OR", 2),
+        ("*", 2),
+        ("title:", 0),
+        ("(compost", 2),
+        ("'; DROP TABLE records; --", 0),
+        ("a\x00b", 2),
+        ("-", 2),
+        ("NOT", 2),
+        ("col:umn:x", 0),
+        ("^x", 0),
+        ("{a b}", 0),
+    ],
+)
 def test_search_injection_is_a_usage_error_or_results(run_cli, vault, query, expected):
     run_cli("index", "--vault", vault)
     code, out, err = run_cli("search", "--vault", vault, "--no-refresh", "--jsonl", "--", query)
@@ -115,8 +136,15 @@ def test_validate_reports_every_bad_file(run_cli, vault):
     assert code == 1
     diags = json.loads(out)
     paths = {d["path"].split("/")[-1] for d in diags if d["severity"] == "error"}
-    for name in ["invalid-utf8.md", "nul-bytes.md", "unclosed.md", "billion-laughs.md", "python-tag.md",
-                 "dup-keys.md", "deep.md"]:
+    for name in [
+        "invalid-utf8.md",
+        "nul-bytes.md",
+        "unclosed.md",
+        "billion-laughs.md",
+        "python-tag.md",
+        "dup-keys.md",
+        "deep.md",
+    ]:
         assert name in paths, name
     assert "good.md" not in paths
 
@@ -127,7 +155,7 @@ def test_corrupt_and_foreign_index(run_cli, vault, tmp_path):
     code, out, err = run_cli("search", "--vault", vault, "--db", db, "compost")
     _clean(err)
     assert code == 2 and len(err.strip().splitlines()) == 1
-    assert db.read_bytes().startswith(b"this is not a database")   # never overwritten
+    assert db.read_bytes().startswith(b"this is not a database")  # never overwritten
 
 
 def test_read_only_note_is_not_tagged(run_cli, vault):
@@ -177,8 +205,24 @@ def test_concurrent_index_runs_give_one_clean_index(vault, tmp_path):
     import sys
 
     def records(db):
-        out = subprocess.run([sys.executable, "-m", "hlkb", "export", "--vault", str(vault), "--db", str(db),
-                              "--no-refresh", "--format", "jsonl"], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "hlkb",
+                "export",
+                "--vault",
+                str(vault),
+                "--db",
+                str(db),
+                "--no-refresh",
+                "--format",
+                "jsonl",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         return sorted(out.splitlines()[1:])
 
     db = tmp_path / "shared.sqlite"
@@ -195,7 +239,7 @@ def test_concurrent_index_runs_give_one_clean_index(vault, tmp_path):
 
 def test_file_changed_or_deleted_between_index_and_tag(run_cli, vault):
     note = vault / "good.md"
-    hid = "01uniqueuniqueuniqueunique1"   # the variants of the good note share its ids; not this one
+    hid = "01uniqueuniqueuniqueunique1"  # the variants of the good note share its ids; not this one
     note.write_text(note.read_text(encoding="utf-8").replace("01goodgoodgoodgoodgoodgood1", hid), encoding="utf-8")
     run_cli("index", "--vault", vault)
     # edited since indexing, highlight still there: the edit applies to the file as it is now
@@ -259,7 +303,7 @@ def test_unreadable_file_is_reported_and_skipped(run_cli, vault, monkeypatch):
     code, out, err = run_cli("index", "--vault", vault)
     assert code == 0 and "secret.md" in err and "Traceback" not in err
     code, out, err = run_cli("search", "--vault", vault, "--no-refresh", "compost", "--jsonl")
-    assert out   # the rest of the vault is indexed
+    assert out  # the rest of the vault is indexed
 
 
 def _open_new_index(args):
@@ -269,7 +313,7 @@ def _open_new_index(args):
     try:
         with open_index(vault, db):
             return "ok"
-    except Exception as exc:   # the test wants the message, not a pickling failure
+    except Exception as exc:  # the test wants the message, not a pickling failure
         return f"{type(exc).__name__}: {exc}"
 
 

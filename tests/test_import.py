@@ -35,7 +35,7 @@ def highlights_of(vault: Path) -> dict[str, tuple[str, object]]:
     from hlkb.config import template_for
 
     for rel, path in notes_of(vault).items():
-        for h in parse_file(path, rel, template=template_for(path)).highlights:   # as `hlkb parse` reads them
+        for h in parse_file(path, rel, template=template_for(path)).highlights:  # as `hlkb parse` reads them
             if h.readwise_id:
                 assert h.readwise_id not in out, f"highlight {h.readwise_id} twice: {rel} and {out[h.readwise_id][0]}"
                 out[h.readwise_id] = (rel, h)
@@ -73,6 +73,7 @@ def imported(vault, tmp_path, run_cli):
 
 # -- inputs --------------------------------------------------------------------------------------------
 
+
 def test_api_export_page_becomes_one_note_per_book_in_category_folders(imported):
     vault, data, _ = imported
     assert sorted(notes_of(vault)) == [
@@ -88,27 +89,43 @@ def test_api_export_page_becomes_one_note_per_book_in_category_folders(imported)
         for h in b["highlights"]:
             hid = str(h["id"])
             if h["is_discard"] or h["note"] == ".h2":
-                assert hid not in got       # discarded; a heading (its note .h2) heads the next ones
+                assert hid not in got  # discarded; a heading (its note .h2) heads the next ones
                 continue
             rel, parsed = got[hid]
             assert parsed.note == (h["note"] or None) and parsed.tags == [t["name"] for t in h["tags"]]
     ledger = parse_file(vault / "Readwise/Books/The Lighthouse Keeper's Ledger.md")
     assert ledger.front_matter["readwise_book_id"] == 5001 and ledger.title == "The Lighthouse Keeper's Ledger"
-    assert [h.location.label for h in ledger.highlights] == ["Location 120", "Location 345", "Location 512", "Location 640"]
-    assert ledger.highlights[2].text == "Oil, wick, glass: three things to check before the sun goes down. Then check them again."
+    assert [h.location.label for h in ledger.highlights] == [
+        "Location 120",
+        "Location 345",
+        "Location 512",
+        "Location 640",
+    ]
+    assert (
+        ledger.highlights[2].text
+        == "Oil, wick, glass: three things to check before the sun goes down. Then check them again."
+    )
     assert ledger.highlights[3].text == "# of nights without a ship: forty-one" and ledger.highlights[3].section
     tea = parse_file(vault / "Readwise/Podcasts/Ep. 88 The Economics of Tea.md")
-    assert [(h.location.label, h.location.value) for h in tea.highlights] == [("Time 0:12:34", 754), ("Time 1:02:05", 3725)]
+    assert [(h.location.label, h.location.value) for h in tea.highlights] == [
+        ("Time 0:12:34", 754),
+        ("Time 1:02:05", 3725),
+    ]
     tweets = parse_file(vault / "Readwise/Tweets/Tweets From Ada Quill.md")
     assert [h.location.label for h in tweets.highlights] == ["View Tweet", "View Tweet"]
     assert tweets.highlights[1].text == "Reminder: your backlog is a museum, not a plan. #productivity"
     zh = parse_file(vault / "Readwise/Books/山中的茶园.md")
     assert zh.title == "山中的茶园" and zh.highlights[0].note == "开篇的景色描写" and zh.highlights[0].tags == ["风景"]
-    assert zh.highlights[0].location.label == "View Highlight"          # no location: the highlight's link
+    assert zh.highlights[0].location.label == "View Highlight"  # no location: the highlight's link
     gardens = parse_file(vault / "Readwise/Articles/Why Small Gardens Feed Cities.md")
-    assert gardens.highlights[0].text == "A single rooftop bed can yield more than a hedge of ornamental shrubs ever will."
+    assert (
+        gardens.highlights[0].text == "A single rooftop bed can yield more than a hedge of ornamental shrubs ever will."
+    )
     assert gardens.highlights[1].text == "- The verge is the commons nobody noticed."
-    assert gardens.url == "https://gardens.example.org/small-gardens" and gardens.document_tags == ["urbanism", "food systems"]
+    assert gardens.url == "https://gardens.example.org/small-gardens" and gardens.document_tags == [
+        "urbanism",
+        "food systems",
+    ]
     odd = parse_file(vault / "Readwise/Books/AC-DC Live at Wembley 1 Part 2.md")
     assert odd.title == 'AC/DC: "Live" <at> Wembley? #1 | Part 2*'
 
@@ -116,7 +133,7 @@ def test_api_export_page_becomes_one_note_per_book_in_category_folders(imported)
 def test_list_jsonl_csv_and_stdin_are_read_by_their_content(vault, run_cli, tmp_path, monkeypatch):
     import io
 
-    renamed = tmp_path / "export.txt"            # the suffix does not matter: the content does
+    renamed = tmp_path / "export.txt"  # the suffix does not matter: the content does
     shutil.copy(DATA / "export.jsonl", renamed)
     code, _, err = run_cli("import", "--vault", vault, renamed, DATA / "export-list.json", DATA / "library.csv")
     assert code == 0, err
@@ -124,8 +141,10 @@ def test_list_jsonl_csv_and_stdin_are_read_by_their_content(vault, run_cli, tmp_
     assert {"900101", "900201", "900301", "900401", "900501", "900601"} <= set(got)
     maps = parse_file(vault / "Readwise/Books/Field Notes on Maps.md")
     assert [h.text for h in maps.highlights] == [
-        "A map is an argument about what to leave out.", "Scale bars lie politely; projections lie with conviction.",
-        "Coastlines have no length until you choose a ruler."]
+        "A map is an argument about what to leave out.",
+        "Scale bars lie politely; projections lie with conviction.",
+        "Coastlines have no length until you choose a ruler.",
+    ]
     assert maps.highlights[0].note == "the thesis, in one line" and maps.highlights[0].tags == ["maps", "argument"]
     assert str(maps.front_matter["readwise_book_id"]).startswith("csv-") and maps.document_tags == ["cartography"]
     assert parse_file(vault / "Readwise/Books/地图之外.md").highlights[0].location.label == "Page 37"
@@ -139,26 +158,30 @@ def test_list_jsonl_csv_and_stdin_are_read_by_their_content(vault, run_cli, tmp_
     assert len(notes_of(stdin)) == 5
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"just some words\n", "not a Readwise export"),
-    (b'{"results": 3}', "results is not a list"),
-    (b'{"results": [{"user_book_id": "x1", "highlights": []}]}', "user_book_id is not a Readwise id"),
-    (b'{"results": [{"user_book_id": 1, "highlights": [{"id": 2}]}]}', "has no text"),
-    (b'{"count": 1, "results": [\n  {"user_book_id": 1,,}]}', ":2:"),
-    (b'{"user_book_id": 1, "highlights": []}\n{"user_book_id": 2, "highlights": [}\n', ":2:"),
-    (b"Title,Author\nx,y\n", "not a Readwise export"),
-    (b"\xff\xfe\x00x", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"just some words\n", "not a Readwise export"),
+        (b'{"results": 3}', "results is not a list"),
+        (b'{"results": [{"user_book_id": "x1", "highlights": []}]}', "user_book_id is not a Readwise id"),
+        (b'{"results": [{"user_book_id": 1, "highlights": [{"id": 2}]}]}', "has no text"),
+        (b'{"count": 1, "results": [\n  {"user_book_id": 1,,}]}', ":2:"),
+        (b'{"user_book_id": 1, "highlights": []}\n{"user_book_id": 2, "highlights": [}\n', ":2:"),
+        (b"Title,Author\nx,y\n", "not a Readwise export"),
+        (b"\xff\xfe\x00x", "not UTF-8"),
+    ],
+)
 def test_bad_input_is_one_line_exit_2_and_nothing_written(vault, run_cli, tmp_path, content, expected):
     bad = tmp_path / "bad.json"
     bad.write_bytes(content)
     code, out, err = run_cli("import", "--vault", vault, DATA / "export-page.json", bad)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and expected in err and str(bad) in err
-    assert not any(vault.iterdir())              # no note, and no index either
+    assert not any(vault.iterdir())  # no note, and no index either
 
 
 # -- a second import ----------------------------------------------------------------------------------------
+
 
 def test_second_import_writes_nothing(imported, run_cli):
     vault, _, source = imported
@@ -169,7 +192,7 @@ def test_second_import_writes_nothing(imported, run_cli):
     assert summary["created"] == [] and summary["updated"] == [] and summary["unchanged"] == 6
     assert summary["highlights"] == {"added": 0, "updated": 0, "removed": 0} and summary["version"] == 1
     assert snapshot(vault) == before
-    assert [f["kind"] for f in summary["findings"]] == []   # the discarded one was never written
+    assert [f["kind"] for f in summary["findings"]] == []  # the discarded one was never written
 
 
 def test_second_import_after_the_index_is_deleted_still_writes_nothing(imported, run_cli):
@@ -191,6 +214,7 @@ def test_the_index_is_refreshed_with_the_new_notes(imported, run_cli):
 
 # -- updates -------------------------------------------------------------------------------------------------
 
+
 def _diff_lines(before: bytes, after: bytes) -> tuple[list[str], list[str]]:
     import difflib
 
@@ -209,7 +233,9 @@ def test_a_change_in_readwise_changes_only_that_highlights_lines(imported, run_c
     path = vault / "Readwise/Books/The Lighthouse Keeper's Ledger.md"
     # the user's own words: a paragraph, a heading and a front-matter key, kept byte for byte
     text = path.read_bytes().replace(b"## Highlights\n", b"My own intro, *in my words*.\n\n## Highlights\n")
-    text = text.replace(b"readwise_book_id: 5001\n", b"readwise_book_id: 5001\nrating: 5\n") + b"\n## My thoughts\nKeep.\n"
+    text = (
+        text.replace(b"readwise_book_id: 5001\n", b"readwise_book_id: 5001\nrating: 5\n") + b"\n## My thoughts\nKeep.\n"
+    )
     path.write_bytes(text)
     changed = copy.deepcopy(data)
     highlight(changed, 900101)["note"] = "the central image, revisited"
@@ -218,12 +244,16 @@ def test_a_change_in_readwise_changes_only_that_highlights_lines(imported, run_c
     assert code == 0, err
     assert json.loads(out)["updated"] == ["Readwise/Books/The Lighthouse Keeper's Ledger.md"]
     removed, added = _diff_lines(text, path.read_bytes())
-    assert removed == ["    - Note: the central image of the book",
-                       "- The ledger did not record storms; it recorded the hours between them. ([Location 345]"
-                       "(https://readwise.io/to_kindle?action=open&asin=B0LEDGER01&location=345)) ^rw900102"]
-    assert added == ["    - Note: the central image, revisited",
-                     "- The ledger recorded the hours between storms. ([Location 345]"
-                     "(https://readwise.io/to_kindle?action=open&asin=B0LEDGER01&location=345)) ^rw900102"]
+    assert removed == [
+        "    - Note: the central image of the book",
+        "- The ledger did not record storms; it recorded the hours between them. ([Location 345]"
+        "(https://readwise.io/to_kindle?action=open&asin=B0LEDGER01&location=345)) ^rw900102",
+    ]
+    assert added == [
+        "    - Note: the central image, revisited",
+        "- The ledger recorded the hours between storms. ([Location 345]"
+        "(https://readwise.io/to_kindle?action=open&asin=B0LEDGER01&location=345)) ^rw900102",
+    ]
     got = highlights_of(vault)
     assert got["900101"][1].note == "the central image, revisited"
     # and once more: nothing
@@ -250,18 +280,36 @@ def test_new_highlights_go_after_the_one_before_them_by_location(imported, run_c
     changed = copy.deepcopy(data)
     ledger = book(changed, 5001)
     template = ledger["highlights"][1]
-    ledger["highlights"] += [dict(template, id=900110, text="Between the first two.", location=200,
-                                  readwise_url="https://readwise.io/open/900110"),
-                             dict(template, id=900111, text="After the last one.", location=9000,
-                                  readwise_url="https://readwise.io/open/900111"),
-                             dict(template, id=900112, text="Before the first.", location=5,
-                                  readwise_url="https://readwise.io/open/900112")]
+    ledger["highlights"] += [
+        dict(
+            template,
+            id=900110,
+            text="Between the first two.",
+            location=200,
+            readwise_url="https://readwise.io/open/900110",
+        ),
+        dict(
+            template,
+            id=900111,
+            text="After the last one.",
+            location=9000,
+            readwise_url="https://readwise.io/open/900111",
+        ),
+        dict(template, id=900112, text="Before the first.", location=5, readwise_url="https://readwise.io/open/900112"),
+    ]
     code, out, err = run_cli("import", "--vault", vault, write_export(tmp_path / "v2.json", changed), "--json")
     assert code == 0, err
     assert json.loads(out)["highlights"]["added"] == 3
     note = parse_file(vault / "Readwise/Books/The Lighthouse Keeper's Ledger.md")
-    assert [h.readwise_id for h in note.highlights] == ["900112", "900101", "900110", "900102", "900103", "900105",
-                                                        "900111"]
+    assert [h.readwise_id for h in note.highlights] == [
+        "900112",
+        "900101",
+        "900110",
+        "900102",
+        "900103",
+        "900105",
+        "900111",
+    ]
 
 
 def test_new_highlights_copy_the_notes_own_separator(imported, run_cli, tmp_path):
@@ -272,14 +320,23 @@ def test_new_highlights_copy_the_notes_own_separator(imported, run_cli, tmp_path
     path.write_text("\n".join(lines[:first] + ["", "---", ""] + lines[first:]), encoding="utf-8")
     changed = copy.deepcopy(data)
     tea = book(changed, 5004)
-    tea["highlights"].append(dict(tea["highlights"][1], id=900403, text="Speaker 1: And then the rains came.",
-                                  location=4000, readwise_url="https://readwise.io/open/900403"))
+    tea["highlights"].append(
+        dict(
+            tea["highlights"][1],
+            id=900403,
+            text="Speaker 1: And then the rains came.",
+            location=4000,
+            readwise_url="https://readwise.io/open/900403",
+        )
+    )
     code, _, err = run_cli("import", "--vault", vault, write_export(tmp_path / "v2.json", changed))
     assert code == 0, err
     text = path.read_text(encoding="utf-8")
-    assert text.endswith("([Time 1:02:05](https://www.airr.io/quote/longtable88b)) ^rw900402\n\n---\n\n"
-                         "- Speaker 1: And then the rains came. ([Time 1:06:40](https://www.airr.io/quote/longtable88b)) "
-                         "^rw900403\n")
+    assert text.endswith(
+        "([Time 1:02:05](https://www.airr.io/quote/longtable88b)) ^rw900402\n\n---\n\n"
+        "- Speaker 1: And then the rains came. ([Time 1:06:40](https://www.airr.io/quote/longtable88b)) "
+        "^rw900403\n"
+    )
 
 
 def test_a_renamed_and_moved_note_is_updated_where_it_now_lives(imported, run_cli, tmp_path):
@@ -290,8 +347,15 @@ def test_a_renamed_and_moved_note_is_updated_where_it_now_lives(imported, run_cl
     changed = copy.deepcopy(data)
     highlight(changed, 900103)["tags"].append({"id": 30, "name": "checklist"})
     ledger = book(changed, 5001)
-    ledger["highlights"].append(dict(ledger["highlights"][1], id=900113, text="A new one.", location=700,
-                                     readwise_url="https://readwise.io/open/900113"))
+    ledger["highlights"].append(
+        dict(
+            ledger["highlights"][1],
+            id=900113,
+            text="A new one.",
+            location=700,
+            readwise_url="https://readwise.io/open/900113",
+        )
+    )
     code, out, err = run_cli("import", "--vault", vault, write_export(tmp_path / "v2.json", changed), "--json")
     assert code == 0, err
     summary = json.loads(out)
@@ -302,6 +366,7 @@ def test_a_renamed_and_moved_note_is_updated_where_it_now_lives(imported, run_cl
 
 
 # -- conflicts ---------------------------------------------------------------------------------------------------
+
 
 def _edit_in_vault(vault: Path, rel: str, old: str, new: str) -> Path:
     path = vault / rel
@@ -324,8 +389,9 @@ def test_a_highlight_edited_in_the_vault_and_in_readwise_is_a_conflict(imported,
     assert code == 1
     conflicts = json.loads(out)["conflicts"]
     line = mine.decode().split("\n").index(next(ln for ln in mine.decode().split("\n") if "my emphasis" in ln)) + 1
-    assert conflicts == [{"path": rel, "line": line, "book": "5001", "highlight": "900101",
-                          "reason": conflicts[0]["reason"]}]
+    assert conflicts == [
+        {"path": rel, "line": line, "book": "5001", "highlight": "900101", "reason": conflicts[0]["reason"]}
+    ]
     assert f"{rel}:{line}: conflict: highlight 900101" in err
     got = highlights_of(vault)
     assert got["900101"][1].text.endswith("(my emphasis).") and got["900101"][1].note == "the central image of the book"
@@ -340,19 +406,26 @@ def test_a_highlight_edited_in_the_vault_and_in_readwise_is_a_conflict(imported,
 
 def test_on_conflict_readwise_takes_readwises_version(imported, run_cli, tmp_path):
     vault, data, _ = imported
-    _edit_in_vault(vault, "Readwise/Books/The Lighthouse Keeper's Ledger.md", "    - Note: the central image of the book",
-                   "    - Note: my own rewording")
+    _edit_in_vault(
+        vault,
+        "Readwise/Books/The Lighthouse Keeper's Ledger.md",
+        "    - Note: the central image of the book",
+        "    - Note: my own rewording",
+    )
     changed = copy.deepcopy(data)
     highlight(changed, 900101)["note"] = "Readwise's new note"
-    code, _, err = run_cli("import", "--vault", vault, write_export(tmp_path / "v2.json", changed),
-                           "--on-conflict", "readwise")
+    code, _, err = run_cli(
+        "import", "--vault", vault, write_export(tmp_path / "v2.json", changed), "--on-conflict", "readwise"
+    )
     assert code == 0, err
     assert highlights_of(vault)["900101"][1].note == "Readwise's new note"
 
 
 def test_an_edit_in_the_vault_alone_is_kept(imported, run_cli, tmp_path):
     vault, data, source = imported
-    path = _edit_in_vault(vault, "Readwise/Books/山中的茶园.md", "    - Note: 开篇的景色描写", "    - Note: 我改写的笔记")
+    path = _edit_in_vault(
+        vault, "Readwise/Books/山中的茶园.md", "    - Note: 开篇的景色描写", "    - Note: 我改写的笔记"
+    )
     before = path.read_bytes()
     changed = copy.deepcopy(data)
     highlight(changed, 900502)["note"] = "另一条的变化"
@@ -378,18 +451,19 @@ def test_a_note_hlkb_did_not_write_is_updated_only_where_it_reads_the_same(vault
     code, out, err = run_cli("import", "--vault", vault, write_export(tmp_path / "v2.json", changed), "--json")
     assert code == 1 and json.loads(out)["conflicts"][0]["highlight"] == "900301"
     assert "no record of writing it" in err
-    assert run_cli("import", "--vault", vault, tmp_path / "v2.json")[0] == 1   # still differs, still unrecorded
+    assert run_cli("import", "--vault", vault, tmp_path / "v2.json")[0] == 1  # still differs, still unrecorded
     assert run_cli("import", "--vault", vault, tmp_path / "v2.json", "--on-conflict", "keep")[0] == 0
-    assert run_cli("import", "--vault", vault, tmp_path / "v2.json")[0] == 0    # decided: not reported again
+    assert run_cli("import", "--vault", vault, tmp_path / "v2.json")[0] == 0  # decided: not reported again
     highlight(changed, 900301)["note"] = "second"
     highlight(changed, 900302)["note"] = "changed later"
     code, out, err = run_cli("import", "--vault", vault, write_export(tmp_path / "v3.json", changed), "--json")
-    assert code == 1 and json.loads(out)["conflicts"][0]["highlight"] == "900301"   # still the user's text
+    assert code == 1 and json.loads(out)["conflicts"][0]["highlight"] == "900301"  # still the user's text
     got = highlights_of(vault)
     assert got["900301"][1].text.endswith("(so I thought)") and got["900302"][1].note == "changed later"
 
 
 # -- deleted in Readwise, removed in the vault ------------------------------------------------------------------------
+
 
 def test_deleted_highlights_are_reported_and_removed_only_with_prune(imported, run_cli, tmp_path):
     vault, data, _ = imported
@@ -403,8 +477,10 @@ def test_deleted_highlights_are_reported_and_removed_only_with_prune(imported, r
     code, out, err = run_cli("import", "--vault", vault, source, "--json")
     assert code == 0 and path.read_bytes() == before
     findings = json.loads(out)["findings"]
-    assert [(f["kind"], f["highlight"]) for f in findings] == [("deleted-in-readwise", "900102"),
-                                                             ("deleted-in-readwise", "900103")]
+    assert [(f["kind"], f["highlight"]) for f in findings] == [
+        ("deleted-in-readwise", "900102"),
+        ("deleted-in-readwise", "900103"),
+    ]
     assert f"{rel}:{findings[0]['line']}: highlight 900102 was deleted" in err
     code, out, err = run_cli("import", "--vault", vault, source, "--prune", "--json")
     assert code == 0, err
@@ -413,7 +489,7 @@ def test_deleted_highlights_are_reported_and_removed_only_with_prune(imported, r
     lines = before.decode().split("\n")
     start = next(i for i, line in enumerate(lines) if "^rw900102" in line)
     stop = next(i for i, line in enumerate(lines) if line.startswith("- Part Two"))
-    assert added == [] and removed == lines[start:stop]        # the two highlights' own lines, no more
+    assert added == [] and removed == lines[start:stop]  # the two highlights' own lines, no more
     assert [h.readwise_id for h in parse_file(path).highlights] == ["900101", "900105"]
     before = snapshot(vault)
     assert run_cli("import", "--vault", vault, source, "--prune")[0] == 0 and snapshot(vault) == before
@@ -424,7 +500,9 @@ def test_prune_keeps_a_deleted_highlight_the_user_edited(imported, run_cli, tmp_
     _edit_in_vault(vault, "Readwise/Books/山中的茶园.md", "十几道工序", "十几道复杂的工序")
     changed = copy.deepcopy(data)
     highlight(changed, 900502)["is_deleted"] = True
-    code, out, err = run_cli("import", "--vault", vault, write_export(tmp_path / "v2.json", changed), "--prune", "--json")
+    code, out, err = run_cli(
+        "import", "--vault", vault, write_export(tmp_path / "v2.json", changed), "--prune", "--json"
+    )
     assert code == 1 and json.loads(out)["conflicts"][0]["highlight"] == "900502"
     assert "900502" in highlights_of(vault)
 
@@ -434,7 +512,7 @@ def test_a_highlight_the_user_removed_is_not_added_again(imported, run_cli, tmp_
     path = vault / "Readwise/Tweets/Tweets From Ada Quill.md"
     lines = path.read_text(encoding="utf-8").split("\n")
     start = next(i for i, line in enumerate(lines) if "^rw900302" in line)
-    path.write_text("\n".join(lines[:start] + lines[start + 3:]), encoding="utf-8")
+    path.write_text("\n".join(lines[:start] + lines[start + 3 :]), encoding="utf-8")
     before = path.read_bytes()
     changed = copy.deepcopy(data)
     highlight(changed, 900301)["note"] = "a change elsewhere in the book"
@@ -460,15 +538,19 @@ def test_a_csv_export_that_no_longer_lists_a_highlight_deleted_it(vault, run_cli
 
 # -- finding notes ---------------------------------------------------------------------------------------------------
 
+
 def test_a_note_readwises_own_export_wrote_is_found_by_its_highlight_ids(vault, run_cli, tmp_path):
     """No front matter, no hlkb record: found by the ids in its links; the book id is added
     to its front matter so that it is found by it from now on."""
     note = vault / "Books" / "Ledger.md"
     note.parent.mkdir()
-    note.write_text("# The Lighthouse Keeper's Ledger\n\n## Highlights\n"
-                    "- Every lamp that is lit at dusk is a promise kept to a stranger. "
-                    "([View Highlight](https://readwise.io/open/900101))\n"
-                    "    - Tags: [[light]] [[duty]]\n    - Note: the central image of the book\n", encoding="utf-8")
+    note.write_text(
+        "# The Lighthouse Keeper's Ledger\n\n## Highlights\n"
+        "- Every lamp that is lit at dusk is a promise kept to a stranger. "
+        "([View Highlight](https://readwise.io/open/900101))\n"
+        "    - Tags: [[light]] [[duty]]\n    - Note: the central image of the book\n",
+        encoding="utf-8",
+    )
     code, out, err = run_cli("import", "--vault", vault, DATA / "export-page.json", "--json")
     assert code == 0, err
     summary = json.loads(out)
@@ -483,13 +565,29 @@ def test_a_note_readwises_own_export_wrote_is_found_by_its_highlight_ids(vault, 
 def test_a_note_made_from_the_csv_is_the_same_books_note_for_the_api(vault, run_cli, tmp_path):
     assert run_cli("import", "--vault", vault, DATA / "library.csv")[0] == 0
     maps = vault / "Readwise/Books/Field Notes on Maps.md"
-    book_json = {"user_book_id": 7001, "title": "Field Notes on Maps", "author": "Ines Varga", "category": "books",
-                 "asin": "B0MAPS0001", "highlights": [
-                     {"id": 700101, "text": "A map is an argument about what to leave out.", "location": 88,
-                      "location_type": "location", "note": "the thesis, in one line",
-                      "tags": [{"name": "maps"}, {"name": "argument"}]},
-                     {"id": 700102, "text": "Legends are where maps admit their assumptions.", "location": 300,
-                      "location_type": "location"}]}
+    book_json = {
+        "user_book_id": 7001,
+        "title": "Field Notes on Maps",
+        "author": "Ines Varga",
+        "category": "books",
+        "asin": "B0MAPS0001",
+        "highlights": [
+            {
+                "id": 700101,
+                "text": "A map is an argument about what to leave out.",
+                "location": 88,
+                "location_type": "location",
+                "note": "the thesis, in one line",
+                "tags": [{"name": "maps"}, {"name": "argument"}],
+            },
+            {
+                "id": 700102,
+                "text": "Legends are where maps admit their assumptions.",
+                "location": 300,
+                "location_type": "location",
+            },
+        ],
+    }
     code, out, err = run_cli("import", "--vault", vault, write_export(tmp_path / "api.json", [book_json]), "--json")
     assert code == 0, err
     assert json.loads(out)["updated"] == ["Readwise/Books/Field Notes on Maps.md"]
@@ -500,8 +598,9 @@ def test_a_note_made_from_the_csv_is_the_same_books_note_for_the_api(vault, run_
 
 # -- files ---------------------------------------------------------------------------------------------------------
 
+
 def test_an_existing_file_is_never_overwritten_and_a_taken_name_gets_a_suffix(vault, run_cli):
-    mine = vault / "Readwise" / "Books" / "the lighthouse keeper's ledger.md"    # another case: one name on macOS
+    mine = vault / "Readwise" / "Books" / "the lighthouse keeper's ledger.md"  # another case: one name on macOS
     mine.parent.mkdir(parents=True)
     mine.write_text("my own note\n", encoding="utf-8")
     code, out, err = run_cli("import", "--vault", vault, DATA / "export-page.json", "--json")
@@ -513,7 +612,9 @@ def test_an_existing_file_is_never_overwritten_and_a_taken_name_gets_a_suffix(va
 def test_import_settings_choose_folders_and_file_names(vault, run_cli):
     (vault / "hlkb.toml").write_text(
         '[import]\nfolder = "Library"\nfile_name = "{{ author }} - {{ title }}"\n\n'
-        '[import.folders]\ntweets = "Social/Twitter"\n', encoding="utf-8")
+        '[import.folders]\ntweets = "Social/Twitter"\n',
+        encoding="utf-8",
+    )
     code, out, err = run_cli("import", "--vault", vault, DATA / "export-page.json", "--json")
     assert code == 0, err
     created = json.loads(out)["created"]
@@ -525,18 +626,24 @@ def test_import_settings_choose_folders_and_file_names(vault, run_cli):
     (other / "hlkb.toml").write_text('[import]\ncategory_folders = false\nfolder = "."\n', encoding="utf-8")
     code, out, err = run_cli("import", "--vault", other, DATA / "export-list.json", "--json")
     assert code == 0, err
-    assert sorted(json.loads(out)["created"]) == ["Ep. 88 The Economics of Tea.md", "山中的茶园.md",
-                                                  "AC-DC Live at Wembley 1 Part 2.md"] or \
-        sorted(json.loads(out)["created"]) == sorted(["Ep. 88 The Economics of Tea.md", "山中的茶园.md",
-                                                      "AC-DC Live at Wembley 1 Part 2.md"])
+    assert sorted(json.loads(out)["created"]) == [
+        "Ep. 88 The Economics of Tea.md",
+        "山中的茶园.md",
+        "AC-DC Live at Wembley 1 Part 2.md",
+    ] or sorted(json.loads(out)["created"]) == sorted(
+        ["Ep. 88 The Economics of Tea.md", "山中的茶园.md", "AC-DC Live at Wembley 1 Part 2.md"]
+    )
 
 
-@pytest.mark.parametrize("table, message", [
-    ('[import]\nfolders = "x"\n', "'folders' must be a table"),
-    ('[import]\nmax_name_length = 3\n', "max_name_length"),
-    ('[import]\ncolour = 1\n', "unknown import setting 'colour'"),
-    ('[import]\nfile_name = "{{ title"\n', "template error"),
-])
+@pytest.mark.parametrize(
+    "table, message",
+    [
+        ('[import]\nfolders = "x"\n', "'folders' must be a table"),
+        ("[import]\nmax_name_length = 3\n", "max_name_length"),
+        ("[import]\ncolour = 1\n", "unknown import setting 'colour'"),
+        ('[import]\nfile_name = "{{ title"\n', "template error"),
+    ],
+)
 def test_bad_import_settings_are_one_line(vault, run_cli, table, message):
     (vault / "hlkb.toml").write_text(table, encoding="utf-8")
     code, out, err = run_cli("import", "--vault", vault, DATA / "export-page.json")
@@ -552,7 +659,7 @@ def test_a_category_folder_linked_out_of_the_vault_is_refused(vault, run_cli, tm
     code, out, err = run_cli("import", "--vault", vault, DATA / "export-page.json")
     assert code == 2 and "outside the vault" in err
     assert not any(outside.iterdir())
-    assert (vault / "Readwise/Tweets/Tweets From Ada Quill.md").exists()    # the other notes are written
+    assert (vault / "Readwise/Tweets/Tweets From Ada Quill.md").exists()  # the other notes are written
 
 
 def test_dry_run_prints_the_diff_and_writes_nothing(vault, run_cli, tmp_path):
@@ -564,13 +671,16 @@ def test_dry_run_prints_the_diff_and_writes_nothing(vault, run_cli, tmp_path):
     assert run_cli("import", "--vault", vault, DATA / "export-page.json")[0] == 0
     changed = export_page()
     highlight(changed, 900401)["note"] = "checked: true"
-    code, out, err = run_cli("import", "--vault", vault, write_export(tmp_path / "v2.json", changed), "--dry-run",
-                             "--json")
+    code, out, err = run_cli(
+        "import", "--vault", vault, write_export(tmp_path / "v2.json", changed), "--dry-run", "--json"
+    )
     assert code == 0
     summary = json.loads(out)
     diff = summary["diffs"]["Readwise/Podcasts/Ep. 88 The Economics of Tea.md"]
     assert "-    - Note: check this claim\n+    - Note: checked: true\n" in diff
-    assert "check this claim" in (vault / "Readwise/Podcasts/Ep. 88 The Economics of Tea.md").read_text(encoding="utf-8")
+    assert "check this claim" in (vault / "Readwise/Podcasts/Ep. 88 The Economics of Tea.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_note_changed_after_planning_is_not_written(imported, tmp_path):
@@ -611,9 +721,11 @@ def test_the_users_own_template_is_written_and_read_back(vault, run_cli, tmp_pat
     assert code == 0, err
     path = vault / "Readwise/Books/The Lighthouse Keeper's Ledger.md"
     text = path.read_text(encoding="utf-8")
-    assert ("* Every lamp that is lit at dusk is a promise kept to a stranger. ([Location 120](https://readwise.io/"
-            "to_kindle?action=open&asin=B0LEDGER01&location=120)) ^rw900101\n    * 💡 My take — the central image of "
-            "the book\n\n* The ledger") in text
+    assert (
+        "* Every lamp that is lit at dusk is a promise kept to a stranger. ([Location 120](https://readwise.io/"
+        "to_kindle?action=open&asin=B0LEDGER01&location=120)) ^rw900101\n    * 💡 My take — the central image of "
+        "the book\n\n* The ledger"
+    ) in text
     assert "source: readwise\nreadwise_book_id: 5001\n" in text
     got = highlights_of(vault)
     assert got["900101"][1].note == "the central image of the book"
@@ -622,24 +734,38 @@ def test_the_users_own_template_is_written_and_read_back(vault, run_cli, tmp_pat
     changed = export_page()
     highlight(changed, 900102)["note"] = "now with a note"
     ledger = book(changed, 5001)
-    ledger["highlights"].append(dict(ledger["highlights"][0], id=900120, text="Added in my layout.", location=9999,
-                                     note="", tags=[], readwise_url="https://readwise.io/open/900120"))
+    ledger["highlights"].append(
+        dict(
+            ledger["highlights"][0],
+            id=900120,
+            text="Added in my layout.",
+            location=9999,
+            note="",
+            tags=[],
+            readwise_url="https://readwise.io/open/900120",
+        )
+    )
     code, _, err = run_cli("import", "--vault", vault, write_export(tmp_path / "v2.json", changed))
     assert code == 0, err
     text = path.read_text(encoding="utf-8")
     assert "&location=345)) ^rw900102\n    * 💡 My take — now with a note\n\n* Oil, wick" in text
-    assert text.endswith("^rw900105\n\n* Added in my layout. ([Location 9999](https://readwise.io/to_kindle?"
-                         "action=open&asin=B0LEDGER01&location=9999)) ^rw900120\n")
+    assert text.endswith(
+        "^rw900105\n\n* Added in my layout. ([Location 9999](https://readwise.io/to_kindle?"
+        "action=open&asin=B0LEDGER01&location=9999)) ^rw900120\n"
+    )
     assert highlights_of(vault)["900102"][1].note == "now with a note"
 
 
 def test_a_template_the_parser_cannot_read_back_is_refused(vault, run_cli):
-    (vault / "hlkb.toml").write_text('''[template]
+    (vault / "hlkb.toml").write_text(
+        '''[template]
 highlight = """> {{ highlight_text }}
 > — {{ highlight_location }}{% if highlight_note %}
 >
 > 💡 My take — {{ highlight_note }}{% endif %}"""
-''', encoding="utf-8")
+''',
+        encoding="utf-8",
+    )
     code, out, err = run_cli("import", "--vault", vault, DATA / "export-page.json")
     assert code == 2 and "cannot use this export template" in err and "hlkb.toml" in err
     assert len(err.strip().splitlines()) == 1 and not (vault / "Readwise").exists()
@@ -652,15 +778,25 @@ def test_a_note_in_readwises_default_layout_gets_new_highlights_in_that_layout(i
     (vault / "hlkb.toml").write_text(TEMPLATE, encoding="utf-8")
     changed = copy.deepcopy(data)
     tweets = book(changed, 5003)
-    tweets["highlights"].append(dict(tweets["highlights"][0], id=900303, text="Third tweet.",
-                                     url="https://twitter.com/adaquill/status/3", readwise_url="https://readwise.io/open/900303"))
+    tweets["highlights"].append(
+        dict(
+            tweets["highlights"][0],
+            id=900303,
+            text="Third tweet.",
+            url="https://twitter.com/adaquill/status/3",
+            readwise_url="https://readwise.io/open/900303",
+        )
+    )
     code, _, err = run_cli("import", "--vault", vault, write_export(tmp_path / "v2.json", changed))
     assert code == 0, err
     text = (vault / "Readwise/Tweets/Tweets From Ada Quill.md").read_text(encoding="utf-8")
-    assert text.endswith("    - Note: so true\n- Third tweet. ([View Tweet](https://twitter.com/adaquill/status/3)) ^rw900303\n")
+    assert text.endswith(
+        "    - Note: so true\n- Third tweet. ([View Tweet](https://twitter.com/adaquill/status/3)) ^rw900303\n"
+    )
 
 
 # -- the index schema ------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("version", [3, 4])
 def test_an_index_of_schema_3_or_4_is_migrated_keeping_its_rows(imported, run_cli, version):
@@ -676,9 +812,11 @@ def test_an_index_of_schema_3_or_4_is_migrated_keeping_its_rows(imported, run_cl
     with conn:
         records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
         file_id, path, hash_ = conn.execute("SELECT id, path, hash FROM files ORDER BY id LIMIT 1").fetchone()
-        conn.execute("INSERT INTO vectors VALUES (?, ?, ?, 8, x'00', x'00', x'0000000000000000', x'0000000000000000')",
-                     (file_id, hash_, path))
-        conn.execute("INSERT INTO meta VALUES ('kept-by-a-migration', 'yes')")   # a rebuild would lose it
+        conn.execute(
+            "INSERT INTO vectors VALUES (?, ?, ?, 8, x'00', x'00', x'0000000000000000', x'0000000000000000')",
+            (file_id, hash_, path),
+        )
+        conn.execute("INSERT INTO meta VALUES ('kept-by-a-migration', 'yes')")  # a rebuild would lose it
         conn.execute("DROP TABLE import_highlights")
         if version == 3:
             conn.execute("DROP TABLE vectors")
@@ -695,6 +833,6 @@ def test_an_index_of_schema_3_or_4_is_migrated_keeping_its_rows(imported, run_cl
         assert conn.execute("SELECT value FROM meta WHERE key = 'kept-by-a-migration'").fetchone() == ("yes",)
         assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == records
         assert conn.execute("SELECT count(*) FROM vectors").fetchone()[0] == (1 if version == 4 else 0)
-        assert conn.execute("SELECT count(*) FROM import_highlights").fetchone()[0] > 0   # recorded again
+        assert conn.execute("SELECT count(*) FROM import_highlights").fetchone()[0] > 0  # recorded again
     finally:
         conn.close()

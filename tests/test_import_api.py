@@ -25,14 +25,14 @@ class FakeReadwise:
     def __init__(self, books: list[dict]):
         self.books = books
         self.requests: list[dict] = []
-        self.throttle: list[str] = []          # Retry-After values for the next requests
-        self.fail: list[int] = []              # statuses for the next requests
+        self.throttle: list[str] = []  # Retry-After values for the next requests
+        self.fail: list[int] = []  # statuses for the next requests
         self.page_size = 2
-        self.refuse_later_pages = False        # a token that stops working after page 1
+        self.refuse_later_pages = False  # a token that stops working after page 1
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):      # quiet
+            def log_message(self, *args):  # quiet
                 pass
 
             def do_GET(self):
@@ -60,13 +60,17 @@ class FakeReadwise:
     def handle(self, request):
         parts = urllib.parse.urlsplit(request.path)
         query = dict(urllib.parse.parse_qsl(parts.query))
-        self.requests.append({"path": parts.path, "query": query, "auth": request.headers.get("Authorization"),
-                              "at": time.monotonic()})
-        if request.headers.get("Authorization") != f"Token {TOKEN}" or self.refuse_later_pages and "pageCursor" in query:
+        self.requests.append(
+            {"path": parts.path, "query": query, "auth": request.headers.get("Authorization"), "at": time.monotonic()}
+        )
+        if (
+            request.headers.get("Authorization") != f"Token {TOKEN}"
+            or self.refuse_later_pages
+            and "pageCursor" in query
+        ):
             return self._send(request, 401, {"detail": "Invalid token."})
         if self.throttle:
-            return self._send(request, 429, {"detail": "Request was throttled."},
-                              {"Retry-After": self.throttle.pop(0)})
+            return self._send(request, 429, {"detail": "Request was throttled."}, {"Retry-After": self.throttle.pop(0)})
         if self.fail:
             return self._send(request, self.fail.pop(0), {"detail": "Server error."})
         if parts.path != "/api/v2/export/":
@@ -84,10 +88,13 @@ class FakeReadwise:
                     changed.append(b)
             books = changed
         start = int(query.get("pageCursor", "0"))
-        page = books[start:start + self.page_size]
+        page = books[start : start + self.page_size]
         nxt = start + self.page_size
-        self._send(request, 200, {"count": len(books), "nextPageCursor": str(nxt) if nxt < len(books) else None,
-                                  "results": page})
+        self._send(
+            request,
+            200,
+            {"count": len(books), "nextPageCursor": str(nxt) if nxt < len(books) else None, "results": page},
+        )
 
 
 def library() -> list[dict]:
@@ -142,9 +149,10 @@ def test_api_import_asks_only_for_what_changed_since_the_last_one(readwise, vaul
     ledger["highlights"][0].update(note="changed in Readwise", updated_at="2999-01-01T00:00:00Z")
     new_book = copy.deepcopy(next(b for b in readwise.books if b["user_book_id"] == 5006))
     new_book.update(user_book_id=5007, title="A Later Book", readable_title="A Later Book")
-    new_book["highlights"] = [dict(new_book["highlights"][0], id=900701, text="An old highlight of the new book."),
-                              dict(new_book["highlights"][0], id=900702, text="Its new highlight.",
-                                   updated_at="2999-01-01T00:00:00Z")]
+    new_book["highlights"] = [
+        dict(new_book["highlights"][0], id=900701, text="An old highlight of the new book."),
+        dict(new_book["highlights"][0], id=900702, text="Its new highlight.", updated_at="2999-01-01T00:00:00Z"),
+    ]
     readwise.books.append(new_book)
     readwise.requests.clear()
     code, out, err = run_cli("import", "--api", "--api-url", readwise.url, "--vault", vault, "--json")
@@ -154,7 +162,7 @@ def test_api_import_asks_only_for_what_changed_since_the_last_one(readwise, vaul
     assert summary["created"] == ["Readwise/Books/A Later Book.md"]
     queries = [r["query"] for r in readwise.requests]
     assert queries[0]["updatedAfter"] == since and "ids" not in queries[0]
-    assert queries[-1]["ids"] == "5007" and "updatedAfter" not in queries[-1]    # a new book is fetched whole
+    assert queries[-1]["ids"] == "5007" and "updatedAfter" not in queries[-1]  # a new book is fetched whole
     after = notes(vault)
     changed = {k for k in after if before.get(k) != after[k]}
     assert changed == {"Readwise/Books/The Lighthouse Keeper's Ledger.md", "Readwise/Books/A Later Book.md"}
@@ -173,7 +181,7 @@ def test_api_import_waits_as_long_as_retry_after_says(readwise, vault, run_cli):
     assert code == 0, err
     first, second = readwise.requests[0], readwise.requests[1]
     assert second["at"] - first["at"] >= 0.95 and time.monotonic() - started >= 0.95
-    assert second["query"] == first["query"]          # the same page asked again
+    assert second["query"] == first["query"]  # the same page asked again
     assert len(notes(vault)) == 6
 
 
@@ -188,7 +196,7 @@ def test_retry_after_as_a_date_and_server_errors_are_retried(readwise):
     readwise.fail = [503]
     export = client.export()
     assert len(export.books) == 6 and export.count == 6
-    assert 25 <= waits[0] <= 31 and waits[1] == 7 and waits[2] == 2.0      # 503: backoff, then the page again
+    assert 25 <= waits[0] <= 31 and waits[1] == 7 and waits[2] == 2.0  # 503: backoff, then the page again
     readwise.throttle = ["5000"]
     from hlkb.readwise.api import ApiError
 
@@ -200,8 +208,10 @@ def test_a_refused_token_is_one_line_and_nothing_is_written(readwise, vault, run
     monkeypatch.setenv("READWISE_TOKEN", "not-the-token")
     code, out, err = run_cli("import", "--api", "--api-url", readwise.url, "--vault", vault)
     assert code == 2 and out == ""
-    assert err.strip().splitlines() == ["hlkb: Readwise refused the token (HTTP 401: Invalid token.); check "
-                                        "READWISE_TOKEN or --token-file (nothing was written)"]
+    assert err.strip().splitlines() == [
+        "hlkb: Readwise refused the token (HTTP 401: Invalid token.); check "
+        "READWISE_TOKEN or --token-file (nothing was written)"
+    ]
     assert not any(vault.iterdir())
     assert "not-the-token" not in err
 
@@ -249,7 +259,7 @@ def test_unreachable_readwise_is_one_line(vault, run_cli, monkeypatch):
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    sock.close()                                  # nothing listens there now
+    sock.close()  # nothing listens there now
     monkeypatch.setattr("time.sleep", lambda s: None)
     code, out, err = run_cli("import", "--api", "--api-url", f"http://127.0.0.1:{port}/api/v2/", "--vault", vault)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "cannot reach Readwise" in err

@@ -28,19 +28,72 @@ from hlkb.readwise.importer import plan_import
 from hlkb.readwise.render import location_of, note_text
 from hlkb.readwise.sync import Options
 
-PIECES = (list("abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789") + list("中文字高亮清晨的雾气") + ["😀", "é", "\u00a0"]
-          + list("#*_-+>()[]:^|\\`!<&=~%.,;'\"/?@$") + ["\n", "\n\n", "Note:", "Tags:", "- ", "1. ", "> ", "#tag",
-                                                       "(Location 5)", "^abc", "[x](http://a.b/c)", "**b**", "```",
-                                                       "---", "%%", "💭 ", "Highlight:", "[[link]]", "&amp;"])
+PIECES = (
+    list("abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789")
+    + list("中文字高亮清晨的雾气")
+    + ["😀", "é", "\u00a0"]
+    + list("#*_-+>()[]:^|\\`!<&=~%.,;'\"/?@$")
+    + [
+        "\n",
+        "\n\n",
+        "Note:",
+        "Tags:",
+        "- ",
+        "1. ",
+        "> ",
+        "#tag",
+        "(Location 5)",
+        "^abc",
+        "[x](http://a.b/c)",
+        "**b**",
+        "```",
+        "---",
+        "%%",
+        "💭 ",
+        "Highlight:",
+        "[[link]]",
+        "&amp;",
+    ]
+)
 TEXT = st.lists(st.sampled_from(PIECES), min_size=1, max_size=24).map("".join).filter(lambda t: plain_text(t).strip())
 WORD = st.text(alphabet=list("abcdefgxyzABC0123456789中文字笔记éü"), min_size=1, max_size=8)
-GAP = st.sampled_from([" ", " ", ", ", ". ", "; ", "! ", "? ", " (", ") ", " - ", "'", '"', " *", "* ", " #", ": ",
-                       " [", "] ", "\n", "\n\n", " **", "** "])
+GAP = st.sampled_from(
+    [
+        " ",
+        " ",
+        ", ",
+        ". ",
+        "; ",
+        "! ",
+        "? ",
+        " (",
+        ") ",
+        " - ",
+        "'",
+        '"',
+        " *",
+        "* ",
+        " #",
+        ": ",
+        " [",
+        "] ",
+        "\n",
+        "\n\n",
+        " **",
+        "** ",
+    ]
+)
 _NOTE_LINE_OK = re.compile(r"[^\W\d_]")
-NOTE = (st.lists(st.tuples(WORD, GAP), min_size=1, max_size=10).map(lambda ps: "".join(w + g for w, g in ps).strip())
-        .filter(lambda t: t and all(_NOTE_LINE_OK.search(line) for line in t.split("\n") if line.strip())))
-TAG = (st.text(alphabet=list("abcxyz中文0123-_/ .'&+@!😀"), min_size=1, max_size=8)
-       .map(lambda s: " ".join(s.split())).filter(bool))
+NOTE = (
+    st.lists(st.tuples(WORD, GAP), min_size=1, max_size=10)
+    .map(lambda ps: "".join(w + g for w, g in ps).strip())
+    .filter(lambda t: t and all(_NOTE_LINE_OK.search(line) for line in t.split("\n") if line.strip()))
+)
+TAG = (
+    st.text(alphabet=list("abcxyz中文0123-_/ .'&+@!😀"), min_size=1, max_size=8)
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
 LOCATION = st.sampled_from([None, "location", "page", "time_offset", "order"])
 
 
@@ -49,24 +102,37 @@ def api_book(draw, book_id: int):
     highlights = []
     for i in range(draw(st.integers(1, 6))):
         kind = draw(LOCATION)
-        h = {"id": book_id * 100 + i, "text": draw(TEXT), "note": draw(st.one_of(st.none(), NOTE)),
-             "tags": [{"id": 1, "name": t} for t in draw(st.lists(TAG, max_size=3, unique=True))],
-             "is_discard": False, "is_deleted": False}
+        h = {
+            "id": book_id * 100 + i,
+            "text": draw(TEXT),
+            "note": draw(st.one_of(st.none(), NOTE)),
+            "tags": [{"id": 1, "name": t} for t in draw(st.lists(TAG, max_size=3, unique=True))],
+            "is_discard": False,
+            "is_deleted": False,
+        }
         if kind:
             h["location_type"], h["location"] = kind, draw(st.integers(0, 200_000))
         if kind == "time_offset" or draw(st.booleans()):
             h["url"] = f"https://example.org/moment/{h['id']}"
         highlights.append(h)
-    return {"user_book_id": book_id, "title": draw(TEXT), "author": draw(st.one_of(st.none(), WORD)),
-            "category": draw(st.sampled_from(["books", "articles", "tweets", "podcasts", "supplementals"])),
-            "asin": draw(st.sampled_from([None, "B00TESTASN"])), "highlights": highlights}
+    return {
+        "user_book_id": book_id,
+        "title": draw(TEXT),
+        "author": draw(st.one_of(st.none(), WORD)),
+        "category": draw(st.sampled_from(["books", "articles", "tweets", "podcasts", "supplementals"])),
+        "asin": draw(st.sampled_from([None, "B00TESTASN"])),
+        "highlights": highlights,
+    }
 
 
 def expect_back(book, items, highlights) -> None:
     got = {h.readwise_id: h for h in highlights if h.readwise_id}
     for item in items:
-        h = got.get(item.readwise_id) if item.readwise_id else next(
-            (x for x in highlights if x.text == plain_text(item.text)), None)
+        h = (
+            got.get(item.readwise_id)
+            if item.readwise_id
+            else next((x for x in highlights if x.text == plain_text(item.text)), None)
+        )
         assert h is not None, f"highlight {item.key} ({item.text!r}) not read back"
         assert h.text == plain_text(item.text)
         assert (h.note or "") == note_text(item.note)
@@ -79,8 +145,11 @@ def expect_back(book, items, highlights) -> None:
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(st.integers(1, 9), min_size=1, max_size=3, unique=True).flatmap(
-    lambda ids: st.tuples(*[api_book(i) for i in ids])))
+@given(
+    st.lists(st.integers(1, 9), min_size=1, max_size=3, unique=True).flatmap(
+        lambda ids: st.tuples(*[api_book(i) for i in ids])
+    )
+)
 def test_api_export_round_trip(tmp_path_factory, books):
     vault = tmp_path_factory.mktemp("vault")
     export = parse_export(json.dumps({"count": len(books), "results": list(books)}).encode(), "export.json")
@@ -92,15 +161,26 @@ def test_api_export_round_trip(tmp_path_factory, books):
         text = note_plan.new_data.decode("utf-8")
         note = parse_text(text, note_plan.rel, file_name=note_plan.path.name)
         assert note.front_matter["readwise_book_id"] == int(note_plan.book.key)
-        assert note.front_matter["title"] == note_plan.book.title   # the title line is Markdown: its plain text
+        assert note.front_matter["title"] == note_plan.book.title  # the title line is Markdown: its plain text
         expect_back(note_plan.book, note_plan.book.items, note.highlights)
 
 
 def _csv(rows: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    columns = ["Highlight", "Book Title", "Book Author", "Amazon Book ID", "Note", "Color", "Tags", "Location Type",
-               "Location", "Highlighted at", "Document tags"]
+    columns = [
+        "Highlight",
+        "Book Title",
+        "Book Author",
+        "Amazon Book ID",
+        "Note",
+        "Color",
+        "Tags",
+        "Location Type",
+        "Location",
+        "Highlighted at",
+        "Document tags",
+    ]
     writer.writerow(columns)
     for row in rows:
         writer.writerow([row.get(c, "") for c in columns])
@@ -114,10 +194,17 @@ def csv_rows(draw):
     texts = draw(st.lists(TEXT, min_size=1, max_size=6, unique_by=lambda t: " ".join(plain_text(t).split()).casefold()))
     for i, text in enumerate(texts):
         kind = draw(LOCATION)
-        rows.append({"Highlight": text, "Book Title": titles[i % len(titles)], "Book Author": "Someone",
-                     "Note": draw(st.one_of(st.just(""), NOTE)),
-                     "Tags": ",".join(draw(st.lists(TAG.filter(lambda t: "," not in t), max_size=3, unique=True))),
-                     "Location Type": kind or "", "Location": str(draw(st.integers(0, 9999))) if kind else ""})
+        rows.append(
+            {
+                "Highlight": text,
+                "Book Title": titles[i % len(titles)],
+                "Book Author": "Someone",
+                "Note": draw(st.one_of(st.just(""), NOTE)),
+                "Tags": ",".join(draw(st.lists(TAG.filter(lambda t: "," not in t), max_size=3, unique=True))),
+                "Location Type": kind or "",
+                "Location": str(draw(st.integers(0, 9999))) if kind else "",
+            }
+        )
     return rows
 
 
@@ -127,8 +214,13 @@ _BOOK = {"Book Title": "T", "Book Author": "Someone", "Note": "", "Tags": "", "L
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(csv_rows())
 # found by hypothesis: "- \> (Location 0)" after two unanchored items was read as their section's lone anchor
-@example([{**_BOOK, "Highlight": "a"}, {**_BOOK, "Highlight": "aa"},
-          {**_BOOK, "Highlight": ">", "Location Type": "location", "Location": "0"}])
+@example(
+    [
+        {**_BOOK, "Highlight": "a"},
+        {**_BOOK, "Highlight": "aa"},
+        {**_BOOK, "Highlight": ">", "Location Type": "location", "Location": "0"},
+    ]
+)
 def test_csv_export_round_trip_through_the_command(tmp_path_factory, rows):
     """The whole command: written, indexed, checked from the index, then read by `parse`;
     and a second import writes nothing."""
@@ -179,14 +271,14 @@ def test_file_name_examples():
     assert safe_stem("   ...hidden") == "hidden" and safe_stem("") == "Untitled" and safe_stem("???") == "Untitled"
     assert safe_stem("CON") == "CON_" and safe_stem("nul.txt") == "nul.txt_" and safe_stem("Console") == "Console"
     assert safe_stem("a\u202eb\u200bc\x07d") == "abcd" and safe_stem("line\nbreak\ttab") == "line break tab"
-    assert safe_stem("e\u0301") == "\u00e9"                                   # NFC
+    assert safe_stem("e\u0301") == "\u00e9"  # NFC
     long = "👩‍👩‍👧‍👦" * 30
     cut = safe_stem(long, max_chars=40)
-    assert len(cut.encode("utf-8")) <= 200 and cut.endswith("👦")             # never inside the emoji sequence
+    assert len(cut.encode("utf-8")) <= 200 and cut.endswith("👦")  # never inside the emoji sequence
     assert safe_stem("x" * 500) == "x" * 120
     names = NameBook()
     assert names.claim("/nonexistent", "Book") == "Book.md"
-    assert names.claim("/nonexistent", "book") == "book 2.md"                  # one name on a case-folding disk
+    assert names.claim("/nonexistent", "book") == "book 2.md"  # one name on a case-folding disk
     assert names.claim("/nonexistent", "BOOK") == "BOOK 3.md"
 
 
@@ -195,8 +287,9 @@ def _read_back(texts: list[str], location: bool) -> list[str]:
     if location:
         highlights[-1].update(location_type="location", location=0)
     book = {"user_book_id": 1, "title": "T", "author": "A", "category": "books", "highlights": highlights}
-    plan = plan_import(Path("/nonexistent-vault"), parse_export(json.dumps([book]).encode(), "x.json").books, {},
-                       Options())
+    plan = plan_import(
+        Path("/nonexistent-vault"), parse_export(json.dumps([book]).encode(), "x.json").books, {}, Options()
+    )
     assert not plan.errors, plan.errors
     return [h.text for h in parse_text(plan.notes[0].new_data.decode("utf-8"), "T.md", file_name="T.md").highlights]
 

@@ -19,8 +19,10 @@ ALIGN = Path(__file__).parent / "data" / "align"
 
 # A user's own export template: a highlight is a labelled paragraph, the reader's note a
 # second paragraph under a label of its own (in Chinese here), entries end with a rule.
-TEMPLATE = ('[template]\nhighlight = """Passage ➜ {{ highlight_text }} «{{highlight_location}}»'
-            '{% if highlight_note %}\n\n读者：{{ highlight_note }}{% endif %}\n\n---"""\n')
+TEMPLATE = (
+    '[template]\nhighlight = """Passage ➜ {{ highlight_text }} «{{highlight_location}}»'
+    '{% if highlight_note %}\n\n读者：{{ highlight_note }}{% endif %}\n\n---"""\n'
+)
 # Read with the template, each highlight's second paragraph is the reader's note, not a
 # translation of the passage; read without it, each entry is one highlight holding both
 # paragraphs, and they pair.
@@ -45,7 +47,7 @@ Passage ➜ By 2010 the port handled 3 million tonnes of cargo every year. «Loc
 @pytest.fixture
 def folder(tmp_path):
     root = tmp_path / "vault"
-    (root / ".git").mkdir(parents=True)     # the project root: hlkb.toml is looked up to here
+    (root / ".git").mkdir(parents=True)  # the project root: hlkb.toml is looked up to here
     (root / "hlkb.toml").write_text(TEMPLATE, encoding="utf-8")
     (root / "books").mkdir()
     (root / "books" / "harbour.md").write_text(TEMPLATED_BOOK, encoding="utf-8")
@@ -79,7 +81,7 @@ def test_pairs_of_a_file_reads_it_with_its_folders_template(run_cli, folder):
     book = folder / "books" / "harbour.md"
     code, out, err = run_cli("pairs", "--jsonl", book)
     assert (code, out) == (0, ""), err
-    assert "not a bilingual article" in err   # a file named on the command line is said so
+    assert "not a bilingual article" in err  # a file named on the command line is said so
     # without the template the same text pairs (what `pairs` read before it used it)
     elsewhere = folder.parent / "elsewhere"
     (elsewhere / ".git").mkdir(parents=True)
@@ -122,9 +124,9 @@ def test_iter_note_files_and_the_refresh_walk_find_the_same_notes(tmp_path):
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text("# note\n", encoding="utf-8")
     (root / "f" / ".x.md.abc.hlkb-tmp").write_text("", encoding="utf-8")
-    os.symlink(root / "B", root / "link-to-B")          # a folder inside: followed once
-    os.symlink(outside, root / "out")                    # outside: skipped and reported
-    os.symlink(root, root / "B" / "loop")                # a loop: reported
+    os.symlink(root / "B", root / "link-to-B")  # a folder inside: followed once
+    os.symlink(outside, root / "out")  # outside: skipped and reported
+    os.symlink(root, root / "B" / "loop")  # a loop: reported
     os.close(os.open(os.path.join(os.fsencode(root), b"odd-\xff.md"), os.O_CREAT | os.O_WRONLY))
 
     walk_errors, note_errors, temps = [], [], []

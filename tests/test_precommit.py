@@ -32,9 +32,19 @@ pytestmark = [
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"})
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.org",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.org",
+        },
+    )
 
 
 @pytest.mark.slow
@@ -43,15 +53,24 @@ def test_hook_fails_on_bad_note_and_passes_good_one(tmp_path_factory):
     _git(project, "init", "-q")
     (project / "good.md").write_text("---\ntitle: A tidy note\ntags: [ok]\n---\nSome text.\n")
     (project / "bad.md").write_text("---\ntitle: A note about Norway\ncountry: no\n---\nSome text.\n")
-    (project / "pipeline.yaml").write_text("---\nsteps: []\n")   # a text file the hook also receives
+    (project / "pipeline.yaml").write_text("---\nsteps: []\n")  # a text file the hook also receives
     _git(project, "add", ".")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-home"),
-           "PRE_COMMIT_COLOR": "never"}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path_factory.getbasetemp() / "pre-commit-home"),
+        "PRE_COMMIT_COLOR": "never",
+    }
 
     def run(*files: str) -> subprocess.CompletedProcess:
         try:
-            return subprocess.run([*_pre_commit(), "try-repo", str(REPO), "hlkb-validate", "--files", *files],
-                                  cwd=project, env=env, capture_output=True, text=True, timeout=600)
+            return subprocess.run(
+                [*_pre_commit(), "try-repo", str(REPO), "hlkb-validate", "--files", *files],
+                cwd=project,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
         except subprocess.TimeoutExpired:
             pytest.fail("pre-commit try-repo took over 10 minutes (is PyPI reachable?)")
 

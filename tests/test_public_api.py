@@ -43,7 +43,7 @@ def test_the_package_ships_its_types():
 
 def test_parse_file_gives_what_hlkb_parse_prints(run_cli):
     note = hlkb.parse_file(ARTICLE)
-    assert note.pairs and note.claims           # analysis is on by default
+    assert note.pairs and note.claims  # analysis is on by default
     code, out, _err = run_cli("parse", "--json", ARTICLE)
     assert code == 0 and hlkb.records(note) == json.loads(out)
     assert hlkb.to_record(note.pairs[0]) == note.pairs[0].to_record()
@@ -61,7 +61,7 @@ def test_bad_input_raises_hlkb_errors(tmp_path):
         hlkb.parse_file(tmp_path / "missing.md")
     broken = tmp_path / "broken.md"
     broken.write_text("---\ntitle: [unclosed\n---\nBody.\n", encoding="utf-8")
-    assert hlkb.parse_file(broken).warnings                  # a damaged part costs that part
+    assert hlkb.parse_file(broken).warnings  # a damaged part costs that part
     with pytest.raises(hlkb.HlkbError):
         hlkb.parse_file(broken, strict=True)
 
@@ -72,8 +72,20 @@ def test_search_with_the_clis_filters(vault, run_cli):
         assert summary.added == len(list(vault.glob("*.md")))
         hits = list(hlkb.search(index, "library", kind=["highlight", "pair"], lang="en"))
         again = list(hlkb.search(index, "library", hlkb.build_filters(kind=["highlight", "pair"], lang="en")))
-    code, out, _err = run_cli("search", "library", "--kind", "highlight", "--kind", "pair", "--lang", "en",
-                              "--json", "--vault", vault, "--no-refresh")
+    code, out, _err = run_cli(
+        "search",
+        "library",
+        "--kind",
+        "highlight",
+        "--kind",
+        "pair",
+        "--lang",
+        "en",
+        "--json",
+        "--vault",
+        vault,
+        "--no-refresh",
+    )
     assert code == 0 and hits == again == json.loads(out) and hits
     with hlkb.open_index(vault) as index, pytest.raises(hlkb.UsageError):
         list(hlkb.search(index, "library", kind=["chapter"]))
@@ -88,7 +100,7 @@ def test_plan_then_apply_tags_as_tag_add_does(vault, tmp_path, run_cli):
     before = {p: p.read_bytes() for p in vault.glob("*.md")}
     result = hlkb.apply_tags(plan, vault=vault)
     assert len(result.written) == 1 and not result.errors
-    with hlkb.open_index(vault) as index:                   # the index followed the edit
+    with hlkb.open_index(vault) as index:  # the index followed the edit
         assert "to-read" in hlkb.get_record(index, first["id"])["tags"]
     # the CLI makes the same bytes from the same start
     other = tmp_path / "w"

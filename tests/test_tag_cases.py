@@ -31,9 +31,10 @@ def load_cases():
             op_line, rest = rest.split("\n", 1)
             assert op_line.startswith("--- op: "), (path, title)
             assert rest.startswith("--- input\n"), (path, title)
-            given, expected = rest[len("--- input\n"):].split("--- expected\n")
-            cases.append(pytest.param(op_line[len("--- op: "):].split(), given, expected,
-                                      id=f"{path.stem}: {title.strip()}"))
+            given, expected = rest[len("--- input\n") :].split("--- expected\n")
+            cases.append(
+                pytest.param(op_line[len("--- op: ") :].split(), given, expected, id=f"{path.stem}: {title.strip()}")
+            )
     return cases
 
 
@@ -52,7 +53,7 @@ def test_case(op, given, expected):
     if expected.startswith("ERROR: "):
         with pytest.raises(HlkbError) as info:
             run_op(op, given)
-        assert expected[len("ERROR: "):].strip() in str(info.value)
+        assert expected[len("ERROR: ") :].strip() in str(info.value)
         assert "\n" not in str(info.value)
     else:
         assert run_op(op, given).decode("utf-8") == expected

@@ -9,13 +9,17 @@ import pytest
 from hlkb.edit import source_from_bytes
 from hlkb.edit.plan import parse_source
 
-BOOK = ("---\ntitle: Winter Baking\ntags: [kitchen]\n---\n# Winter Baking\n\n## Metadata\n- Author: [[A. Baker]]\n"
-        "- Document Tags: [[food]] \n- Category: #books\n\n## Highlights\n"
-        "- Rye needs a longer rest than wheat. ([Location\u00a010](https://readwise.io/to_kindle?action=open&asin=BK1&location=10))\n"
-        "    - Tags: [[food]] \n"
-        "- Salt slows the yeast but deepens the flavour. ([Location\u00a022](https://readwise.io/to_kindle?action=open&asin=BK1&location=22))\n")
-ESSAY = ("# On Walking\n\n## Highlights\n"
-         "- A long walk sorts the thoughts of a #food lover. ([View Highlight](https://read.readwise.io/read/01walk0000000000000000000a))\n")
+BOOK = (
+    "---\ntitle: Winter Baking\ntags: [kitchen]\n---\n# Winter Baking\n\n## Metadata\n- Author: [[A. Baker]]\n"
+    "- Document Tags: [[food]] \n- Category: #books\n\n## Highlights\n"
+    "- Rye needs a longer rest than wheat. ([Location\u00a010](https://readwise.io/to_kindle?action=open&asin=BK1&location=10))\n"
+    "    - Tags: [[food]] \n"
+    "- Salt slows the yeast but deepens the flavour. ([Location\u00a022](https://readwise.io/to_kindle?action=open&asin=BK1&location=22))\n"
+)
+ESSAY = (
+    "# On Walking\n\n## Highlights\n"
+    "- A long walk sorts the thoughts of a #food lover. ([View Highlight](https://read.readwise.io/read/01walk0000000000000000000a))\n"
+)
 
 
 @pytest.fixture
@@ -57,17 +61,20 @@ def test_highlight_by_id_prefix_and_index_is_updated(run_cli, vault):
     hid = highlight_id(book, 1)
     code, _, err = cli(run_cli, vault, "add", "salt", hid[:10])
     assert code == 0, err
-    assert "    - Tags: [[salt]] \n" in book.read_text()   # new subline in the file's style
-    code, out, _ = run_cli("search", "", "--tag", "salt", "--kind", "highlight", "--json", "--no-refresh",
-                           "--vault", vault)
+    assert "    - Tags: [[salt]] \n" in book.read_text()  # new subline in the file's style
+    code, out, _ = run_cli(
+        "search", "", "--tag", "salt", "--kind", "highlight", "--json", "--no-refresh", "--vault", vault
+    )
     assert code == 0 and [r["id"] for r in json.loads(out)] == [hid]
 
 
 def test_unknown_id_and_bad_names_are_one_line_errors(run_cli, vault):
-    for args, fragment in [(("add", "x", "h_doesnotexist"), "no record"),
-                           (("add", "two words", "essay.md"), "cannot contain spaces"),
-                           (("add", "x", "missing/file.md"), "no such note file"),
-                           (("add", "x"), "give one or more TARGETs")]:
+    for args, fragment in [
+        (("add", "x", "h_doesnotexist"), "no record"),
+        (("add", "two words", "essay.md"), "cannot contain spaces"),
+        (("add", "x", "missing/file.md"), "no such note file"),
+        (("add", "x"), "give one or more TARGETs"),
+    ]:
         code, out, err = cli(run_cli, vault, *args)
         assert code == 2 and out == "" and fragment in err
         assert len(err.strip().splitlines()) == 1, err
@@ -78,8 +85,9 @@ def test_query_needs_yes_without_a_terminal(run_cli, vault):
     code, _, err = cli(run_cli, vault, "add", "grain", "--query", "rye OR salt", "--kind", "highlight")
     assert code == 2 and "--yes" in err and "2 search hits" in err
     assert (vault / "Books" / "Winter Baking.md").read_bytes() == BOOK.encode()
-    code, out, err = cli(run_cli, vault, "add", "grain", "--query", "rye OR salt", "--kind", "highlight",
-                         "--yes", "--json")
+    code, out, err = cli(
+        run_cli, vault, "add", "grain", "--query", "rye OR salt", "--kind", "highlight", "--yes", "--json"
+    )
     assert code == 0, err
     assert json.loads(out)[0]["path"] == "Books/Winter Baking.md"
     text = (vault / "Books" / "Winter Baking.md").read_text()
@@ -90,7 +98,7 @@ def test_rename_across_vault_merges(run_cli, vault):
     code, _, err = cli(run_cli, vault, "rename", "food", "kitchen")
     assert code == 0, err
     book = (vault / "Books" / "Winter Baking.md").read_text()
-    assert "tags: [kitchen]\n" in book                       # front matter unchanged (no food there)
+    assert "tags: [kitchen]\n" in book  # front matter unchanged (no food there)
     assert "- Document Tags: [[kitchen]] \n" in book
     assert "    - Tags: [[kitchen]] \n" in book
     assert "#kitchen lover" in (vault / "essay.md").read_text()

@@ -18,8 +18,9 @@ TAG = "zz-corpus-check"
 def corpus_files(shared):
     out = []
     for folder in ("corpus", "corpus-more"):
-        out += sorted(p for p in (shared / folder).rglob("*") if p.suffix in (".md", ".txt")
-                      and p.name not in ("VARIANTS.md",))
+        out += sorted(
+            p for p in (shared / folder).rglob("*") if p.suffix in (".md", ".txt") and p.name not in ("VARIANTS.md",)
+        )
     return out
 
 
@@ -38,10 +39,10 @@ def _round_trip(src, ops, name):
     added = plan_tag_edits(src, ops)
     after = source_from_bytes(added.new_data, name)
     note = parse_source(src)
-    assert [(h.id, h.text, h.note) for h in parse_source(after).highlights] == \
-        [(h.id, h.text, h.note) for h in note.highlights], name
-    assert (after.encoding, after.newline, after.final_newline) == (src.encoding, src.newline,
-                                                                    src.final_newline), name
+    assert [(h.id, h.text, h.note) for h in parse_source(after).highlights] == [
+        (h.id, h.text, h.note) for h in note.highlights
+    ], name
+    assert (after.encoding, after.newline, after.final_newline) == (src.encoding, src.newline, src.final_newline), name
     for op in ops:
         if op.highlight_id is not None:
             h = next(h for h in parse_source(after).highlights if h.id == op.highlight_id)

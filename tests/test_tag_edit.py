@@ -20,24 +20,42 @@ from hlkb.edit import (
 from hlkb.edit.plan import parse_source
 from hlkb.errors import HlkbError, InputError, UsageError
 
-NOTE = ("# Field Notes\n\n## Highlights\n"
-        "- The ferry left before the fog lifted. ([View Highlight](https://read.readwise.io/read/01ferry0000000000000000000))\n"
-        "    - Tags: [[sea]] \n"
-        "- Gulls followed the boat for an hour. ([View Highlight](https://read.readwise.io/read/01gulls0000000000000000000))\n")
+NOTE = (
+    "# Field Notes\n\n## Highlights\n"
+    "- The ferry left before the fog lifted. ([View Highlight](https://read.readwise.io/read/01ferry0000000000000000000))\n"
+    "    - Tags: [[sea]] \n"
+    "- Gulls followed the boat for an hour. ([View Highlight](https://read.readwise.io/read/01gulls0000000000000000000))\n"
+)
 
 
-@pytest.mark.parametrize("given,expected", [
-    ("#reading", "reading"), ("  Reading ", "Reading"), ("[[books]]", "books"), ("a/b", "a/b"),
-    ("数字", "数字"), ("under_score-dash", "under_score-dash"),
-])
+@pytest.mark.parametrize(
+    "given,expected",
+    [
+        ("#reading", "reading"),
+        ("  Reading ", "Reading"),
+        ("[[books]]", "books"),
+        ("a/b", "a/b"),
+        ("数字", "数字"),
+        ("under_score-dash", "under_score-dash"),
+    ],
+)
 def test_normalize_tag_accepts(given, expected):
     assert normalize_tag(given) == expected
 
 
-@pytest.mark.parametrize("given,fragment", [
-    ("two words", "cannot contain spaces"), ("", "empty"), ("#", "empty"), ("a,b", "characters"),
-    ("/a", "nested"), ("a//b", "nested"), ("1984", "only digits"), ("a\x1bb", "characters"),
-])
+@pytest.mark.parametrize(
+    "given,fragment",
+    [
+        ("two words", "cannot contain spaces"),
+        ("", "empty"),
+        ("#", "empty"),
+        ("a,b", "characters"),
+        ("/a", "nested"),
+        ("a//b", "nested"),
+        ("1984", "only digits"),
+        ("a\x1bb", "characters"),
+    ],
+)
 def test_normalize_tag_refuses(given, fragment):
     with pytest.raises(UsageError) as info:
         normalize_tag(given)
@@ -49,23 +67,31 @@ def test_hyphenate_and_key():
     assert tag_key("#Reading") == tag_key("reading")
 
 
-@pytest.mark.parametrize("encode", [
-    lambda t: t.encode("utf-8"),
-    lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"),
-    lambda t: t.replace("\n", "\r\n").encode("utf-8"),
-    lambda t: t.rstrip("\n").encode("utf-8"),
-    lambda t: "\ufeff".encode("utf-16-le") + t.replace("\n", "\r\n").encode("utf-16-le"),
-    lambda t: (t + "中文的一行字。\n").encode("gb18030"),
-], ids=["utf8", "bom", "crlf", "no-final-newline", "utf16-crlf", "gb18030"])
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda t: t.encode("utf-8"),
+        lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"),
+        lambda t: t.replace("\n", "\r\n").encode("utf-8"),
+        lambda t: t.rstrip("\n").encode("utf-8"),
+        lambda t: "\ufeff".encode("utf-16-le") + t.replace("\n", "\r\n").encode("utf-16-le"),
+        lambda t: (t + "中文的一行字。\n").encode("gb18030"),
+    ],
+    ids=["utf8", "bom", "crlf", "no-final-newline", "utf16-crlf", "gb18030"],
+)
 def test_encodings_and_line_endings_survive(encode):
     data = encode(NOTE)
     src = source_from_bytes(data, "n.md")
     hid = parse_source(src).highlights[1].id
     added = plan_tag_edits(src, [TagOp("add", "harbour", None), TagOp("add", "harbour", hid)])
     new = source_from_bytes(added.new_data, "n.md")
-    assert (new.encoding, new.bom, new.newline, new.final_newline) == (src.encoding, src.bom, src.newline,
-                                                                      src.final_newline)
-    assert "    - Tags: [[harbour]] " in new.lines   # the file's style: trailing space after each tag
+    assert (new.encoding, new.bom, new.newline, new.final_newline) == (
+        src.encoding,
+        src.bom,
+        src.newline,
+        src.final_newline,
+    )
+    assert "    - Tags: [[harbour]] " in new.lines  # the file's style: trailing space after each tag
     back = plan_tag_edits(new, [TagOp("remove", "harbour", None), TagOp("remove", "harbour", hid)])
     assert back.new_data == data
 
@@ -99,7 +125,7 @@ def test_write_is_atomic_keeps_mode_and_checks_hash(tmp_path):
     write_plan(plan)
     assert note.read_bytes() == plan.new_data
     assert stat.S_IMODE(note.stat().st_mode) == 0o640
-    assert [p.name for p in tmp_path.iterdir()] == ["n.md"]   # no temporary file left behind
+    assert [p.name for p in tmp_path.iterdir()] == ["n.md"]  # no temporary file left behind
 
     stale = plan_tag_edits(load_source(note, "n.md"), [TagOp("add", "other")])
     note.write_bytes(note.read_bytes() + b"- Someone typed this meanwhile.\n")

@@ -14,8 +14,18 @@ build_vault = pytest.importorskip("hostile.cases", reason="tests/hostile is not 
 # The files whose tags cannot be edited (exit 2, one line, file unchanged): undecodable or
 # binary text, front matter never closed or not YAML we can rewrite, a folder. Every other
 # hostile file takes the tag and gives it back byte for byte.
-REFUSED = {"invalid-utf8.md", "nul-bytes.md", "image.png.md", "unclosed.md", "billion-laughs.md", "python-tag.md",
-           "custom-tag.md", "deep.md", "huge-int.md", "folder.md"}
+REFUSED = {
+    "invalid-utf8.md",
+    "nul-bytes.md",
+    "image.png.md",
+    "unclosed.md",
+    "billion-laughs.md",
+    "python-tag.md",
+    "custom-tag.md",
+    "deep.md",
+    "huge-int.md",
+    "folder.md",
+}
 
 
 def test_tag_add_on_every_hostile_file(run_cli, tmp_path):
@@ -48,4 +58,4 @@ def test_rename_over_hostile_vault_is_refused_or_clean(run_cli, tmp_path):
     assert {root / "good.md", root / "sub" / "good2.md", root / "crlf.md"} <= changed
     for path in changed:
         text = load_source(path).text
-        assert "tags: [plots]" in text and "[gardens]" not in text   # the title's word "Gardens" stays
+        assert "tags: [plots]" in text and "[gardens]" not in text  # the title's word "Gardens" stays

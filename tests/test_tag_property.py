@@ -26,9 +26,36 @@ from hlkb.edit.plan import parse_source
 
 EXAMPLES = int(os.environ.get("HLKB_FUZZ_EXAMPLES", "60"))
 
-WORDS = ["lantern", "harbour", "quiet", "orchard", "copper", "meadow", "signal", "ledger", "thread",
-         "window", "river", "compass", "velvet", "north", "ember", "garden", "海港", "灯笼", "安静",
-         "mill", "stone", "bread", "weather", "[[linked idea]]", "**bold**", "`code`", "42", "3.5%"]
+WORDS = [
+    "lantern",
+    "harbour",
+    "quiet",
+    "orchard",
+    "copper",
+    "meadow",
+    "signal",
+    "ledger",
+    "thread",
+    "window",
+    "river",
+    "compass",
+    "velvet",
+    "north",
+    "ember",
+    "garden",
+    "海港",
+    "灯笼",
+    "安静",
+    "mill",
+    "stone",
+    "bread",
+    "weather",
+    "[[linked idea]]",
+    "**bold**",
+    "`code`",
+    "42",
+    "3.5%",
+]
 EXISTING_TAGS = ["blue", "pink", "reading", "Ideas/Deep"]
 NEW_TAGS = ["zq-one", "zq-two", "zq/nested", "zq_three", "Zq-Caps", "zq-ünï", "zq-数字"]
 
@@ -69,13 +96,13 @@ def highlight_block(draw, style: str, n: int) -> list[str]:
 
 FRONT_MATTER = {
     "none": None,
-    "block": "tags:\n  - blue\n  - \"reading\"",
+    "block": 'tags:\n  - blue\n  - "reading"',
     "block0": "tags:\n- blue",
     "flow": "tags: [blue, 'pink']",
     "flow-empty": "tags: []",
     "string": "tags: blue",
     "spaces": "tags: blue reading",
-    "commas": "tags: \"blue, reading\"",
+    "commas": 'tags: "blue, reading"',
     "comment-only": "tags: #readwise-books",
     "absent": "author: Someone",
 }
@@ -116,12 +143,17 @@ def note_file(draw) -> bytes:
 
 ops_strategy = st.lists(
     st.tuples(st.sampled_from(NEW_TAGS), st.one_of(st.none(), st.integers(min_value=0, max_value=4))),
-    min_size=1, max_size=4, unique=True)
+    min_size=1,
+    max_size=4,
+    unique=True,
+)
 
 # Lines allowed to change: Tags/Document Tags sublines, the tags key or property, a
 # one-word front-matter list item, and the fences of created front matter.
-_TAG_CARRIER = re.compile(r"^\s*(?:[-*] )?(?:\*\*)?(?:Tags|tags|Document Tags)(?:\*\*)?::?"
-                          r"|^\s*-\s+[\"']?[\w/-]+[\"']?$|^---$")
+_TAG_CARRIER = re.compile(
+    r"^\s*(?:[-*] )?(?:\*\*)?(?:Tags|tags|Document Tags)(?:\*\*)?::?"
+    r"|^\s*-\s+[\"']?[\w/-]+[\"']?$|^---$"
+)
 
 
 def lines_with_endings(data: bytes) -> list[str]:
@@ -165,8 +197,11 @@ def test_add_then_remove_is_lossless(data, ops):
             if not carrier:
                 assert any(n.rstrip("\r\n") == line for n in new_lines[j1:j2])
         for line in new_lines[j1:j2]:
-            assert "zq" in line.casefold() or _TAG_CARRIER.match(line.rstrip("\r\n")) or line.rstrip("\r\n") in {
-                ln.rstrip("\r\n") for ln in old_lines}, repr(line)
+            assert (
+                "zq" in line.casefold()
+                or _TAG_CARRIER.match(line.rstrip("\r\n"))
+                or line.rstrip("\r\n") in {ln.rstrip("\r\n") for ln in old_lines}
+            ), repr(line)
 
     # remove(add(x)) gives back the original bytes.
     removed = plan_tag_edits(after_src, [TagOp("remove", op.tag, op.highlight_id) for op in tag_ops])
@@ -191,9 +226,12 @@ def test_rename_there_and_back_is_lossless(data, old, new):
 
 
 @settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rng=st.randoms(use_true_random=False), picks=st.lists(st.integers(min_value=0, max_value=9), min_size=1,
-                                                             max_size=3, unique=True),
-       tag=st.sampled_from(NEW_TAGS), crlf=st.booleans())
+@given(
+    rng=st.randoms(use_true_random=False),
+    picks=st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=3, unique=True),
+    tag=st.sampled_from(NEW_TAGS),
+    crlf=st.booleans(),
+)
 def test_tags_round_trip_on_every_generated_layout(rng, picks, tag, crlf):
     """Every layout the parser reads (tests/layouts/generate.py: bullets, quotes, callouts,
     paragraphs, headings, label headings, Logseq blocks, each location/note/tags form): a
@@ -213,6 +251,7 @@ def test_tags_round_trip_on_every_generated_layout(rng, picks, tag, crlf):
     for h_before, h_after in zip(before.highlights, after.highlights):
         want = list(h_before.tags) + ([tag] if h_before.id in targets and tag not in h_before.tags else [])
         assert h_after.tags == want, (gen.description, h_after.line, h_after.layout)
-    removed = plan_tag_edits(source_from_bytes(added.new_data, "gen.md"),
-                             [TagOp("remove", tag, hid) for hid in targets])
+    removed = plan_tag_edits(
+        source_from_bytes(added.new_data, "gen.md"), [TagOp("remove", tag, hid) for hid in targets]
+    )
     assert removed.new_data == data, gen.description

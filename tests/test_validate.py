@@ -57,8 +57,10 @@ def test_github_format(run_cli, tmp_path):
     note.write_text("---\ntitle: x\nok: on\n---\n")
     code, out, _ = run_cli("validate", note, "--format", "github")
     assert code == 1
-    assert out.startswith(f"::error file={str(note).replace(',', '%2C').replace(':', '%3A')},line=3,col=5,"
-                          "title=implicit-bool::implicit-bool ")
+    assert out.startswith(
+        f"::error file={str(note).replace(',', '%2C').replace(':', '%3A')},line=3,col=5,"
+        "title=implicit-bool::implicit-bool "
+    )
 
 
 def test_folder_is_walked_hidden_skipped(run_cli, tmp_path):
@@ -85,7 +87,7 @@ def test_unreadable_file_is_a_diagnostic(run_cli, tmp_path):
 
 def test_non_note_files_named_by_precommit_are_skipped(run_cli, tmp_path):
     yaml_doc = tmp_path / "config.yaml"
-    yaml_doc.write_text("---\nkey: value\n")   # a YAML document start, not front matter
+    yaml_doc.write_text("---\nkey: value\n")  # a YAML document start, not front matter
     code, out, _ = run_cli("validate", yaml_doc)
     assert (code, out) == (0, "")
 
@@ -111,12 +113,19 @@ def test_usage_errors_exit_2(run_cli, tmp_path):
 
 def test_user_schema_errors_point_at_keys(run_cli, tmp_path):
     schema = tmp_path / "schema.json"
-    schema.write_text(json.dumps({
-        "type": "object",
-        "required": ["title", "status"],
-        "properties": {"status": {"enum": ["draft", "done"]}, "tags": {"type": "array", "items": {"pattern": "^[a-z]+$"}}},
-        "additionalProperties": {"type": ["string", "array", "number"]},
-    }))
+    schema.write_text(
+        json.dumps(
+            {
+                "type": "object",
+                "required": ["title", "status"],
+                "properties": {
+                    "status": {"enum": ["draft", "done"]},
+                    "tags": {"type": "array", "items": {"pattern": "^[a-z]+$"}},
+                },
+                "additionalProperties": {"type": ["string", "array", "number"]},
+            }
+        )
+    )
     note = tmp_path / "n.md"
     note.write_text("---\ntitle: Fine\nstatus: pending\ntags:\n  - ok\n  - Not-OK\nflag: true\n---\n")
     code, out, _ = run_cli("validate", note, "--schema", schema, "--format", "json")
@@ -136,7 +145,8 @@ def test_config_in_pyproject(run_cli, tmp_path, monkeypatch):
     (tmp_path / "schemas" / "books.json").write_text(json.dumps({"required": ["isbn"]}))
     (tmp_path / "pyproject.toml").write_text(
         '[tool.hlkb.validate]\ndisable = ["implicit-bool"]\n'
-        '[tool.hlkb.validate.schemas]\n"books/**/*.md" = "schemas/books.json"\n')
+        '[tool.hlkb.validate.schemas]\n"books/**/*.md" = "schemas/books.json"\n'
+    )
     (tmp_path / "books" / "fiction").mkdir(parents=True)
     book = tmp_path / "books" / "fiction" / "b.md"
     book.write_text("---\ntitle: A book\nlent: no\n---\n")
@@ -164,7 +174,7 @@ def test_hlkb_toml_and_bad_config(run_cli, tmp_path, monkeypatch):
     (tmp_path / "hlkb.toml").write_text('[validate]\nschema = 3\ncolour = "red"\n')
     code, _, err = run_cli("validate", "n.md")
     assert code == 2 and "unknown validate setting 'colour'" in err
-    (tmp_path / "hlkb.toml").write_text('[validate\n')
+    (tmp_path / "hlkb.toml").write_text("[validate\n")
     code, _, err = run_cli("validate", "n.md")
     assert code == 2 and "invalid TOML" in err
 
@@ -185,16 +195,25 @@ def test_recursive_alias_does_not_hang():
 
 
 def test_alias_bomb_is_a_syntax_diagnostic():
-    lines = ["a0: &a0 [x, x]"] + [f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}]" for i in range(1, 90)]
+    lines = ["a0: &a0 [x, x]"] + [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 90)]
     result = check_text("---\n" + "\n".join(lines) + "\n---\n", "x.md")
     assert [d.code for d in result.diagnostics] == ["yaml-syntax"]
 
 
-@pytest.mark.parametrize("url,ok", [
-    ("https://example.org/a?b=c", True), ("http://localhost:8000/", True), ("mailto:a@b.org", True),
-    ("obsidian://open?vault=x", True), ("example.org", False), ("https://", False),
-    ("https://exa mple.org", False), ("http://x.org:99999/", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "url,ok",
+    [
+        ("https://example.org/a?b=c", True),
+        ("http://localhost:8000/", True),
+        ("mailto:a@b.org", True),
+        ("obsidian://open?vault=x", True),
+        ("example.org", False),
+        ("https://", False),
+        ("https://exa mple.org", False),
+        ("http://x.org:99999/", False),
+        ("", False),
+    ],
+)
 def test_urls(url, ok):
     assert is_valid_url(url) is ok
 
@@ -216,7 +235,7 @@ def test_globs():
 def test_shared_corpus_never_crashes(run_cli, shared_dir):
     for folder in ("corpus", "corpus-more"):
         code, out, err = run_cli("validate", shared_dir / folder, "--format", "json")
-        assert code == 1 and "Traceback" not in err     # each folder has a note with invalid front matter
+        assert code == 1 and "Traceback" not in err  # each folder has a note with invalid front matter
         for record in json.loads(out):
             assert record["line"] >= 1 and record["column"] >= 1 and record["severity"] in ("error", "warning")
 

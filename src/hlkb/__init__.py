@@ -113,7 +113,7 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-if TYPE_CHECKING:   # what type checkers and editors see
+if TYPE_CHECKING:  # what type checkers and editors see
     from hlkb._api import parse_file, parse_text, records, search, to_record, write_records
     from hlkb.errors import HlkbError, InputError, UsageError
     from hlkb.export.formats import REGISTRY as FORMATS

@@ -19,11 +19,17 @@ from hlkb.parse import parse_text as _parse_text
 from hlkb.pipeline import analyze
 
 Record = Note | Highlight | Pair | Claim | Diagnostic | Location
-JSONRecord = dict[str, Any]     # a record as docs/records.md describes it
+JSONRecord = dict[str, Any]  # a record as docs/records.md describes it
 
 
-def parse_file(path: str | Path, *, analysis: bool = True, strict: bool = False,
-               template: str | None = "auto", display_path: str | None = None) -> Note:
+def parse_file(
+    path: str | Path,
+    *,
+    analysis: bool = True,
+    strict: bool = False,
+    template: str | None = "auto",
+    display_path: str | None = None,
+) -> Note:
     """Read one note file into a ``Note`` with its highlights and, with ``analysis`` (the
     default), its English/Chinese pairs and its claims, as ``hlkb parse`` does.
 
@@ -53,10 +59,22 @@ def records(note: Note) -> list[JSONRecord]:
     return list(note.records())  # type: ignore[no-untyped-call]
 
 
-def search(index: Index, query: str | None = None, filters: Filters | None = None, *, snippets: bool = False,
-           kind: Sequence[str] | None = None, tag: Sequence[str] | None = None, author: str | None = None,
-           category: str | None = None, lang: str | None = None, where: Sequence[str] | None = None,
-           since: str | None = None, until: str | None = None, limit: int | None = None) -> Iterator[JSONRecord]:
+def search(
+    index: Index,
+    query: str | None = None,
+    filters: Filters | None = None,
+    *,
+    snippets: bool = False,
+    kind: Sequence[str] | None = None,
+    tag: Sequence[str] | None = None,
+    author: str | None = None,
+    category: str | None = None,
+    lang: str | None = None,
+    where: Sequence[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = None,
+) -> Iterator[JSONRecord]:
     """The records of ``index`` matching ``query`` (docs/search.md#query-syntax), best first,
     as ``hlkb search --json`` prints them (hits carry ``rank``); with no query, every record
     passing the filters, in path and line order. Streams.

@@ -66,9 +66,11 @@ def _signals_deferred():
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
+
 def is_temp_name(name: str) -> bool:
     """A name hlkb gives its temporary files."""
     return name.startswith(".") and name.endswith(TMP_SUFFIX)
+
 
 def create_temp(folder: Path, target_name: str) -> tuple[int, str]:
     """(descriptor, path) of a new, locked, empty temporary file for ``target_name`` in ``folder``."""
@@ -80,11 +82,13 @@ def create_temp(folder: Path, target_name: str) -> tuple[int, str]:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        pass   # a file system without locks: the file is still removed on every clean exit
+        pass  # a file system without locks: the file is still removed on every clean exit
     return fd, name
+
 
 class OwnerNotKept(OSError):
     """The replacement could not be given the replaced file's owner or group."""
+
 
 def copy_file_identity(fd: int, st: os.stat_result, source_path=None, strict: bool = True) -> None:
     """Give the temporary file ``fd`` the owner, group, permission bits (and, best effort,
@@ -98,8 +102,11 @@ def copy_file_identity(fd: int, st: os.stat_result, source_path=None, strict: bo
             os.fchown(fd, st.st_uid, st.st_gid)
         except PermissionError:
             if strict:
-                raise OwnerNotKept(errno.EPERM, f"it belongs to user {st.st_uid}, group {st.st_gid}, and only "
-                                                "root or its owner can write a replacement that keeps them") from None
+                raise OwnerNotKept(
+                    errno.EPERM,
+                    f"it belongs to user {st.st_uid}, group {st.st_gid}, and only "
+                    "root or its owner can write a replacement that keeps them",
+                ) from None
             try:
                 os.fchown(fd, -1, st.st_gid)
             except PermissionError:
@@ -117,16 +124,19 @@ def copy_file_identity(fd: int, st: os.stat_result, source_path=None, strict: bo
             except OSError:
                 pass
 
+
 def write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
+
 
 def replace_with_temp(tmp_name: str, target) -> None:
     """Give the temporary file its final name (one rename)."""
     with _signals_deferred():
         os.replace(tmp_name, target)
         _LIVE.discard(tmp_name)
+
 
 def remove_quietly(path: str | None) -> None:
     if path is None:
@@ -138,10 +148,12 @@ def remove_quietly(path: str | None) -> None:
             pass
         _LIVE.discard(path)
 
+
 def remove_live_temps() -> None:
     """Remove every temporary file this process still has (after a signal unwound it)."""
     for path in list(_LIVE):
         remove_quietly(path)
+
 
 def remove_if_abandoned(path: str | os.PathLike) -> bool:
     """Remove an hlkb temporary file whose writer is gone; True if removed.
@@ -153,7 +165,7 @@ def remove_if_abandoned(path: str | os.PathLike) -> bool:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         if exc.errno in (errno.ENOENT, errno.ELOOP):
-            return False   # gone already, or a symlink: not ours
+            return False  # gone already, or a symlink: not ours
         raise
     try:
         st = os.fstat(fd)
@@ -163,7 +175,7 @@ def remove_if_abandoned(path: str | os.PathLike) -> bool:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                return False   # its writer is still at work
+                return False  # its writer is still at work
             raise
         if st.st_size == 0 and time.time() - st.st_mtime < _GRACE_SECONDS:
             return False
@@ -171,6 +183,7 @@ def remove_if_abandoned(path: str | os.PathLike) -> bool:
         return True
     finally:
         os.close(fd)
+
 
 def remove_leftovers(folder: Path, target_name: str | None = None, on_leftover=None) -> int:
     """Remove abandoned hlkb temporary files in ``folder`` (only ``target_name``'s, if given).
@@ -186,6 +199,7 @@ def remove_leftovers(folder: Path, target_name: str | None = None, on_leftover=N
         removed += sweep_one(os.path.join(folder, name), on_leftover)
     return removed
 
+
 def sweep_one(path: str, on_leftover=None) -> int:
     """``remove_if_abandoned`` with the outcome reported through ``on_leftover(path, message)``."""
     try:
@@ -193,12 +207,14 @@ def sweep_one(path: str, on_leftover=None) -> int:
             return 0
     except OSError as exc:
         if on_leftover is not None:
-            on_leftover(path, "leftover temporary file of an interrupted hlkb write; cannot remove it: "
-                              f"{exc.strerror or exc}")
+            on_leftover(
+                path, f"leftover temporary file of an interrupted hlkb write; cannot remove it: {exc.strerror or exc}"
+            )
         return 0
     if on_leftover is not None:
         on_leftover(path, "removed a leftover temporary file of an interrupted hlkb write")
     return 1
+
 
 def fsync_dir(folder: Path) -> None:
     """Make a rename in ``folder`` durable (best effort: not every system can fsync a folder)."""
@@ -223,6 +239,7 @@ def _new_file_mode(fd: int) -> None:
 
 # --------------------------------------------------- policy 1: a note, if unchanged ---
 
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
@@ -238,8 +255,7 @@ def replace_if_unchanged(path, data: bytes, expected_sha256: str, display: str |
     shown = display or str(path)
     target = Path(os.path.realpath(path))
     if root is not None and not vault.resolves_inside(str(target), os.path.realpath(root)):
-        raise InputError(f"resolves to {target}, outside the vault; hlkb never writes outside it; not written",
-                         shown)
+        raise InputError(f"resolves to {target}, outside the vault; hlkb never writes outside it; not written", shown)
     try:
         st = target.stat()
         current = file_sha256(target)
@@ -283,6 +299,7 @@ def replace_if_unchanged(path, data: bytes, expected_sha256: str, display: str |
 
 # ------------------------------ policy 2: a new file (replaced only with force) ---
 
+
 def check_new_file_target(path: Path, force: bool) -> None:
     """Refuse anything at ``path`` but a regular file (replaced only with ``force``): a
     rename over a FIFO, a device or a symlink would replace the node itself, not write to it."""
@@ -298,12 +315,14 @@ def check_new_file_target(path: Path, force: bool) -> None:
         if stat.S_ISDIR(mode):
             raise UsageError("is a folder; -o takes a file name", str(path))
         if stat.S_ISLNK(mode):
-            raise UsageError("is a symlink; -o replaces regular files only (name the file itself, or use "
-                             "-o - for stdout)", str(path))
+            raise UsageError(
+                "is a symlink; -o replaces regular files only (name the file itself, or use -o - for stdout)", str(path)
+            )
         kind = special_kind(mode)
         if kind is not None:
-            raise UsageError(f"is {kind}, not a regular file; -o writes regular files only (use -o - to "
-                             "write to stdout)", str(path))
+            raise UsageError(
+                f"is {kind}, not a regular file; -o writes regular files only (use -o - to write to stdout)", str(path)
+            )
         if not force:
             raise UsageError("already exists; use --force to overwrite it", str(path))
     if not path.parent.is_dir():
@@ -347,10 +366,10 @@ def new_file_writer(path: str | os.PathLike, force: bool = False, newline: str |
                 yield stream
                 stream.flush()
                 os.fsync(fd)
-        except OSError as exc:   # a full disk, a quota, an I/O error: nothing half-written stays
+        except OSError as exc:  # a full disk, a quota, an I/O error: nothing half-written stays
             raise UsageError(f"cannot write: {exc.strerror or exc}; nothing written", str(target)) from None
         if force:
-            check_new_file_target(target, force)   # once more: it may have been swapped meanwhile
+            check_new_file_target(target, force)  # once more: it may have been swapped meanwhile
             replace_with_temp(tmp_name, target)
             tmp_name = None
         else:
@@ -358,7 +377,7 @@ def new_file_writer(path: str | os.PathLike, force: bool = False, newline: str |
                 os.link(tmp_name, target)
             except FileExistsError:
                 raise UsageError("already exists; use --force to overwrite it", str(target)) from None
-            except OSError:   # a filesystem without hard links
+            except OSError:  # a filesystem without hard links
                 if target.exists():
                     raise UsageError("already exists; use --force to overwrite it", str(target)) from None
                 replace_with_temp(tmp_name, target)
@@ -370,6 +389,7 @@ def new_file_writer(path: str | os.PathLike, force: bool = False, newline: str |
 
 
 # --------------------------------------------- policy 3: a derived (cache) file ---
+
 
 @contextmanager
 def replace_cache_file(path: str | os.PathLike):

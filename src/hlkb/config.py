@@ -17,7 +17,7 @@ from hlkb.textio import read_regular_file
 
 if sys.version_info >= (3, 11):
     import tomllib
-else:   # Python 3.10: the same parser from PyPI (a dependency there, pyproject.toml)
+else:  # Python 3.10: the same parser from PyPI (a dependency there, pyproject.toml)
     import tomli as tomllib
 
 
@@ -29,12 +29,14 @@ def load_toml(path: Path) -> dict:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"invalid TOML: {exc}", str(path)) from None
 
+
 def section_of(path: Path, name: str):
     """The ``name`` table of one settings file (``[name]``, or ``[tool.hlkb.name]`` in pyproject)."""
     data = load_toml(path)
     if path.name == "pyproject.toml":
         return data.get("tool", {}).get("hlkb", {}).get(name)
     return data.get(name)
+
 
 def find_section(start: Path, name: str) -> tuple[dict | None, Path | None]:
     """The nearest settings file from ``start`` up that has a ``name`` table, and that file."""
@@ -52,6 +54,7 @@ def find_section(start: Path, name: str) -> tuple[dict | None, Path | None]:
             break
     return None, None
 
+
 @lru_cache(maxsize=64)
 def _template_in(folder: str):
 
@@ -59,6 +62,7 @@ def _template_in(folder: str):
     if section is None:
         return None
     return compile_template(template_from_section(section, str(source)))
+
 
 def template_for(path) -> object | None:
     """The compiled export template (parse/template_hints.py) that applies to a note file:

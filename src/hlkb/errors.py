@@ -11,8 +11,7 @@ class HlkbError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, path: str | None = None, line: int | None = None,
-                 column: int | None = None):
+    def __init__(self, message: str, path: str | None = None, line: int | None = None, column: int | None = None):
         super().__init__(message)
         self.message = message
         self.path = path

@@ -10,19 +10,19 @@ from hlkb.errors import UsageError
 
 KINDS = ("note", "highlight", "pair", "claim")
 LANGS = ("en", "zh", "mixed", "other")
-MAX_LIMIT = 2 ** 63 - 1     # SQLite's largest integer; a --limit past it is not a number to it
+MAX_LIMIT = 2**63 - 1  # SQLite's largest integer; a --limit past it is not a number to it
 
 
 @dataclass
 class Filters:
     kinds: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)          # all must match
+    tags: list[str] = field(default_factory=list)  # all must match
     author: str | None = None
     category: str | None = None
     lang: str | None = None
     where: list[tuple[str, str]] = field(default_factory=list)  # front-matter key = value
-    since: str | None = None      # ISO date, inclusive
-    until: str | None = None      # ISO date, inclusive
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
     limit: int | None = None
 
 
@@ -33,9 +33,17 @@ def parse_date(value: str, option: str) -> str:
         raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
-def build_filters(kind: Sequence[str] | None = None, tag: Sequence[str] | None = None, author: str | None = None,
-                  category: str | None = None, lang: str | None = None, where: Sequence[str] | None = None,
-                  since: str | None = None, until: str | None = None, limit: int | None = None) -> Filters:
+def build_filters(
+    kind: Sequence[str] | None = None,
+    tag: Sequence[str] | None = None,
+    author: str | None = None,
+    category: str | None = None,
+    lang: str | None = None,
+    where: Sequence[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = None,
+) -> Filters:
     """The filters of docs/commands.md#filters from the CLI's option values, checked as the
     options are (a bad value is a ``UsageError`` naming the option). ``kind``, ``tag`` and
     ``where`` take one string or several."""

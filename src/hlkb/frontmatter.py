@@ -33,17 +33,17 @@ class FrontMatterError(InputError):
 @dataclass
 class FrontMatter:
     present: bool = False
-    raw: str = ""                 # YAML text between the fences
-    open_line: int = 0            # line of the opening "---"
-    close_line: int = 0           # line of the closing "---" (0 if never closed)
-    body_line: int = 1            # first line after the front matter
-    body_offset: int = 0          # character offset of the body in the text
+    raw: str = ""  # YAML text between the fences
+    open_line: int = 0  # line of the opening "---"
+    close_line: int = 0  # line of the closing "---" (0 if never closed)
+    body_line: int = 1  # first line after the front matter
+    body_offset: int = 0  # character offset of the body in the text
     closed: bool = True
-    data: Any = None              # loaded value (a dict for a valid note)
-    node: Any = None              # the yaml node tree (for validate)
-    key_lines: dict[str, int] = field(default_factory=dict)     # top-level key -> file line
-    key_columns: dict[str, int] = field(default_factory=dict)   # top-level key -> file column
-    value_lines: dict[str, int] = field(default_factory=dict)   # top-level key -> line of its value
+    data: Any = None  # loaded value (a dict for a valid note)
+    node: Any = None  # the yaml node tree (for validate)
+    key_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> file line
+    key_columns: dict[str, int] = field(default_factory=dict)  # top-level key -> file column
+    value_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> line of its value
 
     @property
     def first_yaml_line(self) -> int:
@@ -70,7 +70,7 @@ def split(text: str) -> FrontMatter:
         line = text[pos:] if end == -1 else text[pos:end]
         if _is_fence(line) or line.rstrip(" \t") == "...":
             fm.present = True
-            fm.raw = text[first_end + 1:pos]
+            fm.raw = text[first_end + 1 : pos]
             fm.open_line = 1
             fm.close_line = line_no
             fm.body_line = line_no + 1
@@ -84,7 +84,7 @@ def split(text: str) -> FrontMatter:
     fm.present = True
     fm.closed = False
     fm.open_line = 1
-    fm.raw = text[first_end + 1:] if first_end != -1 else ""
+    fm.raw = text[first_end + 1 :] if first_end != -1 else ""
     return fm
 
 
@@ -116,7 +116,7 @@ def _expanded_size(root) -> int:
         key = id(node)
         if key in sizes:
             return sizes[key]
-        sizes[key] = 1          # a recursive alias counts once rather than looping
+        sizes[key] = 1  # a recursive alias counts once rather than looping
         total = 1
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
@@ -136,8 +136,13 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 def _loader_for(raw: str):
     """libyaml's loader (about 10x faster) when the text cannot hold an alias bomb or deep
     nesting — no anchors/aliases and few brackets; the counting loader otherwise."""
-    if _FAST_LOADER is not None and "&" not in raw and "*" not in raw \
-            and raw.count("[") + raw.count("{") < MAX_DEPTH and raw.count("\n") < 500:
+    if (
+        _FAST_LOADER is not None
+        and "&" not in raw
+        and "*" not in raw
+        and raw.count("[") + raw.count("{") < MAX_DEPTH
+        and raw.count("\n") < 500
+    ):
         return _FAST_LOADER(raw)
     return _CountingLoader(raw)
 
@@ -150,8 +155,9 @@ def load(fm: FrontMatter, path: str = "<string>") -> FrontMatter:
     if not fm.present:
         return fm
     if not fm.closed:
-        raise FrontMatterError("front matter opened with '---' on line 1 is never closed",
-                               path, 1, 1, code="unclosed-front-matter")
+        raise FrontMatterError(
+            "front matter opened with '---' on line 1 is never closed", path, 1, 1, code="unclosed-front-matter"
+        )
     offset = fm.first_yaml_line - 1  # yaml marks are 0-based lines within raw
     node, data = _run_loader(_loader_for, fm, path, construct=True, prefix="invalid YAML front matter")
     fm.node = node
@@ -188,11 +194,16 @@ def _run_loader(make_loader, fm: FrontMatter, path: str, construct: bool, prefix
     offset = fm.first_yaml_line - 1
     loader = None
     try:
-        loader = make_loader(fm.raw)   # PyYAML's reader already rejects control characters here
+        loader = make_loader(fm.raw)  # PyYAML's reader already rejects control characters here
         node = loader.get_single_node()
         if node is not None and _expanded_size(node) > MAX_VALUES:
-            raise FrontMatterError(f"YAML aliases expand to more than {MAX_VALUES:,} values "
-                                   "(an alias bomb?)", path, fm.first_yaml_line, 1, code="yaml-syntax")
+            raise FrontMatterError(
+                f"YAML aliases expand to more than {MAX_VALUES:,} values (an alias bomb?)",
+                path,
+                fm.first_yaml_line,
+                1,
+                code="yaml-syntax",
+            )
         data = loader.construct_document(node) if construct and node is not None else None
         return node, data
     except yaml.MarkedYAMLError as exc:
@@ -208,11 +219,11 @@ def _run_loader(make_loader, fm: FrontMatter, path: str, construct: bool, prefix
     except yaml.reader.ReaderError as exc:
         line = fm.raw.count("\n", 0, exc.position) + 1 + offset
         column = exc.position - (fm.raw.rfind("\n", 0, exc.position) + 1) + 1
-        raise FrontMatterError(f"{prefix}: character U+{exc.character:04X} is not allowed in YAML",
-                               path, line, column) from None
+        raise FrontMatterError(
+            f"{prefix}: character U+{exc.character:04X} is not allowed in YAML", path, line, column
+        ) from None
     except (yaml.YAMLError, RecursionError, OverflowError) as exc:
         raise FrontMatterError(f"{prefix}: {exc}", path, fm.first_yaml_line, 1) from None
     finally:
         if loader is not None:
             loader.dispose()
-

@@ -81,8 +81,9 @@ _ASCII_BYTES = bytes(range(128))
 _HAN_STRETCH = re.compile(f"[{HAN_CLASS}](?:[{HAN_CLASS}\u3000\u3002-\u303f\uff00-\uffef]*[{HAN_CLASS}])?")
 # A Latin stretch: Latin words with only spaces, digits and ASCII punctuation between them.
 _LATIN_WORD = re.compile(f"[{LATIN_CLASS}0-9]*[{LATIN_CLASS}][{LATIN_CLASS}0-9]*(?:['’-][{LATIN_CLASS}0-9]+)*")
-_LATIN_STRETCH = re.compile(f"{_LATIN_WORD.pattern}(?:[\\s\\x21-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7e0-9]+"
-                            f"{_LATIN_WORD.pattern})*")
+_LATIN_STRETCH = re.compile(
+    f"{_LATIN_WORD.pattern}(?:[\\s\\x21-\\x2f\\x3a-\\x40\\x5b-\\x60\\x7b-\\x7e0-9]+{_LATIN_WORD.pattern})*"
+)
 
 
 def is_han(ch: str) -> bool:
@@ -96,7 +97,7 @@ def has_han(text: str) -> bool:
 
 def han_count(text: str) -> int:
     """How many Han characters ``text`` has."""
-    if text.isascii():                  # O(1) in CPython, and Han characters are not ASCII
+    if text.isascii():  # O(1) in CPython, and Han characters are not ASCII
         return 0
     # Runs, not single characters: a Chinese line is a few runs but a hundred characters.
     # (HAN.search first: it skips Latin text faster than the run pattern does.)
@@ -161,7 +162,7 @@ def mixed_or_framing(text: str, han: int, latin: int) -> str:
     if han_terms != latin_terms:
         return "en" if han_terms else "zh"
     if not han_terms:
-        return "mixed"               # both have words of their own
+        return "mixed"  # both have words of their own
     # Only terms on both sides ("他在 Harvard University 读书"): the side that wraps around
     # the other has more stretches; with as many, the weightier one.
     if len(han_stretches) != len(latin_stretches):
@@ -177,6 +178,7 @@ def _is_latin_term(stretch: str) -> bool:
 
 
 # ------------------------------------------------------------------------------ OpenCC
+
 
 @lru_cache(maxsize=8)
 def opencc_converter(config: str):

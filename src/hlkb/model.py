@@ -46,7 +46,7 @@ def json_safe(value: Any) -> Any:
 
 @dataclass
 class Location:
-    label: str                 # as written: "Location 220", "Page 12", "Time 0:11:12", "View Highlight"
+    label: str  # as written: "Location 220", "Page 12", "Time 0:11:12", "View Highlight"
     url: str | None = None
     value: float | None = None  # 220, 12, 672 (seconds for Time), None for View Highlight
 
@@ -67,6 +67,7 @@ class TagSlot:
     a block id ending the text stays the last thing of its block), ``inline`` (``#tag`` at
     the end of ``line``, after the tags already there), ``none`` (no safe place: ``why``).
     """
+
     kind: str
     line: int
     prefix: str = ""
@@ -79,22 +80,22 @@ class Highlight:
     id: str
     note_id: str
     path: str
-    line: int                      # first line of the highlight's text
-    text: str                      # plain text
-    markdown: str                  # as written, continuation lines included, list marker removed
-    note: str | None = None        # the reader's annotation
+    line: int  # first line of the highlight's text
+    text: str  # plain text
+    markdown: str  # as written, continuation lines included, list marker removed
+    note: str | None = None  # the reader's annotation
     tags: list[str] = field(default_factory=list)
     location: Location | None = None
     readwise_id: str | None = None
     lang: str = "en"
     # Line bookkeeping for editors (not part of the record):
-    end_line: int = 0              # last line of the highlight block, sublines included
-    text_end_line: int = 0         # last line of the highlight text itself
-    note_line: int | None = None   # line of the "Note:" subline
-    tags_line: int | None = None   # line of the "Tags:" subline
-    section: str | None = None     # heading the highlight sits under (chapter), if any
+    end_line: int = 0  # last line of the highlight block, sublines included
+    text_end_line: int = 0  # last line of the highlight text itself
+    note_line: int | None = None  # line of the "Note:" subline
+    tags_line: int | None = None  # line of the "Tags:" subline
+    section: str | None = None  # heading the highlight sits under (chapter), if any
     color: str | None = None
-    layout: str | None = None      # the unit the parser read it as: item, quote, chunk, heading, …
+    layout: str | None = None  # the unit the parser read it as: item, quote, chunk, heading, …
     tag_slot: TagSlot | None = None  # where a new tag goes (tag editor), see TagSlot
 
     def to_record(self) -> dict:
@@ -121,7 +122,7 @@ class Repair:
     line: int
     from_: str
     to: str
-    kind: str = ""   # "pinyin", "mojibake", "flag"
+    kind: str = ""  # "pinyin", "mojibake", "flag"
 
     def to_record(self) -> dict:
         return {"line": self.line, "from": self.from_, "to": self.to, "kind": self.kind}
@@ -139,7 +140,7 @@ class Pair:
     zh_lines: list[int]
     score: float
     repairs: list[Repair] = field(default_factory=list)
-    zh_script: str | None = None   # "hant" or "hans"
+    zh_script: str | None = None  # "hant" or "hans"
     # each paragraph as written: blockquote/list markers and HTML kept (en/zh drop them)
     en_markdown: list[str] = field(default_factory=list)
     zh_markdown: list[str] = field(default_factory=list)
@@ -187,11 +188,11 @@ class Claim:
     text: str
     figures: list[Figure] = field(default_factory=list)
     attribution: str | None = None
-    source: str = "paragraph"      # "highlight", "paragraph", "claim-note"
-    check: str = "unverified"      # "ok", "mismatch", "unverified"
+    source: str = "paragraph"  # "highlight", "paragraph", "claim-note"
+    check: str = "unverified"  # "ok", "mismatch", "unverified"
     counterpart: str | None = None
     lang: str = "en"
-    evidence: list[str] = field(default_factory=list)   # highlight ids / [[wikilinks]] cited
+    evidence: list[str] = field(default_factory=list)  # highlight ids / [[wikilinks]] cited
     highlight_id: str | None = None
     pair_id: str | None = None
 
@@ -221,7 +222,7 @@ class Diagnostic:
     line: int
     column: int
     code: str
-    severity: str   # "error" or "warning"
+    severity: str  # "error" or "warning"
     message: str
 
     def to_record(self) -> dict:
@@ -254,19 +255,19 @@ class Note:
     pairs: list[Pair] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     # Everything below is extra to the contract's note record (docs/design.md#records; documented in docs/records.md).
-    metadata: dict[str, str] = field(default_factory=dict)   # "## Metadata" fields as written
+    metadata: dict[str, str] = field(default_factory=dict)  # "## Metadata" fields as written
     summary: str | None = None
     document_tags: list[str] = field(default_factory=list)
     lang: str = "en"
-    format: str = "markdown"     # "readwise", "readwise-legacy", "logseq", "markdown", "bilingual"
-    text: str = ""               # the whole decoded text (for full-text search); not in the record
+    format: str = "markdown"  # "readwise", "readwise-legacy", "logseq", "markdown", "bilingual"
+    text: str = ""  # the whole decoded text (for full-text search); not in the record
     front_matter_lines: dict[str, int] = field(default_factory=dict)  # key -> 1-based line
-    body_line: int = 1           # first line after the front matter
+    body_line: int = 1  # first line after the front matter
     encoding: str = "utf-8"
     warnings: list[Diagnostic] = field(default_factory=list)
-    date: str | None = None      # ISO date of the note (front matter date/published/created), if any
-    layout: str = "none"         # how the highlights were found (docs/parser.md)
-    front_matter_raw: str | None = None   # the front-matter text when it is not valid YAML
+    date: str | None = None  # ISO date of the note (front matter date/published/created), if any
+    layout: str = "none"  # how the highlights were found (docs/parser.md)
+    front_matter_raw: str | None = None  # the front-matter text when it is not valid YAML
 
     @property
     def front_matter_error(self) -> dict | None:

@@ -16,6 +16,7 @@ def analyze(note: Note) -> Note:
     note.claims = claims_for_note(note)
     return note
 
+
 def parse_and_analyze(path, display_path=None, strict=False, template="auto") -> Note:
     """Parse and analyze one file; invalid front matter is a warning (note.warnings), not an
     error. ``template="auto"`` reads the note with the export template configured above it

@@ -31,9 +31,9 @@ ACTIONS = ("add", "remove")
 class TagPlan:
     """The edits of one tag command, not yet written."""
 
-    description: str                                     # "add reading", "rename a -> b"
+    description: str  # "add reading", "rename a -> b"
     files: list[FilePlan] = field(default_factory=list)  # every file looked at that holds a target
-    errors: list[str] = field(default_factory=list)      # files that cannot be edited safely
+    errors: list[str] = field(default_factory=list)  # files that cannot be edited safely
     unreadable: list[str] = field(default_factory=list)  # a rename skips files it cannot read
 
     @property
@@ -54,13 +54,21 @@ class TagPlan:
 @dataclass
 class TagResult:
     written: list[FilePlan] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)       # files not written (changed meanwhile, ...)
-    index_warning: str | None = None                      # written, but the index could not follow
+    errors: list[str] = field(default_factory=list)  # files not written (changed meanwhile, ...)
+    index_warning: str | None = None  # written, but the index could not follow
 
 
-def plan_tags(action: str, tag: str, targets: Iterable[str] = (), *, vault: str | Path,
-              query: str | None = None, filters: Filters | None = None, hyphenate: bool = False,
-              resolver: TargetResolver | None = None) -> TagPlan:
+def plan_tags(
+    action: str,
+    tag: str,
+    targets: Iterable[str] = (),
+    *,
+    vault: str | Path,
+    query: str | None = None,
+    filters: Filters | None = None,
+    hyphenate: bool = False,
+    resolver: TargetResolver | None = None,
+) -> TagPlan:
     """Plan adding (``action="add"``) or removing ``tag`` on ``targets`` (note files, note
     ids, highlight ids; a unique prefix is enough) and, with ``query``, on every search hit
     of it ("" = every record) that passes ``filters``. Ids and queries use the vault's index
@@ -90,8 +98,14 @@ def plan_resolved(action: str, tag: str, targets: Iterable[Target]) -> TagPlan:
     return TagPlan(f"{action} {name}", plans, errors)
 
 
-def plan_tag_rename(old: str, new: str, *, vault: str | Path, hyphenate: bool = False,
-                    on_error: Callable[[str, str], None] | None = None) -> TagPlan:
+def plan_tag_rename(
+    old: str,
+    new: str,
+    *,
+    vault: str | Path,
+    hyphenate: bool = False,
+    on_error: Callable[[str, str], None] | None = None,
+) -> TagPlan:
     """Plan renaming tag ``old`` to ``new`` in every note of the vault: front matter,
     Document Tags, highlight Tags: lines and inline #tags (merging where both exist).
     ``on_error(path, message)`` hears of files the walk could not read."""
@@ -102,8 +116,10 @@ def plan_tag_rename(old: str, new: str, *, vault: str | Path, hyphenate: bool = 
     if old_name == new_name:
         return TagPlan(f"rename {old_name} -> {new_name}")
     # a killed earlier edit's temporary files are removed on the way
-    files = [(f.path, f.rel) for f in iter_note_files(
-        root, on_error=report, on_temp_file=lambda path: sweep_one(path, report))]
+    files = [
+        (f.path, f.rel)
+        for f in iter_note_files(root, on_error=report, on_temp_file=lambda path: sweep_one(path, report))
+    ]
     plans, errors, unreadable = plan_renames(files, old_name, new_name)
     return TagPlan(f"rename {old_name} -> {new_name}", plans, errors, unreadable)
 
@@ -114,8 +130,9 @@ def edit_lock(vault: str | Path, on_wait: Callable[[], None] | None = None) -> A
     return vault_edit_lock(Path(vault).resolve(), on_wait=on_wait)
 
 
-def apply_tags(plan: TagPlan, *, vault: str | Path, resolver: TargetResolver | None = None,
-               lock: bool = True) -> TagResult:
+def apply_tags(
+    plan: TagPlan, *, vault: str | Path, resolver: TargetResolver | None = None, lock: bool = True
+) -> TagResult:
     """Write ``plan`` (nothing if it has errors) and re-index the files written, if the vault
     has an index. ``lock=False`` when the caller already holds ``edit_lock(vault)``."""
     root = Path(vault).resolve()

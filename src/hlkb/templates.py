@@ -36,9 +36,12 @@ DEFAULT_HIGHLIGHT = (
     " ([{{highlight_location}}]({{highlight_location_url}})){% elif highlight_location %}"
     " ({{highlight_location}}){% endif %}{% if highlight_tags %}\n"
     "    - Tags: {% for tag in highlight_tags %}[[{{tag}}]] {% endfor %}{% endif %}{% if highlight_note %}\n"
-    "    - Note: {{ highlight_note }}{% endif %}")
-DEFAULT_HEADER = ("{% if is_new_page %}## Highlights{% elif has_new_highlights %}"
-                  "## New highlights added {{date|date('F j, Y')}} at {{time}}{% endif %}")
+    "    - Note: {{ highlight_note }}{% endif %}"
+)
+DEFAULT_HEADER = (
+    "{% if is_new_page %}## Highlights{% elif has_new_highlights %}"
+    "## New highlights added {{date|date('F j, Y')}} at {{time}}{% endif %}"
+)
 DEFAULT_PAGE = (
     "# {{ full_title or title }}\n\n"
     "{% if image_url %}![rw-book-cover]({{image_url}})\n\n{% endif %}"
@@ -48,7 +51,8 @@ DEFAULT_PAGE = (
     "- Category: #{{category}}\n"
     "{% if document_tags %}- Document Tags: {% for tag in document_tags %}[[{{tag}}]] {% endfor %}\n{% endif %}"
     "{% if summary %}- Summary: {{summary}}\n{% endif %}"
-    "{% if url %}- URL: {{url}}\n{% endif %}")
+    "{% if url %}- URL: {{url}}\n{% endif %}"
+)
 # What `hlkb import` writes between the "---" fences when the user's template has no
 # front_matter of its own: values quoted by the ``yaml`` filter, so that any title stays
 # valid YAML. ``book_id`` is what later imports find the note by (key readwise_book_id).
@@ -57,30 +61,58 @@ DEFAULT_FRONT_MATTER = (
     "{% if author %}author: {{ author | yaml }}\n{% endif %}"
     "category: {{ category | yaml }}\n"
     "{% if url %}url: {{ url | yaml }}\n{% endif %}"
-    "readwise_book_id: {{ book_id | yaml }}\n")
+    "readwise_book_id: {{ book_id | yaml }}\n"
+)
 
-HIGHLIGHT_VARIABLES = ("highlight_text", "highlight_note", "highlight_tags", "highlight_location",
-                       "highlight_location_url", "highlight_id", "highlight_url", "highlighted_at",
-                       "highlight_color", "highlight_chapter")
+HIGHLIGHT_VARIABLES = (
+    "highlight_text",
+    "highlight_note",
+    "highlight_tags",
+    "highlight_location",
+    "highlight_location_url",
+    "highlight_id",
+    "highlight_url",
+    "highlighted_at",
+    "highlight_color",
+    "highlight_chapter",
+)
 
 
 @dataclass
 class Template:
     """The parts of an export template (any may be left at Readwise's default)."""
+
     highlight: str = DEFAULT_HIGHLIGHT
     header: str = DEFAULT_HEADER
     page: str = DEFAULT_PAGE
-    front_matter: str | None = None          # YAML lines between "---" fences, if any
-    separator: str = "\n"                     # between two rendered highlights
-    source: str | None = None                 # where it was configured (for messages)
+    front_matter: str | None = None  # YAML lines between "---" fences, if any
+    separator: str = "\n"  # between two rendered highlights
+    source: str | None = None  # where it was configured (for messages)
 
 
 # -- the Jinja environment -----------------------------------------------------------------
 
 _PHP_DATE = {
-    "d": "%d", "j": "{day}", "D": "%a", "l": "%A", "N": "{isoweekday}", "w": "{weekday}",
-    "F": "%B", "M": "%b", "m": "%m", "n": "{month}", "Y": "%Y", "y": "%y",
-    "H": "%H", "G": "{hour}", "h": "%I", "g": "{hour12}", "i": "%M", "s": "%S", "A": "%p", "a": "{ampm}",
+    "d": "%d",
+    "j": "{day}",
+    "D": "%a",
+    "l": "%A",
+    "N": "{isoweekday}",
+    "w": "{weekday}",
+    "F": "%B",
+    "M": "%b",
+    "m": "%m",
+    "n": "{month}",
+    "Y": "%Y",
+    "y": "%y",
+    "H": "%H",
+    "G": "{hour}",
+    "h": "%I",
+    "g": "{hour12}",
+    "i": "%M",
+    "s": "%S",
+    "A": "%p",
+    "a": "{ampm}",
 }
 
 
@@ -101,9 +133,17 @@ def _date_filter(value, fmt: str = "Y-m-d") -> str:
         if spec is None:
             out.append(ch)
         elif spec.startswith("{"):
-            out.append(spec.format(day=value.day, month=value.month, hour=value.hour,
-                                   hour12=(value.hour % 12) or 12, ampm=value.strftime("%p").lower(),
-                                   isoweekday=value.isoweekday(), weekday=value.isoweekday() % 7))
+            out.append(
+                spec.format(
+                    day=value.day,
+                    month=value.month,
+                    hour=value.hour,
+                    hour12=(value.hour % 12) or 12,
+                    ampm=value.strftime("%p").lower(),
+                    isoweekday=value.isoweekday(),
+                    weekday=value.isoweekday() % 7,
+                )
+            )
         else:
             out.append(value.strftime(spec))
     return "".join(out)
@@ -129,8 +169,9 @@ def yaml_scalar(value) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(yaml_scalar(v) for v in value) + "]"
     text = json.dumps(str(value), ensure_ascii=False)
-    return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}" if ord(m.group(0)) <= 0xFFFF
-                                 else f"\\U{ord(m.group(0)):08x}", text)
+    return _YAML_UNPRINTABLE.sub(
+        lambda m: f"\\u{ord(m.group(0)):04x}" if ord(m.group(0)) <= 0xFFFF else f"\\U{ord(m.group(0)):08x}", text
+    )
 
 
 @lru_cache(maxsize=1)
@@ -193,7 +234,7 @@ def render(source: str, values: dict) -> str:
         out = _compiled(source).render(**safe)
     except UsageError:
         raise
-    except Exception as exc:     # a sandboxed template can still fail on bad data: say so
+    except Exception as exc:  # a sandboxed template can still fail on bad data: say so
         raise UsageError(f"template error: {exc}") from None
     if not tokens:
         return out
@@ -201,7 +242,7 @@ def render(source: str, values: dict) -> str:
     def expand(m: re.Match) -> str:
         value = tokens[int(m.group(1))]
         start = out.rfind("\n", 0, m.start()) + 1
-        prefix = continuation_prefix(out[start:m.start()])
+        prefix = continuation_prefix(out[start : m.start()])
         lines = value.split("\n")
         return lines[0] + "".join("\n" + (prefix + ln if ln.strip() else prefix.rstrip()) for ln in lines[1:])
 
@@ -211,10 +252,18 @@ def render(source: str, values: dict) -> str:
 def highlight_values(h: dict) -> dict:
     """Template variables for one highlight given as a dict of hlkb fields or variables."""
     values = {k: h.get(k) for k in HIGHLIGHT_VARIABLES}
-    aliases = {"text": "highlight_text", "note": "highlight_note", "tags": "highlight_tags",
-               "location": "highlight_location", "location_url": "highlight_location_url",
-               "id": "highlight_id", "url": "highlight_url", "color": "highlight_color",
-               "highlighted_at": "highlighted_at", "chapter": "highlight_chapter"}
+    aliases = {
+        "text": "highlight_text",
+        "note": "highlight_note",
+        "tags": "highlight_tags",
+        "location": "highlight_location",
+        "location_url": "highlight_location_url",
+        "id": "highlight_id",
+        "url": "highlight_url",
+        "color": "highlight_color",
+        "highlighted_at": "highlighted_at",
+        "chapter": "highlight_chapter",
+    }
     for short, var in aliases.items():
         if values.get(var) is None and h.get(short) is not None:
             values[var] = h[short]
@@ -280,4 +329,3 @@ def template_from_section(section: dict, where: str) -> Template:
     for key, value in section.items():
         setattr(t, key, value)
     return t
-

@@ -25,10 +25,10 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 @dataclass
 class DecodedText:
-    text: str          # with line breaks normalised to "\n", BOM removed
-    encoding: str      # "utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "gb18030"
-    bom: bytes         # the BOM that was present (b"" if none)
-    newline: str       # dominant line ending: "\n", "\r\n" or "\r"
+    text: str  # with line breaks normalised to "\n", BOM removed
+    encoding: str  # "utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "gb18030"
+    bom: bytes  # the BOM that was present (b"" if none)
+    newline: str  # dominant line ending: "\n", "\r\n" or "\r"
     final_newline: bool
 
 
@@ -74,8 +74,9 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> DecodedText:
             raw = _decode_legacy(body)
             if raw is None:
                 line = body[: exc.start].count(b"\n") + 1
-                raise InputError(f"invalid UTF-8 (byte 0x{body[exc.start]:02x}) and not GB18030 either",
-                                 path, line) from None
+                raise InputError(
+                    f"invalid UTF-8 (byte 0x{body[exc.start]:02x}) and not GB18030 either", path, line
+                ) from None
             enc = "gb18030"
     else:
         try:
@@ -128,8 +129,12 @@ class FileTooLargeError(InputError):
         self.stat = st
 
 
-_SPECIAL = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-            (stat.S_ISSOCK, "a socket"))
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def special_kind(mode: int) -> str | None:
@@ -139,8 +144,7 @@ def special_kind(mode: int) -> str | None:
     return next((name for test, name in _SPECIAL if test(mode)), "a special file")
 
 
-def read_regular_file(path: str | os.PathLike, shown: str, limit: int | None = None
-                      ) -> tuple[bytes, os.stat_result]:
+def read_regular_file(path: str | os.PathLike, shown: str, limit: int | None = None) -> tuple[bytes, os.stat_result]:
     """(bytes, stat) of a regular file of at most ``limit`` bytes (default MAX_FILE_BYTES).
 
     The type and size are checked on the open file before anything is read (a FIFO is
@@ -166,7 +170,7 @@ def read_regular_file(path: str | os.PathLike, shown: str, limit: int | None = N
         if st.st_size > limit:
             raise FileTooLargeError(_too_large(st.st_size, limit), shown, st)
         chunks, total = [], 0
-        want = st.st_size + 1 if st.st_size else 65536   # the +1 sees a file that grew
+        want = st.st_size + 1 if st.st_size else 65536  # the +1 sees a file that grew
         while True:
             chunk = os.read(fd, min(max(want, 65536), limit + 1 - total))
             if not chunk:

@@ -17,8 +17,8 @@ NOTE_SUFFIXES = (".md", ".markdown", ".txt")
 
 @dataclass(frozen=True)
 class NoteFile:
-    path: Path       # absolute path on disk
-    rel: str         # path relative to the vault, with "/" separators (rel_text: odd bytes escaped)
+    path: Path  # absolute path on disk
+    rel: str  # path relative to the vault, with "/" separators (rel_text: odd bytes escaped)
 
 
 def name_text(name: str) -> str:
@@ -59,6 +59,7 @@ def name_from_text(text: str) -> str:
         if code == "\\":
             return "\\"
         return chr(0xDC00 + int(code[1:], 16)) if code[0] == "x" else chr(int(code[1:], 16))
+
     return _ESCAPE.sub(back, text)
 
 
@@ -121,9 +122,16 @@ class VaultWalker:
     (rel_text)), plus size and mtime_ns (one stat, relative to the folder's descriptor)
     when ``stat_files``. Problems go to ``on_error(path, message)``."""
 
-    def __init__(self, root: str, on_error, seen_dirs: set[str] | None = None, follow_links: bool = False,
-                 on_temp_file=None, outside_hint: str = "hlkb edits only notes inside the vault",
-                 stat_files: bool = False):
+    def __init__(
+        self,
+        root: str,
+        on_error,
+        seen_dirs: set[str] | None = None,
+        follow_links: bool = False,
+        on_temp_file=None,
+        outside_hint: str = "hlkb edits only notes inside the vault",
+        stat_files: bool = False,
+    ):
         self.on_error = on_error
         self.seen_dirs = set() if seen_dirs is None else seen_dirs
         self.root_real = os.path.realpath(root)
@@ -198,7 +206,7 @@ class VaultWalker:
             try:
                 if self.outside(entry, base + name):
                     continue
-                if entry.is_dir():   # follows symlinks
+                if entry.is_dir():  # follows symlinks
                     if skip_dirs is None:
                         self.walk(base + name, prefix + shown_name(name) + "/")
                     else:
@@ -224,8 +232,7 @@ def _ignore(path, message) -> None:
     pass
 
 
-def iter_note_files(vault: Path, on_error=None, on_temp_file=None, follow_links: bool = False
-                    ) -> Iterator[NoteFile]:
+def iter_note_files(vault: Path, on_error=None, on_temp_file=None, follow_links: bool = False) -> Iterator[NoteFile]:
     """Every note file below ``vault`` in a stable order (VaultWalker's rules): hidden folders
     and files skipped, symlinked folders followed once, unreadable folders reported through
     ``on_error(path, message)`` and skipped, a symlink that resolves outside ``vault``
@@ -238,8 +245,9 @@ def iter_note_files(vault: Path, on_error=None, on_temp_file=None, follow_links:
         yield NoteFile(path=Path(path), rel=rel)
 
 
-def expand_paths(paths, on_error=None, *, must_exist: bool = False, notes_only: bool = False
-                 ) -> Iterator[tuple[Path, str]]:
+def expand_paths(
+    paths, on_error=None, *, must_exist: bool = False, notes_only: bool = False
+) -> Iterator[tuple[Path, str]]:
     """(path on disk, path shown) for each command-line path; a folder yields the notes
     inside it (walked like a vault, VaultWalker), shown as ``folder/relative-path``. The
     files the user named are read wherever links lead (``follow_links``).

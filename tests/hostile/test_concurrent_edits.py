@@ -15,7 +15,7 @@ from hostile.cases import build_tagged_vault
 from hostile.procs import no_traceback, start
 
 NOTES = 500
-ROUNDS = 2   # before the edit lock, 12-36 of 500 edits were lost in each first round
+ROUNDS = 2  # before the edit lock, 12-36 of 500 edits were lost in each first round
 
 
 def _written(out: str) -> list[str]:
@@ -29,8 +29,10 @@ def test_two_renames_at_once_lose_no_edit(tmp_path):
     names = [("alpha", "gamma", "beta", "delta"), ("gamma", "alpha", "delta", "beta")]
     for round_ in range(ROUNDS):
         old1, new1, old2, new2 = names[round_ % 2]
-        procs = [start("tag", "rename", old, new, "--vault", root, "--yes", "--json")
-                 for old, new in ((old1, new1), (old2, new2))]
+        procs = [
+            start("tag", "rename", old, new, "--vault", root, "--yes", "--json")
+            for old, new in ((old1, new1), (old2, new2))
+        ]
         results = [p.communicate(timeout=180) + (p.returncode,) for p in procs]
         for (out, err, code), new in zip(results, (new1, new2)):
             no_traceback(err)
@@ -57,7 +59,7 @@ def test_an_editor_that_cannot_get_the_lock_refuses_in_one_line(run_cli, tmp_pat
     paths = build_tagged_vault(root, 3)
     before = [p.read_bytes() for p in paths]
     monkeypatch.setattr(lock, "EDIT_LOCK_WAIT_SECONDS", 0.2)
-    with lock.vault_edit_lock(root):     # another editor, as far as the kernel is concerned
+    with lock.vault_edit_lock(root):  # another editor, as far as the kernel is concerned
         code, out, err = run_cli("tag", "add", "later", paths[0], "--vault", root)
         assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "busy" in err, err
         code, out, err = run_cli("tag", "rename", "alpha", "omega", "--vault", root, "--yes")

@@ -12,12 +12,12 @@ def test_rename_treats_a_link_and_its_target_as_one_file(run_cli, tmp_path):
     root = tmp_path / "vault"
     paths = build_tagged_vault(root, 3)
     link = root / "shelf1" / "alias.md"
-    link.symlink_to(paths[0])                      # inside the vault, to a note of the vault
+    link.symlink_to(paths[0])  # inside the vault, to a note of the vault
     hard = root / "shelf2" / "hard.md"
-    os.link(paths[1], hard)     # a hard link: a rename-replace edits each name (both get the edit)
+    os.link(paths[1], hard)  # a hard link: a rename-replace edits each name (both get the edit)
     code, out, err = run_cli("tag", "rename", "alpha", "omega", "--vault", root, "--yes")
     assert code == 0, err
-    assert "4 file(s) changed" in err, err     # the 3 notes and the hard link's second name
+    assert "4 file(s) changed" in err, err  # the 3 notes and the hard link's second name
     assert link.is_symlink() and "[omega, beta]" in link.read_text(encoding="utf-8")
     assert all("[omega, beta]" in p.read_text(encoding="utf-8") for p in [*paths, hard])
     # tag add through both names of one file: one edit

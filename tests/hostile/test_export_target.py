@@ -53,7 +53,7 @@ def test_symlink_is_refused_and_left_alone(run_cli, vault, tmp_path, link_to):
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="making a device node needs root")
 def test_device_is_refused_and_left_alone(run_cli, vault, tmp_path):
-    node = tmp_path / "null-device"          # our own node for the null device, in a temp folder
+    node = tmp_path / "null-device"  # our own node for the null device, in a temp folder
     os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
     code, out, err = run_cli("export", "--vault", vault, "-o", node, "--force")
     _one_line_refusal(code, out, err)

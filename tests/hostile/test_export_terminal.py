@@ -16,8 +16,10 @@ import pytest
 
 from hostile.procs import env, hlkb_cmd, run
 
-EVIL = ("\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\ \x1b[2J cleared \x1b[1A\x1b[2KOVERWRITE "
-        "\x9b31m c1 \u202ereversed\u202c done")
+EVIL = (
+    "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\ \x1b[2J cleared \x1b[1A\x1b[2KOVERWRITE "
+    "\x9b31m c1 \u202ereversed\u202c done"
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,8 @@ def vault(tmp_path_factory):
     (root / "evil.md").write_text(
         "---\ntitle: Escapes\n---\n# Escapes\n\n## Highlights\n"
         f"- {EVIL} ([View Highlight](https://read.readwise.io/read/01escapesescapesescapes001))\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert run("index", "--vault", root).returncode == 0
     return root
 
@@ -44,7 +47,7 @@ def _on_a_tty(*args) -> str:
         while True:
             try:
                 chunk = os.read(master, 65536)
-            except OSError:     # EIO: the child closed its end
+            except OSError:  # EIO: the child closed its end
                 break
             if not chunk:
                 break
@@ -62,15 +65,15 @@ def test_export_to_a_terminal_escapes_control_characters(vault, fmt):
     kinds = [] if fmt == "tmx" else ["--kind", "highlight"]
     out = _on_a_tty("export", "--vault", vault, "--no-refresh", "--format", fmt, *kinds)
     if fmt == "tmx":
-        assert "<tmx" in out      # no pairs here, but the document itself must come through
+        assert "<tmx" in out  # no pairs here, but the document itself must come through
         return
-    for raw in ("\x1b", "\x9b", "\u202e", "\r"):   # "\r": CSV's CRLF comes out as a plain line end
+    for raw in ("\x1b", "\x9b", "\u202e", "\r"):  # "\r": CSV's CRLF comes out as a plain line end
         assert raw not in out, (fmt, raw, out)
     assert "OVERWRITE" in out and "cleared" in out
     if fmt in ("json", "jsonl"):
         lines = out.splitlines()
         records = json.loads(out)["records"] if fmt == "json" else [json.loads(line) for line in lines[1:]]
-        assert records[0]["text"].startswith(EVIL)        # still the exact text once read back
+        assert records[0]["text"].startswith(EVIL)  # still the exact text once read back
     else:
         assert "\\x1b]8;;https://evil.example/" in out and "\\x1b[2J" in out and "\\x9b31m" in out
 
@@ -80,6 +83,8 @@ def test_pipes_and_files_get_the_exact_text(vault, tmp_path, fmt):
     piped = run("export", "--vault", vault, "--no-refresh", "--format", fmt, "--kind", "highlight")
     assert piped.returncode == 0 and "\x1b]8;;https://evil.example/" in piped.stdout
     target = tmp_path / f"out.{fmt}"
-    assert run("export", "--vault", vault, "--no-refresh", "--format", fmt, "--kind", "highlight",
-               "-o", target).returncode == 0
+    assert (
+        run("export", "--vault", vault, "--no-refresh", "--format", fmt, "--kind", "highlight", "-o", target).returncode
+        == 0
+    )
     assert "\x1b[2J" in target.read_text(encoding="utf-8")

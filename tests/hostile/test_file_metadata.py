@@ -14,8 +14,9 @@ import pytest
 
 from hostile.cases import build_tagged_vault
 
-root_only = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
-                               reason="giving a file to another owner needs root")
+root_only = pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file to another owner needs root"
+)
 
 # an owner and group nobody on the machine has to exist for (root can chown to any number)
 OTHER_UID, OTHER_GID = 4242, 4343
@@ -33,8 +34,11 @@ def test_tag_edit_as_root_keeps_owner_group_and_mode(run_cli, tmp_path):
     os.chown(note, OTHER_UID, OTHER_GID)
     note.chmod(0o640)
     for args in (("add", "later", note), ("remove", "later", note), ("rename", "alpha", "omega")):
-        code, out, err = run_cli("tag", *args, "--vault", root, "--yes") if args[0] == "rename" else \
-            run_cli("tag", *args, "--vault", root)
+        code, out, err = (
+            run_cli("tag", *args, "--vault", root, "--yes")
+            if args[0] == "rename"
+            else run_cli("tag", *args, "--vault", root)
+        )
         assert code == 0, err
         assert _meta(note) == (OTHER_UID, OTHER_GID, 0o640), args
     assert "omega" in note.read_text(encoding="utf-8")

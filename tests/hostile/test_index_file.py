@@ -26,8 +26,7 @@ def vault(tmp_path):
 
 
 def _snapshot(folder):
-    return {p.name: p.read_bytes() if p.is_file() and not p.is_symlink() else None
-            for p in folder.iterdir()}
+    return {p.name: p.read_bytes() if p.is_file() and not p.is_symlink() else None for p in folder.iterdir()}
 
 
 def _foreign_db(path, app_id=0, journal="DELETE"):
@@ -52,7 +51,7 @@ def _refused_untouched(run_cli, vault, db, folder, words):
         lines = err.strip().splitlines()
         assert len(lines) == 1 and str(db) in lines[0] and any(w in lines[0] for w in words), (command, err)
         assert "remove it" not in lines[0] and "delete it" not in lines[0], lines[0]
-        assert _snapshot(folder) == before, command     # same bytes, no file added beside it
+        assert _snapshot(folder) == before, command  # same bytes, no file added beside it
 
 
 @pytest.mark.parametrize("app_id", [0, 0x4D4F5A31])
@@ -80,7 +79,7 @@ def test_a_newer_hlkbs_index_is_left_alone(run_cli, vault, tmp_path):
     db = folder / "newer.sqlite"
     assert run_cli("index", "--vault", vault, "--db", db)[0] == 0
     conn = sqlite3.connect(db)
-    conn.execute("PRAGMA journal_mode = DELETE")     # a later hlkb may not use WAL
+    conn.execute("PRAGMA journal_mode = DELETE")  # a later hlkb may not use WAL
     conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
     conn.commit()
     conn.close()
@@ -108,7 +107,7 @@ def test_fifo_and_links_to_special_files_are_refused_without_journals(run_cli, v
 def test_a_device_is_refused_without_journals(run_cli, vault, tmp_path):
     folder = tmp_path / "dev"
     folder.mkdir()
-    node = folder / "null"            # our own node for the null device (what --db /dev/null opens)
+    node = folder / "null"  # our own node for the null device (what --db /dev/null opens)
     os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
     _refused_untouched(run_cli, vault, node, folder, ["not a regular file"])
 
@@ -117,7 +116,7 @@ def test_a_damaged_hlkb_index_says_how_to_rebuild(run_cli, vault, tmp_path):
     db = tmp_path / "index.sqlite"
     assert run_cli("index", "--vault", vault, "--db", db)[0] == 0
     data = bytearray(db.read_bytes())
-    data[4096:] = b"\xff" * (len(data) - 4096)       # garbage after the header page
+    data[4096:] = b"\xff" * (len(data) - 4096)  # garbage after the header page
     db.write_bytes(bytes(data))
     code, out, err = run_cli("search", "--vault", vault, "--db", db, "--no-refresh", "alpha")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err

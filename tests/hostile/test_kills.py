@@ -59,8 +59,11 @@ def indexed_vault(tmp_path_factory):
     root.mkdir()
     for n in range(80):
         lines = [f"---\ntitle: Long note {n}\ntags: [alpha]\n---\n# Long note {n}\n\n## Highlights"]
-        lines += [f"- Highlight {h} of long note {n}, a sentence about the weather in the hills. "
-                  f"([View Highlight](https://read.readwise.io/read/01long{n:04d}{h:017d}))" for h in range(100)]
+        lines += [
+            f"- Highlight {h} of long note {n}, a sentence about the weather in the hills. "
+            f"([View Highlight](https://read.readwise.io/read/01long{n:04d}{h:017d}))"
+            for h in range(100)
+        ]
         (root / f"long-{n:03d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run("index", "--vault", root)
     assert result.returncode == 0, result.stderr
@@ -75,8 +78,7 @@ def test_export_killed_at_any_moment(indexed_vault, tmp_path, sig):
     out_dir.mkdir()
     target = out_dir / "export.jsonl"
     for round_ in range(ROUNDS):
-        proc = start("export", "--vault", indexed_vault, "--no-refresh", "--format", "jsonl", "-o", target,
-                     "--force")
+        proc = start("export", "--vault", indexed_vault, "--no-refresh", "--format", "jsonl", "-o", target, "--force")
         _wait_for_temp(out_dir, proc)
         time.sleep(rng.uniform(0, 0.05))
         proc.send_signal(sig)
@@ -85,7 +87,7 @@ def test_export_killed_at_any_moment(indexed_vault, tmp_path, sig):
         if sig != signal.SIGKILL:
             assert _leftovers(out_dir) == [], (sig.name, round_, err)
             assert proc.returncode in (0, 128 + sig), (proc.returncode, err)
-        if target.exists():   # never half a file: the old export or the whole new one
+        if target.exists():  # never half a file: the old export or the whole new one
             lines = target.read_text(encoding="utf-8").splitlines()
             assert json.loads(lines[0])["kind"] == "header"
             assert all(json.loads(line) for line in lines)
@@ -114,7 +116,7 @@ def test_tag_rename_killed_at_any_moment(tmp_path, sig):
         if sig != signal.SIGKILL:
             assert _leftovers(root) == [], (sig.name, round_, err)
             assert proc.returncode in (0, 128 + sig), (proc.returncode, err)
-        for path in root.glob("*.md"):   # every note whole: old or new tag, never half of each
+        for path in root.glob("*.md"):  # every note whole: old or new tag, never half of each
             text = path.read_text(encoding="utf-8")
             assert text.count("tags: [") == 1 and text.endswith("```\n"), path
     # finish the rename (and, after kill -9, remove the leftovers on the way, saying so)
@@ -123,8 +125,10 @@ def test_tag_rename_killed_at_any_moment(tmp_path, sig):
     assert _leftovers(root) == []
     if sig == signal.SIGKILL and ".hlkb-tmp" in result.stderr:
         assert "removed a leftover temporary file" in result.stderr
-    assert all(f"[[{new}]]" in p.read_text(encoding="utf-8") and f"[[{old}]]" not in p.read_text(encoding="utf-8")
-               for p in root.glob("*.md"))
+    assert all(
+        f"[[{new}]]" in p.read_text(encoding="utf-8") and f"[[{old}]]" not in p.read_text(encoding="utf-8")
+        for p in root.glob("*.md")
+    )
 
 
 def test_leftovers_are_never_indexed_and_a_refresh_removes_them(tmp_path):
@@ -136,7 +140,7 @@ def test_leftovers_are_never_indexed_and_a_refresh_removes_them(tmp_path):
     _big_vault(root, 2, 1)
     dead = root / ".note-000.md.k9x2ab.hlkb-tmp"
     dead.write_text(tagged_note(99, ("ghost",)), encoding="utf-8")
-    alive = root / ".note-001.md.q7w3cd.hlkb-tmp"     # a writer still at work holds its lock
+    alive = root / ".note-001.md.q7w3cd.hlkb-tmp"  # a writer still at work holds its lock
     alive.write_text("being written", encoding="utf-8")
     fd = os.open(alive, os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)

@@ -48,7 +48,7 @@ def test_index_search_export_stats_store_and_show_odd_names(vault):
     assert proc.returncode == 0 and _paths(proc.stdout) == SHOWN, proc.stdout + proc.stderr
     proc = run("export", "--vault", vault, "--format", "jsonl")
     assert proc.returncode == 0 and {p for p in _paths(proc.stdout) if p} >= SHOWN
-    proc = run("search", "--vault", vault, "rivers")      # the table view
+    proc = run("search", "--vault", vault, "rivers")  # the table view
     assert proc.returncode == 0 and "caf\\xe9.md" in proc.stdout, proc.stdout + proc.stderr
     proc = run("show", "--vault", vault, "01tagged0000000000000000001", "--json")
     assert proc.returncode == 0 and json.loads(proc.stdout)["path"] == "caf\\xe9.md"
@@ -58,7 +58,7 @@ def test_tag_edits_of_odd_names_write_and_update_the_index(vault):
     broot = os.fsencode(vault)
     proc = run("index", "--vault", vault)
     assert proc.returncode == 0, proc.stderr
-    proc = run("tag", "add", "later", "01tagged0000000000000000001", "--vault", vault)   # by id, via the index
+    proc = run("tag", "add", "later", "01tagged0000000000000000001", "--vault", vault)  # by id, via the index
     no_traceback(proc.stderr)
     assert proc.returncode == 0 and "1 file(s) changed" in proc.stderr, proc.stderr
     with open(os.path.join(broot, b"caf\xe9.md"), encoding="utf-8") as fh:

@@ -25,8 +25,7 @@ def linked(tmp_path):
     (outside / "folder").mkdir(parents=True)
     secret = outside / "secret.md"
     secret.write_text("# Secret\n\n- The password is swordfish.\n", encoding="utf-8")
-    (outside / "folder" / "theirs.md").write_text(tagged_note(900) + "- Zebras outside the vault.\n",
-                                                   encoding="utf-8")
+    (outside / "folder" / "theirs.md").write_text(tagged_note(900) + "- Zebras outside the vault.\n", encoding="utf-8")
     (root / "passwd.md").symlink_to(secret)
     (root / "shelf0" / "ext").symlink_to(outside / "folder", target_is_directory=True)
     before = {p: p.read_bytes() for p in outside.rglob("*.md")}
@@ -43,8 +42,11 @@ def test_index_skips_links_out_of_the_vault_one_line_each(run_cli, linked):
     code, out, err = run_cli("index", "--vault", root, "--json")
     assert code == 0, err
     skipped = [line for line in err.splitlines() if line.startswith("hlkb:") and "outside the vault" in line]
-    assert len(skipped) == 2 and any("passwd.md" in line for line in skipped) and \
-        any("shelf0/ext" in line for line in skipped), err
+    assert (
+        len(skipped) == 2
+        and any("passwd.md" in line for line in skipped)
+        and any("shelf0/ext" in line for line in skipped)
+    ), err
     assert json.loads(out)["links_skipped"] == 2 and "2 links outside the vault skipped" in err
     assert _found(run_cli, root, "swordfish") == [] and _found(run_cli, root, "zebras") == []
     # the implicit refresh of every search skips them too
@@ -67,7 +69,7 @@ def test_follow_links_opts_in_for_reading_and_is_kept(run_cli, linked):
 
 def test_rename_never_writes_outside_the_vault(run_cli, linked):
     root, outside, before = linked
-    run_cli("index", "--vault", root, "--follow-links")       # even when reading follows them
+    run_cli("index", "--vault", root, "--follow-links")  # even when reading follows them
     code, out, err = run_cli("tag", "rename", "alpha", "omega", "--vault", root, "--yes")
     assert code == 0, err
     assert "rename alpha -> omega: 3 file(s) changed" in err
@@ -78,8 +80,7 @@ def test_rename_never_writes_outside_the_vault(run_cli, linked):
 def test_tag_add_refuses_targets_outside_the_vault(run_cli, linked, monkeypatch):
     root, outside, before = linked
     monkeypatch.chdir(root)
-    for target in ("../outside/secret.md", str(outside / "folder" / "theirs.md"), "passwd.md",
-                   "shelf0/ext/theirs.md"):
+    for target in ("../outside/secret.md", str(outside / "folder" / "theirs.md"), "passwd.md", "shelf0/ext/theirs.md"):
         code, out, err = run_cli("tag", "add", "later", target, "--vault", root)
         assert code == 2 and "outside the vault" in err and len(err.strip().splitlines()) == 1, (target, err)
     # through the index (built with --follow-links), by highlight id: still refused

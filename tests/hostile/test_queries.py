@@ -35,18 +35,21 @@ def _usage_error(run_cli, *args):
     return lines[0]
 
 
-@pytest.mark.parametrize("query,why", [
-    ("(" * 500 + "rivers" + ")" * 500, "long"),
-    ("(" * 400 + "rivers" + ")" * 400, "nest"),
-    ("(" * (q.MAX_DEPTH + 1) + "rivers" + ")" * (q.MAX_DEPTH + 1), "nest"),
-    ("rivers " * 1500, "long"),                                   # 10,500 characters
-    ("rivers OR " * 2000 + "rivers", "long"),
-    (" ".join(f"word{i}" for i in range(q.MAX_TERMS + 1)), "terms"),
-    (" OR ".join(f"word{i}" for i in range(q.MAX_TERMS + 1)), "terms"),
-    ("r* OR h*", "terms"),                     # one-letter prefixes stand for most words
-    ("ri* OR hi* OR mi*", "terms"),
-    ("r* OR ri*", "terms"),
-])
+@pytest.mark.parametrize(
+    "query,why",
+    [
+        ("(" * 500 + "rivers" + ")" * 500, "long"),
+        ("(" * 400 + "rivers" + ")" * 400, "nest"),
+        ("(" * (q.MAX_DEPTH + 1) + "rivers" + ")" * (q.MAX_DEPTH + 1), "nest"),
+        ("rivers " * 1500, "long"),  # 10,500 characters
+        ("rivers OR " * 2000 + "rivers", "long"),
+        (" ".join(f"word{i}" for i in range(q.MAX_TERMS + 1)), "terms"),
+        (" OR ".join(f"word{i}" for i in range(q.MAX_TERMS + 1)), "terms"),
+        ("r* OR h*", "terms"),  # one-letter prefixes stand for most words
+        ("ri* OR hi* OR mi*", "terms"),
+        ("r* OR ri*", "terms"),
+    ],
+)
 def test_oversized_queries_are_one_line_usage_errors(run_cli, vault, query, why):
     line = _usage_error(run_cli, "search", "--vault", vault, "--no-refresh", "--", query)
     assert why in line, line
@@ -54,15 +57,18 @@ def test_oversized_queries_are_one_line_usage_errors(run_cli, vault, query, why)
         q.parse_query(query)
 
 
-@pytest.mark.parametrize("query", [
-    "rivers " * 100,                      # 700 characters of one word: one term
-    "rivers OR " * 90 + "rivers",
-    "(" * q.MAX_DEPTH + "rivers" + ")" * q.MAX_DEPTH,
-    " ".join(f"word{i}" for i in range(q.MAX_TERMS - 1)) + " rivers",
-    "riv*",
-    "r* OR rivers",
-    "ri* OR hi*",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "rivers " * 100,  # 700 characters of one word: one term
+        "rivers OR " * 90 + "rivers",
+        "(" * q.MAX_DEPTH + "rivers" + ")" * q.MAX_DEPTH,
+        " ".join(f"word{i}" for i in range(q.MAX_TERMS - 1)) + " rivers",
+        "riv*",
+        "r* OR rivers",
+        "ri* OR hi*",
+    ],
+)
 def test_queries_within_the_bounds_work(run_cli, vault, query):
     code, out, err = run_cli("search", "--vault", vault, "--no-refresh", "--jsonl", "--", query)
     assert code == 0 and "Traceback" not in err, err
@@ -73,7 +79,7 @@ def test_repeated_terms_count_once():
     assert q.parse_query("rivers " * 100).match == one
     assert q.parse_query("rivers OR " * 90 + "rivers").match == one
     assert q.parse_query("rivers hills rivers hills").match == q.parse_query("rivers hills").match
-    assert q.parse_query("(rivers OR hills) (hills OR rivers)").match.count("hills") == 2   # not merged
+    assert q.parse_query("(rivers OR hills) (hills OR rivers)").match.count("hills") == 2  # not merged
     assert len(q.parse_query("rivers " * 100).terms) == 1
 
 
@@ -85,6 +91,7 @@ def test_limit_out_of_range_is_a_usage_error(run_cli, vault, command, limit):
 
 
 def test_largest_limit_is_accepted(run_cli, vault):
-    code, out, err = run_cli("search", "--vault", vault, "--no-refresh", "--jsonl", "--limit",
-                             "9223372036854775807", "rivers")
+    code, out, err = run_cli(
+        "search", "--vault", vault, "--no-refresh", "--jsonl", "--limit", "9223372036854775807", "rivers"
+    )
     assert code == 0 and out, err

@@ -31,7 +31,7 @@ def _run_as_other_user(argv) -> tuple[int, str, str]:
     # not with-blocks: the forked child writes into them and the parent reads them after it
     out_file, err_file = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
     pid = os.fork()
-    if pid == 0:    # the child: never returns
+    if pid == 0:  # the child: never returns
         code = 70
         try:
             import sys
@@ -57,15 +57,20 @@ def read_only(run_cli):
     """(vault, run): a vault with an index, and a way to run hlkb for which it is read-only."""
     top = Path(tempfile.mkdtemp(prefix="hlkb-ro-"))
     try:
-        top.chmod(0o755)      # others may read the vault (it is someone else's)
+        top.chmod(0o755)  # others may read the vault (it is someone else's)
         root = top / "vault"
         build_tagged_vault(root, 3)
         for folder in [root, *[p for p in root.rglob("*") if p.is_dir()]]:
             folder.chmod(0o755)
         assert run_cli("index", "--vault", root)[0] == 0
         # warm every module the commands use, so the child needs no imports as another user
-        for args in (["search", "rivers"], ["stats"], ["show", "01tagged0000000000000000001"], ["tag", "list"],
-                     ["export", "--format", "jsonl"]):
+        for args in (
+            ["search", "rivers"],
+            ["stats"],
+            ["show", "01tagged0000000000000000001"],
+            ["tag", "list"],
+            ["export", "--format", "jsonl"],
+        ):
             run_cli(*args, "--vault", root, "--no-refresh")
         index_dir = root / ".hlkb"
         if IS_ROOT:
@@ -76,6 +81,7 @@ def read_only(run_cli):
 
             def runner(argv):
                 return run_cli(*argv)
+
         yield root, runner
     finally:
         for path in top.rglob("*"):
@@ -92,7 +98,7 @@ def test_reading_a_read_only_index_works(read_only):
         code, out, err = run(["search", "--vault", root, "rivers", "--jsonl", *extra])
         assert code == 0 and "Traceback" not in err and "remove it" not in err, err
         assert len([json.loads(line) for line in out.splitlines()]) >= 3, err
-        assert err == "", err     # nothing changed: the refresh found that without writing
+        assert err == "", err  # nothing changed: the refresh found that without writing
         code, out, err = run(["stats", "--vault", root, "--json", *extra])
         assert code == 0 and json.loads(out)["files"] == 3, err
         code, out, err = run(["show", "--vault", root, "01tagged0000000000000000001", "--json", *extra])
@@ -104,7 +110,7 @@ def test_reading_a_read_only_index_works(read_only):
     assert code == 0 and out and "Traceback" not in err, err
     assert "read-only" in err and "stale" in err and len(err.strip().splitlines()) == 1, err
     after = {p.name: p.read_bytes() for p in (root / ".hlkb").iterdir()}
-    assert after == before      # not a byte written, no file added
+    assert after == before  # not a byte written, no file added
 
 
 def test_index_command_on_a_read_only_index_is_one_line(read_only):

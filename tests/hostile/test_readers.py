@@ -19,13 +19,13 @@ def test_readers_never_wait_for_the_writer(run_cli, tmp_path, monkeypatch):
         raise AssertionError(f"a reader waited ({seconds} s) for the writer lock")
 
     with open_index(root) as writer:
-        writer.lock()                              # another hlkb is indexing right now
+        writer.lock()  # another hlkb is indexing right now
         monkeypatch.setattr(store.time, "sleep", no_waiting)
         for args in (["search", "rivers", "--jsonl"], ["stats", "--json"], ["show", "01tagged0000000000000000001"]):
             code, out, err = run_cli(*args, "--vault", root)
             assert code == 0 and out, err
             assert "being updated by another hlkb" in err and "stale" in err, err
         code, out, err = run_cli("search", "zebras", "--vault", root, "--jsonl")
-        assert out == ""                           # the change is not in the committed index yet
+        assert out == ""  # the change is not in the committed index yet
     code, out, err = run_cli("search", "zebras", "--vault", root, "--jsonl")
     assert code == 0 and "Zebras" in out, err

@@ -36,12 +36,12 @@ class EndlessWriter:
 
     def _write(self):
         try:
-            with open(self.fifo, "wb") as fh:    # blocks until a reader opens it
+            with open(self.fifo, "wb") as fh:  # blocks until a reader opens it
                 block = b"\0" * 65536
                 while True:
                     fh.write(block)
         except OSError:
-            pass   # the reader closed its end
+            pass  # the reader closed its end
 
     def stop(self):
         # a reader that never opened the FIFO leaves the writer blocked in open(): release it
@@ -108,7 +108,7 @@ def test_index_refuses_a_huge_file_without_reading_it(tmp_path):
     root = tmp_path / "vault"
     build_tagged_vault(root, 2)
     huge = root / "huge.md"
-    with open(huge, "wb") as fh:       # sparse: 1 GiB long, no disk used
+    with open(huge, "wb") as fh:  # sparse: 1 GiB long, no disk used
         fh.truncate(1 << 30)
     proc = run("index", "--vault", root, timeout=60, preexec_fn=_memory_limit)
     no_traceback(proc.stderr)

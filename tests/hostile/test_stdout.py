@@ -56,9 +56,23 @@ def _commands(root, paths):
     }
 
 
-COMMANDS = ["parse", "parse --jsonl", "search", "search --jsonl", "show", "stats", "stats --json", "tag list",
-            "export", "export md", "export csv", "validate --format json", "pairs --jsonl", "claims --jsonl",
-            "--help"]
+COMMANDS = [
+    "parse",
+    "parse --jsonl",
+    "search",
+    "search --jsonl",
+    "show",
+    "stats",
+    "stats --json",
+    "tag list",
+    "export",
+    "export md",
+    "export csv",
+    "validate --format json",
+    "pairs --jsonl",
+    "claims --jsonl",
+    "--help",
+]
 
 
 def _file_size_limit(limit: int):
@@ -66,8 +80,9 @@ def _file_size_limit(limit: int):
         import resource
         import signal
 
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a write past the limit fails (EFBIG)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return apply
 
 
@@ -76,8 +91,15 @@ def test_full_stdout_is_one_line_and_exit_2(vault, tmp_path, name):
     root, paths = vault
     args = _commands(root, paths)[name]
     with open(tmp_path / "out", "wb") as out:
-        proc = subprocess.run(hlkb_cmd(*args), stdout=out, stderr=subprocess.PIPE, text=True, timeout=120,
-                              env=env(PYTHONDONTWRITEBYTECODE="1"), preexec_fn=_file_size_limit(2))
+        proc = subprocess.run(
+            hlkb_cmd(*args),
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env=env(PYTHONDONTWRITEBYTECODE="1"),
+            preexec_fn=_file_size_limit(2),
+        )
     no_traceback(proc.stderr)
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2, proc.stderr
@@ -93,7 +115,7 @@ def test_closed_pipe_is_quiet(vault, tmp_path, name):
         args = ["parse", "--jsonl", *map(str, paths)]
     proc = subprocess.Popen(hlkb_cmd(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env())
     proc.stdout.read(10)
-    proc.stdout.close()     # the reader goes away, as `| head -c 10` does
+    proc.stdout.close()  # the reader goes away, as `| head -c 10` does
     err = proc.stderr.read().decode()
     proc.wait(timeout=120)
     no_traceback(err)
@@ -105,7 +127,7 @@ def test_ascii_stdout_escapes_what_it_cannot_encode(vault, name):
     root, paths = vault
     proc = run(*_commands(root, paths)[name], env=env(PYTHONIOENCODING="ascii"))
     no_traceback(proc.stderr)
-    assert proc.returncode == 0, proc.stderr     # validate too: the vault's front matter is valid
+    assert proc.returncode == 0, proc.stderr  # validate too: the vault's front matter is valid
     assert proc.stdout.isascii()
     if name in ("search --jsonl", "parse --jsonl", "pairs --jsonl", "claims --jsonl"):
         records = [json.loads(line) for line in proc.stdout.splitlines()]

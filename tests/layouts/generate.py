@@ -21,12 +21,25 @@ from dataclasses import dataclass, field
 from hlkb.parse.inline import plain_text
 from hlkb.templates import Template, render_note
 
-_WORDS = ("river road light shadow garden memory silence window harbour lantern orchard clock paper "
-          "signal bridge winter margin question answer habit library reader letter evening morning "
-          "distance promise engine market history method evidence pattern island thread mirror "
-          "attention practice courage patience system network archive theory voice").split()
-_ZH = ["图书馆", "记忆的河流", "安静的花园", "阅读改变思考", "时间的重量", "城市与乡村", "习惯的力量", "窗外的雪",
-       "我们需要更多耐心", "历史并不重复", "每一本书都是一扇门"]
+_WORDS = (
+    "river road light shadow garden memory silence window harbour lantern orchard clock paper "
+    "signal bridge winter margin question answer habit library reader letter evening morning "
+    "distance promise engine market history method evidence pattern island thread mirror "
+    "attention practice courage patience system network archive theory voice"
+).split()
+_ZH = [
+    "图书馆",
+    "记忆的河流",
+    "安静的花园",
+    "阅读改变思考",
+    "时间的重量",
+    "城市与乡村",
+    "习惯的力量",
+    "窗外的雪",
+    "我们需要更多耐心",
+    "历史并不重复",
+    "每一本书都是一扇门",
+]
 _TAGS = ["pink", "blue", "to-read", "deep-work", "history", "method", "favorite", "思考", "later", "idea-1"]
 _SEPARATED = ("\n\n", "\n\n---\n\n", "\n---\n")
 
@@ -52,8 +65,12 @@ def _line(rng: random.Random, markup: bool, zh: bool) -> str:
             i = rng.randint(1, len(words) - 1)
             kind = rng.choice(["bold", "em", "code", "link"])
             w = words[i]
-            words[i] = {"bold": f"**{w}**", "em": f"*{w}*", "code": f"`{w}`",
-                        "link": f"[{w}](https://example.org/{w})"}[kind]
+            words[i] = {
+                "bold": f"**{w}**",
+                "em": f"*{w}*",
+                "code": f"`{w}`",
+                "link": f"[{w}](https://example.org/{w})",
+            }[kind]
     text = " ".join(words)
     if rng.random() < 0.3:
         return rng.choice(_ZH) + "，" + text + "。"
@@ -97,25 +114,35 @@ def _highlight(rng: random.Random, i: int, max_lines: int, paragraphs: bool, not
 # -- the pieces of a highlight template ---------------------------------------------------------
 # Each location form: (jinja after the text, expected (label, value, readwise id) from a highlight)
 
+
 def _loc_readwise(h):
     return h["location"], float(h["location_n"]), None
 
 
 _LOCATIONS = {
     "readwise": (" ([{{highlight_location}}]({{highlight_location_url}}))", _loc_readwise),
-    "view": (" ([View Highlight](https://read.readwise.io/read/{{highlight_id}}))",
-             lambda h: ("View Highlight", None, h["ulid"])),
-    "bare-view": (" [View Highlight](https://read.readwise.io/read/{{highlight_id}})",
-                  lambda h: ("View Highlight", None, h["ulid"])),
+    "view": (
+        " ([View Highlight](https://read.readwise.io/read/{{highlight_id}}))",
+        lambda h: ("View Highlight", None, h["ulid"]),
+    ),
+    "bare-view": (
+        " [View Highlight](https://read.readwise.io/read/{{highlight_id}})",
+        lambda h: ("View Highlight", None, h["ulid"]),
+    ),
     "empty-link": (" [](https://read.readwise.io/read/{{highlight_id}})", lambda h: ("", None, h["ulid"])),
     "arrow": (" [⤴️](https://omnivore.app/me/some-article-18e7#{{highlight_id}})", lambda h: ("⤴️", None, None)),
-    "kindle-plugin": (" — location: [{{highlight_location | replace('Location ', '') | replace('Page ', '')}}]"
-                      "({{highlight_location_url}})", lambda h: (f"Location {h['location_n']}", float(h['location_n']), None)),
+    "kindle-plugin": (
+        " — location: [{{highlight_location | replace('Location ', '') | replace('Page ', '')}}]"
+        "({{highlight_location_url}})",
+        lambda h: (f"Location {h['location_n']}", float(h["location_n"]), None),
+    ),
     "unlinked": (" ({{highlight_location}})", _loc_readwise),
     "block-id": (" ^rw{{highlight_id}}", lambda h: (None, None, h["number"])),
-    "open-in-readwise": (" ([View Highlight](https://instapaper.com/read/1/{{highlight_id}})) "
-                         "[Open in Readwise](https://readwise.io/open/{{highlight_id}}) ^rw{{highlight_id}}",
-                         lambda h: ("View Highlight", None, h["number"])),
+    "open-in-readwise": (
+        " ([View Highlight](https://instapaper.com/read/1/{{highlight_id}})) "
+        "[Open in Readwise](https://readwise.io/open/{{highlight_id}}) ^rw{{highlight_id}}",
+        lambda h: ("View Highlight", None, h["number"]),
+    ),
     "none": ("", lambda h: (None, None, None)),
 }
 _NUMERIC_ID = {"block-id", "open-in-readwise"}
@@ -135,20 +162,22 @@ class _Design:
     separator: str
     header: str | None
     page: str
-    sub: str = "    "          # subline indent under a bullet
+    sub: str = "    "  # subline indent under a bullet
     marker: str = "-"
 
 
 def _design(rng: random.Random) -> _Design:
-    container = rng.choice(["bullet", "bullet", "bullet", "quote", "callout", "paragraph", "heading",
-                            "label-heading", "logseq"])
+    container = rng.choice(
+        ["bullet", "bullet", "bullet", "quote", "callout", "paragraph", "heading", "label-heading", "logseq"]
+    )
     locs = list(_LOCATIONS)
     if container == "heading":
         locs = [x for x in locs if x not in ("kindle-plugin",)]
     location = rng.choice(locs)
     anchored = location != "none"
     notes = {
-        "bullet": ["sub", "sub-bold", "sibling", "sub-dataview", "sub-unguarded"] + (["sub-unlabelled"] if anchored else []),
+        "bullet": ["sub", "sub-bold", "sibling", "sub-dataview", "sub-unguarded"]
+        + (["sub-unlabelled"] if anchored else []),
         "quote": ["quote-field", "para", "callout", "bullet-after"],
         "callout": ["quote-field", "callout", "para"],
         "paragraph": ["para-field", "para-bold"] + (["para"] if anchored else []),
@@ -177,13 +206,13 @@ def _design(rng: random.Random) -> _Design:
         separator = "\n"
     header = rng.choice(["## Highlights", "# Highlights", "### Highlights", None])
     if container in ("heading", "label-heading") and header == "### Highlights":
-        header = "## Highlights"     # a section header sits above the headings it holds
+        header = "## Highlights"  # a section header sits above the headings it holds
     page = rng.choice(["readwise", "title", "none", "front-matter"])
     if header is None and not anchored:
-        page = "readwise"              # a note that says nothing of being an export is a note of one's own
+        page = "readwise"  # a note that says nothing of being an export is a note of one's own
     d = _Design(container, location, note_form, tags_form, rng.random() < 0.5, separator, header, page)
     if note_form == "para" and tags_form == "quote-field":
-        d.tags_first = True         # quote lines after a plain paragraph would start a new quote
+        d.tags_first = True  # quote lines after a plain paragraph would start a new quote
     if note_form in ("quote-field", "callout") and tags_form in ("para-field",):
         d.tags_first = False
     d.sub = rng.choice(["    ", "  ", "\t"])
@@ -261,12 +290,14 @@ def _page(d: _Design, title: str) -> tuple[str, str | None]:
     if d.container == "logseq":
         return "", None
     if d.page == "readwise":
-        return ("# {{ title }}\n\n![rw-book-cover](https://images.example.org/cover.jpg)\n\n## Metadata\n"
-                "- Author: [[{{ author }}]]\n- Full Title: {{ title }}\n- Category: #books\n"), None
+        return (
+            "# {{ title }}\n\n![rw-book-cover](https://images.example.org/cover.jpg)\n\n## Metadata\n"
+            "- Author: [[{{ author }}]]\n- Full Title: {{ title }}\n- Category: #books\n"
+        ), None
     if d.page == "title":
         return "# {{ title }}\n", None
     if d.page == "front-matter":
-        return "", "title: \"{{ title }}\"\nauthor: {{ author }}\ntags: [books]"
+        return "", 'title: "{{ title }}"\nauthor: {{ author }}\ntags: [books]'
     return "", None
 
 
@@ -275,28 +306,42 @@ def generate(rng: random.Random) -> Generated:
     anchored = d.location != "none"
     single_line = d.container == "heading"
     paragraphs = d.container in ("bullet", "quote", "callout", "logseq") or (
-        d.container in ("paragraph", "label-heading") and anchored and d.note_form not in ("para",) and
-        d.separator != "\n\n")
-    note_lines = 1 if d.note_form in ("para", "sibling", "para-field", "para-bold", "bullet-after") and not anchored \
-        else 2
+        d.container in ("paragraph", "label-heading")
+        and anchored
+        and d.note_form not in ("para",)
+        and d.separator != "\n\n"
+    )
+    note_lines = (
+        1 if d.note_form in ("para", "sibling", "para-field", "para-bold", "bullet-after") and not anchored else 2
+    )
     n = rng.randint(1, 6)
-    hs = [_highlight(rng, i, 1 if single_line else 3, paragraphs and not single_line,
-                     d.note_form is not None, note_lines) for i in range(n)]
+    hs = [
+        _highlight(rng, i, 1 if single_line else 3, paragraphs and not single_line, d.note_form is not None, note_lines)
+        for i in range(n)
+    ]
     if d.location in ("block-id",) and d.container == "heading":
         d.location = "view"
     values = []
     for h in hs:
         hid = _id_for(d.location, h)
-        values.append({"highlight_text": h["text"], "highlight_note": h["note"] or "", "highlight_tags": h["tags"],
-                       "highlight_location": h["location"], "highlight_location_url": h["location_url"],
-                       "highlight_id": hid})
+        values.append(
+            {
+                "highlight_text": h["text"],
+                "highlight_note": h["note"] or "",
+                "highlight_tags": h["tags"],
+                "highlight_location": h["location"],
+                "highlight_location_url": h["location_url"],
+                "highlight_id": hid,
+            }
+        )
     title = " ".join(w.capitalize() for w in rng.sample(_WORDS, 3))
     page, front = _page(d, title)
     header = d.header or ""
     if d.container == "logseq":
         header = "- Highlights first synced by [[Readwise]] [[Apr 13th, 2023]]"
-    template = Template(highlight=_highlight_template(d), header=header, page=page, front_matter=front,
-                        separator=d.separator)
+    template = Template(
+        highlight=_highlight_template(d), header=header, page=page, front_matter=front, separator=d.separator
+    )
     book = {"title": title, "author": "Ada " + rng.choice(_WORDS).capitalize()}
     note = render_note(template, book, values)
     if d.container == "logseq":
@@ -306,10 +351,20 @@ def generate(rng: random.Random) -> Generated:
         label, value, rid = _LOCATIONS[d.location][1](h)
         exp_note = h["note"] if d.note_form else None
         tags = list(h["tags"]) if d.tags_form else []
-        expected.append({"text": plain_text(h["text"]), "note": exp_note, "tags": tags,
-                         "location_label": label, "location_value": value, "readwise_id": rid})
-    desc = (f"{d.container} loc={d.location} note={d.note_form} tags={d.tags_form}"
-            f"{' (tags first)' if d.tags_first else ''} sep={d.separator!r} header={d.header!r} page={d.page}")
+        expected.append(
+            {
+                "text": plain_text(h["text"]),
+                "note": exp_note,
+                "tags": tags,
+                "location_label": label,
+                "location_value": value,
+                "readwise_id": rid,
+            }
+        )
+    desc = (
+        f"{d.container} loc={d.location} note={d.note_form} tags={d.tags_form}"
+        f"{' (tags first)' if d.tags_first else ''} sep={d.separator!r} header={d.header!r} page={d.page}"
+    )
     return Generated(note, template, expected, desc, anchored, hs)
 
 

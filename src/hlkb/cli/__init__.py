@@ -24,16 +24,34 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("parse", "Parse note files (no index) and print note, highlight, pair and claim records."),
     "index": ("index", "Build or refresh the index (incremental; --full re-parses every file)."),
     "search": ("index", "Ranked full-text search (English and Chinese, Traditional/Simplified-insensitive)."),
-    "related": ("semantic", "The passages nearest in meaning to one record (a highlight, pair, note or claim, by id or unique prefix), in English and Chinese alike; itself and its own pair left out."),
-    "show": ("index", "One record as a card (its note's title and author, where it is, its text, the reader's note, tags, neighbours) by its id (a unique prefix is enough)."),
-    "open": ("open", "Open the note holding a record in $VISUAL or $EDITOR at the record's line (+LINE, as vi, emacs and nano take it)."),
+    "related": (
+        "semantic",
+        "The passages nearest in meaning to one record (a highlight, pair, note or claim, by id or unique prefix), in English and Chinese alike; itself and its own pair left out.",
+    ),
+    "show": (
+        "index",
+        "One record as a card (its note's title and author, where it is, its text, the reader's note, tags, neighbours) by its id (a unique prefix is enough).",
+    ),
+    "open": (
+        "open",
+        "Open the note holding a record in $VISUAL or $EDITOR at the record's line (+LINE, as vi, emacs and nano take it).",
+    ),
     "stats": ("index", "Counts of records by kind, category, tag and language."),
     "pairs": ("pairs", "Pair the English and Chinese paragraphs of bilingual articles."),
-    "claims": ("claims", "Claims (sentences stating figures or attributed to a source, and researcher-written claims), with figures."),
+    "claims": (
+        "claims",
+        "Claims (sentences stating figures or attributed to a source, and researcher-written claims), with figures.",
+    ),
     "tag": ("tag", "Add, remove, rename and list tags in the note files."),
-    "export": ("export", "Export records (all, or those matching QUERY and the filters) as JSON, JSONL, CSV, a Markdown digest or TMX."),
+    "export": (
+        "export",
+        "Export records (all, or those matching QUERY and the filters) as JSON, JSONL, CSV, a Markdown digest or TMX.",
+    ),
     "validate": ("validate", "Check the YAML front matter of notes (files or folders); exit 1 on any error."),
-    "import": ("importer", "Create and update notes from Readwise: its CSV export, its API export JSON (pages, a list of books, JSONL), or the API itself (--api)."),
+    "import": (
+        "importer",
+        "Create and update notes from Readwise: its CSV export, its API export JSON (pages, a list of books, JSONL), or the API itself (--api).",
+    ),
 }
 
 
@@ -57,8 +75,10 @@ class LazyCommands(TyperGroup):
 
     def format_commands(self, ctx, formatter):
         width = formatter.width - 6 - max(map(len, COMMANDS))
-        rows = [(name, typer._click.utils.make_default_short_help(help_, max(width, 20)))
-                for name, (_module, help_) in COMMANDS.items()]
+        rows = [
+            (name, typer._click.utils.make_default_short_help(help_, max(width, 20)))
+            for name, (_module, help_) in COMMANDS.items()
+        ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -70,9 +90,10 @@ def load_command(name: str):
     """The click command ``name``, its module imported and registered on first use."""
     if name not in _loaded:
         module = importlib.import_module(f"hlkb.cli.commands.{COMMANDS[name][0]}")
-        holder = typer.Typer(rich_markup_mode=None, add_completion=False,
-                             context_settings={"help_option_names": ["-h", "--help"]})
-        holder.callback()(lambda: None)      # a group even when the module has one command
+        holder = typer.Typer(
+            rich_markup_mode=None, add_completion=False, context_settings={"help_option_names": ["-h", "--help"]}
+        )
+        holder.callback()(lambda: None)  # a group even when the module has one command
         module.register(holder)
         group = typer.main.get_command(holder)
         for sub in group.commands.values():
@@ -94,8 +115,9 @@ def build_app() -> typer.Typer:
 
     @app.callback()
     def _root(
-        version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
-                                     help="Print the version and exit."),
+        version: bool = typer.Option(
+            False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
+        ),
     ) -> None:
         """hlkb: parse, index, search, tag, export and validate a vault of notes."""
 
@@ -209,8 +231,10 @@ def run(argv: list[str] | None = None) -> int:
         if sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError):
             # an index whose header is fine but whose pages are not (it passed every check
             # made on opening, so it is hlkb's own): one line, and how to get a good one
-            message(f"hlkb: cannot read the index: {exc}; if it is damaged, delete it and run `hlkb index` "
-                    "(it is rebuilt from the notes)")
+            message(
+                f"hlkb: cannot read the index: {exc}; if it is damaged, delete it and run `hlkb index` "
+                "(it is rebuilt from the notes)"
+            )
             return 2
         raise
     if isinstance(result, int):
@@ -225,7 +249,7 @@ def main() -> None:
     configure_streams()
     code = run()
     try:
-        sys.stdout.flush()   # what is still buffered can fail too
+        sys.stdout.flush()  # what is still buffered can fail too
     except BrokenPipeError:
         silence_stdout()
     except OutputError as exc:

@@ -14,6 +14,7 @@ def rich_text(text: str | None, style: str = ""):
 
     return Text(terminal_safe(text), style=style)
 
+
 def records_by_path(records: list[dict]) -> dict[str, list[dict]]:
     """Records grouped by their note file, files in the order first met (a view per file)."""
     groups: dict[str, list[dict]] = {}
@@ -24,10 +25,12 @@ def records_by_path(records: list[dict]) -> dict[str, list[dict]]:
 
 # ------------------------------------------------------------------ fitting text ---
 
+
 def cells(text: str) -> int:
     from rich.cells import cell_len
 
     return cell_len(text)
+
 
 def fit(text: str, width: int) -> str:
     """``text`` cut to ``width`` terminal cells, with ``…`` where cut."""
@@ -44,6 +47,7 @@ def fit(text: str, width: int) -> str:
         out.append(ch)
         used += w
     return "".join(out).rstrip() + "…"
+
 
 def fit_middle(text: str, width: int) -> str:
     """``text`` cut in the middle to ``width`` cells (a path keeps its start and its name)."""
@@ -63,6 +67,7 @@ def fit_middle(text: str, width: int) -> str:
     head = fit(text, width - used)[:-1]
     return head + "…" + "".join(reversed(tail))
 
+
 MATCH_STYLE = "bold red"
 
 
@@ -79,7 +84,9 @@ def highlighted(text: str, terms, style: str = "", marks: list[tuple[int, int]] 
         out.stylize(MATCH_STYLE, start, end)
     return out
 
+
 # ------------------------------------------------------------------ search results ---
+
 
 def note_header(group, terms, width: int):
     """``path  Title — Author  category · date`` in one line of ``width`` cells."""
@@ -104,6 +111,7 @@ def note_header(group, terms, width: int):
         out.append(facts_text, style="dim")
     return out
 
+
 def _claim_marks(text: str, start: int, end: int, lead: int, claims) -> list[tuple[int, int]]:
     """Spans (in the shown piece) of the claims' sentences inside text[start:end]."""
     marks = []
@@ -116,6 +124,7 @@ def _claim_marks(text: str, start: int, end: int, lead: int, claims) -> list[tup
             marks.append((a - start + lead, b - start + lead))
     return marks
 
+
 SNIPPET_LINES = 2
 
 
@@ -127,6 +136,7 @@ def _wrap(content, width: int) -> list:
     console = Console(width=width, file=None, color_system=None, legacy_windows=False)
     return list(content.wrap(console, width, overflow="fold"))
 
+
 def hit_line(shown, terms, width: int) -> list:
     """The lines of one shown hit: ``LINE  text  label id``, the text cut around its first
     match to at most SNIPPET_LINES lines of ``width`` cells, wrapped under itself, the
@@ -135,7 +145,7 @@ def hit_line(shown, terms, width: int) -> list:
 
     number = f"{shown.line:>6}  "
     meta_parts = [shown.label] if shown.label else []
-    if shown.claims:   # their sentences are underlined; `--kind claim` lists them
+    if shown.claims:  # their sentences are underlined; `--kind claim` lists them
         meta_parts.append(f"+{len(shown.claims)} claim{'s' * (len(shown.claims) != 1)}")
     if shown.passage_id:
         meta_parts.append(f"in {shown.passage_id}")
@@ -170,8 +180,8 @@ def hit_line(shown, terms, width: int) -> list:
         out.append(row)
     return out
 
-def search_view(groups, terms, width: int, total_hits: int, total_notes: int, shown_hits: int,
-                more_hint: bool) -> list:
+
+def search_view(groups, terms, width: int, total_hits: int, total_notes: int, shown_hits: int, more_hint: bool) -> list:
     """The rich lines of a search on a terminal: per note a header and its hit lines, then
     ``N hits in M notes``."""
     from rich.text import Text
@@ -192,7 +202,9 @@ def search_view(groups, terms, width: int, total_hits: int, total_notes: int, sh
     out.append(Text(fit(footer, width), style="bold"))
     return out
 
+
 # ------------------------------------------------------------------ record cards ---
+
 
 def _title_line(note: dict | None, width: int):
     from rich.text import Text
@@ -202,12 +214,14 @@ def _title_line(note: dict | None, width: int):
     about = " — ".join(terminal_safe(x) for x in (note.get("title"), note.get("author")) if x)
     return Text(fit(about, width), style="bold") if about else None
 
+
 def _field(name: str, value: str, width: int):
     from rich.text import Text
 
     out = Text(f"{name}  ", style="cyan")
     out.append(terminal_safe(value))
     return out
+
 
 def record_card(view: dict, note: dict | None, siblings: list[dict], width: int) -> list:
     """`hlkb show` on a terminal: a record as a reader wants it (title — author, where it
@@ -238,8 +252,10 @@ def record_card(view: dict, note: dict | None, siblings: list[dict], width: int)
         if view.get("section"):
             out.append(_field("Section", view["section"], width))
     elif kind == "pair":
-        for label, paras, lines in (("EN", view.get("en") or [], view.get("en_lines") or []),
-                                    ("ZH", view.get("zh") or [], view.get("zh_lines") or [])):
+        for label, paras, lines in (
+            ("EN", view.get("en") or [], view.get("en_lines") or []),
+            ("ZH", view.get("zh") or [], view.get("zh_lines") or []),
+        ):
             for i, para in enumerate(paras):
                 line = lines[i] if i < len(lines) else None
                 out.append(Text(f"{label}, line {line}" if line else label, style="cyan"))
@@ -266,6 +282,7 @@ def record_card(view: dict, note: dict | None, siblings: list[dict], width: int)
             out.append(_field("URL", view["url"], width))
         if view.get("summary"):
             out.append(_field("Summary", view["summary"], width))
+
         def count(n, word):
             return f"{n} {word}{'s' * (n != 1)}"
 

@@ -16,6 +16,7 @@ def _visible(m: re.Match) -> str:
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
+
 def terminal_safe(text: str | None) -> str:
     """Replace control characters (ANSI escapes included) with visible escapes."""
     if not text:

@@ -25,6 +25,7 @@ class OutputError(Exception):
     """stdout cannot take the output (a full disk, a quota, an I/O error). Not an HlkbError,
     so no per-file ``except HlkbError`` in a command swallows it."""
 
+
 def _escape_unencodable(exc: UnicodeError):
     """Text stdout's encoding cannot hold (PYTHONIOENCODING=ascii, or a file name's
     undecodable byte) becomes \\uXXXX escapes: the same text for people, and inside a
@@ -32,7 +33,7 @@ def _escape_unencodable(exc: UnicodeError):
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
     out = []
-    for ch in exc.object[exc.start:exc.end]:
+    for ch in exc.object[exc.start : exc.end]:
         code = ord(ch)
         if code > 0xFFFF:
             code -= 0x10000
@@ -40,6 +41,7 @@ def _escape_unencodable(exc: UnicodeError):
         else:
             out.append(f"\\u{code:04x}")
     return "".join(out), exc.end
+
 
 codecs.register_error("hlkb-escape", _escape_unencodable)
 
@@ -55,6 +57,7 @@ class _StdoutFile(io.FileIO):
         except OSError as exc:
             raise OutputError(exc.strerror or str(exc)) from None
 
+
 def configure_streams() -> None:
     """For the console script: stdout writes through _StdoutFile, and both streams escape
     what their encoding cannot hold instead of raising."""
@@ -69,8 +72,10 @@ def configure_streams() -> None:
     except (AttributeError, OSError, ValueError):
         return
     raw = _StdoutFile(fd, "w", closefd=False)
-    sys.stdout = io.TextIOWrapper(io.BufferedWriter(raw), encoding=old.encoding, errors="hlkb-escape",
-                                  line_buffering=old.line_buffering)
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw), encoding=old.encoding, errors="hlkb-escape", line_buffering=old.line_buffering
+    )
+
 
 def silence_stdout() -> None:
     """After stdout failed (closed pipe, full disk): send what is still buffered, and any
@@ -82,6 +87,7 @@ def silence_stdout() -> None:
     except (AttributeError, OSError, ValueError):
         pass
 
+
 def stdout_console():
     global _stdout_console
     if _stdout_console is None or _stdout_console.file is not sys.stdout:
@@ -89,6 +95,7 @@ def stdout_console():
 
         _stdout_console = Console(file=sys.stdout, highlight=False, soft_wrap=False)
     return _stdout_console
+
 
 def stderr_console():
     global _stderr_console
@@ -98,13 +105,15 @@ def stderr_console():
         _stderr_console = Console(file=sys.stderr, highlight=False, soft_wrap=True)
     return _stderr_console
 
+
 def message(text: str) -> None:
     """A plain one-line message on stderr (never markup-parsed)."""
 
     try:
         print(terminal_safe(text), file=sys.stderr)
     except (OSError, ValueError):
-        pass   # stderr itself is gone or full: there is no one left to tell
+        pass  # stderr itself is gone or full: there is no one left to tell
+
 
 class TerminalSafeWriter:
     """A text stream onto a terminal that shows control characters in what is written as
@@ -134,12 +143,18 @@ class TerminalSafeWriter:
     def isatty(self) -> bool:
         return True
 
+
 # the formats a command that prints records offers unless it says otherwise
 RECORD_FORMATS = ("json", "jsonl")
 
 
-def output_format(json_: bool = False, jsonl: bool = False, format_: str | None = None,
-                  choices: tuple[str, ...] = RECORD_FORMATS, **aliases: bool) -> str:
+def output_format(
+    json_: bool = False,
+    jsonl: bool = False,
+    format_: str | None = None,
+    choices: tuple[str, ...] = RECORD_FORMATS,
+    **aliases: bool,
+) -> str:
     """The format chosen by ``--format NAME`` or one of its aliases (``--json``, ``--jsonl``,
     and a command's own, e.g. ``tsv=True`` for ``--tsv``); "table" (the terminal view) when
     none is given. Two different choices are a usage error."""
@@ -154,8 +169,9 @@ def output_format(json_: bool = False, jsonl: bool = False, format_: str | None 
     return chosen.pop() if chosen else "table"
 
 
-def emit(records: Iterable[dict], fmt: str, render: Callable[[list[dict]], None] | None = None,
-         out: TextIO | None = None) -> int:
+def emit(
+    records: Iterable[dict], fmt: str, render: Callable[[list[dict]], None] | None = None, out: TextIO | None = None
+) -> int:
     """Write records in the chosen format (hlkb.export.formats); ``render`` draws the
     terminal view ("table")."""
     out = out or sys.stdout
@@ -179,7 +195,13 @@ def progress(total: int | None, description: str, enabled: bool | None = None):
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=stderr_console(), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr_console(),
+        transient=True,
+    ) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)

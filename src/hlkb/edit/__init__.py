@@ -16,6 +16,15 @@ from hlkb.edit.source import LineEdit, SourceFile, load_source, source_from_byte
 from hlkb.edit.tagnames import normalize_tag, tag_key
 
 __all__ = [
-    "FilePlan", "LineEdit", "SourceFile", "TagOp", "load_source", "normalize_tag", "plan_rename",
-    "plan_tag_edits", "source_from_bytes", "tag_key", "write_plan",
+    "FilePlan",
+    "LineEdit",
+    "SourceFile",
+    "TagOp",
+    "load_source",
+    "normalize_tag",
+    "plan_rename",
+    "plan_tag_edits",
+    "source_from_bytes",
+    "tag_key",
+    "write_plan",
 ]

@@ -20,8 +20,8 @@ from hlkb.errors import HlkbError
 
 @dataclass(frozen=True)
 class Target:
-    path: Path                       # on disk
-    display: str                     # as messages and diffs name it
+    path: Path  # on disk
+    display: str  # as messages and diffs name it
     highlight_id: str | None = None  # None: the note itself
 
 
@@ -42,8 +42,7 @@ def plan_targets(action: str, tag: str, targets: list[Target]) -> tuple[list[Fil
     return plans, errors
 
 
-def plan_renames(files: list[tuple[Path, str]], old: str, new: str
-                 ) -> tuple[list[FilePlan], list[str], list[str]]:
+def plan_renames(files: list[tuple[Path, str]], old: str, new: str) -> tuple[list[FilePlan], list[str], list[str]]:
     """(plans of the files that change, errors that must stop the rename, unreadable files).
 
     A file that cannot be read or decoded cannot be renamed in, but it does not make editing
@@ -59,7 +58,7 @@ def plan_renames(files: list[tuple[Path, str]], old: str, new: str
             unreadable.append(str(exc))
             continue
         if tag_key(old) not in unicodedata.normalize("NFKC", src.text).casefold():
-            continue   # cheap skip: the tag cannot be in this file
+            continue  # cheap skip: the tag cannot be in this file
         try:
             plan = plan_rename(src, old, new)
         except HlkbError as exc:

@@ -9,7 +9,7 @@ from hlkb.edit.tagnames import renamed, tag_key
 
 @dataclass
 class TagChange:
-    add: list[str] = field(default_factory=list)       # valid names (normalize_tag)
+    add: list[str] = field(default_factory=list)  # valid names (normalize_tag)
     remove: list[str] = field(default_factory=list)
     rename: tuple[str, str] | None = None
 

@@ -43,6 +43,7 @@ def tag_values(value) -> list[str]:
     parts = text.split(",") if "," in text else text.split()
     return [p.strip() for p in parts if p.strip()]
 
+
 def render_scalar(name: str, quote: str = "") -> str:
     """``name`` as a YAML scalar in the given quote style; plain only when it loads back as itself."""
     if quote == "'":
@@ -57,6 +58,7 @@ def render_scalar(name: str, quote: str = "") -> str:
             pass
     return json.dumps(name, ensure_ascii=False)
 
+
 def _split_comment(rest: str) -> tuple[str, str]:
     """Split the text after ``key:`` into (value, trailing whitespace + comment)."""
     quote = ""
@@ -69,9 +71,10 @@ def _split_comment(rest: str) -> tuple[str, str]:
             quote = ch
         elif ch == "#" and (i == 0 or rest[i - 1] in " \t"):
             value = rest[:i]
-            return value.rstrip(" \t"), rest[len(value.rstrip(" \t")):]
+            return value.rstrip(" \t"), rest[len(value.rstrip(" \t")) :]
     value = rest.rstrip(" \t")
-    return value, rest[len(value):]
+    return value, rest[len(value) :]
+
 
 def _unquote(item: str) -> tuple[str, str]:
     """(value, quote char) of one scalar as written."""
@@ -83,6 +86,7 @@ def _unquote(item: str) -> tuple[str, str]:
             loaded = item[1:-1]
         return str(loaded), item[0]
     return item, ""
+
 
 def _split_flow(inner: str) -> list[str]:
     items, buf, quote = [], "", ""
@@ -104,14 +108,16 @@ def _split_flow(inner: str) -> list[str]:
         items.append(buf)
     return items
 
+
 _ITEM = re.compile(r"^(?P<lead>[ \t]*-[ \t]+)(?P<rest>.*)$")
 
 
 @dataclass
 class _Span:
     key: str
-    key_line: int      # 1-based file line of "tags:"
-    last_line: int     # last line that belongs to the value (items included)
+    key_line: int  # 1-based file line of "tags:"
+    last_line: int  # last line that belongs to the value (items included)
+
 
 def _find_span(lines: list[str], fm: frontmatter.FrontMatter) -> _Span | None:
     for key in TAG_KEYS:
@@ -120,11 +126,15 @@ def _find_span(lines: list[str], fm: frontmatter.FrontMatter) -> _Span | None:
             later = [n for n in fm.key_lines.values() if n > start]
             stop = min(later) if later else fm.close_line
             last = stop - 1
-            while last > start and (not lines[last - 1].strip() or lines[last - 1].lstrip().startswith("#")
-                                    and not lines[last - 1].startswith((" ", "\t"))):
+            while last > start and (
+                not lines[last - 1].strip()
+                or lines[last - 1].lstrip().startswith("#")
+                and not lines[last - 1].startswith((" ", "\t"))
+            ):
                 last -= 1
             return _Span(key, start, last)
     return None
+
 
 def _block_indent(lines: list[str], fm: frontmatter.FrontMatter) -> str:
     for n in range(fm.open_line + 1, fm.close_line):
@@ -132,6 +142,7 @@ def _block_indent(lines: list[str], fm: frontmatter.FrontMatter) -> str:
         if m:
             return m.group("lead")
     return "  - "
+
 
 def edit_front_matter(lines: list[str], text: str, change: TagChange, display: str) -> list[LineEdit]:
     """Line edits that apply ``change`` to the note's front-matter tags (may be empty)."""
@@ -170,27 +181,32 @@ def edit_front_matter(lines: list[str], text: str, change: TagChange, display: s
         _verify(lines, fm, edits, old_data, key, expected, display)
     return edits
 
+
 def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
     key_text = lines[span.key_line - 1]
     colon = key_text.index(":", key_text.index(span.key) + len(span.key))
-    head, rest = key_text[:colon + 1], key_text[colon + 1:]
+    head, rest = key_text[: colon + 1], key_text[colon + 1 :]
     value, comment = _split_comment(rest)
-    gap = rest[:len(rest) - len(rest.lstrip(" \t"))] if value.strip() else ""
+    gap = rest[: len(rest) - len(rest.lstrip(" \t"))] if value.strip() else ""
     value = value.strip()
     bare = not rest.strip()
     where = span.key_line
 
     if not value:
         # A block list (possibly empty) below the key.
-        items: list[tuple[int, str, str, str, str]] = []   # line, lead, quote, value, trailing
+        items: list[tuple[int, str, str, str, str]] = []  # line, lead, quote, value, trailing
         for n in range(span.key_line + 1, span.last_line + 1):
             line = lines[n - 1]
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             m = _ITEM.match(line)
             if not m:
-                raise InputError("front-matter tags are written in a form hlkb cannot edit safely "
-                                 "(only one-line list items are supported)", display, n)
+                raise InputError(
+                    "front-matter tags are written in a form hlkb cannot edit safely "
+                    "(only one-line list items are supported)",
+                    display,
+                    n,
+                )
             item, trailing = _split_comment(m.group("rest"))
             val, quote = _unquote(item)
             items.append((n, m.group("lead"), quote, val, trailing))
@@ -222,8 +238,9 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
 
     if value.startswith("["):
         if not value.endswith("]"):
-            raise InputError("front-matter tags: a flow list spread over several lines is not supported",
-                             display, where)
+            raise InputError(
+                "front-matter tags: a flow list spread over several lines is not supported", display, where
+            )
         inner = value[1:-1]
         raw_items = _split_flow(inner)
         vals = [_unquote(it) for it in raw_items]
@@ -231,11 +248,11 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
         expected = [v for _, v in result]
         if [i for i, _ in result] == list(range(len(vals))):
             return [], expected
-        pad_l = inner[:len(inner) - len(inner.lstrip())] if inner.strip() else ""
-        pad_r = inner[len(inner.rstrip()):] if inner.strip() else ""
+        pad_l = inner[: len(inner) - len(inner.lstrip())] if inner.strip() else ""
+        pad_r = inner[len(inner.rstrip()) :] if inner.strip() else ""
         sep = ", "
         if len(raw_items) >= 2:
-            sep = "," + raw_items[1][:len(raw_items[1]) - len(raw_items[1].lstrip())]
+            sep = "," + raw_items[1][: len(raw_items[1]) - len(raw_items[1].lstrip())]
         quote = vals[-1][1] if vals else ""
         # A renamed item keeps its own quoting; an added one takes the last item's.
         own_quote = {}
@@ -246,8 +263,9 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
                     own_quote.setdefault(tag_key(new_name), q)
         texts = []
         for idx, val in result:
-            texts.append(raw_items[idx].strip() if idx is not None
-                         else render_scalar(val, own_quote.get(tag_key(val), quote)))
+            texts.append(
+                raw_items[idx].strip() if idx is not None else render_scalar(val, own_quote.get(tag_key(val), quote))
+            )
         new_value = "[" + (pad_l + sep.join(texts) + pad_r if texts else "") + "]"
         return [LineEdit.replace(where, head + gap + new_value + comment)], expected
 
@@ -256,11 +274,10 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
     if quote == "" and value[0] in "|>":
         raise InputError("front-matter tags: a block string is not supported", display, where)
     if span.last_line != span.key_line:
-        raise InputError("front-matter tags: a string spread over several lines is not supported",
-                         display, where)
+        raise InputError("front-matter tags: a string spread over several lines is not supported", display, where)
     if "," in inner:
         parts = inner.split(",")
-        sep = "," + (parts[1][:len(parts[1]) - len(parts[1].lstrip())] if len(parts) > 1 else " ")
+        sep = "," + (parts[1][: len(parts[1]) - len(parts[1].lstrip())] if len(parts) > 1 else " ")
     else:
         parts = inner.split()
         sep = " "
@@ -284,13 +301,18 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
         new_value = render_scalar(joined)
     return [LineEdit.replace(where, head + gap + new_value + comment)], expected
 
+
 def _delete_key(fm, lines, span: _Span) -> list[LineEdit]:
     """Delete the tags key; delete the whole front matter when nothing else is left in it."""
-    others = [n for n in range(fm.open_line + 1, fm.close_line)
-              if not (span.key_line <= n <= span.last_line) and lines[n - 1].strip()]
+    others = [
+        n
+        for n in range(fm.open_line + 1, fm.close_line)
+        if not (span.key_line <= n <= span.last_line) and lines[n - 1].strip()
+    ]
     if not others:
         return [LineEdit.delete(fm.open_line, fm.close_line + 1)]
     return [LineEdit.delete(span.key_line, span.last_line + 1)]
+
 
 def _merge_inserts(edits: list[LineEdit]) -> list[LineEdit]:
     """An insertion right after a replaced/deleted line is folded into that edit (no overlap)."""
@@ -304,27 +326,39 @@ def _merge_inserts(edits: list[LineEdit]) -> list[LineEdit]:
             out.append(e)
     return out
 
+
 def _verify(lines, fm, edits, old_data, key, expected, display) -> None:
     """Load the edited front matter; refuse unless only the tags changed, and as intended."""
 
-    scratch = SourceFile(path=None, display=display, data=b"", sha256="", encoding="utf-8", bom=b"",
-                         newline="\n", lines=list(lines), endings=["\n"] * len(lines))
+    scratch = SourceFile(
+        path=None,
+        display=display,
+        data=b"",
+        sha256="",
+        encoding="utf-8",
+        bom=b"",
+        newline="\n",
+        lines=list(lines),
+        endings=["\n"] * len(lines),
+    )
     new_lines, _ = apply_edits(scratch, edits)
     new_text = "\n".join(new_lines) + "\n"
     try:
         new_fm = frontmatter.parse(new_text, display)
         new_data = new_fm.data if new_fm.present else {}
     except frontmatter.FrontMatterError as exc:
-        raise InputError(f"editing the tags would break the front matter ({exc.message}); not edited",
-                         display, fm.open_line) from None
+        raise InputError(
+            f"editing the tags would break the front matter ({exc.message}); not edited", display, fm.open_line
+        ) from None
     new_data = new_data or {}
     if not _same_other_keys(fm.node, new_fm.node if new_fm.present else None, key):
-        raise InputError("editing the tags would change other front-matter keys; not edited", display,
-                         fm.open_line)
+        raise InputError("editing the tags would change other front-matter keys; not edited", display, fm.open_line)
     got = [tag_key(v) for v in tag_values(new_data.get(key))]
     if got != [tag_key(v) for v in expected]:
-        raise InputError("front-matter tags are written in a form hlkb cannot edit safely; not edited",
-                         display, fm.open_line)
+        raise InputError(
+            "front-matter tags are written in a form hlkb cannot edit safely; not edited", display, fm.open_line
+        )
+
 
 # Logseq pages keep note properties as "key:: value" lines at the top instead of YAML.
 PROPERTY_LINE = re.compile(r"^(?P<prefix>[A-Za-z][\w-]*::)(?P<rest>.*)$")
@@ -350,10 +384,12 @@ def edit_page_properties(lines: list[str], change: TagChange) -> list[LineEdit]:
         return []
     return [LineEdit.insert_after(last_property, ["tags:: " + ", ".join(render_token(v, "word") for v in new_names)])]
 
+
 def _top_level(node) -> dict:
     if not isinstance(node, yaml.MappingNode):
         return {}
     return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
 
 def _same_other_keys(old_node, new_node, tags_key: str) -> bool:
     """Whether every key but ``tags_key`` has the same YAML node tree before and after.

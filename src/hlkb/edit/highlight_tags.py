@@ -22,11 +22,16 @@ TAGS_LINE = re.compile(r"^(?P<prefix>[ \t]*[-*+][ \t]+(?:\*\*)?Tags(?:\*\*)?:(?:
 ANY_TAGS_LINE = re.compile(
     r"^(?P<prefix>[ \t>]*(?:[-*+][ \t]+)?(?:[^\w\s*_\[(\-#>|`]{1,3}[ \t]*)?(?:\*\*|__|\*|_)?"
     r"(?:tags?|labels?|标签|標籤|タグ)(?:\*\*|__|\*|_)?[ \t]*(?:::?|：)(?:\*\*|__|\*|_)?)(?P<rest>.*)$",
-    re.IGNORECASE)
-DOC_TAGS_LINE = re.compile(r"^(?P<prefix>[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?Document Tags(?:\*\*)?::?(?:\*\*)?)"
-                           r"(?P<rest>.*)$")
-_TOKEN = re.compile(r"#\[\[(?P<lq>[^\]]+)\]\]|\[\[(?P<link>[^\]|]+)(?:\|[^\]]*)?\]\]|#(?P<hash>" + TAG_BODY + r")"
-                    r"|(?P<word>[^\s,#\[\]]+)")
+    re.IGNORECASE,
+)
+DOC_TAGS_LINE = re.compile(
+    r"^(?P<prefix>[ \t]*(?:[-*+][ \t]+)?(?:\*\*)?Document Tags(?:\*\*)?::?(?:\*\*)?)"
+    r"(?P<rest>.*)$"
+)
+_TOKEN = re.compile(
+    r"#\[\[(?P<lq>[^\]]+)\]\]|\[\[(?P<link>[^\]|]+)(?:\|[^\]]*)?\]\]|#(?P<hash>" + TAG_BODY + r")"
+    r"|(?P<word>[^\s,#\[\]]+)"
+)
 _INLINE = re.compile(r"(?:(?<=\s)|^)#(?P<name>" + TAG_BODY + r")")
 _TAGS_PROPERTY = re.compile(r"^tags::", re.IGNORECASE)
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
@@ -34,9 +39,9 @@ _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 
 @dataclass
 class Token:
-    text: str       # as written: "[[pink]]", "#pink", "#[[a b]]", "pink"
+    text: str  # as written: "[[pink]]", "#pink", "#[[a b]]", "pink"
     name: str
-    style: str      # "link", "hash", "hashlink", "word"
+    style: str  # "link", "hash", "hashlink", "word"
 
 
 def render_token(name: str, style: str) -> str:
@@ -54,7 +59,7 @@ def parse_tokens(rest: str) -> tuple[str, list[Token], list[str], str] | None:
     lead_len = len(rest) - len(rest.lstrip(" \t"))
     body = rest[lead_len:]
     stripped = body.rstrip(" \t")
-    trail = body[len(stripped):]
+    trail = body[len(stripped) :]
     tokens: list[Token] = []
     seps: list[str] = []
     pos = 0
@@ -80,8 +85,9 @@ def parse_tokens(rest: str) -> tuple[str, list[Token], list[str], str] | None:
     return rest[:lead_len], tokens, seps, trail
 
 
-def edit_token_line(line: str, pattern: re.Pattern, change: TagChange, default_style: str = "link",
-                    default_trail: str = "") -> tuple[str | None, bool]:
+def edit_token_line(
+    line: str, pattern: re.Pattern, change: TagChange, default_style: str = "link", default_trail: str = ""
+) -> tuple[str | None, bool]:
     """(new line or None to delete it, changed?) for a ``Tags:``-style line."""
     m = pattern.match(line)
     parsed = parse_tokens(m.group("rest")) if m else None
@@ -95,7 +101,7 @@ def edit_token_line(line: str, pattern: re.Pattern, change: TagChange, default_s
         return None, True
     style = tokens[-1].style if tokens else default_style
     sep = seps[0] if seps else " "
-    own_style = {}   # a renamed token keeps its own style ([[x]] or #x)
+    own_style = {}  # a renamed token keeps its own style ([[x]] or #x)
     if change.rename:
         for t in tokens:
             new_name = renamed(t.name, *change.rename)
@@ -103,8 +109,7 @@ def edit_token_line(line: str, pattern: re.Pattern, change: TagChange, default_s
                 own_style.setdefault(tag_key(new_name), t.style)
     texts = []
     for idx, name in result:
-        texts.append(tokens[idx].text if idx is not None
-                     else render_token(name, own_style.get(tag_key(name), style)))
+        texts.append(tokens[idx].text if idx is not None else render_token(name, own_style.get(tag_key(name), style)))
     if not tokens:
         lead = lead or " "
         trail = trail or default_trail
@@ -128,7 +133,7 @@ _SUBLINE = re.compile(r"^(?P<indent>[ \t]+)[-*+][ \t]+(?:\*\*)?(?:Note|Tags)(?:\
 def subline_indent(lines: list[str], highlight_line: int) -> str:
     """The indent for a new subline: the step this file's sublines use, below this highlight."""
     text = lines[highlight_line - 1]
-    own = text[:len(text) - len(text.lstrip(" \t"))]
+    own = text[: len(text) - len(text.lstrip(" \t"))]
     for k, line in enumerate(lines):
         m = _SUBLINE.match(line)
         if not m:
@@ -138,7 +143,7 @@ def subline_indent(lines: list[str], highlight_line: int) -> str:
             parent = _LIST_ITEM.match(lines[above])
             if parent and len(parent.group("indent")) < len(sub):
                 if sub.startswith(parent.group("indent")):
-                    return own + sub[len(parent.group("indent")):]
+                    return own + sub[len(parent.group("indent")) :]
                 break
         break
     logseq = bool(lines) and re.match(r"^[A-Za-z][\w-]*:: ", lines[0]) is not None
@@ -184,8 +189,11 @@ def _inline_edits(lines: list[str], n: int, change: TagChange, edits: list[LineE
     current = next((e for e in edits if e.start == n), None)
     line = current.new[0] if current is not None else lines[n - 1]
     body = line.rstrip(" \t")
-    new_line = body + "".join(" " + render_token(name, "hash" if re.fullmatch(TAG_BODY, name) else "hashlink")
-                              for name in adds) + line[len(body):]
+    new_line = (
+        body
+        + "".join(" " + render_token(name, "hash" if re.fullmatch(TAG_BODY, name) else "hashlink") for name in adds)
+        + line[len(body) :]
+    )
     return [e for e in edits if e is not current] + [LineEdit.replace(n, new_line)]
 
 
@@ -213,15 +221,22 @@ def _subline_edits(lines, highlight, tags_line, end, change, slot=None) -> list[
     tokens = " ".join(render_token(name, style) for _, name in result)
     if slot is None or slot.kind == "subline":
         if slot is None and not _LIST_ITEM.match(lines[highlight.line - 1]):
-            raise InputError("this highlight is a paragraph, not a list item, and the parser gave no place "
-                             "for its tags", getattr(highlight, "path", None), highlight.line)
+            raise InputError(
+                "this highlight is a paragraph, not a list item, and the parser gave no place for its tags",
+                getattr(highlight, "path", None),
+                highlight.line,
+            )
         indent = slot.prefix if slot is not None and slot.prefix else subline_indent(lines, highlight.line)
         return [LineEdit.insert_after(end, [f"{indent}- Tags: {tokens}{trail}"])]
     if slot.kind == "line":
         new_lines = ([""] if slot.paragraph else []) + [f"{slot.prefix}Tags: {tokens}{trail}"]
         return [LineEdit.insert_after(slot.line, new_lines)]
-    raise InputError(f"no safe place for tags on this highlight ({getattr(highlight, 'layout', None) or 'unknown'} "
-                     f"layout): {slot.why or 'tag the note instead'}", getattr(highlight, "path", None), highlight.line)
+    raise InputError(
+        f"no safe place for tags on this highlight ({getattr(highlight, 'layout', None) or 'unknown'} "
+        f"layout): {slot.why or 'tag the note instead'}",
+        getattr(highlight, "path", None),
+        highlight.line,
+    )
 
 
 def rename_in_body(lines: list[str], first_line: int, change: TagChange) -> list[LineEdit]:
@@ -263,7 +278,8 @@ def rename_inline(line: str, old: str, new: str) -> str:
     for i in range(0, len(parts), 2):
         parts[i] = _INLINE.sub(lambda m: "#" + (renamed(m.group("name"), old, new) or m.group("name")), parts[i])
         parts[i] = _INLINE_LINK.sub(
-            lambda m: "#[[" + (renamed(m.group("name"), old, new) or m.group("name")) + "]]", parts[i])
+            lambda m: "#[[" + (renamed(m.group("name"), old, new) or m.group("name")) + "]]", parts[i]
+        )
     return "".join(parts)
 
 
@@ -279,7 +295,7 @@ def remove_trailing_inline(line: str, keys: set[str]) -> str:
         return line
     run = m.group(0)
     kept = "".join(ws + tok for ws, tok, a, b in _TRAILING_TOKEN.findall(run) if tag_key(a or b) not in keys)
-    return line[:m.start()] + kept + run[len(run.rstrip(" \t")):]
+    return line[: m.start()] + kept + run[len(run.rstrip(" \t")) :]
 
 
 def inline_tags(line: str) -> list[str]:

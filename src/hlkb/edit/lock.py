@@ -72,11 +72,13 @@ def vault_edit_lock(root: Path, wait: float | None = None, on_wait=None):
                     fd = _lock_file_fd(Path(root))
                     continue
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise InputError(f"cannot lock the vault for editing: {exc.strerror or exc}",
-                                     str(root)) from None
+                    raise InputError(f"cannot lock the vault for editing: {exc.strerror or exc}", str(root)) from None
                 if time.monotonic() >= deadline:
-                    raise VaultBusyError("the vault is busy: another hlkb is editing its notes; try again "
-                                         "when it has finished (nothing was written)", str(root)) from None
+                    raise VaultBusyError(
+                        "the vault is busy: another hlkb is editing its notes; try again "
+                        "when it has finished (nothing was written)",
+                        str(root),
+                    ) from None
                 if not waited and on_wait is not None:
                     on_wait()
                 waited = True
@@ -84,4 +86,4 @@ def vault_edit_lock(root: Path, wait: float | None = None, on_wait=None):
         yield
     finally:
         if fd >= 0:
-            os.close(fd)   # closing the descriptor releases the lock
+            os.close(fd)  # closing the descriptor releases the lock

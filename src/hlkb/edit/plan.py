@@ -20,9 +20,10 @@ from hlkb.parse import parse_text
 
 @dataclass(frozen=True)
 class TagOp:
-    action: str                      # "add" or "remove"
-    tag: str                         # a valid name (normalize_tag)
+    action: str  # "add" or "remove"
+    tag: str  # a valid name (normalize_tag)
     highlight_id: str | None = None  # None: the note itself
+
 
 @dataclass
 class FilePlan:
@@ -39,29 +40,40 @@ class FilePlan:
         """A unified diff of the edit (lines shown without their endings)."""
 
         new = source_from_bytes(self.new_data, self.src.display)
-        lines = difflib.unified_diff(self.src.lines, new.lines, fromfile=f"a/{self.src.display}",
-                                     tofile=f"b/{self.src.display}", lineterm="")
+        lines = difflib.unified_diff(
+            self.src.lines, new.lines, fromfile=f"a/{self.src.display}", tofile=f"b/{self.src.display}", lineterm=""
+        )
         return "".join(line + "\n" for line in lines)
+
 
 def parse_source(src: SourceFile, strict: bool = False):
     """The note as the parser (and so the index) sees this file."""
 
     if src.path is None:
         return parse_text(src.text, src.display, strict=strict)
-    return parse_text(src.text, src.display, strict=strict, file_name=Path(src.path).name,
-                      template=template_for(src.path))
+    return parse_text(
+        src.text, src.display, strict=strict, file_name=Path(src.path).name, template=template_for(src.path)
+    )
+
 
 def _body_line(src: SourceFile, text: str | None = None) -> int:
     fm = frontmatter.split(src.text if text is None else text)
     return fm.body_line if fm.present and fm.closed else 1
+
 
 def _highlight_keys(note) -> list[tuple]:
     """What must read the same after an edit, per highlight: (line, text, note, id). Kept
     instead of the parsed note, so that a big note is never held parsed twice at once."""
     return [(h.line, h.text, h.note, h.id) for h in note.highlights]
 
-def _finish(src: SourceFile, edits: list[LineEdit], before: list[tuple], rename: tuple[str, str] | None = None,
-            keep_after: bool = False):
+
+def _finish(
+    src: SourceFile,
+    edits: list[LineEdit],
+    before: list[tuple],
+    rename: tuple[str, str] | None = None,
+    keep_after: bool = False,
+):
     """(plan, the note as the edited file parses, if ``keep_after``)."""
     if not edits:
         return FilePlan(src, src.data), None
@@ -70,6 +82,7 @@ def _finish(src: SourceFile, edits: list[LineEdit], before: list[tuple], rename:
     plan = FilePlan(src, data, changed_lines=sum(max(e.stop - e.start, len(e.new)) for e in edits))
     after = _check_highlights(src, plan, before, rename)
     return plan, after if keep_after else None
+
 
 def _check_highlights(src: SourceFile, plan: FilePlan, before: list[tuple], rename):
     """Refuse an edit after which the file would not read as the same highlights; returns
@@ -89,6 +102,7 @@ def _check_highlights(src: SourceFile, plan: FilePlan, before: list[tuple], rena
     if problem:
         raise InputError(f"tag edit refused: {problem}; file not changed", src.display)
     return after
+
 
 def plan_tag_edits(src: SourceFile, ops: list[TagOp], note=None) -> FilePlan:
     """Add/remove tags on the note (front matter) and on its highlights (Tags: sublines)."""
@@ -113,7 +127,7 @@ def plan_tag_edits(src: SourceFile, ops: list[TagOp], note=None) -> FilePlan:
             edits += highlight_edits(src.lines, h, change)
         del highlights
     removed = [op for op in ops if op.action == "remove"]
-    if not edits:   # nothing to change: the file reads as it did
+    if not edits:  # nothing to change: the file reads as it did
         plan, after = FilePlan(src, src.data), note
     else:
         before = _highlight_keys(note)
@@ -122,6 +136,7 @@ def plan_tag_edits(src: SourceFile, ops: list[TagOp], note=None) -> FilePlan:
     if removed:
         plan.messages += _still_tagged(plan, after, removed)
     return plan
+
 
 def _still_tagged(plan: FilePlan, after, ops: list[TagOp]) -> list[str]:
     """Say where a removed tag is still carried (inline in prose, which hlkb does not rewrite)."""
@@ -139,6 +154,7 @@ def _still_tagged(plan: FilePlan, after, ops: list[TagOp]) -> list[str]:
             out.append(f"{plan.src.display}: {where} still carries #{op.tag} inline in its text; edit that by hand")
     return out
 
+
 def plan_rename(src: SourceFile, old: str, new: str, note=None) -> FilePlan:
     """Rename ``old`` to ``new`` everywhere in the file, merging into ``new`` where both exist."""
     note = note or parse_source(src)
@@ -155,6 +171,7 @@ def plan_rename(src: SourceFile, old: str, new: str, note=None) -> FilePlan:
     before = _highlight_keys(note)
     del note
     return _finish(src, edits, before, rename=(old, new))[0]
+
 
 def write_plan(plan: FilePlan, root: Path | None = None) -> None:
     if not plan.changed:

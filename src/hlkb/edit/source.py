@@ -20,15 +20,15 @@ _LINE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
 
 @dataclass
 class SourceFile:
-    path: Path | None          # on disk (None for in-memory sources)
-    display: str               # how messages name it
-    data: bytes                # the bytes as read
+    path: Path | None  # on disk (None for in-memory sources)
+    display: str  # how messages name it
+    data: bytes  # the bytes as read
     sha256: str
-    encoding: str              # codec name for decoding/encoding the body
+    encoding: str  # codec name for decoding/encoding the body
     bom: bytes
-    newline: str               # dominant line ending, for new lines
-    lines: list[str] = field(default_factory=list)     # line texts, no endings
-    endings: list[str] = field(default_factory=list)   # "\r\n", "\n", "\r" or "" (last line only)
+    newline: str  # dominant line ending, for new lines
+    lines: list[str] = field(default_factory=list)  # line texts, no endings
+    endings: list[str] = field(default_factory=list)  # "\r\n", "\n", "\r" or "" (last line only)
 
     @property
     def text(self) -> str:
@@ -71,19 +71,27 @@ def _codec(encoding: str) -> str:
 
 def source_from_bytes(data: bytes, display: str = "<bytes>", path: Path | None = None) -> SourceFile:
     decoded = decode_bytes(data, display)
-    raw = data[len(decoded.bom):].decode(_codec(decoded.encoding))
+    raw = data[len(decoded.bom) :].decode(_codec(decoded.encoding))
     lines: list[str] = []
     endings: list[str] = []
     if raw:
         for m in _LINE.finditer(raw):
             text, ending = m.group(1), m.group(2)
             if not text and not ending:
-                break   # the empty match at the very end
+                break  # the empty match at the very end
             lines.append(text)
             endings.append(ending)
-    return SourceFile(path=path, display=display, data=data, sha256=hashlib.sha256(data).hexdigest(),
-                      encoding=decoded.encoding, bom=decoded.bom, newline=decoded.newline,
-                      lines=lines, endings=endings)
+    return SourceFile(
+        path=path,
+        display=display,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=decoded.encoding,
+        bom=decoded.bom,
+        newline=decoded.newline,
+        lines=lines,
+        endings=endings,
+    )
 
 
 def load_source(path, display: str | None = None) -> SourceFile:
@@ -108,9 +116,9 @@ def apply_edits(src: SourceFile, edits: list[LineEdit]) -> tuple[list[str], list
         if not (1 <= e.start <= len(lines) + 1 and e.start <= e.stop <= len(lines) + 1):
             raise InputError(f"internal error: edit outside the file (lines {e.start}-{e.stop})", src.display)
         # A replaced line keeps its own ending (mixed-ending files stay mixed); new lines get None.
-        kept = endings[e.start - 1:e.stop - 1][:len(e.new)]
-        lines[e.start - 1:e.stop - 1] = list(e.new)
-        endings[e.start - 1:e.stop - 1] = kept + [None] * (len(e.new) - len(kept))
+        kept = endings[e.start - 1 : e.stop - 1][: len(e.new)]
+        lines[e.start - 1 : e.stop - 1] = list(e.new)
+        endings[e.start - 1 : e.stop - 1] = kept + [None] * (len(e.new) - len(kept))
     final = src.final_newline
     out_endings: list[str] = []
     for i, ending in enumerate(endings):
@@ -129,5 +137,6 @@ def encode_lines(src: SourceFile, lines: list[str], endings: list[str]) -> bytes
     try:
         return src.bom + raw.encode(_codec(src.encoding))
     except UnicodeEncodeError:
-        raise InputError(f"the new text cannot be written in the file's encoding ({src.encoding})",
-                         src.display) from None
+        raise InputError(
+            f"the new text cannot be written in the file's encoding ({src.encoding})", src.display
+        ) from None

@@ -33,8 +33,9 @@ def normalize_tag(name: str, hyphenate: bool = False) -> str:
     if re.search(r"\s", name):
         if not hyphenate:
             suggestion = "-".join(name.split())
-            raise UsageError(f"tag names cannot contain spaces: {raw!r} (use {suggestion!r}, "
-                             "or --hyphenate to do that for you)")
+            raise UsageError(
+                f"tag names cannot contain spaces: {raw!r} (use {suggestion!r}, or --hyphenate to do that for you)"
+            )
         name = "-".join(name.split())
     if not name:
         raise UsageError(f"empty tag name: {raw!r}")
@@ -55,11 +56,11 @@ def renamed(existing: str, old: str, new: str) -> str | None:
     ``existing`` may carry a leading '#', which is kept.
     """
     hashes = existing[: len(existing) - len(existing.lstrip("#"))]
-    body = existing[len(hashes):]
+    body = existing[len(hashes) :]
     k, ok = tag_key(body), tag_key(old)
     if k == ok:
         return hashes + new
     if k.startswith(ok + "/"):
-        child = body.split("/")[len(old.split("/")):]
+        child = body.split("/")[len(old.split("/")) :]
         return hashes + "/".join([new, *child])
     return None

@@ -56,8 +56,10 @@ class TargetResolver:
 
     def _check_inside(self, path: Path, shown: str) -> None:
         if not inside_vault(path, self.root):
-            raise UsageError(f"{shown}: outside the vault {self.root} (symlinks resolved); hlkb edits only "
-                             "notes inside the vault (choose it with --vault)")
+            raise UsageError(
+                f"{shown}: outside the vault {self.root} (symlinks resolved); hlkb edits only "
+                "notes inside the vault (choose it with --vault)"
+            )
 
     def resolve(self, target: str) -> Target:
         """One target: a note file (as given, or relative to the vault), else a record id."""
@@ -85,8 +87,11 @@ class TargetResolver:
 
     def query_targets(self, query: str, filters: Filters | None) -> list[Target]:
         """Every search hit of ``query`` ("" = every record) with ``filters``, once each."""
-        targets = [self.record_target(rec) for rec in search(self.index, query or None, filters, snippets=False)
-                   if rec.get("kind") in ("note", "highlight", "pair", "claim")]
+        targets = [
+            self.record_target(rec)
+            for rec in search(self.index, query or None, filters, snippets=False)
+            if rec.get("kind") in ("note", "highlight", "pair", "claim")
+        ]
         return list(dict.fromkeys(targets))
 
     def update_index(self, paths: Iterable[Path]) -> str | None:
@@ -104,9 +109,9 @@ class TargetResolver:
         try:
             if self._index is None:
                 db = Path(self.db).expanduser() if self.db else default_db(self.root)
-                check_index_path(db)   # a .hlkb that is a file, a --db that is a FIFO: say so
+                check_index_path(db)  # a .hlkb that is a file, a --db that is a FIFO: say so
                 if not db.exists():
-                    return None        # no index yet: nothing to bring up to date
+                    return None  # no index yet: nothing to bring up to date
                 self._index = open_index(self.root, db)
             update_files(self._index, inside)
         except HlkbError as exc:
@@ -131,8 +136,14 @@ def tag_counts(index: Index) -> list[dict[str, Any]]:
     records = []
     for entry in counts.values():
         spelling = max(entry["spellings"].items(), key=lambda kv: (kv[1], kv[0]))[0]
-        records.append({"tag": spelling, "notes": entry["notes"], "highlights": entry["highlights"],
-                        "total": entry["notes"] + entry["highlights"],
-                        "spellings": sorted(entry["spellings"])})
+        records.append(
+            {
+                "tag": spelling,
+                "notes": entry["notes"],
+                "highlights": entry["highlights"],
+                "total": entry["notes"] + entry["highlights"],
+                "spellings": sorted(entry["spellings"]),
+            }
+        )
     records.sort(key=lambda r: (-r["total"], tag_key(r["tag"])))
     return records

@@ -19,11 +19,28 @@ from hlkb.export.markdown import write_markdown
 
 FORMATS = ("json", "jsonl", "csv", "md", "tmx")
 
-__all__ = ["FORMATS", "REGISTRY", "Format", "get_format", "write_records", "write_export", "write_json_envelope", "write_jsonl", "write_csv", "write_markdown",
-           "read_csv_records", "header_record", "record_schema", "schema_text", "fields_by_kind"]
+__all__ = [
+    "FORMATS",
+    "REGISTRY",
+    "Format",
+    "get_format",
+    "write_records",
+    "write_export",
+    "write_json_envelope",
+    "write_jsonl",
+    "write_csv",
+    "write_markdown",
+    "read_csv_records",
+    "header_record",
+    "record_schema",
+    "schema_text",
+    "fields_by_kind",
+]
 
-def write_export(records: Iterable[dict], fmt: str, out: TextIO,
-                 lookup: Callable[[str], dict | None] | None = None) -> int:
+
+def write_export(
+    records: Iterable[dict], fmt: str, out: TextIO, lookup: Callable[[str], dict | None] | None = None
+) -> int:
     """Write ``records`` in ``fmt`` (one of ``FORMATS``) to ``out``, JSON and JSONL in their
     versioned shapes; returns the number of records written."""
     return write_records(fmt, records, out, versioned=True, lookup=lookup, choices=FORMATS)
@@ -33,10 +50,12 @@ def schema_text() -> str:
 
     return files("hlkb").joinpath("schema", "records.schema.json").read_text(encoding="utf-8")
 
+
 @lru_cache(maxsize=1)
 def record_schema() -> dict:
     """The shipped JSON Schema (``$defs``: note, highlight, pair, claim, diagnostic, header, envelope)."""
     return json.loads(schema_text())
+
 
 def fields_by_kind() -> dict[str, list[str]]:
     """Each record kind's documented fields, from the schema (used to read CSV back)."""

@@ -32,9 +32,9 @@ Writer = Callable[[Iterable[dict[str, Any]], TextIO, "Lookup | None"], int]
 class Format:
     name: str
     description: str
-    write: Writer                          # plain records
+    write: Writer  # plain records
     write_versioned: Writer | None = None  # what `hlkb export` writes, if it differs
-    kinds: frozenset[str] | None = None    # the record kinds it carries (None: all)
+    kinds: frozenset[str] | None = None  # the record kinds it carries (None: all)
 
     def writer(self, versioned: bool = False) -> Writer:
         return (self.write_versioned or self.write) if versioned else self.write
@@ -64,8 +64,15 @@ def _only(kinds: frozenset[str], records: Iterable[dict[str, Any]], seen: list[i
             yield record
 
 
-def write_records(name: str, records: Iterable[dict[str, Any]], out: TextIO, *, versioned: bool = False,
-                  lookup: Lookup | None = None, choices: Iterable[str] | None = None) -> int:
+def write_records(
+    name: str,
+    records: Iterable[dict[str, Any]],
+    out: TextIO,
+    *,
+    versioned: bool = False,
+    lookup: Lookup | None = None,
+    choices: Iterable[str] | None = None,
+) -> int:
     """Write ``records`` in format ``name`` to ``out``; returns the number of records written
     (for a format of some kinds only, the number of those)."""
     fmt = get_format(name, choices)
@@ -79,12 +86,29 @@ def write_records(name: str, records: Iterable[dict[str, Any]], out: TextIO, *, 
 
 PAIRS = frozenset({"pair"})
 
-register(Format("json", "one JSON array of records (export: in a versioned envelope)",
-                lambda r, out, _l: write_json_array(r, out), lambda r, out, _l: write_json_envelope(r, out)))
-register(Format("jsonl", "one JSON record a line (export: after a header line)",
-                lambda r, out, _l: write_json_lines(r, out), lambda r, out, _l: write_jsonl(r, out)))
-register(Format("csv", "one row a record, the columns of every kind (docs/commands.md#csv-columns)",
-                lambda r, out, _l: write_csv(r, out)))
+register(
+    Format(
+        "json",
+        "one JSON array of records (export: in a versioned envelope)",
+        lambda r, out, _l: write_json_array(r, out),
+        lambda r, out, _l: write_json_envelope(r, out),
+    )
+)
+register(
+    Format(
+        "jsonl",
+        "one JSON record a line (export: after a header line)",
+        lambda r, out, _l: write_json_lines(r, out),
+        lambda r, out, _l: write_jsonl(r, out),
+    )
+)
+register(
+    Format(
+        "csv",
+        "one row a record, the columns of every kind (docs/commands.md#csv-columns)",
+        lambda r, out, _l: write_csv(r, out),
+    )
+)
 register(Format("md", "a Markdown digest grouped by note", write_markdown))
 register(Format("tmx", "pairs as a TMX 1.4 translation memory", lambda r, out, _l: write_tmx(r, out), kinds=PAIRS))
 register(Format("tsv", "pairs as en<TAB>zh<TAB>score lines", lambda r, out, _l: write_tsv(r, out), kinds=PAIRS))

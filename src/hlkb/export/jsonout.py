@@ -13,7 +13,7 @@ from hlkb import SCHEMA_VERSION, __version__
 
 # one encoder for every record (json.dumps with options builds a new one per call)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
-_CHUNK = 256    # records per write: fewer calls into the text layer, still streaming
+_CHUNK = 256  # records per write: fewer calls into the text layer, still streaming
 
 
 def dumps(record: dict) -> str:

@@ -57,7 +57,7 @@ class MarkdownDigest:
                 self._start(record["id"], record, record.get("path"))
             return
         if kind not in ("highlight", "pair", "claim"):
-            return   # diagnostics and unknown kinds have no place in a reading digest
+            return  # diagnostics and unknown kinds have no place in a reading digest
         note_id = record.get("note_id")
         if note_id != self.current:
             note = self.lookup(note_id) if self.lookup and note_id else None
@@ -96,8 +96,7 @@ class MarkdownDigest:
         self.out.write(f"- Claim: {escape_inline(c.get('text'))}{who}{check}\n\n")
 
 
-def write_markdown(records: Iterable[dict], out: TextIO,
-                   lookup: Callable[[str], dict | None] | None = None) -> int:
+def write_markdown(records: Iterable[dict], out: TextIO, lookup: Callable[[str], dict | None] | None = None) -> int:
     digest = MarkdownDigest(out, lookup)
     count = 0
     for record in records:

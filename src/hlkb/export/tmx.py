@@ -22,18 +22,23 @@ _LANG = {"hant": "zh-Hant", "hans": "zh-Hans"}
 def _clean(text: str) -> str:
     return _XML_INVALID.sub("\ufffd", text)
 
+
 def _seg(paragraphs: list[str]) -> str:
     return escape(_clean(" ".join(" ".join(p.split("\n")) for p in paragraphs)))
 
+
 def _prop(kind: str, value) -> str:
-    return f'<prop type={quoteattr("x-" + kind)}>{escape(_clean(str(value)))}</prop>'
+    return f"<prop type={quoteattr('x-' + kind)}>{escape(_clean(str(value)))}</prop>"
+
 
 def write_tmx(pair_records: Iterable[dict], out: TextIO) -> int:
     """Write a TMX 1.4 document of ``pair_records`` to ``out``; returns the number of units."""
 
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4">\n')
-    out.write(f'  <header creationtool="hlkb" creationtoolversion={quoteattr(str(__version__))} '
-              'segtype="paragraph" o-tmf="hlkb" adminlang="en" srclang="en" datatype="plaintext"/>\n')
+    out.write(
+        f'  <header creationtool="hlkb" creationtoolversion={quoteattr(str(__version__))} '
+        'segtype="paragraph" o-tmf="hlkb" adminlang="en" srclang="en" datatype="plaintext"/>\n'
+    )
     out.write("  <body>\n")
     n = 0
     for rec in pair_records:
@@ -41,9 +46,9 @@ def write_tmx(pair_records: Iterable[dict], out: TextIO) -> int:
             continue
         zh_lang = _LANG.get(rec.get("zh_script") or "", "zh")
         props = "".join(_prop(k, rec[k]) for k in ("path", "line", "score") if rec.get(k) is not None)
-        out.write(f'    <tu tuid={quoteattr(_clean(str(rec.get("id", n))))}>{props}\n')
+        out.write(f"    <tu tuid={quoteattr(_clean(str(rec.get('id', n))))}>{props}\n")
         out.write(f'      <tuv xml:lang="en"><seg>{_seg(rec.get("en") or [])}</seg></tuv>\n')
-        out.write(f'      <tuv xml:lang={quoteattr(zh_lang)}><seg>{_seg(rec.get("zh") or [])}</seg></tuv>\n')
+        out.write(f"      <tuv xml:lang={quoteattr(zh_lang)}><seg>{_seg(rec.get('zh') or [])}</seg></tuv>\n")
         out.write("    </tu>\n")
         n += 1
     out.write("  </body>\n</tmx>\n")

@@ -13,6 +13,7 @@ def tsv_field(paragraphs: list[str]) -> str:
     text = " ".join(paragraphs)
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
 
+
 def write_tsv(records: Iterable[dict], out: TextIO) -> int:
     """Write each pair record's line; returns the count."""
     n = 0

@@ -34,6 +34,7 @@ IDS_PER_REQUEST = 100
 class ApiError(HlkbError):
     """Readwise could not be asked, or refused (nothing is written after one)."""
 
+
 def check_token(token: str | None, where: str) -> str:
     token = (token or "").strip()
     if not token:
@@ -41,6 +42,7 @@ def check_token(token: str | None, where: str) -> str:
     if any(ch.isspace() or not ch.isprintable() or ord(ch) > 126 for ch in token):
         raise UsageError(f"the Readwise token in {where} has spaces, line breaks or other characters no token has")
     return token
+
 
 def read_token(token_file: str | None, environ=None) -> str:
     """The token from ``--token-file`` (its first line), else ``READWISE_TOKEN``."""
@@ -57,16 +59,27 @@ def read_token(token_file: str | None, environ=None) -> str:
         lines = data.decode("utf-8", "replace").strip().splitlines()
         return check_token(lines[0] if lines else "", f"the token file {token_file}")
     if "READWISE_TOKEN" not in environ:
-        raise UsageError("hlkb import --api needs a Readwise token: set READWISE_TOKEN or give --token-file "
-                         "(get one at https://readwise.io/access_token)")
+        raise UsageError(
+            "hlkb import --api needs a Readwise token: set READWISE_TOKEN or give --token-file "
+            "(get one at https://readwise.io/access_token)"
+        )
     return check_token(environ["READWISE_TOKEN"], "READWISE_TOKEN")
+
 
 def utc_stamp(moment: _dt.datetime) -> str:
     return moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
+
 class ReadwiseClient:
-    def __init__(self, token: str, base_url: str = DEFAULT_API_URL, sleep=None, max_wait: float = 900.0,
-                 retries: int = 4, timeout: float = 60.0):
+    def __init__(
+        self,
+        token: str,
+        base_url: str = DEFAULT_API_URL,
+        sleep=None,
+        max_wait: float = 900.0,
+        retries: int = 4,
+        timeout: float = 60.0,
+    ):
         self._token = token
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         scheme = urllib.parse.urlsplit(self.base_url).scheme
@@ -116,7 +129,7 @@ class ReadwiseClient:
         """Whole books by id (every highlight, not only the changed ones)."""
         out: list[Book] = []
         for i in range(0, len(ids), IDS_PER_REQUEST):
-            got = self.export(ids=ids[i:i + IDS_PER_REQUEST])
+            got = self.export(ids=ids[i : i + IDS_PER_REQUEST])
             for book in got.books:
                 book.complete = True
             out += got.books
@@ -128,9 +141,14 @@ class ReadwiseClient:
         attempt = 0
         while True:
             self.requests += 1
-            request = urllib.request.Request(url, headers={"Authorization": f"Token {self._token}",
-                                                           "Accept": "application/json",
-                                                           "User-Agent": _user_agent()})
+            request = urllib.request.Request(
+                url,
+                headers={
+                    "Authorization": f"Token {self._token}",
+                    "Accept": "application/json",
+                    "User-Agent": _user_agent(),
+                },
+            )
             try:
                 with _opener().open(request, timeout=self.timeout) as response:
                     body = response.read()
@@ -144,29 +162,34 @@ class ReadwiseClient:
                 detail = self._detail(exc)
                 exc.close()
                 if status in (401, 403):
-                    raise ApiError(f"Readwise refused the token (HTTP {status}{detail}); check READWISE_TOKEN or "
-                                   "--token-file (nothing was written)") from None
+                    raise ApiError(
+                        f"Readwise refused the token (HTTP {status}{detail}); check READWISE_TOKEN or "
+                        "--token-file (nothing was written)"
+                    ) from None
                 if status == 429:
                     self._wait(_retry_after_seconds(retry_after), "Readwise asked to slow down (HTTP 429)")
                     continue
                 if status >= 500 and attempt < self.retries:
                     attempt += 1
-                    self._wait(min(60.0, 2.0 ** attempt), f"Readwise failed (HTTP {status})")
+                    self._wait(min(60.0, 2.0**attempt), f"Readwise failed (HTTP {status})")
                     continue
                 raise ApiError(self._scrub(f"Readwise answered HTTP {status}{detail} (nothing was written)")) from None
             except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
                 reason = getattr(exc, "reason", exc)
                 if attempt < self.retries:
                     attempt += 1
-                    self._wait(min(60.0, 2.0 ** attempt), "cannot reach Readwise")
+                    self._wait(min(60.0, 2.0**attempt), "cannot reach Readwise")
                     continue
-                raise ApiError(self._scrub(f"cannot reach Readwise at {self.base_url}: {reason} (nothing was "
-                                           "written)")) from None
+                raise ApiError(
+                    self._scrub(f"cannot reach Readwise at {self.base_url}: {reason} (nothing was written)")
+                ) from None
 
     def _wait(self, seconds: float, why: str) -> None:
         if self.waited + seconds > self.max_wait:
-            raise ApiError(f"{why}; it would take more than {int(self.max_wait)} s of waiting in all; "
-                           "try again later (nothing was written)")
+            raise ApiError(
+                f"{why}; it would take more than {int(self.max_wait)} s of waiting in all; "
+                "try again later (nothing was written)"
+            )
         self.waited += seconds
         self.sleep(seconds)
 
@@ -174,7 +197,7 @@ class ReadwiseClient:
         """Readwise's own word on an error (``{"detail": …}``), short and on one line."""
         try:
             data = json.loads(exc.read(4096).decode("utf-8"))
-        except Exception:   # any unreadable body just has no detail
+        except Exception:  # any unreadable body just has no detail
             return ""
         detail = data.get("detail") if isinstance(data, dict) else None
         if not isinstance(detail, str) or not detail.strip():
@@ -183,6 +206,7 @@ class ReadwiseClient:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._token, "<token>") if self._token else text
+
 
 def _retry_after_seconds(value: str | None) -> float:
     """``Retry-After`` in seconds: a number, or an HTTP date; 60 when absent or unreadable."""
@@ -201,6 +225,7 @@ def _retry_after_seconds(value: str | None) -> float:
         when = when.replace(tzinfo=_dt.timezone.utc)
     return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
 
+
 class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
     """Redirects keep the token only on the same scheme and host (a redirect elsewhere must
     not carry it away)."""
@@ -213,8 +238,10 @@ class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
                 new.remove_header("Authorization")
         return new
 
+
 def _opener():
     return urllib.request.build_opener(_SameHostRedirects())
+
 
 def _user_agent() -> str:
 

@@ -30,38 +30,53 @@ from hlkb.textio import read_regular_file
 # A whole library exported as JSON can be far larger than a note.
 MAX_EXPORT_BYTES = 2 * 1024 * 1024 * 1024
 
-CSV_COLUMNS = ("Highlight", "Book Title", "Book Author", "Amazon Book ID", "Note", "Color", "Tags",
-               "Location Type", "Location", "Highlighted at", "Document tags")
+CSV_COLUMNS = (
+    "Highlight",
+    "Book Title",
+    "Book Author",
+    "Amazon Book ID",
+    "Note",
+    "Color",
+    "Tags",
+    "Location Type",
+    "Location",
+    "Highlighted at",
+    "Document tags",
+)
+
 
 @dataclass
 class Item:
     """One highlight as Readwise has it."""
-    key: str                         # the Readwise id, or "t-<hash of its text>" (CSV)
+
+    key: str  # the Readwise id, or "t-<hash of its text>" (CSV)
     text: str
     note: str = ""
     tags: list[str] = field(default_factory=list)
     location: float | None = None
     location_type: str | None = None  # "location", "page", "time_offset", "order", "offset", …
-    url: str | None = None           # its own link: the tweet, the podcast moment, the page
+    url: str | None = None  # its own link: the tweet, the podcast moment, the page
     readwise_url: str | None = None  # https://readwise.io/open/<id>
     readwise_id: str | None = None
-    external_id: str | None = None   # Reader's id (read.readwise.io/read/<id> links)
+    external_id: str | None = None  # Reader's id (read.readwise.io/read/<id> links)
     color: str | None = None
     highlighted_at: str | None = None
     updated_at: str | None = None
     is_favorite: bool = False
-    deleted: bool = False            # deleted or discarded in Readwise
-    where: str = ""                  # its place in the input, for messages
+    deleted: bool = False  # deleted or discarded in Readwise
+    where: str = ""  # its place in the input, for messages
 
     @property
     def ids(self) -> set[str]:
         """Every id a note may carry for it (its Readwise id and Reader's)."""
         return {i for i in (self.readwise_id, self.external_id) if i}
 
+
 @dataclass
 class Book:
     """One book, article, tweet thread or podcast episode, with its highlights."""
-    key: str                         # the Readwise book id, or "csv-<hash>" (CSV)
+
+    key: str  # the Readwise book id, or "csv-<hash>" (CSV)
     title: str
     readwise_id: str | None = None
     full_title: str | None = None
@@ -82,31 +97,43 @@ class Book:
     complete: bool = False
     where: str = ""
 
+
 @dataclass
 class Export:
     books: list[Book] = field(default_factory=list)
-    kind: str = ""                   # "csv", "json", "jsonl", "api"
+    kind: str = ""  # "csv", "json", "jsonl", "api"
     warnings: list[str] = field(default_factory=list)
-    count: int | None = None         # books the API says the export has
+    count: int | None = None  # books the API says the export has
+
 
 def csv_book_key(title: str, author: str | None, asin: str | None) -> str:
-    return "csv-" + stable_hash("readwise-csv-book", normalize_for_id(title), normalize_for_id(author or ""),
-                                (asin or "").strip().upper(), length=12)
+    return "csv-" + stable_hash(
+        "readwise-csv-book",
+        normalize_for_id(title),
+        normalize_for_id(author or ""),
+        (asin or "").strip().upper(),
+        length=12,
+    )
+
 
 def text_key(text: str) -> str:
     """The key of a highlight known only by its text (the CSV has no ids)."""
 
     return "t-" + stable_hash("readwise-text", normalize_for_id(plain_text(text) or text), length=16)
 
+
 def clean_line(value) -> str:
     """A title or name on one line: whitespace (line breaks included) collapsed."""
     return " ".join(str(value).split()) if value is not None else ""
+
 
 def category_name(value) -> str:
     name = "-".join(str(value or "").strip().lower().lstrip("#").split())
     return name or "books"
 
+
 # -- detection --------------------------------------------------------------------------------
+
 
 def read_export(path, shown: str | None = None) -> Export:
     """Read one export file (``-`` for stdin), whatever its kind."""
@@ -120,6 +147,7 @@ def read_export(path, shown: str | None = None) -> Export:
         data = read_regular_file(path, shown, limit=MAX_EXPORT_BYTES)[0]
     return parse_export(data, shown)
 
+
 def parse_export(data: bytes, shown: str) -> Export:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -127,16 +155,19 @@ def parse_export(data: bytes, shown: str) -> Export:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"not UTF-8 (byte 0x{data[exc.start]:02x}); Readwise exports are UTF-8", shown,
-                         line) from None
+        raise InputError(f"not UTF-8 (byte 0x{data[exc.start]:02x}); Readwise exports are UTF-8", shown, line) from None
     head = text.lstrip()
     if head.startswith(("{", "[")):
         return _read_json_text(text, shown)
     first = text.split("\n", 1)[0]
     if _csv_header(first) is not None:
         return read_csv_text(text, shown)
-    raise InputError("not a Readwise export: neither the CSV export (a header with 'Highlight' and "
-                     "'Book Title') nor the API export JSON (pages, a list of books, or JSONL)", shown)
+    raise InputError(
+        "not a Readwise export: neither the CSV export (a header with 'Highlight' and "
+        "'Book Title') nor the API export JSON (pages, a list of books, or JSONL)",
+        shown,
+    )
+
 
 def _csv_header(first_line: str) -> list[str] | None:
     try:
@@ -149,7 +180,9 @@ def _csv_header(first_line: str) -> list[str] | None:
         return names
     return None
 
+
 # -- JSON ----------------------------------------------------------------------------------------
+
 
 def _read_json_text(text: str, shown: str) -> Export:
     try:
@@ -158,18 +191,19 @@ def _read_json_text(text: str, shown: str) -> Export:
         lines = text.split("\n")
         first = next((ln for ln in lines if ln.strip()), "")
         if sum(1 for ln in lines if ln.strip()) > 1 and _is_json_object(first):
-            return _read_jsonl(lines, shown)      # one object a line; else one broken document
-        raise InputError(f"invalid JSON: {whole_error.msg}", shown, whole_error.lineno,
-                         whole_error.colno) from None
+            return _read_jsonl(lines, shown)  # one object a line; else one broken document
+        raise InputError(f"invalid JSON: {whole_error.msg}", shown, whole_error.lineno, whole_error.colno) from None
     export = Export(kind="json")
     _add_json_value(export, data, shown, "", None)
     return export
+
 
 def _is_json_object(line: str) -> bool:
     try:
         return isinstance(json.loads(line), dict)
     except json.JSONDecodeError:
         return False
+
 
 def _read_jsonl(lines: list[str], shown: str) -> Export:
     export = Export(kind="jsonl")
@@ -185,6 +219,7 @@ def _read_jsonl(lines: list[str], shown: str) -> Export:
         _add_json_value(export, value, shown, "", number)
     return export
 
+
 def _add_json_value(export: Export, value, shown: str, place: str, line: int | None) -> None:
     if isinstance(value, list):
         for i, entry in enumerate(value):
@@ -193,8 +228,9 @@ def _add_json_value(export: Export, value, shown: str, place: str, line: int | N
             _add_json_value(export, entry, shown, f"{place}[{i}]", line)
         return
     if not isinstance(value, dict):
-        raise InputError("not a Readwise export: the JSON is neither an export page, a book nor a list of books",
-                         shown, line)
+        raise InputError(
+            "not a Readwise export: the JSON is neither an export page, a book nor a list of books", shown, line
+        )
     if "results" in value:
         results = value["results"]
         if not isinstance(results, list):
@@ -206,13 +242,18 @@ def _add_json_value(export: Export, value, shown: str, place: str, line: int | N
     if "user_book_id" in value or "highlights" in value:
         export.books.append(book_from_json(value, shown, place or "the book", line))
         return
-    raise InputError(f"{place or 'the JSON'}: not a Readwise export page or book (no 'results', "
-                     "'user_book_id' or 'highlights')", shown, line)
+    raise InputError(
+        f"{place or 'the JSON'}: not a Readwise export page or book (no 'results', 'user_book_id' or 'highlights')",
+        shown,
+        line,
+    )
+
 
 def _id_text(value, what: str, shown: str, place: str, line: int | None) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
         raise InputError(f"{place}: {what} is not a Readwise id (a number): {value!r:.40}", shown, line)
     return str(int(str(value).strip()))
+
 
 def _text_or_none(value, what: str, shown: str, place: str, line: int | None) -> str | None:
     if value is None:
@@ -222,6 +263,7 @@ def _text_or_none(value, what: str, shown: str, place: str, line: int | None) ->
     if not isinstance(value, str):
         raise InputError(f"{place}: {what} is not text", shown, line)
     return value
+
 
 def _tag_names(value, shown: str, place: str, line: int | None) -> list[str]:
     if value in (None, ""):
@@ -240,6 +282,7 @@ def _tag_names(value, shown: str, place: str, line: int | None) -> list[str]:
             out.append(name)
     return out
 
+
 def _number(value, what: str, shown: str, place: str, line: int | None) -> float | None:
     if value is None or value == "":
         return None
@@ -253,19 +296,30 @@ def _number(value, what: str, shown: str, place: str, line: int | None) -> float
         raise InputError(f"{place}: {what} is not a number: {value!r:.40}", shown, line) from None
     return int(number) if number.is_integer() else number
 
+
 def book_from_json(data: dict, shown: str, place: str, line: int | None) -> Book:
     book_id = _id_text(data.get("user_book_id"), "user_book_id", shown, place, line)
     s = lambda key: _text_or_none(data.get(key), key, shown, place, line)
     raw_title = clean_line(s("title") or "")
     title = clean_line(s("readable_title") or "") or raw_title or f"Untitled {book_id}"
-    book = Book(key=book_id, readwise_id=book_id, title=title, full_title=raw_title or None,
-                author=clean_line(s("author") or "") or None, category=category_name(s("category")),
-                source=s("source"), url=s("source_url") or s("unique_url") or None,
-                image_url=s("cover_image_url") or None, summary=(s("summary") or "").strip() or None,
-                document_note=(s("document_note") or "").strip() or None,
-                document_tags=_tag_names(data.get("book_tags"), shown, place, line),
-                asin=(s("asin") or "").strip() or None, readwise_url=s("readwise_url") or None,
-                deleted=bool(data.get("is_deleted")), where=place)
+    book = Book(
+        key=book_id,
+        readwise_id=book_id,
+        title=title,
+        full_title=raw_title or None,
+        author=clean_line(s("author") or "") or None,
+        category=category_name(s("category")),
+        source=s("source"),
+        url=s("source_url") or s("unique_url") or None,
+        image_url=s("cover_image_url") or None,
+        summary=(s("summary") or "").strip() or None,
+        document_note=(s("document_note") or "").strip() or None,
+        document_tags=_tag_names(data.get("book_tags"), shown, place, line),
+        asin=(s("asin") or "").strip() or None,
+        readwise_url=s("readwise_url") or None,
+        deleted=bool(data.get("is_deleted")),
+        where=place,
+    )
     highlights = data.get("highlights", [])
     if highlights is None:
         highlights = []
@@ -278,6 +332,7 @@ def book_from_json(data: dict, shown: str, place: str, line: int | None) -> Book
         book.items.append(_item_from_json(h, shown, where, line))
     return book
 
+
 def _item_from_json(h: dict, shown: str, place: str, line: int | None) -> Item:
     hid = _id_text(h.get("id"), "id", shown, place, line)
     s = lambda key: _text_or_none(h.get(key), key, shown, place, line)
@@ -285,17 +340,28 @@ def _item_from_json(h: dict, shown: str, place: str, line: int | None) -> Item:
     if text is None:
         raise InputError(f"{place}: the highlight has no text", shown, line)
     external = s("external_id")
-    return Item(key=hid, readwise_id=hid, text=text, note=(s("note") or "").strip(),
-                tags=_tag_names(h.get("tags"), shown, place, line),
-                location=_number(h.get("location"), "location", shown, place, line),
-                location_type=(s("location_type") or "").strip().lower() or None,
-                url=(s("url") or "").strip() or None, readwise_url=(s("readwise_url") or "").strip() or None,
-                external_id=external.strip().lower() if external and external.strip() else None,
-                color=s("color") or None, highlighted_at=s("highlighted_at"), updated_at=s("updated_at"),
-                is_favorite=bool(h.get("is_favorite")),
-                deleted=bool(h.get("is_deleted")) or bool(h.get("is_discard")), where=place)
+    return Item(
+        key=hid,
+        readwise_id=hid,
+        text=text,
+        note=(s("note") or "").strip(),
+        tags=_tag_names(h.get("tags"), shown, place, line),
+        location=_number(h.get("location"), "location", shown, place, line),
+        location_type=(s("location_type") or "").strip().lower() or None,
+        url=(s("url") or "").strip() or None,
+        readwise_url=(s("readwise_url") or "").strip() or None,
+        external_id=external.strip().lower() if external and external.strip() else None,
+        color=s("color") or None,
+        highlighted_at=s("highlighted_at"),
+        updated_at=s("updated_at"),
+        is_favorite=bool(h.get("is_favorite")),
+        deleted=bool(h.get("is_deleted")) or bool(h.get("is_discard")),
+        where=place,
+    )
+
 
 # -- CSV ---------------------------------------------------------------------------------------------
+
 
 def read_csv_text(text: str, shown: str) -> Export:
     reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline=""))
@@ -323,6 +389,7 @@ def read_csv_text(text: str, shown: str) -> Export:
         line = start
         if not any(cell.strip() for cell in row):
             continue
+
         def cell(name: str, row: list[str] = row) -> str:
             return row[index[name]] if name in index and index[name] < len(row) else ""
 
@@ -340,9 +407,16 @@ def read_csv_text(text: str, shown: str) -> Export:
         book = books.get(key)
         loc_type = cell("Location Type").strip().lower() or None
         if book is None:
-            book = books[key] = Book(key=key, title=title, full_title=title, author=author, asin=asin,
-                                     document_tags=_tag_names(cell("Document tags"), shown, "", line),
-                                     complete=True, where=f"line {line}")
+            book = books[key] = Book(
+                key=key,
+                title=title,
+                full_title=title,
+                author=author,
+                asin=asin,
+                document_tags=_tag_names(cell("Document tags"), shown, "", line),
+                complete=True,
+                where=f"line {line}",
+            )
             seen_keys[key] = {}
         place = f"line {line}"
         item_key = text_key(text)
@@ -350,15 +424,24 @@ def read_csv_text(text: str, shown: str) -> Export:
         seen_keys[key][item_key] = n + 1
         if n:
             item_key = f"{item_key}-{n + 1}"
-        book.items.append(Item(key=item_key, text=text, note=cell("Note").strip(),
-                               tags=_tag_names(cell("Tags"), shown, place, line),
-                               location=_number(cell("Location"), "Location", shown, place, line),
-                               location_type=loc_type, color=cell("Color").strip() or None,
-                               highlighted_at=cell("Highlighted at").strip() or None, where=place))
+        book.items.append(
+            Item(
+                key=item_key,
+                text=text,
+                note=cell("Note").strip(),
+                tags=_tag_names(cell("Tags"), shown, place, line),
+                location=_number(cell("Location"), "Location", shown, place, line),
+                location_type=loc_type,
+                color=cell("Color").strip() or None,
+                highlighted_at=cell("Highlighted at").strip() or None,
+                where=place,
+            )
+        )
     for book in books.values():
         book.category = _csv_category(book)
     export.books = list(books.values())
     return export
+
 
 _TWEETS_TITLE = re.compile(r"^tweets? from\b", re.IGNORECASE)
 
@@ -374,7 +457,9 @@ def _csv_category(book: Book) -> str:
         return "books"
     return "articles"
 
+
 # -- several inputs --------------------------------------------------------------------------------
+
 
 def merge_books(exports: list[Export]) -> list[Book]:
     """Books of several inputs (pages, files) merged by key, in first-seen order; a

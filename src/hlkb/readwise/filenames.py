@@ -56,7 +56,7 @@ def safe_stem(title: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
             i += 1
             continue
         if ch not in _FORBIDDEN:
-            i += 1                      # an invisible one (a control, a bidi override): gone
+            i += 1  # an invisible one (a control, a bidi override): gone
             continue
         j = i
         while j < n and text[j] in _FORBIDDEN:
@@ -82,8 +82,9 @@ def _cut(stem: str, max_chars: int, max_bytes: int) -> str:
     while end > 0 and len(stem[:end].encode("utf-8")) > max_bytes:
         end -= 1
     # never split a character from its marks or an emoji sequence from its joiners
-    while 0 < end < len(stem) and (unicodedata.category(stem[end])[0] == "M" or stem[end] in _JOINERS
-                                  or stem[end - 1] in _JOINERS):
+    while 0 < end < len(stem) and (
+        unicodedata.category(stem[end])[0] == "M" or stem[end] in _JOINERS or stem[end - 1] in _JOINERS
+    ):
         end -= 1
     return stem[:end].rstrip(". -")
 

@@ -27,8 +27,18 @@ from hlkb.readwise.sync import ImportPlan, NotePlan, Options, Planner, _parse
 from hlkb.vault import resolves_inside
 
 
-def plan_import(vault: Path, books: list[Book], recorded: dict, options: Options, settings=None,
-                template=None, advance=None, on_error=None, refetch=None, check_new: bool = True) -> ImportPlan:
+def plan_import(
+    vault: Path,
+    books: list[Book],
+    recorded: dict,
+    options: Options,
+    settings=None,
+    template=None,
+    advance=None,
+    on_error=None,
+    refetch=None,
+    check_new: bool = True,
+) -> ImportPlan:
     """Plan importing ``books`` into ``vault``; ``recorded`` is ImportState.for_books of
     their keys; ``advance()`` is called once per book. ``refetch(ids) -> books``: whole
     books, for those that hold only some of their highlights (an incremental fetch) and
@@ -52,10 +62,12 @@ def plan_import(vault: Path, books: list[Book], recorded: dict, options: Options
             advance()
     return planner.plan
 
+
 @dataclass
 class WriteResult:
     written: list[NotePlan] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
 
 # Notes written at once: an fsync waits for the disk, and many waiting together share its
 # journal commits (500 new notes: 1.9 s one by one, 0.05 s eight at a time, measured).
@@ -97,7 +109,7 @@ def write_import(plan: ImportPlan, vault: Path, advance=None) -> WriteResult:
         for note, outcome in zip(notes, outcomes):
             if isinstance(outcome, FileExistsError):
                 try:
-                    _create(note)      # its name was taken meanwhile: the next free one
+                    _create(note)  # its name was taken meanwhile: the next free one
                     outcome = None
                 except HlkbError as exc:
                     outcome = exc
@@ -113,6 +125,7 @@ def write_import(plan: ImportPlan, vault: Path, advance=None) -> WriteResult:
         for folder in {n.path.parent for n in result.written if n.new}:
             fsync_dir(folder)
     return result
+
 
 def settle_new_notes(plan: ImportPlan, result: WriteResult, index) -> list[Path]:
     """Check the new notes just written and indexed, as the index read them: a highlight
@@ -131,8 +144,13 @@ def settle_new_notes(plan: ImportPlan, result: WriteResult, index) -> list[Path]
         parsed = _RecordsNote(got) if got is not None else _parse(written.decode("utf-8"), note.rel, note.path)
         try:
             if plan.planner.settle_new(note, parsed):
-                replace_if_unchanged(note.path, note.new_data, hashlib.sha256(written).hexdigest(), note.rel,
-                             root=index.vault if index is not None else None)
+                replace_if_unchanged(
+                    note.path,
+                    note.new_data,
+                    hashlib.sha256(written).hexdigest(),
+                    note.rel,
+                    root=index.vault if index is not None else None,
+                )
                 again.append(note.path)
         except HlkbError as exc:
             result.errors.append(str(exc))
@@ -140,15 +158,26 @@ def settle_new_notes(plan: ImportPlan, result: WriteResult, index) -> list[Path]
             _remove_own(note.path, written)
     return again
 
+
 class _RecordsNote:
     """A note's highlight records (from the index) where the planner wants a parsed note."""
 
     def __init__(self, records: list[dict]):
 
-        self.highlights = [SimpleNamespace(readwise_id=r.get("readwise_id"), text=r.get("text") or "",
-                                           note=r.get("note"), tags=list(r.get("tags") or []),
-                                           line=r["line"], end_line=r.get("end_line") or r["line"], id=r["id"])
-                           for r in records if r.get("kind") == "highlight"]
+        self.highlights = [
+            SimpleNamespace(
+                readwise_id=r.get("readwise_id"),
+                text=r.get("text") or "",
+                note=r.get("note"),
+                tags=list(r.get("tags") or []),
+                line=r["line"],
+                end_line=r.get("end_line") or r["line"],
+                id=r["id"],
+            )
+            for r in records
+            if r.get("kind") == "highlight"
+        ]
+
 
 def _indexed_highlights(index, rels: list[str]) -> dict[str, list[dict]]:
     """rel -> the records the index holds for that file (files it failed to read left out)."""
@@ -156,13 +185,15 @@ def _indexed_highlights(index, rels: list[str]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     conn = index.conn
     for i in range(0, len(rels), 500):
-        chunk = rels[i:i + 500]
-        rows = conn.execute(f"SELECT id, path, error FROM files WHERE path IN ({','.join('?' * len(chunk))})",
-                            chunk).fetchall()
+        chunk = rels[i : i + 500]
+        rows = conn.execute(
+            f"SELECT id, path, error FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchall()
         for fid, path, error in rows:
             if not error:
                 out[path] = file_records(conn, fid)
     return out
+
 
 def _remove_own(path: Path, data: bytes) -> None:
     """Remove a note this import just created, if it still holds what it wrote."""
@@ -171,6 +202,7 @@ def _remove_own(path: Path, data: bytes) -> None:
             path.unlink()
     except OSError:
         pass
+
 
 def _create(note: NotePlan) -> None:
     """A new note under the next free name of its folder (the planned one was taken)."""
@@ -191,6 +223,7 @@ def _create(note: NotePlan) -> None:
         note.rel = note.rel.rsplit("/", 1)[0] + "/" + name if "/" in note.rel else name
         return
     raise InputError("cannot find a free file name for the new note", note.rel)
+
 
 def _write_new(path: Path, data: bytes) -> None:
     """``data`` at ``path``, which must not exist: a temporary file beside it (atomicfile),
@@ -217,6 +250,7 @@ def _write_new(path: Path, data: bytes) -> None:
         os.close(fd)
         remove_quietly(tmp)
 
+
 def _make_folder(folder: Path, vault: Path, shown: str) -> None:
     """Create ``folder`` (and its parents) inside the vault; refuse one that resolves
     outside it (a symlinked folder)."""
@@ -226,8 +260,7 @@ def _make_folder(folder: Path, vault: Path, shown: str) -> None:
     while not existing.exists() and existing != vault:
         existing = existing.parent
     if not resolves_inside(os.path.realpath(existing), root):
-        raise InputError(f"its folder resolves to {os.path.realpath(existing)}, outside the vault; not written",
-                         shown)
+        raise InputError(f"its folder resolves to {os.path.realpath(existing)}, outside the vault; not written", shown)
     if existing.exists() and not existing.is_dir():
         raise InputError(f"{existing} is not a folder; not written", shown)
     try:

@@ -33,8 +33,9 @@ from hlkb.vault import iter_note_files
 
 _BOOK_KEYS = {"readwisebookid", "bookid", "userbookid"}
 _BOOKREVIEW = re.compile(rb"readwise\.io/bookreview/(\d+)")
-_HIGHLIGHT_IDS = re.compile(rb"readwise\.io/open/(\d+)|\^rw(?:ID-)?(\d+)|read\.readwise\.io/read/([0-9a-z]{10,})",
-                            re.IGNORECASE)
+_HIGHLIGHT_IDS = re.compile(
+    rb"readwise\.io/open/(\d+)|\^rw(?:ID-)?(\d+)|read\.readwise\.io/read/([0-9a-z]{10,})", re.IGNORECASE
+)
 _FM_HINT = re.compile(rb"book[_-]?id", re.IGNORECASE)
 
 
@@ -43,14 +44,17 @@ class NoteOnDisk:
     path: Path
     rel: str
 
+
 @dataclass
 class VaultIds:
     """What the vault's notes say about Readwise books and highlights."""
-    by_book: dict[str, list[NoteOnDisk]] = field(default_factory=dict)       # book key -> notes
-    by_review: dict[str, list[NoteOnDisk]] = field(default_factory=dict)     # bookreview id -> notes
-    by_highlight: dict[str, list[int]] = field(default_factory=dict)         # highlight id -> note numbers
+
+    by_book: dict[str, list[NoteOnDisk]] = field(default_factory=dict)  # book key -> notes
+    by_review: dict[str, list[NoteOnDisk]] = field(default_factory=dict)  # bookreview id -> notes
+    by_highlight: dict[str, list[int]] = field(default_factory=dict)  # highlight id -> note numbers
     notes: list[NoteOnDisk] = field(default_factory=list)
-    book_of_note: dict[int, str] = field(default_factory=dict)              # note number -> its front-matter key
+    book_of_note: dict[int, str] = field(default_factory=dict)  # note number -> its front-matter key
+
 
 def front_matter_book_key(data: dict) -> str | None:
     """The book key a note's front matter gives, if any."""
@@ -64,6 +68,7 @@ def front_matter_book_key(data: dict) -> str | None:
         if text.startswith("csv-"):
             return text
     return None
+
 
 def scan_vault(vault: Path, on_error=None) -> VaultIds:
     """Read the Readwise ids out of every note of ``vault``."""
@@ -99,6 +104,7 @@ def scan_vault(vault: Path, on_error=None) -> VaultIds:
                 ids.by_highlight.setdefault(hid, []).append(number)
     return ids
 
+
 def notes_of_book(book: Book, ids: VaultIds) -> tuple[list[NoteOnDisk], str]:
     """The notes that hold ``book`` (best evidence first) and how they were found."""
     found = ids.by_book.get(book.key)
@@ -113,7 +119,7 @@ def notes_of_book(book: Book, ids: VaultIds) -> tuple[list[NoteOnDisk], str]:
         for hid in item.ids:
             for number in set(ids.by_highlight.get(hid, ())):
                 owner = ids.book_of_note.get(number)
-                if owner is None or owner == book.key:   # a note of another book keeps it
+                if owner is None or owner == book.key:  # a note of another book keeps it
                     votes[number] += 1
     if votes:
         best = max(votes.values())
@@ -123,6 +129,7 @@ def notes_of_book(book: Book, ids: VaultIds) -> tuple[list[NoteOnDisk], str]:
         if found:
             return _unique(found), "csv key"
     return [], ""
+
 
 def _unique(notes: list[NoteOnDisk]) -> list[NoteOnDisk]:
     """Each file once (a symlink inside the vault names the same note twice)."""

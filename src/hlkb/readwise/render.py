@@ -38,6 +38,7 @@ BOOK_ID_KEY = "readwise_book_id"
 def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
+
 def location_of(book: Book, item: Item) -> tuple[str, str]:
     """(label, url) of a highlight's link as Readwise's export writes it: "Location 220"
     with its Kindle link, "Page 12", "Time 0:11:12" with the podcast moment, else "View
@@ -56,40 +57,66 @@ def location_of(book: Book, item: Item) -> tuple[str, str]:
         return ("View Tweet" if book.category == "tweets" else "View Highlight"), own
     return "", ""
 
+
 def book_values(book: Book) -> dict:
     """The template variables of a book (templates.py lists them)."""
     return {
-        "title": book.title, "full_title": book.full_title or book.title, "author": book.author or "",
-        "category": book.category, "url": book.url or "", "image_url": book.image_url or "",
-        "document_tags": list(book.document_tags), "book_id": book_id_value(book.key), "highlights_url": book.readwise_url or "",
-        "summary": one_paragraph(book.summary or ""), "source": book.source or "",
-        "document_note": book.document_note or "", "asin": book.asin or "",
+        "title": book.title,
+        "full_title": book.full_title or book.title,
+        "author": book.author or "",
+        "category": book.category,
+        "url": book.url or "",
+        "image_url": book.image_url or "",
+        "document_tags": list(book.document_tags),
+        "book_id": book_id_value(book.key),
+        "highlights_url": book.readwise_url or "",
+        "summary": one_paragraph(book.summary or ""),
+        "source": book.source or "",
+        "document_note": book.document_note or "",
+        "asin": book.asin or "",
     }
+
 
 def book_id_value(key: str):
     """The book id as front matter holds it: a number for Readwise's ids."""
     return int(key) if key.isdigit() else key
 
+
 def item_values(book: Book, item: Item, plain: bool = False) -> dict:
     label, url = location_of(book, item)
     return {
-        "highlight_text": markdown_text(item.text, plain), "highlight_note": note_text(item.note),
-        "highlight_tags": list(item.tags), "highlight_location": label, "highlight_location_url": url,
-        "highlight_id": item.readwise_id or "", "highlight_url": item.readwise_url
-        or (OPEN_URL.format(id=item.readwise_id) if item.readwise_id else ""),
-        "highlighted_at": item.highlighted_at or "", "highlight_color": item.color or "",
+        "highlight_text": markdown_text(item.text, plain),
+        "highlight_note": note_text(item.note),
+        "highlight_tags": list(item.tags),
+        "highlight_location": label,
+        "highlight_location_url": url,
+        "highlight_id": item.readwise_id or "",
+        "highlight_url": item.readwise_url or (OPEN_URL.format(id=item.readwise_id) if item.readwise_id else ""),
+        "highlighted_at": item.highlighted_at or "",
+        "highlight_color": item.color or "",
         "highlight_chapter": "",
     }
+
 
 def item_fields(book: Book, item: Item) -> dict:
     """A highlight's Readwise fields that a note can show, as Readwise gives them: what a
     change in Readwise is told by (state.data_hash), whatever hlkb's way of writing them."""
     label, url = location_of(book, item)
-    return {"text": item.text, "note": item.note, "tags": list(item.tags), "location": label, "url": url,
-            "color": item.color or "", "highlighted_at": item.highlighted_at or "", "favorite": item.is_favorite}
+    return {
+        "text": item.text,
+        "note": item.note,
+        "tags": list(item.tags),
+        "location": label,
+        "url": url,
+        "color": item.color or "",
+        "highlighted_at": item.highlighted_at or "",
+        "favorite": item.is_favorite,
+    }
+
 
 def one_paragraph(text: str) -> str:
     return " ".join(text.split())
+
 
 # -- text that reads back as itself ------------------------------------------------------------------
 
@@ -105,6 +132,7 @@ def _escape_line_start(line: str) -> str:
     line = _escape_block_start(line)
     return _unlabelled(line) if line and _is_label(line) else line
 
+
 def _escape_block_start(line: str) -> str:
     if not line:
         return line
@@ -118,16 +146,18 @@ def _escape_block_start(line: str) -> str:
     if first.isdigit():
         m = _ORDERED.match(line)
         if m:
-            return m.group(1) + "\\" + line[len(m.group(1)):]
+            return m.group(1) + "\\" + line[len(m.group(1)) :]
     return line
+
 
 def _is_label(line: str) -> bool:
     """Would the parser take this line for a field of its own ("Note: …", "💭 …",
     "**Tags**:: …", "### Note") rather than text?"""
 
     if len(line) > 40 and ord(line[0]) <= 0x2000 and ":" not in line[:100] and "\uff1a" not in line[:100]:
-        return False    # a label is a word or three and a colon, or a short line of its own
+        return False  # a label is a word or three and a colon, or a short line of its own
     return field_of(line) is not None or field_heading_of(line) is not None
+
 
 def _unlabelled(line: str) -> str:
     """``line`` written so that it is no field: its first colon escaped, else its first
@@ -138,7 +168,7 @@ def _unlabelled(line: str) -> str:
         candidates.append(line[:colon] + "\\" + line[colon:])
     wide = line.find("\uff1a")
     if wide != -1:
-        candidates.append(line[:wide] + "&#65306;" + line[wide + 1:])
+        candidates.append(line[:wide] + "&#65306;" + line[wide + 1 :])
     first = line[0]
     candidates.append(("\\" + line) if first in _ESCAPABLE else f"&#{ord(first)};" + line[1:])
     for candidate in candidates:
@@ -146,9 +176,11 @@ def _unlabelled(line: str) -> str:
             return candidate
     return candidates[-1]
 
+
 def _inline_safe(text: str) -> str:
     # Obsidian hides what lies between %% and %%: the characters stay, escaped
     return text.replace("%%", "\\%\\%") if "%%" in text else text
+
 
 def markdown_text(text: str, plain: bool = False) -> str:
     """Readwise's highlight text as the lines hlkb writes (see the module doc).
@@ -180,6 +212,7 @@ def markdown_text(text: str, plain: bool = False) -> str:
         out.pop()
     return _protect_end("\n".join(out))
 
+
 def note_text(note: str) -> str:
     """The reader's note as written: its own lines without the spaces around them (an
     indented line would leave the note's block), runs of blank lines as one."""
@@ -197,6 +230,7 @@ def note_text(note: str) -> str:
         out.pop()
     return "\n".join(out)
 
+
 _TRAILER_ENDS = set(")]_*+|-\u2010\u2011\u2012\u2013\u2014\u2015·•")
 _PROBE_LINK = " ([Location 1](https://readwise.io/to_kindle?action=open&asin=X&location=1))"
 
@@ -207,14 +241,20 @@ def _trailer_cut(text: str) -> int | None:
     reads it whole."""
 
     whole = text.rstrip(" \t\u00a0")
-    if whole and whole[-1] not in _TRAILER_ENDS and "^" not in whole[-120:] and "#" not in whole[-250:] \
-            and "%%" not in whole[-80:]:
-        return None     # no trailer of the parser's ends so (links, ids, tags, colours, dashes)
+    if (
+        whole
+        and whole[-1] not in _TRAILER_ENDS
+        and "^" not in whole[-120:]
+        and "#" not in whole[-250:]
+        and "%%" not in whole[-80:]
+    ):
+        return None  # no trailer of the parser's ends so (links, ids, tags, colours, dashes)
     for context in ("", _PROBE_LINK):
         got = peel(whole + context).text.rstrip(" \t\u00a0")
         if len(got) < len(whole):
             return len(got)
     return None
+
 
 _ESCAPABLE = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
@@ -242,12 +282,13 @@ def _protect_end(text: str) -> str:
         if ch == "\\" and i + 1 < len(text) and text[i + 1] in _ESCAPABLE:
             # already escaped, and still read as a trailer ("\\(Page 5)", "\\-" before a
             # link): the character as a reference, which no pattern of the parser's sees
-            text = text[:i] + f"&#{ord(text[i + 1])};" + text[i + 2:]
+            text = text[:i] + f"&#{ord(text[i + 1])};" + text[i + 2 :]
         elif ch in _ESCAPABLE and ch != "-" and not (i and text[i - 1] == "\\"):
             text = text[:i] + "\\" + text[i:]
         else:
             text = _as_reference(text, i)
     return text
+
 
 def _as_reference(text: str, i: int) -> str:
     """``text`` with its character at ``i`` as a character reference. An odd run of
@@ -262,7 +303,8 @@ def _as_reference(text: str, i: int) -> str:
             start = i - 1
         else:
             text, i, start = text[:i] + "\\" + text[i:], i + 1, i + 1
-    return text[:start] + f"&#{ord(ch)};" + text[i + 1:]
+    return text[:start] + f"&#{ord(ch)};" + text[i + 1 :]
+
 
 # -- rendering -----------------------------------------------------------------------------------------
 
@@ -271,8 +313,9 @@ _SENTINEL = "\x02"
 
 @dataclass
 class RenderedItem:
-    lines: list[str]          # the highlight's lines as written
-    id_in_block: bool         # its Readwise id is in its link (no block id added)
+    lines: list[str]  # the highlight's lines as written
+    id_in_block: bool  # its Readwise id is in its link (no block id added)
+
 
 class NoteRenderer:
     """Notes and highlights of one template."""
@@ -280,9 +323,14 @@ class NoteRenderer:
     def __init__(self, template: Template | None = None):
         template = template or Template()
         if template.front_matter is None:
-            template = Template(highlight=template.highlight, header=template.header, page=template.page,
-                                front_matter=DEFAULT_FRONT_MATTER, separator=template.separator,
-                                source=template.source)
+            template = Template(
+                highlight=template.highlight,
+                header=template.header,
+                page=template.page,
+                front_matter=DEFAULT_FRONT_MATTER,
+                separator=template.separator,
+                source=template.source,
+            )
         self.template = template
         # what the reader wrote that this template shows (a template may leave notes or
         # tags out: then they are not expected back)
@@ -292,9 +340,11 @@ class NoteRenderer:
     def reads_back(self, h, item: Item) -> bool:
         """Does the parsed highlight ``h`` give back ``item`` as this template shows it?"""
 
-        return (h.text == plain_text(item.text)
-                and (not self.shows_note or (h.note or "") == note_text(item.note))
-                and (not self.shows_tags or list(h.tags) == list(item.tags)))
+        return (
+            h.text == plain_text(item.text)
+            and (not self.shows_note or (h.note or "") == note_text(item.note))
+            and (not self.shows_tags or list(h.tags) == list(item.tags))
+        )
 
     def item_lines(self, book: Book, item: Item, plain: bool = False) -> list[str]:
         values = item_values(book, item, plain)
@@ -328,6 +378,7 @@ class NoteRenderer:
             return []
         return sep.split("\n")[1:-1] if sep.endswith("\n") else sep.split("\n")[1:]
 
+
 def check_readable(renderer: NoteRenderer) -> None:
     """Refuse (UsageError, naming the settings file) a user's template whose highlights the
     parser cannot read back with their ids, text, notes and tags: notes written with it
@@ -335,16 +386,35 @@ def check_readable(renderer: NoteRenderer) -> None:
 
     template = renderer.template
     if template.source is None:
-        return                                   # Readwise's default: read back by design
+        return  # Readwise's default: read back by design
     book = Book(key="1", readwise_id="1", title="Probe", author="Someone", asin="B000000000")
     book.items = [
-        Item(key="91", readwise_id="91", text="First sample sentence.", note="a sample note", tags=["alpha", "two words"],
-             location=120, location_type="location"),
+        Item(
+            key="91",
+            readwise_id="91",
+            text="First sample sentence.",
+            note="a sample note",
+            tags=["alpha", "two words"],
+            location=120,
+            location_type="location",
+        ),
         Item(key="92", readwise_id="92", text="Second sample, on page twelve.", location=12, location_type="page"),
-        Item(key="93", readwise_id="93", text="Third sample:\nits second line.", note="another note",
-             location=3, location_type="order"),
-        Item(key="94", readwise_id="94", text="Fourth, said at a moment.", location=754, location_type="time_offset",
-             url="https://www.airr.io/quote/probe"),
+        Item(
+            key="93",
+            readwise_id="93",
+            text="Third sample:\nits second line.",
+            note="another note",
+            location=3,
+            location_type="order",
+        ),
+        Item(
+            key="94",
+            readwise_id="94",
+            text="Fourth, said at a moment.",
+            location=754,
+            location_type="time_offset",
+            url="https://www.airr.io/quote/probe",
+        ),
     ]
     note = parse_text(renderer.note(book, book.items), "probe.md", strict=False, template=compile_template(template))
     got = {h.readwise_id: h for h in note.highlights if h.readwise_id}
@@ -358,8 +428,12 @@ def check_readable(renderer: NoteRenderer) -> None:
             problem = f"the note and tags of {item.text!r} read as {h.note!r} and {h.tags!r}"
         else:
             continue
-        raise UsageError(f"hlkb import cannot use this export template: written with it, {problem} (see "
-                         "docs/parser.md, 'Your own template', for templates the parser reads)", template.source)
+        raise UsageError(
+            f"hlkb import cannot use this export template: written with it, {problem} (see "
+            "docs/parser.md, 'Your own template', for templates the parser reads)",
+            template.source,
+        )
+
 
 def carries_id(rendered: str, rid: str) -> bool:
     """Does the rendered highlight hold its id in a form the parser reads (its link or a
@@ -373,6 +447,7 @@ def carries_id(rendered: str, rid: str) -> bool:
             start = rendered.find(marker + rid, end)
     return False
 
+
 _BOOK_ID_LINE = re.compile(r"^(?:readwise[_-]?book[_-]?id|book[_-]?id|user[_-]?book[_-]?id)[ \t]*:", re.IGNORECASE)
 
 
@@ -381,8 +456,8 @@ def ensure_book_id(head: str, key: str) -> str:
     if head.startswith("---\n"):
         end = head.find("\n---\n", 3)
         if end != -1:
-            fm = head[4:end + 1]
+            fm = head[4 : end + 1]
             if any(_BOOK_ID_LINE.match(line) for line in fm.split("\n")):
                 return head
-            return "---\n" + fm + f"{BOOK_ID_KEY}: {yaml_scalar(book_id_value(key))}\n" + head[end + 1:]
+            return "---\n" + fm + f"{BOOK_ID_KEY}: {yaml_scalar(book_id_value(key))}\n" + head[end + 1 :]
     return f"---\n{BOOK_ID_KEY}: {yaml_scalar(key)}\n---\n" + head

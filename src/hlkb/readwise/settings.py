@@ -50,6 +50,7 @@ class ImportSettings:
         name = category.replace("-", " ").title() if category else "Books"
         return safe_folder(f"{self.folder}/{name}")
 
+
 def settings_from_section(section, where: str) -> ImportSettings:
 
     if not isinstance(section, dict):
@@ -79,6 +80,7 @@ def settings_from_section(section, where: str) -> ImportSettings:
     s.folders = {str(k).strip().lower(): v for k, v in folders.items()}
     return s
 
+
 def import_settings(vault: Path) -> ImportSettings:
     """The ``[import]`` table that applies to the vault (the nearest one from it up)."""
 
@@ -86,6 +88,7 @@ def import_settings(vault: Path) -> ImportSettings:
     if section is None:
         return ImportSettings()
     return settings_from_section(section, str(source))
+
 
 def import_template(vault: Path):
     """The export template configured for the vault (``[template]``), or None (Readwise's default)."""

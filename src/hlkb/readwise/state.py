@@ -25,15 +25,18 @@ def block_hash(lines: list[str]) -> str:
     joined = "\n".join(line.rstrip() for line in lines).strip("\n")
     return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
+
 def data_hash(values: dict) -> str:
     """The Readwise fields a note shows of a highlight (its template values)."""
     text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
+
 @dataclass(frozen=True)
 class Recorded:
     written: str
     data: str
+
 
 class ImportState:
     """The import table of one open index (hlkb.index.store.Index)."""
@@ -46,10 +49,11 @@ class ImportState:
         out: dict[str, dict[str, Recorded]] = {b: {} for b in books}
         wanted = list(dict.fromkeys(books))
         for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
+            chunk = wanted[i : i + 500]
             rows = self.conn.execute(
                 f"SELECT book, highlight, written, data FROM import_highlights WHERE book IN ({','.join('?' * len(chunk))})",
-                chunk)
+                chunk,
+            )
             for book, highlight, written, data in rows:
                 out[book][highlight] = Recorded(written, data)
         return out
@@ -61,8 +65,9 @@ class ImportState:
         if not rows and not gone:
             return
         with transaction(self.conn):
-            self.conn.executemany("INSERT OR REPLACE INTO import_highlights(book, highlight, written, data) "
-                                  "VALUES (?, ?, ?, ?)", rows)
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO import_highlights(book, highlight, written, data) VALUES (?, ?, ?, ?)", rows
+            )
             self.conn.executemany("DELETE FROM import_highlights WHERE book = ? AND highlight = ?", gone)
 
     def updated_after(self) -> str | None:

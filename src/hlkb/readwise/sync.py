@@ -72,17 +72,24 @@ class Conflict:
         return f"{self.path}:{self.line}: conflict: highlight {self.highlight} {self.reason}"
 
     def to_record(self) -> dict:
-        return {"path": self.path, "line": self.line, "book": self.book, "highlight": self.highlight,
-                "reason": self.reason}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "book": self.book,
+            "highlight": self.highlight,
+            "reason": self.reason,
+        }
+
 
 @dataclass
 class Finding:
     """Something the user should hear of that is not an error (deleted in Readwise, …)."""
+
     path: str
     line: int
     book: str
     highlight: str | None
-    kind: str            # "deleted-in-readwise", "removed-in-vault", "duplicate-note", "unreadable"
+    kind: str  # "deleted-in-readwise", "removed-in-vault", "duplicate-note", "unreadable"
     message: str
 
     def __str__(self) -> str:
@@ -90,24 +97,31 @@ class Finding:
         return f"{where}: {self.message}"
 
     def to_record(self) -> dict:
-        return {"path": self.path, "line": self.line or None, "book": self.book, "highlight": self.highlight,
-                "kind": self.kind, "message": self.message}
+        return {
+            "path": self.path,
+            "line": self.line or None,
+            "book": self.book,
+            "highlight": self.highlight,
+            "kind": self.kind,
+            "message": self.message,
+        }
+
 
 @dataclass
 class NotePlan:
     book: Book
-    rel: str                        # vault-relative path
-    path: Path                      # on disk (for a new note: where it will be)
-    src: object | None              # edit.source.SourceFile of the note as read; None: a new note
+    rel: str  # vault-relative path
+    path: Path  # on disk (for a new note: where it will be)
+    src: object | None  # edit.source.SourceFile of the note as read; None: a new note
     new_data: bytes
     found_by: str = ""
     added: int = 0
     updated: int = 0
     removed: int = 0
-    rows: list[tuple[str, str, str, str]] = field(default_factory=list)   # state rows once written
-    gone: list[tuple[str, str]] = field(default_factory=list)            # state rows to forget
-    items: list[Item] = field(default_factory=list)   # a new note's highlights, in its order
-    settled: bool = True            # a new note checked (by parsing it) and its rows known
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # state rows once written
+    gone: list[tuple[str, str]] = field(default_factory=list)  # state rows to forget
+    items: list[Item] = field(default_factory=list)  # a new note's highlights, in its order
+    settled: bool = True  # a new note checked (by parsing it) and its rows known
 
     @property
     def new(self) -> bool:
@@ -121,9 +135,11 @@ class NotePlan:
 
         old = [] if self.src is None else self.src.lines
         new = source_from_bytes(self.new_data, self.rel).lines
-        lines = difflib.unified_diff(old, new, fromfile="/dev/null" if self.src is None else f"a/{self.rel}",
-                                     tofile=f"b/{self.rel}", lineterm="")
+        lines = difflib.unified_diff(
+            old, new, fromfile="/dev/null" if self.src is None else f"a/{self.rel}", tofile=f"b/{self.rel}", lineterm=""
+        )
         return "".join(line + "\n" for line in lines)
+
 
 @dataclass
 class ImportPlan:
@@ -132,23 +148,27 @@ class ImportPlan:
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     books_unchanged: int = 0
-    planner: object = None          # the Planner, which settles new notes after writing
+    planner: object = None  # the Planner, which settles new notes after writing
 
     @property
     def changed(self) -> list[NotePlan]:
         return [p for p in self.notes if p.changed]
+
 
 @dataclass
 class Options:
     prune: bool = False
     on_conflict: str = "report"
 
+
 # -- keys ---------------------------------------------------------------------------------------------
+
 
 def plain_key(plain: str) -> str:
     """The text key of a highlight read from a note (its plain text)."""
 
     return "t-" + stable_hash("readwise-text", normalize_for_id(plain), length=16)
+
 
 def _note_keys(highlights) -> list[str]:
     """Each parsed highlight's text key, numbered like the CSV reader numbers repeats."""
@@ -159,6 +179,7 @@ def _note_keys(highlights) -> list[str]:
         seen[key] += 1
         out.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
     return out
+
 
 class Found:
     """A parsed note's highlights by Readwise id, and (built only when asked) by text."""
@@ -186,6 +207,7 @@ class Found:
             return self.by_text.get(item.key)
         return None
 
+
 def ordered(items: list[Item]) -> list[Item]:
     """A book's highlights in reading order: by location where every one has one, else
     by when they were made where every one says, else as the export lists them."""
@@ -195,13 +217,22 @@ def ordered(items: list[Item]) -> list[Item]:
         return sorted(items, key=lambda i: i.highlighted_at)
     return list(items)
 
+
 # -- planning ---------------------------------------------------------------------------------------------
+
 
 class Planner:
     """Plans an import into one vault (see the module doc)."""
 
-    def __init__(self, vault: Path, renderer: NoteRenderer, settings, recorded: dict[str, dict[str, Recorded]],
-                 options: Options, check_new: bool = True):
+    def __init__(
+        self,
+        vault: Path,
+        renderer: NoteRenderer,
+        settings,
+        recorded: dict[str, dict[str, Recorded]],
+        options: Options,
+        check_new: bool = True,
+    ):
 
         self.vault = vault
         self.renderer = renderer
@@ -217,7 +248,7 @@ class Planner:
         # False: new notes are checked after writing, from the index's parse of them
         # (settle_new), so that they are not parsed twice
         self.check_new = check_new
-        self._plain: set[str] = set()     # keys of the note at hand written as plain text
+        self._plain: set[str] = set()  # keys of the note at hand written as plain text
 
     # ---- one book ----
     def add_book(self, book: Book, notes: list, found_by: str) -> None:
@@ -227,8 +258,16 @@ class Planner:
                 return
             if len(notes) > 1:
                 others = ", ".join(n.rel for n in notes[1:])
-                self.plan.findings.append(Finding(notes[0].rel, 0, book.key, None, "duplicate-note",
-                                                  f"book {book.key} is also in {others}; only this note is updated"))
+                self.plan.findings.append(
+                    Finding(
+                        notes[0].rel,
+                        0,
+                        book.key,
+                        None,
+                        "duplicate-note",
+                        f"book {book.key} is also in {others}; only this note is updated",
+                    )
+                )
             self._update_note(book, notes[0], found_by)
         except HlkbError as exc:
             self.plan.errors.append(str(exc))
@@ -245,8 +284,9 @@ class Planner:
         name = self.names.claim(folder, stem, max_chars=self.settings.max_name_length)
         rel = f"{folder_rel}/{name}" if folder_rel else name
         text = self.renderer.note(book, items)
-        plan = NotePlan(book, rel, folder / name, None, text.encode("utf-8"), added=len(items), items=items,
-                        settled=False)
+        plan = NotePlan(
+            book, rel, folder / name, None, text.encode("utf-8"), added=len(items), items=items, settled=False
+        )
         if self.check_new:
             self.settle_new(plan, _parse(text, rel, folder / name))
         self.plan.notes.append(plan)
@@ -288,8 +328,8 @@ class Planner:
         misread = self._update_once(book, on_disk, found_by, src, note, set(), last=False)
         if misread:
             # those highlights again, as plain text, which reads back
-            del self.plan.conflicts[marks[0]:]
-            del self.plan.findings[marks[1]:]
+            del self.plan.conflicts[marks[0] :]
+            del self.plan.findings[marks[1] :]
             self._update_once(book, on_disk, found_by, src, note, misread, last=True)
 
     def _unchanged_since_recorded(self, book: Book) -> bool:
@@ -334,11 +374,18 @@ class Planner:
                 present.append(item.key)
                 self._matched(plan, item, h, rec, src, renderer, edits, replaced)
             elif any(_raw_has_id(src.text, i) for i in item.ids):
-                present.append(item.key)         # there, in a form the parser does not report
+                present.append(item.key)  # there, in a form the parser does not report
             elif rec is not None:
-                self.plan.findings.append(Finding(rel, 0, book.key, item.key, "removed-in-vault",
-                                                  f"highlight {item.key} was removed from this note; "
-                                                  "not added again"))
+                self.plan.findings.append(
+                    Finding(
+                        rel,
+                        0,
+                        book.key,
+                        item.key,
+                        "removed-in-vault",
+                        f"highlight {item.key} was removed from this note; not added again",
+                    )
+                )
             else:
                 inserts.append(item)
         if book.complete:
@@ -384,7 +431,7 @@ class Planner:
             if h is None:
                 h = by_text.get(item.key if item.key.startswith("t-") else plain_key(_plain(item.text)))
                 if h is not None and (h.readwise_id or "").lower() in all_ids - item.ids:
-                    h = None                     # another highlight's, by its id
+                    h = None  # another highlight's, by its id
             if h is not None and id(h) not in taken:
                 taken.add(id(h))
                 matched[item.key] = h
@@ -399,8 +446,8 @@ class Planner:
         # links carry no id): unless the user changed it, it is written again with its id
         by_text = bool(item.ids) and (h.readwise_id or "").lower() not in item.ids
         if rec is not None and rec.data == dhash and not by_text:
-            return                               # Readwise unchanged: the vault's version stays
-        current = block_hash(src.lines[h.line - 1:h.end_line])
+            return  # Readwise unchanged: the vault's version stays
+        current = block_hash(src.lines[h.line - 1 : h.end_line])
         new_lines = renderer.item_lines(plan.book, item, item.key in self._plain)
         if current == block_hash(new_lines):
             if rec != Recorded(current, dhash):
@@ -418,11 +465,14 @@ class Planner:
             return
         else:
             edited = True
-            why = ("differs from Readwise's, and hlkb has no record of writing it (a note hlkb did not write, "
-                   "or a rebuilt index): an edit of yours cannot be told from a change in Readwise")
+            why = (
+                "differs from Readwise's, and hlkb has no record of writing it (a note hlkb did not write, "
+                "or a rebuilt index): an edit of yours cannot be told from a change in Readwise"
+            )
         if edited and self.options.on_conflict == "report":
-            self.plan.conflicts.append(Conflict(plan.rel, h.line, plan.book.key, item.key,
-                                                why + "; left as it is in the vault"))
+            self.plan.conflicts.append(
+                Conflict(plan.rel, h.line, plan.book.key, item.key, why + "; left as it is in the vault")
+            )
             return
         if edited and self.options.on_conflict == "keep":
             # the vault's version stays and this Readwise version counts as seen; what
@@ -441,10 +491,18 @@ class Planner:
             return
         what = "deleted" if item is None or not item.deleted else "deleted or discarded"
         if not self.options.prune:
-            self.plan.findings.append(Finding(plan.rel, h.line, plan.book.key, key, "deleted-in-readwise",
-                                              f"highlight {key} was {what} in Readwise; kept (--prune removes it)"))
+            self.plan.findings.append(
+                Finding(
+                    plan.rel,
+                    h.line,
+                    plan.book.key,
+                    key,
+                    "deleted-in-readwise",
+                    f"highlight {key} was {what} in Readwise; kept (--prune removes it)",
+                )
+            )
             return
-        current = src.lines[h.line - 1:h.end_line]
+        current = src.lines[h.line - 1 : h.end_line]
         if rec is not None:
             edited = rec.written != block_hash(current)
         elif item is not None:
@@ -453,9 +511,15 @@ class Planner:
             edited = True
         if edited and self.options.on_conflict != "readwise":
             if self.options.on_conflict == "report":
-                self.plan.conflicts.append(Conflict(plan.rel, h.line, plan.book.key, key,
-                                                    f"was {what} in Readwise but edited in the vault; "
-                                                    "left as it is"))
+                self.plan.conflicts.append(
+                    Conflict(
+                        plan.rel,
+                        h.line,
+                        plan.book.key,
+                        key,
+                        f"was {what} in Readwise but edited in the vault; left as it is",
+                    )
+                )
             return
         removals.append((h.line, h.end_line))
         plan.removed += 1
@@ -479,8 +543,12 @@ class Planner:
         items = {i.key: i for i in book.items}
         best, best_score = self.renderer, -1
         for renderer in self.candidates:
-            score = sum(1 for key, h in list(matched.items())[:20]
-                        if block_hash(src.lines[h.line - 1:h.end_line]) == block_hash(renderer.item_lines(book, items[key], key in self._plain)))
+            score = sum(
+                1
+                for key, h in list(matched.items())[:20]
+                if block_hash(src.lines[h.line - 1 : h.end_line])
+                == block_hash(renderer.item_lines(book, items[key], key in self._plain))
+            )
             if score > best_score:
                 best, best_score = renderer, score
         return best
@@ -523,7 +591,7 @@ class Planner:
         groups: dict[int, list[Item]] = {}
         by_value = kept and all(h.location and h.location.value is not None for h in kept)
         for item in ordered(inserts):
-            anchor = None                       # insert after this line (0: before the first)
+            anchor = None  # insert after this line (0: before the first)
             if kept:
                 anchor = kept[-1].end_line
                 if by_value:
@@ -536,9 +604,9 @@ class Planner:
         edits = []
         for anchor, items in groups.items():
             blocks = [renderer.item_lines(book, i, i.key in self._plain) for i in items]
-            if anchor == 10**9:                # no highlight in the note: at its end, under a header
+            if anchor == 10**9:  # no highlight in the note: at its end, under a header
                 edits.append(self._append_edit(src, renderer, blocks, gap))
-            elif anchor < 0:                   # before the first highlight
+            elif anchor < 0:  # before the first highlight
                 out: list[str] = []
                 for block in blocks:
                     out += block + gap
@@ -555,7 +623,7 @@ class Planner:
         gap), else the template's."""
         gaps: Counter = Counter()
         for a, b in zip(kept, kept[1:]):
-            lines = src.lines[a.end_line:b.line - 1]
+            lines = src.lines[a.end_line : b.line - 1]
             if all(not ln.strip() or _RULE_LINE.match(ln) for ln in lines):
                 gaps[tuple(ln.rstrip() for ln in lines)] += 1
         if gaps:
@@ -564,8 +632,11 @@ class Planner:
 
     def _append_edit(self, src, renderer, blocks, gap):
 
-        header = render(renderer.template.header, {**_header_values(), "is_new_page": True}).strip("\n") \
-            if renderer.template.header else ""
+        header = (
+            render(renderer.template.header, {**_header_values(), "is_new_page": True}).strip("\n")
+            if renderer.template.header
+            else ""
+        )
         out: list[str] = []
         last = len(src.lines)
         while last > 0 and not src.lines[last - 1].strip():
@@ -589,9 +660,16 @@ class Planner:
         if not fm.present:
             return [LineEdit(1, 1, ("---", line, "---"))]
         if not fm.closed or note.front_matter_raw is not None:
-            self.plan.findings.append(Finding(src.display, 1, book.key, None, "front-matter",
-                                              "its front matter is not valid YAML, so the book id was not "
-                                              "added to it"))
+            self.plan.findings.append(
+                Finding(
+                    src.display,
+                    1,
+                    book.key,
+                    None,
+                    "front-matter",
+                    "its front matter is not valid YAML, so the book id was not added to it",
+                )
+            )
             return []
         for n in range(fm.open_line + 1, fm.close_line):
             if _BOOK_ID_LINE.match(src.lines[n - 1]):
@@ -601,22 +679,36 @@ class Planner:
     # ---- verification and state ----
     def _verify(self, plan: NotePlan, note, text: str, items: list[Item], untouched) -> None:
         found = Found(note.highlights)
-        missing = [i.key for i in items
-                   if found.of(i) is None and not (is_heading_item(i) and any(_raw_has_id(text, x) for x in i.ids))]
+        missing = [
+            i.key
+            for i in items
+            if found.of(i) is None and not (is_heading_item(i) and any(_raw_has_id(text, x) for x in i.ids))
+        ]
         if missing:
-            raise HlkbError(f"not written: highlight {missing[0]} would not read back from the note "
-                            f"({len(missing)} in all); is the template one the parser can read?", plan.rel)
+            raise HlkbError(
+                f"not written: highlight {missing[0]} would not read back from the note "
+                f"({len(missing)} in all); is the template one the parser can read?",
+                plan.rel,
+            )
         after = {(h.readwise_id or h.id, h.text, h.note) for h in note.highlights}
         for h in untouched:
             if (h.readwise_id or h.id, h.text, h.note) not in after:
-                raise HlkbError(f"not written: the highlight on line {h.line} would read differently after "
-                                "the import", plan.rel)
+                raise HlkbError(
+                    f"not written: the highlight on line {h.line} would read differently after the import", plan.rel
+                )
 
     def _warn_misread(self, plan: NotePlan, note, keys: set[str]) -> None:
         for key in sorted(keys):
-            self.plan.findings.append(Finding(plan.rel, 0, plan.book.key, key, "misread",
-                                              f"highlight {key} does not read back as Readwise's text "
-                                              "(written as it is)"))
+            self.plan.findings.append(
+                Finding(
+                    plan.rel,
+                    0,
+                    plan.book.key,
+                    key,
+                    "misread",
+                    f"highlight {key} does not read back as Readwise's text (written as it is)",
+                )
+            )
 
     def _record(self, plan: NotePlan, note, lines: list[str], items: list[Item]) -> None:
         """State rows for highlights hlkb writes, as the planned file holds them (the lines
@@ -624,8 +716,13 @@ class Planner:
         found = Found(note.highlights)
         for item in items:
             h = found.of(item)
-            block = lines[h.line - 1:h.end_line] if h is not None else self.renderer.item_lines(plan.book, item, item.key in self._plain)
+            block = (
+                lines[h.line - 1 : h.end_line]
+                if h is not None
+                else self.renderer.item_lines(plan.book, item, item.key in self._plain)
+            )
             plan.rows.append((plan.book.key, item.key, block_hash(block), data_hash(item_fields(plan.book, item))))
+
 
 _RULE_LINE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|(?:- ){2,}-|(?:\* ){2,}\*)\s*$")
 _BOOK_ID_LINE = re.compile(r"^(?:readwise[_-]?book[_-]?id|book[_-]?id|user[_-]?book[_-]?id)[ \t]*:", re.IGNORECASE)
@@ -654,11 +751,13 @@ def _misread(note, text: str, items: list[Item], renderer: NoteRenderer) -> set[
                 out.add(item.key)
     return out
 
+
 def is_heading_item(item: Item) -> bool:
     """A Readwise heading: a highlight whose note is ".h1" … ".h6" heads the ones after it
     (the parser makes it their section, not a highlight)."""
 
     return bool(item.note and HEADING_MARKER.match(item.note))
+
 
 def _runs(numbers: list[int]):
     start = prev = None
@@ -673,9 +772,11 @@ def _runs(numbers: list[int]):
     if start is not None:
         yield start, prev
 
+
 def _plain(text: str) -> str:
 
     return plain_text(text)
+
 
 def _raw_has_id(text: str, hid: str) -> bool:
     """Does the note's text hold this highlight id (a link or block id), parsed or not?"""
@@ -684,13 +785,16 @@ def _raw_has_id(text: str, hid: str) -> bool:
         return carries_id(text, hid)
     return f"read.readwise.io/read/{hid}" in text.lower()
 
+
 def _parse(text: str, rel: str, path: Path):
 
     return parse_text(text, rel, strict=False, file_name=Path(rel).name, template=template_for(path))
 
+
 def _name_values(book: Book) -> dict:
 
     return book_values(book)
+
 
 def _header_values() -> dict:
 

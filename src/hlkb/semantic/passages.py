@@ -43,21 +43,26 @@ def embed_text(text: str | None) -> str:
     text = " ".join(plain_markdown(text).split())
     return text[:MAX_CHARS]
 
+
 def text_key(text: str) -> bytes:
     """8 bytes naming an embedded text (vectors are reused by it when a note changes)."""
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
 
+
 def slot(seq: int, code: int) -> int:
     """A vector's place: its row's seq in the file's block (rid - rid_lo) and its code."""
     return seq << 3 | code
+
 
 def record_texts(kind: str, rec: dict) -> list[tuple[int, str]]:
     """(code, text to embed) of one record (a JSON object) or part (its stored piece)."""
     if kind == "highlight":
         out = [(HIGHLIGHT, embed_text(rec.get("text")))]
     elif kind == "pair":
-        out = [(PAIR_EN, embed_text("\n".join(rec.get("en") or []))),
-               (PAIR_ZH, embed_text("\n".join(rec.get("zh") or [])))]
+        out = [
+            (PAIR_EN, embed_text("\n".join(rec.get("en") or []))),
+            (PAIR_ZH, embed_text("\n".join(rec.get("zh") or []))),
+        ]
     elif kind == "part":
         out = [(PART, embed_text(rec.get("text")))]
     elif kind == "note":
@@ -67,6 +72,7 @@ def record_texts(kind: str, rec: dict) -> list[tuple[int, str]]:
         return []
     return [(code, text) for code, text in out if text]
 
+
 def file_passages(conn, file_id: int, rid_lo: int, rid_hi: int, texts) -> list[tuple[int, str]]:
     """(slot, text) of every passage of one indexed note file, in file order. ``texts`` is an
     hlkb.index.lookup.Texts (the file's stored text, decompressed once)."""
@@ -74,7 +80,8 @@ def file_passages(conn, file_id: int, rid_lo: int, rid_hi: int, texts) -> list[t
     rows = conn.execute(
         "SELECT rid, kind, pos, len FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
         "UNION ALL SELECT rid, 'part', pos, len FROM parts WHERE rid BETWEEN ? AND ? ORDER BY 1",
-        (rid_lo, rid_hi, rid_lo, rid_hi)).fetchall()
+        (rid_lo, rid_hi, rid_lo, rid_hi),
+    ).fetchall()
     out = []
     for rid, kind, pos, length in rows:
         piece = texts.piece(file_id, pos, length)

@@ -23,26 +23,36 @@ from hlkb.semantic.engine import numpy
 from hlkb.semantic.passages import HIGHLIGHT, NOTE_ROW, PAIR_EN, PAIR_ZH, PART, embed_text
 from hlkb.semantic.vectors import SHORTLIST
 
-RRF_K = 60                 # reciprocal rank fusion: 1 / (RRF_K + rank), the usual constant
-HYBRID_DEPTH = 200         # at least this many of each ranking are fused
+RRF_K = 60  # reciprocal rank fusion: 1 / (RRF_K + rank), the usual constant
+HYBRID_DEPTH = 200  # at least this many of each ranking are fused
 _KIND_CODES = {"highlight": (HIGHLIGHT,), "pair": (PAIR_EN, PAIR_ZH), "note": (PART, NOTE_ROW)}
 
 
 @dataclass
 class Ranked:
     """Hits best first, with each one's cosine and the row (and code) of its closest vector."""
+
     hits: list[Hit] = field(default_factory=list)
     similarity: dict[int, float] = field(default_factory=dict)
     best_row: dict[int, int] = field(default_factory=dict)
     best_code: dict[int, int] = field(default_factory=dict)
-    total: int = 0                   # hits there are before the limit
-    total_notes: int = 0             # the notes they are in
-    sims: object = None              # the cosine of the vectors with the query (-inf: not shortlisted)
-    query: object = None             # the query vector
+    total: int = 0  # hits there are before the limit
+    total_notes: int = 0  # the notes they are in
+    sims: object = None  # the cosine of the vectors with the query (-inf: not shortlisted)
+    query: object = None  # the query vector
+
 
 def _row_filters(filters: Filters) -> bool:
-    return bool(filters.tags or filters.author or filters.category or filters.lang or filters.where
-                or filters.since or filters.until)
+    return bool(
+        filters.tags
+        or filters.author
+        or filters.category
+        or filters.lang
+        or filters.where
+        or filters.since
+        or filters.until
+    )
+
 
 def _mask(conn, vs, filters: Filters, kinds: list[str], exclude=None):
     """Which vectors may stand for a hit: of an asked-for kind, passing the filters."""
@@ -59,6 +69,7 @@ def _mask(conn, vs, filters: Filters, kinds: list[str], exclude=None):
     if exclude is not None:
         mask &= ~exclude
     return mask
+
 
 def _best_per_hit(vs, sims, mask, want: int | None):
     """Indices of each hit's best vector, best first; the first ``want`` hits (all: None).
@@ -80,6 +91,7 @@ def _best_per_hit(vs, sims, mask, want: int | None):
             return best if want is None else best[:want]
         depth = min(len(idx), depth * 4)
 
+
 def _totals(vs, mask) -> tuple[int, int]:
     """(hits, notes) the vectors ``mask`` allows stand for, in one pass: a set's vectors
     come file by file, a pair's two sides one after the other (an np.unique of 300,000
@@ -98,9 +110,11 @@ def _totals(vs, mask) -> tuple[int, int]:
     hits += runs(vs.file_ids, mask & ((codes == PART) | (codes == NOTE_ROW)))
     return hits, runs(vs.file_ids, mask)
 
+
 def _depth(want: int | None, n: int) -> int:
 
     return n if want is None else max(SHORTLIST, want * 40)
+
 
 def _hits_for(index, vs, sims, best) -> Ranked:
     """Ranked hits for the best vectors (``best``, in rank order)."""
@@ -115,12 +129,25 @@ def _hits_for(index, vs, sims, best) -> Ranked:
         _r, file_id, rec_id, kind, pos, length, path, line, passage = row
         sim = float(sims[i])
         row_rid = int(vs.rids[i])
-        out.hits.append(Hit(rid, kind, sim, rec_id, path, line, pos, length,
-                            rows=[row_rid] if kind == "note" else [], file_id=file_id))
+        out.hits.append(
+            Hit(
+                rid,
+                kind,
+                sim,
+                rec_id,
+                path,
+                line,
+                pos,
+                length,
+                rows=[row_rid] if kind == "note" else [],
+                file_id=file_id,
+            )
+        )
         out.similarity[rid] = sim
         out.best_row[rid] = row_rid
         out.best_code[rid] = int(vs.codes[i])
     return out
+
 
 def _claims(index, vs, sims, mask_rows, filters: Filters, want: int | None) -> Ranked:
     """Claims, each with its passage's similarity (claims have no vectors of their own)."""
@@ -136,8 +163,10 @@ def _claims(index, vs, sims, mask_rows, filters: Filters, want: int | None) -> R
     for i in part[np.argsort(-sims[part], kind="stable")]:
         row_sim.setdefault(int(vs.rids[i]), float(sims[i]))
     where, args = filter_sql(filters, ["claim"])
-    sql = ("SELECT r.rid, r.passage FROM records r JOIN files f ON f.id = r.file_id WHERE r.kind = 'claim' "
-           "AND r.passage IN (SELECT value FROM json_each(?))")
+    sql = (
+        "SELECT r.rid, r.passage FROM records r JOIN files f ON f.id = r.file_id WHERE r.kind = 'claim' "
+        "AND r.passage IN (SELECT value FROM json_each(?))"
+    )
     if where:
         sql += " AND " + " AND ".join(where)
     found = index.conn.execute(sql, [json.dumps(list(row_sim))] + list(args)).fetchall()
@@ -154,6 +183,7 @@ def _claims(index, vs, sims, mask_rows, filters: Filters, want: int | None) -> R
     out.hits.sort(key=lambda h: (-h.score, h.path, h.line, h.rid))
     out.total = len(out.hits)
     return out
+
 
 def rank(index, vs, query_vec, filters: Filters, want: int | None, exclude=None) -> Ranked:
     """The hits nearest ``query_vec`` that pass ``filters``, best first, at most ``want``."""
@@ -186,7 +216,9 @@ def rank(index, vs, query_vec, filters: Filters, want: int | None, exclude=None)
     out.sims = sims
     return out
 
+
 # ------------------------------------------------------------------ the three rankings ---
+
 
 def semantic_hits(index, vs, encoder, query: str, filters: Filters, want: int | None) -> Ranked:
 
@@ -195,6 +227,7 @@ def semantic_hits(index, vs, encoder, query: str, filters: Filters, want: int | 
     out = rank(index, vs, query_vec, filters, want)
     out.query = query_vec
     return out
+
 
 def related_hits(index, vs, record_id: str, filters: Filters, want: int | None) -> tuple[dict, Ranked]:
     """(the record, the passages nearest it in meaning): itself and its own pair (the
@@ -205,8 +238,7 @@ def related_hits(index, vs, record_id: str, filters: Filters, want: int | None) 
     text, rid = get_record_text(index, record_id)
     rec = json.loads(text)
     conn = index.conn
-    file_id, kind, passage = conn.execute("SELECT file_id, kind, passage FROM records WHERE rid = ?",
-                                          (rid,)).fetchone()
+    file_id, kind, passage = conn.execute("SELECT file_id, kind, passage FROM records WHERE rid = ?", (rid,)).fetchone()
     if kind == "note":
         own = vs.file_ids == file_id
         exclude = own
@@ -220,13 +252,15 @@ def related_hits(index, vs, record_id: str, filters: Filters, want: int | None) 
     if not own.any():
         if not len(vs):
             raise UsageError("the index has no vectors yet: run `hlkb index --embed`")
-        raise UsageError(f"{rec['id']} has no vector (no text to compare, or its note changed since "
-                         "`hlkb index --embed`)")
+        raise UsageError(
+            f"{rec['id']} has no vector (no text to compare, or its note changed since `hlkb index --embed`)"
+        )
     query = vs.exact(np.flatnonzero(own)).mean(axis=0)
     norm = float(np.linalg.norm(query))
     if norm == 0:
         raise UsageError(f"{rec['id']} has no vector to compare")
     return rec, rank(index, vs, query / norm, filters, want, exclude=exclude)
+
 
 def _own_pair(index, rec: dict, file_id: int, target: int) -> set[int]:
     """rids of the record's own pair: for a highlight, the pairs holding its text and those
@@ -239,8 +273,11 @@ def _own_pair(index, rec: dict, file_id: int, target: int) -> set[int]:
     if kind not in ("highlight", "pair"):
         return out
     siblings = note_records(index, rec.get("note_id") or "", rec.get("path"))
-    pairs = [(r, embed_text("\n".join(r.get("en") or [])) + "\n" + embed_text("\n".join(r.get("zh") or [])))
-             for r in siblings if r.get("kind") == "pair"]
+    pairs = [
+        (r, embed_text("\n".join(r.get("en") or [])) + "\n" + embed_text("\n".join(r.get("zh") or [])))
+        for r in siblings
+        if r.get("kind") == "pair"
+    ]
     highlights = [(r, embed_text(r.get("text"))) for r in siblings if r.get("kind") == "highlight"]
     if kind == "pair":
         mine = [(rec, next((t for r, t in pairs if r["id"] == rec["id"]), ""))]
@@ -252,10 +289,15 @@ def _own_pair(index, rec: dict, file_id: int, target: int) -> set[int]:
         ids.update(h["id"] for h, text in highlights if text and text in side_text)
     ids.discard(rec["id"])
     if ids:
-        out.update(r for (r,) in index.conn.execute(
-            "SELECT rid FROM records WHERE file_id = ? AND id IN (SELECT value FROM json_each(?))",
-            (file_id, json.dumps(sorted(ids)))))
+        out.update(
+            r
+            for (r,) in index.conn.execute(
+                "SELECT rid FROM records WHERE file_id = ? AND id IN (SELECT value FROM json_each(?))",
+                (file_id, json.dumps(sorted(ids))),
+            )
+        )
     return out
+
 
 def hybrid_hits(index, vs, encoder, query: str, parsed, filters: Filters, want: int | None) -> Ranked:
     """Keyword (BM25) and meaning rankings fused by reciprocal rank fusion: each hit scores
@@ -267,18 +309,37 @@ def hybrid_hits(index, vs, encoder, query: str, parsed, filters: Filters, want: 
     np = numpy()
     fused: dict[int, float] = {}
     by_rid: dict[int, Hit] = {}
-    for ranking in (keyword[:max(depth, len(keyword))], meaning.hits):
+    for ranking in (keyword[: max(depth, len(keyword))], meaning.hits):
         for k, hit in enumerate(ranking, 1):
             fused[hit.rid] = fused.get(hit.rid, 0.0) + 1.0 / (RRF_K + k)
             by_rid.setdefault(hit.rid, hit)
     hits = []
     for rid, score in fused.items():
         hit = by_rid[rid]
-        hits.append(Hit(hit.rid, hit.kind, score, hit.rec_id, hit.path, hit.line, hit.pos, hit.length,
-                        rows=list(hit.rows), across=hit.across, passage=hit.passage, file_id=hit.file_id))
+        hits.append(
+            Hit(
+                hit.rid,
+                hit.kind,
+                score,
+                hit.rec_id,
+                hit.path,
+                hit.line,
+                hit.pos,
+                hit.length,
+                rows=list(hit.rows),
+                across=hit.across,
+                passage=hit.passage,
+                file_id=hit.file_id,
+            )
+        )
     hits.sort(key=lambda h: (-h.score, h.path, h.line, h.rid))
-    out = Ranked(similarity=dict(meaning.similarity), best_row=dict(meaning.best_row),
-                 best_code=dict(meaning.best_code), total=len(hits), total_notes=len({h.file_id for h in hits}))
+    out = Ranked(
+        similarity=dict(meaning.similarity),
+        best_row=dict(meaning.best_row),
+        best_code=dict(meaning.best_code),
+        total=len(hits),
+        total_notes=len({h.file_id for h in hits}),
+    )
     out.hits = hits if want is None else hits[:want]
     # the cosine of the keyword hits shown that the meaning ranking did not reach (their
     # closest vector), for the `similarity` field

@@ -25,9 +25,11 @@ def _row_lines(index, texts: Texts, hit, ranked) -> list[int]:
         lines.add(got[0] if got is not None else hit.line)
     return sorted(lines) or [hit.line]
 
+
 def _passage_ids(index, hits) -> dict[int, str]:
 
     return ids_of(index.conn, {h.passage for h in hits if h.passage is not None})
+
 
 def records(index, ranked, snippets: bool = False, fused: bool = False) -> Iterator[dict]:
     """Each hit's record with ``rank``, ``similarity`` (and ``match_lines``, ``passage_id``,
@@ -50,6 +52,7 @@ def records(index, ranked, snippets: bool = False, fused: bool = False) -> Itera
             shown = _shown_texts(index, texts, hit, rec, ranked)
             rec["snippet"] = excerpt(" ".join(shown[0][2].split()), None, 160) if shown else ""
         yield rec
+
 
 def _shown_texts(index, texts: Texts, hit, rec: dict, ranked) -> list[tuple[int, str, str]]:
     """(line, label, plain text) of what a hit shows: a highlight's text, the closer side
@@ -75,10 +78,10 @@ def _shown_texts(index, texts: Texts, hit, rec: dict, ranked) -> list[tuple[int,
                 out.extend(row_text(index, rid, row_rec, texts)[:1] if row_rec else [])
                 continue
             line, _end, piece = got
-            out.extend((line + i, "", t) for i, t in enumerate((piece.get("text") or "").split("\n"))
-                       if t)
+            out.extend((line + i, "", t) for i, t in enumerate((piece.get("text") or "").split("\n")) if t)
         return out[:MAX_PART_LINES_SHOWN]
-    return row_text(index, hit.rid, rec, texts)[:1 if hit.kind != "highlight" else 2]
+    return row_text(index, hit.rid, rec, texts)[: 1 if hit.kind != "highlight" else 2]
+
 
 def groups(index, ranked) -> list:
     """The hits grouped by note (in order of each note's best hit), for search_view."""
@@ -101,10 +104,21 @@ def groups(index, ranked) -> list:
                 label_k = piece_label
             else:
                 label_k = label if k == 0 else ""
-            group.lines.append(ShownLine(line, text, hit.kind, hit.rec_id if k == 0 else "", label_k,
-                                         passage_id=passage_ids.get(hit.passage) if hit.kind == "claim" else None))
-    shortened = short_ids(conn, [ln.rec_id for g in out.values() for ln in g.lines if ln.rec_id]
-                          + [ln.passage_id for g in out.values() for ln in g.lines if ln.passage_id])
+            group.lines.append(
+                ShownLine(
+                    line,
+                    text,
+                    hit.kind,
+                    hit.rec_id if k == 0 else "",
+                    label_k,
+                    passage_id=passage_ids.get(hit.passage) if hit.kind == "claim" else None,
+                )
+            )
+    shortened = short_ids(
+        conn,
+        [ln.rec_id for g in out.values() for ln in g.lines if ln.rec_id]
+        + [ln.passage_id for g in out.values() for ln in g.lines if ln.passage_id],
+    )
     for group in out.values():
         for ln in group.lines:
             ln.rec_id = shortened.get(ln.rec_id, ln.rec_id)

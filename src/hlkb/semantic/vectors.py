@@ -26,8 +26,8 @@ from hlkb.index.store import get_meta
 from hlkb.semantic.engine import DIMS, numpy
 from hlkb.semantic.passages import NOTE_ROW, PART
 
-ENGINE_KEY = "vectors_engine"          # meta: what the stored vectors were made by (engine_id)
-SHORTLIST = 2000                       # passages ranked exactly after the first stage (at least)
+ENGINE_KEY = "vectors_engine"  # meta: what the stored vectors were made by (engine_id)
+SHORTLIST = 2000  # passages ranked exactly after the first stage (at least)
 _POPCOUNT = None
 
 
@@ -41,6 +41,7 @@ def quantize(vecs) -> bytes:
     peak[peak == 0] = 1.0
     return np.rint(vecs * (127.0 / peak)).astype(np.int8).tobytes()
 
+
 def dequantize(q):
     """int8 vectors (n, DIMS) as float32 of unit length (a zero vector stays zero)."""
     np = numpy()
@@ -50,54 +51,67 @@ def dequantize(q):
     out /= norms[:, None]
     return out
 
+
 def sign_bits(vecs):
     """The signs of float or int8 vectors (n, DIMS) as packed bits (n, DIMS // 8)."""
     np = numpy()
     return np.packbits(np.asarray(vecs) > 0, axis=-1)
 
+
 def valid_rows_sql(select: str) -> str:
     """A query over vectors rows joined to their file that are still valid."""
-    return (f"SELECT {select} FROM vectors v JOIN files f ON f.id = v.file_id "
-            f"WHERE f.hash = v.hash AND f.path = v.path AND f.rid_lo IS NOT NULL AND v.dims = {DIMS}")
+    return (
+        f"SELECT {select} FROM vectors v JOIN files f ON f.id = v.file_id "
+        f"WHERE f.hash = v.hash AND f.path = v.path AND f.rid_lo IS NOT NULL AND v.dims = {DIMS}"
+    )
+
 
 def stored_engine(conn) -> str | None:
 
     return get_meta(conn, ENGINE_KEY)
 
+
 def indexed_files(conn) -> int:
     return conn.execute("SELECT count(*) FROM files WHERE rid_lo IS NOT NULL").fetchone()[0]
+
 
 def stale_files(conn) -> int:
     """Indexed note files whose vectors are missing or out of date."""
     return conn.execute(
         "SELECT count(*) FROM files f LEFT JOIN vectors v ON v.file_id = f.id WHERE f.rid_lo IS NOT NULL "
-        "AND (v.file_id IS NULL OR v.hash != f.hash OR v.path != f.path)").fetchone()[0]
+        "AND (v.file_id IS NULL OR v.hash != f.hash OR v.path != f.path)"
+    ).fetchone()[0]
+
 
 def write_file(conn, file_id: int, hash_: str, path: str, slots, keys: bytes, vecs: bytes) -> None:
     """Store one file's vectors (call inside a transaction)."""
     np = numpy()
     q = np.frombuffer(vecs, dtype=np.int8).reshape(-1, DIMS)
-    conn.execute("INSERT OR REPLACE INTO vectors(file_id, hash, path, dims, slots, bits, keys, vecs) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                 (file_id, hash_, path, DIMS, np.asarray(slots, dtype="<i4").tobytes(), sign_bits(q).tobytes(),
-                  keys, vecs))
+    conn.execute(
+        "INSERT OR REPLACE INTO vectors(file_id, hash, path, dims, slots, bits, keys, vecs) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (file_id, hash_, path, DIMS, np.asarray(slots, dtype="<i4").tobytes(), sign_bits(q).tobytes(), keys, vecs),
+    )
+
 
 def _popcount(words, query_words):
     """Bits that differ between each row of ``words`` (uint64, n x DIMS/64) and the query's."""
     global _POPCOUNT
     np = numpy()
     x = words ^ query_words
-    if hasattr(np, "bitwise_count"):      # numpy >= 2.0
+    if hasattr(np, "bitwise_count"):  # numpy >= 2.0
         return np.bitwise_count(x).sum(axis=1, dtype=np.int32)
     if _POPCOUNT is None:
         _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
     return _POPCOUNT[x.view(np.uint8)].sum(axis=1, dtype=np.int32)
+
 
 @dataclass
 class VectorSet:
     """Every valid vector of an index: its signs (``bits``), and per vector its file id,
     its row's rid, its code (passages.py), the rid of the hit it stands for (the record,
     or the note for a part or the note's own row) and its place in its file's row."""
+
     conn: object
     bits: object
     file_ids: object
@@ -105,7 +119,7 @@ class VectorSet:
     codes: object
     hit_rids: object
     offsets: object
-    files: int = 0            # note files with vectors (an empty file has a row too)
+    files: int = 0  # note files with vectors (an empty file has a row too)
 
     def __len__(self) -> int:
         return len(self.rids)
@@ -116,10 +130,10 @@ class VectorSet:
         np = numpy()
         idx = np.asarray(idx, dtype=np.int64)
         q = np.zeros((len(idx), DIMS), dtype=np.int8)
-        blobopen = getattr(self.conn, "blobopen", None)      # Python 3.11+
+        blobopen = getattr(self.conn, "blobopen", None)  # Python 3.11+
         if blobopen is None:
             return self._exact_whole_rows(idx)
-        order = np.lexsort((self.offsets[idx], self.file_ids[idx]))   # file by file, in order
+        order = np.lexsort((self.offsets[idx], self.file_ids[idx]))  # file by file, in order
         files, offsets = self.file_ids[idx].tolist(), self.offsets[idx].tolist()
         blob, open_file = None, None
         try:
@@ -141,8 +155,12 @@ class VectorSet:
         np = numpy()
         q = np.zeros((len(idx), DIMS), dtype=np.int8)
         files = np.unique(self.file_ids[idx])
-        rows = dict(self.conn.execute("SELECT file_id, vecs FROM vectors WHERE file_id IN "
-                                      "(SELECT value FROM json_each(?))", (json.dumps(files.tolist()),)))
+        rows = dict(
+            self.conn.execute(
+                "SELECT file_id, vecs FROM vectors WHERE file_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(files.tolist()),),
+            )
+        )
         for k, i in enumerate(idx.tolist()):
             at = int(self.offsets[i]) * DIMS
             q[k] = np.frombuffer(rows[int(self.file_ids[i])], dtype=np.int8, count=DIMS, offset=at)
@@ -159,12 +177,13 @@ class VectorSet:
         if not len(idx):
             return sims
         if len(idx) > depth:
-            words = self.bits.view(np.uint64)             # 8 words a vector: 8x fewer operations
+            words = self.bits.view(np.uint64)  # 8 words a vector: 8x fewer operations
             query_words = sign_bits(query[None, :]).view(np.uint64)
             distance = _popcount(words if everything else words[idx], query_words)
             idx = idx[np.argpartition(distance, depth - 1)[:depth]]
         sims[idx] = self.exact(idx) @ query
         return sims
+
 
 def load(conn) -> VectorSet:
     """The signs and places of every valid vector of the index (not the vectors)."""

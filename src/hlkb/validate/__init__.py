@@ -18,6 +18,7 @@ from hlkb.vault import expand_paths
 
 __all__ = ["RULES", "CheckedFile", "Settings", "check_text", "check_file", "validate_paths", "Totals"]
 
+
 @dataclass
 class Totals:
     files: int = 0
@@ -31,6 +32,7 @@ class Totals:
                 self.errors += 1
             else:
                 self.warnings += 1
+
 
 def check_file(path: Path, shown: str, config: ValidateConfig, schema: Path | None = None) -> CheckedFile:
     """All checks for one file; an unreadable file is one ``unreadable`` diagnostic."""
@@ -55,13 +57,14 @@ def check_file(path: Path, shown: str, config: ValidateConfig, schema: Path | No
     return result
 
 
-def validate_paths(paths: Iterable[str], config: ValidateConfig | None = None, schema: Path | None = None,
-                   on_error=None) -> Iterator[CheckedFile]:
+def validate_paths(
+    paths: Iterable[str], config: ValidateConfig | None = None, schema: Path | None = None, on_error=None
+) -> Iterator[CheckedFile]:
     config = config if config is not None else find_config()
     if schema is not None:
         from hlkb.validate.schema import load_schema
 
-        load_schema(schema)   # a bad --schema is a usage error before any file is read
+        load_schema(schema)  # a bad --schema is a usage error before any file is read
     for candidate in [config.schema] + [s for _, s in config.schemas]:
         if candidate is not None:
             from hlkb.validate.schema import load_schema

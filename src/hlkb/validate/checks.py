@@ -41,13 +41,17 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 LIST_KEYS = ("tags", "aliases", "cssclasses")
-_DATE_KEY = re.compile(r"(^|[\s_\-])(date|dated|created|updated|modified|published|highlighted|synced|"
-                       r"due|deadline|birthday|imported|added|accessed)([\s_\-]|$)|(_at|_on)$", re.IGNORECASE)
+_DATE_KEY = re.compile(
+    r"(^|[\s_\-])(date|dated|created|updated|modified|published|highlighted|synced|"
+    r"due|deadline|birthday|imported|added|accessed)([\s_\-]|$)|(_at|_on)$",
+    re.IGNORECASE,
+)
 _URL_KEY = re.compile(r"(^|[\s_\-])(url|link|href)$", re.IGNORECASE)
 _BOOL_WORDS = re.compile(r"^(yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N)$")
 _INT_PLAIN = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-_READWISE_MARK = re.compile(r"readwise\.io|rw-book-cover|^#{1,3} ?Metadata\s*$|^- Full Title:|^Full Title:",
-                            re.IGNORECASE | re.MULTILINE)
+_READWISE_MARK = re.compile(
+    r"readwise\.io|rw-book-cover|^#{1,3} ?Metadata\s*$|^- Full Title:|^Full Title:", re.IGNORECASE | re.MULTILINE
+)
 _H1 = re.compile(r"^# \S|^\S.*\n=+\s*$", re.MULTILINE)
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -66,15 +70,21 @@ def is_url_key(key: str) -> bool:
     return bool(_URL_KEY.search(key.strip()))
 
 
-_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap",
-                    "tag:yaml.org,2002:pairs", "tag:yaml.org,2002:set"}
+_COLLECTION_TAGS = {
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:omap",
+    "tag:yaml.org,2002:pairs",
+    "tag:yaml.org,2002:set",
+}
 
 
 @dataclass
 class Settings:
     """What the built-in checks enforce (from config; defaults are the documented ones)."""
+
     disabled: frozenset[str] = frozenset()
-    required: tuple[str, ...] = ("title",)     # keys a Readwise note must have
+    required: tuple[str, ...] = ("title",)  # keys a Readwise note must have
 
 
 @dataclass
@@ -82,17 +92,18 @@ class CheckedFile:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fm: FrontMatter | None = None
-    node: Any = None          # yaml node tree of the front matter (None if absent or broken)
-    data: Any = None          # the front matter as JSON values (for user schemas)
-    line_offset: int = 0      # add to a 0-based node mark line for the 1-based file line
+    node: Any = None  # yaml node tree of the front matter (None if absent or broken)
+    data: Any = None  # the front matter as JSON values (for user schemas)
+    line_offset: int = 0  # add to a 0-based node mark line for the 1-based file line
 
     @property
     def has_front_matter(self) -> bool:
         return self.fm is not None and self.fm.present
 
     def add(self, line: int, column: int, code: str, message: str, severity: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(self.path, line, column, code,
-                                           severity or RULES[code][0], " ".join(message.split())))
+        self.diagnostics.append(
+            Diagnostic(self.path, line, column, code, severity or RULES[code][0], " ".join(message.split()))
+        )
 
     def at(self, node, code: str, message: str, severity: str | None = None) -> None:
         mark = node.start_mark
@@ -109,8 +120,7 @@ def check_text(text: str, path: str, settings: Settings | None = None) -> Checke
         return result
     result.line_offset = fm.first_yaml_line
     if not fm.closed:
-        result.add(1, 1, "unclosed-front-matter",
-                   "front matter opened with '---' on line 1 is never closed with '---'")
+        result.add(1, 1, "unclosed-front-matter", "front matter opened with '---' on line 1 is never closed with '---'")
         return _finish(result, settings)
     tab_lines = _check_tabs(result, fm)
     try:
@@ -130,7 +140,7 @@ def check_text(text: str, path: str, settings: Settings | None = None) -> Checke
     if isinstance(node, yaml.MappingNode):
         lines = text.split("\n")
         _check_top_level(result, node, lines)
-        _check_required(result, node, text[fm.body_offset:], settings)
+        _check_required(result, node, text[fm.body_offset :], settings)
     return _finish(result, settings)
 
 
@@ -148,8 +158,9 @@ def _check_tabs(result: CheckedFile, fm: FrontMatter) -> set[int]:
         if "\t" in indent and line.strip():
             file_line = fm.first_yaml_line + i
             lines.add(file_line)
-            result.add(file_line, indent.index("\t") + 1, "tab-indent",
-                       "tab in indentation; YAML indents with spaces only")
+            result.add(
+                file_line, indent.index("\t") + 1, "tab-indent", "tab in indentation; YAML indents with spaces only"
+            )
     return lines
 
 
@@ -159,7 +170,7 @@ class _Converter:
     def __init__(self, result: CheckedFile):
         self.result = result
         self.constructor = SafeConstructor()
-        self.active: set[int] = set()   # nodes on the current path (recursive aliases)
+        self.active: set[int] = set()  # nodes on the current path (recursive aliases)
 
     def value(self, node, key: str | None, in_list_key: bool = False):
         if id(node) in self.active:
@@ -188,12 +199,15 @@ class _Converter:
             key = key_node.value
             line = key_node.start_mark.line + self.result.line_offset
             if key in first_line:
-                self.result.at(key_node, "duplicate-key",
-                               f"duplicate key '{key}' (first on line {first_line[key]}); YAML keeps only the last")
+                self.result.at(
+                    key_node,
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first on line {first_line[key]}); YAML keeps only the last",
+                )
             else:
                 first_line[key] = line
             if key_node.tag == "tag:yaml.org,2002:merge":
-                merged = self.value(value_node, key)   # `<<: *base`: its keys, unless given here
+                merged = self.value(value_node, key)  # `<<: *base`: its keys, unless given here
                 for part in merged if isinstance(merged, list) else [merged]:
                     if isinstance(part, dict):
                         for k, v in part.items():
@@ -215,8 +229,11 @@ class _Converter:
             if "integer string conversion" in what:
                 what = "a number with more than 4300 digits; quote it to keep it as text"
             shown = node.value if len(node.value) <= 60 else node.value[:57] + "..."
-            self.result.at(node, "bad-date" if tag == _TIMESTAMP_TAG else "wrong-type",
-                           f"'{shown}' is not a valid {'date' if tag == _TIMESTAMP_TAG else 'value'} ({what})")
+            self.result.at(
+                node,
+                "bad-date" if tag == _TIMESTAMP_TAG else "wrong-type",
+                f"'{shown}' is not a valid {'date' if tag == _TIMESTAMP_TAG else 'value'} ({what})",
+            )
             return node.value
         if node.style is None and tag != _STR_TAG:
             self._implicit(node, key, value)
@@ -232,22 +249,26 @@ class _Converter:
         text = node.value
         quote = f"quote it ('{text}') if you mean text"
         if isinstance(value, bool) and _BOOL_WORDS.match(text):
-            self.result.at(node, "implicit-bool",
-                           f"unquoted '{text}' is read as the boolean {str(value).lower()}; {quote}, "
-                           f"or write {str(value).lower()}")
+            self.result.at(
+                node,
+                "implicit-bool",
+                f"unquoted '{text}' is read as the boolean {str(value).lower()}; {quote}, "
+                f"or write {str(value).lower()}",
+            )
         elif isinstance(value, _dt.date) and not (key and is_date_key(key)):
-            self.result.at(node, "implicit-date",
-                           f"unquoted '{text}' is read as a date under '{key}', which is not a date key; {quote}")
+            self.result.at(
+                node,
+                "implicit-date",
+                f"unquoted '{text}' is read as a date under '{key}', which is not a date key; {quote}",
+            )
         elif isinstance(value, float) and not isinstance(value, bool):
             # 1.10 -> 1.1 (a version number) and 1:30.5 -> 90.5 lose what was written; .5 does not
             lossy = re.search(r"\.[0-9_]*0$", text) or "_" in text or ":" in text
             if lossy and value == value and text.lstrip("+") != repr(value):
-                self.result.at(node, "implicit-float",
-                               f"unquoted '{text}' is read as the number {value!r}; {quote}")
+                self.result.at(node, "implicit-float", f"unquoted '{text}' is read as the number {value!r}; {quote}")
         elif isinstance(value, int) and not isinstance(value, bool):
             if not _INT_PLAIN.match(text):
-                self.result.at(node, "implicit-int",
-                               f"unquoted '{text}' is read as the number {value}; {quote}")
+                self.result.at(node, "implicit-int", f"unquoted '{text}' is read as the number {value}; {quote}")
 
 
 def _check_top_level(result: CheckedFile, root, lines: list[str]) -> None:
@@ -273,13 +294,16 @@ def _is_empty(node) -> bool:
 
 def _empty(result: CheckedFile, key_node, value_node, key: str, lines: list[str]) -> None:
     line_index = key_node.end_mark.line + result.line_offset - 1
-    rest = lines[line_index][key_node.end_mark.column:] if 0 <= line_index < len(lines) else ""
+    rest = lines[line_index][key_node.end_mark.column :] if 0 <= line_index < len(lines) else ""
     rest = rest.lstrip()[1:].lstrip() if rest.lstrip().startswith(":") else ""
     if rest.startswith("#"):
-        result.add(line_index + 1, key_node.end_mark.column + 1 + (len(lines[line_index][key_node.end_mark.column:])
-                                                                  - len(rest)),
-                   "comment-value", f"'{key}' is empty because '{rest.split()[0]}' is read as a YAML comment; "
-                                    f"quote it (\"{rest.strip()}\") or drop the '#'")
+        result.add(
+            line_index + 1,
+            key_node.end_mark.column + 1 + (len(lines[line_index][key_node.end_mark.column :]) - len(rest)),
+            "comment-value",
+            f"'{key}' is empty because '{rest.split()[0]}' is read as a YAML comment; "
+            f"quote it (\"{rest.strip()}\") or drop the '#'",
+        )
         return
     result.at(key_node, "empty-value", f"'{key}' has no value")
 
@@ -287,8 +311,11 @@ def _empty(result: CheckedFile, key_node, value_node, key: str, lines: list[str]
 def _check_string_list(result: CheckedFile, key: str, node) -> None:
     if not isinstance(node, yaml.SequenceNode):
         kind = "a mapping" if isinstance(node, yaml.MappingNode) else f"the single value '{node.value}'"
-        result.at(node, "wrong-type", f"'{key}' should be a list of strings, not {kind}; write [{_flow_hint(node)}] "
-                                      "or one '- item' a line")
+        result.at(
+            node,
+            "wrong-type",
+            f"'{key}' should be a list of strings, not {kind}; write [{_flow_hint(node)}] or one '- item' a line",
+        )
         return
     for item in node.value:
         if isinstance(item, yaml.ScalarNode):
@@ -379,5 +406,4 @@ def _check_required(result: CheckedFile, root, body: str, settings: Settings) ->
             continue
         if name == "title" and (_H1.search(body) or re.search(r"^(- )?Full Title:\s*\S", body, re.MULTILINE)):
             continue
-        result.add(result.fm.open_line, 1, "missing-key",
-                   f"Readwise note has no '{required}' in its front matter")
+        result.add(result.fm.open_line, 1, "missing-key", f"Readwise note has no '{required}' in its front matter")

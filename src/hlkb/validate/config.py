@@ -20,14 +20,15 @@ CONFIG_KEYS = ("schema", "schemas", "disable", "required")
 
 @dataclass
 class ValidateConfig:
-    source: Path | None = None                 # the file the settings came from
+    source: Path | None = None  # the file the settings came from
     root: Path = field(default_factory=Path.cwd)
-    schema: Path | None = None                 # applies to every file
-    schemas: list[tuple[str, Path]] = field(default_factory=list)   # (glob, schema) for matching files
+    schema: Path | None = None  # applies to every file
+    schemas: list[tuple[str, Path]] = field(default_factory=list)  # (glob, schema) for matching files
     disabled: frozenset[str] = frozenset()
     required: tuple[str, ...] = ("title",)
 
-_load_toml = load_toml        # one reader of settings files (hlkb.config)
+
+_load_toml = load_toml  # one reader of settings files (hlkb.config)
 
 
 def _section(path: Path) -> dict | None:
@@ -41,6 +42,7 @@ def _section(path: Path) -> dict | None:
     if not isinstance(section, dict):
         raise UsageError("the validate settings must be a table", str(path))
     return section
+
 
 def find_config(start: Path | None = None) -> ValidateConfig:
     """The nearest config with validate settings, from ``start`` up to the repository root."""
@@ -56,16 +58,19 @@ def find_config(start: Path | None = None) -> ValidateConfig:
             break
     return ValidateConfig()
 
+
 def load_config(path: Path) -> ValidateConfig:
     """An explicitly named config file (``--config``); it must hold validate settings."""
     if not path.is_file():
-        raise UsageError("config file does not exist" if not path.exists() else "config is not a regular file",
-                         str(path))
+        raise UsageError(
+            "config file does not exist" if not path.exists() else "config is not a regular file", str(path)
+        )
     section = _section(path)
     if section is None:
         where = "[tool.hlkb.validate]" if path.name == "pyproject.toml" else "[validate]"
         raise UsageError(f"no {where} table in this file", str(path))
     return config_from_section(section, path)
+
 
 def config_from_section(section: dict, source: Path) -> ValidateConfig:
 
@@ -82,7 +87,7 @@ def config_from_section(section: dict, source: Path) -> ValidateConfig:
     if "schemas" in section:
         table = section["schemas"]
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-            raise UsageError("'schemas' must be a table of \"glob\" = \"schema path\"", where)
+            raise UsageError('\'schemas\' must be a table of "glob" = "schema path"', where)
         config.schemas = [(glob, root / schema) for glob, schema in table.items()]
     if "disable" in section:
         rules = section["disable"]
@@ -98,6 +103,7 @@ def config_from_section(section: dict, source: Path) -> ValidateConfig:
             raise UsageError("'required' must be a list of key names", where)
         config.required = tuple(keys)
     return config
+
 
 def glob_to_regex(glob: str) -> re.Pattern:
     """``**`` spans folders, ``*`` and ``?`` stay within one; a glob without "/" matches the file name."""
@@ -117,6 +123,7 @@ def glob_to_regex(glob: str) -> re.Pattern:
         i += 1
     prefix = "" if "/" in glob else "(?:.*/)?"
     return re.compile(prefix + "".join(out) + r"\Z")
+
 
 def schemas_for(config: ValidateConfig, file: Path, override: Path | None = None) -> list[Path]:
     """The schema files that apply to ``file``: --schema (else the config's), then per-glob ones."""

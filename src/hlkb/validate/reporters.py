@@ -25,6 +25,7 @@ class Reporter:
     def finish(self, files: int, errors: int, warnings: int) -> None:
         return None
 
+
 class TextReporter(Reporter):
     """``path:line:col: CODE message`` a line (warnings end in ``(warning)``); a rich summary on a TTY."""
 
@@ -51,6 +52,7 @@ class TextReporter(Reporter):
         text.append(f"{warnings} warning{'s' * (warnings != 1)}", style="yellow" if warnings else "green")
         stderr_console().print(text)
 
+
 class JsonReporter(Reporter):
     """One JSON array of diagnostic records, streamed."""
 
@@ -67,20 +69,26 @@ class JsonReporter(Reporter):
     def finish(self, files: int, errors: int, warnings: int) -> None:
         self.out.write("\n]\n" if self.count else "[]\n")
 
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
+
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
 
 class GithubReporter(Reporter):
     """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=CODE::message``."""
 
     def report(self, diagnostic: Diagnostic) -> None:
         level = "warning" if diagnostic.severity == "warning" else "error"
-        self.out.write(f"::{level} file={_escape_property(diagnostic.path)},line={diagnostic.line},"
-                       f"col={diagnostic.column},title={_escape_property(diagnostic.code)}::"
-                       f"{_escape_data(diagnostic.code + ' ' + diagnostic.message)}\n")
+        self.out.write(
+            f"::{level} file={_escape_property(diagnostic.path)},line={diagnostic.line},"
+            f"col={diagnostic.column},title={_escape_property(diagnostic.code)}::"
+            f"{_escape_data(diagnostic.code + ' ' + diagnostic.message)}\n"
+        )
+
 
 REPORTERS = {"text": TextReporter, "json": JsonReporter, "github": GithubReporter}
 
@@ -91,6 +99,7 @@ def make_reporter(fmt: str, out: TextIO | None = None) -> Reporter:
         return REPORTERS[fmt](out)
     except KeyError:
         raise UsageError(f"--format must be one of {', '.join(REPORTERS)}, not {fmt!r}") from None
+
 
 def write_all(diagnostics: Iterable[Diagnostic], reporter: Reporter) -> None:
     for d in diagnostics:

@@ -51,6 +51,7 @@ def load_schema(path: Path):
     _cache[key] = validator
     return validator
 
+
 def check_schema(result: CheckedFile, schema_path: Path) -> None:
     """Add one ``schema`` diagnostic per jsonschema error, at the line of the key it concerns."""
     if not result.has_front_matter or result.node is None and result.data is None:
@@ -69,6 +70,7 @@ def check_schema(result: CheckedFile, schema_path: Path) -> None:
             result.at(node, "schema", f"{text} ({label})")
         else:
             result.add(result.fm.open_line, 1, "schema", f"{text} ({label})")
+
 
 def _locate(root, path: list, error):
     """The node for a JSON path: a mapping key's own node (its line), or a list item."""
@@ -89,8 +91,11 @@ def _locate(root, path: list, error):
         else:
             return located, path
     # An unexpected key: point at it rather than at its parent.
-    if error.validator == "additionalProperties" and isinstance(node, yaml.MappingNode) \
-            and isinstance(error.instance, dict):
+    if (
+        error.validator == "additionalProperties"
+        and isinstance(node, yaml.MappingNode)
+        and isinstance(error.instance, dict)
+    ):
         props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         patterns = error.schema.get("patternProperties", {}) if isinstance(error.schema, dict) else {}
         import re
@@ -100,5 +105,5 @@ def _locate(root, path: list, error):
             if key not in props and not any(re.search(p, str(key)) for p in patterns):
                 return key_node, path
     if node is root and located is root:
-        return None, path   # the whole front matter (e.g. a required key is missing)
+        return None, path  # the whole front matter (e.g. a required key is missing)
     return located, path

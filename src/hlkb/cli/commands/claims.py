@@ -16,14 +16,24 @@ from hlkb.errors import HlkbError
 from hlkb.pipeline import parse_and_analyze
 from hlkb.vault import expand_paths, iter_note_files, resolve_vault
 
-Check = Annotated[bool, typer.Option(
-    "--check", help="Compare figures across aligned English/Chinese pairs; print each mismatch "
-                    "as path:line and exit 1 when any is found.")]
+Check = Annotated[
+    bool,
+    typer.Option(
+        "--check",
+        help="Compare figures across aligned English/Chinese pairs; print each mismatch "
+        "as path:line and exit 1 when any is found.",
+    ),
+]
+
 
 def register(app) -> None:
-    app.command("claims", help="Claims (sentences stating figures or attributed to a source, and "
-                               "researcher-written claims), with figures; --check compares figures "
-                               "across languages.")(claims_command)
+    app.command(
+        "claims",
+        help="Claims (sentences stating figures or attributed to a source, and "
+        "researcher-written claims), with figures; --check compares figures "
+        "across languages.",
+    )(claims_command)
+
 
 def claims_command(
     files: Optional[List[str]] = typer.Argument(None, help="Note files or folders (default: every note of the vault)."),
@@ -33,7 +43,6 @@ def claims_command(
     jsonl: opt.Jsonl = False,
     format_: opt.Format = None,
 ) -> int:
-
 
     fmt = output_format(json_, jsonl, format_)
     failed = 0
@@ -79,13 +88,16 @@ def claims_command(
         return 2
     return 1 if mismatches else 0
 
+
 def _safe(text: str) -> str:
 
     return terminal_safe(text)
 
+
 def _analyze(source, shown):
 
     return parse_and_analyze(source, shown)
+
 
 def _note_sources(files, vault, on_error):
     """(path on disk, path shown) of every note to read: the FILE arguments (a folder is
@@ -101,6 +113,7 @@ def _note_sources(files, vault, on_error):
             on_error(shown, "no such file")
         else:
             yield path, shown
+
 
 def _render(records: list[dict]) -> None:
     from rich.table import Table
@@ -119,7 +132,15 @@ def _render(records: list[dict]) -> None:
         table.add_column("who", ratio=1, overflow="fold")
         for rec in recs:
             figures = ", ".join(f"{f['raw']} ({f['unit']})" for f in rec["figures"])
-            check = rec["check"] + (f": {rec['counterpart']}" if rec["check"] == "mismatch" and rec["counterpart"] else "")
-            table.add_row(str(rec["line"]), rec["source"], rich_text(check, styles.get(rec["check"], "")),
-                          rich_text(rec["text"]), rich_text(figures), rich_text(rec["attribution"] or ""))
+            check = rec["check"] + (
+                f": {rec['counterpart']}" if rec["check"] == "mismatch" and rec["counterpart"] else ""
+            )
+            table.add_row(
+                str(rec["line"]),
+                rec["source"],
+                rich_text(check, styles.get(rec["check"], "")),
+                rich_text(rec["text"]),
+                rich_text(figures),
+                rich_text(rec["attribution"] or ""),
+            )
         console.print(table)

@@ -17,16 +17,27 @@ from hlkb.index import get_record, search
 
 
 def register(app) -> None:
-    app.command("export", help="Export records (all, or those matching QUERY and the filters) as JSON, JSONL, "
-                "CSV, a Markdown digest or TMX; --schema prints the JSON Schema of the records.")(export_command)
+    app.command(
+        "export",
+        help="Export records (all, or those matching QUERY and the filters) as JSON, JSONL, "
+        "CSV, a Markdown digest or TMX; --schema prints the JSON Schema of the records.",
+    )(export_command)
+
 
 @opt.with_filters
 def export_command(
-    query: Optional[str] = typer.Argument(None, help="Optional search query (as for `hlkb search`); "
-                                                     "without it, every record matching the filters, in file order."),
+    query: Optional[str] = typer.Argument(
+        None,
+        help="Optional search query (as for `hlkb search`); "
+        "without it, every record matching the filters, in file order.",
+    ),
     format_: str = typer.Option("json", "--format", "-f", help="json, jsonl, csv, md or tmx."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write to this file (atomically; a "
-                                         "regular file or a new name) instead of stdout; - is stdout."),
+    output: Optional[str] = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write to this file (atomically; a regular file or a new name) instead of stdout; - is stdout.",
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite the -o file if it exists."),
     schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of all record kinds and exit."),
     filters: Filters = None,
@@ -34,7 +45,6 @@ def export_command(
     db: opt.Db = None,
     no_refresh: opt.NoRefresh = False,
 ) -> int:
-
 
     if schema:
         sys.stdout.write(schema_text())
@@ -55,7 +65,7 @@ def export_command(
 
         from hlkb.atomicfile import check_new_file_target
 
-        check_new_file_target(Path(output), force)   # fail before the (possibly long) index refresh
+        check_new_file_target(Path(output), force)  # fail before the (possibly long) index refresh
 
     with ensure_fresh(vault, db, no_refresh) as index:
         records = _export_records(index, query, filters, search)
@@ -69,18 +79,23 @@ def export_command(
         if output:
             from hlkb.atomicfile import new_file_writer
 
-            with new_file_writer(output, force=force, newline="" if fmt == "csv" else "\n",
-                               on_leftover=lambda path, what: message(f"hlkb: {path}: {what}")) as stream:
+            with new_file_writer(
+                output,
+                force=force,
+                newline="" if fmt == "csv" else "\n",
+                on_leftover=lambda path, what: message(f"hlkb: {path}: {what}"),
+            ) as stream:
                 count = write_export(records, fmt, stream, lookup)
             message(f"hlkb: exported {count} record{'s' * (count != 1)} to {output}")
         else:
             out = sys.stdout
-            if out.isatty():   # people read this: note text must not drive their terminal
+            if out.isatty():  # people read this: note text must not drive their terminal
                 from hlkb.cli.output import TerminalSafeWriter
 
                 out = TerminalSafeWriter(out, json_escapes=fmt in ("json", "jsonl"))
             write_export(records, fmt, out, lookup)
     return 0
+
 
 def _export_records(index, query, filters, search):
     """docs/records.md records: search hits lose the ranking fields (``rank``, ``snippet``) it adds."""

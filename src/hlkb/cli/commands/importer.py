@@ -16,9 +16,10 @@ import typer
 
 from hlkb.cli.commands import options as opt
 from hlkb.cli.display import terminal_safe
-from hlkb.cli.output import dumps, message, progress
+from hlkb.cli.output import message, progress
 from hlkb.edit.lock import vault_edit_lock
 from hlkb.errors import HlkbError, InputError, UsageError
+from hlkb.export.jsonout import dumps
 from hlkb.index import open_index, update_files
 from hlkb.index.dbfile import check_index_path
 from hlkb.readwise.api import ReadwiseClient, read_token
@@ -33,33 +34,52 @@ JSON_VERSION = 1
 
 
 def register(app) -> None:
-    app.command("import", help="Create and update notes from Readwise: its CSV export, its API export JSON "
-                "(pages, a list of books, JSONL), or the API itself (--api). Notes are found again by their "
-                "Readwise ids wherever they have moved; edits in the vault are kept.")(import_command)
+    app.command(
+        "import",
+        help="Create and update notes from Readwise: its CSV export, its API export JSON "
+        "(pages, a list of books, JSONL), or the API itself (--api). Notes are found again by their "
+        "Readwise ids wherever they have moved; edits in the vault are kept.",
+    )(import_command)
+
 
 def import_command(
-    inputs: Optional[List[str]] = typer.Argument(None, help="Export files: Readwise's CSV, or API export JSON/JSONL "
-                                                 "(- reads stdin)."),
-    api: bool = typer.Option(False, "--api", help="Fetch from the Readwise API (token: READWISE_TOKEN or --token-file); "
-                             "only what changed since the last --api import."),
+    inputs: Optional[List[str]] = typer.Argument(
+        None, help="Export files: Readwise's CSV, or API export JSON/JSONL (- reads stdin)."
+    ),
+    api: bool = typer.Option(
+        False,
+        "--api",
+        help="Fetch from the Readwise API (token: READWISE_TOKEN or --token-file); "
+        "only what changed since the last --api import.",
+    ),
     token_file: Optional[str] = typer.Option(None, "--token-file", help="Read the Readwise token from this file."),
-    full: bool = typer.Option(False, "--full", help="With --api: fetch everything, not only what changed since the "
-                              "last import."),
-    api_url: str = typer.Option("https://readwise.io/api/v2/", "--api-url", help="The Readwise API's address "
-                                "(for a proxy or a test server)."),
-    prune: bool = typer.Option(False, "--prune", help="Remove highlights deleted or discarded in Readwise (without "
-                               "it they are only reported)."),
-    on_conflict: str = typer.Option("report", "--on-conflict", help="A highlight edited in the vault that also "
-                                    "changed in Readwise: report (exit 1), keep (yours; not reported again) or "
-                                    "readwise (take Readwise's)."),
+    full: bool = typer.Option(
+        False, "--full", help="With --api: fetch everything, not only what changed since the last import."
+    ),
+    api_url: str = typer.Option(
+        "https://readwise.io/api/v2/", "--api-url", help="The Readwise API's address (for a proxy or a test server)."
+    ),
+    prune: bool = typer.Option(
+        False, "--prune", help="Remove highlights deleted or discarded in Readwise (without it they are only reported)."
+    ),
+    on_conflict: str = typer.Option(
+        "report",
+        "--on-conflict",
+        help="A highlight edited in the vault that also "
+        "changed in Readwise: report (exit 1), keep (yours; not reported again) or "
+        "readwise (take Readwise's).",
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the unified diff of every note and change nothing."),
-    vault: opt.Vault = None, db: opt.Db = None,
-    json_: bool = typer.Option(False, "--json", help="Print a JSON summary of the import (docs/records.md#import-summary)."),
+    vault: opt.Vault = None,
+    db: opt.Db = None,
+    json_: bool = typer.Option(
+        False, "--json", help="Print a JSON summary of the import (docs/records.md#import-summary)."
+    ),
 ) -> int:
     return run_import(inputs or [], api, token_file, full, api_url, prune, on_conflict, dry_run, vault, db, json_)
 
-def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_run, vault, db, json_) -> int:
 
+def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_run, vault, db, json_) -> int:
 
     if api and inputs:
         raise UsageError("hlkb import: give export files or --api, not both")
@@ -70,7 +90,7 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
     if on_conflict not in ON_CONFLICT:
         raise UsageError(f"--on-conflict must be one of {', '.join(ON_CONFLICT)}")
     root = resolve_vault(vault)
-    settings = import_settings(root)          # a bad [import] or [template] table stops us here
+    settings = import_settings(root)  # a bad [import] or [template] table stops us here
     template = import_template(root)
     db_path = Path(db).expanduser() if db else default_db(root)
     _check_index_path(db_path)
@@ -115,7 +135,9 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
             index.close()
     return _report(plan, result, dry_run, json_)
 
+
 # ---------------------------------------------------------------------------- inputs ---
+
 
 def _read_inputs(inputs: list[str]):
 
@@ -126,6 +148,7 @@ def _read_inputs(inputs: list[str]):
             message(f"hlkb: warning: {line}")
         exports.append(export)
     return merge_books(exports)
+
 
 def _fetch(token_file, api_url, updated_after):
 
@@ -146,37 +169,53 @@ def _fetch(token_file, api_url, updated_after):
     message(f"hlkb: fetched {len(books)} books from Readwise{since}")
     return books, client
 
+
 # ---------------------------------------------------------------------------- planning ---
+
 
 def _plan(root, books, recorded, options, settings, template, client, check_new):
 
     refetch = None
     if client is not None:
+
         def refetch(ids):
             # an incremental fetch has only a book's changed highlights: a book without a
             # note yet is fetched whole before one is made for it
             return client.books(ids)
+
     with progress(len(books), "planning notes") as advance:
-        return plan_import(root, books, recorded, options, settings, template, advance=advance,
-                           on_error=lambda path, msg: message(f"hlkb: {path}: {msg}"), refetch=refetch,
-                           check_new=check_new)
+        return plan_import(
+            root,
+            books,
+            recorded,
+            options,
+            settings,
+            template,
+            advance=advance,
+            on_error=lambda path, msg: message(f"hlkb: {path}: {msg}"),
+            refetch=refetch,
+            check_new=check_new,
+        )
+
 
 def _write(plan, root, dry_run, json_):
 
-
     if dry_run:
-        if not json_:    # with --json the diffs go inside it: stdout stays one JSON object
+        if not json_:  # with --json the diffs go inside it: stdout stays one JSON object
             for note in plan.changed:
                 sys.stdout.write(_safe(note.diff()))
         return WriteResult()
     with progress(len(plan.changed), "writing notes") as advance:
         return write_import(plan, root, advance=advance)
 
+
 # ---------------------------------------------------------------------------- index ---
+
 
 def _check_index_path(db_path) -> None:
 
-    check_index_path(db_path)   # a .hlkb that is a file, a --db that is a FIFO: said before any work
+    check_index_path(db_path)  # a .hlkb that is a file, a --db that is a FIFO: said before any work
+
 
 def _remembered_since(root, db_path) -> str | None:
     """The ``updatedAfter`` the last complete --api import left (None: never, or no index)."""
@@ -186,6 +225,7 @@ def _remembered_since(root, db_path) -> str | None:
     with open_index(root, db_path) as index:
         return ImportState(index.conn).updated_after()
 
+
 def _open_index(root, db_path, dry_run):
     """The index that holds what hlkb wrote; a dry run does not create one."""
 
@@ -194,9 +234,13 @@ def _open_index(root, db_path, dry_run):
     index = open_index(root, db_path)
     if index.read_only and not dry_run:
         index.close()
-        raise InputError("the index is read-only here; hlkb import keeps in it what it wrote (to tell your "
-                         "edits from Readwise's), so it cannot import (nothing was written)", str(db_path))
+        raise InputError(
+            "the index is read-only here; hlkb import keeps in it what it wrote (to tell your "
+            "edits from Readwise's), so it cannot import (nothing was written)",
+            str(db_path),
+        )
     return index
+
 
 def _update_index(index, paths) -> bool:
 
@@ -207,6 +251,7 @@ def _update_index(index, paths) -> bool:
         message(f"hlkb: the notes were written but the index was not updated: {exc}")
         return False
 
+
 def _editing(root, dry_run: bool):
     """The vault's edit lock from planning to the last write (a dry run writes nothing)."""
 
@@ -216,12 +261,14 @@ def _editing(root, dry_run: bool):
     def on_wait():
         if sys.stderr.isatty():
             message("hlkb: waiting for another hlkb that is editing this vault")
+
     return vault_edit_lock(root, on_wait=on_wait)
+
 
 # ---------------------------------------------------------------------------- report ---
 
-def _report(plan, result, dry_run, json_) -> int:
 
+def _report(plan, result, dry_run, json_) -> int:
 
     written = result.written if not dry_run else plan.changed
     created = [p for p in written if p.new]
@@ -236,23 +283,30 @@ def _report(plan, result, dry_run, json_) -> int:
     changed = sum(p.updated for p in written)
     removed = sum(p.removed for p in written)
     verb = "would be" if dry_run else ""
-    message(f"{'dry run: ' if dry_run else ''}import: {len(created)} notes {verb + ' ' if verb else ''}created, "
-            f"{len(updated)} {verb + ' ' if verb else ''}updated, {plan.books_unchanged} unchanged; highlights "
-            f"{added} added, {changed} updated, {removed} removed; {len(plan.conflicts)} conflicts")
+    message(
+        f"{'dry run: ' if dry_run else ''}import: {len(created)} notes {verb + ' ' if verb else ''}created, "
+        f"{len(updated)} {verb + ' ' if verb else ''}updated, {plan.books_unchanged} unchanged; highlights "
+        f"{added} added, {changed} updated, {removed} removed; {len(plan.conflicts)} conflicts"
+    )
     if json_:
-        out = {"version": JSON_VERSION, "dry_run": dry_run,
-               "created": [p.rel for p in created], "updated": [p.rel for p in updated],
-               "unchanged": plan.books_unchanged,
-               "highlights": {"added": added, "updated": changed, "removed": removed},
-               "conflicts": [c.to_record() for c in plan.conflicts],
-               "findings": [f.to_record() for f in plan.findings],
-               "errors": plan.errors + result.errors}
+        out = {
+            "version": JSON_VERSION,
+            "dry_run": dry_run,
+            "created": [p.rel for p in created],
+            "updated": [p.rel for p in updated],
+            "unchanged": plan.books_unchanged,
+            "highlights": {"added": added, "updated": changed, "removed": removed},
+            "conflicts": [c.to_record() for c in plan.conflicts],
+            "findings": [f.to_record() for f in plan.findings],
+            "errors": plan.errors + result.errors,
+        }
         if dry_run:
             out["diffs"] = {p.rel: p.diff() for p in written}
         sys.stdout.write(dumps(out) + "\n")
     if plan.errors or result.errors:
         return 2
     return 1 if plan.conflicts else 0
+
 
 def _safe(text: str) -> str:
 

@@ -29,28 +29,44 @@ from hlkb.vault import resolve_vault
 
 def register(app) -> None:
     app.command("index", help="Build or refresh the index (incremental; --full re-parses every file).")(index_command)
-    app.command("search", help="Ranked full-text search (English and Chinese, Traditional/Simplified-"
-                "insensitive); each passage is one hit, grouped by note. Syntax: words ANDed, OR, -word/NOT, "
-                "\"exact phrase\", prefix*, title:/author:/tag:/note: fields.")(search_command)
-    app.command("show", help="One record as a card (its note's title and author, where it is, its text, "
-                "the reader's note, tags, neighbours) by its id (a unique prefix is enough); --json for the record.")(show_command)
+    app.command(
+        "search",
+        help="Ranked full-text search (English and Chinese, Traditional/Simplified-"
+        "insensitive); each passage is one hit, grouped by note. Syntax: words ANDed, OR, -word/NOT, "
+        '"exact phrase", prefix*, title:/author:/tag:/note: fields.',
+    )(search_command)
+    app.command(
+        "show",
+        help="One record as a card (its note's title and author, where it is, its text, "
+        "the reader's note, tags, neighbours) by its id (a unique prefix is enough); --json for the record.",
+    )(show_command)
     app.command("stats", help="Counts of records by kind, category, tag and language.")(stats_command)
+
 
 def index_command(
     vault: opt.Vault = None,
     db: opt.Db = None,
     full: bool = typer.Option(False, "--full", help="Re-parse every file, not only the changed ones."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parsing processes (default: one per core, "
-                                       "at most 4; 1 parses in the writing process)."),
-    follow_links: Optional[bool] = typer.Option(None, "--follow-links/--no-follow-links",
-                                                help="Also index notes that symlinks lead to outside the vault "
-                                                     "(kept for later refreshes; default: skip them)."),
-    embed: Optional[bool] = typer.Option(None, "--embed/--no-embed", help="Also embed every changed passage "
-                                         "for `hlkb related` and `search --semantic` (default: embed = true|false "
-                                         "under [index] in hlkb.toml; needs the semantic extra)."),
+    jobs: Optional[int] = typer.Option(
+        None,
+        "--jobs",
+        "-j",
+        help="Parsing processes (default: one per core, at most 4; 1 parses in the writing process).",
+    ),
+    follow_links: Optional[bool] = typer.Option(
+        None,
+        "--follow-links/--no-follow-links",
+        help="Also index notes that symlinks lead to outside the vault (kept for later refreshes; default: skip them).",
+    ),
+    embed: Optional[bool] = typer.Option(
+        None,
+        "--embed/--no-embed",
+        help="Also embed every changed passage "
+        "for `hlkb related` and `search --semantic` (default: embed = true|false "
+        "under [index] in hlkb.toml; needs the semantic extra).",
+    ),
     json_: opt.JsonObject = False,
 ) -> int:
-
 
     if jobs is not None and not 1 <= jobs <= 64:
         raise UsageError("--jobs takes a number of processes from 1 to 64")
@@ -61,7 +77,6 @@ def index_command(
 
     root = resolve_vault(vault)
     with open_index(root, Path(db).expanduser() if db else None) as index:
-
         summary = refresh(index, full=full, progress=progress_bar, jobs=jobs, follow_links=follow_links)
         for line in summary.errors:
             message(f"hlkb: {line}")
@@ -74,9 +89,10 @@ def index_command(
         print(dumps(record))
     return 0
 
+
 @opt.with_filters
 def search_command(
-    query: str = typer.Argument(..., help="What to look for (see the syntax above); \"\" lists all records."),
+    query: str = typer.Argument(..., help='What to look for (see the syntax above); "" lists all records.'),
     filters: Filters = None,
     vault: opt.Vault = None,
     db: opt.Db = None,
@@ -84,12 +100,31 @@ def search_command(
     json_: opt.Json = False,
     jsonl: opt.Jsonl = False,
     format_: opt.Format = None,
-    snippets: Annotated[bool, typer.Option("--snippets", help="Add a 'snippet' excerpt to each JSON hit (the terminal view always shows one).")] = False,
-    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Choose among the hits in fzf, with `hlkb show` as the preview; prints the chosen hits' ids and path:line.")] = False,
-    semantic: Annotated[bool, typer.Option("--semantic", help="Rank by meaning, in English and Chinese alike (needs `hlkb index --embed` and the semantic extra); JSON hits gain 'similarity'.")] = False,
-    hybrid: Annotated[bool, typer.Option("--hybrid", help="Fuse the keyword and the meaning rankings (reciprocal rank fusion).")] = False,
+    snippets: Annotated[
+        bool,
+        typer.Option(
+            "--snippets", help="Add a 'snippet' excerpt to each JSON hit (the terminal view always shows one)."
+        ),
+    ] = False,
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            "--interactive",
+            "-i",
+            help="Choose among the hits in fzf, with `hlkb show` as the preview; prints the chosen hits' ids and path:line.",
+        ),
+    ] = False,
+    semantic: Annotated[
+        bool,
+        typer.Option(
+            "--semantic",
+            help="Rank by meaning, in English and Chinese alike (needs `hlkb index --embed` and the semantic extra); JSON hits gain 'similarity'.",
+        ),
+    ] = False,
+    hybrid: Annotated[
+        bool, typer.Option("--hybrid", help="Fuse the keyword and the meaning rankings (reciprocal rank fusion).")
+    ] = False,
 ) -> int:
-
 
     fmt = output_format(json_, jsonl, format_)
     if semantic or hybrid:
@@ -102,14 +137,14 @@ def search_command(
         # a query by meaning is a sentence: the query syntax applies only to --hybrid's keywords
         parsed = parse_query(query) if hybrid and query.strip() else None
         return search_by_meaning(query, parsed, filters, fmt, snippets, vault, db, no_refresh, hybrid)
-    parsed = parse_query(query) if query.strip() else None   # a bad query fails before any refresh
+    parsed = parse_query(query) if query.strip() else None  # a bad query fails before any refresh
     if interactive:
         if fmt != "table":
             raise UsageError("--interactive shows the hits in fzf: drop --json/--jsonl/--format")
         return _interactive(query, filters, vault, db, no_refresh)
     with ensure_fresh(vault, db, no_refresh) as index:
         if fmt == "table":
-            screen = filters.limit or (50 if sys.stdout.isatty() else None)   # a screenful for people
+            screen = filters.limit or (50 if sys.stdout.isatty() else None)  # a screenful for people
             filters.limit = None
             count = _show_hits(index, parsed, filters, screen)
         else:
@@ -120,6 +155,7 @@ def search_command(
         message("hlkb: no matches")
     return 0
 
+
 def _listing_hits(index, filters, limit):
     """A listing (query "") as hits, for the grouped view."""
 
@@ -129,9 +165,23 @@ def _listing_hits(index, filters, limit):
     hits = []
     for rid in rids:
         _r, file_id, rec_id, kind, pos, length, path, line, passage = meta[rid]
-        hits.append(Hit(rid, kind, 0.0, rec_id, path, line, pos, length, rows=[rid] if kind == "note" else [],
-                        passage=passage, file_id=file_id))
+        hits.append(
+            Hit(
+                rid,
+                kind,
+                0.0,
+                rec_id,
+                path,
+                line,
+                pos,
+                length,
+                rows=[rid] if kind == "note" else [],
+                passage=passage,
+                file_id=file_id,
+            )
+        )
     return hits
+
 
 def _show_hits(index, parsed, filters, screen: int | None) -> int:
     """The grouped terminal view; returns the number of hits."""
@@ -148,10 +198,12 @@ def _show_hits(index, parsed, filters, screen: int | None) -> int:
     groups = group_hits(index, shown, parsed, ev)
     console = stdout_console()
     total_notes = len({h.file_id for h in hits})
-    for line in search_view(groups, parsed.terms, console.width, len(hits), total_notes, len(shown),
-                            len(shown) < len(hits)):
+    for line in search_view(
+        groups, parsed.terms, console.width, len(hits), total_notes, len(shown), len(shown) < len(hits)
+    ):
         console.print(line, no_wrap=True, crop=True)
     return len(hits)
+
 
 def _interactive(query, filters, vault, db, no_refresh) -> int:
     """The hits in fzf (one line each: path:line, kind, text), `hlkb show` as the preview;
@@ -161,8 +213,10 @@ def _interactive(query, filters, vault, db, no_refresh) -> int:
 
     fzf = shutil.which("fzf")
     if fzf is None:
-        raise UsageError("hlkb search -i needs fzf, which is not installed (apt install fzf, brew install fzf, "
-                         "or https://github.com/junegunn/fzf); search without -i instead")
+        raise UsageError(
+            "hlkb search -i needs fzf, which is not installed (apt install fzf, brew install fzf, "
+            "or https://github.com/junegunn/fzf); search without -i instead"
+        )
     with ensure_fresh(vault, db, no_refresh) as index:
         lines = []
         for rec in search(index, query, filters, snippets=True):
@@ -174,17 +228,37 @@ def _interactive(query, filters, vault, db, no_refresh) -> int:
     if not lines:
         message("hlkb: no matches")
         return 0
-    show = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "hlkb", "show"]) + " {1} " + \
-        " ".join(shlex.quote(a) for a in where + ["--no-refresh"])
-    cmd = [fzf, "--multi", "--delimiter", "\t", "--with-nth", "2..", "--preview", show,
-           "--preview-window", "right,50%,wrap", "--prompt", f"{query}> "]
+    show = (
+        " ".join(shlex.quote(a) for a in [sys.executable, "-m", "hlkb", "show"])
+        + " {1} "
+        + " ".join(shlex.quote(a) for a in where + ["--no-refresh"])
+    )
+    cmd = [
+        fzf,
+        "--multi",
+        "--delimiter",
+        "\t",
+        "--with-nth",
+        "2..",
+        "--preview",
+        show,
+        "--preview-window",
+        "right,50%,wrap",
+        "--prompt",
+        f"{query}> ",
+    ]
     try:
-        proc = subprocess.run(cmd, input="\n".join(lines) + "\n", stdout=subprocess.PIPE, text=True,
-                              env=dict(os.environ, HLKB_VAULT=str(index.vault)))
+        proc = subprocess.run(
+            cmd,
+            input="\n".join(lines) + "\n",
+            stdout=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ, HLKB_VAULT=str(index.vault)),
+        )
     except OSError as exc:
         raise UsageError(f"cannot run fzf: {exc.strerror or exc}") from None
     if proc.returncode == 130:
-        return 130          # Esc or Ctrl-C in fzf: nothing chosen
+        return 130  # Esc or Ctrl-C in fzf: nothing chosen
     if proc.returncode not in (0, 1):
         raise UsageError(f"fzf failed (exit {proc.returncode})")
     for chosen in proc.stdout.splitlines():
@@ -192,6 +266,7 @@ def _interactive(query, filters, vault, db, no_refresh) -> int:
         if len(fields) >= 2:
             print(f"{fields[0]}\t{fields[1]}")
     return 0
+
 
 def show_command(
     record_id: str = typer.Argument(..., metavar="ID", help="A record id, or a unique prefix of one."),
@@ -212,6 +287,7 @@ def show_command(
         console.print(renderable)
     return 0
 
+
 def stats_command(
     vault: opt.Vault = None,
     db: opt.Db = None,
@@ -227,8 +303,9 @@ def stats_command(
     from rich.table import Table
 
     console = stdout_console()
-    console.print(rich_text(f"{counts['files']} files ({counts['files_failed']} failed to parse), "
-                            f"{counts['records']} records"))
+    console.print(
+        rich_text(f"{counts['files']} files ({counts['files_failed']} failed to parse), {counts['records']} records")
+    )
     for title, key in (("kind", "kinds"), ("category", "categories"), ("language", "languages"), ("tag", "tags")):
         table = Table(title=title, title_justify="left")
         table.add_column(title)

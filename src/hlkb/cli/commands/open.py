@@ -15,12 +15,18 @@ from hlkb.index import get_record
 
 
 def register(app) -> None:
-    app.command("open", help="Open the note holding a record in $VISUAL or $EDITOR at the record's line "
-                "(+LINE, as vi, emacs and nano take it); --print prints path:line instead.")(open_command)
+    app.command(
+        "open",
+        help="Open the note holding a record in $VISUAL or $EDITOR at the record's line "
+        "(+LINE, as vi, emacs and nano take it); --print prints path:line instead.",
+    )(open_command)
+
 
 def open_command(
     record_id: str = typer.Argument(..., metavar="ID", help="A record id, or a unique prefix of one."),
-    print_: Annotated[bool, typer.Option("--print", help="Print path:line (for other tools) instead of opening.")] = False,
+    print_: Annotated[
+        bool, typer.Option("--print", help="Print path:line (for other tools) instead of opening.")
+    ] = False,
     vault: opt.Vault = None,
     db: opt.Db = None,
     no_refresh: opt.NoRefresh = False,

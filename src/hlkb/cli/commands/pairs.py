@@ -17,15 +17,18 @@ from hlkb.vault import expand_paths, rel_text
 
 Tsv = Annotated[bool, typer.Option("--tsv", help="Print en<TAB>zh<TAB>score, one pair a line.")]
 Tmx = Annotated[bool, typer.Option("--tmx", help="Print a TMX 1.4 translation memory.")]
-Verbose = Annotated[bool, typer.Option("--verbose", "-v",
-                                       help="Say on stderr, per file, why it is or is not a bilingual article.")]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Say on stderr, per file, why it is or is not a bilingual article.")
+]
 
 PAIR_FORMATS = ("json", "jsonl", "tsv", "tmx")
 
 
 def register(app) -> None:
-    app.command("pairs", help="Pair the English and Chinese paragraphs of bilingual articles. "
-                "Folders are searched for notes.")(pairs_command)
+    app.command(
+        "pairs", help="Pair the English and Chinese paragraphs of bilingual articles. Folders are searched for notes."
+    )(pairs_command)
+
 
 def pairs_command(
     files: List[str] = typer.Argument(..., help="Bilingual article files (.md, .markdown, .txt) or folders of them."),
@@ -33,8 +36,12 @@ def pairs_command(
     jsonl: opt.Jsonl = False,
     tsv: Tsv = False,
     tmx: Tmx = False,
-    format_: Annotated[Optional[str], typer.Option(
-        "--format", help="table (the terminal view), json, jsonl, tsv or tmx (as --json, --jsonl, --tsv, --tmx).")] = None,
+    format_: Annotated[
+        Optional[str],
+        typer.Option(
+            "--format", help="table (the terminal view), json, jsonl, tsv or tmx (as --json, --jsonl, --tsv, --tmx)."
+        ),
+    ] = None,
     verbose: Verbose = False,
 ) -> int:
     fmt = output_format(json_, jsonl, format_, choices=PAIR_FORMATS, tsv=tsv, tmx=tmx)
@@ -42,7 +49,7 @@ def pairs_command(
     # a file named on the command line that is not bilingual is said so; one of the many
     # notes a folder holds is counted instead (each said with -v)
     named = {rel_text(name) for name in files}
-    quiet = [0, 0]   # (notes from folders, of which not bilingual)
+    quiet = [0, 0]  # (notes from folders, of which not bilingual)
 
     def records():
         nonlocal failed
@@ -58,15 +65,19 @@ def pairs_command(
             if not pairs and from_folder and not verbose:
                 quiet[1] += 1
             elif not pairs:
-                message(f"hlkb: {f}: not a bilingual article"
-                        + (f": {verdict.reason}" if verbose else " (no English/Chinese pairs)"))
+                message(
+                    f"hlkb: {f}: not a bilingual article"
+                    + (f": {verdict.reason}" if verbose else " (no English/Chinese pairs)")
+                )
             elif verbose:
                 message(f"hlkb: {f}: {len(pairs)} pair{'s' if len(pairs) != 1 else ''}: {verdict.reason}")
             for p in pairs:
                 yield p.to_record()
         if quiet[1]:
-            message(f"hlkb: {quiet[1]} of {quiet[0]} notes found in folders are not bilingual articles "
-                    "(-v says why, per file)")
+            message(
+                f"hlkb: {quiet[1]} of {quiet[0]} notes found in folders are not bilingual articles "
+                "(-v says why, per file)"
+            )
 
     emit(records(), fmt, render=_render)
     return 2 if failed else 0
@@ -82,6 +93,7 @@ def file_pairs_explained(path: str, shown: str | None = None):
     """``file_pairs`` and the verdict that decided them (hlkb.align.Verdict)."""
     return explain_note(parse_file(path, shown, strict=False, template=template_for(path)))
 
+
 def _render(records: list[dict]) -> None:
     from rich.table import Table
 
@@ -95,8 +107,12 @@ def _render(records: list[dict]) -> None:
         table.add_column("Chinese", ratio=1, overflow="fold")
         table.add_column("score", justify="right", no_wrap=True)
         for rec in recs:
-            table.add_row(str(rec["line"]), rich_text("\n\n".join(rec["en"])), rich_text("\n\n".join(rec["zh"])),
-                          f"{rec['score']:.2f}")
+            table.add_row(
+                str(rec["line"]),
+                rich_text("\n\n".join(rec["en"])),
+                rich_text("\n\n".join(rec["zh"])),
+                f"{rec['score']:.2f}",
+            )
         console.print(table)
         repairs = [r for rec in recs for r in rec["repairs"]]
         if repairs:

@@ -19,8 +19,12 @@ _NOTE_LIMIT = 200
 
 
 def register(app) -> None:
-    app.command("parse", help="Parse note files (no index) and print note, highlight, pair and claim records. "
-                "Folders are searched for notes.")(parse_command)
+    app.command(
+        "parse",
+        help="Parse note files (no index) and print note, highlight, pair and claim records. "
+        "Folders are searched for notes.",
+    )(parse_command)
+
 
 def parse_command(
     files: List[str] = typer.Argument(..., help="Note files (.md, .markdown, .txt) or folders of notes."),
@@ -48,15 +52,17 @@ def parse_command(
     emit(records(), fmt, render=_render)
     return 2 if failed else 0
 
+
 def _shorten(text: str | None, limit: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 def _render(records: list[dict]) -> None:
     from rich.text import Text
 
     console = stdout_console()
-    gutter = 7   # "  1234  " line-number column; wrapped lines hang under the text
+    gutter = 7  # "  1234  " line-number column; wrapped lines hang under the text
 
     def safe(text, style=""):
         return Text(terminal_safe(text or ""), style=style)
@@ -101,6 +107,7 @@ def _render(records: list[dict]) -> None:
             row(str(rec["line"]), safe(f"pair {rec['score']:.2f}: {en} | {zh}", "dim"))
         elif kind == "claim":
             row(str(rec["line"]), safe(f"claim [{rec['check']}]: {_shorten(rec['text'], 160)}", "dim"))
+
 
 def _note_header(rec: dict, safe):
     from rich.console import Group

@@ -24,21 +24,26 @@ from hlkb.semantic.engine import QueryEncoder, engine_id, numpy
 from hlkb.semantic.ranking import hybrid_hits, related_hits, semantic_hits
 from hlkb.semantic.results import groups
 
-RELATED_LIMIT = 10          # hits without --limit
+RELATED_LIMIT = 10  # hits without --limit
 SEMANTIC_LIMIT = 20
-CATCH_UP_FILES = 32         # a semantic command embeds up to this many changed notes itself
+CATCH_UP_FILES = 32  # a semantic command embeds up to this many changed notes itself
 
 
 def register(app) -> None:
-    app.command("related", help="The passages nearest in meaning to one record (a highlight, pair, note or "
-                "claim, by id or unique prefix), in English and Chinese alike; itself and its own pair left "
-                "out. Needs `hlkb index --embed` and the semantic extra.")(related_command)
+    app.command(
+        "related",
+        help="The passages nearest in meaning to one record (a highlight, pair, note or "
+        "claim, by id or unique prefix), in English and Chinese alike; itself and its own pair left "
+        "out. Needs `hlkb index --embed` and the semantic extra.",
+    )(related_command)
+
 
 def _import_numpy_meanwhile() -> None:
     """Import numpy in a thread while the index is opened and refreshed (the walk's system
     calls leave the interpreter free): ~70 ms of a query's start-up, overlapped."""
 
     threading.Thread(target=numpy, daemon=True).start()
+
 
 @opt.with_filters
 def related_command(
@@ -62,13 +67,15 @@ def related_command(
         _rec, ranked = related_hits(index, vs, record_id, filters, filters.limit or RELATED_LIMIT)
         return _emit(index, ranked, fmt, snippets, [], fused=False)
 
-def search_by_meaning(query: str, parsed, filters, fmt: str, snippets: bool, vault, db, no_refresh: bool,
-                      hybrid: bool) -> int:
+
+def search_by_meaning(
+    query: str, parsed, filters, fmt: str, snippets: bool, vault, db, no_refresh: bool, hybrid: bool
+) -> int:
     """`hlkb search QUERY --semantic` (or ``--hybrid``)."""
 
     option = "--hybrid" if hybrid else "--semantic"
     if not query.strip():
-        raise UsageError(f"hlkb search {option} needs a query (\"\" lists records only without it)")
+        raise UsageError(f'hlkb search {option} needs a query ("" lists records only without it)')
     require(f"hlkb search {option}")
     _import_numpy_meanwhile()
 
@@ -81,6 +88,7 @@ def search_by_meaning(query: str, parsed, filters, fmt: str, snippets: bool, vau
         else:
             ranked = semantic_hits(index, vs, encoder, query, filters, want)
         return _emit(index, ranked, fmt, snippets, parsed.terms if hybrid else [], fused=hybrid)
+
 
 def fresh_vectors(index, no_refresh: bool):
     """The index's vectors, after embedding a few changed notes (unless --no-refresh);
@@ -102,18 +110,23 @@ def fresh_vectors(index, no_refresh: bool):
         except HlkbError:
             pass
     if vectors.stored_engine(conn) not in (None, engine_id()):
-        raise UsageError("the index's vectors were made by another version of the encoder; run "
-                         "`hlkb index --embed` to make them again")
+        raise UsageError(
+            "the index's vectors were made by another version of the encoder; run "
+            "`hlkb index --embed` to make them again"
+        )
     if not len(vs):
-        raise UsageError("the index has no vectors yet: run `hlkb index --embed` (or set embed = true "
-                         "under [index] in hlkb.toml)")
+        raise UsageError(
+            "the index has no vectors yet: run `hlkb index --embed` (or set embed = true under [index] in hlkb.toml)"
+        )
     if stale:
-        message(f"hlkb: {stale} note{'s are' if stale != 1 else ' is'} new or changed since `hlkb index --embed` "
-                "and left out until it runs")
+        message(
+            f"hlkb: {stale} note{'s are' if stale != 1 else ' is'} new or changed since `hlkb index --embed` "
+            "and left out until it runs"
+        )
     return vs
 
-def _emit(index, ranked, fmt: str, snippets: bool, terms, fused: bool) -> int:
 
+def _emit(index, ranked, fmt: str, snippets: bool, terms, fused: bool) -> int:
 
     if fmt == "table":
         count = _show(index, ranked, terms)
@@ -124,6 +137,7 @@ def _emit(index, ranked, fmt: str, snippets: bool, terms, fused: bool) -> int:
     sys.stdout.flush()
     return 0
 
+
 def _show(index, ranked, terms) -> int:
 
     if not ranked.hits:
@@ -131,12 +145,15 @@ def _show(index, ranked, terms) -> int:
     shown = groups(index, ranked)
     console = stdout_console()
     total_notes = max(ranked.total_notes, len({h.file_id for h in ranked.hits}))
-    for line in search_view(shown, terms, console.width, ranked.total, total_notes, len(ranked.hits),
-                            len(ranked.hits) < ranked.total):
+    for line in search_view(
+        shown, terms, console.width, ranked.total, total_notes, len(ranked.hits), len(ranked.hits) < ranked.total
+    ):
         console.print(line, no_wrap=True, crop=True)
     return len(ranked.hits)
 
+
 # ------------------------------------------------------------------ hlkb index --embed ---
+
 
 def embed_setting(vault, requested: bool | None) -> tuple[bool, str | None]:
     """(embed?, where the choice came from): ``--embed/--no-embed``, else ``embed`` under
@@ -152,17 +169,20 @@ def embed_setting(vault, requested: bool | None) -> tuple[bool, str | None]:
         raise UsageError(f"[index] embed must be true or false, not {value!r}", str(source))
     return value, str(source)
 
+
 def embed_after_index(index, requested: bool | None, jobs: int | None):
     """Embed after `hlkb index` when asked (or configured); returns the summary or None."""
 
     wanted, source = embed_setting(index.vault, requested)
     if not wanted:
         return None
-    if not semantic_extra.available():   # looked up at call time (tests switch the extra off)
+    if not semantic_extra.available():  # looked up at call time (tests switch the extra off)
         # --embed itself is refused before indexing; a settings file shared with a machine
         # without the extra must not stop the index
-        message(f"hlkb: {source}: embed = true, but the semantic extra is not installed ({INSTALL_HINT}); "
-                "vectors not updated")
+        message(
+            f"hlkb: {source}: embed = true, but the semantic extra is not installed ({INSTALL_HINT}); "
+            "vectors not updated"
+        )
         return None
 
     summary = embed_index(index, progress=progress_bar, jobs=jobs)

@@ -29,21 +29,31 @@ from hlkb.vault import resolve_vault
 DryRun = typer.Option(False, "--dry-run", help="Print the unified diff and change nothing.")
 Yes = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation (for scripts).")
 Hyphenate = typer.Option(False, "--hyphenate", help="Turn spaces in a tag name into hyphens instead of refusing it.")
-Query = typer.Option(None, "--query", "-q", help="Tag every search hit of this query (with the filters); \"\" means all.")
+Query = typer.Option(None, "--query", "-q", help='Tag every search hit of this query (with the filters); "" means all.')
 
 
 def register(app) -> None:
-    tag_app = typer.Typer(help="Add, remove, rename and list tags in the note files.", no_args_is_help=True,
-                          rich_markup_mode=None)
-    tag_app.command("add", help="Add TAG to notes (front matter) or highlights (their Tags: line). "
-                    "TARGET is a note file, a note id or a highlight id (a unique prefix is enough).")(add_command)
+    tag_app = typer.Typer(
+        help="Add, remove, rename and list tags in the note files.", no_args_is_help=True, rich_markup_mode=None
+    )
+    tag_app.command(
+        "add",
+        help="Add TAG to notes (front matter) or highlights (their Tags: line). "
+        "TARGET is a note file, a note id or a highlight id (a unique prefix is enough).",
+    )(add_command)
     tag_app.command("remove", help="Remove TAG from notes or highlights (same TARGETs as add).")(remove_command)
-    tag_app.command("rename", help="Rename tag OLD to NEW across the vault: front matter, Document Tags, "
-                    "highlight Tags: lines and inline #tags (merging into NEW where both exist).")(rename_command)
+    tag_app.command(
+        "rename",
+        help="Rename tag OLD to NEW across the vault: front matter, Document Tags, "
+        "highlight Tags: lines and inline #tags (merging into NEW where both exist).",
+    )(rename_command)
     tag_app.command("list", help="Tags with the number of notes and highlights carrying each.")(list_command)
     app.add_typer(tag_app, name="tag")
 
-QueryTag = Annotated[Optional[List[str]], typer.Option("--tag", help="With --query: only records with this tag (repeatable).")]
+
+QueryTag = Annotated[
+    Optional[List[str]], typer.Option("--tag", help="With --query: only records with this tag (repeatable).")
+]
 
 
 def _add_or_remove_command(action: str, tag_help: str):
@@ -55,11 +65,28 @@ def _add_or_remove_command(action: str, tag_help: str):
         targets: Optional[List[str]] = typer.Argument(None, help="Note files, note ids or highlight ids."),
         query: Optional[str] = Query,
         filters: Filters = None,
-        dry_run: bool = DryRun, yes: bool = Yes, hyphenate: bool = Hyphenate,
-        vault: opt.Vault = None, db: opt.Db = None, no_refresh: opt.NoRefresh = False, json_: opt.Json = False,
+        dry_run: bool = DryRun,
+        yes: bool = Yes,
+        hyphenate: bool = Hyphenate,
+        vault: opt.Vault = None,
+        db: opt.Db = None,
+        no_refresh: opt.NoRefresh = False,
+        json_: opt.Json = False,
     ) -> int:
-        return run_add_remove(action, tag, targets or [], query, filters if query is not None else None, dry_run,
-                              yes, hyphenate, vault, db, no_refresh, json_)
+        return run_add_remove(
+            action,
+            tag,
+            targets or [],
+            query,
+            filters if query is not None else None,
+            dry_run,
+            yes,
+            hyphenate,
+            vault,
+            db,
+            no_refresh,
+            json_,
+        )
 
     return command
 
@@ -71,27 +98,38 @@ remove_command = _add_or_remove_command("remove", "The tag to remove (matched ca
 def rename_command(
     old: str = typer.Argument(..., help="The tag to rename (nested children old/x follow)."),
     new: str = typer.Argument(..., help="Its new name."),
-    dry_run: bool = DryRun, yes: bool = Yes, hyphenate: bool = Hyphenate,
-    vault: opt.Vault = None, db: opt.Db = None, json_: opt.Json = False,
+    dry_run: bool = DryRun,
+    yes: bool = Yes,
+    hyphenate: bool = Hyphenate,
+    vault: opt.Vault = None,
+    db: opt.Db = None,
+    json_: opt.Json = False,
 ) -> int:
     return run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_)
 
+
 def list_command(
-    vault: opt.Vault = None, db: opt.Db = None, no_refresh: opt.NoRefresh = False,
-    json_: opt.Json = False, jsonl: opt.Jsonl = False, format_: opt.Format = None,
+    vault: opt.Vault = None,
+    db: opt.Db = None,
+    no_refresh: opt.NoRefresh = False,
+    json_: opt.Json = False,
+    jsonl: opt.Jsonl = False,
+    format_: opt.Format = None,
 ) -> int:
     return run_list(vault, db, no_refresh, output_format(json_, jsonl, format_))
 
+
 # ----------------------------------------------------------------------------- running ---
+
 
 def _resolver(root, db, no_refresh) -> TargetResolver:
     """Ids and queries through the index as every command opens it (refreshed, quietly)."""
-    return TargetResolver(root, lambda: ensure_fresh(str(root), db, no_refresh, progress=False),
-                          db=Path(db) if db else None)
+    return TargetResolver(
+        root, lambda: ensure_fresh(str(root), db, no_refresh, progress=False), db=Path(db) if db else None
+    )
 
 
-def run_add_remove(action, tag, targets, query, filters, dry_run, yes, hyphenate, vault, db, no_refresh,
-                   json_) -> int:
+def run_add_remove(action, tag, targets, query, filters, dry_run, yes, hyphenate, vault, db, no_refresh, json_) -> int:
     name = normalize_tag(tag, hyphenate=hyphenate)
     if not targets and query is None:
         raise UsageError(f"tag {action}: give one or more TARGETs (note files or ids) or --query")
@@ -104,8 +142,11 @@ def run_add_remove(action, tag, targets, query, filters, dry_run, yes, hyphenate
             if not hits:
                 _message("no matches; nothing to tag")
             elif not dry_run:
-                _confirm(f"{action} tag {name!r} {'to' if action == 'add' else 'from'} {len(hits)} search hits "
-                         f"in {len({h.path for h in hits})} files?", yes)
+                _confirm(
+                    f"{action} tag {name!r} {'to' if action == 'add' else 'from'} {len(hits)} search hits "
+                    f"in {len({h.path for h in hits})} files?",
+                    yes,
+                )
             resolved += hits
         with _editing(root, dry_run):
             plan = plan_resolved(action, name, resolved)
@@ -126,8 +167,9 @@ def run_rename(old, new, dry_run, yes, hyphenate, vault, db, json_) -> int:
         if tag_key(old_name) == tag_key(new_name):
             _message("note: names that differ only in case are one tag; rewriting its spelling")
         with _editing(root, dry_run):
-            plan = plan_tag_rename(old_name, new_name, vault=root,
-                                   on_error=lambda path, what: _message(f"hlkb: {path}: {what}"))
+            plan = plan_tag_rename(
+                old_name, new_name, vault=root, on_error=lambda path, what: _message(f"hlkb: {path}: {what}")
+            )
             for line in plan.unreadable:
                 _message(f"hlkb: skipped (cannot be read): {line}")
             if plan.files and not plan.errors and not dry_run:
@@ -168,6 +210,7 @@ def _editing(root, dry_run: bool):
     def on_wait():
         if sys.stderr.isatty():
             _message("hlkb: waiting for another hlkb that is editing this vault")
+
     return edit_lock(root, on_wait=on_wait)
 
 
@@ -184,12 +227,12 @@ def _finish(plan: TagPlan, dry_run, json_, resolver, root) -> int:
     write_errors: list[str] = []
     written: list = []
     if dry_run:
-        if not json_:   # with --json the diff goes inside each entry: stdout stays one JSON array
+        if not json_:  # with --json the diff goes inside each entry: stdout stays one JSON array
             for file_plan in changed:
                 sys.stdout.write(_safe(file_plan.diff()))
         _message(f"dry run: {what}: {len(changed)} file(s) would change")
     else:
-        result = apply_tags(plan, vault=root, resolver=resolver, lock=False)   # _editing holds the lock
+        result = apply_tags(plan, vault=root, resolver=resolver, lock=False)  # _editing holds the lock
         written, write_errors = result.written, result.errors
         for line in write_errors:
             _message(f"hlkb: {line}")
@@ -197,8 +240,16 @@ def _finish(plan: TagPlan, dry_run, json_, resolver, root) -> int:
             _message(f"hlkb: {result.index_warning}")
         _message(f"{what}: {len(written)} file(s) changed, {len(plan.files) - len(changed)} already as asked")
     if json_:
-        out = [{"path": p.src.display, "changed": True, "written": not dry_run and p in written,
-                "lines_changed": p.changed_lines, **({"diff": p.diff()} if dry_run else {})} for p in changed]
+        out = [
+            {
+                "path": p.src.display,
+                "changed": True,
+                "written": not dry_run and p in written,
+                "lines_changed": p.changed_lines,
+                **({"diff": p.diff()} if dry_run else {}),
+            }
+            for p in changed
+        ]
         sys.stdout.write("[" + ",\n".join(dumps(r) for r in out) + "]\n")
     return 2 if write_errors else 0
 

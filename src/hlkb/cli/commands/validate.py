@@ -15,24 +15,26 @@ from hlkb.validate.reporters import make_reporter
 
 def register(app) -> None:
     app.command("validate", help="Check the YAML front matter of notes (files or folders); exit 1 on any error.")(
-        validate_command)
+        validate_command
+    )
+
 
 def validate_command(
     paths: List[str] = typer.Argument(..., help="Note files or folders (folders are walked like a vault)."),
     schema: Optional[str] = typer.Option(None, "--schema", help="A JSON Schema every front matter must match."),
     format_: str = typer.Option("text", "--format", help="text, json (diagnostic records) or github (annotations)."),
-    config: Optional[str] = typer.Option(None, "--config",
-                                         help="Settings file (default: nearest hlkb.toml or pyproject.toml "
-                                              "with validate settings)."),
+    config: Optional[str] = typer.Option(
+        None, "--config", help="Settings file (default: nearest hlkb.toml or pyproject.toml with validate settings)."
+    ),
 ) -> int:
-
 
     reporter = make_reporter(format_.strip().lower())
     settings = load_config(Path(config)) if config else find_config()
-    results = validate_paths(paths, settings, Path(schema) if schema else None,
-                             on_error=lambda p, m: message(f"hlkb: {p}: {m}"))
+    results = validate_paths(
+        paths, settings, Path(schema) if schema else None, on_error=lambda p, m: message(f"hlkb: {p}: {m}")
+    )
     totals = Totals()
-    first = next(results, None)   # usage errors (bad path, bad schema) surface before any output
+    first = next(results, None)  # usage errors (bad path, bad schema) surface before any output
     if first is not None:
         for result in _chain(first, results):
             totals.add(result)
@@ -40,6 +42,7 @@ def validate_command(
                 reporter.report(diagnostic)
     reporter.finish(totals.files, totals.errors, totals.warnings)
     return 1 if totals.errors else 0
+
 
 def _chain(first, rest):
     yield first
