@@ -175,6 +175,8 @@ def _remove_live_temps() -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run hlkb with ``argv`` and return the exit code; never raises for user errors."""
+    # imported here, not at the top: `hlkb --version` and the console script's start-up
+    # import this module, and the output layer pulls in the record writers
     from hlkb.cli.output import OutputError, message, silence_stdout
     from hlkb.errors import HlkbError
 

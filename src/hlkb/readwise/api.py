@@ -24,8 +24,9 @@ import urllib.request
 from email.utils import parsedate_to_datetime
 
 from hlkb import __version__
-from hlkb.errors import HlkbError, UsageError
+from hlkb.errors import HlkbError, InputError, UsageError
 from hlkb.readwise.exports import Book, Export, book_from_json
+from hlkb.textio import read_regular_file
 
 DEFAULT_API_URL = "https://readwise.io/api/v2/"
 IDS_PER_REQUEST = 100
@@ -49,9 +50,6 @@ def read_token(token_file: str | None, environ=None) -> str:
 
     environ = os.environ if environ is None else environ
     if token_file:
-        from hlkb.errors import InputError
-        from hlkb.textio import read_regular_file
-
         try:
             data = read_regular_file(token_file, token_file, limit=64 * 1024)[0]
         except InputError as exc:

@@ -191,8 +191,6 @@ def markdown_text(text: str, plain: bool = False) -> str:
     if plain:
         import unicodedata
 
-        from hlkb.parse.inline import plain_text
-
         flat = plain_text(text)
         escaped = "".join("\\" + ch if ch in _ESCAPABLE else ch for ch in flat)
         if flat and not flat[0].isascii() and unicodedata.category(flat[0])[0] in "SP":

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from hlkb.index.lookup import Texts, short_ids
 from hlkb.index.results import NoteGroup, ShownLine, _group
 from hlkb.index.search import _passage_ids as ids_of
-from hlkb.index.search import record_of, row_text
+from hlkb.index.search import excerpt, record_of, row_text
 from hlkb.semantic.passages import PAIR_SIDES
 
 MAX_PART_LINES_SHOWN = 3
@@ -47,8 +47,6 @@ def records(index, ranked, snippets: bool = False, fused: bool = False) -> Itera
         rec["rank"] = round(hit.score, 6 if fused else 4)
         rec["similarity"] = None if sim is None else round(sim, 4)
         if snippets:
-            from hlkb.index.search import excerpt
-
             shown = _shown_texts(index, texts, hit, rec, ranked)
             rec["snippet"] = excerpt(" ".join(shown[0][2].split()), None, 160) if shown else ""
         yield rec

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Optional
 
 import typer
 
+from hlkb.atomicfile import check_new_file_target, new_file_writer
 from hlkb.cli.commands import options as opt
-from hlkb.cli.output import message
+from hlkb.cli.output import TerminalSafeWriter, message
 from hlkb.cli.session import ensure_fresh
 from hlkb.errors import UsageError
 from hlkb.export import FORMATS, schema_text, write_export
@@ -61,10 +63,6 @@ def export_command(
     if output == "-":
         output = None
     if output:
-        from pathlib import Path
-
-        from hlkb.atomicfile import check_new_file_target
-
         check_new_file_target(Path(output), force)  # fail before the (possibly long) index refresh
 
     with ensure_fresh(vault, db, no_refresh) as index:
@@ -77,8 +75,6 @@ def export_command(
                 return None
 
         if output:
-            from hlkb.atomicfile import new_file_writer
-
             with new_file_writer(
                 output,
                 force=force,
@@ -90,8 +86,6 @@ def export_command(
         else:
             out = sys.stdout
             if out.isatty():  # people read this: note text must not drive their terminal
-                from hlkb.cli.output import TerminalSafeWriter
-
                 out = TerminalSafeWriter(out, json_escapes=fmt in ("json", "jsonl"))
             write_export(records, fmt, out, lookup)
     return 0

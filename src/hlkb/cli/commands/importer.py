@@ -22,9 +22,9 @@ from hlkb.errors import HlkbError, InputError, UsageError
 from hlkb.export.jsonout import dumps
 from hlkb.index import open_index, update_files
 from hlkb.index.dbfile import check_index_path
-from hlkb.readwise.api import ReadwiseClient, read_token
+from hlkb.readwise.api import ReadwiseClient, read_token, utc_stamp
 from hlkb.readwise.exports import merge_books, read_export
-from hlkb.readwise.importer import WriteResult, plan_import, write_import
+from hlkb.readwise.importer import WriteResult, plan_import, settle_new_notes, write_import
 from hlkb.readwise.settings import import_settings, import_template
 from hlkb.readwise.state import ImportState
 from hlkb.readwise.sync import ON_CONFLICT, Options
@@ -103,8 +103,6 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
         books = _read_inputs(inputs)
     index = _open_index(root, db_path, dry_run)
     try:
-        from hlkb.readwise.state import ImportState
-
         state = ImportState(index.conn) if index is not None else None
         recorded = state.for_books([b.key for b in books]) if state is not None else {}
         options = Options(prune=prune, on_conflict=on_conflict)
@@ -114,8 +112,6 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
             plan = _plan(root, books, recorded, options, settings, template, client, check_new=dry_run)
             result = _write(plan, root, dry_run, json_)
             if not dry_run:
-                from hlkb.readwise.importer import settle_new_notes
-
                 indexed = _update_index(index, [p.path for p in result.written]) if result.written else False
                 again = settle_new_notes(plan, result, index if indexed else None)
                 if again:
@@ -125,8 +121,6 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
                 state.save(rows, [g for p in result.written for g in p.gone])
         complete = not (plan.errors or result.errors or plan.conflicts)
         if api and not dry_run and complete and state is not None:
-            from hlkb.readwise.api import utc_stamp
-
             # a minute early: a clock that differs from Readwise's loses nothing (a change
             # seen twice is imported once)
             state.set_updated_after(utc_stamp(started - _dt.timedelta(minutes=1)))

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from hlkb.cli.commands import options as opt
-from hlkb.cli.commands.semantic import embed_after_index
+from hlkb.cli.commands.semantic import embed_after_index, search_by_meaning
 from hlkb.cli.display import record_card, rich_text, search_view
 from hlkb.cli.output import emit, message, output_format, stdout_console
 from hlkb.cli.output import progress as progress_bar
@@ -24,6 +24,7 @@ from hlkb.index.lookup import list_records, record_rows, record_view
 from hlkb.index.query import ParsedQuery, parse_query
 from hlkb.index.results import group_hits
 from hlkb.index.search import Hit, evaluate, filter_sql, find_hits
+from hlkb.semantic import require
 from hlkb.vault import resolve_vault
 
 
@@ -71,8 +72,6 @@ def index_command(
     if jobs is not None and not 1 <= jobs <= 64:
         raise UsageError("--jobs takes a number of processes from 1 to 64")
     if embed:
-        from hlkb.semantic import require
-
         require("hlkb index --embed")
 
     root = resolve_vault(vault)
@@ -132,7 +131,6 @@ def search_command(
             raise UsageError("choose one of --semantic and --hybrid")
         if interactive:
             raise UsageError("--interactive works with keyword search; drop --semantic/--hybrid")
-        from hlkb.cli.commands.semantic import search_by_meaning
 
         # a query by meaning is a sentence: the query syntax applies only to --hybrid's keywords
         parsed = parse_query(query) if hybrid and query.strip() else None

@@ -99,8 +99,6 @@ def fresh_vectors(index, no_refresh: bool):
     stale = vectors.indexed_files(conn) - vs.files
     if stale and not no_refresh and not index.read_only:
         try:
-            from hlkb.cli.output import progress as progress_bar
-
             summary = embed_index(index, progress=progress_bar, lock_wait=0, max_files=CATCH_UP_FILES)
             if summary.files or summary.removed:
                 vs = vectors.load(conn)
