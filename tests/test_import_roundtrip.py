@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from hlkb.parse import parse_file, parse_text
 from hlkb.parse.inline import plain_text
-from hlkb.readwise.exports import parse_export
+from hlkb.readwise.exports import CSV_COLUMNS, parse_export
 from hlkb.readwise.importer import plan_import
 from hlkb.readwise.render import location_of, note_text
 from hlkb.readwise.sync import Options
@@ -168,19 +168,7 @@ def test_api_export_round_trip(tmp_path_factory, books):
 def _csv(rows: list[dict]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    columns = [
-        "Highlight",
-        "Book Title",
-        "Book Author",
-        "Amazon Book ID",
-        "Note",
-        "Color",
-        "Tags",
-        "Location Type",
-        "Location",
-        "Highlighted at",
-        "Document tags",
-    ]
+    columns = list(CSV_COLUMNS)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([row.get(c, "") for c in columns])
