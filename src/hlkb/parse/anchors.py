@@ -67,7 +67,9 @@ class Trailers:
 def _block_id(work: str, out: Trailers) -> str | None:
     if "^" not in work[-80:]:
         return None
-    m = _BLOCK_ID.search(work, max(0, len(work) - 120))
+    # A match's "^" is the last one of the text (nothing after it may hold one): the
+    # search starts there, not at every position of the last 120 characters.
+    m = _BLOCK_ID.search(work, work.rfind("^", max(0, len(work) - 120)))
     if not m:
         return None
     bid = m.group("id")

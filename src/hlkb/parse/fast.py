@@ -37,6 +37,8 @@ _COVER = re.compile(r"^!\[[^\]\n]*\]\([^)\n]*\)[ \t]*$")
 _TITLE_HIGHLIGHTS = re.compile(r"^(?P<title>.+?)\s*\(highlights\)\s*$", re.IGNORECASE)
 _BLOCK_START = frozenset(">-*+#`~%<|=")
 _GLUED_BULLET = re.compile(r"(?<=[.!?。！？)”\"»])- (?=\S)")
+# What may come right before a glued bullet's "- " (_GLUED_BULLET's lookbehind).
+_GLUE_BEFORE = frozenset(".!?。！？)”\"»")
 _LOCATION_HEADING = re.compile(r"^(?:Location|Page|Time|Loc\.?)[ \t\u00a0]+[0-9]", re.IGNORECASE)
 
 
@@ -55,7 +57,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
     for idx in range(start_line - 1, len(lines)):
         ln = idx + 1
         raw = lines[idx]
-        if "))#" in raw or "- " in raw[1:] and _GLUED_BULLET.search(raw):
+        if "))#" in raw or "- " in raw[1:] and _has_glued_bullet(raw):
             return None                      # a re-sync glued onto a line, a bullet glued onto a note
         if not raw or raw.isspace() and "\t" not in raw:
             if cur is not None:
@@ -90,7 +92,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
                 continue
             if _LOCATION_HEADING.match(text) or labels.field_heading_of(text) is not None:
                 return None
-            if _TITLE_HIGHLIGHTS.match(text) and not title_seen and region_level:
+            if not title_seen and region_level and _title_highlights(text):
                 return None
             if region_level and (level <= region_level or labels.is_other_section(text)
                                  and level <= region_level + 1):
@@ -103,7 +105,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
             in_metadata = level if labels.METADATA_SECTION.match(text.strip()) else 0
             last_meta = None
             if not title_seen:
-                tm = _TITLE_HIGHLIGHTS.match(text)
+                tm = _title_highlights(text)
                 if tm:
                     body.title, body.title_line, title_seen = plain_text(tm.group("title")) or None, ln, True
                 elif level == 1 and not labels.is_other_section(text):
@@ -190,3 +192,18 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
     return body
 
 
+def _has_glued_bullet(raw: str) -> bool:
+    """``_GLUED_BULLET.search(raw)``, looking only where a "- " is (the regex, starting with
+    a lookbehind, tries every position of the line)."""
+    i = raw.find("- ", 1)
+    while i != -1:
+        if raw[i - 1] in _GLUE_BEFORE and i + 2 < len(raw) and not raw[i + 2].isspace():
+            return True
+        i = raw.find("- ", i + 1)
+    return False
+
+
+def _title_highlights(text: str) -> re.Match | None:
+    """``_TITLE_HIGHLIGHTS.match(text)``: a match ends with ")" and whitespace, so a heading
+    that does not needs no scan of its lazy title."""
+    return _TITLE_HIGHLIGHTS.match(text) if text.rstrip().endswith(")") else None

@@ -101,7 +101,7 @@ def is_placeholder(item: Block) -> bool:
 
 
 def is_property_line(text: str) -> bool:
-    return bool(_BLOCK_PROPERTY.match(text))
+    return "::" in text and bool(_BLOCK_PROPERTY.match(text))
 
 
 def text_shape(blocks: list[Block]) -> str:
@@ -132,7 +132,7 @@ def _text_shape(blocks: list[Block]) -> str:
     if not lines:
         return "empty"
     joined = " ".join(lines)
-    rest = _IMAGE.sub("", joined).strip()
+    rest = (_IMAGE.sub("", joined) if "](" in joined else joined).strip()
     if not rest:
         return "image"
     if _REF.match(joined.strip()):

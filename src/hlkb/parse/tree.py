@@ -332,7 +332,7 @@ class Builder:
             else:
                 self._open(ln, inner)
             return
-        if first in "-*_" and _RULE.match(rest):
+        if first in "-*_" and not rest.strip(" \t\n" + first) and _RULE.match(rest):
             self._close_leaf()
             self._leaf("rule", ln, s.rstrip())
             return
