@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import operator
 import re
+import sys
 import unicodedata
+from array import array
 
 from hlkb.lang import UNSPACED_CJK_CLASS, opencc_converter
 
@@ -46,12 +48,30 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+# A long run's bigrams are laid out as code points in one array (three slice copies)
+# instead of one string object per bigram: 5x faster on a 90-character run, slower on a
+# short one (measured: even at about 10 characters).
+_LONG_RUN = 12
+_UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
+_CODE_POINT = "I" if array("I").itemsize == 4 else "L"    # 4 bytes: one UTF-32 code unit
+_SPACES = array(_CODE_POINT, [ord(" ")])
+
+
 def _bigram_run(m: re.Match) -> str:
     run = m.group(0)
-    if len(run) == 1:
+    n = len(run)
+    if n == 1:
         return f" {run} "
-    # the bigrams as map(add, run, run[1:]): a quarter faster than slicing in a loop
-    return " " + " ".join(map(operator.add, run, run[1:])) + " " + run[-1] + " "
+    if n < _LONG_RUN:
+        # the bigrams as map(add, run, run[1:]): a quarter faster than slicing in a loop
+        return " " + " ".join(map(operator.add, run, run[1:])) + " " + run[-1] + " "
+    # " " a0 a1 " " a1 a2 " " ... a(n-2) a(n-1) " " a(n-1) " ": 3n code points
+    chars = array(_CODE_POINT, run.encode(_UTF32))
+    out = _SPACES * (3 * n)
+    out[1:3 * n - 3:3] = chars[:-1]
+    out[2:3 * n - 3:3] = chars[1:]
+    out[3 * n - 2] = chars[-1]
+    return out.tobytes().decode(_UTF32)
 
 
 def fold_for_index(text: str | None) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from hlkb.index.cjk import FOLD_VERSION, fold_for_index
 from hlkb.index.plain import is_heading, link_urls, plain_line
@@ -137,7 +138,11 @@ def folded_columns(kind: str, rec) -> tuple[str, ...]:
 
 def record_prefix(kind: str, rec_id: str, path: str) -> str:
     """The start of every record's JSON (model.to_record puts kind, id, path first)."""
-    return '{"kind": ' + dumps(kind) + ', "id": ' + dumps(rec_id) + ', "path": ' + dumps(path) + ", "
+    return '{"kind": ' + dumps(kind) + ', "id": ' + dumps(rec_id) + ', "path": ' + _path_json(path) + ", "
+
+@lru_cache(maxsize=4)
+def _path_json(path: str) -> str:
+    return dumps(path)      # the same for every record of a file: encoded once
 
 def record_piece(kind: str, rec_id: str, path: str, text: str) -> str:
     """What is stored of a record's JSON text: the rest after its prefix (the columns hold
@@ -251,7 +256,8 @@ def note_parts(note, note_rec: dict) -> list[tuple[int, int, str, list[str]]]:
 
     for ln, raw in enumerate(lines, 1):
         if covered[ln] or _is_blank(raw):
-            close()
+            if cur:   # (most lines of a note are its passages': nothing to close)
+                close()
             continue
         plain, urls = plain_line(raw)
         if not plain and not urls:

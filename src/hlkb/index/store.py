@@ -220,6 +220,8 @@ def clear_content(conn: sqlite3.Connection) -> None:
     """Empty the index but keep the files (call inside a transaction): every file is
     re-parsed by the refresh that follows, and by the next one if this one is cut short."""
     conn.execute("INSERT INTO fts(fts) VALUES ('delete-all')")
+    for stmt in schema.FTS_SETTINGS:
+        conn.execute(stmt)
     for table in ("records", "parts", "texts", "tags", "fields"):
         conn.execute(f"DELETE FROM {table}")
     conn.execute("UPDATE files SET hash = '', mtime_ns = -1, rid_lo = NULL, rid_hi = NULL")
