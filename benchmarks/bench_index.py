@@ -33,13 +33,43 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 HLKB = [sys.executable, "-m", "hlkb"]
-RARE_WORD = "quillworth"      # planted in about 1 note in 200
+RARE_WORD = "quillworth"  # planted in about 1 note in 200
 
-_SYLLABLES = ["ka", "lo", "min", "ter", "sa", "vi", "ron", "del", "pa", "qu", "est", "ul", "bra", "no",
-              "fen", "gi", "mor", "tal", "ci", "ux", "ber", "an", "do", "ri", "sel", "wo", "chu", "lin"]
-_HAN = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"
-        "十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表"
-        "間國經濟發們這說時網紅亞馬遜長東際與學際關實貿處")
+_SYLLABLES = [
+    "ka",
+    "lo",
+    "min",
+    "ter",
+    "sa",
+    "vi",
+    "ron",
+    "del",
+    "pa",
+    "qu",
+    "est",
+    "ul",
+    "bra",
+    "no",
+    "fen",
+    "gi",
+    "mor",
+    "tal",
+    "ci",
+    "ux",
+    "ber",
+    "an",
+    "do",
+    "ri",
+    "sel",
+    "wo",
+    "chu",
+    "lin",
+]
+_HAN = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"
+    "十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表"
+    "間國經濟發們這說時網紅亞馬遜長東際與學際關實貿處"
+)
 
 
 def _words(rng: random.Random, n: int) -> list[str]:
@@ -63,9 +93,8 @@ def _note(i: int, rng: random.Random, vocab: list[str]) -> str:
     tags = rng.sample(["economy", "history", "science", "china", "tech", "policy", "design"], 2)
     date = f"20{rng.randint(10, 24):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     rare = f" {RARE_WORD}" if i % 200 == 7 else ""
-    out = [f"---\ntitle: {title}\nauthor: {author}\ntags: [{', '.join(tags)}]\ndate: {date}\n---\n",
-           f"# {title}\n"]
-    if kind == 2:   # bilingual article
+    out = [f"---\ntitle: {title}\nauthor: {author}\ntags: [{', '.join(tags)}]\ndate: {date}\n---\n", f"# {title}\n"]
+    if kind == 2:  # bilingual article
         out.append(f"\n原文：{title}\n")
         for _ in range(18):
             out.append("\n" + " ".join(_sentence(rng, vocab, rng.randint(10, 20)) for _ in range(3)) + rare + "\n")
@@ -82,7 +111,9 @@ def _note(i: int, rng: random.Random, vocab: list[str]) -> str:
             text += " " + _han(rng, 30)
         if kind == 1:
             loc = rng.randint(10, 9000)
-            out.append(f"- {text} ([Location {loc}](https://readwise.io/to_kindle?action=open&asin=B{i:09d}&location={loc}))\n")
+            out.append(
+                f"- {text} ([Location {loc}](https://readwise.io/to_kindle?action=open&asin=B{i:09d}&location={loc}))\n"
+            )
         else:
             out.append(f"- {text} ([View Highlight](https://read.readwise.io/read/01h{i:06d}{h:03d}))\n")
         if rng.random() < 0.2:
@@ -160,7 +191,7 @@ def bench(n: int, large: bool) -> None:
     if proc.returncode:
         sys.exit(f"hlkb index failed: {proc.stderr}")
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    base_again = baseline_fts(root, CACHE / f"baseline_{n}.sqlite")   # the machine is shared: twice
+    base_again = baseline_fts(root, CACHE / f"baseline_{n}.sqlite")  # the machine is shared: twice
     base = min(base, base_again)
     # the same cold index parsed by one process (the writer overlaps nothing)
     one = None
@@ -175,37 +206,53 @@ def bench(n: int, large: bool) -> None:
     db2 = CACHE / f"index_{n}_noanalysis.sqlite"
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(str(db2) + suffix).unlink(missing_ok=True)
-    script = ("import sys, hlkb.pipeline as p; p.analyze = lambda note: note; from hlkb.cli import run; "
-              "sys.exit(run(sys.argv[1:]))")
-    if n <= 20_000:   # at 100k this would add many minutes and show nothing new
+    script = (
+        "import sys, hlkb.pipeline as p; p.analyze = lambda note: note; from hlkb.cli import run; "
+        "sys.exit(run(sys.argv[1:]))"
+    )
+    if n <= 20_000:  # at 100k this would add many minutes and show nothing new
         bare, _ = run([sys.executable, "-c", script, "index", "--vault", str(root), "--db", str(db2)])
     print(f"   ({proc.stderr.strip().splitlines()[-1]})")
     line("baseline: raw text into bare FTS5", f"{base:.2f} s", "-", True)
     line("cold hlkb index", f"{cold:.2f} s = {cold / base:.2f}x", "<= 8x baseline", cold / base <= 8)
     if one is not None:
-        line("  same with --jobs 1", f"{one:.2f} s = {one / base:.2f}x",
-             f"(--jobs 2 is {one / cold:.2f}x faster)", True)
+        line(
+            "  same with --jobs 1", f"{one:.2f} s = {one / base:.2f}x", f"(--jobs 2 is {one / cold:.2f}x faster)", True
+        )
     if bare is not None:
-        line("  same, splitter and claims switched off", f"{bare:.2f} s = {bare / base:.2f}x",
-             "(index's own cost)", True)
+        line(
+            "  same, splitter and claims switched off", f"{bare:.2f} s = {bare / base:.2f}x", "(index's own cost)", True
+        )
     index_mb = sum(os.path.getsize(str(db) + sfx) for sfx in ("", "-wal") if os.path.exists(str(db) + sfx)) / 1e6
-    line("index file size", f"{index_mb:.0f} MB = {index_mb * 1e6 / size:.2f}x vault", "<= 2.5x vault",
-         index_mb * 1e6 / size <= 2.5)
+    line(
+        "index file size",
+        f"{index_mb:.0f} MB = {index_mb * 1e6 / size:.2f}x vault",
+        "<= 2.5x vault",
+        index_mb * 1e6 / size <= 2.5,
+    )
     if peak_mb > before / 1024:
         line("peak RSS of hlkb index (largest process)", f"{peak_mb:.0f} MB", "<= 300 MB", peak_mb <= 300)
     noop = best_of(3, HLKB + ["index", "--vault", str(root), "--db", str(db)])
     # the refresh targets are set at 10k notes; at other sizes the lines are informative
     at_10k = n == 10_000
-    line("hlkb index, nothing changed (CLI)", f"{noop:.2f} s", "<= 0.5 s" if at_10k else "(10k target)",
-         noop <= 0.5 or not at_10k)
+    line(
+        "hlkb index, nothing changed (CLI)",
+        f"{noop:.2f} s",
+        "<= 0.5 s" if at_10k else "(10k target)",
+        noop <= 0.5 or not at_10k,
+    )
     target = root / "d000" / "note_000005.md"
     original = target.read_text(encoding="utf-8")
     try:
         target.write_text(original + "\n- One more line added by the benchmark.\n", encoding="utf-8")
         edit, proc = run(HLKB + ["index", "--vault", str(root), "--db", str(db)])
         assert "1 changed" in proc.stderr, proc.stderr
-        line("hlkb index after editing one note (CLI)", f"{edit:.2f} s", "<= 0.6 s" if at_10k else "(10k target)",
-             edit <= 0.6 or not at_10k)
+        line(
+            "hlkb index after editing one note (CLI)",
+            f"{edit:.2f} s",
+            "<= 0.6 s" if at_10k else "(10k target)",
+            edit <= 0.6 or not at_10k,
+        )
     finally:
         target.write_text(original, encoding="utf-8")
         run(HLKB + ["index", "--vault", str(root), "--db", str(db)])
@@ -213,8 +260,7 @@ def bench(n: int, large: bool) -> None:
     grep_cmd = [rg, "-l", RARE_WORD, str(root)] if rg else ["grep", "-rl", RARE_WORD, str(root)]
     base_s = best_of(3, grep_cmd)
     srch = best_of(3, HLKB + ["search", RARE_WORD, "--jsonl", "--vault", str(root), "--db", str(db)])
-    srch_nr = best_of(3, HLKB + ["search", RARE_WORD, "--jsonl", "--no-refresh", "--vault", str(root),
-                                 "--db", str(db)])
+    srch_nr = best_of(3, HLKB + ["search", RARE_WORD, "--jsonl", "--no-refresh", "--vault", str(root), "--db", str(db)])
     _, proc = run(HLKB + ["search", RARE_WORD, "--jsonl", "--no-refresh", "--vault", str(root), "--db", str(db)])
     hits = len(proc.stdout.splitlines())
     name = "rg -l" if rg else "grep -rl"
@@ -222,10 +268,18 @@ def bench(n: int, large: bool) -> None:
     # the target is set at 100k notes; below that, start-up dominates and this is informative
     at_scale = n >= 100_000
     search_target = f"< 1x {name}" if at_scale else "(100k target)"
-    line(f"hlkb search --jsonl ({hits} hits, refresh)", f"{srch:.2f} s = {srch / base_s:.2f}x", search_target,
-         srch < base_s or not at_scale)
-    line("hlkb search --jsonl --no-refresh", f"{srch_nr:.2f} s = {srch_nr / base_s:.2f}x", search_target,
-         srch_nr < base_s or not at_scale)
+    line(
+        f"hlkb search --jsonl ({hits} hits, refresh)",
+        f"{srch:.2f} s = {srch / base_s:.2f}x",
+        search_target,
+        srch < base_s or not at_scale,
+    )
+    line(
+        "hlkb search --jsonl --no-refresh",
+        f"{srch_nr:.2f} s = {srch_nr / base_s:.2f}x",
+        search_target,
+        srch_nr < base_s or not at_scale,
+    )
     del large
 
 

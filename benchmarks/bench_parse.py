@@ -35,12 +35,13 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PREVIOUS = "5f041d5"        # the parser before layout inference (issue 14)
+PREVIOUS = "5f041d5"  # the parser before layout inference (issue 14)
 
 SYNTHETIC_HIGHLIGHT = (
     "- Some highlight text with *emphasis* and a [link](https://example.org/x) "
     "([Location\u00a0220](https://readwise.io/to_kindle?action=open&asin=B0&location=220))\n"
-    "    - Tags: [[pink]] \n    - Note: a short note\n")
+    "    - Tags: [[pink]] \n    - Note: a short note\n"
+)
 
 # Times every input with whatever hlkb is first on sys.path; prints {name: seconds} as JSON.
 _TIMER = r"""
@@ -71,10 +72,20 @@ print(json.dumps(out))
 
 def inputs() -> list[tuple[str, bytes]]:
     shared = REPO.parent / "shared"
-    folders = [REPO / "tests" / "data" / "parse", REPO / "notes", shared / "corpus" / "readwise",
-               shared / "corpus-more" / "readwise", shared / "seeds"]
-    files = [f for d in folders if d.is_dir() for f in sorted(d.iterdir())
-             if f.suffix in (".md", ".txt") and f.name != "VARIANTS.md"]
+    folders = [
+        REPO / "tests" / "data" / "parse",
+        REPO / "notes",
+        shared / "corpus" / "readwise",
+        shared / "corpus-more" / "readwise",
+        shared / "seeds",
+    ]
+    files = [
+        f
+        for d in folders
+        if d.is_dir()
+        for f in sorted(d.iterdir())
+        if f.suffix in (".md", ".txt") and f.name != "VARIANTS.md"
+    ]
     data = [(f"{f.parent.name}/{f.name}", f.read_bytes()) for f in files]
     big = "# Big Book\n\n## Metadata\n- Author: [[Someone]]\n- Category: #books\n\n## Highlights\n"
     data.append(("synthetic-20000.md", (big + SYNTHETIC_HIGHLIGHT * 20000).encode()))
@@ -96,8 +107,13 @@ def per_note(src: Path, texts, repeat: int) -> dict[str, list]:
         json.dump(texts, fh)
         path = fh.name
     try:
-        r = subprocess.run([sys.executable, "-c", _TIMER, str(src), path, str(repeat)],
-                           capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+        r = subprocess.run(
+            [sys.executable, "-c", _TIMER, str(src), path, str(repeat)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
         return json.loads(r.stdout)
     finally:
         os.unlink(path)
@@ -105,8 +121,9 @@ def per_note(src: Path, texts, repeat: int) -> dict[str, list]:
 
 def previous_src(rev: str, into: Path) -> Path | None:
     try:
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src/hlkb"], capture_output=True,
-                                 check=True).stdout
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", rev, "src/hlkb"], capture_output=True, check=True
+        ).stdout
     except (subprocess.CalledProcessError, FileNotFoundError):
         return None
     tar = into / "prev.tar"
@@ -173,15 +190,19 @@ def main(argv: list[str]) -> int:
     real = [n for n, _ in texts if n != "synthetic-20000.md"]
     ratios = [now[n] / then[n] for n in real if then[n] > 0]
     print(f"per note against the previous parser ({rev}), same notes, best of 3 x {max(repeat, 5)}:")
-    print(f"  real notes ({len(real)}): median {statistics.median(now[n] for n in real) * 1000:.2f} ms vs "
-          f"{statistics.median(then[n] for n in real) * 1000:.2f} ms; total {sum(now[n] for n in real):.3f} s vs "
-          f"{sum(then[n] for n in real):.3f} s = {sum(now[n] for n in real) / sum(then[n] for n in real):.2f}x; "
-          f"median per-note ratio {statistics.median(ratios):.2f}x")
+    print(
+        f"  real notes ({len(real)}): median {statistics.median(now[n] for n in real) * 1000:.2f} ms vs "
+        f"{statistics.median(then[n] for n in real) * 1000:.2f} ms; total {sum(now[n] for n in real):.3f} s vs "
+        f"{sum(then[n] for n in real):.3f} s = {sum(now[n] for n in real) / sum(then[n] for n in real):.2f}x; "
+        f"median per-note ratio {statistics.median(ratios):.2f}x"
+    )
     alike = [n for n in real if len(set(read[n])) == 1 and read[n][0]]
     if alike:
-        print(f"  notes both parsers read alike ({len(alike)}): total "
-              f"{sum(now[n] for n in alike) / sum(then[n] for n in alike):.2f}x; median per-note ratio "
-              f"{statistics.median(now[n] / then[n] for n in alike):.2f}x")
+        print(
+            f"  notes both parsers read alike ({len(alike)}): total "
+            f"{sum(now[n] for n in alike) / sum(then[n] for n in alike):.2f}x; median per-note ratio "
+            f"{statistics.median(now[n] / then[n] for n in alike):.2f}x"
+        )
     worst = int(argv[argv.index("--worst") + 1]) if "--worst" in argv else 0
     for n in sorted(real, key=lambda n: now[n] / then[n] if then[n] else 0, reverse=True)[:worst]:
         print(f"    {now[n] / then[n]:5.2f}x  {now[n] * 1000:7.2f} ms vs {then[n] * 1000:7.2f} ms  {n}")

@@ -65,31 +65,34 @@ def test_repaired_text_reaches_the_pair():
     al = _load(DATA / "repairs.txt")
     assert al.pairs[0].zh == ["公司表示，去年其業務增長迅速，利潤增長了12%。"]
     assert "應對。”Li Wei" in al.pairs[1].zh[0]
-    assert al.pairs[2].zh == ["學生常在生詞後面標註讀音，例如銀行(yínháng)。"]   # genuine annotation kept
+    assert al.pairs[2].zh == ["學生常在生詞後面標註讀音，例如銀行(yínháng)。"]  # genuine annotation kept
     assert [r.kind for r in al.pairs[1].repairs] == ["mojibake"]
 
 
-@pytest.mark.parametrize("line, kind", [
-    ("The river rose by two metres overnight.", "en"),
-    ("河水一夜之间上涨了两米。", "zh"),
-    ("Anna Berg说，TikTok Shop的销量翻了一番。", "zh"),          # Latin names inside Chinese
-    ("People here call the dish 饺子 and eat it at every family gathering in winter.", "en"),
-    ("## Chapter 2. Soil（第二章 土壤）", "other"),               # bilingual heading
-    ("**Article 4**（**第四条**）", "other"),
-    ("- [Back to the index（返回目录）](index.md)", "other"),       # navigation link
-    ("作者：李小红", "other"),                                      # byline
-    ("原文：", "other"),                                            # label
-    ("harbour：港口；海港", "gloss"),                              # glossary entry
-    ("endow v. 捐赠，资助", "gloss"),                              # part of speech, then the sense
-    ("- It rained all week. （下了一整周的雨。）", "gloss"),         # an example and its translation
-    ("(责任编辑：王明)", "other"),                                  # editor credit
-    ("---", "markup"),
-    ("> </p>", "markup"),
-    ("![a photo](img/a.png)", "other"),
-    ("Foot notes", "other"),
-    ("Thank you!", "en"),
-    ("We walked home. / 我们走回了家。", "inline"),
-])
+@pytest.mark.parametrize(
+    "line, kind",
+    [
+        ("The river rose by two metres overnight.", "en"),
+        ("河水一夜之间上涨了两米。", "zh"),
+        ("Anna Berg说，TikTok Shop的销量翻了一番。", "zh"),  # Latin names inside Chinese
+        ("People here call the dish 饺子 and eat it at every family gathering in winter.", "en"),
+        ("## Chapter 2. Soil（第二章 土壤）", "other"),  # bilingual heading
+        ("**Article 4**（**第四条**）", "other"),
+        ("- [Back to the index（返回目录）](index.md)", "other"),  # navigation link
+        ("作者：李小红", "other"),  # byline
+        ("原文：", "other"),  # label
+        ("harbour：港口；海港", "gloss"),  # glossary entry
+        ("endow v. 捐赠，资助", "gloss"),  # part of speech, then the sense
+        ("- It rained all week. （下了一整周的雨。）", "gloss"),  # an example and its translation
+        ("(责任编辑：王明)", "other"),  # editor credit
+        ("---", "markup"),
+        ("> </p>", "markup"),
+        ("![a photo](img/a.png)", "other"),
+        ("Foot notes", "other"),
+        ("Thank you!", "en"),
+        ("We walked home. / 我们走回了家。", "inline"),
+    ],
+)
 def test_classify_line(line, kind):
     assert classify_line(line) == kind
 
@@ -116,7 +119,7 @@ def test_mojibake_ambiguous_is_flagged_not_changed():
     assert text == "他說?中盠evine來了"
     assert [(r.kind, r.from_, r.to) for r in repairs] == [("flag", "?中盠", "?中盠")]
     assert undo_lead_byte_loss("!盠") == ["。”L"]
-    assert undo_lead_byte_loss("乙") is None          # no lead-byte signature: not touched
+    assert undo_lead_byte_loss("乙") is None  # no lead-byte signature: not touched
 
 
 def test_question_mark_in_ordinary_text_is_not_touched():
@@ -169,9 +172,11 @@ def test_plain_text_is_cheap_and_empty():
 
 
 def test_repeated_pairs_get_distinct_stable_ids():
-    text = ("Thank you all for coming tonight.\n\n谢谢大家今晚光临。\n\n"
-            "The hall was full of music.\n\n大厅里充满了音乐。\n\n"
-            "Thank you all for coming tonight.\n\n谢谢大家今晚光临。\n")
+    text = (
+        "Thank you all for coming tonight.\n\n谢谢大家今晚光临。\n\n"
+        "The hall was full of music.\n\n大厅里充满了音乐。\n\n"
+        "Thank you all for coming tonight.\n\n谢谢大家今晚光临。\n"
+    )
     first = split_text(text, "x.md")
     ids = [p.id for p in first.pairs]
     assert len(ids) == 3 and len(set(ids)) == 3
@@ -191,9 +196,11 @@ def test_quote_with_inner_break_lines_is_one_paragraph():
     # "> " lines and <p> debris inside a quote do not end its paragraph
     al = _load(DATA / "quoted_sections.md")
     (pair,) = al.pairs
-    assert pair.en == ["The city council voted on Monday to build a new bridge over the river.\n"
-                       "Work is expected to begin next spring and to take about three years.\n"
-                       "The bridge will cost 45 million dollars, most of it paid by the state."]
+    assert pair.en == [
+        "The city council voted on Monday to build a new bridge over the river.\n"
+        "Work is expected to begin next spring and to take about three years.\n"
+        "The bridge will cost 45 million dollars, most of it paid by the state."
+    ]
     assert pair.to_record()["en_markdown"][0].startswith("> The city council")
     assert pair.to_record()["en_markdown"][0].endswith("paid by the state.")
 
@@ -214,11 +221,11 @@ def test_translation_labels_are_dropped_from_the_text():
 def test_analysis_and_glosses_stay_out_of_the_pairs():
     al = _load(DATA / "labelled_notes.md")
     kinds = {i.number: i.kind for i in al.lines}
-    assert kinds[7] == kinds[8] == kinds[12] == "gloss"        # "- pair: 一对", "- 分析：…", "- 学习：…"
+    assert kinds[7] == kinds[8] == kinds[12] == "gloss"  # "- pair: 一对", "- 分析：…", "- 学习：…"
     assert al.pairs[0].zh == ["每天早上，一对乌鸦都会在我窗外的篱笆上等着。"]
     glossary = _load(DATA / "sections_merged.md")
     assert {i.why for i in glossary.lines if i.number >= 28 and i.kind not in ("blank", "other")} == {"notes"}
-    assert all(p.end < 24 for p in glossary.paragraphs)          # nothing of the "Key words" section
+    assert all(p.end < 24 for p in glossary.paragraphs)  # nothing of the "Key words" section
 
 
 def test_a_section_of_translations_pairs_several_paragraphs_with_one():
@@ -232,25 +239,28 @@ def test_crlf_chinese_first_and_traditional(tmp_path: Path, name: str):
     src = read_text(DATA / name).text
     path = tmp_path / name
     path.write_bytes("\r\n".join(src.split("\n")).encode("utf-8"))
-    assert [[p.en_lines, p.zh_lines] for p in _load(path).pairs] == \
-        [[p.en_lines, p.zh_lines] for p in _load(DATA / name).pairs]
+    assert [[p.en_lines, p.zh_lines] for p in _load(path).pairs] == [
+        [p.en_lines, p.zh_lines] for p in _load(DATA / name).pairs
+    ]
 
 
 def test_verdict_says_why_a_note_with_both_languages_has_no_pairs():
     v = _load(DATA / "comments_not_translations.md").verdict
     assert not v.bilingual
-    assert v.en_units == 3 and v.zh_units == 2          # the heading and two quotes; two remarks
+    assert v.en_units == 3 and v.zh_units == 2  # the heading and two quotes; two remarks
     assert "a bilingual article has at least 2" in v.reason
 
 
 def test_english_with_chinese_comments_is_not_bilingual():
     # Each Chinese line is a reader's remark, a tenth of the English quote's length.
-    text = ("> The harbour was rebuilt after the storm of 1953, and the new sea wall has held ever since,\n"
-            "> through every winter and every spring tide that the town has seen in seventy years.\n\n"
-            "这段历史很重要。\n\n"
-            "> The fishermen who paid for the first repairs are remembered on a plaque beside the steps,\n"
-            "> which children still read aloud on the first day of the summer holidays.\n\n"
-            "值得记住。\n")
+    text = (
+        "> The harbour was rebuilt after the storm of 1953, and the new sea wall has held ever since,\n"
+        "> through every winter and every spring tide that the town has seen in seventy years.\n\n"
+        "这段历史很重要。\n\n"
+        "> The fishermen who paid for the first repairs are remembered on a plaque beside the steps,\n"
+        "> which children still read aloud on the first day of the summer holidays.\n\n"
+        "值得记住。\n"
+    )
     al = split_text(text)
     assert not al.bilingual
     assert "ratio" in al.verdict.reason or "score" in al.verdict.reason
@@ -261,20 +271,23 @@ def test_names_inside_chinese_stay_chinese():
     assert classify_line("The word 关系 is hard to translate into one English word.") == "en"
 
 
-@pytest.mark.parametrize("line, kind", [
-    ("keywords/关键词: rain railway north flood trains delay", "other"),    # bilingual template label
-    ("**题目**: Rivers and Roads (2/3)", "other"),                       # a labelled field
-    ("::: tip 段落分隔", "other"),                                         # static-site container
-    ('<audio controls src="a.mp3">您的浏览器不支持音频</audio>', "other"),  # media fallback text
-    ("<summary>Original English</summary>", "other"),
-    ("<template #e2>He <w>smiled</w>,</template>", "other"),            # a label unless read line by line
-    ("**原文**", "other"),
-    ("## 译文", "other"),
-    ("原文：The train was late.", "en"),
-    ("分析：这里 late 是形容词。", "gloss"),
-    ("- Note: 这个例子很好。", "gloss"),
-    ("**Speaker**: 所以，我想先从最基本的问题开始说起，然后再谈谈我们的计划。", "zh"),
-])
+@pytest.mark.parametrize(
+    "line, kind",
+    [
+        ("keywords/关键词: rain railway north flood trains delay", "other"),  # bilingual template label
+        ("**题目**: Rivers and Roads (2/3)", "other"),  # a labelled field
+        ("::: tip 段落分隔", "other"),  # static-site container
+        ('<audio controls src="a.mp3">您的浏览器不支持音频</audio>', "other"),  # media fallback text
+        ("<summary>Original English</summary>", "other"),
+        ("<template #e2>He <w>smiled</w>,</template>", "other"),  # a label unless read line by line
+        ("**原文**", "other"),
+        ("## 译文", "other"),
+        ("原文：The train was late.", "en"),
+        ("分析：这里 late 是形容词。", "gloss"),
+        ("- Note: 这个例子很好。", "gloss"),
+        ("**Speaker**: 所以，我想先从最基本的问题开始说起，然后再谈谈我们的计划。", "zh"),
+    ],
+)
 def test_classify_layout_lines(line, kind):
     assert classify_line(line) == kind
 
@@ -282,11 +295,11 @@ def test_classify_layout_lines(line, kind):
 def test_inline_halves_of_tables_breaks_dashes_and_sentences():
     al = _load(DATA / "inline_variants.md")
     texts = [(p.en[0], p.zh[0]) for p in al.pairs]
-    assert texts[0] == ("Where does this bus go?", "这辆公交车开往哪里？")          # table cells, no pipes
-    assert texts[2] == ("The ticket office closes at noon on Sundays.", "售票处周日中午关门。")   # <br>
-    assert texts[3] == ("Slow and steady wins the race.", "慢而稳者胜。")             # " — "
-    assert texts[5] == ("The next stop is the last one.", "下一站是终点站。")          # Chinese first
-    assert texts[6] == ("Around the World in Eighty Days", "《八十天环游地球》")        # title marks
+    assert texts[0] == ("Where does this bus go?", "这辆公交车开往哪里？")  # table cells, no pipes
+    assert texts[2] == ("The ticket office closes at noon on Sundays.", "售票处周日中午关门。")  # <br>
+    assert texts[3] == ("Slow and steady wins the race.", "慢而稳者胜。")  # " — "
+    assert texts[5] == ("The next stop is the last one.", "下一站是终点站。")  # Chinese first
+    assert texts[6] == ("Around the World in Eighty Days", "《八十天环游地球》")  # title marks
     assert al.pairs[0].to_record()["en_markdown"] == ["Where does this bus go?"]
     # a Chinese sentence quoting English is Chinese, and a table's head is a label
     assert classify_line("“Mind the gap.” 这句话在伦敦地铁里每天都能听到好几百遍。") == "zh"
@@ -296,16 +309,16 @@ def test_inline_halves_of_tables_breaks_dashes_and_sentences():
 def test_a_document_translated_line_by_line_pairs_its_short_headings_and_table_rows():
     al = _load(DATA / "line_by_line_doc.md")
     pairs = [(p.en[0], p.zh[0]) for p in al.pairs]
-    assert ("# Garden Guide", "# 园艺指南") in pairs                     # a two-word heading, not a label
+    assert ("# Garden Guide", "# 园艺指南") in pairs  # a two-word heading, not a label
     assert ("## Watering", "## 浇水") in pairs
     assert ("Photography is not allowed inside.", "馆内禁止拍照。") in pairs  # a row's English and Chinese cells
-    assert al.unpaired == []                                                # the table's head row is other
+    assert al.unpaired == []  # the table's head row is other
 
 
 def test_headlines_with_a_colon_are_text_not_fields():
     assert classify_line("### Transport: City opens three new bus routes") == "en"
     assert classify_line("## 交通：城市新开三条公交线路") == "zh"
-    assert classify_line("Transport: City opens three routes") == "other"     # not a heading: a field
+    assert classify_line("Transport: City opens three routes") == "other"  # not a heading: a field
 
 
 def test_bold_fields_and_reference_links_are_other():
@@ -329,17 +342,23 @@ def test_highlights_pair_only_with_evidence_of_translation():
     from hlkb.pipeline import analyze
 
     link = "([View Highlight](https://read.readwise.io/read/01zzzzzzzzzzzzzzzzzzzzzz{n}))"
-    unrelated = ("# Ports\n\n## Highlights\n"
-                 f"- Every quay keeps a ledger of the ships that never came back to it. {link.format(n='01')}\n"
-                 f"- 仓库的灯整夜亮着，守夜人数着经过的火车。 {link.format(n='02')}\n")
+    unrelated = (
+        "# Ports\n\n## Highlights\n"
+        f"- Every quay keeps a ledger of the ships that never came back to it. {link.format(n='01')}\n"
+        f"- 仓库的灯整夜亮着，守夜人数着经过的火车。 {link.format(n='02')}\n"
+    )
     assert analyze(parse_text(unrelated)).pairs == []
-    inline = ("# Ports\n\n## Highlights\n"
-              "- The harbour opened in 1891 and closed in 1967, long after the railway came.\n"
-              "  港口于1891年开放，在铁路修通很久之后，于1967年关闭。\n")
+    inline = (
+        "# Ports\n\n## Highlights\n"
+        "- The harbour opened in 1891 and closed in 1967, long after the railway came.\n"
+        "  港口于1891年开放，在铁路修通很久之后，于1967年关闭。\n"
+    )
     (pair,) = analyze(parse_text(inline)).pairs
     assert pair.zh_lines == [5] and "1891" in pair.en[-1]
-    adjacent = ("# Ports\n\n## Highlights\n"
-                "- The harbour opened in 1891 and closed in 1967, long after the railway came.\n"
-                "- 港口于1891年开放，在铁路修通很久之后，于1967年关闭。\n")
+    adjacent = (
+        "# Ports\n\n## Highlights\n"
+        "- The harbour opened in 1891 and closed in 1967, long after the railway came.\n"
+        "- 港口于1891年开放，在铁路修通很久之后，于1967年关闭。\n"
+    )
     (pair,) = analyze(parse_text(adjacent)).pairs
     assert pair.zh_lines == [5] and "1891" in pair.en[-1]

@@ -36,7 +36,10 @@ def test_jsonl_and_ids_match_parse(run_cli):
 
 def test_tsv_escapes_tabs_and_newlines(run_cli, tmp_path):
     path = tmp_path / "t.md"
-    path.write_text("The first line\tof this short English paragraph, and the second line.\n\n第一行\t中文，\n第二行中文。\n", encoding="utf-8")
+    path.write_text(
+        "The first line\tof this short English paragraph, and the second line.\n\n第一行\t中文，\n第二行中文。\n",
+        encoding="utf-8",
+    )
     code, out, err = run_cli("pairs", path, "--tsv")
     assert code == 0, err
     lines = out.splitlines()
@@ -61,8 +64,19 @@ def test_tmx_is_valid_and_tags_the_script(run_cli):
 
 def test_tmx_escapes_markup_and_control_characters():
     buf = io.StringIO()
-    n = write_tmx([{"kind": "pair", "id": 'p_"1"', "en": ["a < b & c", "\x1b[31mred"], "zh": ["甲<乙>"],
-                    "zh_script": None, "score": 0.5}], buf)
+    n = write_tmx(
+        [
+            {
+                "kind": "pair",
+                "id": 'p_"1"',
+                "en": ["a < b & c", "\x1b[31mred"],
+                "zh": ["甲<乙>"],
+                "zh_script": None,
+                "score": 0.5,
+            }
+        ],
+        buf,
+    )
     assert n == 1
     root = ET.fromstring(buf.getvalue())
     segs = [seg.text for seg in root.iter("seg")]
@@ -100,8 +114,10 @@ def test_two_formats_is_a_usage_error(run_cli):
 
 def test_table_prints_note_text_literally(run_cli, tmp_path):
     path = tmp_path / "m.md"
-    path.write_text("Use [bold]this[/bold] markup, said the \x1b[31mguide.\n\n请使用[bold]这种[/bold]标记，向导说。\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Use [bold]this[/bold] markup, said the \x1b[31mguide.\n\n请使用[bold]这种[/bold]标记，向导说。\n",
+        encoding="utf-8",
+    )
     code, out, err = run_cli("pairs", path)
     assert code == 0, err
     assert "[bold]this[/bold]" in out

@@ -56,7 +56,9 @@ def test_readwise_notes_of_the_corpus_hold_no_pairs(shared_dir: Path):
     from hlkb.align import pairs_for_note
     from hlkb.parse import parse_file
 
-    files = sorted((shared_dir / "corpus").glob("readwise/*.md")) + sorted((shared_dir / "corpus-more").glob("readwise/*.md"))
+    files = sorted((shared_dir / "corpus").glob("readwise/*.md")) + sorted(
+        (shared_dir / "corpus-more").glob("readwise/*.md")
+    )
     assert files
     assert [f.name for f in files if pairs_for_note(parse_file(f, strict=False))] == []
 
@@ -73,7 +75,9 @@ def test_seed_repairs(shared_dir: Path):
     assert {p.zh_script for p in al.pairs} == {"hant"}
 
 
-_alphabet = st.sampled_from(list("abc XYZ.,!?\n\n\t/|#*-()（）：:") + list("中文的一是在了有人这個們") + ["\u3000", "\u00a0", "```"])
+_alphabet = st.sampled_from(
+    list("abc XYZ.,!?\n\n\t/|#*-()（）：:") + list("中文的一是在了有人这個們") + ["\u3000", "\u00a0", "```"]
+)
 
 
 @settings(max_examples=150, deadline=None)

@@ -55,7 +55,7 @@ def test_vault_mode_reads_every_note(run_cli, tmp_path):
 def test_missing_file_is_an_input_error(run_cli, tmp_path):
     code, out, err = run_cli("claims", "--json", tmp_path / "nope.md", DATA / "research.md")
     assert code == 2
-    assert len(json.loads(out)) == 3       # the readable file is still reported
+    assert len(json.loads(out)) == 3  # the readable file is still reported
     assert "nope.md" in err and "Traceback" not in err
 
 
@@ -66,8 +66,10 @@ def test_json_and_jsonl_together_is_a_usage_error(run_cli):
 
 def test_table_prints_literally(run_cli, tmp_path):
     note = tmp_path / "n.md"
-    note.write_text("# T\n\n## Highlights\n- The [bold]board[/bold] said rents rose 7%. ([View Highlight](https://read.readwise.io/read/01x))\n",
-                    encoding="utf-8")
+    note.write_text(
+        "# T\n\n## Highlights\n- The [bold]board[/bold] said rents rose 7%. ([View Highlight](https://read.readwise.io/read/01x))\n",
+        encoding="utf-8",
+    )
     code, out, _ = run_cli("claims", note)
     assert code == 0
     assert "[bold]board[/bold]" in out

@@ -51,10 +51,20 @@ def test_long_decimals_differ():
     assert not values_match(a, b)
 
 
-@pytest.mark.parametrize("numeral,value", [
-    ("十五", 15), ("一百萬", 1000000), ("两千", 2000), ("兩千零五", 2005), ("三千億", 300000000000),
-    ("二〇二四", 2024), ("二○二四", 2024), ("一九九六", 1996), ("十", 10),
-])
+@pytest.mark.parametrize(
+    "numeral,value",
+    [
+        ("十五", 15),
+        ("一百萬", 1000000),
+        ("两千", 2000),
+        ("兩千零五", 2005),
+        ("三千億", 300000000000),
+        ("二〇二四", 2024),
+        ("二○二四", 2024),
+        ("一九九六", 1996),
+        ("十", 10),
+    ],
+)
 def test_chinese_numeral_value(numeral, value):
     assert chinese_numeral_value(numeral) == value
 
@@ -62,7 +72,7 @@ def test_chinese_numeral_value(numeral, value):
 @pytest.mark.parametrize("odd", ["十几", "百分之", "零零", "万万万", "分", "亿十"])
 def test_chinese_numeral_odd_input_never_escapes(odd):
     with warnings.catch_warnings():
-        warnings.simplefilter("error")   # a warning leaking out would fail here
+        warnings.simplefilter("error")  # a warning leaking out would fail here
         result = chinese_numeral_value(odd)
     assert result is None or result >= 0
 
@@ -88,9 +98,10 @@ def test_approx_tolerance():
     assert not values_match(Figure("20", 20.0), Figure("30", 30.0))
 
 
-
-_ALPHABET = st.sampled_from(list("0123456789.,$%¢ -abtenoh萬万億亿一二三十百千〇○兩两約多年歲天個美元分鐘小時第的") +
-                            ["million", "more than ", "two", "hours", "percent", " of ", "dozen", "years old"])
+_ALPHABET = st.sampled_from(
+    list("0123456789.,$%¢ -abtenoh萬万億亿一二三十百千〇○兩两約多年歲天個美元分鐘小時第的")
+    + ["million", "more than ", "two", "hours", "percent", " of ", "dozen", "years old"]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -118,7 +129,7 @@ def test_positional_fast_path_agrees_with_cn2an():
             fast = _positional_value(numeral)
             try:
                 reference = cn2an.cn2an(numeral, "normal")
-            except Exception:   # cn2an refuses some of its own output; ours must still be right
+            except Exception:  # cn2an refuses some of its own output; ours must still be right
                 reference = value
             assert fast in (None, reference), numeral
             assert fast == value, numeral

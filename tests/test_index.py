@@ -162,7 +162,7 @@ def test_newer_schema_refused_older_rebuilt(vault, tmp_path):
     conn.close()
     with open_index(vault, db) as ix:
         assert ix.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
-        assert ix.conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0   # rebuilt, empty
+        assert ix.conn.execute("SELECT count(*) FROM files").fetchone()[0] == 0  # rebuilt, empty
         s = refresh(ix, progress=False)
         assert s.added == 4
 
@@ -177,7 +177,7 @@ def test_second_writer_is_told_busy(vault):
 
 
 def test_interrupted_refresh_leaves_a_consistent_index(vault, monkeypatch):
-    rmod = importlib.import_module("hlkb.index.refresh")   # the package exports a function of that name
+    rmod = importlib.import_module("hlkb.index.refresh")  # the package exports a function of that name
 
     monkeypatch.setattr(rmod, "BATCH_FILES", 1)
     calls = {"n": 0}
@@ -194,9 +194,10 @@ def test_interrupted_refresh_leaves_a_consistent_index(vault, monkeypatch):
         with pytest.raises(KeyboardInterrupt):
             refresh(ix, progress=False)
         files = ix.conn.execute("SELECT count(*) FROM files").fetchone()[0]
-        assert files == 2      # two batches committed, the third rolled back
-        orphans = ix.conn.execute("SELECT count(*) FROM records WHERE file_id NOT IN (SELECT id FROM files)"
-                                  ).fetchone()[0]
+        assert files == 2  # two batches committed, the third rolled back
+        orphans = ix.conn.execute(
+            "SELECT count(*) FROM records WHERE file_id NOT IN (SELECT id FROM files)"
+        ).fetchone()[0]
         assert orphans == 0
         _fts_matches_stored_text(ix)
         monkeypatch.setattr(rmod, "_apply", real_apply)
@@ -209,20 +210,22 @@ def _fts_matches_stored_text(ix):
     recomputed from the stored text): fails if a row was left behind or never indexed."""
     ix.conn.execute("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 1)")
     rows = ix.conn.execute("SELECT count(*) FROM fts_docsize").fetchone()[0]
-    expected = ix.conn.execute("SELECT (SELECT count(*) FROM records WHERE kind != 'claim') + "
-                               "(SELECT count(*) FROM parts)").fetchone()[0]
+    expected = ix.conn.execute(
+        "SELECT (SELECT count(*) FROM records WHERE kind != 'claim') + (SELECT count(*) FROM parts)"
+    ).fetchone()[0]
     assert rows == expected
 
 
 def test_pool_path_matches_inline(tmp_path, monkeypatch):
     """Enough files to use the worker pool; the result equals the in-process parse."""
-    rmod = importlib.import_module("hlkb.index.refresh")   # the package exports a function of that name
+    rmod = importlib.import_module("hlkb.index.refresh")  # the package exports a function of that name
 
     vault = tmp_path / "many"
     vault.mkdir()
     for i in range(60):
         (vault / f"n{i:02d}.md").write_text(
-            f"# Note {i}\n\n## Highlights\n- Pebble number {i} rolled down the 山坡 slowly.\n", encoding="utf-8")
+            f"# Note {i}\n\n## Highlights\n- Pebble number {i} rolled down the 山坡 slowly.\n", encoding="utf-8"
+        )
     with open_index(vault, tmp_path / "a.sqlite") as a:
         assert refresh(a, progress=False).added == 60
         pooled = sorted(json.dumps(r, sort_keys=True) for r in search(a, None, Filters()))
@@ -230,7 +233,7 @@ def test_pool_path_matches_inline(tmp_path, monkeypatch):
     with open_index(vault, tmp_path / "b.sqlite") as b:
         refresh(b, progress=False)
         inline = sorted(json.dumps(r, sort_keys=True) for r in search(b, None, Filters()))
-    assert pooled == inline and len([line for line in pooled if "\"highlight\"" in line]) == 60
+    assert pooled == inline and len([line for line in pooled if '"highlight"' in line]) == 60
 
 
 def test_unchanged_vault_is_answered_by_the_scan_digest(vault, monkeypatch):
@@ -299,21 +302,24 @@ PASSAGES = DATA / "passages"
 def test_a_version_2_index_is_rebuilt_without_a_question(vault, tmp_path, run_cli):
     db = tmp_path / "old.sqlite"
     conn = sqlite3.connect(db)
-    for stmt in ("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)",
-                 "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, "
-                 "mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL, note_id TEXT, error TEXT)",
-                 "CREATE TABLE records(rid INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, "
-                 "file_id INTEGER NOT NULL, note_id TEXT, path TEXT NOT NULL, line INTEGER NOT NULL, "
-                 "seq INTEGER NOT NULL, title TEXT, author TEXT, category TEXT, lang TEXT, date TEXT, json TEXT NOT NULL)",
-                 "CREATE VIRTUAL TABLE fts USING fts5(title, body, note, meta, tag, author, ntitle)",
-                 "INSERT INTO files VALUES (1, 'gone.md', 1, 1, 'x', 'n_1', NULL)",
-                 "INSERT INTO fts(rowid, body) VALUES (1, 'stale words')",
-                 f"PRAGMA application_id = {schema.APPLICATION_ID}", "PRAGMA user_version = 2"):
+    for stmt in (
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)",
+        "CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL, "
+        "mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL, note_id TEXT, error TEXT)",
+        "CREATE TABLE records(rid INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, "
+        "file_id INTEGER NOT NULL, note_id TEXT, path TEXT NOT NULL, line INTEGER NOT NULL, "
+        "seq INTEGER NOT NULL, title TEXT, author TEXT, category TEXT, lang TEXT, date TEXT, json TEXT NOT NULL)",
+        "CREATE VIRTUAL TABLE fts USING fts5(title, body, note, meta, tag, author, ntitle)",
+        "INSERT INTO files VALUES (1, 'gone.md', 1, 1, 'x', 'n_1', NULL)",
+        "INSERT INTO fts(rowid, body) VALUES (1, 'stale words')",
+        f"PRAGMA application_id = {schema.APPLICATION_ID}",
+        "PRAGMA user_version = 2",
+    ):
         conn.execute(stmt)
     conn.commit()
     conn.close()
     code, out, err = run_cli("search", "moss", "--vault", vault, "--db", db, "--jsonl")
-    assert code == 0 and err == "" and out                     # silently rebuilt and refreshed
+    assert code == 0 and err == "" and out  # silently rebuilt and refreshed
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     assert "ntitle" not in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'fts'").fetchone()[0]
@@ -344,10 +350,12 @@ def test_full_text_rows_follow_every_change(tmp_path):
         _fts_matches_stored_text(ix)
         assert list(search(ix, "lighthouse keeper", Filters())) == []
         blocks = ix.conn.execute("SELECT rid_lo, rid_hi FROM files WHERE rid_lo IS NOT NULL ORDER BY rid_lo").fetchall()
-        assert all(a[1] < b[0] for a, b in zip(blocks, blocks[1:]))          # blocks do not overlap
+        assert all(a[1] < b[0] for a, b in zip(blocks, blocks[1:]))  # blocks do not overlap
         for lo, hi in blocks:
-            kinds = [k for (k,) in ix.conn.execute("SELECT kind FROM records WHERE rid BETWEEN ? AND ? ORDER BY rid",
-                                                   (lo, hi))]
+            kinds = [
+                k
+                for (k,) in ix.conn.execute("SELECT kind FROM records WHERE rid BETWEEN ? AND ? ORDER BY rid", (lo, hi))
+            ]
             assert kinds[0] == "note" and "note" not in kinds[1:]
 
 
@@ -368,7 +376,7 @@ def test_original_text_is_stored_once_and_records_come_back_exact(tmp_path):
         import zlib
 
         stored = "".join(zlib.decompress(z).decode() for (z,) in ix.conn.execute("SELECT z FROM texts"))
-        assert "燈塔看守人" in stored and "灯塔" not in stored     # the original once; never the folded form
+        assert "燈塔看守人" in stored and "灯塔" not in stored  # the original once; never the folded form
     parsed = []
     for path in sorted(p for p in vault.iterdir() if p.is_file()):
         note = analyze(parse_file(path, path.name))

@@ -14,14 +14,48 @@ from hlkb.lang import detect_lang, han_count, has_han, is_han
 SRC = Path(__file__).parent.parent / "src" / "hlkb"
 
 
-@pytest.mark.parametrize("ch", ["中", "\u3007", "\u3400", "\u4dbf", "\u9fff", "\uf900", "\ufa6d",
-                                "\U00020000", "\U0002a6d6", "\U0002f800", "\U00030000", "\U00031350"])
+@pytest.mark.parametrize(
+    "ch",
+    [
+        "中",
+        "\u3007",
+        "\u3400",
+        "\u4dbf",
+        "\u9fff",
+        "\uf900",
+        "\ufa6d",
+        "\U00020000",
+        "\U0002a6d6",
+        "\U0002f800",
+        "\U00030000",
+        "\U00031350",
+    ],
+)
 def test_han_characters(ch):
     assert is_han(ch) and han_count(ch) == 1 and has_han("x" + ch)
 
 
-@pytest.mark.parametrize("ch", ["a", "1", "\u3000", "\u3001", "\u3002", "\uff0c", "\uff01", "\u3005", "ア", "あ",
-                                "한", "\u4dc0", "\u2e80", "\u31c0", "\ufe30", "\U0001f600"])
+@pytest.mark.parametrize(
+    "ch",
+    [
+        "a",
+        "1",
+        "\u3000",
+        "\u3001",
+        "\u3002",
+        "\uff0c",
+        "\uff01",
+        "\u3005",
+        "ア",
+        "あ",
+        "한",
+        "\u4dc0",
+        "\u2e80",
+        "\u31c0",
+        "\ufe30",
+        "\U0001f600",
+    ],
+)
 def test_not_han(ch):
     # Punctuation (ideographic or fullwidth), kana, Hangul, Yijing hexagrams (between
     # Ext. A and the Unified block), radicals and strokes are not Han.
@@ -33,33 +67,43 @@ def test_han_count_counts_characters_not_runs():
     assert han_count("plain ASCII") == 0
 
 
-@pytest.mark.parametrize("text, expected", [
-    # an English sentence with a Chinese word or name in it is English
-    ("The ferry to 鼓浪屿 leaves every forty minutes.", "en"),
-    ("We ordered 馄饨, 烧卖 and 汤圆 at the stall by the gate.", "en"),
-    ("Her grandmother still calls the river 母亲河 when she talks about it.", "en"),
-    # a Chinese sentence with English names and terms in it is Chinese
-    ("我们先用 Figma 画草图，再交给 GitHub 上的同事。", "zh"),
-    ("她在 British Museum 工作了三年", "zh"),
-    ("这个 API 的文档写得很清楚", "zh"),
-    # both languages with words of their own
-    ("The ferry leaves at noon. 渡轮中午出发。", "mixed"),
-    ("The tide comes in 潮水涨了 and the boats 船都 rise together 一起升起来", "mixed"),
-    ("Slow down here\n这里请慢行", "mixed"),
-    # one language only, or one dominant
-    ("Ferries run late in summer.", "en"),
-    ("夏天的渡轮开到很晚。", "zh"),
-    ("长长的一段中文里夹着一句 short phrase 也还是中文的段落，因为中文占了绝大部分的分量。", "zh"),
-    ("바다는 오늘 조용합니다", "other"),
-    ("2024 — 12 · 31", "other"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an English sentence with a Chinese word or name in it is English
+        ("The ferry to 鼓浪屿 leaves every forty minutes.", "en"),
+        ("We ordered 馄饨, 烧卖 and 汤圆 at the stall by the gate.", "en"),
+        ("Her grandmother still calls the river 母亲河 when she talks about it.", "en"),
+        # a Chinese sentence with English names and terms in it is Chinese
+        ("我们先用 Figma 画草图，再交给 GitHub 上的同事。", "zh"),
+        ("她在 British Museum 工作了三年", "zh"),
+        ("这个 API 的文档写得很清楚", "zh"),
+        # both languages with words of their own
+        ("The ferry leaves at noon. 渡轮中午出发。", "mixed"),
+        ("The tide comes in 潮水涨了 and the boats 船都 rise together 一起升起来", "mixed"),
+        ("Slow down here\n这里请慢行", "mixed"),
+        # one language only, or one dominant
+        ("Ferries run late in summer.", "en"),
+        ("夏天的渡轮开到很晚。", "zh"),
+        ("长长的一段中文里夹着一句 short phrase 也还是中文的段落，因为中文占了绝大部分的分量。", "zh"),
+        ("바다는 오늘 조용합니다", "other"),
+        ("2024 — 12 · 31", "other"),
+    ],
+)
 def test_detect_lang(text, expected):
     assert detect_lang(text) == expected
 
 
 def _readwise_note(tmp_path: Path, highlights: list[str], claims: list[str] = ()) -> Path:
-    lines = ["# Harbour Walks", "", "## Metadata", "- Author: [[Ines Varga]]", "- Category: #articles", "",
-             "## Highlights"]
+    lines = [
+        "# Harbour Walks",
+        "",
+        "## Metadata",
+        "- Author: [[Ines Varga]]",
+        "- Category: #articles",
+        "",
+        "## Highlights",
+    ]
     for i, text in enumerate(highlights):
         lines.append(f"- {text} ([View Highlight](https://read.readwise.io/read/01lang{i:020d}))")
     if claims:
@@ -80,7 +124,7 @@ def test_highlight_and_its_claims_share_one_language(tmp_path):
     assert by_text[english].lang == "en" and by_text[chinese].lang == "zh" and by_text[both].lang == "mixed"
     claims = {(c.source, c.text): c.lang for c in note.claims}
     assert claims[("highlight", english)] == "en"
-    assert claims[("claim-note", english)] == "en"     # a written claim: the same decision
+    assert claims[("claim-note", english)] == "en"  # a written claim: the same decision
     assert claims[("highlight", chinese)] == "zh"
     # a highlight in both languages: each sentence is in its own
     assert claims[("highlight", "The pier is 400 metres long.")] == "en"
@@ -105,13 +149,21 @@ _HAN_LITERAL = re.compile(r"\\u(?:3400|4dbf|4e00|9fff|f900|faff|3007)|\\U0002[0f
 
 
 def test_han_ranges_are_written_once():
-    offenders = [f"{p.relative_to(SRC)}:{n}" for p in sorted(SRC.rglob("*.py")) if p.name != "lang.py"
-                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if _HAN_LITERAL.search(line)]
+    offenders = [
+        f"{p.relative_to(SRC)}:{n}"
+        for p in sorted(SRC.rglob("*.py"))
+        if p.name != "lang.py"
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if _HAN_LITERAL.search(line)
+    ]
     assert not offenders, f"Han ranges outside hlkb/lang.py: {offenders}"
 
 
 def test_opencc_is_loaded_only_by_the_lang_module():
     loads_opencc = re.compile(r"^\s*(?:import opencc|from opencc)", re.M)
-    offenders = [str(p.relative_to(SRC)) for p in sorted(SRC.rglob("*.py"))
-                 if p.name != "lang.py" and loads_opencc.search(p.read_text(encoding="utf-8"))]
+    offenders = [
+        str(p.relative_to(SRC))
+        for p in sorted(SRC.rglob("*.py"))
+        if p.name != "lang.py" and loads_opencc.search(p.read_text(encoding="utf-8"))
+    ]
     assert not offenders

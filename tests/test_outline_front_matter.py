@@ -9,7 +9,7 @@ from __future__ import annotations
 import hlkb
 from hlkb.edit import TagOp, plan_tag_edits, source_from_bytes
 
-HEAD = "---\ntitle: \"Orchard Notes\"\nauthor: Wen Hollis\ntags: [books]\n---\n"
+HEAD = '---\ntitle: "Orchard Notes"\nauthor: Wen Hollis\ntags: [books]\n---\n'
 LINK = " ([Location 7](https://readwise.io/to_kindle?action=open&asin=B0FIXTURE1&location=7))"
 PLAIN = HEAD + "- 果园里的第一朵花。" + LINK + "\n"
 OUTLINE = PLAIN + "    - Tags: [[spring]]\n"

@@ -39,8 +39,11 @@ def test_every_corpus_file_matches_its_gold(shared_dir):
     for rel, want in sorted(gold.items()):
         note = parse_file(shared_dir / rel, strict=False)
         hs = note.highlights
-        got = {"highlights": len(hs), "readwise_ids": [h.readwise_id for h in hs],
-               "notes": sum(1 for h in hs if h.note)}
+        got = {
+            "highlights": len(hs),
+            "readwise_ids": [h.readwise_id for h in hs],
+            "notes": sum(1 for h in hs if h.note),
+        }
         for key, value in got.items():
             if value != want[key]:
                 failures.append(f"{rel}: {key}: got {value!r}, want {want[key]!r}")

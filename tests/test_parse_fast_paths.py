@@ -43,18 +43,25 @@ def _reference_lang(text: str) -> str:
 
 
 @FUZZ
-@given(_pieces("a", "Z", "é", "ß", "ɏ", "ɐ", "×", "中", "文", "\U00020000", "ア", "한", "Я", "٣", "_", "1", " ", "，", "😀"))
+@given(
+    _pieces(
+        "a", "Z", "é", "ß", "ɏ", "ɐ", "×", "中", "文", "\U00020000", "ア", "한", "Я", "٣", "_", "1", " ", "，", "😀"
+    )
+)
 def test_detect_lang_matches_counting_every_character(text):
     assert lang.detect_lang(text) == _reference_lang(text)
 
 
 def test_detect_lang_on_every_single_character():
-    for cp in list(range(0x3000)) + list(range(0x3400, 0x3410)) + list(range(0xF8F0, 0xFB10)) + [0x20000, 0x2FA1F, 0x2FA20]:
+    for cp in (
+        list(range(0x3000)) + list(range(0x3400, 0x3410)) + list(range(0xF8F0, 0xFB10)) + [0x20000, 0x2FA1F, 0x2FA20]
+    ):
         for text in (chr(cp), "ab" + chr(cp), chr(cp) * 3 + "a中"):
             assert lang.detect_lang(text) == _reference_lang(text), hex(cp)
 
 
 # -- split_location -------------------------------------------------------------------------
+
 
 def _reference_split(markdown: str):
     m = locations.LINK_AT_END.search(markdown)
@@ -72,9 +79,33 @@ def _reference_split(markdown: str):
 
 
 @FUZZ
-@given(_pieces("(", ")", "[", "]", "([", "](", "))", "_", "*", " ", "\t", "\u00a0", "\n", "x", "View Highlight",
-               "Location 12", "Page 3", "p. 4", "Time 0:11", "https://read.readwise.io/read/01abcdefghjk",
-               "([View Highlight](https://read.readwise.io/read/01abcdefghjk))", "(Page 12)", "a(b)c"))
+@given(
+    _pieces(
+        "(",
+        ")",
+        "[",
+        "]",
+        "([",
+        "](",
+        "))",
+        "_",
+        "*",
+        " ",
+        "\t",
+        "\u00a0",
+        "\n",
+        "x",
+        "View Highlight",
+        "Location 12",
+        "Page 3",
+        "p. 4",
+        "Time 0:11",
+        "https://read.readwise.io/read/01abcdefghjk",
+        "([View Highlight](https://read.readwise.io/read/01abcdefghjk))",
+        "(Page 12)",
+        "a(b)c",
+    )
+)
 def test_split_location_matches_the_full_regex_search(markdown):
     assert locations.split_location(markdown) == _reference_split(markdown)
     expected_link = _reference_split(markdown)[1] is not None
@@ -83,9 +114,33 @@ def test_split_location_matches_the_full_regex_search(markdown):
 
 # -- the trailer peeling ------------------------------------------------------------------
 
+
 @FUZZ
-@given(_pieces(" ", "\t", "\u00a0", "\n", "\\", "-", "–", "—", "|", "·", "•", "*", "+", "x", "a b", "\\-", " - ", " —",
-               "\n-", "\n\n", "*x*"))
+@given(
+    _pieces(
+        " ",
+        "\t",
+        "\u00a0",
+        "\n",
+        "\\",
+        "-",
+        "–",
+        "—",
+        "|",
+        "·",
+        "•",
+        "*",
+        "+",
+        "x",
+        "a b",
+        "\\-",
+        " - ",
+        " —",
+        "\n-",
+        "\n\n",
+        "*x*",
+    )
+)
 def test_dangling_separators_as_the_full_substitution(work):
     assert anchors._without_dangling(work) == anchors._DANGLING.sub("", work)
 
@@ -94,8 +149,25 @@ _HYPOTHESIS_LINK = "—[Updated on 2022-08-25](https://hyp.is/AbC/example.org/x)
 
 
 @FUZZ
-@given(_pieces(" ", "\t", "—", "–", "-", "text", "[Updated on 1]", "(https://hyp.is/x)", "(HTTPS://HYPOTHES.IS/a)",
-               "—Group: #x", _HYPOTHESIS_LINK, " — location: [93]()", "— page: [4](kindle://b)", "](", "x" * 150))
+@given(
+    _pieces(
+        " ",
+        "\t",
+        "—",
+        "–",
+        "-",
+        "text",
+        "[Updated on 1]",
+        "(https://hyp.is/x)",
+        "(HTTPS://HYPOTHES.IS/a)",
+        "—Group: #x",
+        _HYPOTHESIS_LINK,
+        " — location: [93]()",
+        "— page: [4](kindle://b)",
+        "](",
+        "x" * 150,
+    )
+)
 def test_plugin_links_found_as_the_full_searches(work):
     hyp = anchors._HYPOTHESIS.search(work, max(0, len(work) - 400))
     got = anchors._hypothesis_at_end(work)
@@ -107,16 +179,76 @@ def test_plugin_links_found_as_the_full_searches(work):
 
 # -- plain_text without markdown-it ---------------------------------------------------------
 
+
 def _markdown_it(text: str) -> str:
     return "".join(inline._render_inline(t.children or []) for t in inline._parser().parseInline(text))
 
 
 @FUZZ
-@given(_pieces("*", "**", "_", "__", "a", "B", "9", " ", " ", "(", ")", '"', "'", ".", "!", "-", "[", "]", "](",
-               "[x](u)", "[a b](http://e.org/x_y*z&q=1)", "*a*", "**b**", "_c_", "`", "`x`", "` x `", "\n", "  \n",
-               "\\", "\\u", "\\*", "&", "&amp;", "R&D", "=", "==", "<", "![", "![x](u)", "<b>", "[[w]]", "\u00a0", "中",
-               "\x00", "\\-", "\\\\", "\\(", "\\#", "![](u)", "[](u)", "a_b", "x_", "_y", ".**", "!*", ".", "?_",
-               "9_9", "Wow![a](u)"))
+@given(
+    _pieces(
+        "*",
+        "**",
+        "_",
+        "__",
+        "a",
+        "B",
+        "9",
+        " ",
+        " ",
+        "(",
+        ")",
+        '"',
+        "'",
+        ".",
+        "!",
+        "-",
+        "[",
+        "]",
+        "](",
+        "[x](u)",
+        "[a b](http://e.org/x_y*z&q=1)",
+        "*a*",
+        "**b**",
+        "_c_",
+        "`",
+        "`x`",
+        "` x `",
+        "\n",
+        "  \n",
+        "\\",
+        "\\u",
+        "\\*",
+        "&",
+        "&amp;",
+        "R&D",
+        "=",
+        "==",
+        "<",
+        "![",
+        "![x](u)",
+        "<b>",
+        "[[w]]",
+        "\u00a0",
+        "中",
+        "\x00",
+        "\\-",
+        "\\\\",
+        "\\(",
+        "\\#",
+        "![](u)",
+        "[](u)",
+        "a_b",
+        "x_",
+        "_y",
+        ".**",
+        "!*",
+        ".",
+        "?_",
+        "9_9",
+        "Wow![a](u)",
+    )
+)
 def test_simple_markdown_renders_as_markdown_it_does(text):
     simple = inline._simple_inline(text)
     if simple is not None:
@@ -127,11 +259,13 @@ def test_simple_markdown_renders_as_markdown_it_does(text):
 
 
 def test_simple_markdown_examples():
-    assert inline.plain_text("Some *emphasis*, **strong** and a [link](https://example.org/x_y).") == \
-        "Some emphasis, strong and a link."
+    assert (
+        inline.plain_text("Some *emphasis*, **strong** and a [link](https://example.org/x_y).")
+        == "Some emphasis, strong and a link."
+    )
     assert inline._simple_inline("the `count` in") == "the `count` in"
-    assert inline._simple_inline("snake_case") == "snake_case"      # inside a word "_" is text
-    assert inline._simple_inline("_snake") is None                      # markdown-it decides
+    assert inline._simple_inline("snake_case") == "snake_case"  # inside a word "_" is text
+    assert inline._simple_inline("_snake") is None  # markdown-it decides
     assert inline._simple_inline("2*3 = 6") is None
     assert inline._simple_inline("an ![image](https://example.org/i.png)") == "an image"
     assert inline._simple_inline("Key points:\n\\- first") == "Key points:\n- first"

@@ -21,11 +21,30 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _view(body) -> dict:
     return {
-        "title": body.title, "title_line": body.title_line, "metadata": body.metadata,
-        "metadata_lines": body.metadata_lines, "format": body.format, "layout": body.layout,
+        "title": body.title,
+        "title_line": body.title_line,
+        "metadata": body.metadata,
+        "metadata_lines": body.metadata_lines,
+        "format": body.format,
+        "layout": body.layout,
         "properties": body.properties,
-        "highlights": [(h.line, h.lines, h.text_end_line, h.end_line, h.note, h.note_line, h.tags, h.tags_line,
-                        h.section, h.location, h.layout, h.color) for h in body.highlights],
+        "highlights": [
+            (
+                h.line,
+                h.lines,
+                h.text_end_line,
+                h.end_line,
+                h.note,
+                h.note_line,
+                h.tags,
+                h.tags_line,
+                h.section,
+                h.location,
+                h.layout,
+                h.color,
+            )
+            for h in body.highlights
+        ],
     }
 
 
@@ -57,22 +76,52 @@ def _note(rng: random.Random) -> str:
         if rng.random() < 0.3:
             text += "\n" + words(rng.randint(2, 6))
         note = rng.choice(["", "", words(3), words(2) + "\n" + words(2)])
-        highlights.append({
-            "highlight_text": text, "highlight_note": note,
-            "highlight_tags": rng.sample(["pink", "blue", "to-read"], rng.randint(0, 2)),
-            "highlight_location": rng.choice([f"Location {i + 10}", "View Highlight"] * 10 + [""]),
-            "highlight_location_url": rng.choice([f"https://readwise.io/to_kindle?location={i}",
-                                                  f"https://read.readwise.io/read/01abcdefghijklmnop{i:08d}"]),
-        })
+        highlights.append(
+            {
+                "highlight_text": text,
+                "highlight_note": note,
+                "highlight_tags": rng.sample(["pink", "blue", "to-read"], rng.randint(0, 2)),
+                "highlight_location": rng.choice([f"Location {i + 10}", "View Highlight"] * 10 + [""]),
+                "highlight_location_url": rng.choice(
+                    [
+                        f"https://readwise.io/to_kindle?location={i}",
+                        f"https://read.readwise.io/read/01abcdefghijklmnop{i:08d}",
+                    ]
+                ),
+            }
+        )
     tpl = Template(highlight=DEFAULT_HIGHLIGHT, header=rng.choice(["## Highlights", "# Highlights", "### Highlights"]))
-    text = render_note(tpl, {"title": words(3), "author": words(2), "category": "books",
-                             "image_url": rng.choice(["", "https://x.example/c.jpg"])}, highlights)
+    text = render_note(
+        tpl,
+        {
+            "title": words(3),
+            "author": words(2),
+            "category": "books",
+            "image_url": rng.choice(["", "https://x.example/c.jpg"]),
+        },
+        highlights,
+    )
     lines = text.split("\n")
     for _ in range(rng.choice([0, 0, 1, 2])):
         # odd lines a real note has: the fast reader must decline them or agree
-        odd = rng.choice(["> a quote", "\t- tab", "1. numbered", "---", "### Chapter Two", "plain words",
-                          "- unlinked bullet", "    - Date:: [[x]]", "", "  more text", "## Highlights",
-                          "## Document Note", "- Author: someone", "%% comment %%"])
+        odd = rng.choice(
+            [
+                "> a quote",
+                "\t- tab",
+                "1. numbered",
+                "---",
+                "### Chapter Two",
+                "plain words",
+                "- unlinked bullet",
+                "    - Date:: [[x]]",
+                "",
+                "  more text",
+                "## Highlights",
+                "## Document Note",
+                "- Author: someone",
+                "%% comment %%",
+            ]
+        )
         lines.insert(rng.randint(0, len(lines)), odd)
     return "\n".join(lines)
 
@@ -89,11 +138,14 @@ def test_fast_reader_takes_the_default_template():
     for _ in range(200):
         note = _note(rng)
         taken += _check(note)
-    assert taken > 60          # it is taken often enough to matter (and agrees every time)
+    assert taken > 60  # it is taken often enough to matter (and agrees every time)
 
 
-@pytest.mark.parametrize("path", sorted((REPO / "tests" / "data" / "parse").glob("*.md"))
-                         + sorted((REPO / "notes").glob("*.md")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted((REPO / "tests" / "data" / "parse").glob("*.md")) + sorted((REPO / "notes").glob("*.md")),
+    ids=lambda p: p.name,
+)
 def test_fast_reader_agrees_on_fixtures(path):
     _check(path.read_text(encoding="utf-8"))
 

@@ -21,13 +21,27 @@ def _expectation(path: Path) -> dict:
 
 def _highlight_view(h) -> dict:
     return {
-        "line": h.line, "text_end_line": h.text_end_line, "end_line": h.end_line, "text": h.text,
-        "id": h.id, "readwise_id": h.readwise_id, "note": h.note, "note_line": h.note_line,
-        "tags": h.tags, "tags_line": h.tags_line, "section": h.section, "color": h.color,
-        "markdown": h.markdown, "lang": h.lang,
-        "location": None if h.location is None else {
-            "label": h.location.label, "url": h.location.url,
-            "value": None if h.location.value is None else int(h.location.value)},
+        "line": h.line,
+        "text_end_line": h.text_end_line,
+        "end_line": h.end_line,
+        "text": h.text,
+        "id": h.id,
+        "readwise_id": h.readwise_id,
+        "note": h.note,
+        "note_line": h.note_line,
+        "tags": h.tags,
+        "tags_line": h.tags_line,
+        "section": h.section,
+        "color": h.color,
+        "markdown": h.markdown,
+        "lang": h.lang,
+        "location": None
+        if h.location is None
+        else {
+            "label": h.location.label,
+            "url": h.location.url,
+            "value": None if h.location.value is None else int(h.location.value),
+        },
     }
 
 

@@ -73,7 +73,7 @@ def test_hidden_folders_are_not_indexed(index):
 def test_snippet_is_original_text_and_rank_present(index):
     hits = list(search(index, "亚马逊", Filters(kinds=["highlight"])))
     trad = next(h for h in hits if h["path"] == "harbor-cities.md")
-    assert "亞馬遜" in trad["snippet"]          # original Traditional, not the folded form
+    assert "亞馬遜" in trad["snippet"]  # original Traditional, not the folded form
     assert all(isinstance(h["rank"], float) for h in hits)
 
 
@@ -95,8 +95,12 @@ def test_filters(index):
     assert paths(kind=["note"], category="BOOKS") == ["books/online-shops.md:1", "books/quiet-gardens.md:1"]
     assert paths(kind=["note"], since="2021-01-01") == ["books/online-shops.md:1", "harbor-cities.md:1"]
     assert paths(kind=["note"], until="2020-01-01") == ["books/quiet-gardens.md:1"]
-    assert paths(kind=["highlight"], lang="zh") == ["books/online-shops.md:11", "books/online-shops.md:12",
-                                                    "books/online-shops.md:13", "harbor-cities.md:21"]
+    assert paths(kind=["highlight"], lang="zh") == [
+        "books/online-shops.md:11",
+        "books/online-shops.md:12",
+        "books/online-shops.md:13",
+        "harbor-cities.md:21",
+    ]
     assert len(paths(limit=2)) == 2
 
 
@@ -108,10 +112,20 @@ def test_all_records_stream_in_path_order(index):
     assert keys == sorted(keys, key=lambda k: (k[0], k[1]))
 
 
-@pytest.mark.parametrize("query, filters", [
-    ("harbor", Filters()), ("亞馬遜", Filters()), ("", Filters()), ("", Filters(kinds=["highlight"], limit=3)),
-    ("ma* OR the", Filters(limit=40)), ('"fish market"', Filters()), ("title:harbor", Filters(kinds=["note"])),
-    ("walking bakery", Filters()), ("nothingmatches", Filters())])
+@pytest.mark.parametrize(
+    "query, filters",
+    [
+        ("harbor", Filters()),
+        ("亞馬遜", Filters()),
+        ("", Filters()),
+        ("", Filters(kinds=["highlight"], limit=3)),
+        ("ma* OR the", Filters(limit=40)),
+        ('"fish market"', Filters()),
+        ("title:harbor", Filters(kinds=["note"])),
+        ("walking bakery", Filters()),
+        ("nothingmatches", Filters()),
+    ],
+)
 def test_search_json_is_the_records_json_text(index, query, filters):
     """Scripts get search_json's texts: each must be exactly output.dumps of search's record."""
     from hlkb.export.jsonout import dumps
@@ -134,7 +148,7 @@ def test_query_syntax_translation():
 
 
 def test_cjk_folding():
-    assert fold_for_index("亞馬遜") .split() == ["亚马", "马逊", "逊"]
+    assert fold_for_index("亞馬遜").split() == ["亚马", "马逊", "逊"]
     assert fold_for_index("Kindle 網紅 x").split() == ["Kindle", "网红", "红", "x"]
     assert query_tokens("网红经济") == (["网红", "红经", "经济"], False)
     assert fold_same_length("Crème 亞馬遜") == "creme 亚马逊"
@@ -168,8 +182,9 @@ def test_cli_search_json_and_no_matches(run_cli, tmp_path):
 def test_cli_table_prints_markup_literally(run_cli, tmp_path):
     vault = tmp_path / "v"
     vault.mkdir()
-    (vault / "m.md").write_text("# Markup\n\n## Highlights\n- the [bold]brave[/bold] otter \x1b[31mred\n",
-                                encoding="utf-8")
+    (vault / "m.md").write_text(
+        "# Markup\n\n## Highlights\n- the [bold]brave[/bold] otter \x1b[31mred\n", encoding="utf-8"
+    )
     code, out, err = run_cli("search", "otter", "--vault", vault, "--kind", "highlight")
     assert code == 0
     assert "[bold]brave[/bold]" in out.replace("\n", " ").replace("│", " ") or "[bold]" in out
@@ -203,12 +218,13 @@ def _hit_texts(rec):
     return [rec.get("snippet") or ""]
 
 
-@pytest.mark.parametrize("query", ["tide", "gauge", "燈塔", "灯", "1998", "heron", "the", "lighthouse",
-                                   "harbour", "nets OR kelp"])
+@pytest.mark.parametrize(
+    "query", ["tide", "gauge", "燈塔", "灯", "1998", "heron", "the", "lighthouse", "harbour", "nets OR kelp"]
+)
 def test_each_text_is_one_hit_and_claims_stay_in_their_passage(pix, query):
     hits = list(search(pix, query, Filters(), snippets=True))
     assert hits
-    assert all(h["kind"] != "claim" for h in hits)      # marked in the passage, not listed again
+    assert all(h["kind"] != "claim" for h in hits)  # marked in the passage, not listed again
     texts = [t for h in hits for t in _hit_texts(h)]
     assert len(texts) == len(set(texts))
     ids = [h["id"] for h in hits]
@@ -265,7 +281,7 @@ def test_claims_are_found_through_their_passage(pix):
 def test_traditional_simplified_and_short_cjk_words_in_pairs(pix):
     lines = {h["line"] for h in search(pix, "灯塔", Filters(kinds=["pair"]))}
     assert lines == {h["line"] for h in search(pix, "燈塔", Filters(kinds=["pair"]))} == {9}
-    assert {h["kind"] for h in search(pix, "灯", Filters())} == {"note", "pair"}     # title 燈光, pair 點燈
+    assert {h["kind"] for h in search(pix, "灯", Filters())} == {"note", "pair"}  # title 燈光, pair 點燈
     assert {h["line"] for h in search(pix, "海灣", Filters())} == {13}
 
 
@@ -281,9 +297,9 @@ def test_every_word_of_a_note_finds_a_hit_in_it(pix):
         lines = path.read_text(encoding="utf-8").splitlines()
         end = lines.index("---", 1) if lines[0] == "---" else -1
         for i, line in enumerate(lines):
-            if 0 <= i <= end:            # front matter: its values, not its keys
+            if 0 <= i <= end:  # front matter: its values, not its keys
                 line = line.split(":", 1)[1] if ":" in line else ""
-            line = re.sub(r"^\s*- (Note|Tags):", "", line)   # the labels of a highlight's sublines
+            line = re.sub(r"^\s*- (Note|Tags):", "", line)  # the labels of a highlight's sublines
             words.update(w.lower() for w in re.findall(r"[A-Za-z]{4,}", plain_line(line)[0]))
         words -= {"https", "readwise", "kindle", "action", "open", "asin", "location"} & words
         assert len(words) > 10
@@ -329,8 +345,13 @@ def test_terminal_view_is_grouped_by_note_and_fits_the_width(run_cli, tmp_path, 
     vault = tmp_path / "v"
     shutil.copytree(PASSAGES, vault)
     (vault / "a-rather-long-folder-name-for-field-notes" / "and-another-level").mkdir(parents=True)
-    shutil.copy(PASSAGES / "walks.txt", vault / "a-rather-long-folder-name-for-field-notes" / "and-another-level"
-                / "evening-walks-along-the-canal-towpath-notes.txt")
+    shutil.copy(
+        PASSAGES / "walks.txt",
+        vault
+        / "a-rather-long-folder-name-for-field-notes"
+        / "and-another-level"
+        / "evening-walks-along-the-canal-towpath-notes.txt",
+    )
     monkeypatch.setenv("COLUMNS", str(width))
     code, out, err = run_cli("search", "the OR 灯", "--vault", vault)
     assert code == 0, err
@@ -340,7 +361,7 @@ def test_terminal_view_is_grouped_by_note_and_fits_the_width(run_cli, tmp_path, 
     headers = [ln for ln in out.splitlines() if ln and not ln.startswith(" ")]
     assert sum(1 for h in headers if h.startswith("tides.md")) == 1
     assert out.rstrip().splitlines()[-1].startswith(tuple("0123456789")) and " hits in " in out
-    assert any(ln.lstrip().startswith("20 ") for ln in out.splitlines())      # the nets highlight's line
+    assert any(ln.lstrip().startswith("20 ") for ln in out.splitlines())  # the nets highlight's line
 
 
 def test_terminal_view_marks_claims_and_shows_the_across_note(run_cli, tmp_path, monkeypatch):
@@ -388,7 +409,7 @@ def test_open_uses_the_editor_at_the_line(run_cli, tmp_path, monkeypatch):
     code, out, _ = run_cli("open", hid, "--print", "--vault", vault)
     assert code == 0 and out.strip() == f"{vault.resolve() / 'tides.md'}:20"
     got = tmp_path / "editor-args.json"
-    editor = f'{sys.executable} -c "import json, sys; json.dump(sys.argv[1:], open({str(got)!r}, \'w\'))"'
+    editor = f"{sys.executable} -c \"import json, sys; json.dump(sys.argv[1:], open({str(got)!r}, 'w'))\""
     monkeypatch.setenv("VISUAL", editor)
     code, out, err = run_cli("open", hid[:8], "--vault", vault)
     assert code == 0, err
@@ -423,19 +444,33 @@ def test_interactive_search_runs_the_real_fzf(tmp_path):
     vault = tmp_path / "v"
     shutil.copytree(PASSAGES, vault)
     env = dict(os.environ, FZF_DEFAULT_OPTS="--filter=barnacles")
-    proc = subprocess.run([sys.executable, "-m", "hlkb", "search", "-i", "the", "--vault", str(vault)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hlkb", "search", "-i", "the", "--vault", str(vault)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     chosen = [line.split("\t") for line in proc.stdout.splitlines()]
     assert len(chosen) == 1 and chosen[0][1] == "tides.md:18"
     # the chosen id is what `hlkb show` (the preview) and `hlkb open` take
-    shown = subprocess.run([sys.executable, "-m", "hlkb", "show", chosen[0][0], "--vault", str(vault)],
-                           capture_output=True, text=True, timeout=120)
+    shown = subprocess.run(
+        [sys.executable, "-m", "hlkb", "show", chosen[0][0], "--vault", str(vault)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Barnacles grip" in shown.stdout
     # nothing chosen: no output, exit 0
     env["FZF_DEFAULT_OPTS"] = "--filter=zzzznothing"
-    proc = subprocess.run([sys.executable, "-m", "hlkb", "search", "-i", "the", "--vault", str(vault)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hlkb", "search", "-i", "the", "--vault", str(vault)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0 and proc.stdout == ""
 
 
@@ -455,7 +490,10 @@ def test_plain_text_of_markdown_lines():
     assert plain_line("## Notes on *tides*") == ("Notes on tides", [])
     assert plain_line("- Author: [[Ada Marsh|Ada]]") == ("Author: Ada", [])
     assert plain_line("![cover](https://x.example/c.png)") == ("", ["https://x.example/c.png"])
-    assert plain_line("- Nets dry. ([View Highlight](https://read.example/1))") == ("Nets dry.", ["https://read.example/1"])
+    assert plain_line("- Nets dry. ([View Highlight](https://read.example/1))") == (
+        "Nets dry.",
+        ["https://read.example/1"],
+    )
     assert plain_line("> [!note] a _quiet_ snake_case word ^block-1") == ("a quiet snake_case word", [])
     assert plain_line("1. \\*not emphasis\\* &amp; more") == ("*not emphasis* & more", [])
     assert plain_line("---") == ("", [])

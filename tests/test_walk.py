@@ -14,9 +14,24 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the split walk 
 
 
 def _vault(root):
-    names = ["a.md", "b/one.md", "b/two.markdown", "b/deep/x.md", "c.txt", "d/é.md", "d/skip.png",
-             "e/1.md", "e/2.md", "e/sub/3.md", "f.md", "g/note.md", ".hidden/h.md", "g/.dot.md",
-             "h h/space.md", "z/last.md"]
+    names = [
+        "a.md",
+        "b/one.md",
+        "b/two.markdown",
+        "b/deep/x.md",
+        "c.txt",
+        "d/é.md",
+        "d/skip.png",
+        "e/1.md",
+        "e/2.md",
+        "e/sub/3.md",
+        "f.md",
+        "g/note.md",
+        ".hidden/h.md",
+        "g/.dot.md",
+        "h h/space.md",
+        "z/last.md",
+    ]
     for rel in names:
         p = root / rel
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +75,7 @@ def test_split_walks_digest_is_computed_packed_and_equals_the_serial_one(tmp_pat
     assert any(f[1].startswith("z/bad-") for f in serial)
     assert len(result) == len(serial)
     assert result.digest() == walk.scan_digest(serial)
-    assert result._files is None          # not decoded for the digest
+    assert result._files is None  # not decoded for the digest
     assert result.files == serial
     assert result.digest() == walk.scan_digest(serial)
 
@@ -77,7 +92,7 @@ def test_symlink_loop_in_the_childs_half_is_reported_as_the_serial_walk_does(tmp
 
 def test_folder_reached_from_both_halves_falls_back_to_the_serial_walk(tmp_path):
     root = _vault(tmp_path / "v")
-    (root / "a-link").symlink_to(root / "z", target_is_directory=True)   # first half -> second
+    (root / "a-link").symlink_to(root / "z", target_is_directory=True)  # first half -> second
     assert _split(root) == (None, [])
     errors = []
     files = walk.scan_vault(root, lambda path, msg: errors.append((path, msg)), split=True)
@@ -114,7 +129,7 @@ def test_refresh_of_a_big_vault_walks_split_and_sees_changes_in_either_half(tmp_
     monkeypatch.setattr(importlib.import_module("hlkb.index.refresh"), "SPLIT_MIN_FILES", 5)
     with open_index(root) as ix:
         assert refresh(ix, progress=False).added == 13
-        assert calls == []      # no file count stored yet: the first walk is serial
+        assert calls == []  # no file count stored yet: the first walk is serial
         assert refresh(ix, progress=False).unchanged == 13
         assert calls == [True]
         (root / "z" / "last.md").write_text("# changed in the child's half\n", encoding="utf-8")

@@ -45,23 +45,24 @@ SINGLE_PAIR_SHARES = (0.8, 0.3)
 @dataclass
 class Verdict:
     bilingual: bool
-    reason: str                # why (one line, for `hlkb pairs -v`)
-    confident: int = 0         # confident pairs
+    reason: str  # why (one line, for `hlkb pairs -v`)
+    confident: int = 0  # confident pairs
     en_units: int = 0
     zh_units: int = 0
+
 
 @dataclass
 class Alignment:
     path: str
-    paragraphs: list            # blocks.Paragraph, in reading order
+    paragraphs: list  # blocks.Paragraph, in reading order
     pairs: list[Pair]
-    units: list = field(default_factory=list)        # dp.Unit
-    unpaired: list = field(default_factory=list)     # dp.Unit left without a counterpart
+    units: list = field(default_factory=list)  # dp.Unit
+    unpaired: list = field(default_factory=list)  # dp.Unit left without a counterpart
     repairs: list[Repair] = field(default_factory=list)
-    lines: list = field(default_factory=list)        # segment.LineInfo per line
+    lines: list = field(default_factory=list)  # segment.LineInfo per line
     zh_script: str | None = None
-    hopeless: str = ""          # why it was not aligned at all (split_text(bilingual_only=True))
-    facts: dict = field(default_factory=dict)        # id(pair) -> PairFacts, from the aligner's anchors
+    hopeless: str = ""  # why it was not aligned at all (split_text(bilingual_only=True))
+    facts: dict = field(default_factory=dict)  # id(pair) -> PairFacts, from the aligner's anchors
 
     @property
     def bilingual(self) -> bool:
@@ -71,8 +72,10 @@ class Alignment:
     def verdict(self) -> Verdict:
         return verdict(self)
 
+
 def is_bilingual(alignment: Alignment) -> bool:
     return verdict(alignment).bilingual
+
 
 def confident(pair: Pair, facts: PairFacts | None = None) -> bool:
     """The pair's score is high, its Chinese side is mostly Chinese (not English with a
@@ -92,11 +95,14 @@ def confident(pair: Pair, facts: PairFacts | None = None) -> bool:
         return True
     return RATIO_RANGE[0] <= zh / max(en, 1) <= RATIO_RANGE[1]
 
+
 @dataclass
 class PairFacts:
     """What ``confident`` asks of a pair beyond its score and lengths."""
-    foreign: set[str]          # Latin words of the Chinese that the English lacks
-    lost: set[float]           # numbers the English writes in digits that the Chinese lacks
+
+    foreign: set[str]  # Latin words of the Chinese that the English lacks
+    lost: set[float]  # numbers the English writes in digits that the Chinese lacks
+
 
 def pair_facts(pair: Pair, en_anchors=None, zh_anchors=None) -> PairFacts:
     """``PairFacts`` of ``pair``; the anchors of its sides, when the aligner has them, save
@@ -119,6 +125,7 @@ def pair_facts(pair: Pair, en_anchors=None, zh_anchors=None) -> PairFacts:
         lost = en_anchors.written - zh_anchors.numbers
     return PairFacts(foreign, lost)
 
+
 # A translator's gloss of a term in parentheses: "能源独立性（Energy Independence: …）".
 _GLOSS_IN_PARENS = re.compile(r"[（(][^（）()]*[A-Za-z][^（）()]*[）)]")
 # A speaker's name before their words ("**Stan Druckenmiller:** …"): a transcript's label,
@@ -131,6 +138,7 @@ _STOP_WORDS = frozenset("the a an and or of in on at to for is are was were be i
 
 def _length(text: str) -> int:
     return len("".join(text.split()))
+
 
 def verdict(alignment: Alignment) -> Verdict:
     """A bilingual article, not a note that merely holds both languages: at least two
@@ -149,15 +157,20 @@ def verdict(alignment: Alignment) -> Verdict:
         v.reason = f"no {'English' if not en_units else 'Chinese'} paragraphs" + _notes_lines(alignment)
         return v
     if not alignment.pairs:
-        v.reason = (f"{en_units} English and {zh_units} Chinese paragraphs, but none is a translation of another"
-                    + _notes_lines(alignment))
+        v.reason = (
+            f"{en_units} English and {zh_units} Chinese paragraphs, but none is a translation of another"
+            + _notes_lines(alignment)
+        )
         return v
     if len(alignment.pairs) == 1:
         shares = _paired_shares(alignment)
         if max(shares) >= SINGLE_PAIR_SHARES[0] and min(shares) >= SINGLE_PAIR_SHARES[1]:
             v.bilingual = n_conf == 1
-            v.reason = (f"one pair, {shares[0]:.0%} of the English and {shares[1]:.0%} of the Chinese text"
-                        if v.bilingual else f"one pair, not confident: {_unconfident(alignment.pairs, facts)}")
+            v.reason = (
+                f"one pair, {shares[0]:.0%} of the English and {shares[1]:.0%} of the Chinese text"
+                if v.bilingual
+                else f"one pair, not confident: {_unconfident(alignment.pairs, facts)}"
+            )
             return v
     rarer = min(en_units, zh_units)
     if n_conf >= 2 and n_conf * 3 >= rarer:
@@ -165,10 +178,13 @@ def verdict(alignment: Alignment) -> Verdict:
         v.reason = f"{n_conf} confident pairs of {en_units} English and {zh_units} Chinese paragraphs"
         return v
     why = _unconfident([p for p in alignment.pairs if not confident(p, facts.get(id(p)))], facts)
-    v.reason = (f"{n_conf} of {len(alignment.pairs)} candidate pairs confident, for {en_units} English and "
-                f"{zh_units} Chinese paragraphs (a bilingual article has at least 2, and a third of the "
-                f"{rarer})" + (f"; not confident: {why}" if why else "") + _notes_lines(alignment))
+    v.reason = (
+        f"{n_conf} of {len(alignment.pairs)} candidate pairs confident, for {en_units} English and "
+        f"{zh_units} Chinese paragraphs (a bilingual article has at least 2, and a third of the "
+        f"{rarer})" + (f"; not confident: {why}" if why else "") + _notes_lines(alignment)
+    )
     return v
+
 
 def _paired_shares(alignment: Alignment) -> tuple[float, float]:
     """The shares of English and of Chinese text (by length) that are in pairs."""
@@ -180,6 +196,7 @@ def _paired_shares(alignment: Alignment) -> tuple[float, float]:
         left[u.lang] += u.length
     en, zh = ((total[k] - left[k]) / total[k] if total[k] else 0.0 for k in ("en", "zh"))
     return en, zh
+
 
 def _unconfident(pairs: list[Pair], facts: dict) -> str:
     """What makes these pairs unconvincing, in a few words."""
@@ -200,30 +217,55 @@ def _unconfident(pairs: list[Pair], facts: dict) -> str:
     english = sum(1 for p in pairs if p.score >= CONFIDENT_SCORE and chinese_share("\n".join(p.zh)) < CHINESE_SHARE)
     if english:
         causes.append(f"{english} whose Chinese side is mostly English")
-    foreign = [p for p in pairs if p.score >= CONFIDENT_SCORE and chinese_share("\n".join(p.zh)) >= CHINESE_SHARE
-               and (len(_foreign_words(p)) >= 2 or len(_lost_numbers(p)) >= 2)]
+    foreign = [
+        p
+        for p in pairs
+        if p.score >= CONFIDENT_SCORE
+        and chinese_share("\n".join(p.zh)) >= CHINESE_SHARE
+        and (len(_foreign_words(p)) >= 2 or len(_lost_numbers(p)) >= 2)
+    ]
     words = sorted({w for p in foreign if len(_foreign_words(p)) >= 2 for w in _foreign_words(p)})[:4]
     numbers = sorted({n for p in foreign if len(_lost_numbers(p)) >= 2 for n in _lost_numbers(p)})[:4]
     if words:
-        causes.append(f"{sum(1 for p in foreign if len(_foreign_words(p)) >= 2)} whose Chinese names Latin words "
-                      f"the English lacks ({', '.join(words)})")
+        causes.append(
+            f"{sum(1 for p in foreign if len(_foreign_words(p)) >= 2)} whose Chinese names Latin words "
+            f"the English lacks ({', '.join(words)})"
+        )
     if numbers:
-        causes.append(f"{sum(1 for p in foreign if len(_lost_numbers(p)) >= 2)} whose Chinese lacks numbers the "
-                      f"English gives ({', '.join(f'{n:g}' for n in numbers)})")
-    ratios = sorted(round(sum(_length(t) for t in p.zh) / max(1, sum(_length(t) for t in p.en)), 2)
-                    for p in pairs if p.score >= CONFIDENT_SCORE and not confident_(p)
-                    and chinese_share("\n".join(p.zh)) >= CHINESE_SHARE and p not in foreign)
+        causes.append(
+            f"{sum(1 for p in foreign if len(_lost_numbers(p)) >= 2)} whose Chinese lacks numbers the "
+            f"English gives ({', '.join(f'{n:g}' for n in numbers)})"
+        )
+    ratios = sorted(
+        round(sum(_length(t) for t in p.zh) / max(1, sum(_length(t) for t in p.en)), 2)
+        for p in pairs
+        if p.score >= CONFIDENT_SCORE
+        and not confident_(p)
+        and chinese_share("\n".join(p.zh)) >= CHINESE_SHARE
+        and p not in foreign
+    )
     if ratios:
-        causes.append(f"{len(ratios)} with a Chinese/English length ratio of {ratios[0]}–{ratios[-1]}, "
-                      f"outside a translation's {RATIO_RANGE[0]}–{RATIO_RANGE[1]} (comments, not translations)")
+        causes.append(
+            f"{len(ratios)} with a Chinese/English length ratio of {ratios[0]}–{ratios[-1]}, "
+            f"outside a translation's {RATIO_RANGE[0]}–{RATIO_RANGE[1]} (comments, not translations)"
+        )
     return "; ".join(causes)
+
 
 def _notes_lines(alignment: Alignment) -> str:
     notes = sum(1 for i in alignment.lines if i.why == "notes")
     return f"; {notes} lines are glosses, examples or analysis, which are never paired" if notes else ""
 
-def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: str | None = None,
-               config=None, merge_wrapped: bool = True, bilingual_only: bool = False) -> Alignment:
+
+def split_text(
+    text: str,
+    path: str = "<string>",
+    first_line: int = 1,
+    note_id: str | None = None,
+    config=None,
+    merge_wrapped: bool = True,
+    bilingual_only: bool = False,
+) -> Alignment:
     """Segment and align ``text`` (already decoded; its first line is file line ``first_line``).
 
     ``bilingual_only``: do not align paragraphs that cannot make a bilingual verdict
@@ -267,22 +309,32 @@ def split_text(text: str, path: str = "<string>", first_line: int = 1, note_id: 
             # the same pair again in one note ("谢谢 / Thank you" twice): ids stay unique
             pid = "p_" + stable_hash(pid[2:], str(occurrence))
         pair = Pair(
-            id=pid, note_id=note_id, path=path,
+            id=pid,
+            note_id=note_id,
+            path=path,
             line=min(p.start for p in en_paras + zh_paras),
-            en=en, zh=zh, en_lines=[p.start for p in en_paras], zh_lines=[p.start for p in zh_paras],
-            score=ap.score, repairs=reps, zh_script=script,
-            en_markdown=[p.markdown for p in en_paras], zh_markdown=[p.markdown for p in zh_paras],
+            en=en,
+            zh=zh,
+            en_lines=[p.start for p in en_paras],
+            zh_lines=[p.start for p in zh_paras],
+            score=ap.score,
+            repairs=reps,
+            zh_script=script,
+            en_markdown=[p.markdown for p in en_paras],
+            zh_markdown=[p.markdown for p in zh_paras],
         )
         pairs.append(pair)
         facts[id(pair)] = pair_facts(pair, _union(u.anchors for u in ap.en), _union(u.anchors for u in ap.zh))
     unpaired = [u for u in units if id(u) not in paired_units]
     return Alignment(path, paragraphs, pairs, units, unpaired, all_repairs, infos, script, facts=facts)
 
+
 def _union(anchors):
     out = None
     for a in anchors:
         out = a if out is None else out | a
     return out
+
 
 def _cannot_be_bilingual(units: list) -> str:
     """Why these units cannot hold a confident pair ("" when they might): no English
@@ -291,26 +343,32 @@ def _cannot_be_bilingual(units: list) -> str:
 
     if not any(u.lang == "en" for u in units):
         return f"no English paragraphs ({len(units)} paragraphs, all Chinese)"
-    if not any(u.lang == "zh" and chinese_share("\n".join(p.text for p in u.paras)) >= CHINESE_SHARE
-               for u in units):
+    if not any(u.lang == "zh" and chinese_share("\n".join(p.text for p in u.paras)) >= CHINESE_SHARE for u in units):
         return f"no Chinese paragraphs ({len(units)} paragraphs: English, or English with Chinese words)"
     return ""
+
 
 def _has_chinese_line(text: str) -> bool:
 
     for line in text.split("\n"):
-        if not line.isascii() and (chinese_share(line) >= CHINESE_SHARE or " / " in line or " | " in line) \
-                and _HAN.search(line):
+        if (
+            not line.isascii()
+            and (chinese_share(line) >= CHINESE_SHARE or " / " in line or " | " in line)
+            and _HAN.search(line)
+        ):
             return True
     return False
+
 
 def _may_be_bilingual(text: str) -> bool:
     """Cheap gate so that ordinary notes cost almost nothing: 8 Chinese characters and 8
     Latin words within the first 200,000 characters (counting stops at 8)."""
     return _at_least(_HAN, text, 8) and _at_least(_WORD, text, 8)
 
+
 def _at_least(pattern: re.Pattern, text: str, count: int) -> bool:
     return sum(1 for _ in islice(pattern.finditer(text, 0, 200_000), count)) >= count
+
 
 NOT_BOTH = "fewer than 8 Chinese characters or 8 English words: not both languages"
 
@@ -320,20 +378,30 @@ def align_note(note: Note, config=None, merge_wrapped: bool = True) -> Alignment
     the note has too little of one language to hold pairs at all."""
     lines = note.text.split("\n")
     start = max(note.body_line, 1)
-    body = "\n".join(lines[start - 1:])
+    body = "\n".join(lines[start - 1 :])
     if not _may_be_bilingual(body):
         return None
     if not _has_chinese_line(body):
         # No line is mostly Chinese (nor an inline "EN / 中文" line): no Chinese paragraph
         # can be, so no pair can be confident (a paragraph's share is an average of its lines').
-        return Alignment(note.path, [], [], hopeless="no Chinese paragraphs: Chinese only as "
-                         "words inside English lines")
-    return split_text(body, note.path, first_line=start, note_id=note.id, config=config,
-                      merge_wrapped=merge_wrapped, bilingual_only=True)
+        return Alignment(
+            note.path, [], [], hopeless="no Chinese paragraphs: Chinese only as words inside English lines"
+        )
+    return split_text(
+        body,
+        note.path,
+        first_line=start,
+        note_id=note.id,
+        config=config,
+        merge_wrapped=merge_wrapped,
+        bilingual_only=True,
+    )
+
 
 def pairs_for_note(note: Note) -> list[Pair]:
     """Pairs of a parsed note; [] when the alignment does not show a bilingual article."""
     return explain_note(note)[0]
+
 
 def explain_note(note: Note) -> tuple[list[Pair], Verdict]:
     """``pairs_for_note`` with the verdict that decided it (for `hlkb pairs -v`)."""
@@ -347,10 +415,16 @@ def explain_note(note: Note) -> tuple[list[Pair], Verdict]:
     if note.highlights:
         pairs = [p for p in pairs if _within_highlights(p, note.highlights)]
         if not pairs:
-            return [], Verdict(False, "its English and Chinese are separate highlights that share no name or "
-                                      "number: highlights are the reader's passages, not translations of each other",
-                               v.confident, v.en_units, v.zh_units)
+            return [], Verdict(
+                False,
+                "its English and Chinese are separate highlights that share no name or "
+                "number: highlights are the reader's passages, not translations of each other",
+                v.confident,
+                v.en_units,
+                v.zh_units,
+            )
     return pairs, v
+
 
 _NUMBERS = re.compile(r"\d+(?:[.,]\d+)?")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
@@ -361,6 +435,7 @@ def _within_highlights(pair: Pair, highlights) -> bool:
     passage with its translation inside it), or each side is one highlight of two adjacent
     ones and they share a number or a Latin name (a paragraph and its translation, both
     highlighted): the lengths alone of two unrelated short highlights look like a translation."""
+
     def squeeze(text: str) -> str:
         return "".join(text.split())
 
@@ -368,7 +443,9 @@ def _within_highlights(pair: Pair, highlights) -> bool:
 
     def owner(sides: list[str]):
         text = squeeze(" ".join(sides))
-        found = [i for i, k in enumerate(keys) if k and (k in text or text[:16] and text[:16] in squeeze(highlights[i].text))]
+        found = [
+            i for i, k in enumerate(keys) if k and (k in text or text[:16] and text[:16] in squeeze(highlights[i].text))
+        ]
         return found[0] if len(found) == 1 else None
 
     en, zh = owner(pair.en), owner(pair.zh)

@@ -21,14 +21,16 @@ from hlkb.claims.figures import extract_figures  # the claims feature's figure r
 
 _DIGITS = "〇○零一二三四五六七八九"
 _CN_YEAR = re.compile(f"([{_DIGITS}]{{4}})年")
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(萬|万|億|亿|million|billion|trillion|thousand)?",
-                     re.IGNORECASE)
-_SCALE = {"萬": 1e4, "万": 1e4, "億": 1e8, "亿": 1e8, "thousand": 1e3, "million": 1e6,
-          "billion": 1e9, "trillion": 1e12}
+_NUMBER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(萬|万|億|亿|million|billion|trillion|thousand)?", re.IGNORECASE
+)
+_SCALE = {"萬": 1e4, "万": 1e4, "億": 1e8, "亿": 1e8, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 # Words that start English sentences or are too common to say anything about a pair.
-_STOP = frozenset("""the a an and or of in on at to for is are was were be it its this that i we you he she they
-mr ms mrs dr""".split())
-_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")   # the one-letter words
+_STOP = frozenset(
+    """the a an and or of in on at to for is are was were be it its this that i we you he she they
+mr ms mrs dr""".split()
+)
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")  # the one-letter words
 # bytes.translate table: ASCII letters stay, every other byte becomes a space
 _LETTERS_ONLY = bytes(b if chr(b).isascii() and chr(b).isalpha() else 0x20 for b in range(256))
 
@@ -36,14 +38,12 @@ _LETTERS_ONLY = bytes(b if chr(b).isascii() and chr(b).isalpha() else 0x20 for b
 @dataclass
 class Anchors:
     numbers: set[float] = field(default_factory=set)
-    words: set[str] = field(default_factory=set)      # case-folded Latin words
+    words: set[str] = field(default_factory=set)  # case-folded Latin words
     # numbers written with two digits or more (2002, 45%): a translation keeps them
     written: set[float] = field(default_factory=set)
 
     def __or__(self, other: Anchors) -> Anchors:
         return Anchors(self.numbers | other.numbers, self.words | other.words, self.written | other.written)
-
-
 
 
 def _figures(text: str, lang: str) -> list[tuple[float, str]]:

@@ -51,18 +51,18 @@ _LANG_KINDS = ("en", "zh")
 
 @dataclass
 class Paragraph:
-    lang: str           # "en" or "zh"
-    start: int          # first line (1-based, file lines)
-    end: int            # last line
-    text: str           # its lines without quote/list markers and HTML tags, joined with "\n"
-    block: int = 0      # index of the blank-line-separated block it sits in
+    lang: str  # "en" or "zh"
+    start: int  # first line (1-based, file lines)
+    end: int  # last line
+    text: str  # its lines without quote/list markers and HTML tags, joined with "\n"
+    block: int = 0  # index of the blank-line-separated block it sits in
     inline: bool = False
-    order: int = 0      # position among all paragraphs, in reading order
+    order: int = 0  # position among all paragraphs, in reading order
     markdown: str = ""  # its lines as written (for an inline half: that half)
     # In an article laid out block by block, the two languages of one block are not each
     # other's translation (a bilingual title, a credit line, a heading glued to a paragraph).
     apart: bool = False
-    line_level: bool = False   # a line of a block read line by line
+    line_level: bool = False  # a line of a block read line by line
 
 
 @dataclass
@@ -70,7 +70,7 @@ class Block:
     index: int
     lines: list[LineInfo]
     role: str = NONE
-    runs: int = 0       # runs of lines in one language (inline lines aside)
+    runs: int = 0  # runs of lines in one language (inline lines aside)
     apart: bool = False  # its paragraphs may not pair with each other
 
 
@@ -97,7 +97,7 @@ def build_paragraphs(infos: list[LineInfo]) -> list[Paragraph]:
         if by_lines or b.runs >= 3:
             _read_labels_as_lines(b)
         elif _titles_or_credits(b):
-            b.apart = True          # a bilingual title, a credit, a heading glued to a paragraph
+            b.apart = True  # a bilingual title, a credit, a heading glued to a paragraph
     _glossary_sections(blocks)
     paras: list[Paragraph] = []
     for b in blocks:
@@ -143,11 +143,11 @@ def _shape(b: Block) -> Block:
     glosses = kinds.count("gloss")
     mixed = "en" in langs and "zh" in langs
     if mixed and parenthesised:
-        b.role = NOTES              # an example and its translation in parentheses
+        b.role = NOTES  # an example and its translation in parentheses
     elif glosses and glosses + parenthesised > len(langs) - parenthesised:
-        b.role = NOTES              # mostly glosses and analysis
+        b.role = NOTES  # mostly glosses and analysis
     elif _metadata(b):
-        b.role = NONE               # "Title: …", "Date: …", "Tags: …" (a header without front-matter fences)
+        b.role = NONE  # "Title: …", "Date: …", "Tags: …" (a header without front-matter fences)
     elif mixed:
         b.role = LINES
     elif langs or "inline" in kinds:
@@ -166,8 +166,12 @@ def _titles_or_credits(b: Block) -> bool:
 def _labels_of_the_other_language(b: Block) -> bool:
     langs = {i.kind for i in b.lines if i.kind in _LANG_KINDS}
     return len(langs) == 1 and any(
-        i.kind == "other" and i.why == "label" and not is_label_word(i.text) and label_lang(i.text) not in langs | {"other"}
-        for i in b.lines)
+        i.kind == "other"
+        and i.why == "label"
+        and not is_label_word(i.text)
+        and label_lang(i.text) not in langs | {"other"}
+        for i in b.lines
+    )
 
 
 def _read_labels_as_lines(b: Block) -> None:
@@ -184,25 +188,32 @@ def _read_labels_as_lines(b: Block) -> None:
 def _metadata(b: Block) -> bool:
     """Two or more lines, every one ``Key: value`` with a short Latin key."""
     lines = [i for i in b.lines if i.kind != "markup"]
-    return (len(lines) >= 2 and all(_METADATA_LINE.match(i.text) for i in lines)
-            and not any(i.kind == "inline" for i in lines))    # "title: EN / 中文" is text
+    return (
+        len(lines) >= 2
+        and all(_METADATA_LINE.match(i.text) for i in lines)
+        and not any(i.kind == "inline" for i in lines)
+    )  # "title: EN / 中文" is text
 
 
 def _glossary_sections(blocks: list[Block]) -> None:
     """Mark as notes every section whose blocks are mostly notes (a vocabulary or
     "key structures" part of a learner's note), its headings included."""
-    headings = [(info.number, heading_level(info.text)) for b in blocks for info in b.lines
-                if info.why not in ("code", "front matter", "html")]
+    headings = [
+        (info.number, heading_level(info.text))
+        for b in blocks
+        for info in b.lines
+        if info.why not in ("code", "front matter", "html")
+    ]
     headings = [(n, lvl) for n, lvl in headings if lvl]
     if not headings:
         return
     for k, (number, level) in enumerate(headings):
-        end = next((n for n, lvl in headings[k + 1:] if lvl <= level), None)
+        end = next((n for n, lvl in headings[k + 1 :] if lvl <= level), None)
         inside = [b for b in blocks if b.lines[0].number >= number and (end is None or b.lines[0].number < end)]
         body = [b for b in inside if not all(heading_level(i.text) for i in b.lines)]
         notes = sum(1 for b in body if b.role == NOTES)
         if notes < 2:
-            continue            # a gloss or two beside an article's paragraphs is not a glossary
+            continue  # a gloss or two beside an article's paragraphs is not a glossary
         # Notes against text by length: a learner's translation is long, the glosses after
         # it short; in a glossary the example sentences are as short as the glosses.
         notes_chars = sum(_chars(i) for b in body for i in b.lines if b.role == NOTES or i.kind == "gloss")
@@ -219,7 +230,7 @@ def _chars(info: LineInfo) -> int:
 def _block_paragraphs(b: Block) -> list[Paragraph]:
     """Paragraphs of a text or lines block. In a text block, labels and markup lines sit
     inside the paragraph; in a lines block only markup lines do."""
-    transparent = ("markup",) if b.role == LINES else ("markup", "other")   # a gloss always ends one
+    transparent = ("markup",) if b.role == LINES else ("markup", "other")  # a gloss always ends one
     out: list[Paragraph] = []
     current: list[LineInfo] | None = None
     lang = None
@@ -253,11 +264,17 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
 
 
 def _paragraph(lang: str, lines: list[LineInfo], block: int) -> Paragraph:
-    while lines[-1].kind not in _LANG_KINDS:        # trailing labels and markup are not part of it
+    while lines[-1].kind not in _LANG_KINDS:  # trailing labels and markup are not part of it
         lines = lines[:-1]
     texts = [plain_line(i.text) for i in lines if i.kind != "markup"]
-    return Paragraph(lang, lines[0].number, lines[-1].number, "\n".join(t for t in texts if t), block,
-                     markdown="\n".join(i.text.rstrip(_BLANK_CHARS) for i in lines))
+    return Paragraph(
+        lang,
+        lines[0].number,
+        lines[-1].number,
+        "\n".join(t for t in texts if t),
+        block,
+        markdown="\n".join(i.text.rstrip(_BLANK_CHARS) for i in lines),
+    )
 
 
 def _inline_halves(info: LineInfo, block: int) -> list[Paragraph]:
@@ -266,8 +283,7 @@ def _inline_halves(info: LineInfo, block: int) -> list[Paragraph]:
     out = []
     for lang, (a, b) in halves:
         half = info.text[a:b].strip(_BLANK_CHARS)
-        out.append(Paragraph(lang, info.number, info.number, plain_line(half), block, inline=True,
-                             markdown=half))
+        out.append(Paragraph(lang, info.number, info.number, plain_line(half), block, inline=True, markdown=half))
     return out
 
 

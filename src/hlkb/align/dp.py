@@ -33,16 +33,16 @@ class Unit:
 
     lang: str
     paras: list[Paragraph]
-    pos: int = 0                                  # index in the document's unit sequence
+    pos: int = 0  # index in the document's unit sequence
     length: int = 0
     line_lengths: list[int] = field(default_factory=list)
     heading: bool = False
-    line_level: bool = False                      # a line of a line-by-line block
-    digits: bool = False                          # has two digits in a row (a number it writes in digits)
-    run: int = 0                                  # which run of units of one language it is in
-    run_index: int = 0                            # its place in that run
+    line_level: bool = False  # a line of a line-by-line block
+    digits: bool = False  # has two digits in a row (a number it writes in digits)
+    run: int = 0  # which run of units of one language it is in
+    run_index: int = 0  # its place in that run
     run_len: int = 1
-    apart_block: int | None = None                # the block whose other language it may not pair with
+    apart_block: int | None = None  # the block whose other language it may not pair with
     _anchors: Anchors | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -63,18 +63,18 @@ class Unit:
 class Config:
     anchors: bool = True
     order: bool = True
-    partial: bool = True            # a long multi-line paragraph may be only partly translated
-    skip: float = 5.5               # price of one unpaired unit
-    window: int | None = 8          # how far apart (in units) two sides of a pair may be;
-                                    # None: a band around the diagonal of the two sequences
-    order_gap: float = 7.0          # per unit sitting between the two sides of a pair
+    partial: bool = True  # a long multi-line paragraph may be only partly translated
+    skip: float = 5.5  # price of one unpaired unit
+    window: int | None = 8  # how far apart (in units) two sides of a pair may be;
+    # None: a band around the diagonal of the two sequences
+    order_gap: float = 7.0  # per unit sitting between the two sides of a pair
     orientation: str | None = None  # "en" / "zh": the language that usually comes first
     orientation_cost: float = 4.0
     anchor_bonus: float = 1.2
     anchor_miss: float = 1.0
     partial_penalty: float = 3.0
-    merge: float = 3.0              # extra price per merged unit of a k:1 / 1:k pair over G&C's prior
-    max_merge: int = 2              # most units of one language one unit of the other may translate
+    merge: float = 3.0  # extra price per merged unit of a k:1 / 1:k pair over G&C's prior
+    max_merge: int = 2  # most units of one language one unit of the other may translate
     gale_church_skips: bool = False  # baseline: skips priced by the length model, as in G&C
 
 
@@ -103,7 +103,7 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
     for i, u in enumerate(units):
         u.pos = i
         u.line_lengths = [text_length(line) for p in u.paras for line in p.text.split("\n")]
-        u.length = sum(u.line_lengths)   # = text_length of the unit's text: newlines do not count
+        u.length = sum(u.line_lengths)  # = text_length of the unit's text: newlines do not count
         u.heading = is_heading(u)
         u.apart_block = u.paras[0].block if u.paras[0].apart else None
         u.line_level = any(p.line_level for p in u.paras)
@@ -146,8 +146,12 @@ def is_heading(u: Unit) -> bool:
     text = first.text.strip()
     if text.startswith("#"):
         return True
-    return (len(u.paras) == 1 and first.start == first.end and ends_mid_sentence(text)
-            and text_length(text) <= (16 if u.lang == "zh" else 40))
+    return (
+        len(u.paras) == 1
+        and first.start == first.end
+        and ends_mid_sentence(text)
+        and text_length(text) <= (16 if u.lang == "zh" else 40)
+    )
 
 
 def _width(p: Paragraph) -> int:
@@ -157,15 +161,23 @@ def _width(p: Paragraph) -> int:
 def _join_full_width_lines(units: list[Unit], nonblank_lines: set[int]) -> list[Unit]:
     """A hard-wrapped run (found by ``continues``) also owns a neighbouring one-line block
     that is as wide as the run's lines: the PDF broke there after a sentence by chance."""
+
     def wrapped(u: Unit) -> bool:
         return u.lang == "en" and len(u.paras) >= 2
 
     def joinable(a: Paragraph, b: Paragraph, width: int) -> bool:
-        return (a.lang == b.lang == "en" and not a.inline and not b.inline
-                and a.start == a.end and b.start == b.end
-                and not a.text.startswith("#") and not b.text.startswith("#")
-                and _width(a) >= 0.85 * width and width >= 40
-                and not any(n in nonblank_lines for n in range(a.end + 1, b.start)))
+        return (
+            a.lang == b.lang == "en"
+            and not a.inline
+            and not b.inline
+            and a.start == a.end
+            and b.start == b.end
+            and not a.text.startswith("#")
+            and not b.text.startswith("#")
+            and _width(a) >= 0.85 * width
+            and width >= 40
+            and not any(n in nonblank_lines for n in range(a.end + 1, b.start))
+        )
 
     out: list[Unit] = []
     for u in units:
@@ -228,12 +240,14 @@ class Aligner:
         self._en_run_anchors: dict[tuple[int, int], tuple[set, set]] = {}
         self._zh_run_anchors: dict[tuple[int, int], tuple[set, set]] = {}
         # the anchor term by (min(matches, 5), min(misses, 4))
-        self._anchor_terms = [[config.anchor_miss * misses - config.anchor_bonus * matches for misses in range(5)]
-                              for matches in range(6)]
+        self._anchor_terms = [
+            [config.anchor_miss * misses - config.anchor_bonus * matches for misses in range(5)] for matches in range(6)
+        ]
         self._en_partials = [_partial_lengths(u) for u in self.en]
         self._zh_partials = [_partial_lengths(u) for u in self.zh]
-        self._log_priors = {(a, b): _log_prior(a, b) for k in range(1, max(2, config.max_merge) + 1)
-                            for a, b in ((k, 1), (1, k))}
+        self._log_priors = {
+            (a, b): _log_prior(a, b) for k in range(1, max(2, config.max_merge) + 1) for a, b in ((k, 1), (1, k))
+        }
         self._log_priors[1, 0] = self._log_priors[0, 1] = math.log(MATCH_PRIOR[1, 0])
 
     # -- costs -------------------------------------------------------------------------
@@ -263,7 +277,7 @@ class Aligner:
         cannot be below ``bound`` (found from lower bounds of the length cost first).
         """
         cfg = self.cfg
-        terms = []                     # what is added after the length cost, in order
+        terms = []  # what is added after the length cost, in order
         if cfg.order:
             if a > 1:
                 if self._en_run[i] < a:
@@ -285,13 +299,13 @@ class Aligner:
             else:
                 zh_words, zh_numbers, _ = _run_anchors(self.zh, self._zh_run_anchors, j, b)
             if not (zh_words or zh_numbers) and not (en_last.digits or en_first.digits):
-                en_words = en_numbers = en_written = _NONE      # no evidence either way: skip the English
+                en_words = en_numbers = en_written = _NONE  # no evidence either way: skip the English
             elif a == 1:
                 en_anchors = en_last.anchors
                 en_words, en_numbers, en_written = en_anchors.words, en_anchors.numbers, en_anchors.written
             else:
                 en_words, en_numbers, en_written = _run_anchors(self.en, self._en_run_anchors, i, a)
-            if zh_words or zh_numbers or en_written:   # else no evidence either way
+            if zh_words or zh_numbers or en_written:  # else no evidence either way
                 # Latin words in Chinese text are nearly always copied from the English, so
                 # one absent from the English is evidence against the pair; English words
                 # are mostly translated, so only their presence on the Chinese side counts.
@@ -334,8 +348,9 @@ class Aligner:
                 if bound != _INF and prev + _total(penalty, log_prior, terms) >= bound:
                     return _INF
                 cost = self.model.cost
-                best_partial = min([cost(en_len, sub) for sub in zh_partials]
-                                   + [cost(sub, zh_len) for sub in en_partials])
+                best_partial = min(
+                    [cost(en_len, sub) for sub in zh_partials] + [cost(sub, zh_len) for sub in en_partials]
+                )
                 length_cost = min(length_cost, best_partial + penalty)
         return _total(length_cost, log_prior, terms)
 
@@ -355,7 +370,7 @@ class Aligner:
         members: ``_pair_cost``'s sum with length cost 0, the best possible anchor term
         and the cheaper orientation (each sum only grows with each of its terms)."""
         cfg = self.cfg
-        head = 0.0 - self._log_priors[1, 1] - _BASE_PRIOR          # as _total sums
+        head = 0.0 - self._log_priors[1, 1] - _BASE_PRIOR  # as _total sums
         if cfg.anchors:
             head += min(min(row) for row in self._anchor_terms)
         if not cfg.order:
@@ -419,21 +434,21 @@ class Aligner:
             pair_costs.append(row_pair_costs)
             skip_en = en_skip[i - 1] if i else 0.0
             en_at = en_pos[i - 1] if i else 0
-            left = _INF                                         # total of cell (i, j-1)
+            left = _INF  # total of cell (i, j-1)
             first_j = lo
             if i == 0:
-                row[0] = left = 0.0                             # the start, (0, 0)
+                row[0] = left = 0.0  # the start, (0, 0)
                 first_j = 1
             for j in range(first_j, hi + 1):
                 best, move, best_pair_cost = _INF, None, 0.0
-                u = j - up_lo                                   # 1:0 from (i-1, j)
+                u = j - up_lo  # 1:0 from (i-1, j)
                 if 0 <= u < up_len and up[u] != _INF:
                     best, move = up[u] + skip_en, _EN_SKIP
-                if left != _INF:                                # 0:1 from (i, j-1)
+                if left != _INF:  # 0:1 from (i, j-1)
                     t = left + zh_skip[j - 1]
                     if t < best:
                         best, move = t, _ZH_SKIP
-                u -= 1                                          # 1:1 from (i-1, j-1)
+                u -= 1  # 1:1 from (i-1, j-1)
                 if 0 <= u < up_len and up[u] != _INF:
                     prev = up[u]
                     gap = en_at - zh_pos[j - 1]
@@ -450,7 +465,7 @@ class Aligner:
                 zh_merge = min(zh_run[j], j) if j else 0
                 for k in range(2, max(en_merge, zh_merge) + 1):
                     floor = merge_floor[k]
-                    if k <= en_merge:                           # k:1 from (i-k, j-1)
+                    if k <= en_merge:  # k:1 from (i-k, j-1)
                         src, src_lo = totals[i - k], row_lo[i - k]
                         v = j - 1 - src_lo
                         if 0 <= v < len(src) and src[v] != _INF and src[v] + floor < best:
@@ -458,7 +473,7 @@ class Aligner:
                             cost = pair_cost(i, k, j, 1, prev, best)
                             if cost != _INF and prev + cost < best:
                                 best, move, best_pair_cost = prev + cost, (k, 1), cost
-                    if k <= zh_merge and up_len:                # 1:k from (i-1, j-k)
+                    if k <= zh_merge and up_len:  # 1:k from (i-1, j-k)
                         v = j - k - up_lo
                         if 0 <= v < up_len and up[v] != _INF and up[v] + floor < best:
                             prev = up[v]
@@ -480,7 +495,7 @@ class Aligner:
                 raise KeyError((i, j))
             a, b = moves[i][k]
             if a and b:
-                en, zh = self.en[i - a:i], self.zh[j - b:j]
+                en, zh = self.en[i - a : i], self.zh[j - b : j]
                 cost = pair_costs[i][k]
                 margin = sum(self.skip_cost(u) for u in en + zh) - cost
                 score = 1.0 / (1.0 + math.exp(-margin / 2.0))
@@ -529,7 +544,7 @@ def _run_anchors(side: list[Unit], cache: dict, end: int, count: int) -> tuple[s
     key = (end, count)
     if key not in cache:
         both = side[end - count].anchors
-        for u in side[end - count + 1:end]:
+        for u in side[end - count + 1 : end]:
             both = both | u.anchors
         cache[key] = (both.words, both.numbers, both.written)
     return cache[key]
@@ -580,8 +595,9 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
         n_en = sum(1 for u in units if u.lang == "en")
         n_zh = len(units) - n_en
         merge = min(SECTION_MERGE, max(config.max_merge, math.ceil(2 * max(n_en, n_zh) / max(1, min(n_en, n_zh)))))
-        sections = Config(**{**config.__dict__, "order_gap": 0.0, "window": None, "orientation": None,
-                             "max_merge": merge})
+        sections = Config(
+            **{**config.__dict__, "order_gap": 0.0, "window": None, "orientation": None, "max_merge": merge}
+        )
         trial = Aligner(units, model, sections).align()
         if trial and coverage(units, trial) >= coverage(units, first) + 0.2:
             one_to_one = [(p.en[0].length, p.zh[0].length) for p in trial if len(p.en) == 1 and len(p.zh) == 1]
@@ -590,8 +606,11 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
             return Aligner(units, model, sections).align(), model
     if not first:
         return first, model
-    model = LengthModel.estimate([(p.en[0].length, p.zh[0].length) for p in first
-                                  if len(p.en) == 1 and len(p.zh) == 1]) if len(first) >= 3 else model
+    model = (
+        LengthModel.estimate([(p.en[0].length, p.zh[0].length) for p in first if len(p.en) == 1 and len(p.zh) == 1])
+        if len(first) >= 3
+        else model
+    )
     second_cfg = Config(**config.__dict__)
     if config.order:
         en_first = sum(1 for p in first if min(u.pos for u in p.en) < min(u.pos for u in p.zh))

@@ -47,7 +47,7 @@ def _norm_sf2(z: float) -> float:
 
 @dataclass
 class LengthModel:
-    ratio: float = DEFAULT_RATIO        # Chinese chars per English char
+    ratio: float = DEFAULT_RATIO  # Chinese chars per English char
     variance: float = DEFAULT_VARIANCE  # s2, per English char
 
     def delta(self, en_len: int, zh_len: int) -> float:
@@ -82,4 +82,3 @@ class LengthModel:
         # every length look plausible.
         variance = min(max(variance, 3.4 * ratio * ratio, 0.02), 6.8 * ratio * ratio)
         return cls(ratio, variance)
-

@@ -54,12 +54,16 @@ _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 # HTML: tags (an inline tag vanishes, any other leaves a space), comments, entities.
 _HTML_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?/?>")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)")
-_INLINE_TAGS = frozenset("""a abbr b bdi bdo big cite code del dfn em font i ins kbd mark q rp rt ruby s samp
-small span strong sub sup template time tt u var w wbr""".split())
-_HTML_ELEMENTS = _INLINE_TAGS | frozenset("""html head body title meta link base div p br hr h1 h2 h3 h4 h5 h6
+_INLINE_TAGS = frozenset(
+    """a abbr b bdi bdo big cite code del dfn em font i ins kbd mark q rp rt ruby s samp
+small span strong sub sup template time tt u var w wbr""".split()
+)
+_HTML_ELEMENTS = _INLINE_TAGS | frozenset(
+    """html head body title meta link base div p br hr h1 h2 h3 h4 h5 h6
 ul ol li dl dt dd table thead tbody tfoot tr td th caption blockquote pre section article aside header footer
 nav main figure figcaption details summary center img source track picture form input button label select
-option textarea""".split())
+option textarea""".split()
+)
 # Elements whose content is not article text: scripts, styles, media fallbacks.
 _RAW_ELEMENTS = ("script", "style", "audio", "video", "object", "iframe", "svg", "canvas", "noscript", "math")
 _RAW_OPEN = re.compile(r"<({})\b".format("|".join(_RAW_ELEMENTS)), re.IGNORECASE)
@@ -68,8 +72,10 @@ _SITE_MARKUP = re.compile(r"^\s*(?::::|\{%|\{\{<|\{\{%|%}|>}})")
 # "key：value" metadata / glossary lines: a short Latin or Chinese key, then a colon.
 _KEY_VALUE = re.compile(rf"^(?:[A-Za-z][A-Za-z_ \-]{{0,24}}|[{HAN_CLASS}]{{1,4}})\s*[:：]\s*(?P<value>.*)$")
 # A label in both languages before a colon: "keywords/关键词: …", "作者 | Author: …".
-_BILINGUAL_KEY = re.compile(rf"^(?:[A-Za-z][A-Za-z _\-]{{0,24}}\s*[/|]\s*[{HAN_CLASS}]{{1,6}}"
-                            rf"|[{HAN_CLASS}]{{1,6}}\s*[/|]\s*[A-Za-z][A-Za-z _\-]{{0,24}})\s*[:：]")
+_BILINGUAL_KEY = re.compile(
+    rf"^(?:[A-Za-z][A-Za-z _\-]{{0,24}}\s*[/|]\s*[{HAN_CLASS}]{{1,6}}"
+    rf"|[{HAN_CLASS}]{{1,6}}\s*[/|]\s*[A-Za-z][A-Za-z _\-]{{0,24}})\s*[:：]"
+)
 # A Chinese label of up to six characters before a colon ("题目:", "专有名词：").
 _HAN_KEY = re.compile(rf"^[{HAN_CLASS}]{{1,6}}\s*[:：]\s*(?P<value>.*)$")
 _SENTENCE_PUNCT = re.compile(r"[。！？，,!?]|\.(?:\s|$)")
@@ -83,30 +89,40 @@ _POS = r"(?:n|v|vt|vi|adj|adv|prep|conj|pron|num|art|int|interj|aux|abbr|phr|pl|
 _POS_GLOSS = re.compile(rf"[\s:：]{_POS}\s*(?:{_POS}\s*)*[{HAN_CLASS}（(\[]")
 # an IPA transcription, or a short Latin term, a colon or "=", and a short definition.
 _IPA = re.compile(r"[\[/][^\]/]*[ˈˌːəɪʊæɑɔʃʒθðŋɜʌ][^\]/]*[\]/]")
-_TERM_DEF = re.compile(rf"^(?P<term>[A-Za-z][A-Za-z0-9'’\-\s./+…,()/{HAN_CLASS}]{{0,48}}?)\s*(?P<sep>[:：]|=)\s*(?P<def>.+)$")
+_TERM_DEF = re.compile(
+    rf"^(?P<term>[A-Za-z][A-Za-z0-9'’\-\s./+…,()/{HAN_CLASS}]{{0,48}}?)\s*(?P<sep>[:：]|=)\s*(?P<def>.+)$"
+)
 # A label opening a line of a learner's note: one that says which text follows (kept,
 # and the rest judged) or one that introduces the learner's own analysis (notes).
 _LEADING_LABEL = re.compile(rf"^(?P<label>[{HAN_CLASS}]{{1,5}}|[A-Za-z][A-Za-z ]{{0,18}}?)\s*[:：]\s*(?P<rest>\S.*)$")
-TRANSLATION_LABELS = frozenset("""原文 译文 譯文 翻译 翻譯 中文 英文 中译 中譯 英译 英譯 参考译文 參考譯文 原句 译句 譯句
-original translation english chinese en zh cn""".split())
-ANALYSIS_LABELS = frozenset("""分析 解析 学习 學習 笔记 筆記 注 注释 註釋 注解 註解 注意 讲解 講解 点评 點評 评论 評論 词汇 詞彙
+TRANSLATION_LABELS = frozenset(
+    """原文 译文 譯文 翻译 翻譯 中文 英文 中译 中譯 英译 英譯 参考译文 參考譯文 原句 译句 譯句
+original translation english chinese en zh cn""".split()
+)
+ANALYSIS_LABELS = frozenset(
+    """分析 解析 学习 學習 笔记 筆記 注 注释 註釋 注解 註解 注意 讲解 講解 点评 點評 评论 評論 词汇 詞彙
 生词 生詞 单词 單詞 语法 語法 要点 要點 重点 重點 知识点 知識點 句型 短语 短語 词组 詞組 例句 备注 備註 难点 難點
 考点 考點 解释 解釋 释义 釋義 用法 搭配 同义词 同義詞 近义词 近義詞 反义词 反義詞 结构 結構 心得 感想 总结 總結
-analysis note notes vocabulary grammar comment comments explanation usage""".split()) | {"key points"}
+analysis note notes vocabulary grammar comment comments explanation usage""".split()
+) | {"key points"}
 _LABEL_WORDS = TRANSLATION_LABELS | ANALYSIS_LABELS
 # A translation label opening a line, as ``plain_line`` drops it ("原文：", "**译文**：").
-_TRANSLATION_LABEL = re.compile(rf"^(?:\*\*|__)?(?P<label>[{HAN_CLASS}]{{1,5}}|[A-Za-z]{{2,12}})(?:\*\*|__)?\s*[:：]\s*(?=\S)")
+_TRANSLATION_LABEL = re.compile(
+    rf"^(?:\*\*|__)?(?P<label>[{HAN_CLASS}]{{1,5}}|[A-Za-z]{{2,12}})(?:\*\*|__)?\s*[:：]\s*(?=\S)"
+)
 _PROSE_CHAR = re.compile(f"[0-9{LATIN_CLASS}{HAN_CLASS}]")
 _WORD_CHAR = re.compile(f"[A-Za-z{HAN_CLASS}]")
 _DIGIT = re.compile(r"\d")
-_TERMINAL = tuple(".!?。！？…:;；：\"”’)）」』")
+_TERMINAL = tuple('.!?。！？…:;；："”’)）」』')
 
 # English words that only English sentences have: a line whose Latin words include none
 # of these is Chinese with names in it, however long the names.
-FUNCTION_WORDS = frozenset("""a an the of in on at to for from by with as and or but nor that which who whom
+FUNCTION_WORDS = frozenset(
+    """a an the of in on at to for from by with as and or but nor that which who whom
 whose than then is are was were be been being have has had may might can could will would shall should
 must their its his her our your my all you we they he she it also into onto about over under between
-among such this these those not no very more most less far""".split())
+among such this these those not no very more most less far""".split()
+)
 
 
 def is_blank(line: str) -> bool:
@@ -125,7 +141,7 @@ def chinese_share(text: str) -> float:
     han = han_count(text)
     if not han:
         return 0.0
-    ascii_part = text.encode("ascii", "ignore")       # (Latin letters beyond ASCII are rare here)
+    ascii_part = text.encode("ascii", "ignore")  # (Latin letters beyond ASCII are rare here)
     letters = len(ascii_part) - len(ascii_part.translate(None, _ASCII_LETTER_BYTES))
     return han / (han + 0.25 * letters)
 
@@ -152,8 +168,13 @@ def strip_html(text: str) -> str:
         def replace(m: re.Match) -> str:
             name = m.group(1)
             lowered = name.lower()
-            if not (lowered in _HTML_ELEMENTS or name[:1].isupper() or m.group(0).startswith("</")
-                    or " " in m.group(0) or f"</{name}" in text):
+            if not (
+                lowered in _HTML_ELEMENTS
+                or name[:1].isupper()
+                or m.group(0).startswith("</")
+                or " " in m.group(0)
+                or f"</{name}" in text
+            ):
                 return m.group(0)
             return "" if lowered in _INLINE_TAGS else " "
 
@@ -176,7 +197,7 @@ def plain_line(line: str) -> str:
     if ":" in text or "：" in text:
         m = _TRANSLATION_LABEL.match(text)
         if m and m.group("label").lower() in TRANSLATION_LABELS:
-            text = text[m.end():]
+            text = text[m.end() :]
     return text
 
 
@@ -267,7 +288,7 @@ _ZH_SENTENCE_END = re.compile(r"[。！？…]+[”」』）)\"]*$")
 
 
 def _halves(line: str, a: tuple[int, int], b: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    left, right = line[a[0]:a[1]], line[b[0]:b[1]]
+    left, right = line[a[0] : a[1]], line[b[0] : b[1]]
     lw, rw = _word_lang(prose_of(left)), _word_lang(prose_of(right))
     if {lw, rw} != {"en", "zh"} or han_count(left if lw == "en" else right):
         return None
@@ -292,15 +313,14 @@ def _sentence_halves(line: str) -> tuple[tuple[int, int], tuple[int, int]] | Non
         return None
     if _EN_SENTENCE_END.search(head):
         english, chinese = prose_of(head), prose_of(line[first_han:])
-        if (_translation_sized(english, chinese) and chinese_share(chinese) >= 0.7
-                and _ZH_SENTENCE_END.search(chinese)):
+        if _translation_sized(english, chinese) and chinese_share(chinese) >= 0.7 and _ZH_SENTENCE_END.search(chinese):
             return _halves(line, (0, first_han), (first_han, len(line)))
         return None
     # Chinese first: the last Chinese sentence ends, then English to the end of the line.
     cut = 0
     for run in _HAN_RUN.finditer(line):
         cut = run.end()
-    while cut < len(line) and line[cut] in "。！？…”」』）)\"":
+    while cut < len(line) and line[cut] in '。！？…”」』）)"':
         cut += 1
     tail = line[cut:]
     if tail.strip(_BLANK_CHARS) and _ZH_SENTENCE_END.search(line[:cut]):
@@ -340,14 +360,17 @@ def is_gloss(prose: str) -> bool:
     if _IPA.search(definition):
         return True
     if not term[:1].islower():
-        return False            # "Note: …", "Author: …", "Speaker: …": a field or speaker label
+        return False  # "Note: …", "Author: …", "Speaker: …": a field or speaker label
     if m.group("sep") == "=":
         # "aim to do = intend to do", "beyond A and B = in addition to ..."
         return len(latin_words(definition)) <= 6 and not _SENTENCE_END.search(definition.rstrip(". "))
     # a Chinese definition: short, and not a run of sentences
     head = definition[:4]
-    return (han_count(head) > 0 or _POS_GLOSS.match(" " + definition) is not None) \
-        and len(definition) <= 30 and len(_HARD_STOP.findall(definition)) <= 1
+    return (
+        (han_count(head) > 0 or _POS_GLOSS.match(" " + definition) is not None)
+        and len(definition) <= 30
+        and len(_HARD_STOP.findall(definition)) <= 1
+    )
 
 
 def classify_line(line: str) -> str:
@@ -379,27 +402,30 @@ def label_lang(line: str) -> str:
 
 
 def _kind(line: str) -> str:
-    links = _has_link_or_url(line)         # else no link, image or URL pattern can match
+    links = _has_link_or_url(line)  # else no link, image or URL pattern can match
     if links and _link_only(line):
         return "other"
     if _SITE_MARKUP.match(line) or ("<" in line and _RAW_OPEN.search(line)):
-        return "other"                      # ::: tip, {% raw %}, <audio …>fallback</audio>
+        return "other"  # ::: tip, {% raw %}, <audio …>fallback</audio>
     prose = whole_prose = _prose(line, links)
     if not _PROSE_CHAR.search(prose):
-        return "markup"                     # rules, separators, markup only
+        return "markup"  # rules, separators, markup only
     if prose[:1] in "(（" and prose[-1:] in ")）":
-        prose = prose[1:-1].strip()          # a credit in parentheses: judge what it says
+        prose = prose[1:-1].strip()  # a credit in parentheses: judge what it says
     if len(prose) <= 20 and prose.rstrip(":： ").lower() in _LABEL_WORDS:
-        return _LABEL                       # "## 译文", "Translation", "**Notes**"
-    if "|" in line and (cells := table_cells(line)) is not None \
-            and all(is_label_word(line[a:b]) or not line[a:b].strip() for a, b in cells):
-        return _LABEL                       # a table's head: "| English | 中文 |"
+        return _LABEL  # "## 译文", "Translation", "**Notes**"
+    if (
+        "|" in line
+        and (cells := table_cells(line)) is not None
+        and all(is_label_word(line[a:b]) or not line[a:b].strip() for a, b in cells)
+    ):
+        return _LABEL  # a table's head: "| English | 中文 |"
     if (":" in prose or "：" in prose) and (label := _LEADING_LABEL.match(prose)):
         name = label.group("label").lower()
         if name in TRANSLATION_LABELS:
-            return _kind(label.group("rest"))   # "原文：The train was late." is English
+            return _kind(label.group("rest"))  # "原文：The train was late." is English
         if name in ANALYSIS_LABELS:
-            return "gloss"                      # "分析：…", "Note: …": the learner's notes
+            return "gloss"  # "分析：…", "Note: …": the learner's notes
     han = han_count(prose)
     # Whether there are Latin words (a single Latin letter is one), and below, only as
     # much about them as a test needs.
@@ -410,43 +436,52 @@ def _kind(line: str) -> str:
     # the prose without link texts (the same as whole_prose when there are no links)
     bare = prose_of(_URL.sub(" ", _LINK.sub(" ", line))) if links else whole_prose
     if bare.endswith((":", "：")) and len(bare) <= 12:
-        return _LABEL                       # a label such as "原文：", or "来源：" + link
+        return _LABEL  # a label such as "原文：", or "来源：" + link
     if has_words and (han or "=" in prose) and not heading and is_gloss(whole_prose):
-        return "gloss"                      # "endow v. 捐赠", "make sense: 讲得通"
+        return "gloss"  # "endow v. 捐赠", "make sense: 讲得通"
     if ":" in prose or "：" in prose:
         if not heading:
             if _BILINGUAL_KEY.match(prose):
-                return "other"              # "keywords/关键词: …": a bilingual template's label
+                return "other"  # "keywords/关键词: …": a bilingual template's label
             hk = han and _HAN_KEY.match(prose)
-            if hk and len(hk.group("value")) <= 120 and not _HARD_STOP.search(hk.group("value")) \
-                    and not _SENTENCE_END.search(hk.group("value")):
-                return "other"              # "题目: …", "专有名词: …": a labelled field
-        kv = not heading and _KEY_VALUE.match(prose)      # ("## Brexit: MPs back the deal" is a headline)
+            if (
+                hk
+                and len(hk.group("value")) <= 120
+                and not _HARD_STOP.search(hk.group("value"))
+                and not _SENTENCE_END.search(hk.group("value"))
+            ):
+                return "other"  # "题目: …", "专有名词: …": a labelled field
+        kv = not heading and _KEY_VALUE.match(prose)  # ("## Brexit: MPs back the deal" is a headline)
         if kv and len(kv.group("value")) <= 40 and not _SENTENCE_PUNCT.search(kv.group("value")):
-            return "other"                  # byline, metadata or glossary entry
+            return "other"  # byline, metadata or glossary entry
     if not heading and _is_bold_label(line, prose, han, has_words):
-        return _LABEL                       # "**原文**", "**English**"
+        return _LABEL  # "**原文**", "**English**"
     if not heading and _bold_field(line):
-        return "other"                      # "**Hints**: William Easterly, Kenya", "**Source**: …"
+        return "other"  # "**Hints**: William Easterly, Kenya", "**Source**: …"
     if han and has_words:
         # Latin text with its Chinese rendering in parentheses: a bilingual heading
         # ("Item 60: …（…）", "**Article 1**（**第一条**）") or, not set as a heading, a
         # gloss ("be blessed with(享有…)", "- An example. （一个例子。）").
-        glossed = (not heading and not whole_prose.startswith(("(", "（"))
-                   and not _BLOCK_MARKERS.sub("", line.lstrip(_BLANK_CHARS)).startswith(("**", "__"))
-                   and _trailing_paren_han(prose))
+        glossed = (
+            not heading
+            and not whole_prose.startswith(("(", "（"))
+            and not _BLOCK_MARKERS.sub("", line.lstrip(_BLANK_CHARS)).startswith(("**", "__"))
+            and _trailing_paren_han(prose)
+        )
         outside = _PAREN_ZH.sub("", prose)
         if han_count(outside) == 0 and _LATIN_LETTER.search(outside):
             return "gloss" if glossed else "other"
         if glossed:
             return "gloss"
-    if han >= 2 and (not has_words or han * 5 >= sum(map(len, latin_words(prose)))
-                     or _names_only(prose)):
-        return "zh"                         # Chinese, possibly with Latin names inside
+    if han >= 2 and (not has_words or han * 5 >= sum(map(len, latin_words(prose))) or _names_only(prose)):
+        return "zh"  # Chinese, possibly with Latin names inside
     if has_words:
-        if (not prose.endswith(_TERMINAL) and not _DIGIT.search(prose)
-                and len(list(islice(_LATIN_WORD.finditer(prose), 3))) <= 2):
-            return _LABEL                   # a one- or two-word label ("Foot notes")
+        if (
+            not prose.endswith(_TERMINAL)
+            and not _DIGIT.search(prose)
+            and len(list(islice(_LATIN_WORD.finditer(prose), 3))) <= 2
+        ):
+            return _LABEL  # a one- or two-word label ("Foot notes")
         return "en"
     return "zh" if han else "other"
 
@@ -461,15 +496,22 @@ def _trailing_paren_han(prose: str) -> bool:
     opening = max(body.rfind("("), body.rfind("（"))
     if opening <= 0:
         return False
-    inside, head = body[opening + 1:-1], body[:opening]
+    inside, head = body[opening + 1 : -1], body[:opening]
     if "(" in inside or "（" in inside or ")" in inside or "）" in inside:
         return False
-    return (han_count(inside) > 0 and han_count(head) == 0 and "(" not in head and "（" not in head
-            and _LATIN_LETTER.search(head) is not None)
+    return (
+        han_count(inside) > 0
+        and han_count(head) == 0
+        and "(" not in head
+        and "（" not in head
+        and _LATIN_LETTER.search(head) is not None
+    )
 
 
-_BOLD_KEY = re.compile(r"^\s*(?:[>*+-]\s+)*(?:!\[[^\]]*\](?:\[[^\]]*\]|\([^)]*\))\s*)?"
-                       r"(?:\*\*|__)[^*_]{1,24}(?:\*\*|__)\s*[:：]\s*(?P<value>.*)$")
+_BOLD_KEY = re.compile(
+    r"^\s*(?:[>*+-]\s+)*(?:!\[[^\]]*\](?:\[[^\]]*\]|\([^)]*\))\s*)?"
+    r"(?:\*\*|__)[^*_]{1,24}(?:\*\*|__)\s*[:：]\s*(?P<value>.*)$"
+)
 
 
 def _bold_field(line: str) -> bool:
@@ -526,9 +568,9 @@ def is_list_item(line: str) -> bool:
 @dataclass
 class LineInfo:
     number: int
-    kind: str           # "blank", "en", "zh", "inline", "gloss", "other", "markup"
+    kind: str  # "blank", "en", "zh", "inline", "gloss", "other", "markup"
     text: str
-    why: str = field(default="", compare=False)   # for "other" lines: what made them so
+    why: str = field(default="", compare=False)  # for "other" lines: what made them so
 
 
 def classify_lines(text: str, first_line: int = 1) -> list[LineInfo]:
@@ -538,7 +580,7 @@ def classify_lines(text: str, first_line: int = 1) -> list[LineInfo]:
     out: list[LineInfo] = []
     in_fence = False
     fence = ""
-    raw_until: re.Pattern | None = None     # the closing tag of an open raw HTML element
+    raw_until: re.Pattern | None = None  # the closing tag of an open raw HTML element
     front_end = -1
     if lines and lines[0].strip() == "---":
         for k in range(1, min(len(lines), 200)):
@@ -574,7 +616,7 @@ def classify_lines(text: str, first_line: int = 1) -> list[LineInfo]:
                 out.append(LineInfo(number, "other", line, "html"))
                 continue
         if "|" in line and k + 1 < len(lines) and _TABLE_RULE.match(lines[k + 1]) and table_cells(line):
-            out.append(LineInfo(number, "other", line, "table head"))   # the row above |---|---|
+            out.append(LineInfo(number, "other", line, "table head"))  # the row above |---|---|
             continue
         kind, why = _classify(line)
         out.append(LineInfo(number, kind, line, why))
@@ -595,7 +637,7 @@ def _raw_element_left_open(line: str) -> re.Pattern | None:
         closing = re.compile(rf"</{name}\s*>", re.IGNORECASE)
         tag_end = line.find(">", m.end())
         if tag_end >= 0 and line[tag_end - 1] == "/":
-            continue                        # <video … />
+            continue  # <video … />
         if not closing.search(line, m.end()):
             return closing
     return None

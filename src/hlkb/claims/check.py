@@ -33,15 +33,16 @@ _VAGUE = re.compile(r"几|幾|数|數|dozens|few|several|hundreds|thousands|mill
 @dataclass
 class PlacedFigure:
     """A figure with where it is: language, line, sentence and order in the pair."""
+
     figure: Figure
     lang: str
     line: int
-    sentence: int          # index into the side's sentence list
-    order: float           # relative position among its side's figures, 0..1
+    sentence: int  # index into the side's sentence list
+    order: float  # relative position among its side's figures, 0..1
     status: str = "unverified"
-    at: float = 0.0        # relative position in its side's text, 0..1 (by characters)
+    at: float = 0.0  # relative position in its side's text, 0..1 (by characters)
     counterpart: PlacedFigure | None = None
-    side_length: int = 0   # characters of its side's text
+    side_length: int = 0  # characters of its side's text
 
 
 @dataclass
@@ -58,8 +59,10 @@ class Mismatch:
     zh: PlacedFigure
 
     def describe(self, path: str) -> str:
-        return (f'{path}:{self.en.line}: mismatch: EN "{self.en.figure.raw}" (line {self.en.line}) '
-                f'vs ZH "{self.zh.figure.raw}" (line {self.zh.line})')
+        return (
+            f'{path}:{self.en.line}: mismatch: EN "{self.en.figure.raw}" (line {self.en.line}) '
+            f'vs ZH "{self.zh.figure.raw}" (line {self.zh.line})'
+        )
 
 
 @dataclass
@@ -70,8 +73,7 @@ class PairCheck:
     mismatches: list[Mismatch]
 
 
-def sentences_of(paragraphs: list[str], lines: list[int], lang: str,
-                 claims_only: bool = False) -> list[PlacedSentence]:
+def sentences_of(paragraphs: list[str], lines: list[int], lang: str, claims_only: bool = False) -> list[PlacedSentence]:
     """Split paragraphs into sentences with the line each starts on, with their figures.
     ``claims_only`` leaves out the paragraphs none of whose sentences can be a claim
     (no figure, no source named)."""
@@ -144,8 +146,30 @@ def _close(a: Figure, b: Figure) -> bool:
 
 
 # Units whose figures a translator may round; a year, an age or a rank is never rounded.
-_ROUNDABLE = frozenset({"USD", "CNY", "EUR", "GBP", "JPY", "HKD", "TWD", "percent", "count", "number", "times",
-                        "years", "month", "week", "day", "hour", "minute", "second", "mile", "km"})
+_ROUNDABLE = frozenset(
+    {
+        "USD",
+        "CNY",
+        "EUR",
+        "GBP",
+        "JPY",
+        "HKD",
+        "TWD",
+        "percent",
+        "count",
+        "number",
+        "times",
+        "years",
+        "month",
+        "week",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "mile",
+        "km",
+    }
+)
 
 
 def rounded(precise: Figure, rough: Figure) -> bool:
@@ -243,7 +267,7 @@ def _looks_like_typo(a: Figure, b: Figure) -> bool:
         return sum(x != y for x, y in zip(da, db)) == 1
     if abs(len(da) - len(db)) == 1:
         longer, shorter = (da, db) if len(da) > len(db) else (db, da)
-        return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
+        return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
     return False
 
 
@@ -283,12 +307,12 @@ def _linked_neighbours(f: PlacedFigure, side: list[PlacedFigure]):
     """The nearest figures before and after ``f`` in ``side`` that are linked as ok."""
     i = next(k for k, g in enumerate(side) if g is f)
     before = next((g for g in reversed(side[:i]) if g.status == "ok" and g.counterpart is not None), None)
-    after = next((g for g in side[i + 1:] if g.status == "ok" and g.counterpart is not None), None)
+    after = next((g for g in side[i + 1 :] if g.status == "ok" and g.counterpart is not None), None)
     return before, after
 
 
-NEAR = 0.15          # in the text, by characters
-NEAR_CHARS = 12      # ... or this many characters of the shorter text
+NEAR = 0.15  # in the text, by characters
+NEAR_CHARS = 12  # ... or this many characters of the shorter text
 UNIT_DISTANCE = 0.1
 
 
@@ -299,7 +323,7 @@ def _one_digit(a: Figure, b: Figure) -> bool:
 def match_figures(en: list[PlacedFigure], zh: list[PlacedFigure]) -> list[Mismatch]:
     """Match the figures of the two sides; returns the mismatches found."""
     if not en or not zh:
-        return []   # nothing to match against: every figure stays unverified
+        return []  # nothing to match against: every figure stays unverified
     _pass(en, zh, _equal)
     _pass(en, zh, _close)
     mismatches: list[Mismatch] = []
@@ -321,9 +345,14 @@ def match_figures(en: list[PlacedFigure], zh: list[PlacedFigure]) -> list[Mismat
     for e in left_en:
         if e.counterpart is not None:
             continue
-        typos = [z for z in left_zh if z.counterpart is None and _comparable(e.figure, z.figure)
-                 and _looks_like_typo(e.figure, z.figure)
-                 and (not _one_digit(e.figure, z.figure) or _near(e, z, en, zh))]
+        typos = [
+            z
+            for z in left_zh
+            if z.counterpart is None
+            and _comparable(e.figure, z.figure)
+            and _looks_like_typo(e.figure, z.figure)
+            and (not _one_digit(e.figure, z.figure) or _near(e, z, en, zh))
+        ]
         if typos:
             # The nearest in reading order: translations keep the order of figures.
             mismatches.append(_mismatch(e, min(typos, key=lambda z: abs(z.at - e.at))))
@@ -332,8 +361,14 @@ def match_figures(en: list[PlacedFigure], zh: list[PlacedFigure]) -> list[Mismat
         matched = [f for f in other if f.counterpart is not None and f.status == "ok"]
         for f in side:
             if f.counterpart is None:
-                twin = next((o for o in matched if compatible_units(f.figure.unit, o.figure.unit)
-                             and _equal(f.figure, o.figure)), None)
+                twin = next(
+                    (
+                        o
+                        for o in matched
+                        if compatible_units(f.figure.unit, o.figure.unit) and _equal(f.figure, o.figure)
+                    ),
+                    None,
+                )
                 if twin is not None:
                     f.status = "ok"
                     f.counterpart = twin
@@ -344,9 +379,15 @@ def match_figures(en: list[PlacedFigure], zh: list[PlacedFigure]) -> list[Mismat
             if f.counterpart is not None or not (_precise(f.figure) or _in_digits(f.figure)):
                 continue
             if len(_written_digits(f.figure)) < 2:
-                continue   # one-digit values are too common to call one a typo of another
-            twin = next((o for o in other if o.status == "ok" and _comparable(o.figure, f.figure)
-                         and _looks_like_typo(o.figure, f.figure)), None)
+                continue  # one-digit values are too common to call one a typo of another
+            twin = next(
+                (
+                    o
+                    for o in other
+                    if o.status == "ok" and _comparable(o.figure, f.figure) and _looks_like_typo(o.figure, f.figure)
+                ),
+                None,
+            )
             if twin is not None:
                 f.status = "mismatch"
                 f.counterpart = twin
@@ -357,9 +398,16 @@ def match_figures(en: list[PlacedFigure], zh: list[PlacedFigure]) -> list[Mismat
 
 def _bare_numbers_like(f: PlacedFigure, side: list[PlacedFigure]) -> list[PlacedFigure]:
     """The leftover bare numbers of ``side`` within a factor of ten of ``f``."""
-    return [g for g in side if g.counterpart is None and (g.figure.unit or "number") == "number"
-            and not _vague(g.figure) and g.figure.value and f.figure.value
-            and 0.1 <= abs(g.figure.value / f.figure.value) <= 10]
+    return [
+        g
+        for g in side
+        if g.counterpart is None
+        and (g.figure.unit or "number") == "number"
+        and not _vague(g.figure)
+        and g.figure.value
+        and f.figure.value
+        and 0.1 <= abs(g.figure.value / f.figure.value) <= 10
+    ]
 
 
 def _precise(f: Figure) -> bool:
@@ -397,8 +445,11 @@ def _arabic(f: Figure) -> bool:
 
 def _decade(f: Figure) -> bool:
     """``the 1990s``, ``九十年代``, ``2000 年代``: a year that stands for ten."""
-    return f.unit == "year" and f.approx and (f.raw.rstrip("'").endswith("s") or "年代" in f.raw
-                                               or f.value % 10 == 0 and f.approx)
+    return (
+        f.unit == "year"
+        and f.approx
+        and (f.raw.rstrip("'").endswith("s") or "年代" in f.raw or f.value % 10 == 0 and f.approx)
+    )
 
 
 def _in_digits(f: Figure) -> bool:

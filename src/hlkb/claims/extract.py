@@ -23,18 +23,29 @@ from hlkb.model import Claim, Note, claim_id_for, normalize_for_id
 
 _WIKILINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _HIGHLIGHT_ID = re.compile(r"\bh_[0-9a-f]{16}\b")
-_RELATION = re.compile(r"^\s*(?:[-*+]\s+)?(?P<rel>supports|opposes|supported by|opposed by|contradicts|"
-                       r"evidence|informs|source)\s*:{1,2}\s*(?P<rest>.*)$", re.IGNORECASE)
+_RELATION = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?P<rel>supports|opposes|supported by|opposed by|contradicts|"
+    r"evidence|informs|source)\s*:{1,2}\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
 _INLINE_RELATION = re.compile(r"\b(?P<rel>supports|opposes|contradicts)\b[:\s]*(?=(?:\[\[|h_[0-9a-f]))", re.IGNORECASE)
 # "(supports [[A]], [[B]])": a parenthesis that only cites evidence is not part of the claim.
-_EVIDENCE_GROUP = re.compile(r"\(\s*(?:(?:supports|opposes|contradicts|see|evidence|source)\s*:{0,2}\s*)?"
-                             r"(?:(?:\[\[[^\[\]]*\]\]|h_[0-9a-f]{16})[\s,;]*)+\)", re.IGNORECASE)
+_EVIDENCE_GROUP = re.compile(
+    r"\(\s*(?:(?:supports|opposes|contradicts|see|evidence|source)\s*:{0,2}\s*)?"
+    r"(?:(?:\[\[[^\[\]]*\]\]|h_[0-9a-f]{16})[\s,;]*)+\)",
+    re.IGNORECASE,
+)
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<title>.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(?P<text>.*)$")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\]")
 _EMPHASIS = re.compile(r"[*_`]{1,2}(\S[^*_`]*?)[*_`]{1,2}")
-_RELATION_NAMES = {"supports": "supports", "supported by": "supports", "opposes": "opposes",
-                   "opposed by": "opposes", "contradicts": "opposes"}
+_RELATION_NAMES = {
+    "supports": "supports",
+    "supported by": "supports",
+    "opposes": "opposes",
+    "opposed by": "opposes",
+    "contradicts": "opposes",
+}
 
 
 class _Builder:
@@ -49,8 +60,14 @@ class _Builder:
         key = normalize_for_id(text)
         occurrence = self._seen[key]
         self._seen[key] += 1
-        claim = Claim(id=claim_id_for(self.note.id, text, occurrence), note_id=self.note.id,
-                      path=self.note.path, line=line, text=text, **fields)
+        claim = Claim(
+            id=claim_id_for(self.note.id, text, occurrence),
+            note_id=self.note.id,
+            path=self.note.path,
+            line=line,
+            text=text,
+            **fields,
+        )
         self.claims.append(claim)
         return claim
 
@@ -81,8 +98,15 @@ def _highlight_claims(note: Note, b: _Builder) -> None:
             if states_figure(text, figures) or (attribution and has_words(text) and not is_question(text)):
                 # A highlight in both languages: each sentence is in its own.
                 lang = h.lang if h.lang in ("en", "zh") else detect_lang(text)
-                b.add(text, h.line + h.text.count("\n", 0, start), figures=figures,
-                      attribution=attribution, source="highlight", lang=lang, highlight_id=h.id)
+                b.add(
+                    text,
+                    h.line + h.text.count("\n", 0, start),
+                    figures=figures,
+                    attribution=attribution,
+                    source="highlight",
+                    lang=lang,
+                    highlight_id=h.id,
+                )
 
 
 def _pair_claims(note: Note, b: _Builder) -> None:
@@ -92,11 +116,20 @@ def _pair_claims(note: Note, b: _Builder) -> None:
             for ps in side:
                 attribution = find_attribution(ps.text)
                 if states_figure(ps.text, [f.figure for f in ps.figures]) or (
-                        attribution and has_words(ps.text) and not is_question(ps.text)):
+                    attribution and has_words(ps.text) and not is_question(ps.text)
+                ):
                     check, counterpart = _sentence_check(ps)
-                    b.add(ps.text, ps.line, figures=[f.figure for f in ps.figures],
-                          attribution=attribution, source="paragraph", check=check,
-                          counterpart=counterpart, lang=ps.lang, pair_id=pair.id)
+                    b.add(
+                        ps.text,
+                        ps.line,
+                        figures=[f.figure for f in ps.figures],
+                        attribution=attribution,
+                        source="paragraph",
+                        check=check,
+                        counterpart=counterpart,
+                        lang=ps.lang,
+                        pair_id=pair.id,
+                    )
 
 
 def _sentence_check(ps: PlacedSentence) -> tuple[str, str | None]:
@@ -116,26 +149,41 @@ def _sentence_check(ps: PlacedSentence) -> tuple[str, str | None]:
 
 # --------------------------------------------------------------------- written claims
 
+
 def _written_claims(note: Note, b: _Builder) -> None:
     fm = note.front_matter or {}
     claim_note = str(fm.get("type", "")).strip().lower() == "claim"
     sections = _has_claims_heading(note.text or "")
     if not (claim_note or sections):
-        return   # most notes: no need to walk their lines
+        return  # most notes: no need to walk their lines
     lines = note.text.split("\n") if note.text else []
     if claim_note:
         text = _plain(str(fm.get("title") or note.title or _first_heading(lines) or "")).strip()
         if text:
             line = note.front_matter_lines.get("title") or _first_heading_line(lines) or note.line
-            body = lines[max(0, note.body_line - 1):]
+            body = lines[max(0, note.body_line - 1) :]
             evidence = _front_matter_evidence(fm) + _evidence_in(body)
-            b.add(text, line, figures=extract_figures(text), attribution=find_attribution(text),
-                  source="claim-note", lang=detect_lang(text), evidence=_unique(evidence))
+            b.add(
+                text,
+                line,
+                figures=extract_figures(text),
+                attribution=find_attribution(text),
+                source="claim-note",
+                lang=detect_lang(text),
+                evidence=_unique(evidence),
+            )
     if not sections:
         return
     for text, line, evidence in _claims_sections(lines, note.body_line):
-        b.add(text, line, figures=extract_figures(text), attribution=find_attribution(text),
-              source="claim-note", lang=detect_lang(text), evidence=_unique(evidence))
+        b.add(
+            text,
+            line,
+            figures=extract_figures(text),
+            attribution=find_attribution(text),
+            source="claim-note",
+            lang=detect_lang(text),
+            evidence=_unique(evidence),
+        )
 
 
 def _has_claims_heading(text: str) -> bool:
@@ -143,7 +191,7 @@ def _has_claims_heading(text: str) -> bool:
     "claim" in it, in any case? (Found with str.find, not line by line.)"""
     for start in _lines_starting_with_hash(text):
         end = text.find("\n", start)
-        if "claim" in text[start:end if end >= 0 else None].lower():
+        if "claim" in text[start : end if end >= 0 else None].lower():
             return True
     return False
 
@@ -231,19 +279,22 @@ def _claims_sections(lines: list[str], body_line: int):
             continue
         level = len(m.group("hashes"))
         i += 1
-        item = None   # [text, line, evidence, indent]
+        item = None  # [text, line, evidence, indent]
         while i < n:
             ln = lines[i]
             h = _HEADING.match(ln)
             if h and len(h.group("hashes")) <= level:
                 break
             li = _LIST_ITEM.match(ln)
-            if li and (item is None or len(li.group("indent").expandtabs(4)) <= item[3]) \
-                    and not _RELATION.match(ln):
+            if li and (item is None or len(li.group("indent").expandtabs(4)) <= item[3]) and not _RELATION.match(ln):
                 if item:
                     yield from _finish(item)
-                item = [li.group("text"), i + 1, list(_line_evidence(li.group("text"))),
-                        len(li.group("indent").expandtabs(4))]
+                item = [
+                    li.group("text"),
+                    i + 1,
+                    list(_line_evidence(li.group("text"))),
+                    len(li.group("indent").expandtabs(4)),
+                ]
             elif item is not None and ln.strip():
                 item[2].extend(_line_evidence(ln))
             i += 1

@@ -35,12 +35,29 @@ __all__ = ["extract_figures", "may_have_figures", "UNIT_KINDS", "compatible_unit
 
 # Units that compare with anything (a bare number) or with each other.
 UNIT_KINDS = {
-    "USD": "money", "CNY": "money", "EUR": "money", "GBP": "money", "JPY": "money",
-    "HKD": "money", "TWD": "money", "percent": "percent", "year": "year", "age": "age",
-    "years": "duration", "month": "duration", "week": "duration", "day": "duration",
-    "hour": "duration", "minute": "duration", "second": "duration",
-    "mile": "distance", "km": "distance", "times": "times", "ordinal": "ordinal",
-    "count": "count", "number": "number",
+    "USD": "money",
+    "CNY": "money",
+    "EUR": "money",
+    "GBP": "money",
+    "JPY": "money",
+    "HKD": "money",
+    "TWD": "money",
+    "percent": "percent",
+    "year": "year",
+    "age": "age",
+    "years": "duration",
+    "month": "duration",
+    "week": "duration",
+    "day": "duration",
+    "hour": "duration",
+    "minute": "duration",
+    "second": "duration",
+    "mile": "distance",
+    "km": "distance",
+    "times": "times",
+    "ordinal": "ordinal",
+    "count": "count",
+    "number": "number",
 }
 
 
@@ -70,48 +87,125 @@ def values_match(a: Figure, b: Figure) -> bool:
 # --------------------------------------------------------------------------- English
 
 _EN_SMALL = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "dozen": 12,
 }
 _EN_SCALE = {
-    "hundred": 10**2, "thousand": 10**3, "million": 10**6, "billion": 10**9,
-    "trillion": 10**12, "bn": 10**9, "m": 10**6, "k": 10**3, "mn": 10**6,
+    "hundred": 10**2,
+    "thousand": 10**3,
+    "million": 10**6,
+    "billion": 10**9,
+    "trillion": 10**12,
+    "bn": 10**9,
+    "m": 10**6,
+    "k": 10**3,
+    "mn": 10**6,
 }
 _EN_ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
 }
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|"
-           "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|"
+    "december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
 
 _WORD = "(?:" + "|".join(sorted((w for w in _EN_SMALL), key=len, reverse=True)) + ")"
 _WORDNUM = rf"{_WORD}(?:[- ]{_WORD})*(?:\s+(?:hundred|thousand|million|billion|trillion)(?:\s+(?:and\s+)?{_WORD}(?:[- ]{_WORD})*)?)*"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 
-_EN_APPROX = (r"more than|over|about|around|nearly|almost|roughly|approximately|at least|"
-              r"less than|fewer than|under|up to|close to|some|an estimated|no more than|"
-              r"at most|upwards of|a few|several")
+_EN_APPROX = (
+    r"more than|over|about|around|nearly|almost|roughly|approximately|at least|"
+    r"less than|fewer than|under|up to|close to|some|an estimated|no more than|"
+    r"at most|upwards of|a few|several"
+)
 
 _EN_UNIT = {
-    "%": "percent", "percent": "percent", "per cent": "percent", "pct": "percent",
+    "%": "percent",
+    "percent": "percent",
+    "per cent": "percent",
+    "pct": "percent",
     "percentage points": "percent",
-    "dollars": "USD", "dollar": "USD", "yuan": "CNY", "renminbi": "CNY", "rmb": "CNY",
-    "euros": "EUR", "euro": "EUR",
-    "year-old": "age", "years old": "age", "year old": "age", "years-old": "age",
-    "years": "years", "year": "years", "months": "month", "month": "month",
-    "weeks": "week", "week": "week", "days": "day", "day": "day",
-    "hours": "hour", "hour": "hour", "hrs": "hour", "minutes": "minute", "minute": "minute",
-    "mins": "minute", "seconds": "second", "second": "second", "secs": "second",
-    "miles": "mile", "mile": "mile", "km": "km", "kilometers": "km", "kilometres": "km",
-    "kilometer": "km", "kilometre": "km", "times": "times", "fold": "times",
-    "cents": "cent", "cent": "cent", "¢": "cent",
+    "dollars": "USD",
+    "dollar": "USD",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "rmb": "CNY",
+    "euros": "EUR",
+    "euro": "EUR",
+    "year-old": "age",
+    "years old": "age",
+    "year old": "age",
+    "years-old": "age",
+    "years": "years",
+    "year": "years",
+    "months": "month",
+    "month": "month",
+    "weeks": "week",
+    "week": "week",
+    "days": "day",
+    "day": "day",
+    "hours": "hour",
+    "hour": "hour",
+    "hrs": "hour",
+    "minutes": "minute",
+    "minute": "minute",
+    "mins": "minute",
+    "seconds": "second",
+    "second": "second",
+    "secs": "second",
+    "miles": "mile",
+    "mile": "mile",
+    "km": "km",
+    "kilometers": "km",
+    "kilometres": "km",
+    "kilometer": "km",
+    "kilometre": "km",
+    "times": "times",
+    "fold": "times",
+    "cents": "cent",
+    "cent": "cent",
+    "¢": "cent",
 }
 _EN_UNIT_RE = "|".join(re.escape(u) for u in sorted(_EN_UNIT, key=len, reverse=True))
-_EN_CURRENCY = {"$": "USD", "us$": "USD", "hk$": "HKD", "nt$": "TWD", "€": "EUR", "£": "GBP",
-                "¥": "CNY", "rmb": "CNY"}
+_EN_CURRENCY = {"$": "USD", "us$": "USD", "hk$": "HKD", "nt$": "TWD", "€": "EUR", "£": "GBP", "¥": "CNY", "rmb": "CNY"}
 
 _EN_FIGURE = re.compile(
     rf"(?<![\w.$:])(?:(?P<approx>{_EN_APPROX})\s+)?"
@@ -132,9 +226,11 @@ _EN_ORDINAL = re.compile(
 _EN_A_MONEY = re.compile(r"\ban? (dollar|cent|penny)\b(?!-)", re.IGNORECASE)
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^\s*(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
-_NOUN_AFTER = re.compile(r"^\s+(?!(?:and|or|to|of|in|on|at|by|for|the|a|an|is|was|are|were|from|with|as|than)\b)[A-Za-z]")
+_NOUN_AFTER = re.compile(
+    r"^\s+(?!(?:and|or|to|of|in|on|at|by|for|the|a|an|is|was|are|were|from|with|as|than)\b)[A-Za-z]"
+)
 _WORD_SEPARATOR = re.compile(r"[\s-]+")
-_CLAUSE_END = re.compile(r"^\s*(?:[,.;)]|$)")   # "a second." is a time, not an ordinal
+_CLAUSE_END = re.compile(r"^\s*(?:[,.;)]|$)")  # "a second." is a time, not an ordinal
 _LATIN_OR_SIGN = re.compile(r"[0-9A-Za-z$€£¥¢]")
 _CLOCK_OR_CODE = re.compile(r"^[:/]\d|^[A-Za-z_]\w*\(|^\.\d")
 _ISO_DATE_PART = re.compile(r"\d{4}-(?:\d{1,2}-)?$")
@@ -174,19 +270,20 @@ def _digits_value(num: str) -> Decimal | None:
 
 def _footnote_marker(text: str, start: int, end: int) -> bool:
     """The digits at ``start:end`` are a note marker in brackets: ``[3]``, ``\\[3\\]``."""
-    return text[max(0, start - 2):start].endswith(("[", "\\[")) and text[end:end + 2].startswith(("]", "\\]"))
+    return text[max(0, start - 2) : start].endswith(("[", "\\[")) and text[end : end + 2].startswith(("]", "\\]"))
 
 
 def _extract_en(text: str) -> list[tuple[int, Figure]]:
     found: list[tuple[int, Figure]] = []
     if not _LATIN_OR_SIGN.search(text):
-        return found   # every pattern below needs a digit, a sign or a Latin letter
+        return found  # every pattern below needs a digit, a sign or a Latin letter
     decade_spans = []
     if "0s" in text or "0's" in text:
         for m in _EN_DECADE.finditer(text):
             # "the 1990s", "mid-2000s", "late 1960's": a decade, a year that stands for ten
-            found.append((m.start(), Figure(raw=m.group(0), value=float(m.group("y")), unit="year", approx=True,
-                                            lang="en")))
+            found.append(
+                (m.start(), Figure(raw=m.group(0), value=float(m.group("y")), unit="year", approx=True, lang="en"))
+            )
             decade_spans.append(m.span())
     for m in _anchored_matches(text, _EN_FIGURE, _en_starts(text)):
         num = m.group("num")
@@ -195,27 +292,35 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
         start, end = m.start(), m.end()
         is_digits = num[0].isdigit() or num[0] == "."
         core_end = m.start("of") if m.group("of") else end
-        before, after = text[max(0, start - 12):start], text[core_end:core_end + 12]
+        before, after = text[max(0, start - 12) : start], text[core_end : core_end + 12]
         if is_digits:
             value = _digits_value(num)
             # Clock times, version numbers, identifiers: not figures.
-            if _CLOCK_OR_CODE.match(text[m.end("num"):m.end("num") + 3]) and not m.group("unit"):
+            if _CLOCK_OR_CODE.match(text[m.end("num") : m.end("num") + 3]) and not m.group("unit"):
                 continue
-            if start > 0 and text[start - 1] in "#@/-_" and not m.group("cur") \
-                    and not (text[start - 1] in "-–" and start > 1 and text[start - 2].isdigit()
-                             and not _ISO_DATE_PART.search(text, 0, start)):
-                continue   # (but "10-15%" is a range: its second end counts; not 2024-10-17)
+            if (
+                start > 0
+                and text[start - 1] in "#@/-_"
+                and not m.group("cur")
+                and not (
+                    text[start - 1] in "-–"
+                    and start > 1
+                    and text[start - 2].isdigit()
+                    and not _ISO_DATE_PART.search(text, 0, start)
+                )
+            ):
+                continue  # (but "10-15%" is a range: its second end counts; not 2024-10-17)
             if any(a <= start < b for a, b in decade_spans):
                 continue
             if len(num) > 1 and num[0] == "0" and num[1] != "." and not m.group("unit") and not m.group("cur"):
-                continue   # "01", "007": numbering and codes
+                continue  # "01", "007": numbering and codes
             # "(1)", "(2)" list numbering: not a figure.
-            if start > 0 and text[start - 1] == "(" and text[m.end("num"):m.end("num") + 1] == ")" and len(num) <= 2:
+            if start > 0 and text[start - 1] == "(" and text[m.end("num") : m.end("num") + 1] == ")" and len(num) <= 2:
                 continue
             if _footnote_marker(text, start, m.end("num")):
-                continue   # "[3]", "\[3\]": a note's number
+                continue  # "[3]", "\[3\]": a note's number
         elif num.lower().endswith("s") and num.lower()[:-1] in _EN_SCALE:
-            value = Decimal(_EN_SCALE[num.lower()[:-1]])   # "millions of": that order, roughly
+            value = Decimal(_EN_SCALE[num.lower()[:-1]])  # "millions of": that order, roughly
         else:
             value = _en_words_value(num)
         if value is None:
@@ -237,7 +342,7 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
         cur = m.group("cur")
         unit_word = (m.group("unit") or "").lower()
         if not unit_word and m.group("ofunit") and not is_digits:
-            unit_word = m.group("ofunit").lower()   # "thousands of miles", "hundreds of years"
+            unit_word = m.group("ofunit").lower()  # "thousands of miles", "hundreds of years"
         if unit_word and unit is None:
             unit = _EN_UNIT[unit_word]
             if unit == "cent":
@@ -246,13 +351,20 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
         if cur:
             unit = _EN_CURRENCY.get(cur.strip().lower(), "USD")
         if unit is None and _AGE_BEFORE.search(before):
-            unit = "age"                             # "at the age of six", "aged 30"
+            unit = "age"  # "at the age of six", "aged 30"
         if unit is None:
-            if is_digits and not scale and "," not in num and "." not in num and len(num) == 4 \
-                    and 1000 <= value <= 2100 and not m.group("approx"):
+            if (
+                is_digits
+                and not scale
+                and "," not in num
+                and "." not in num
+                and len(num) == 4
+                and 1000 <= value <= 2100
+                and not m.group("approx")
+            ):
                 unit = "year"
             elif is_digits and not scale and (_MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after)):
-                continue   # the day of a date ("30 August", "August 30")
+                continue  # the day of a date ("30 August", "August 30")
             elif _NOUN_AFTER.match(after) or scale or (m.group("of") and not is_digits):
                 unit = "count"
             else:
@@ -260,7 +372,7 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
         if not is_digits:
             words = num.lower()
             if words in ("one", "zero") and unit in ("number", "count"):
-                continue   # "one of the", "no one": too common to be a figure
+                continue  # "one of the", "no one": too common to be a figure
         raw = text[start:end]
         if m.group("of"):
             raw = raw[: m.start("of") - start]
@@ -271,34 +383,84 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
         value = 1.0 if m.group(1).lower() == "dollar" else 0.01
         found.append((m.start(), Figure(raw=m.group(0), value=value, unit="USD", lang="en")))
     for m in _EN_ORDINAL.finditer(text):
-        after = text[m.end():m.end() + 12]
+        after = text[m.end() : m.end() + 12]
         if m.group("w").lower() == "second" and _CLAUSE_END.match(after):
             continue
-        found.append((m.start("w"), Figure(raw=m.group("w"), value=float(_EN_ORDINAL_WORDS[m.group("w").lower()]),
-                                           unit="ordinal", lang="en")))
+        found.append(
+            (
+                m.start("w"),
+                Figure(
+                    raw=m.group("w"), value=float(_EN_ORDINAL_WORDS[m.group("w").lower()]), unit="ordinal", lang="en"
+                ),
+            )
+        )
     return found
 
 
 # --------------------------------------------------------------------------- Chinese
 
-_ZH_SCALE = {"十": 10, "百": 10**2, "千": 10**3, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8,
-             "兆": 10**12}
+_ZH_SCALE = {"十": 10, "百": 10**2, "千": 10**3, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12}
 
 # Units after a number; longest first. Values: (unit, multiplier).
 _ZH_UNIT = {
-    "美元": ("USD", 1), "美金": ("USD", 1), "美分": ("USD", Decimal("0.01")), "港元": ("HKD", 1),
-    "港币": ("HKD", 1), "港幣": ("HKD", 1), "欧元": ("EUR", 1), "歐元": ("EUR", 1),
-    "英镑": ("GBP", 1), "英鎊": ("GBP", 1), "日元": ("JPY", 1), "日圓": ("JPY", 1), "日圆": ("JPY", 1),
-    "新台币": ("TWD", 1), "新台幣": ("TWD", 1), "台币": ("TWD", 1), "台幣": ("TWD", 1),
-    "人民币": ("CNY", 1), "人民幣": ("CNY", 1), "块钱": ("CNY", 1), "塊錢": ("CNY", 1), "元": ("CNY", 1),
-    "%": ("percent", 1), "％": ("percent", 1), "个百分点": ("percent", 1), "個百分點": ("percent", 1),
-    "岁": ("age", 1), "歲": ("age", 1), "周岁": ("age", 1), "週歲": ("age", 1),
-    "年": ("years", 1), "个月": ("month", 1), "個月": ("month", 1),
-    "周年": ("ordinal", 1), "週年": ("ordinal", 1), "周": ("week", 1), "週": ("week", 1), "个星期": ("week", 1), "個星期": ("week", 1), "星期": ("week", 1),
-    "天": ("day", 1), "个小时": ("hour", 1), "個小時": ("hour", 1), "小时": ("hour", 1), "小時": ("hour", 1),
-    "个钟头": ("hour", 1), "個鐘頭": ("hour", 1), "钟头": ("hour", 1), "鐘頭": ("hour", 1),
-    "分钟": ("minute", 1), "分鐘": ("minute", 1), "秒钟": ("second", 1), "秒鐘": ("second", 1), "秒": ("second", 1),
-    "英里": ("mile", 1), "公里": ("km", 1), "千米": ("km", 1), "倍": ("times", 1),
+    "美元": ("USD", 1),
+    "美金": ("USD", 1),
+    "美分": ("USD", Decimal("0.01")),
+    "港元": ("HKD", 1),
+    "港币": ("HKD", 1),
+    "港幣": ("HKD", 1),
+    "欧元": ("EUR", 1),
+    "歐元": ("EUR", 1),
+    "英镑": ("GBP", 1),
+    "英鎊": ("GBP", 1),
+    "日元": ("JPY", 1),
+    "日圓": ("JPY", 1),
+    "日圆": ("JPY", 1),
+    "新台币": ("TWD", 1),
+    "新台幣": ("TWD", 1),
+    "台币": ("TWD", 1),
+    "台幣": ("TWD", 1),
+    "人民币": ("CNY", 1),
+    "人民幣": ("CNY", 1),
+    "块钱": ("CNY", 1),
+    "塊錢": ("CNY", 1),
+    "元": ("CNY", 1),
+    "%": ("percent", 1),
+    "％": ("percent", 1),
+    "个百分点": ("percent", 1),
+    "個百分點": ("percent", 1),
+    "岁": ("age", 1),
+    "歲": ("age", 1),
+    "周岁": ("age", 1),
+    "週歲": ("age", 1),
+    "年": ("years", 1),
+    "个月": ("month", 1),
+    "個月": ("month", 1),
+    "周年": ("ordinal", 1),
+    "週年": ("ordinal", 1),
+    "周": ("week", 1),
+    "週": ("week", 1),
+    "个星期": ("week", 1),
+    "個星期": ("week", 1),
+    "星期": ("week", 1),
+    "天": ("day", 1),
+    "个小时": ("hour", 1),
+    "個小時": ("hour", 1),
+    "小时": ("hour", 1),
+    "小時": ("hour", 1),
+    "个钟头": ("hour", 1),
+    "個鐘頭": ("hour", 1),
+    "钟头": ("hour", 1),
+    "鐘頭": ("hour", 1),
+    "分钟": ("minute", 1),
+    "分鐘": ("minute", 1),
+    "秒钟": ("second", 1),
+    "秒鐘": ("second", 1),
+    "秒": ("second", 1),
+    "英里": ("mile", 1),
+    "公里": ("km", 1),
+    "千米": ("km", 1),
+    "倍": ("times", 1),
 }
 # Measure words: a count of things.
 _ZH_MEASURE = "个個名位家人台颗顆粒枚棵块塊件次届屆条條款项項只隻头頭本部辆輛座所户戶张張篇首份架艘场場间間种種批笔筆"
@@ -334,18 +496,18 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
         pre = pre or ""
         post = post or ""
         start, end = m.span()
-        next_char = text[end:end + 1]
+        next_char = text[end : end + 1]
         if arabic:
             if _footnote_marker(text, start, m.end("arabic")):
-                continue   # "[3]", "\[3\]": a note's number
-            before = text[max(0, start - 1):start]
+                continue  # "[3]", "\[3\]": a note's number
+            before = text[max(0, start - 1) : start]
             # Inside a Latin token (C919, 0x1F, v2): not a figure.
             if before and (before.isascii() and (before.isalnum() or before in "._-/#")):
                 continue
             if next_char.isascii() and next_char.isalpha() and not m.group("ascale") and not unit_word:
                 continue
             if len(arabic) > 1 and arabic[0] == "0" and arabic[1] != "." and not unit_word:
-                continue   # "01", "02": section numbering, not a figure
+                continue  # "01", "02": section numbering, not a figure
             value = _digits_value(arabic)
             if value is None:
                 continue
@@ -359,25 +521,43 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
             # text are none of these (一 in 一些, 十 in 十分), so this is checked first.
             di = m.group("di")
             digit_run = len(cn) >= 3 and all(c in "〇○零一二三四五六七八九" for c in cn)
-            if not (unit_word or di or m.group("pct") or next_char in ("至", "到") or digit_run
-                    or (len(cn) >= 2 and any(c in "百千万萬亿億" for c in cn))):
+            if not (
+                unit_word
+                or di
+                or m.group("pct")
+                or next_char in ("至", "到")
+                or digit_run
+                or (len(cn) >= 2 and any(c in "百千万萬亿億" for c in cn))
+            ):
                 continue
-            if cn in ("一", "壹") and not di and not (
-                    unit_word in _ZH_UNIT and _ZH_UNIT[unit_word][0] not in ("count",)):
+            if (
+                cn in ("一", "壹")
+                and not di
+                and not (unit_word in _ZH_UNIT and _ZH_UNIT[unit_word][0] not in ("count",))
+            ):
                 continue
-            if cn == "一" and not di and start > 0 and text[start - 1] in _ZH_NOT_ONE_BEFORE \
-                    and unit_word in _ZH_TIME_WORDS:
-                continue   # 有一天, 这一年, 每一天: "one day", "this year", not a duration
-            if pre in ("数", "數", "几", "幾") and cn in _ZH_SCALE or (pre and cn and cn[0] in "十百千万萬亿億" and pre in ("数", "數", "几", "幾")):
+            if (
+                cn == "一"
+                and not di
+                and start > 0
+                and text[start - 1] in _ZH_NOT_ONE_BEFORE
+                and unit_word in _ZH_TIME_WORDS
+            ):
+                continue  # 有一天, 这一年, 每一天: "one day", "this year", not a duration
+            if (
+                pre in ("数", "數", "几", "幾")
+                and cn in _ZH_SCALE
+                or (pre and cn and cn[0] in "十百千万萬亿億" and pre in ("数", "數", "几", "幾"))
+            ):
                 value = chinese_numeral_value("一" + cn) if cn[0] in "十百千万萬亿億" else chinese_numeral_value(cn)
             else:
                 if cn in ("十", "百", "千", "万", "萬", "亿", "億") and not (unit_word or post):
-                    continue   # 百姓, 千年 … a lone scale character is a word, not a figure
+                    continue  # 百姓, 千年 … a lone scale character is a word, not a figure
                 value = chinese_numeral_value("一" + cn if cn[0] in "百千万萬亿億" else cn)
             if value is None:
                 continue
-            window = text[max(0, start - 2):end + 3]
-            idiom = None if digit_run and unit_word == "年" else _ZH_IDIOM.search(window)   # 一一四五年 is a year
+            window = text[max(0, start - 2) : end + 3]
+            idiom = None if digit_run and unit_word == "年" else _ZH_IDIOM.search(window)  # 一一四五年 is a year
             if idiom:
                 # Drop only when the idiom overlaps this numeral.
                 i0 = max(0, start - 2) + idiom.start()
@@ -392,25 +572,27 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
             unit = "ordinal"
         elif unit_word:
             if unit_word == "元" and next_char in _ZH_YUAN_WORD_NEXT:
-                continue   # 一元化, 元素, 元旦: a word, not money
+                continue  # 一元化, 元素, 元旦: a word, not money
             if unit_word in _ZH_UNIT:
                 unit, mult = _ZH_UNIT[unit_word]
                 if mult != 1:
                     value *= mult
                 if unit == "years":
                     digits_only = arabic and "," not in arabic and "." not in arabic and not m.group("ascale")
-                    if (digits_only and len(arabic) == 4) or (cn and len(cn) == 4 and "十" not in cn and "百" not in cn):
+                    if (digits_only and len(arabic) == 4) or (
+                        cn and len(cn) == 4 and "十" not in cn and "百" not in cn
+                    ):
                         unit = "year"
-                        if next_char == "代":   # 一九八○年代: a decade
+                        if next_char == "代":  # 一九八○年代: a decade
                             approx = True
-                    elif next_char == "代" and value < 100:   # 九○年代: the nineties
+                    elif next_char == "代" and value < 100:  # 九○年代: the nineties
                         unit, approx = "year", True
                         value += 1900
             else:
                 unit = "count"
         else:
             if arabic and not m.group("ascale") and next_char in ("月", "日", "号", "號", ":", "："):
-                continue   # a date's month or day, or a clock time
+                continue  # a date's month or day, or a clock time
             unit = "count" if m.group("ascale") else "number"
         if pre in ("数", "數", "几", "幾"):
             approx = True
@@ -425,9 +607,23 @@ def _extract_zh(text: str) -> list[tuple[int, Figure]]:
 # (a digit, a currency sign, a number word, a Chinese numeral): a few tries per figure.
 
 EN_NUMBER_WORDS = frozenset(
-    list(_EN_SMALL) + list(_EN_ORDINAL_WORDS) + ["hundred", "thousand", "million", "billion", "trillion",
-                                                 "hundreds", "thousands", "millions", "billions", "dollar",
-                                                 "cent", "penny"])
+    list(_EN_SMALL)
+    + list(_EN_ORDINAL_WORDS)
+    + [
+        "hundred",
+        "thousand",
+        "million",
+        "billion",
+        "trillion",
+        "hundreds",
+        "thousands",
+        "millions",
+        "billions",
+        "dollar",
+        "cent",
+        "penny",
+    ]
+)
 # A number word that is a whole Latin word ("Seven", "seven-year", not "sevens"), any
 # case: re.ASCII keeps case folding to A-Z, as the lookarounds' [A-Za-z] mean. (The
 # (?=[A-Za-z]) only makes re give up sooner on Chinese text.)
@@ -441,12 +637,16 @@ _NUMBER_WORD_AT_START = re.compile(_EN_NUMBER_WORD_LOWER)
 _NUMBER_WORD_AFTER_NON_LETTER = re.compile("[^a-z]" + _EN_NUMBER_WORD_LOWER)
 _WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]")
 _ZH_ANCHOR_CHARS = frozenset("0123456789" + _ZH_NUMERAL_CHARS)
-_ZH_PRE_MAX = 4      # the longest approximation word before a Chinese figure (不超過)
+_ZH_PRE_MAX = 4  # the longest approximation word before a Chinese figure (不超過)
 # The characters a match of _ZH_FIGURE can begin with: the first of an approximation
 # word (its look-behind consumes nothing), 第, 百(分之), a numeral or a digit (\d).
-_ZH_FIGURE_FIRST = "".join(sorted(
-    {re.sub(r"^\(\?<!\[[^]]*\]\)", "", word)[0] for word in _ZH_APPROX_PRE.split("|")}
-    | set("第百") | set(_ZH_NUMERAL_CHARS)))
+_ZH_FIGURE_FIRST = "".join(
+    sorted(
+        {re.sub(r"^\(\?<!\[[^]]*\]\)", "", word)[0] for word in _ZH_APPROX_PRE.split("|")}
+        | set("第百")
+        | set(_ZH_NUMERAL_CHARS)
+    )
+)
 _ZH_FIGURE_BEGIN = re.compile(rf"[\d{_ZH_FIGURE_FIRST}]")
 
 
@@ -472,7 +672,7 @@ def _zh_matches(text: str):
     for i, a in enumerate(begins):
         if a < last_end or text[a] not in _ZH_ANCHOR_CHARS:
             continue
-        for s in begins[bisect_left(begins, max(last_end, a - _ZH_PRE_MAX - 1), 0, i):i + 1]:
+        for s in begins[bisect_left(begins, max(last_end, a - _ZH_PRE_MAX - 1), 0, i) : i + 1]:
             m = _ZH_FIGURE.match(text, s)
             if m and m.end() > a:
                 yield m
@@ -503,7 +703,7 @@ def extract_figures(text: str, lang: str | None = None) -> list[Figure]:
     if not text or not _has_numeric(text):
         return []
     found: list[tuple[int, Figure]] = []
-    has_han = lang is None and _has_han(text)   # only None asks
+    has_han = lang is None and _has_han(text)  # only None asks
     if lang == "zh" or has_han:
         found.extend(_extract_zh(text))
         # Latin-script figures inside Chinese text ($7 million, 60%) when not already read.
@@ -536,9 +736,13 @@ def _spread_range_units(text: str, figures: list[Figure]) -> None:
         pos = max(pos, i + 1) if i >= 0 else pos
     for k in range(len(figures) - 1):
         a, b = figures[k], figures[k + 1]
-        if a.unit in ("number", "count") and b.unit not in ("number", "count", "ordinal") \
-                and spans[k][0] >= 0 and spans[k + 1][0] >= 0 \
-                and _RANGE_JOIN.match(text[spans[k][1]:spans[k + 1][0]]):
+        if (
+            a.unit in ("number", "count")
+            and b.unit not in ("number", "count", "ordinal")
+            and spans[k][0] >= 0
+            and spans[k + 1][0] >= 0
+            and _RANGE_JOIN.match(text[spans[k][1] : spans[k + 1][0]])
+        ):
             a.unit = b.unit
 
 
@@ -553,8 +757,10 @@ def _has_numeric(text: str) -> bool:
     if text.isascii():
         # ASCII text lowercases letter for letter, so the case-sensitive pattern applies.
         lowered = text.lower()
-        return (_NUMBER_WORD_AT_START.match(lowered) is not None
-                or _NUMBER_WORD_AFTER_NON_LETTER.search(lowered) is not None)
+        return (
+            _NUMBER_WORD_AT_START.match(lowered) is not None
+            or _NUMBER_WORD_AFTER_NON_LETTER.search(lowered) is not None
+        )
     return _EN_NUMBER_WORD_ANY_CASE.search(text) is not None
 
 

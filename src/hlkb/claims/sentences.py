@@ -16,10 +16,54 @@ from dataclasses import dataclass
 from hlkb.lang import HAN_CLASS
 
 _ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "no", "nos", "vs", "etc", "inc",
-    "ltd", "co", "corp", "dept", "gov", "gen", "sen", "rep", "fig", "vol", "pp", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "est",
-    "e.g", "i.e", "u.s", "u.k", "u.n", "a.m", "p.m", "d.c", "ph.d",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sr",
+    "jr",
+    "st",
+    "mt",
+    "no",
+    "nos",
+    "vs",
+    "etc",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "dept",
+    "gov",
+    "gen",
+    "sen",
+    "rep",
+    "fig",
+    "vol",
+    "pp",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "approx",
+    "est",
+    "e.g",
+    "i.e",
+    "u.s",
+    "u.k",
+    "u.n",
+    "a.m",
+    "p.m",
+    "d.c",
+    "ph.d",
 }
 
 # Both patterns begin with one character class, so re skips straight to the
@@ -35,7 +79,7 @@ _INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")
 @dataclass(frozen=True)
 class Sentence:
     text: str
-    start: int      # offset of the first character in the source text
+    start: int  # offset of the first character in the source text
     end: int
 
 
@@ -73,8 +117,8 @@ def _after_abbreviation(text: str, dot: int) -> bool:
     single initial ("J. Smith") rather than a sentence?"""
     # The letters and dots right before it (within 12 characters), from the first letter:
     # what ([A-Za-z][A-Za-z.]*)\.$ would find, without a regex search.
-    head = text[max(0, dot - 12):dot]
-    word = head[len(head.rstrip(_LETTERS_AND_DOT)):].lstrip(".")
+    head = text[max(0, dot - 12) : dot]
+    word = head[len(head.rstrip(_LETTERS_AND_DOT)) :].lstrip(".")
     if not word:
         return False
     w = word.lower()

@@ -16,8 +16,22 @@ __all__ = ["chinese_numeral_value", "DIGIT_CHARS", "NUMERAL_CHARS"]
 
 DIGIT_CHARS = "〇○零一二两兩三四五六七八九"
 NUMERAL_CHARS = DIGIT_CHARS + "十拾百佰千仟万萬亿億壹贰貳叁參肆伍陆陸柒捌玖"
-_DIGIT = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,
-          "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGIT = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 @lru_cache(maxsize=4096)
@@ -50,8 +64,20 @@ def chinese_numeral_value(numeral: str) -> Decimal | None:
         return None
 
 
-_POSITIONAL_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-                      "六": 6, "七": 7, "八": 8, "九": 9}
+_POSITIONAL_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _POSITIONAL_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
@@ -64,12 +90,12 @@ def _positional_value(s: str) -> int | None:
     for c in s:
         if c in _POSITIONAL_DIGITS:
             if number is not None and number != 0 and _POSITIONAL_DIGITS[c] != 0:
-                return None            # "一二": digits side by side are not positional
+                return None  # "一二": digits side by side are not positional
             number = _POSITIONAL_DIGITS[c]
         elif c in _POSITIONAL_UNITS:
             if number is None:
                 if c != "十" or section or wan or total:
-                    return None        # only a leading 十 may stand alone (十五 = 15)
+                    return None  # only a leading 十 may stand alone (十五 = 15)
                 number = 1
             if number == 0:
                 return None
@@ -92,8 +118,10 @@ def _positional_value(s: str) -> int | None:
 
 
 _T2S_NUMERAL = str.maketrans({"萬": "万", "億": "亿", "兩": "两", "貳": "贰", "參": "叁", "陸": "陆"})
+
+
 def _to_simplified(s: str) -> str:
     quick = s.translate(_T2S_NUMERAL)
     if all(c in NUMERAL_CHARS for c in quick) and not any(c in "拾佰仟" for c in quick):
-        return quick   # every character is already known to cn2an; skip OpenCC
+        return quick  # every character is already known to cn2an; skip OpenCC
     return to_simplified(s)

@@ -20,8 +20,17 @@ from hlkb.index.refresh import RefreshSummary, refresh
 from hlkb.index.search import search, search_json
 from hlkb.index.store import Index, open_index
 
-__all__ = ["Index", "RefreshSummary", "open_index", "refresh", "search", "search_json", "get_record", "stats",
-           "update_files"]
+__all__ = [
+    "Index",
+    "RefreshSummary",
+    "open_index",
+    "refresh",
+    "search",
+    "search_json",
+    "get_record",
+    "stats",
+    "update_files",
+]
 
 
 def update_files(index: Index, paths: list[Path]) -> RefreshSummary:

@@ -53,7 +53,7 @@ def to_simplified(text: str) -> str:
 # short one (measured: even at about 10 characters).
 _LONG_RUN = 12
 _UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
-_CODE_POINT = "I" if array("I").itemsize == 4 else "L"    # 4 bytes: one UTF-32 code unit
+_CODE_POINT = "I" if array("I").itemsize == 4 else "L"  # 4 bytes: one UTF-32 code unit
 _SPACES = array(_CODE_POINT, [ord(" ")])
 
 
@@ -68,8 +68,8 @@ def _bigram_run(m: re.Match) -> str:
     # " " a0 a1 " " a1 a2 " " ... a(n-2) a(n-1) " " a(n-1) " ": 3n code points
     chars = array(_CODE_POINT, run.encode(_UTF32))
     out = _SPACES * (3 * n)
-    out[1:3 * n - 3:3] = chars[:-1]
-    out[2:3 * n - 3:3] = chars[1:]
+    out[1 : 3 * n - 3 : 3] = chars[:-1]
+    out[2 : 3 * n - 3 : 3] = chars[1:]
     out[3 * n - 2] = chars[-1]
     return out.tobytes().decode(_UTF32)
 
@@ -78,7 +78,7 @@ def fold_for_index(text: str | None) -> str:
     """The text FTS5 indexes: Simplified, every CJK run as bigrams plus a final unigram."""
     if not text:
         return ""
-    if text.isascii() or not _HAS_CJK.search(text):   # isascii: O(1) in CPython
+    if text.isascii() or not _HAS_CJK.search(text):  # isascii: O(1) in CPython
         return text
     return CJK_RUN.sub(_bigram_run, _t2s().convert(text))
 
@@ -113,17 +113,17 @@ def query_tokens(text: str, at_end: bool = True) -> tuple[list[str], bool]:
     pos = 0
     runs = list(CJK_RUN.finditer(text))
     for i, m in enumerate(runs):
-        before = text[pos:m.start()]
+        before = text[pos : m.start()]
         if before.strip():
             parts.append(before.strip())
         run = m.group(0)
-        last = at_end and i == len(runs) - 1 and not text[m.end():].strip()
+        last = at_end and i == len(runs) - 1 and not text[m.end() :].strip()
         if len(run) == 1:
             parts.append(run)
             if last:
                 prefix = True
         else:
-            parts.extend(run[j:j + 2] for j in range(len(run) - 1))
+            parts.extend(run[j : j + 2] for j in range(len(run) - 1))
             if not last:
                 parts.append(run[-1])
         pos = m.end()
@@ -152,7 +152,7 @@ def fold_same_length(text: str) -> str:
 
     Used to locate query terms in the original text (snippets show the original)."""
     simplified = to_simplified(text)
-    if len(simplified) != len(text):   # OpenCC never changes length for t2s, but be safe
+    if len(simplified) != len(text):  # OpenCC never changes length for t2s, but be safe
         simplified = "".join(c if len(s := to_simplified(c)) != 1 else s for c in text)
     lowered = simplified.lower()
     if len(lowered) != len(simplified):

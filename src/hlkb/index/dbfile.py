@@ -30,13 +30,16 @@ def _index_file_error(message: str, path) -> InputError:
 
     return IndexFileError(message, str(path))
 
+
 def check_index_path(db: Path) -> None:
     """The index's folder must be a folder and the index a regular file (or not exist yet)."""
 
     parent = db.parent
     if parent.exists() and not parent.is_dir():
-        raise InputError(f"is not a folder, so the index {db.name} cannot go in it; move that file away "
-                         "or choose another --db", str(parent))
+        raise InputError(
+            f"is not a folder, so the index {db.name} cannot go in it; move that file away or choose another --db",
+            str(parent),
+        )
     try:
         st = os.stat(db)
     except FileNotFoundError:
@@ -50,6 +53,7 @@ def check_index_path(db: Path) -> None:
     kind = special_kind(st.st_mode)
     if kind is not None:
         raise InputError(f"is {kind}, not a regular file; the index must be one (choose another --db)", str(db))
+
 
 def check_before_opening(db: Path) -> None:
     """Refuse (IndexFileError) a file that is not an hlkb index this hlkb can use, reading
@@ -66,28 +70,35 @@ def check_before_opening(db: Path) -> None:
     if not head:
         return
     if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
-        raise _index_file_error("is not an hlkb index (not an SQLite database); choose another --db "
-                                "(the file was left alone)", db)
+        raise _index_file_error(
+            "is not an hlkb index (not an SQLite database); choose another --db (the file was left alone)", db
+        )
     wal = head[18] == 2
-    user_version, = struct.unpack(">I", head[60:64])
-    app_id, = struct.unpack(">I", head[68:72])
+    (user_version,) = struct.unpack(">I", head[60:64])
+    (app_id,) = struct.unpack(">I", head[68:72])
     if app_id == 0 and wal:
         # the header may be behind the WAL file (a new index being created right now)
         app_id, user_version = _ask_read_only(db, app_id, user_version)
     if app_id == APPLICATION_ID:
         if user_version > SCHEMA_VERSION:
-            raise _index_file_error(f"was written by a newer hlkb (index schema {user_version}, this hlkb reads "
-                                    f"up to {SCHEMA_VERSION}); upgrade hlkb or use another --db", db)
+            raise _index_file_error(
+                f"was written by a newer hlkb (index schema {user_version}, this hlkb reads "
+                f"up to {SCHEMA_VERSION}); upgrade hlkb or use another --db",
+                db,
+            )
         return
     if app_id != 0:
-        raise _index_file_error("is an SQLite database but not an hlkb index; choose another --db "
-                                "(the file was left alone)", db)
-    pages, = struct.unpack(">I", head[28:32])
-    schema_cookie, = struct.unpack(">I", head[40:44])
+        raise _index_file_error(
+            "is an SQLite database but not an hlkb index; choose another --db (the file was left alone)", db
+        )
+    (pages,) = struct.unpack(">I", head[28:32])
+    (schema_cookie,) = struct.unpack(">I", head[40:44])
     if user_version == 1 or (pages <= 1 and schema_cookie == 0):
-        return      # a development index from before application_id (rebuilt), or no tables yet
-    raise _index_file_error("is an SQLite database but not an hlkb index; choose another --db "
-                            "(the file was left alone)", db)
+        return  # a development index from before application_id (rebuilt), or no tables yet
+    raise _index_file_error(
+        "is an SQLite database but not an hlkb index; choose another --db (the file was left alone)", db
+    )
+
 
 def _ask_read_only(db: Path, app_id: int, user_version: int) -> tuple[int, int]:
     """application_id and user_version as SQLite sees them (WAL included), read only."""
@@ -96,12 +107,12 @@ def _ask_read_only(db: Path, app_id: int, user_version: int) -> tuple[int, int]:
     except sqlite3.Error:
         return app_id, user_version
     try:
-        return (conn.execute("PRAGMA application_id").fetchone()[0],
-                conn.execute("PRAGMA user_version").fetchone()[0])
+        return (conn.execute("PRAGMA application_id").fetchone()[0], conn.execute("PRAGMA user_version").fetchone()[0])
     except sqlite3.Error:
         return app_id, user_version
     finally:
         conn.close()
+
 
 def index_writable(db: Path) -> bool:
     """Whether this user can write the existing index ``db`` (and the -wal/-shm files beside
@@ -109,6 +120,7 @@ def index_writable(db: Path) -> bool:
     if not db.exists():
         return True
     return os.access(db, os.W_OK) and os.access(db.parent if str(db.parent) else Path("."), os.W_OK)
+
 
 def open_read_only(db: Path) -> sqlite3.Connection:
     """A read-only connection to an index this user cannot write, refusing (one line) one
@@ -123,8 +135,10 @@ def open_read_only(db: Path) -> sqlite3.Connection:
         conn = _connect_uri(f"{uri}?mode=ro")
     except sqlite3.OperationalError:
         if os.path.exists(f"{db}-wal"):
-            raise InputError("the index is read-only here and another hlkb is writing it right now; "
-                             "try again when it has finished", str(db)) from None
+            raise InputError(
+                "the index is read-only here and another hlkb is writing it right now; try again when it has finished",
+                str(db),
+            ) from None
         try:
             conn = _connect_uri(f"{uri}?mode=ro&immutable=1")
         except sqlite3.Error as exc:
@@ -137,15 +151,19 @@ def open_read_only(db: Path) -> sqlite3.Connection:
         raise InputError(f"cannot read the index: {exc}", str(db)) from None
     if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
         conn.close()
-        raise _index_file_error(f"is read-only here and has index schema {version} (this hlkb uses "
-                                f"{SCHEMA_VERSION}), which it could only use after rewriting it; "
-                                "choose another --db", db)
+        raise _index_file_error(
+            f"is read-only here and has index schema {version} (this hlkb uses "
+            f"{SCHEMA_VERSION}), which it could only use after rewriting it; "
+            "choose another --db",
+            db,
+        )
     return conn
+
 
 def _connect_uri(uri: str) -> sqlite3.Connection:
     conn = sqlite3.connect(uri, uri=True, timeout=5.0, isolation_level=None, check_same_thread=False)
     try:
-        conn.execute("PRAGMA schema_version").fetchone()   # opening is lazy: make it open now
+        conn.execute("PRAGMA schema_version").fetchone()  # opening is lazy: make it open now
     except sqlite3.Error:
         conn.close()
         raise

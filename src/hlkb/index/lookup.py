@@ -85,8 +85,7 @@ class Texts:
 
     def part(self, rid: int) -> tuple[int, int, dict] | None:
         """(line, end_line, {"text", "links"}) of a part, or None if ``rid`` is not one."""
-        row = self.conn.execute("SELECT file_id, line, end_line, pos, len FROM parts WHERE rid = ?",
-                                (rid,)).fetchone()
+        row = self.conn.execute("SELECT file_id, line, end_line, pos, len FROM parts WHERE rid = ?", (rid,)).fetchone()
         if row is None:
             return None
         return row[1], row[2], json.loads(self.piece(row[0], row[3], row[4]))
@@ -98,10 +97,12 @@ def record_rows(conn, rids: list[int], extra_where: str = "", args: tuple | list
     out: dict[int, tuple] = {}
     if not rids:
         return out
-    sql = (f"SELECT {RECORD_COLUMNS}, r.line, r.passage FROM {RECORDS_JOIN} "
-           "WHERE r.rid IN (SELECT value FROM json_each(?))" + (f" AND {extra_where}" if extra_where else ""))
+    sql = (
+        f"SELECT {RECORD_COLUMNS}, r.line, r.passage FROM {RECORDS_JOIN} "
+        "WHERE r.rid IN (SELECT value FROM json_each(?))" + (f" AND {extra_where}" if extra_where else "")
+    )
     for i in range(0, len(rids), 50_000):
-        chunk = json.dumps(rids[i:i + 50_000])
+        chunk = json.dumps(rids[i : i + 50_000])
         for row in conn.execute(sql, [chunk] + list(args)):
             out[row[0]] = row
     return out
@@ -122,8 +123,9 @@ def get_record_text(index, id_or_prefix: str) -> tuple[str, int]:
     row = conn.execute(sql, (key,)).fetchone()
     if row is None:
         # ids are ASCII; a range scan on the id index finds prefixes without LIKE's case rules
-        ids = conn.execute("SELECT DISTINCT id FROM records WHERE id >= ? AND id < ? LIMIT 6",
-                           (key, key + "\U0010ffff")).fetchall()
+        ids = conn.execute(
+            "SELECT DISTINCT id FROM records WHERE id >= ? AND id < ? LIMIT 6", (key, key + "\U0010ffff")
+        ).fetchall()
         if not ids:
             raise UsageError(f"no record with id {key!r}")
         if len(ids) > 1:
@@ -142,20 +144,25 @@ def short_ids(conn, ids, shortest: int = 10) -> dict[str, str]:
         n = min(shortest, len(rec_id))
         while n < len(rec_id):
             prefix = rec_id[:n]
-            row = conn.execute("SELECT 1 FROM records WHERE id >= ? AND id < ? AND id != ? LIMIT 1",
-                               (prefix, prefix + "\U0010ffff", rec_id)).fetchone()
+            row = conn.execute(
+                "SELECT 1 FROM records WHERE id >= ? AND id < ? AND id != ? LIMIT 1",
+                (prefix, prefix + "\U0010ffff", rec_id),
+            ).fetchone()
             if row is None:
                 break
             n += 2
-        out[rec_id] = rec_id[:min(n, len(rec_id))]
+        out[rec_id] = rec_id[: min(n, len(rec_id))]
     return out
 
 
 def file_records(conn, file_id: int, texts: Texts | None = None) -> list[dict]:
     """All records of one file, in file order."""
     texts = texts or Texts(conn, keep=1)
-    rows = conn.execute(f"SELECT {RECORD_COLUMNS} FROM files f JOIN records r ON r.rid BETWEEN f.rid_lo AND f.rid_hi "
-                        "WHERE f.id = ? ORDER BY r.rid", (file_id,)).fetchall()
+    rows = conn.execute(
+        f"SELECT {RECORD_COLUMNS} FROM files f JOIN records r ON r.rid BETWEEN f.rid_lo AND f.rid_hi "
+        "WHERE f.id = ? ORDER BY r.rid",
+        (file_id,),
+    ).fetchall()
     return [json.loads(texts.record_text(fid, i, k, p, n, path)) for _rid, fid, i, k, p, n, path in rows]
 
 
@@ -193,8 +200,10 @@ def stats(index) -> dict:
         "files_failed": conn.execute("SELECT count(*) FROM files WHERE error IS NOT NULL").fetchone()[0],
         "records": conn.execute("SELECT count(*) FROM records").fetchone()[0],
         "kinds": by("SELECT kind, count(*) FROM records GROUP BY kind ORDER BY count(*) DESC, kind"),
-        "categories": by("SELECT category, count(*) FROM files WHERE note_id IS NOT NULL GROUP BY category "
-                         "ORDER BY count(*) DESC, category"),
+        "categories": by(
+            "SELECT category, count(*) FROM files WHERE note_id IS NOT NULL GROUP BY category "
+            "ORDER BY count(*) DESC, category"
+        ),
         "tags": by("SELECT tag, count(*) FROM tags GROUP BY tag COLLATE NOCASE ORDER BY count(*) DESC, tag"),
         "languages": by("SELECT lang, count(*) FROM records GROUP BY lang ORDER BY count(*) DESC, lang"),
     }

@@ -44,7 +44,7 @@ def fts_rows(conn: sqlite3.Connection, match: str, table: str = "fts", db_path: 
 
 @dataclass
 class LeafResult:
-    rows: dict[int, float]                                 # own matches: rid -> score
+    rows: dict[int, float]  # own matches: rid -> score
     notes: dict[int, float] = field(default_factory=dict)  # inherited: file id -> the note row's score
 
 
@@ -54,18 +54,31 @@ class Evaluation:
     ``universe(file_ids)`` returns every row of those notes in the table (for a NOT whose
     positive side holds through the note, and for the final answer)."""
 
-    def __init__(self, parsed: ParsedQuery, results: dict[int, LeafResult],
-                 universe: Callable[[set[int]], set[int]], files: FileMap):
+    def __init__(
+        self,
+        parsed: ParsedQuery,
+        results: dict[int, LeafResult],
+        universe: Callable[[set[int]], set[int]],
+        files: FileMap,
+    ):
         self.parsed = parsed
-        self.results = results          # id(leaf) -> LeafResult
+        self.results = results  # id(leaf) -> LeafResult
         self.universe = universe
         self.files = files
         self._positive = [results[id(leaf)] for leaf in parsed.leaves(positive_only=True)]
         self._by_note: list[dict[int, dict[int, float]]] | None = None
 
     @classmethod
-    def run(cls, conn, parsed: ParsedQuery, universe, files: FileMap, table: str = "fts", note_results=None,
-            db_path: str = "") -> Evaluation:
+    def run(
+        cls,
+        conn,
+        parsed: ParsedQuery,
+        universe,
+        files: FileMap,
+        table: str = "fts",
+        note_results=None,
+        db_path: str = "",
+    ) -> Evaluation:
         """Run each leaf once. ``note_results``: inherited leaves' note matches taken from
         another evaluation (claims are searched in a table of their own, their notes not)."""
         results: dict[int, LeafResult] = {}
@@ -108,8 +121,7 @@ class Evaluation:
             own, notes = self._rows(node.items[0], positive_only)
             for item in node.items[1:]:
                 o, n = self._rows(item, positive_only)
-                own = ({r for r in own if r in o or (n and of(r) in n)}
-                       | {r for r in o if notes and of(r) in notes})
+                own = {r for r in own if r in o or (n and of(r) in n)} | {r for r in o if notes and of(r) in notes}
                 notes = notes & n
             return own, notes
         if isinstance(node, Not):
@@ -122,7 +134,7 @@ class Evaluation:
                 own = own | self.universe(through_note)
             of = self.files.file_of
             return {r for r in own if r not in o and not (n and of(r) in n)}, set()
-        raise TypeError(node)   # pragma: no cover - the parser builds only these
+        raise TypeError(node)  # pragma: no cover - the parser builds only these
 
     # ---- notes ----
     def notes(self) -> set[int]:
@@ -144,7 +156,7 @@ class Evaluation:
             return out
         if isinstance(node, Not):
             return self._notes(node.positive) - self._notes(node.negative)
-        raise TypeError(node)   # pragma: no cover
+        raise TypeError(node)  # pragma: no cover
 
     # ---- scores ----
     def row_score(self, rid: int) -> float:

@@ -39,13 +39,13 @@ _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"
 _ENTITY = re.compile("|".join(map(re.escape, _ENTITIES)))
 
 
-_PROTECTED = re.compile("[\U000F0000-\U000F007F]")
+_PROTECTED = re.compile("[\U000f0000-\U000f007f]")
 
 
 def inline_plain(text: str) -> str:
     """Inline Markdown -> its text, whitespace collapsed."""
     escaped = "\\" in text
-    if escaped:   # an escaped character is text: keep it out of the patterns below
+    if escaped:  # an escaped character is text: keep it out of the patterns below
         text = _ESCAPE.sub(lambda m: chr(0xF0000 + ord(m.group(1))), text)
     if "[" in text:
         text = _WIKILINK.sub(lambda m: m.group(2) if m.group(2) is not None else m.group(1), text)

@@ -38,15 +38,15 @@ _TOKEN = re.compile(r'\s+|\(|\)|"[^"]*"?|[^\s()"]+(?:"[^"]*"?)?')
 
 # Bounds on what one query may ask (issue 20), so that every query accepted is answered in
 # about a second at 10,000 notes (benchmarks/bench_query.py) and none can exhaust the parser:
-MAX_QUERY_CHARS = 1000     # a longer "query" is pasted text, not a search
-MAX_DEPTH = 16             # nested parentheses
-MAX_TERMS = 12             # distinct terms; a prefix term counts as more (it stands for many words)
-PREFIX_COST = {1: 10, 2: 6}   # by letters before the *; a longer prefix counts as 2
+MAX_QUERY_CHARS = 1000  # a longer "query" is pasted text, not a search
+MAX_DEPTH = 16  # nested parentheses
+MAX_TERMS = 12  # distinct terms; a prefix term counts as more (it stands for many words)
+PREFIX_COST = {1: 10, 2: 6}  # by letters before the *; a longer prefix counts as 2
 
 
 @dataclass
 class Leaf:
-    match: str              # one FTS5 phrase query with its column filter
+    match: str  # one FTS5 phrase query with its column filter
     inherited: bool = False  # true for a passage whose note's row matches it
 
     def fts(self) -> str:
@@ -80,9 +80,9 @@ class Not:
 
 @dataclass
 class ParsedQuery:
-    match: str                                   # FTS5 MATCH expression over one row
+    match: str  # FTS5 MATCH expression over one row
     terms: list[tuple[str, bool]] = field(default_factory=list)  # (folded text, prefix) to highlight
-    tree: object = None                          # Leaf / And / Or / Not
+    tree: object = None  # Leaf / And / Or / Not
 
     def leaves(self, positive_only: bool = False) -> list[Leaf]:
         """The tree's leaves; with positive_only, not those under a NOT."""
@@ -98,6 +98,7 @@ class ParsedQuery:
                 walk(node.positive)
                 if not positive_only:
                     walk(node.negative)
+
         walk(self.tree)
         return out
 
@@ -117,13 +118,13 @@ def _tokenize(query: str) -> list[str]:
     while pos < len(query):
         m = _TOKEN.match(query, pos)
         if m is None:  # pragma: no cover - the pattern matches any character class
-            raise UsageError(f"cannot read the query at {query[pos:pos + 10]!r}")
+            raise UsageError(f"cannot read the query at {query[pos : pos + 10]!r}")
         tok = m.group(0)
         pos = m.end()
         if tok.isspace():
             continue
         if tok.count('"') % 2:
-            raise UsageError(f'unbalanced quote in query: {query!r}')
+            raise UsageError(f"unbalanced quote in query: {query!r}")
         tokens.append(tok)
     return tokens
 
@@ -135,7 +136,7 @@ class _Parser:
         check_depth(self.tokens, query)
         self.pos = 0
         self.terms: list[tuple[str, bool]] = []
-        self.cost: dict[str, int] = {}    # each distinct term's share of MAX_TERMS
+        self.cost: dict[str, int] = {}  # each distinct term's share of MAX_TERMS
 
     def peek(self):
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -166,7 +167,7 @@ class _Parser:
                 self.take()
                 continue
             break
-        parts = list({p.fts(): p for p in parts}.values())      # "a OR a" is "a"
+        parts = list({p.fts(): p for p in parts}.values())  # "a OR a" is "a"
         return parts[0] if len(parts) == 1 else Or(parts)
 
     def and_expr(self):
@@ -192,12 +193,13 @@ class _Parser:
             if atom is None:
                 continue
             (negatives if negate else positives).append(atom)
-        positives = list({p.fts(): p for p in positives}.values())     # "a a" is "a"
+        positives = list({p.fts(): p for p in positives}.values())  # "a a" is "a"
         negatives = list({n.fts(): n for n in negatives}.values())
         if not positives:
             if negatives:
-                raise UsageError("a query needs at least one word that is not excluded "
-                                 f"(with - or NOT): {self.query!r}")
+                raise UsageError(
+                    f"a query needs at least one word that is not excluded (with - or NOT): {self.query!r}"
+                )
             return None
         expr = positives[0] if len(positives) == 1 else And(positives)
         for neg in negatives:
@@ -263,8 +265,10 @@ class _Parser:
             cost = 2
         self.cost[expr] = cost
         if sum(self.cost.values()) > MAX_TERMS:
-            raise UsageError(f"the query has too many terms (at most {MAX_TERMS} different words; a prefix* "
-                             "counts as 2, a two-letter one as 6, a one-letter one as 10): narrow it")
+            raise UsageError(
+                f"the query has too many terms (at most {MAX_TERMS} different words; a prefix* "
+                "counts as 2, a two-letter one as 6, a one-letter one as 10): narrow it"
+            )
 
 
 def check_size(query: str) -> str:

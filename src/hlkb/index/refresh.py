@@ -32,8 +32,8 @@ from hlkb.progress import ProgressFactory, silent
 from hlkb.textio import FileTooLargeError, decode_bytes, read_regular_file
 from hlkb.vault import rel_text
 
-BATCH_FILES = 256          # files per transaction
-POOL_THRESHOLD = 48        # fewer files than this are parsed in-process (no pool start-up)
+BATCH_FILES = 256  # files per transaction
+POOL_THRESHOLD = 48  # fewer files than this are parsed in-process (no pool start-up)
 
 
 @dataclass
@@ -44,15 +44,19 @@ class RefreshSummary:
     unchanged: int = 0
     renamed: int = 0
     failed: int = 0
-    links_skipped: int = 0        # symlinks out of the vault, not followed
-    records: int = 0              # records in the index after the refresh
+    links_skipped: int = 0  # symlinks out of the vault, not followed
+    records: int = 0  # records in the index after the refresh
     records_written: int = 0
     seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)   # one line per file that failed to parse
+    errors: list[str] = field(default_factory=list)  # one line per file that failed to parse
 
     def line(self) -> str:
-        parts = [f"{self.added} added", f"{self.changed} changed", f"{self.removed} removed",
-                 f"{self.unchanged} unchanged"]
+        parts = [
+            f"{self.added} added",
+            f"{self.changed} changed",
+            f"{self.removed} removed",
+            f"{self.unchanged} unchanged",
+        ]
         if self.renamed:
             parts.append(f"{self.renamed} renamed")
         if self.failed:
@@ -62,13 +66,23 @@ class RefreshSummary:
         return f"indexed: {', '.join(parts)}; {self.records} records; {self.seconds:.2f} s"
 
     def to_record(self) -> dict:
-        return {"added": self.added, "changed": self.changed, "removed": self.removed,
-                "unchanged": self.unchanged, "renamed": self.renamed, "failed": self.failed,
-                "links_skipped": self.links_skipped,
-                "records": self.records, "seconds": round(self.seconds, 3), "errors": list(self.errors)}
+        return {
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "renamed": self.renamed,
+            "failed": self.failed,
+            "links_skipped": self.links_skipped,
+            "records": self.records,
+            "seconds": round(self.seconds, 3),
+            "errors": list(self.errors),
+        }
+
 
 def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
 
 def parse_one(task: tuple[str, str, str | None]) -> FileRows:
     """Worker: read, hash and (unless the hash is the indexed one) parse one file."""
@@ -80,13 +94,18 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
     except FileTooLargeError as exc:
         # recorded as a failed file with its size and mtime, so it is not looked at again
         # until it changes
-        return FileRows(rel=rel, size=exc.stat.st_size, mtime_ns=exc.stat.st_mtime_ns,
-                        hash=f"too-large:{exc.stat.st_size}", error=str(exc))
+        return FileRows(
+            rel=rel,
+            size=exc.stat.st_size,
+            mtime_ns=exc.stat.st_mtime_ns,
+            hash=f"too-large:{exc.stat.st_size}",
+            error=str(exc),
+        )
     except HlkbError as exc:
         return FileRows(rel=rel, size=0, mtime_ns=0, hash="", error=str(exc))
     rows = FileRows(rel=rel, size=st.st_size, mtime_ns=st.st_mtime_ns, hash=_hash(data))
     if known_hash is not None and rows.hash == known_hash:
-        rows.error = "unchanged"   # sentinel; the writer only touches mtime
+        rows.error = "unchanged"  # sentinel; the writer only touches mtime
         return rows
     try:
         from hlkb.config import template_for
@@ -106,14 +125,17 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
         rows.error = f"{rel}: cannot index ({type(exc).__name__}: {exc})"
     return rows
 
+
 def _no_rows(rows: FileRows) -> None:
     rows.records, rows.parts, rows.fts, rows.text = [], [], [], b""
     rows.record_tags, rows.note_tags, rows.fields = [], [], []
+
 
 def default_jobs() -> int:
     """Parsing processes by default: one per core, at most four (the one writer is the limit
     beyond that)."""
     return max(1, min(4, os.cpu_count() or 1))
+
 
 def _start_pool(jobs: int):
     """``jobs`` parsing processes (forked where possible: no re-import, instant start)."""
@@ -122,6 +144,7 @@ def _start_pool(jobs: int):
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     return ctx.Pool(jobs)
 
+
 def _parse_iter(tasks: list[tuple], pool):
     """Yield FileRows for tasks, in order, at most two batches in flight (bounded memory)."""
     if pool is None:
@@ -129,7 +152,7 @@ def _parse_iter(tasks: list[tuple], pool):
             yield parse_one(t)
         return
     # submit batch k+1 while batch k is being written
-    batches = [tasks[i:i + BATCH_FILES] for i in range(0, len(tasks), BATCH_FILES)]
+    batches = [tasks[i : i + BATCH_FILES] for i in range(0, len(tasks), BATCH_FILES)]
     pending = None
     for batch in batches + [None]:
         nxt = pool.map_async(parse_one, batch, chunksize=8) if batch is not None else None
@@ -137,9 +160,16 @@ def _parse_iter(tasks: list[tuple], pool):
             yield from pending.get()
         pending = nxt
 
-def refresh(index: Index, full: bool = False, progress: ProgressFactory | None = None,
-            only: list[Path] | None = None, lock_wait: float | None = None,
-            jobs: int | None = None, follow_links: bool | None = None) -> RefreshSummary:
+
+def refresh(
+    index: Index,
+    full: bool = False,
+    progress: ProgressFactory | None = None,
+    only: list[Path] | None = None,
+    lock_wait: float | None = None,
+    jobs: int | None = None,
+    follow_links: bool | None = None,
+) -> RefreshSummary:
     """Bring ``index`` up to date with its vault (or, with ``only``, with just those files).
     ``jobs``: parsing processes (default ``default_jobs()``; 1 parses in this process).
     ``follow_links``: follow symlinks out of the vault from now on (None: as before).
@@ -155,22 +185,32 @@ def refresh(index: Index, full: bool = False, progress: ProgressFactory | None =
         # batch is what the index holds
         raise InputError(f"cannot write the index: {exc}", str(index.db)) from None
 
+
 # meta keys: the scan digest of the vault as the index last saw it whole, its record count,
 # its file count (which decides whether the next walk is split in two) and the rules its
 # text was folded by (rows.text_rules)
 _DIGEST, _RECORDS, _FILES, _TEXT_RULES = "scan_digest", "records", "files", "text_rules"
 
 
-def _refresh(index: Index, full: bool, progress: ProgressFactory | None, only: list[Path] | None,
-             lock_wait: float | None, jobs: int, follow_links: bool | None = None) -> RefreshSummary:
+def _refresh(
+    index: Index,
+    full: bool,
+    progress: ProgressFactory | None,
+    only: list[Path] | None,
+    lock_wait: float | None,
+    jobs: int,
+    follow_links: bool | None = None,
+) -> RefreshSummary:
 
     started = time.perf_counter()
     summary = RefreshSummary()
     conn = index.conn
     scanned: Scan | None = None
     if only is None:
+
         def on_error(path, msg):
             summary.errors.append(f"{path}: {msg}")
+
         split = int(get_meta(conn, _FILES) or 0) >= SPLIT_MIN_FILES
         scanned = scan(index.vault, on_error, split=split, follow_links=follow_links_setting(conn, follow_links))
         summary.links_skipped = scanned.links_skipped
@@ -193,8 +233,16 @@ def _refresh(index: Index, full: bool, progress: ProgressFactory | None, only: l
     summary.seconds = time.perf_counter() - started
     return summary
 
-def _refresh_locked(index: Index, full: bool, progress: ProgressFactory | None, only: list[Path] | None,
-                    scanned: Scan | None, summary: RefreshSummary, jobs: int) -> None:
+
+def _refresh_locked(
+    index: Index,
+    full: bool,
+    progress: ProgressFactory | None,
+    only: list[Path] | None,
+    scanned: Scan | None,
+    summary: RefreshSummary,
+    jobs: int,
+) -> None:
 
     conn = index.conn
     rules = text_rules()
@@ -211,8 +259,10 @@ def _refresh_locked(index: Index, full: bool, progress: ProgressFactory | None, 
             clear_content(conn)
             set_meta(conn, _RECORDS, "0")
             set_meta(conn, _TEXT_RULES, rules)
-    known = {path: (fid, size, mtime, h) for fid, path, size, mtime, h in
-             conn.execute("SELECT id, path, size, mtime_ns, hash FROM files")}
+    known = {
+        path: (fid, size, mtime, h)
+        for fid, path, size, mtime, h in conn.execute("SELECT id, path, size, mtime_ns, hash FROM files")
+    }
     tasks: list[tuple[str, str, str | None]] = []
     seen: set[str] = set()
     if scanned is not None:
@@ -230,7 +280,7 @@ def _refresh_locked(index: Index, full: bool, progress: ProgressFactory | None, 
             if ap.is_file():
                 st = ap.stat()
                 files.append((str(ap), rel, st.st_size, st.st_mtime_ns))
-            elif rel in known:   # gone: remove below
+            elif rel in known:  # gone: remove below
                 pass
     for abs_path, rel, size, mtime_ns in files:
         seen.add(rel)
@@ -287,10 +337,10 @@ def _refresh_locked(index: Index, full: bool, progress: ProgressFactory | None, 
         if scanned is not None:
             # what the next walk must match to skip all this: the files table as it now is
             # (a file that could not be read is not in it, so it is retried next time)
-            indexed = _in_walk_order(conn.execute("SELECT path, size, mtime_ns FROM files").fetchall(),
-                                     scanned)
+            indexed = _in_walk_order(conn.execute("SELECT path, size, mtime_ns FROM files").fetchall(), scanned)
             set_meta(conn, _DIGEST, scan_digest(indexed))
             set_meta(conn, _FILES, str(len(indexed)))
+
 
 def _in_walk_order(rows: list[tuple[str, int, int]], scanned: Scan) -> list[tuple[str, int, int]]:
     """Files-table rows (path, size, mtime_ns) in walk order: the walk just made lists them
@@ -300,8 +350,18 @@ def _in_walk_order(rows: list[tuple[str, int, int]], scanned: Scan) -> list[tupl
     by_path = {row[0]: row for row in rows}
     return [by_path[rel] for _abs, rel, _size, _mtime in scanned.files if rel in by_path]
 
-def _write_all(conn, writer: Writer, tasks, pool, progress: ProgressFactory | None, known, gone_by_hash, gone,
-               summary: RefreshSummary) -> None:
+
+def _write_all(
+    conn,
+    writer: Writer,
+    tasks,
+    pool,
+    progress: ProgressFactory | None,
+    known,
+    gone_by_hash,
+    gone,
+    summary: RefreshSummary,
+) -> None:
     """Write parsed files, one transaction per batch."""
     # progress only for work worth watching
     report = progress if progress and len(tasks) >= POOL_THRESHOLD else silent
@@ -322,15 +382,17 @@ def _write_all(conn, writer: Writer, tasks, pool, progress: ProgressFactory | No
         if batch:
             flush()
 
-def _apply(writer: Writer, known: dict, gone_by_hash: dict, gone: dict, rows: FileRows,
-           summary: RefreshSummary) -> None:
+
+def _apply(
+    writer: Writer, known: dict, gone_by_hash: dict, gone: dict, rows: FileRows, summary: RefreshSummary
+) -> None:
     conn = writer.conn
     old = known.get(rows.rel)
     if rows.error == "unchanged" and old is not None:
         conn.execute("UPDATE files SET size=?, mtime_ns=? WHERE id=?", (rows.size, rows.mtime_ns, old[0]))
         summary.unchanged += 1
         return
-    if rows.hash == "":   # could not even read it (vanished or unreadable since the walk)
+    if rows.hash == "":  # could not even read it (vanished or unreadable since the walk)
         summary.failed += 1
         summary.errors.append(rows.error or f"{rows.rel}: cannot read")
         return

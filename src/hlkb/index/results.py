@@ -32,13 +32,14 @@ MAX_ACROSS_ROWS_SHOWN = 3
 @dataclass
 class ShownLine:
     line: int
-    text: str                       # plain text, one line
-    kind: str = ""                  # highlight, pair, note, claim
+    text: str  # plain text, one line
+    kind: str = ""  # highlight, pair, note, claim
     rec_id: str = ""
-    label: str = ""                 # a location, "en"/"zh", a field's name, "note" (annotation)
-    claims: list[tuple[str, str]] = field(default_factory=list)   # (id, plain text) marked in it
-    passage_id: str | None = None   # a claim hit: the passage it was found in
-    dim: bool = False               # context (a row holding part of an across match)
+    label: str = ""  # a location, "en"/"zh", a field's name, "note" (annotation)
+    claims: list[tuple[str, str]] = field(default_factory=list)  # (id, plain text) marked in it
+    passage_id: str | None = None  # a claim hit: the passage it was found in
+    dim: bool = False  # context (a row holding part of an across match)
+
 
 @dataclass
 class NoteGroup:
@@ -52,16 +53,19 @@ class NoteGroup:
     lines: list[ShownLine] = field(default_factory=list)
     across: bool = False
 
+
 def _location_label(rec: dict) -> str:
     loc = rec.get("location") or {}
     # "View Highlight" is a link, not a place in the text: only a position is worth a label
     return loc.get("label") or "" if loc.get("value") is not None else ""
+
 
 def _matching(pieces, terms, keep_first: bool = True, limit: int | None = None):
     out = [p for p in pieces if first_span(p[2], terms) is not None]
     if not out and keep_first and pieces:
         out = pieces[:1]
     return out[:limit] if limit else out
+
 
 def group_hits(index: Index, hits: list[Hit], parsed: ParsedQuery, ev: Evaluation | None) -> list[NoteGroup]:
     """The hits grouped by note (in order of each note's best hit), lines in file order."""
@@ -84,36 +88,57 @@ def group_hits(index: Index, hits: list[Hit], parsed: ParsedQuery, ev: Evaluatio
             shown = [pieces[0]] + [p for p in pieces[1:] if first_span(p[2], terms) is not None]
             claims = [(cid, claim_texts.get(cid, "")) for cid in marked.get(hit.rid, [])]
             for line, label, text in shown:
-                group.lines.append(ShownLine(line, text, "highlight", hit.rec_id,
-                                             label or _location_label(rec or {}), claims if label == "" else []))
+                group.lines.append(
+                    ShownLine(
+                        line,
+                        text,
+                        "highlight",
+                        hit.rec_id,
+                        label or _location_label(rec or {}),
+                        claims if label == "" else [],
+                    )
+                )
         elif hit.kind == "pair":
             claims = [(cid, claim_texts.get(cid, "")) for cid in marked.get(hit.rid, [])]
             for line, _side, text in _matching(row_text(index, hit.rid, rec, texts), terms):
                 group.lines.append(ShownLine(line, text, "pair", hit.rec_id, "", claims))
         elif hit.kind == "claim":
             for line, _label, text in row_text(index, hit.rid, rec, texts):
-                group.lines.append(ShownLine(line, text, "claim", hit.rec_id, "claim",
-                                             passage_id=passage_ids.get(hit.passage)))
+                group.lines.append(
+                    ShownLine(line, text, "claim", hit.rec_id, "claim", passage_id=passage_ids.get(hit.passage))
+                )
         elif hit.kind == "note":
             group.across = group.across or hit.across
             for rid in hit.rows:
                 row_rec = rec if rid == hit.rid else record_of(index, rid, texts)
-                own = row_rec is None or row_rec.get("kind") == "note"     # a part, or the note's row
+                own = row_rec is None or row_rec.get("kind") == "note"  # a part, or the note's row
                 pieces = row_text(index, rid, row_rec, texts)
                 if hit.across and not own:
                     for line, label, text in _matching(pieces, terms, limit=1):
-                        group.lines.append(ShownLine(line, text, row_rec.get("kind", "") if row_rec else "",
-                                                     row_rec.get("id", "") if row_rec else "", label, dim=True))
+                        group.lines.append(
+                            ShownLine(
+                                line,
+                                text,
+                                row_rec.get("kind", "") if row_rec else "",
+                                row_rec.get("id", "") if row_rec else "",
+                                label,
+                                dim=True,
+                            )
+                        )
                     continue
                 # a part is shown where its text holds the words (a title:/author:/tag: match
                 # holds for every part of the note without being in it); the note's own row
                 # shows its matching field, else its title
-                for line, label, text in _matching(pieces, terms, keep_first=rid == hit.rid,
-                                                   limit=MAX_PART_LINES_SHOWN):
+                for line, label, text in _matching(
+                    pieces, terms, keep_first=rid == hit.rid, limit=MAX_PART_LINES_SHOWN
+                ):
                     group.lines.append(ShownLine(line, text, "note", hit.rec_id, label))
-    shortened = short_ids(conn, [ln.rec_id for g in groups.values() for ln in g.lines if ln.rec_id]
-                          + [c for g in groups.values() for ln in g.lines for c, _t in ln.claims]
-                          + [ln.passage_id for g in groups.values() for ln in g.lines if ln.passage_id])
+    shortened = short_ids(
+        conn,
+        [ln.rec_id for g in groups.values() for ln in g.lines if ln.rec_id]
+        + [c for g in groups.values() for ln in g.lines for c, _t in ln.claims]
+        + [ln.passage_id for g in groups.values() for ln in g.lines if ln.passage_id],
+    )
     for group in groups.values():
         for ln in group.lines:
             ln.rec_id = shortened.get(ln.rec_id, ln.rec_id)
@@ -130,11 +155,12 @@ def group_hits(index: Index, hits: list[Hit], parsed: ParsedQuery, ev: Evaluatio
         group.lines = lines
     return list(groups.values())
 
+
 def _group(conn, fid: int) -> NoteGroup:
-    row = conn.execute("SELECT note_id, path, title, author, category, date FROM files WHERE id = ?",
-                       (fid,)).fetchone()
+    row = conn.execute("SELECT note_id, path, title, author, category, date FROM files WHERE id = ?", (fid,)).fetchone()
     note_id, path, title, author, category, date = row if row else ("", "", "", "", "", "")
     return NoteGroup(fid, note_id or "", path or "", title or "", author or "", category or "", date or "")
+
 
 def _claim_texts(conn, texts: Texts, ids: list[str]) -> dict[str, str]:
 
@@ -142,8 +168,9 @@ def _claim_texts(conn, texts: Texts, ids: list[str]) -> dict[str, str]:
     if not ids:
         return out
     for file_id, cid, pos, length in conn.execute(
-            "SELECT file_id, id, pos, len FROM records WHERE kind = 'claim' AND id IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids),)):
+        "SELECT file_id, id, pos, len FROM records WHERE kind = 'claim' AND id IN (SELECT value FROM json_each(?))",
+        (json.dumps(ids),),
+    ):
         rec = json.loads(record_text("claim", cid, "", texts.piece(file_id, pos, length)))
         out[cid] = plain_markdown(rec.get("text") or "")
     return out

@@ -32,7 +32,7 @@ from hlkb.model import json_safe
 # Bump when fts_columns or the folding change what a stored text is indexed as: an index
 # built by other rules is then rebuilt before it is written (its rows could not be deleted).
 INDEX_TEXT_VERSION = 1
-ZLIB_LEVEL = 3       # as small as 6 within 3%, twice as fast
+ZLIB_LEVEL = 3  # as small as 6 within 3%, twice as fast
 
 
 def text_rules() -> str:
@@ -41,8 +41,9 @@ def text_rules() -> str:
 
     from hlkb.lang import opencc_version
 
-    return (f"text {INDEX_TEXT_VERSION}, fold {FOLD_VERSION}, opencc {opencc_version()}, "
-            f"sqlite {sqlite3.sqlite_version}")
+    return f"text {INDEX_TEXT_VERSION}, fold {FOLD_VERSION}, opencc {opencc_version()}, sqlite {sqlite3.sqlite_version}"
+
+
 MAX_PART_LINES = 20
 _BLANK = " \t\u00a0\u3000\r\ufeff"
 
@@ -56,27 +57,30 @@ class FileRows:
 
     Rows are numbered by ``seq`` from 0 (the note record), then its other records, then
     its parts: the writer adds the first rid of the file's block (schema.py)."""
+
     rel: str
     size: int
     mtime_ns: int
     hash: str
     note_id: str | None = None
     error: str | None = None
-    warnings: list[str] = field(default_factory=list)   # e.g. front matter that was ignored
+    warnings: list[str] = field(default_factory=list)  # e.g. front matter that was ignored
     # (seq, id, kind, line, lang, pos, len, passage seq, source, check, attribution, counterpart)
     records: list[tuple] = field(default_factory=list)
     parts: list[tuple[int, int, int, int, int]] = field(default_factory=list)  # (seq, line, end_line, pos, len)
-    fts: list[tuple] = field(default_factory=list)       # (seq, *folded FTS columns)
-    text: bytes = b""                                    # the compressed pieces (records, parts)
+    fts: list[tuple] = field(default_factory=list)  # (seq, *folded FTS columns)
+    text: bytes = b""  # the compressed pieces (records, parts)
     note_tags: list[str] = field(default_factory=list)
-    record_tags: list[tuple[int, str]] = field(default_factory=list)   # (seq, tag)
-    fields: list[tuple[str, str]] = field(default_factory=list)        # front matter (key, value)
+    record_tags: list[tuple[int, str]] = field(default_factory=list)  # (seq, tag)
+    fields: list[tuple[str, str]] = field(default_factory=list)  # front matter (key, value)
     title: str | None = None
     author: str | None = None
     category: str | None = None
     date: str | None = None
 
+
 # ------------------------------------------------------------ what is searchable ---
+
 
 def _scalar_text(value) -> str | None:
     if value is None:
@@ -86,6 +90,7 @@ def _scalar_text(value) -> str | None:
     if isinstance(value, (dict, list)):
         return None
     return str(value)
+
 
 def front_matter_fields(fm: dict) -> list[tuple[str, str]]:
     """(key, value) for every scalar front-matter value (a list gives one per item)."""
@@ -98,14 +103,17 @@ def front_matter_fields(fm: dict) -> list[tuple[str, str]]:
                 out.append((str(key), text))
     return out
 
+
 def _join(values) -> str:
     return " ".join(str(v) for v in values if v)
+
 
 def _links(markdown: str | None, skip: str | None = None) -> list[str]:
     if not markdown or "](" not in markdown and "<" not in markdown:
         return []
 
     return [u for u in link_urls(markdown) if u != skip]
+
 
 def fts_columns(kind: str, rec) -> tuple[str, str, str, str, str, str]:
     """(title, body, note, meta, tag, author) of a row, before folding. ``rec`` is the record
@@ -122,37 +130,48 @@ def fts_columns(kind: str, rec) -> tuple[str, str, str, str, str, str]:
     if kind == "note":
         tags = [str(t) for t in rec.get("tags") or []]
         fm = rec.get("front_matter") if isinstance(rec.get("front_matter"), dict) else {}
-        meta = [rec.get("author"), rec.get("category"), rec.get("url"), _join(tags),
-                _join(rec.get("document_tags") or [])]
+        meta = [
+            rec.get("author"),
+            rec.get("category"),
+            rec.get("url"),
+            _join(tags),
+            _join(rec.get("document_tags") or []),
+        ]
         # "Key: value" lines of the note's metadata section are visible text, key and all
         meta += [f"{k} {_scalar_text(v)}" for k, v in (rec.get("metadata") or {}).items()]
         meta += [v for _k, v in front_matter_fields(fm)]
-        return (rec.get("title") or "", "", rec.get("summary") or "", _join(meta), _join(tags),
-                rec.get("author") or "")
+        return (rec.get("title") or "", "", rec.get("summary") or "", _join(meta), _join(tags), rec.get("author") or "")
     return "", "", "", "", "", ""
+
 
 def folded_columns(kind: str, rec) -> tuple[str, ...]:
     return tuple(fold_for_index(c) if c else "" for c in fts_columns(kind, rec))
 
+
 # ------------------------------------------------------------ the stored text ---
+
 
 def record_prefix(kind: str, rec_id: str, path: str) -> str:
     """The start of every record's JSON (model.to_record puts kind, id, path first)."""
     return '{"kind": ' + dumps(kind) + ', "id": ' + dumps(rec_id) + ', "path": ' + _path_json(path) + ", "
 
+
 @lru_cache(maxsize=4)
 def _path_json(path: str) -> str:
-    return dumps(path)      # the same for every record of a file: encoded once
+    return dumps(path)  # the same for every record of a file: encoded once
+
 
 def record_piece(kind: str, rec_id: str, path: str, text: str) -> str:
     """What is stored of a record's JSON text: the rest after its prefix (the columns hold
     kind and id, the files table the path), or the whole text if it does not start so."""
     prefix = record_prefix(kind, rec_id, path)
-    return text[len(prefix):] if text.startswith(prefix) else text
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
 
 def record_text(kind: str, rec_id: str, path: str, piece: str) -> str:
     """The record's JSON text again (output.dumps of the record)."""
     return piece if piece.startswith("{") else record_prefix(kind, rec_id, path) + piece
+
 
 def pack(pieces: list[str]) -> tuple[bytes, list[tuple[int, int]]]:
     """(compressed text, (pos, len) of each piece in the uncompressed bytes)."""
@@ -166,16 +185,21 @@ def pack(pieces: list[str]) -> tuple[bytes, list[tuple[int, int]]]:
         pos += len(data)
     return zlib.compress(b"".join(chunks), ZLIB_LEVEL), spans
 
+
 def unpack(z: bytes) -> bytes:
     return zlib.decompress(z)
 
+
 def piece_at(data: bytes, pos: int, length: int) -> str:
-    return data[pos:pos + length].decode("utf-8", "surrogatepass")
+    return data[pos : pos + length].decode("utf-8", "surrogatepass")
+
 
 # ------------------------------------------------------------ parts ---
 
+
 def _is_blank(line: str) -> bool:
     return not line.strip(_BLANK)
+
 
 def _covered_lines(note, lines: list[str]) -> list[bool]:
     """Which lines (1-based) the note's front matter and passages hold."""
@@ -198,8 +222,10 @@ def _covered_lines(note, lines: list[str]) -> list[bool]:
             ln += 1
     return covered
 
+
 def _norm(text: str) -> str:
     return " ".join(text.split())
+
 
 def _note_row_lines(rec: dict) -> set[str]:
     """What the note's own row holds, as plain ``text`` and ``Key: value`` lines."""
@@ -214,19 +240,23 @@ def _note_row_lines(rec: dict) -> set[str]:
         out.append(value)
     return {_norm(t) for t in out if t}
 
+
 def _wordy(c: str) -> bool:
-    return c.isalnum() and ord(c) < 0x2E80     # a letter or digit of a space-separated script
+    return c.isalnum() and ord(c) < 0x2E80  # a letter or digit of a space-separated script
+
 
 def _contains(hay: str, needle: str) -> bool:
     """``needle`` in ``hay`` where it does not start or end inside a word."""
     at = hay.find(needle)
     while at >= 0:
         end = at + len(needle)
-        if ((at == 0 or not (_wordy(hay[at - 1]) and _wordy(needle[0])))
-                and (end == len(hay) or not (_wordy(hay[end]) and _wordy(needle[-1])))):
+        if (at == 0 or not (_wordy(hay[at - 1]) and _wordy(needle[0]))) and (
+            end == len(hay) or not (_wordy(hay[end]) and _wordy(needle[-1]))
+        ):
             return True
         at = hay.find(needle, at + 1)
     return False
+
 
 def note_parts(note, note_rec: dict) -> list[tuple[int, int, str, list[str]]]:
     """(line, end_line, plain text, link URLs) of each paragraph of the note's own text."""
@@ -256,7 +286,7 @@ def note_parts(note, note_rec: dict) -> list[tuple[int, int, str, list[str]]]:
 
     for ln, raw in enumerate(lines, 1):
         if covered[ln] or _is_blank(raw):
-            if cur:   # (most lines of a note are its passages': nothing to close)
+            if cur:  # (most lines of a note are its passages': nothing to close)
                 close()
             continue
         plain, urls = plain_line(raw)
@@ -266,13 +296,13 @@ def note_parts(note, note_rec: dict) -> list[tuple[int, int, str, list[str]]]:
         if row_lines is None:
             row_lines = _note_row_lines(note_rec)
         if plain and _norm(plain) in row_lines:
-            close()        # the title heading, a "Key: value" metadata line: in the note's row
+            close()  # the title heading, a "Key: value" metadata line: in the note's row
             continue
         if note.pairs and plain:
             if pair_text is None:
                 pair_text = "\n".join(_norm(t) for p in note.pairs for t in p.en + p.zh)
             if _contains(pair_text, _norm(raw)):
-                close()    # a line of a paragraph the splitter joined to an earlier one
+                close()  # a line of a paragraph the splitter joined to an earlier one
                 continue
         if cur and (is_heading(raw) or len(cur) >= MAX_PART_LINES):
             close()
@@ -281,7 +311,9 @@ def note_parts(note, note_rec: dict) -> list[tuple[int, int, str, list[str]]]:
     close()
     return parts
 
+
 # ------------------------------------------------------------ one file's rows ---
+
 
 def rows_for_note(note, rows: FileRows) -> FileRows:
     """Fill ``rows`` from a parsed and analysed Note (runs in a worker process)."""
@@ -300,7 +332,7 @@ def rows_for_note(note, rows: FileRows) -> FileRows:
     others.sort(key=lambda t: (t[0], t[1], t[2]))
 
     pieces: list[str] = []
-    entries = []      # (seq, kind, obj, record dict)
+    entries = []  # (seq, kind, obj, record dict)
     entries.append((0, "note", note, note_rec))
     for seq, (_line, _order, _i, kind, obj) in enumerate(others, 1):
         entries.append((seq, kind, obj, obj.to_record()))
@@ -324,15 +356,17 @@ def rows_for_note(note, rows: FileRows) -> FileRows:
         else:
             rows.fts.append((seq,) + folded_columns(kind, rec))
         lang = "mixed" if kind == "pair" else getattr(obj, "lang", None)
-        rows.records.append((seq, obj.id, kind, obj.line, lang, pos, length, passage, source, check,
-                             attribution, counterpart))
+        rows.records.append(
+            (seq, obj.id, kind, obj.line, lang, pos, length, passage, source, check, attribution, counterpart)
+        )
         if kind == "highlight":
             rows.record_tags.extend((seq, str(t).lstrip("#")) for t in obj.tags if str(t).strip())
-    for i, ((line, end, text, links), (pos, length)) in enumerate(zip(parts, spans[len(entries):])):
+    for i, ((line, end, text, links), (pos, length)) in enumerate(zip(parts, spans[len(entries) :])):
         seq = first_part + i
         rows.parts.append((seq, line, end, pos, length))
         rows.fts.append((seq,) + folded_columns("part", {"text": text, "links": links}))
     return rows
+
 
 def _claim_passage(claim, seq_of_id: dict, parts, first_part: int) -> int:
     """The seq of the row that holds a claim: its highlight or pair, else the part of the

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hlkb.errors import InputError
 
-APPLICATION_ID = 0x686C6B62   # "hlkb"
+APPLICATION_ID = 0x686C6B62  # "hlkb"
 
 # How FTS5 writes (not what it holds: searches are the same either way). Stored in the
 # index; applied when it is created and again before it is rebuilt (store.clear_content),
@@ -128,15 +128,20 @@ SCHEMA = [
     # (cjk.py), computed from the stored original text by hlkb_fts(). FTS5 reads it only
     # to delete a row, to 'rebuild' and for 'integrity-check'; the folded text itself is
     # stored nowhere but inside the index.
-    """CREATE VIEW fts_source(rid, """ + ", ".join(FTS_COLUMNS) + """) AS
-        SELECT r.rid, """ + ", ".join(f"hlkb_fts(r.kind, t.z, r.pos, r.len, {i})" for i in range(len(FTS_COLUMNS)))
+    """CREATE VIEW fts_source(rid, """
+    + ", ".join(FTS_COLUMNS)
+    + """) AS
+        SELECT r.rid, """
+    + ", ".join(f"hlkb_fts(r.kind, t.z, r.pos, r.len, {i})" for i in range(len(FTS_COLUMNS)))
     + """ FROM records r JOIN texts t ON t.file_id = r.file_id
         WHERE r.kind != 'claim'
         UNION ALL
-        SELECT p.rid, """ + ", ".join(f"hlkb_fts('part', t.z, p.pos, p.len, {i})" for i in range(len(FTS_COLUMNS)))
+        SELECT p.rid, """
+    + ", ".join(f"hlkb_fts('part', t.z, p.pos, p.len, {i})" for i in range(len(FTS_COLUMNS)))
     + """ FROM parts p JOIN texts t ON t.file_id = p.file_id""",
     # External-content FTS5: rowid = records.rid or parts.rid.
-    "CREATE VIRTUAL TABLE fts USING fts5(" + ", ".join(FTS_COLUMNS)
+    "CREATE VIRTUAL TABLE fts USING fts5("
+    + ", ".join(FTS_COLUMNS)
     + ", content = 'fts_source', content_rowid = 'rid', tokenize = 'unicode61 remove_diacritics 2')",
     # Meaning vectors (hlkb.semantic, `hlkb index --embed`), one row per note file: the
     # vectors of its passages as of files.hash and files.path (valid while both are
@@ -159,7 +164,7 @@ SCHEMA = [
 # version 2 stored every text four to six times (issue 16). Both are rebuilt: the index
 # is a cache of the vault, and a rebuild is cheaper and safer than a conversion.
 MIGRATIONS: dict[int, list[str]] = {
-    3: [VECTORS_TABLE],     # version 4 added the meaning vectors (issue 19); nothing else changed
+    3: [VECTORS_TABLE],  # version 4 added the meaning vectors (issue 19); nothing else changed
     4: [IMPORT_HIGHLIGHTS],  # version 5 added what `hlkb import` last wrote (issue 18); nothing else changed
 }
 
@@ -188,7 +193,7 @@ def _header(conn: sqlite3.Connection) -> tuple[int, int, set[str]]:
 def create(conn: sqlite3.Connection) -> bool:
     """Create the schema in one write transaction; False if another process created it
     first (two `hlkb index` on a new index at once: the second must not half-create it)."""
-    conn.execute("BEGIN IMMEDIATE")   # waits (busy_timeout) while the other one writes
+    conn.execute("BEGIN IMMEDIATE")  # waits (busy_timeout) while the other one writes
     try:
         if _tables(conn):
             conn.execute("ROLLBACK")
@@ -212,7 +217,8 @@ def _drop_all(conn: sqlite3.Connection) -> None:
         conn.execute(f'DROP VIEW IF EXISTS "{name}"')
     conn.execute("DROP TABLE IF EXISTS fts")
     for (name,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'").fetchall():
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+    ).fetchall():
         conn.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
@@ -235,9 +241,9 @@ def _rebuild(conn: sqlite3.Connection) -> str:
             conn.execute("ROLLBACK")
         raise
     try:
-        conn.execute("VACUUM")   # give the old index's pages back to the file system
+        conn.execute("VACUUM")  # give the old index's pages back to the file system
     except sqlite3.OperationalError:
-        pass                     # another hlkb is reading it: the pages are reused instead
+        pass  # another hlkb is reading it: the pages are reused instead
     return "rebuilt"
 
 
@@ -254,12 +260,15 @@ def prepare(conn: sqlite3.Connection, path: Path) -> str:
         app_id, version, tables = _header(conn)
     if app_id != APPLICATION_ID:
         if version == 1 and {"files", "records", "fts"} <= tables:
-            pass   # a development index from before application_id: ours, rebuild below
+            pass  # a development index from before application_id: ours, rebuild below
         else:
             raise IndexFileError("is an SQLite database but not an hlkb index; choose another --db", shown)
     if version > SCHEMA_VERSION:
-        raise IndexFileError(f"was written by a newer hlkb (index schema {version}, this hlkb reads up "
-                             f"to {SCHEMA_VERSION}); upgrade hlkb or use another --db", shown)
+        raise IndexFileError(
+            f"was written by a newer hlkb (index schema {version}, this hlkb reads up "
+            f"to {SCHEMA_VERSION}); upgrade hlkb or use another --db",
+            shown,
+        )
     if version == SCHEMA_VERSION:
         return "ok"
     steps = []

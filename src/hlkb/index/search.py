@@ -42,8 +42,10 @@ CLAIM_TABLE = "hlkb_claims"
 
 # ------------------------------------------------------------------ filters ---
 
+
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
 
 def filter_sql(filters: Filters, kinds=None) -> tuple[list[str], list]:
     """SQL conditions over ``r`` (records) and ``f`` (files) for the filters."""
@@ -55,8 +57,10 @@ def filter_sql(filters: Filters, kinds=None) -> tuple[list[str], list]:
         args.extend(kinds)
     for tag in filters.tags:
         # a note's tags apply to all its records; "a" also matches nested "a/b"
-        where.append("EXISTS (SELECT 1 FROM tags t WHERE t.file_id = f.id AND "
-                     "(t.rid IS NULL OR t.rid = r.rid) AND (t.tag = ? OR t.tag LIKE ? ESCAPE '\\'))")
+        where.append(
+            "EXISTS (SELECT 1 FROM tags t WHERE t.file_id = f.id AND "
+            "(t.rid IS NULL OR t.rid = r.rid) AND (t.tag = ? OR t.tag LIKE ? ESCAPE '\\'))"
+        )
         args.extend([tag, _like_escape(tag) + "/%"])
     if filters.author:
         where.append("f.author LIKE ? ESCAPE '\\'")
@@ -83,12 +87,15 @@ def filter_sql(filters: Filters, kinds=None) -> tuple[list[str], list]:
         args.append(filters.until)
     return where, args
 
+
 # ------------------------------------------------------------------ hits ---
+
 
 @dataclass
 class Hit:
     """One search hit: a record, best first. For a note hit, ``rows`` are the rids of its
     own rows that match (its row, parts) or, when ``across``, of the rows holding the words."""
+
     rid: int
     kind: str
     score: float
@@ -99,8 +106,9 @@ class Hit:
     length: int = 0
     rows: list[int] = field(default_factory=list)
     across: bool = False
-    passage: int | None = None     # claims: the rid of the row that holds them
+    passage: int | None = None  # claims: the rid of the row that holds them
     file_id: int = 0
+
 
 def _has_and(node) -> bool:
     if isinstance(node, And):
@@ -111,6 +119,7 @@ def _has_and(node) -> bool:
         return _has_and(node.positive)
     return False
 
+
 def _fts_rows_of(conn, file_ids: set[int]) -> set[int]:
     """Every full-text row (records but claims, parts) of these notes."""
     out: set[int] = set()
@@ -119,30 +128,53 @@ def _fts_rows_of(conn, file_ids: set[int]) -> set[int]:
         if not row or row[0] is None:
             continue
         lo, hi = row
-        out.update(r for (r,) in conn.execute(
-            "SELECT rid FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
-            "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi, lo, hi)))
+        out.update(
+            r
+            for (r,) in conn.execute(
+                "SELECT rid FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
+                "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?",
+                (lo, hi, lo, hi),
+            )
+        )
     return out
 
+
 def evaluate(index: Index, parsed: ParsedQuery) -> Evaluation:
-    return Evaluation.run(index.conn, parsed, lambda fids: _fts_rows_of(index.conn, fids), FileMap(index.conn),
-                          db_path=str(index.db))
+    return Evaluation.run(
+        index.conn, parsed, lambda fids: _fts_rows_of(index.conn, fids), FileMap(index.conn), db_path=str(index.db)
+    )
+
 
 def _rows_meta(conn, rids, cond: str, args: list) -> list[tuple]:
     """(rid, file_id, id, kind, pos, len, path, line, passage, passes the filters) of the
     records among ``rids``, in one query."""
     rids = list(rids)
     out: list[tuple] = []
-    sql = (f"SELECT r.rid, r.file_id, r.id, r.kind, r.pos, r.len, f.path, r.line, r.passage, ({cond or '1'}) "
-           f"FROM {RECORDS_JOIN} WHERE r.rid IN (SELECT value FROM json_each(?))")
+    sql = (
+        f"SELECT r.rid, r.file_id, r.id, r.kind, r.pos, r.len, f.path, r.line, r.passage, ({cond or '1'}) "
+        f"FROM {RECORDS_JOIN} WHERE r.rid IN (SELECT value FROM json_each(?))"
+    )
     for i in range(0, len(rids), 50_000):
-        out.extend(conn.execute(sql, list(args) + [json.dumps(rids[i:i + 50_000])]))
+        out.extend(conn.execute(sql, list(args) + [json.dumps(rids[i : i + 50_000])]))
     return out
+
 
 def _hit(row, score: float, **fields) -> Hit:
     rid, file_id, rec_id, kind, pos, length, path, line, passage, _ok = row
-    return Hit(rid, kind, score, rec_id, path, line, pos, length, file_id=file_id,
-               passage=passage if kind == "claim" else None, **fields)
+    return Hit(
+        rid,
+        kind,
+        score,
+        rec_id,
+        path,
+        line,
+        pos,
+        length,
+        file_id=file_id,
+        passage=passage if kind == "claim" else None,
+        **fields,
+    )
+
 
 def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluation | None = None) -> list[Hit]:
     """Every hit of the query that passes the filters, best first (not yet limited)."""
@@ -167,8 +199,9 @@ def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluatio
                 hits[rid] = _hit(row, ev.row_score(rid))
     if len(own) + len(hits) < len(rows):
         chunk = json.dumps(sorted(rows))
-        for rid, fid in conn.execute("SELECT rid, file_id FROM parts WHERE rid IN (SELECT value FROM json_each(?))",
-                                     (chunk,)):
+        for rid, fid in conn.execute(
+            "SELECT rid, file_id FROM parts WHERE rid IN (SELECT value FROM json_each(?))", (chunk,)
+        ):
             own.setdefault(fid, []).append(rid)
     if "note" in kinds:
         across: set[int] = set()
@@ -176,8 +209,13 @@ def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluatio
             across = ev.notes() - own.keys() - with_passage
         missing = (set(own) | across) - set(note_row)
         if missing:
-            lo = [r for (r,) in conn.execute("SELECT rid_lo FROM files WHERE id IN (SELECT value FROM json_each(?))",
-                                             (json.dumps(sorted(missing)),))]
+            lo = [
+                r
+                for (r,) in conn.execute(
+                    "SELECT rid_lo FROM files WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(missing)),),
+                )
+            ]
             for row in _rows_meta(conn, lo, cond, args):
                 note_row[row[1]] = row
         for fid, rids in own.items():
@@ -188,8 +226,9 @@ def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluatio
         for fid in across:
             row = note_row.get(fid)
             if row is not None and row[9]:
-                hits[row[0]] = _hit(row, ACROSS_WEIGHT * ev.note_score(fid), rows=sorted(ev.holding_rows(fid)),
-                                    across=True)
+                hits[row[0]] = _hit(
+                    row, ACROSS_WEIGHT * ev.note_score(fid), rows=sorted(ev.holding_rows(fid)), across=True
+                )
     if "claim" in kinds:
         found = {h.rid: h for h in claim_hits(index, parsed, ev, rows_hint=None)}
         for row in _rows_meta(conn, found, cond, args):
@@ -199,12 +238,17 @@ def find_hits(index: Index, parsed: ParsedQuery, filters: Filters, ev: Evaluatio
     out.sort(key=lambda h: (-h.score, h.path, h.line, h.rid))
     return out
 
+
 # ------------------------------------------------------------------ claims ---
 
+
 def _claim_fts(conn) -> None:
-    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{CLAIM_TABLE} USING fts5(title, body, note, meta, "
-                 "tag, author, tokenize = 'unicode61 remove_diacritics 2')")
+    conn.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{CLAIM_TABLE} USING fts5(title, body, note, meta, "
+        "tag, author, tokenize = 'unicode61 remove_diacritics 2')"
+    )
     conn.execute(f"DELETE FROM temp.{CLAIM_TABLE}")
+
 
 def claim_hits(index: Index, parsed: ParsedQuery, ev: Evaluation, rows_hint: set[int] | None) -> list[Hit]:
     """Claims matching the query, found through their passages: the claims of the rows the
@@ -218,7 +262,9 @@ def claim_hits(index: Index, parsed: ParsedQuery, ev: Evaluation, rows_hint: set
         return []
     candidates = conn.execute(
         "SELECT rid, file_id, pos, len, passage FROM records WHERE kind = 'claim' AND passage IN "
-        "(SELECT value FROM json_each(?))", (json.dumps(sorted(holders)),)).fetchall()
+        "(SELECT value FROM json_each(?))",
+        (json.dumps(sorted(holders)),),
+    ).fetchall()
     if not candidates:
         return []
     texts = Texts(conn)
@@ -232,17 +278,27 @@ def claim_hits(index: Index, parsed: ParsedQuery, ev: Evaluation, rows_hint: set
         rows.append((rid, "", fold_for_index(rec.get("text") or ""), "", fold_for_index(meta), "", ""))
         by_note.setdefault(fid, set()).add(rid)
         passage_of[rid] = passage
-    conn.executemany(f"INSERT INTO temp.{CLAIM_TABLE}(rowid, title, body, note, meta, tag, author) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    claims_ev = Evaluation.run(conn, parsed, lambda fids: set().union(*(by_note.get(f, set()) for f in fids)),
-                               ev.files, table=CLAIM_TABLE, note_results=ev.results, db_path=str(index.db))
+    conn.executemany(
+        f"INSERT INTO temp.{CLAIM_TABLE}(rowid, title, body, note, meta, tag, author) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    claims_ev = Evaluation.run(
+        conn,
+        parsed,
+        lambda fids: set().union(*(by_note.get(f, set()) for f in fids)),
+        ev.files,
+        table=CLAIM_TABLE,
+        note_results=ev.results,
+        db_path=str(index.db),
+    )
     found = claims_ev.rows()
-    return [Hit(rid, "claim", claims_ev.row_score(rid), passage=passage_of[rid]) for rid in found
-            if rid in passage_of]
+    return [Hit(rid, "claim", claims_ev.row_score(rid), passage=passage_of[rid]) for rid in found if rid in passage_of]
+
 
 def _claim_record(texts: Texts, file_id: int, pos: int, length: int) -> dict:
 
     return json.loads(record_text("claim", "", "", texts.piece(file_id, pos, length)))
+
 
 def claims_in_passages(index: Index, parsed: ParsedQuery, ev: Evaluation, passages: set[int]) -> dict[int, list[str]]:
     """passage rid -> ids of its claims that match the query (to mark them in the passage)."""
@@ -250,13 +306,19 @@ def claims_in_passages(index: Index, parsed: ParsedQuery, ev: Evaluation, passag
     hits = claim_hits(index, parsed, ev, rows_hint=passages)
     if not hits:
         return out
-    ids = dict(index.conn.execute("SELECT rid, id FROM records WHERE rid IN (SELECT value FROM json_each(?))",
-                                  (json.dumps([h.rid for h in hits]),)).fetchall())
+    ids = dict(
+        index.conn.execute(
+            "SELECT rid, id FROM records WHERE rid IN (SELECT value FROM json_each(?))",
+            (json.dumps([h.rid for h in hits]),),
+        ).fetchall()
+    )
     for hit in sorted(hits, key=lambda h: h.rid):
         out.setdefault(hit.passage, []).append(ids.get(hit.rid, ""))
     return out
 
+
 # ------------------------------------------------------------------ records of hits ---
+
 
 def _passage_ids(conn, rids: set[int]) -> dict[int, str]:
     """rid of a passage (a record, a part, a note's row) -> the id shown as its passage_id
@@ -264,11 +326,16 @@ def _passage_ids(conn, rids: set[int]) -> dict[int, str]:
     rids = list(rids)
     if not rids:
         return {}
-    out: dict[int, str] = dict(conn.execute(
-        "SELECT rid, id FROM records WHERE rid IN (SELECT value FROM json_each(?)) "
-        "UNION ALL SELECT p.rid, f.note_id FROM parts p JOIN files f ON f.id = p.file_id "
-        "WHERE p.rid IN (SELECT value FROM json_each(?))", (json.dumps(rids), json.dumps(rids))).fetchall())
+    out: dict[int, str] = dict(
+        conn.execute(
+            "SELECT rid, id FROM records WHERE rid IN (SELECT value FROM json_each(?)) "
+            "UNION ALL SELECT p.rid, f.note_id FROM parts p JOIN files f ON f.id = p.file_id "
+            "WHERE p.rid IN (SELECT value FROM json_each(?))",
+            (json.dumps(rids), json.dumps(rids)),
+        ).fetchall()
+    )
     return out
+
 
 def _row_line(texts: Texts, rid: int, terms, conn) -> int:
     """The line a row's match is on: a part's line holding the first term, a record's line."""
@@ -277,9 +344,10 @@ def _row_line(texts: Texts, rid: int, terms, conn) -> int:
         line, _end, piece = got
         span = first_span(piece.get("text") or "", terms)
         # a part without the words is in the hit only through a title:/author:/tag: match
-        return line + piece["text"][:span[0]].count("\n") if span else 0
+        return line + piece["text"][: span[0]].count("\n") if span else 0
     row = conn.execute("SELECT line FROM records WHERE rid = ?", (rid,)).fetchone()
     return row[0] if row else 0
+
 
 def hit_extras(index: Index, hit: Hit, terms, texts: Texts, passage_ids: dict[int, str]) -> dict:
     """The fields a hit adds to its record: ``passage_id`` (claims), ``match_lines`` (notes)."""
@@ -290,6 +358,7 @@ def hit_extras(index: Index, hit: Hit, terms, texts: Texts, passage_ids: dict[in
         return {"match_lines": sorted(lines or {hit.line})}
     return {}
 
+
 def _hit_records(index: Index, query: str | None, filters: Filters | None):
     """(hits, parsed query) or (None, None) for a listing."""
 
@@ -299,8 +368,9 @@ def _hit_records(index: Index, query: str | None, filters: Filters | None):
     parsed = parse_query(query)
     hits = find_hits(index, parsed, filters)
     if filters.limit:
-        hits = hits[:int(filters.limit)]
+        hits = hits[: int(filters.limit)]
     return hits, parsed
+
 
 # hits whose texts are read file by file before being given back ranked: one decompression
 # per file for up to this many hits, and their texts (~0.7 KB each) held meanwhile
@@ -314,15 +384,15 @@ def _texts_of_hits(index: Index, hits: list[Hit], terms) -> Iterator[tuple[Hit, 
     texts = Texts(index.conn, keep=64)
     passage_ids = _passage_ids(index.conn, {h.passage for h in hits if h.passage is not None})
     for start in range(0, len(hits), HITS_CHUNK):
-        chunk = hits[start:start + HITS_CHUNK]
+        chunk = hits[start : start + HITS_CHUNK]
         got: dict[int, str] = {}
         for hit in sorted(chunk, key=lambda h: (h.file_id, h.pos)):
             got[hit.rid] = texts.record_text(hit.file_id, hit.rec_id, hit.kind, hit.pos, hit.length, hit.path)
         for hit in chunk:
             yield hit, got[hit.rid], hit_extras(index, hit, terms, texts, passage_ids)
 
-def search(index: Index, query: str | None, filters: Filters | None = None,
-           snippets: bool = True) -> Iterator[dict]:
+
+def search(index: Index, query: str | None, filters: Filters | None = None, snippets: bool = True) -> Iterator[dict]:
     """Records matching ``query`` and ``filters``, best first (query None/"" = all records,
     claims included, in path/file order). Hits for a query carry ``rank`` (relevance,
     higher is better; never ``score``, which is a pair's alignment confidence), a claim
@@ -343,6 +413,7 @@ def search(index: Index, query: str | None, filters: Filters | None = None,
             rec["snippet"] = snippet_for(index, hit, rec, parsed.terms, texts)
         yield rec
 
+
 def search_json(index: Index, query: str | None, filters: Filters | None = None) -> Iterator[str]:
     """``search(..., snippets=False)`` as JSON texts, each exactly ``output.dumps`` of the
     record: the stored text with the hit's fields appended, without decoding and
@@ -360,7 +431,9 @@ def search_json(index: Index, query: str | None, filters: Filters | None = None)
         tail = "".join(f", {dumps(k)}: {dumps(v)}" for k, v in extras.items())
         yield f'{text[:-1]}{tail}, "rank": {round(hit.score, 4)!r}}}'
 
+
 # ------------------------------------------------------------------ snippets ---
+
 
 def _term_pattern(terms: list[tuple[str, bool]]) -> re.Pattern | None:
     alts = []
@@ -381,12 +454,14 @@ def _term_pattern(terms: list[tuple[str, bool]]) -> re.Pattern | None:
     alts.sort(key=len, reverse=True)
     return re.compile("|".join(alts))
 
+
 def match_spans(text: str, terms: list[tuple[str, bool]]) -> list[tuple[int, int]]:
     """(start, end) of every query term in ``text`` (folded the way the index folds it)."""
     pattern = _term_pattern(terms)
     if pattern is None or not text:
         return []
     return [m.span() for m in pattern.finditer(fold_same_length(text)) if m.end() > m.start()]
+
 
 def first_span(text: str, terms: list[tuple[str, bool]]) -> tuple[int, int] | None:
     """(start, end) of the first query term in ``text``, or None (cheaper than match_spans)."""
@@ -396,8 +471,10 @@ def first_span(text: str, terms: list[tuple[str, bool]]) -> tuple[int, int] | No
     m = pattern.search(fold_same_length(text))
     return m.span() if m else None
 
+
 def _is_wide(ch: str) -> bool:
     return ord(ch) >= 0x2E80
+
 
 def window(text: str, span: tuple[int, int] | None, width: int, measure: Callable[[str], int] = len) -> tuple[int, int]:
     """(start, end) of the part of ``text`` to show in ``width`` (as ``measure`` counts:
@@ -410,7 +487,7 @@ def window(text: str, span: tuple[int, int] | None, width: int, measure: Callabl
     if span is not None:
         start = span[0]
         room = budget // 3
-        while start > 0 and measure(text[start - 1:span[0]]) <= room:
+        while start > 0 and measure(text[start - 1 : span[0]]) <= room:
             start -= 1
         if start > 0:
             cut = start
@@ -427,8 +504,9 @@ def window(text: str, span: tuple[int, int] | None, width: int, measure: Callabl
         end += 1
     if end < len(text):
         back = end
-        while back > start + budget // 2 and not (text[back].isspace() or _is_wide(text[back])
-                                                  or _is_wide(text[back - 1])):
+        while back > start + budget // 2 and not (
+            text[back].isspace() or _is_wide(text[back]) or _is_wide(text[back - 1])
+        ):
             back -= 1
         if back > start + budget // 2:
             end = back
@@ -438,6 +516,7 @@ def window(text: str, span: tuple[int, int] | None, width: int, measure: Callabl
         end -= 1
     return start, end
 
+
 def excerpt(text: str, span: tuple[int, int] | None, width: int, measure: Callable[[str], int] = len) -> str:
     """The part of ``text`` that ``window`` chooses, with ``…`` where it was cut."""
     start, end = window(text, span, width, measure)
@@ -445,8 +524,10 @@ def excerpt(text: str, span: tuple[int, int] | None, width: int, measure: Callab
         return text
     return ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
 
+
 def flat(text: str | None) -> str:
     return " ".join(text.split()) if text and len(text) < 1_000_000 else (text or "")
+
 
 def row_text(index: Index, rid: int, rec: dict | None, texts: Texts) -> list[tuple[int, str, str]]:
     """(line, label, plain text) pieces of a row that a snippet can show: a highlight's
@@ -486,14 +567,17 @@ def row_text(index: Index, rid: int, rec: dict | None, texts: Texts) -> list[tup
         return out
     return []
 
+
 def record_of(index: Index, rid: int, texts: Texts) -> dict | None:
     """The record with this rid (None for a part)."""
-    row = index.conn.execute(f"SELECT r.file_id, r.id, r.kind, r.pos, r.len, f.path FROM {RECORDS_JOIN} "
-                             "WHERE r.rid = ?", (rid,)).fetchone()
+    row = index.conn.execute(
+        f"SELECT r.file_id, r.id, r.kind, r.pos, r.len, f.path FROM {RECORDS_JOIN} WHERE r.rid = ?", (rid,)
+    ).fetchone()
     if row is None:
         return None
     file_id, rec_id, kind, pos, length, path = row
     return json.loads(texts.record_text(file_id, rec_id, kind, pos, length, path))
+
 
 def best_piece(pieces: list[tuple[int, str, str]], terms) -> tuple[tuple[int, str, str], tuple[int, int] | None] | None:
     """The piece with the first match (the first piece if none matches)."""
@@ -502,6 +586,7 @@ def best_piece(pieces: list[tuple[int, str, str]], terms) -> tuple[tuple[int, st
         if span is not None:
             return piece, span
     return (pieces[0], None) if pieces else None
+
 
 def snippet_for(index: Index, hit: Hit, rec: dict, terms, texts: Texts, width: int = SNIPPET_CHARS) -> str:
     """An excerpt of the hit's ORIGINAL text around its first match (whole if short)."""

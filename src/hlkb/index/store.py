@@ -29,7 +29,7 @@ LOCK_WAIT_SECONDS = 30.0
 class Index:
     """An open index: ``vault`` (absolute), ``db`` (the file), ``conn`` (sqlite3)."""
 
-    read_only = False   # opened read-only (this user cannot write it): reads work, refreshes do not
+    read_only = False  # opened read-only (this user cannot write it): reads work, refreshes do not
 
     def __init__(self, vault: Path, db: Path, conn: sqlite3.Connection):
         self.vault = vault
@@ -58,8 +58,9 @@ class Index:
         if self._lock_fd is not None:
             return
         if self.read_only:
-            raise InputError("the index is read-only here (no permission to write it); it cannot be "
-                             "updated", str(self.db))
+            raise InputError(
+                "the index is read-only here (no permission to write it); it cannot be updated", str(self.db)
+            )
         lock_path = str(self.db) + ".lock"
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -76,8 +77,9 @@ class Index:
                     raise InputError(f"cannot lock the index: {exc.strerror or exc}", lock_path) from None
                 if time.monotonic() >= deadline:
                     os.close(fd)
-                    raise IndexBusyError("the index is busy: another hlkb is updating it; try again "
-                                         "when it has finished", str(self.db)) from None
+                    raise IndexBusyError(
+                        "the index is busy: another hlkb is updating it; try again when it has finished", str(self.db)
+                    ) from None
                 time.sleep(0.1)
         self._lock_fd = fd
 
@@ -90,6 +92,7 @@ class Index:
             finally:
                 os.close(self._lock_fd)
                 self._lock_fd = None
+
 
 def connect(db: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(db), timeout=30.0, isolation_level=None, check_same_thread=False)
@@ -109,6 +112,7 @@ def connect(db: Path) -> sqlite3.Connection:
         raise schema.IndexFileError(f"cannot open the index ({exc}); choose another --db", str(db)) from None
     return conn
 
+
 def _enable_wal(conn: sqlite3.Connection, wait: float = LOCK_WAIT_SECONDS) -> None:
     """Switch to WAL (readers never wait for the writer). On a new file this needs an
     exclusive lock, and SQLite answers "database is locked" at once rather than waiting
@@ -122,6 +126,7 @@ def _enable_wal(conn: sqlite3.Connection, wait: float = LOCK_WAIT_SECONDS) -> No
             if not ("locked" in str(exc) or "busy" in str(exc)) or time.monotonic() >= deadline:
                 raise
             time.sleep(0.02)
+
 
 def open_index(vault: Path, db: Path | None = None) -> Index:
     """Open (creating folder and file if needed) the index of ``vault``; an Index context manager."""
@@ -147,19 +152,25 @@ def open_index(vault: Path, db: Path | None = None) -> Index:
         schema.prepare(conn, db)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise schema.IndexFileError(f"the index is damaged ({exc}); rebuild it with `hlkb index --full` "
-                                    "after removing it", str(db)) from None
+        raise schema.IndexFileError(
+            f"the index is damaged ({exc}); rebuild it with `hlkb index --full` after removing it", str(db)
+        ) from None
     except BaseException:
         conn.close()
         raise
     return Index(vault, db, conn)
 
+
 # ---------------------------------------------------------------- writing ---
 
-FTS_INSERT = ("INSERT INTO fts(rowid, " + ", ".join(schema.FTS_COLUMNS) + ") VALUES (?"
-              + ", ?" * len(schema.FTS_COLUMNS) + ")")
-RECORD_INSERT = ('INSERT INTO records(rid, file_id, id, kind, line, lang, pos, len, passage, source, "check", '
-                 "attribution, counterpart) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+FTS_INSERT = (
+    "INSERT INTO fts(rowid, " + ", ".join(schema.FTS_COLUMNS) + ") VALUES (?" + ", ?" * len(schema.FTS_COLUMNS) + ")"
+)
+RECORD_INSERT = (
+    'INSERT INTO records(rid, file_id, id, kind, line, lang, pos, len, passage, source, "check", '
+    "attribution, counterpart) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
 
 class FtsSource:
     """``hlkb_fts(kind, z, pos, len, column)``: a row's folded FTS column, recomputed from
@@ -184,13 +195,16 @@ class FtsSource:
             self._columns, self._row_key = r.folded_columns(kind, rec), row_key
         return self._columns[column]
 
+
 def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("hlkb_fts", 5, FtsSource(), deterministic=True)
+
 
 def file_rids(conn: sqlite3.Connection, file_id: int) -> tuple[int, int] | None:
     """(rid_lo, rid_hi) of a file's block of rows, or None if it has none."""
     row = conn.execute("SELECT rid_lo, rid_hi FROM files WHERE id = ?", (file_id,)).fetchone()
     return (row[0], row[1]) if row and row[0] is not None else None
+
 
 def delete_file_records(conn: sqlite3.Connection, file_id: int) -> int:
     """Remove a file's rows; returns how many records went."""
@@ -200,8 +214,11 @@ def delete_file_records(conn: sqlite3.Connection, file_id: int) -> int:
         lo, hi = block
         # FTS5 reads each row's columns back through fts_source to delete them: first, while
         # the stored text is still there
-        rids = conn.execute("SELECT rid FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
-                            "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi, lo, hi)).fetchall()
+        rids = conn.execute(
+            "SELECT rid FROM records WHERE rid BETWEEN ? AND ? AND kind != 'claim' "
+            "UNION ALL SELECT rid FROM parts WHERE rid BETWEEN ? AND ?",
+            (lo, hi, lo, hi),
+        ).fetchall()
         conn.executemany("DELETE FROM fts WHERE rowid = ?", rids)
         deleted = conn.execute("DELETE FROM records WHERE rid BETWEEN ? AND ?", (lo, hi)).rowcount
         conn.execute("DELETE FROM parts WHERE rid BETWEEN ? AND ?", (lo, hi))
@@ -211,10 +228,12 @@ def delete_file_records(conn: sqlite3.Connection, file_id: int) -> int:
     conn.execute("DELETE FROM fields WHERE file_id = ?", (file_id,))
     return deleted
 
+
 def delete_file(conn: sqlite3.Connection, file_id: int) -> int:
     deleted = delete_file_records(conn, file_id)
     conn.execute("DELETE FROM files WHERE id = ?", (file_id,))
     return deleted
+
 
 def clear_content(conn: sqlite3.Connection) -> None:
     """Empty the index but keep the files (call inside a transaction): every file is
@@ -226,6 +245,7 @@ def clear_content(conn: sqlite3.Connection) -> None:
         conn.execute(f"DELETE FROM {table}")
     conn.execute("UPDATE files SET hash = '', mtime_ns = -1, rid_lo = NULL, rid_hi = NULL")
 
+
 class Writer:
     """Writes FileRows; call inside a transaction. Each file's rows get the next free block
     of rids (the lock makes this the only writer)."""
@@ -235,21 +255,40 @@ class Writer:
         self.records_written = 0
         self.records_deleted = 0
         # both maxima are one B-tree descent (rowid tables)
-        self.next_rid = (conn.execute("SELECT max(coalesce((SELECT max(rid) FROM records), 0), "
-                                      "coalesce((SELECT max(rid) FROM parts), 0))").fetchone()[0] or 0) + 1
+        self.next_rid = (
+            conn.execute(
+                "SELECT max(coalesce((SELECT max(rid) FROM records), 0), coalesce((SELECT max(rid) FROM parts), 0))"
+            ).fetchone()[0]
+            or 0
+        ) + 1
 
     def write(self, rows, file_id: int | None) -> int:
         conn = self.conn
-        values = (rows.rel, rows.size, rows.mtime_ns, rows.hash, rows.note_id, rows.error, rows.title,
-                  rows.author, rows.category, rows.date)
+        values = (
+            rows.rel,
+            rows.size,
+            rows.mtime_ns,
+            rows.hash,
+            rows.note_id,
+            rows.error,
+            rows.title,
+            rows.author,
+            rows.category,
+            rows.date,
+        )
         if file_id is not None:
             self.records_deleted += delete_file_records(conn, file_id)
-            conn.execute("UPDATE files SET path=?, size=?, mtime_ns=?, hash=?, note_id=?, error=?, title=?, "
-                         "author=?, category=?, date=? WHERE id=?", values + (file_id,))
+            conn.execute(
+                "UPDATE files SET path=?, size=?, mtime_ns=?, hash=?, note_id=?, error=?, title=?, "
+                "author=?, category=?, date=? WHERE id=?",
+                values + (file_id,),
+            )
         else:
             file_id = conn.execute(
                 "INSERT INTO files(path, size, mtime_ns, hash, note_id, error, title, author, category, date) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", values).lastrowid
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            ).lastrowid
         if not rows.records:
             return file_id
         base = self.next_rid
@@ -258,23 +297,41 @@ class Writer:
         self.records_written += len(rows.records)
         conn.execute("UPDATE files SET rid_lo = ?, rid_hi = ? WHERE id = ?", (base, base + count - 1, file_id))
         conn.execute("INSERT INTO texts(file_id, z) VALUES (?, ?)", (file_id, rows.text))
-        conn.executemany(RECORD_INSERT, [
-            (base + seq, file_id, rid, kind, line, lang, pos, length, None if passage is None else base + passage,
-             source, check, attribution, counterpart)
-            for seq, rid, kind, line, lang, pos, length, passage, source, check, attribution, counterpart
-            in rows.records])
+        conn.executemany(
+            RECORD_INSERT,
+            [
+                (
+                    base + seq,
+                    file_id,
+                    rid,
+                    kind,
+                    line,
+                    lang,
+                    pos,
+                    length,
+                    None if passage is None else base + passage,
+                    source,
+                    check,
+                    attribution,
+                    counterpart,
+                )
+                for seq, rid, kind, line, lang, pos, length, passage, source, check, attribution, counterpart in rows.records
+            ],
+        )
         if rows.parts:
-            conn.executemany("INSERT INTO parts(rid, file_id, line, end_line, pos, len) VALUES (?, ?, ?, ?, ?, ?)",
-                             [(base + seq, file_id, line, end, pos, length)
-                              for seq, line, end, pos, length in rows.parts])
+            conn.executemany(
+                "INSERT INTO parts(rid, file_id, line, end_line, pos, len) VALUES (?, ?, ?, ?, ?, ?)",
+                [(base + seq, file_id, line, end, pos, length) for seq, line, end, pos, length in rows.parts],
+            )
         conn.executemany(FTS_INSERT, [(base + row[0],) + row[1:] for row in rows.fts])
         tag_rows = [(file_id, None, t) for t in rows.note_tags]
         tag_rows += [(file_id, base + seq, t) for seq, t in rows.record_tags]
         if tag_rows:
             conn.executemany("INSERT INTO tags(file_id, rid, tag) VALUES (?, ?, ?)", tag_rows)
         if rows.fields:
-            conn.executemany("INSERT INTO fields(file_id, key, value) VALUES (?, ?, ?)",
-                             [(file_id, k, v) for k, v in rows.fields])
+            conn.executemany(
+                "INSERT INTO fields(file_id, key, value) VALUES (?, ?, ?)", [(file_id, k, v) for k, v in rows.fields]
+            )
         return file_id
 
     def rename(self, file_id: int, old_rel: str, new_rel: str, size: int, mtime_ns: int) -> None:
@@ -289,10 +346,18 @@ class Writer:
             return
         data = r.unpack(got[0])
         lo, hi = file_rids(conn, file_id) or (0, -1)
-        spans = [("r", rid, pos, length) for rid, pos, length in
-                 conn.execute("SELECT rid, pos, len FROM records WHERE rid BETWEEN ? AND ? ORDER BY pos", (lo, hi))]
-        spans += [("p", rid, pos, length) for rid, pos, length in
-                  conn.execute("SELECT rid, pos, len FROM parts WHERE rid BETWEEN ? AND ? ORDER BY pos", (lo, hi))]
+        spans = [
+            ("r", rid, pos, length)
+            for rid, pos, length in conn.execute(
+                "SELECT rid, pos, len FROM records WHERE rid BETWEEN ? AND ? ORDER BY pos", (lo, hi)
+            )
+        ]
+        spans += [
+            ("p", rid, pos, length)
+            for rid, pos, length in conn.execute(
+                "SELECT rid, pos, len FROM parts WHERE rid BETWEEN ? AND ? ORDER BY pos", (lo, hi)
+            )
+        ]
         pieces = [r.piece_at(data, pos, length) for _t, _rid, pos, length in spans]
         whole = [i for i, (t, *_rest) in enumerate(spans) if t == "r" and pieces[i].startswith("{")]
         if not whole:
@@ -304,12 +369,15 @@ class Writer:
         z, new_spans = r.pack(pieces)
         conn.execute("UPDATE texts SET z = ? WHERE file_id = ?", (z, file_id))
         for (t, rid, _pos, _len), (pos, length) in zip(spans, new_spans):
-            conn.execute(f"UPDATE {'records' if t == 'r' else 'parts'} SET pos = ?, len = ? WHERE rid = ?",
-                         (pos, length, rid))
+            conn.execute(
+                f"UPDATE {'records' if t == 'r' else 'parts'} SET pos = ?, len = ? WHERE rid = ?", (pos, length, rid)
+            )
+
 
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
+
 
 def set_meta(conn: sqlite3.Connection, key: str, value: str | None) -> None:
     """Call inside a transaction; None removes the key."""
@@ -317,6 +385,7 @@ def set_meta(conn: sqlite3.Connection, key: str, value: str | None) -> None:
         conn.execute("DELETE FROM meta WHERE key = ?", (key,))
     else:
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
 
 @contextmanager
 def transaction(conn: sqlite3.Connection):

@@ -33,9 +33,16 @@ def _walker(root: str, on_error, seen_dirs: set[str], follow_links: bool) -> Vau
 
     Its rules are the vault's; only the loop over the top level differs here (the split
     below), because a forked half must report and count exactly what the serial walk would."""
-    return VaultWalker(root, on_error, seen_dirs, follow_links,
-                       on_temp_file=lambda path: sweep_one(path, on_error),
-                       outside_hint="`hlkb index --follow-links` indexes such links", stat_files=True)
+    return VaultWalker(
+        root,
+        on_error,
+        seen_dirs,
+        follow_links,
+        on_temp_file=lambda path: sweep_one(path, on_error),
+        outside_hint="`hlkb index --follow-links` indexes such links",
+        stat_files=True,
+    )
+
 
 class _ChildFolder:
     """One top-level folder walked by the child, as sent: its relative paths joined by NUL
@@ -55,8 +62,11 @@ class _ChildFolder:
         sizes.frombytes(self.sizes)
         mtimes.frombytes(self.mtimes)
         prefix = root + os.sep
-        return [(prefix + (name_from_text(rel) if "\\" in rel else rel), rel, size, mtime)
-                for rel, size, mtime in zip(rels, sizes, mtimes)]
+        return [
+            (prefix + (name_from_text(rel) if "\\" in rel else rel), rel, size, mtime)
+            for rel, size, mtime in zip(rels, sizes, mtimes)
+        ]
+
 
 class Scan:
     """The result of a walk: ``files`` (entries in walk order) and ``digest()`` (equal to
@@ -65,7 +75,7 @@ class Scan:
 
     def __init__(self, root: str, parts: list, links_skipped: int = 0):
         self._root = root
-        self._parts = parts        # in walk order: lists of entries and _ChildFolder
+        self._parts = parts  # in walk order: lists of entries and _ChildFolder
         self._files: list[Entry] | None = None
         self.links_skipped = links_skipped
 
@@ -85,10 +95,12 @@ class Scan:
 
     def digest(self) -> str:
         packs = [(p.rels, p.sizes, p.mtimes) if isinstance(p, _ChildFolder) else _pack(p) for p in self._parts]
-        packs = [pk for pk in packs if pk[1]]     # an empty part adds nothing, not even a NUL
+        packs = [pk for pk in packs if pk[1]]  # an empty part adds nothing, not even a NUL
         # the same bytes scan_digest hashes: all paths NUL-joined, then sizes, then mtimes
-        return _digest(b"\0".join(pk[0] for pk in packs), b"".join(pk[1] for pk in packs),
-                       b"".join(pk[2] for pk in packs))
+        return _digest(
+            b"\0".join(pk[0] for pk in packs), b"".join(pk[1] for pk in packs), b"".join(pk[2] for pk in packs)
+        )
+
 
 def scan(vault: Path | str, on_error, split: bool = False, follow_links: bool = False) -> Scan:
     """Walk the vault: every note file's (absolute path, vault-relative path, size,
@@ -104,9 +116,11 @@ def scan(vault: Path | str, on_error, split: bool = False, follow_links: bool = 
     walker.walk(root, "")
     return Scan(root, [walker.out], walker.links_skipped)
 
+
 def scan_vault(vault: Path | str, on_error, split: bool = False, follow_links: bool = False) -> list[Entry]:
     """``scan(...).files``."""
     return scan(vault, on_error, split, follow_links).files
+
 
 def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
     """The walk with the second half of the top-level folders walked by a forked child,
@@ -123,7 +137,7 @@ def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
         folders = [e.name for e in entries if not e.name.startswith(".") and _is_dir(e) and not _is_link(e)]
         if len(folders) < 2:
             return None
-        theirs = folders[len(folders) // 2:]
+        theirs = folders[len(folders) // 2 :]
         try:
             read_end, write_end = os.pipe()
         except OSError:
@@ -134,7 +148,7 @@ def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
             os.close(read_end)
             os.close(write_end)
             return None
-        if pid == 0:    # the child: walk its folders, send the result, exit at once
+        if pid == 0:  # the child: walk its folders, send the result, exit at once
             os.close(read_end)
             _child(root, theirs, write_end, follow_links)
         os.close(write_end)
@@ -147,7 +161,7 @@ def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
             def top_folder(name: str) -> None:
                 if name in given:
                     places.append((name, len(walker.out)))
-                else:   # the first half, and any top-level symlinked folder
+                else:  # the first half, and any top-level symlinked folder
                     walker.walk(root + os.sep + name, shown_name(name) + "/")
 
             walker.entries(fd, entries, root + os.sep, "", skip_dirs=top_folder)
@@ -161,7 +175,7 @@ def _scan_split(root: str, on_error, follow_links: bool = False) -> Scan | None:
         return None
     child_folders, child_errors, child_seen, child_links_skipped = received
     if not seen.isdisjoint(set(child_seen) - {os.path.realpath(root)}):
-        return None     # a folder reached from both halves: the serial walk decides which wins
+        return None  # a folder reached from both halves: the serial walk decides which wins
     parts: list = []
     done = 0
     for name, at in places:
@@ -181,11 +195,13 @@ def _is_dir(entry) -> bool:
     except OSError:
         return False
 
+
 def _is_link(entry) -> bool:
     try:
         return entry.is_symlink()
     except OSError:
         return False
+
 
 def _child(root: str, folders: list[str], write_end: int, follow_links: bool = False) -> None:
     """Runs in the forked child; never returns (os._exit: no atexit, no flushed buffers)."""
@@ -202,10 +218,11 @@ def _child(root: str, folders: list[str], write_end: int, follow_links: bool = F
         data = marshal.dumps((folders_sent, errors, sorted(seen), walker.links_skipped))
         view = memoryview(data)
         while view:
-            view = view[os.write(write_end, view):]
+            view = view[os.write(write_end, view) :]
         code = 0
     finally:
         os._exit(code)
+
 
 def _receive(read_end: int):
     chunks = []
@@ -217,7 +234,8 @@ def _receive(read_end: int):
     try:
         return marshal.loads(b"".join(chunks))
     except (EOFError, ValueError, TypeError):
-        return None     # the child died before sending everything
+        return None  # the child died before sending everything
+
 
 def scan_digest(files: list[tuple]) -> str:
     """A digest of (path, size, mtime) of every file, given as (..., rel, size, mtime_ns)
@@ -226,13 +244,17 @@ def scan_digest(files: list[tuple]) -> str:
     a line per file: at 100k files this is 20 ms, not 120."""
     return _digest(*_pack(files))
 
+
 def _pack(files: list[tuple]) -> tuple[bytes, bytes, bytes]:
     """(rel, size, mtime_ns), the last three of each tuple, as three byte strings: the
     paths NUL-joined (UTF-8, surrogateescape) and the sizes and mtimes as int64 arrays.
     What the digest hashes and what the child sends."""
-    return ("\0".join([f[-3] for f in files]).encode("utf-8", "surrogateescape"),
-            array("q", [f[-2] for f in files]).tobytes(),
-            array("q", [f[-1] for f in files]).tobytes())
+    return (
+        "\0".join([f[-3] for f in files]).encode("utf-8", "surrogateescape"),
+        array("q", [f[-2] for f in files]).tobytes(),
+        array("q", [f[-1] for f in files]).tobytes(),
+    )
+
 
 def _digest(rels: bytes, sizes: bytes, mtimes: bytes) -> str:
     h = hashlib.blake2b(digest_size=16)
@@ -240,6 +262,7 @@ def _digest(rels: bytes, sizes: bytes, mtimes: bytes) -> str:
     h.update(sizes)
     h.update(mtimes)
     return h.hexdigest()
+
 
 # meta key: whether the vault's walk follows symlinks out of the vault ("1") or skips them
 FOLLOW_LINKS_KEY = "follow_links"

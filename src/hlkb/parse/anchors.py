@@ -30,38 +30,47 @@ _READWISE_BLOCK_ID = re.compile(r"^(?:rw(?:ID-)?(?P<rw>\d+)(?:-note)?|(?P<num>\d
 _PLUGIN_BLOCK_ID = re.compile(r"^(?:ref-\d+|rw\w+|hl-?\w+|\d{5,})$", re.IGNORECASE)
 _FOOTNOTE_REF = re.compile(r"[ \t]*\[\^[^\]\s]{1,40}\][ \t]*$")
 _COLOR = re.compile(r"[ \t]*%%[ \t]*Colou?r:[ \t]*(?P<color>[\w-]+)[ \t]*%%[ \t]*$", re.IGNORECASE)
-_OPEN_IN_READWISE = re.compile(r"[ \t]*\[(?:Open in Readwise|Readwise)\]\((?P<url>https?://readwise\.io/open/\d+)\)"
-                               r"[ \t]*$", re.IGNORECASE)
+_OPEN_IN_READWISE = re.compile(
+    r"[ \t]*\[(?:Open in Readwise|Readwise)\]\((?P<url>https?://readwise\.io/open/\d+)\)"
+    r"[ \t]*$",
+    re.IGNORECASE,
+)
 # One "#tag" / "#[[tag]]" at the very end (peeled one at a time: a single regex over
 # "#a #b … #z" backtracks quadratically).
 _LAST_TAG = re.compile(r"[ \t]+#(?P<tag>\[\[[^\[\]\n]{1,200}\]\]|[^\s#()\[\]]{1,200})[ \t]*$")
-_TAGS_FIELD = re.compile(r"[ \t]+(?:🏷️?|🔖)?[ \t]*(?:tags?|labels?)[ \t]*::?[ \t]*(?P<tags>(?:#\S+[ \t]*)+)$",
-                         re.IGNORECASE)
+_TAGS_FIELD = re.compile(
+    r"[ \t]+(?:🏷️?|🔖)?[ \t]*(?:tags?|labels?)[ \t]*::?[ \t]*(?P<tags>(?:#\S+[ \t]*)+)$", re.IGNORECASE
+)
 _HYPOTHESIS = re.compile(
     r"[ \t]*[—–-]{1,2}[ \t]*\[(?P<label>Updated on [^\]\n]*|View (?:in context|annotation)[^\]\n]*)\]"
     r"\((?P<url>https?://(?:hyp\.is|hypothes\.is)/[^)\s]*)\)(?:[ \t]*[—–-]{1,2}[ \t]*Group:[ \t]*#?\S+)?[ \t]*$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _KINDLE_PLUGIN = re.compile(
     r"[ \t]*[—–][ \t]*(?P<kind>location|loc\.?|page|position)[ \t]*:?[ \t]*\[(?P<n>[^\]\n]*)\]"
-    r"\((?P<url>[^()\s]*)\)[ \t]*$", re.IGNORECASE)
+    r"\((?P<url>[^()\s]*)\)[ \t]*$",
+    re.IGNORECASE,
+)
 # "[label](url)" at the end without the parentheses Readwise puts round it.
 # URLs that point at one highlight (not at a book or an article).
 _HIGHLIGHT_URL = re.compile(
     r"read\.readwise\.io/read/|readwise\.io/open/|readwise\.io/to_kindle|kindle://book\?.*location=|"
     r"hyp\.is/|share\.snipd\.com/snip/|airr\.io/quote|omnivore\.app/.+#|instapaper\.com/read/\d+/\d+|"
-    r"(?:twitter|x)\.com/[^/]+/status/|[?&]location=\d+|#(?:highlight|hl|annotation)[-=]", re.IGNORECASE)
+    r"(?:twitter|x)\.com/[^/]+/status/|[?&]location=\d+|#(?:highlight|hl|annotation)[-=]",
+    re.IGNORECASE,
+)
 _SYMBOL_LABEL = re.compile(r"^[^\w]*$")
 
 
 @dataclass
 class Trailers:
-    text: str                                  # the markdown without its trailers
+    text: str  # the markdown without its trailers
     location: Location | None = None
     readwise_id: str | None = None
     block_id: str | None = None
     color: str | None = None
     tags: list[str] = field(default_factory=list)
-    anchored: bool = False                     # a location link or an exporter's id ended it
+    anchored: bool = False  # a location link or an exporter's id ended it
 
 
 def _block_id(work: str, out: Trailers) -> str | None:
@@ -112,8 +121,10 @@ def _bare_link(work: str) -> tuple[str, Location] | None:
     return work[:cut], Location(label=label, url=url, value=location_value(label, url))
 
 
-_BARE_LINK_TAIL = re.compile(r"\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)"
-                             r"(?P<wrap>[_*]?)" + _SP + r"*$")
+_BARE_LINK_TAIL = re.compile(
+    r"\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)"
+    r"(?P<wrap>[_*]?)" + _SP + r"*$"
+)
 _VIEW_LABEL = re.compile(r"^[(\[]?(?:view|open)\b", re.IGNORECASE)
 _LOCATION_LABEL = re.compile(r"^(?:location|loc\.?|page|p\.|time)\s*[0-9]|^[0-9][0-9,.:]*$", re.IGNORECASE)
 
@@ -159,7 +170,7 @@ def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
             continue
         if work.endswith("]") and "[^" in work[-44:]:
             m = _FOOTNOTE_REF.search(work, max(0, len(work) - 50))
-            if m:                                   # the reader's footnote reference "[^1]"
+            if m:  # the reader's footnote reference "[^1]"
                 work = work[: m.start()].rstrip(_SP_CHARS)
                 continue
         if "%%" in work[-60:]:
@@ -177,7 +188,7 @@ def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
                 continue
         if not got_location and ("—" in work or "–" in work) and "](" in work[-400:]:
             m = _hypothesis_at_end(work)
-            if m:                     # "—[Updated on …](hyp.is/…)—Group: #webNote": the group is no tag
+            if m:  # "—[Updated on …](hyp.is/…)—Group: #webNote": the group is no tag
                 out.location = Location(label=" ".join(m.group("label").split()), url=m.group("url"), value=None)
                 work = work[: m.start()].rstrip(_SP_CHARS)
                 got_location = out.anchored = True
@@ -267,7 +278,7 @@ def _without_dangling(work: str) -> str:
     pieces = []
     last = 0
     for m in _DANGLING.finditer(work, start):
-        pieces.append(work[last:m.start()])
+        pieces.append(work[last : m.start()])
         last = m.end()
     if not pieces:
         return work
@@ -324,7 +335,7 @@ def trailing_tags(work: str) -> tuple[str, list[str]]:
 def is_anchor(line: str) -> bool:
     """Does this line (container prefixes removed) end with a location link or an exporter's id?"""
     if "(" not in line and "^" not in line:
-        return False        # every anchor has a link's "(" or a block id's "^" (most lines have neither)
+        return False  # every anchor has a link's "(" or a block id's "^" (most lines have neither)
     t = line.rstrip(_SP_CHARS)
     if not t:
         return False
@@ -337,5 +348,5 @@ def is_anchor(line: str) -> bool:
     if last == "%" and "%%" in tail or last == "]" and "[^" in tail[-44:]:
         return peel(t).anchored
     if "#" in tail and ("(" in tail or "^" in tail):
-        return peel(t).anchored     # "… ([View Highlight](…)) #tag", "… ^rw12 #tag", Hypothesis groups
+        return peel(t).anchored  # "… ([View Highlight](…)) #tag", "… ^rw12 #tag", Hypothesis groups
     return False

@@ -18,7 +18,8 @@ _TAG = re.compile(r"#?\[\[([^\[\]]+)\]\]|#?([^\s#\[\]()\"',;]+(?:['\u2019][^\s#\
 # A Note/Tags subline: "- Note: x", "- **Note:** x", "- **Note**: x", "tags: #x" (any case).
 SUBLINE = re.compile(
     r"^(?P<indent>[ \t]*)(?:[-*+][ \t]+)?(?:\*\*|__)?(?P<key>note|tags)(?:(?:\*\*|__)[ \t]*:|:[ \t]*(?:\*\*|__)?)[ \t]*(?P<value>.*)$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # A Readwise heading marker in a note: ".h1" ... ".h6" (also bold).
 HEADING_MARKER = re.compile(r"^\s*(?:\*\*)?\.h[1-6](?:\*\*)?\s*$", re.IGNORECASE)
 
@@ -35,8 +36,8 @@ def parse_tags(value: str) -> list[str]:
 
 @dataclass
 class RawHighlight:
-    line: int                           # first line of the highlight text
-    lines: list[str]                    # text lines as written, marker and indentation removed
+    line: int  # first line of the highlight text
+    lines: list[str]  # text lines as written, marker and indentation removed
     text_end_line: int
     end_line: int
     note_lines: list[str] = field(default_factory=list)
@@ -45,11 +46,11 @@ class RawHighlight:
     tags_line: int | None = None
     section: str | None = None
     color: str | None = None
-    location: Location | None = None    # from a "### Location 343" heading above a quote
-    note_is_question: bool = False      # Logseq flashcard: the question is kept as the note
-    layout: str | None = None           # the unit kind (layout.py): item, quote, chunk, heading, …
-    tag_slot: object | None = None      # model.TagSlot: where a new tag would be written
-    trailer_lines: list[str] = field(default_factory=list)   # "^rwID-1" / "%% Color %%" lines after its fields
+    location: Location | None = None  # from a "### Location 343" heading above a quote
+    note_is_question: bool = False  # Logseq flashcard: the question is kept as the note
+    layout: str | None = None  # the unit kind (layout.py): item, quote, chunk, heading, …
+    tag_slot: object | None = None  # model.TagSlot: where a new tag would be written
+    trailer_lines: list[str] = field(default_factory=list)  # "^rwID-1" / "%% Color %%" lines after its fields
     text_field_line: int | None = None  # a "Highlight:: text" field, when the template put the text in one
     text_field_lines: list[str] = field(default_factory=list)
 
@@ -78,11 +79,11 @@ class Body:
     title_line: int | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     metadata_lines: dict[str, int] = field(default_factory=dict)
-    properties: dict[str, str] = field(default_factory=dict)        # Logseq page properties
+    properties: dict[str, str] = field(default_factory=dict)  # Logseq page properties
     property_lines: dict[str, int] = field(default_factory=dict)
     highlights: list[RawHighlight] = field(default_factory=list)
-    body_start: int = 1                                             # first line of the body proper
-    layout: str = "none"                                            # layout.Layout.name
+    body_start: int = 1  # first line of the body proper
+    layout: str = "none"  # layout.Layout.name
 
     def add_metadata(self, key: str, value: str, ln: int) -> str:
         """Record a metadata field; a key seen before becomes ``key (2)``, ``key (3)``…

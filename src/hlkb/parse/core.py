@@ -42,8 +42,9 @@ def parse_file(path, display_path=None, strict=False, template=None) -> Note:
     return note
 
 
-def parse_text(text: str, path: str = "<string>", strict: bool = False, file_name: str | None = None,
-               template=None) -> Note:
+def parse_text(
+    text: str, path: str = "<string>", strict: bool = False, file_name: str | None = None, template=None
+) -> Note:
     """Parse a note's decoded text (newlines already ``\\n``).
 
     By default invalid front matter becomes a warning in ``note.warnings`` and costs only
@@ -64,19 +65,35 @@ def parse_text(text: str, path: str = "<string>", strict: bool = False, file_nam
         if strict:
             raise
         fm_error = exc
-        warnings.append(Diagnostic(path, exc.line or 1, exc.column or 1, exc.code, "warning",
-                                   exc.message + "; the front matter is ignored, the body is read"))
+        warnings.append(
+            Diagnostic(
+                path,
+                exc.line or 1,
+                exc.column or 1,
+                exc.code,
+                "warning",
+                exc.message + "; the front matter is ignored, the body is read",
+            )
+        )
         fm.data = {}
     data = fm.data
     if fm.present and data is not None and not isinstance(data, dict):
-        warnings.append(Diagnostic(path, fm.first_yaml_line, 1, "front-matter-not-mapping", "warning",
-                                   f"front matter is a {type(data).__name__}, not a mapping of keys; ignored"))
+        warnings.append(
+            Diagnostic(
+                path,
+                fm.first_yaml_line,
+                1,
+                "front-matter-not-mapping",
+                "warning",
+                f"front matter is a {type(data).__name__}, not a mapping of keys; ignored",
+            )
+        )
     if not isinstance(data, dict):
         data = {}
     lines = text.split("\n")
     body_line = fm.body_line if fm.present and fm.closed else 1
     if template is not None:
-        lines = lines[: body_line - 1] + template.rewrite(lines[body_line - 1:])
+        lines = lines[: body_line - 1] + template.rewrite(lines[body_line - 1 :])
     body = read_body(lines, body_line, data)
     note = _assemble_note(body, data, fm, text, path, file_name, warnings)
     if fm_error is not None:
@@ -84,14 +101,16 @@ def parse_text(text: str, path: str = "<string>", strict: bool = False, file_nam
     note.layout = body.layout
     note.highlights = _build_highlights(body.highlights, note, path, body)
     start = fm.body_offset if fm.present and fm.closed else 0
-    note.lang = detect_lang(text[start:start + _LANG_SAMPLE])
+    note.lang = detect_lang(text[start : start + _LANG_SAMPLE])
     return note
 
 
 # -- note fields ------------------------------------------------------------------------
 
-def _assemble_note(body: Body, data: dict, fm, text: str, path: str, file_name: str | None,
-                   warnings: list[Diagnostic]) -> Note:
+
+def _assemble_note(
+    body: Body, data: dict, fm, text: str, path: str, file_name: str | None, warnings: list[Diagnostic]
+) -> Note:
     meta = body.metadata
     props = body.properties
     logseq = body.format == "logseq"
@@ -99,19 +118,23 @@ def _assemble_note(body: Body, data: dict, fm, text: str, path: str, file_name: 
     # whose highlights are an outline keeps its front matter: its title, author, tags)
     front = {**data, **props} if logseq else data
     fmeta, ffront, fdata = fields.Folded(meta), fields.Folded(front), fields.Folded(data)
-    title = (fields.clean_title(fdata.get("title"))
-             or (fields.clean_title(props.get("title")) if logseq else None)
-             or (fields.clean_title(props.get("full-title", "").strip('"')) if logseq else None)
-             or body.title
-             or fields.clean_title(fmeta.get("Full Title", "Title", "书名", "書名", "标题", "標題"))
-             or fields.title_from_file_name(file_name or (path if path != "<string>" else None)))
-    author = (fields.as_text(fmeta.get("Author", "Authors"))
-              or fields.as_text(ffront.get("author", "authors", "creator")))
-    category = (fields.clean_category(fmeta.get("Category"))
-                or fields.clean_category(_category_type(fmeta.get("Type")))
-                or fields.clean_category(ffront.get("category", "type")))
-    url = (fields.as_text(fmeta.get("URL", "Source URL"))
-           or fields.as_text(ffront.get("url", "source_url", "link")))
+    title = (
+        fields.clean_title(fdata.get("title"))
+        or (fields.clean_title(props.get("title")) if logseq else None)
+        or (fields.clean_title(props.get("full-title", "").strip('"')) if logseq else None)
+        or body.title
+        or fields.clean_title(fmeta.get("Full Title", "Title", "书名", "書名", "标题", "標題"))
+        or fields.title_from_file_name(file_name or (path if path != "<string>" else None))
+    )
+    author = fields.as_text(fmeta.get("Author", "Authors")) or fields.as_text(
+        ffront.get("author", "authors", "creator")
+    )
+    category = (
+        fields.clean_category(fmeta.get("Category"))
+        or fields.clean_category(_category_type(fmeta.get("Type")))
+        or fields.clean_category(ffront.get("category", "type"))
+    )
+    url = fields.as_text(fmeta.get("URL", "Source URL")) or fields.as_text(ffront.get("url", "source_url", "link"))
     tags = fields.front_matter_tags(fdata.get("tags", "tag"))
     if logseq and props.get("tags"):
         tags = list(dict.fromkeys(tags + parse_tags(props["tags"])))
@@ -162,6 +185,7 @@ def _note_key(note: Note, meta: dict, file_name: str | None, path: str) -> str:
 
 
 # -- highlights ---------------------------------------------------------------------------
+
 
 def _apply_heading_markers(raws: list[RawHighlight]) -> list[tuple[RawHighlight, str | None]]:
     """Readwise heading highlights (note ".h1"…".h6") become the section of what follows.
@@ -235,14 +259,31 @@ def _build_highlights(raws: list[RawHighlight], note: Note, path: str, body: Bod
             tags.extend(t for t in inline_tags if t not in tags)
         slot = raw.tag_slot
         if tr.tags and raw.tags_line is None:
-            slot = TagSlot("inline", raw.text_end_line)     # it carries its tags after its link
+            slot = TagSlot("inline", raw.text_end_line)  # it carries its tags after its link
         hid = _unique_id(rid, text, note.id, used, occurrences)
-        highlights.append(Highlight(
-            id=hid, note_id=note.id, path=path, line=raw.line, text=text, markdown=markdown,
-            note=raw_note, tags=tags, location=location, readwise_id=rid, lang=detect_lang(text),
-            end_line=max(raw.end_line, raw.text_end_line), text_end_line=raw.text_end_line,
-            note_line=raw.note_line, tags_line=raw.tags_line, section=raw.section, color=color,
-            layout=raw.layout, tag_slot=slot))
+        highlights.append(
+            Highlight(
+                id=hid,
+                note_id=note.id,
+                path=path,
+                line=raw.line,
+                text=text,
+                markdown=markdown,
+                note=raw_note,
+                tags=tags,
+                location=location,
+                readwise_id=rid,
+                lang=detect_lang(text),
+                end_line=max(raw.end_line, raw.text_end_line),
+                text_end_line=raw.text_end_line,
+                note_line=raw.note_line,
+                tags_line=raw.tags_line,
+                section=raw.section,
+                color=color,
+                layout=raw.layout,
+                tag_slot=slot,
+            )
+        )
     return highlights
 
 
@@ -265,7 +306,7 @@ def _without_decoration(markdowns: list[str]) -> list[str]:
     out = []
     for md in markdowns:
         m = _DECORATION.match(md) if md else None
-        out.append(md[: m.start("mark")] + md[m.end():] if m and m.group("mark") == mark else md)
+        out.append(md[: m.start("mark")] + md[m.end() :] if m and m.group("mark") == mark else md)
     return out
 
 

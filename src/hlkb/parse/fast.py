@@ -38,7 +38,7 @@ _TITLE_HIGHLIGHTS = re.compile(r"^(?P<title>.+?)\s*\(highlights\)\s*$", re.IGNOR
 _BLOCK_START = frozenset(">-*+#`~%<|=")
 _GLUED_BULLET = re.compile(r"(?<=[.!?。！？)”\"»])- (?=\S)")
 # What may come right before a glued bullet's "- " (_GLUED_BULLET's lookbehind).
-_GLUE_BEFORE = frozenset(".!?。！？)”\"»")
+_GLUE_BEFORE = frozenset('.!?。！？)”"»')
 _LOCATION_HEADING = re.compile(r"^(?:Location|Page|Time|Loc\.?)[ \t\u00a0]+[0-9]", re.IGNORECASE)
 
 
@@ -46,11 +46,11 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
     body = Body(body_start=start_line, format="readwise", layout="list")
     highlights: list[RawHighlight] = []
     seen_headings: set[tuple[int, str]] = set()
-    region_level = 0          # the Highlights header's level, 0 outside a region
+    region_level = 0  # the Highlights header's level, 0 outside a region
     in_metadata = 0
     section: str | None = None
     cur: RawHighlight | None = None
-    sub: str | None = None     # "note" / "tags": the subline being continued
+    sub: str | None = None  # "note" / "tags": the subline being continued
     any_header = False
     title_seen = False
     last_meta: str | None = None
@@ -58,15 +58,15 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
         ln = idx + 1
         raw = lines[idx]
         if "))#" in raw or "- " in raw[1:] and _has_glued_bullet(raw):
-            return None                      # a re-sync glued onto a line, a bullet glued onto a note
+            return None  # a re-sync glued onto a line, a bullet glued onto a note
         if not raw or raw.isspace() and "\t" not in raw:
             if cur is not None:
-                sub = "closed"            # a blank line ends a highlight here
+                sub = "closed"  # a blank line ends a highlight here
             continue
         c0 = raw[0]
         if cur is not None and c0 in "#-" and not cur.tag_slot:
             if not is_anchor(cur.lines[-1]):
-                return None                  # an unanchored bullet: the general reader judges it
+                return None  # an unanchored bullet: the general reader judges it
             cur.tag_slot = TagSlot("subline", 0)
         if c0 == "#":
             m = _HEADING.match(raw)
@@ -78,7 +78,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
                 return None
             mf = labels.meta_field(text)
             if mf is not None and (labels.is_known_meta_key(mf[0]) or "::" in text):
-                return None                  # "## Author:: [[x]]": metadata written as headings
+                return None  # "## Author:: [[x]]": metadata written as headings
             seen_headings.add(key)
             cur, sub = None, None
             if labels.is_highlights_header(text):
@@ -94,8 +94,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
                 return None
             if not title_seen and region_level and _title_highlights(text):
                 return None
-            if region_level and (level <= region_level or labels.is_other_section(text)
-                                 and level <= region_level + 1):
+            if region_level and (level <= region_level or labels.is_other_section(text) and level <= region_level + 1):
                 if is_anchor(text):
                     return None
                 region_level = 0
@@ -115,18 +114,23 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
             if raw[1:2] != " " or not raw[2:].strip():
                 return None
             text = raw[2:]
-            if text[0] in " \t" or text[0] in _BLOCK_START or text[0].isdigit() and re.match(r"\d{1,9}[.)](\s|$)", text):
+            if (
+                text[0] in " \t"
+                or text[0] in _BLOCK_START
+                or text[0].isdigit()
+                and re.match(r"\d{1,9}[.)](\s|$)", text)
+            ):
                 return None
             if region_level:
                 if labels.field_of(text) is not None or labels.field_heading_of(text) is not None:
-                    return None              # a sibling "- Note:": the general reader
+                    return None  # a sibling "- Note:": the general reader
                 cur = RawHighlight(line=ln, lines=[text], text_end_line=ln, end_line=ln, section=section)
                 cur.layout = "item"
                 highlights.append(cur)
                 sub = None
                 continue
             if highlights or any_header:
-                return None                  # an item between regions: not this shape
+                return None  # an item between regions: not this shape
             mf = labels.meta_field(text)
             if in_metadata:
                 if mf is None:
@@ -185,7 +189,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
         return None
     for h in highlights:
         if not h.tag_slot and not is_anchor(h.lines[-1]):
-            return None                      # the general reader judges unanchored bullets
+            return None  # the general reader judges unanchored bullets
         h.tag_slot = TagSlot("subline", h.end_line)
     body.highlights = highlights
     del last_meta

@@ -15,11 +15,24 @@ from hlkb.parse.blocks import parse_tags
 from hlkb.parse.inline import plain_text, strip_wikilink
 
 # Front-matter keys (lower-cased) and Metadata keys that date a note, in priority order.
-DATE_KEYS = ("date", "published", "publishedon", "published_on", "created", "date created", "date_created",
-             "imported-to-readwise", "last highlighted", "date highlighted", "synced", "updated")
+DATE_KEYS = (
+    "date",
+    "published",
+    "publishedon",
+    "published_on",
+    "created",
+    "date created",
+    "date_created",
+    "imported-to-readwise",
+    "last highlighted",
+    "date highlighted",
+    "synced",
+    "updated",
+)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _LOGSEQ_NAMESPACE = re.compile(
-    r"^(?:readwise/)(?:(?:highlights|books|articles|tweets|podcasts|supplementals)/)?", re.IGNORECASE)
+    r"^(?:readwise/)(?:(?:highlights|books|articles|tweets|podcasts|supplementals)/)?", re.IGNORECASE
+)
 _HIGHLIGHTS_SUFFIX = re.compile(r"\s*\((?:highlights)\)\s*$", re.IGNORECASE)
 
 
@@ -74,7 +87,7 @@ def clean_category(value) -> str | None:
     text = text.strip().lstrip("#").strip()
     if "/" in text and text.lower().startswith("readwise/"):
         text = text.split("/", 1)[1]
-    if text.lower().startswith("category/"):        # "#Readwise/category/articles"
+    if text.lower().startswith("category/"):  # "#Readwise/category/articles"
         text = text.split("/", 1)[1]
     return text or None
 

@@ -31,19 +31,20 @@ from hlkb.parse.tree import Block
 
 @dataclass
 class Unit:
-    kind: str                        # item, quote, heading, chunk, section, para, span
-    head: list[Block]                # blocks holding the highlight's text
+    kind: str  # item, quote, heading, chunk, section, para, span
+    head: list[Block]  # blocks holding the highlight's text
     tail: list[Block] = field(default_factory=list)
-    anchor: tuple[int, Block] | None = None     # (line, leaf) of the anchor
+    anchor: tuple[int, Block] | None = None  # (line, leaf) of the anchor
     section: str | None = None
-    location: Location | None = None            # from a "### Location 343" heading above
-    note_lines: list[str] | None = None         # a flashcard question
-    label_heading: Block | None = None          # "## Highlight" above a section unit
-    note_line: int | None = None                # line of the flashcard question
-    trailers: list[str] = field(default_factory=list)   # a link the template put before the text
+    location: Location | None = None  # from a "### Location 343" heading above
+    note_lines: list[str] | None = None  # a flashcard question
+    label_heading: Block | None = None  # "## Highlight" above a section unit
+    note_line: int | None = None  # line of the flashcard question
+    trailers: list[str] = field(default_factory=list)  # a link the template put before the text
 
 
 # -- units ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Context:
@@ -72,6 +73,7 @@ def items_at_depth(r: Region, depth: int):
                 yield b
             elif d < depth:
                 yield from rec(b.children, d + 1)
+
     yield from rec(r.blocks, 0)
 
 
@@ -145,23 +147,31 @@ def chunk_units(ctx: Context, anchor_of) -> list[Unit]:
     units = []
     for r in ctx.regions:
         for chunk in rule_chunks(r):
-            content = [b for b in chunk if b.kind not in ("blank", "heading", "comment")
-                       and not (b.kind == "para" and skippable_para(b))]
+            content = [
+                b
+                for b in chunk
+                if b.kind not in ("blank", "heading", "comment") and not (b.kind == "para" and skippable_para(b))
+            ]
             if not content:
                 continue
             anchored = [b for b in content if id(b) in anchor_of]
             if len(anchored) > 1:
-                return []                       # rules do not delimit highlights here
+                return []  # rules do not delimit highlights here
             if anchored:
                 a = anchored[0]
                 idx = content.index(a)
-                rest = chunk[chunk.index(a) + 1:]           # blank lines kept: they end a Tags field
+                rest = chunk[chunk.index(a) + 1 :]  # blank lines kept: they end a Tags field
                 units.append(Unit("chunk", head=content[: idx + 1], tail=rest, anchor=anchor_of[id(a)]))
             else:
                 units.append(Unit("chunk", head=content, tail=[]))
     anchored_shapes = {(text_shape(u.head), u.head[0].kind) for u in units if u.anchor}
-    return [u for u in units if u.anchor or (not anchored_shapes or (text_shape(u.head), u.head[0].kind)
-                                             in anchored_shapes) and not _is_meta_chunk(u.head)]
+    return [
+        u
+        for u in units
+        if u.anchor
+        or (not anchored_shapes or (text_shape(u.head), u.head[0].kind) in anchored_shapes)
+        and not _is_meta_chunk(u.head)
+    ]
 
 
 def _is_meta_chunk(blocks: list[Block]) -> bool:
@@ -187,9 +197,16 @@ def section_units(ctx: Context, anchor_of) -> list[Unit]:
         label = None
         for b in r.blocks + [None]:
             delimiter = b is not None and is_label_heading(b, ctx.label_texts) and b.level == level
-            inner = b is not None and b.kind == "heading" and not delimiter and (
-                labels.field_heading_of(b.lines[0]) is not None or is_label_heading(b, ctx.label_texts)
-                and b.level > level)
+            inner = (
+                b is not None
+                and b.kind == "heading"
+                and not delimiter
+                and (
+                    labels.field_heading_of(b.lines[0]) is not None
+                    or is_label_heading(b, ctx.label_texts)
+                    and b.level > level
+                )
+            )
             if b is None or delimiter or (b.kind == "heading" and not inner):
                 if cur is not None:
                     u = _section_unit(cur, anchor_of, label)
@@ -217,8 +234,11 @@ def _section_unit(blocks: list[Block], anchor_of, label: Block | None) -> Unit |
     anchored_part = next((p for p in parts if any(id(b) in anchor_of for b in p)), None)
     text_part = anchored_part if anchored_part is not None else (parts[-1] if len(parts) > 1 else parts[0])
     content = [b for b in text_part if b.kind not in ("blank", "comment", "rule")]
-    text_blocks = [b for b in content if (b.kind in ("para", "quote", "table") and not is_note_para(b))
-                   or b.kind == "item" and not is_field_item(b)]
+    text_blocks = [
+        b
+        for b in content
+        if (b.kind in ("para", "quote", "table") and not is_note_para(b)) or b.kind == "item" and not is_field_item(b)
+    ]
     if not text_blocks:
         return None
     first = next((b for b in text_blocks if id(b) in anchor_of), None)
@@ -248,7 +268,7 @@ def span_units(ctx: Context, anchor_of) -> list[Unit]:
     units: list[Unit] = []
     for r in ctx.regions:
         cur: list[Block] = []
-        under_label = False          # below a "#### Note" heading: the last unit's note
+        under_label = False  # below a "#### Note" heading: the last unit's note
         for b in r.blocks:
             if b.kind in ("rule", "heading"):
                 cur = []
@@ -305,14 +325,20 @@ def section_tails(units: list[Unit], ctx: Context, level: int) -> None:
         i = position(h) + 1
         while i < len(sibs):
             b = sibs[i]
-            if id(b) in starts or b.kind == "rule" or b.kind == "heading" and b.level <= level \
-                    and labels.field_heading_of(b.lines[0]) is None:
+            if (
+                id(b) in starts
+                or b.kind == "rule"
+                or b.kind == "heading"
+                and b.level <= level
+                and labels.field_heading_of(b.lines[0]) is None
+            ):
                 break
             u.tail.append(b)
             i += 1
 
 
 # -- sections ---------------------------------------------------------------------------------
+
 
 def tail_is_fields(tail: list[Block]) -> bool:
     """Only fields after a heading: labelled lines and bullets, or text under a ``Note`` heading."""

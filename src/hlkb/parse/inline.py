@@ -66,7 +66,8 @@ _SIMPLE_MARKUP = re.compile(
     r"(?P<bang>!?)\[(?P<label>" + _PLAIN + r"*)\]\([^\s()<\\\x00-\x1f\x7f]+\)"
     r"|(?<![^ \n(\"'])(?P<run>\*\*?|__?)(?=[A-Za-z0-9])(?P<inner>" + _PLAIN + r"*?"
     r"(?:[A-Za-z0-9](?P=run)(?=[ \n.,;:?!)\"'-]|\Z)|[.!?,;:](?P=run)(?=[ \n]|\Z)))"
-    r"|(?<!`)(?P<code>`(?! [^`\n\r\x00]* `)[^`\n\r\x00]+`)(?!`)")
+    r"|(?<!`)(?P<code>`(?! [^`\n\r\x00]* `)[^`\n\r\x00]+`)(?!`)"
+)
 _NOT_PLAIN = re.compile(r"[`*\[\]<\r\x00]|&[A-Za-z#]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 # Escapes markdown-it reads as the character alone; any other escaping backslash (before
 # markup, "&" or a line break) is left to markdown-it.
@@ -94,7 +95,7 @@ def _simple_inline(text: str) -> str | None:
     for m in _SIMPLE_MARKUP.finditer(text):
         start = m.start()
         if start and text[start - 1] == "\\":
-            return None                  # an escape of the markup's first character
+            return None  # an escape of the markup's first character
         gap = _plain_gap(text[pos:start])
         if gap is None:
             return None
@@ -102,8 +103,9 @@ def _simple_inline(text: str) -> str | None:
         inner = m.group("inner")
         if inner is not None:
             inner = inner[: -len(m.group("run"))]
-        out.append(m.group("label") if m.group("label") is not None else inner if inner is not None
-                   else m.group("code"))
+        out.append(
+            m.group("label") if m.group("label") is not None else inner if inner is not None else m.group("code")
+        )
         pos = m.end()
     tail = _plain_gap(text[pos:])
     if tail is None:

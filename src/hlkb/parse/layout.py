@@ -84,10 +84,10 @@ from hlkb.parse.tree import Block
 @dataclass
 class Layout:
     units: list[Unit]
-    name: str                        # what was detected, for the note record's "layout"
+    name: str  # what was detected, for the note record's "layout"
     regions: list[Region]
     outline: bool
-    preamble: list[Block]            # top-level blocks before the first region (title, metadata)
+    preamble: list[Block]  # top-level blocks before the first region (title, metadata)
     title: Block | None = None
 
 
@@ -119,7 +119,7 @@ def _host(leaf: Block, root: Block) -> tuple[str, list[Block]]:
         elif node.kind == "quote":
             outer_quote = node
     if items:
-        return "item", items                    # innermost first
+        return "item", items  # innermost first
     if outer_quote is not None:
         return "quote", [outer_quote]
     return "para", [leaf]
@@ -149,10 +149,10 @@ def infer(doc: Block, regions: list[Region], outline: bool, label_texts: set[str
             if b.kind in ("fence", "comment", "blank"):
                 continue
             if b.kind == "heading" and LOCATION_HEADING.match(b.lines[0].strip()):
-                after_location = True        # "### Location 343" locates the block below it
+                after_location = True  # "### Location 343" locates the block below it
                 continue
             if is_label_heading(b, label_texts):
-                continue                     # "##### ^283957200" names a highlight, it is not one
+                continue  # "##### ^283957200" names a highlight, it is not one
             found = anchor_lines(b, block_ids)
             if after_location and not found:
                 leaves = [x for x in b.leaves() if x.kind in ("para", "table")]
@@ -179,11 +179,12 @@ def infer(doc: Block, regions: list[Region], outline: bool, label_texts: set[str
 
 # -- outlines -----------------------------------------------------------------------------------
 
+
 def _outline_units(ctx: Context) -> list[Unit]:
     units: list[Unit] = []
     has_anchors = bool(ctx.anchors)
     shapes: set[str] = set()
-    pending: list[tuple[Block, str | None]] = []       # unanchored leaf items, judged at the end
+    pending: list[tuple[Block, str | None]] = []  # unanchored leaf items, judged at the end
 
     def own_anchor(item: Block) -> tuple[int, Block] | None:
         for b in own_blocks(item):
@@ -198,14 +199,14 @@ def _outline_units(ctx: Context) -> list[Unit]:
             if item.kind != "item":
                 continue
             if is_header_item(item):
-                continue          # its own region
+                continue  # its own region
             if is_placeholder(item):
                 walk(item.children, section)
                 continue
             if is_field_item(item):
-                continue          # a Note/Tags block: read as the tail of the unit above it
+                continue  # a Note/Tags block: read as the tail of the unit above it
             own = own_blocks(item)
-            content_children = [c for c in item.children[len(own):] if c.kind == "item" and not is_field_item(c)]
+            content_children = [c for c in item.children[len(own) :] if c.kind == "item" and not is_field_item(c)]
             anchor = own_anchor(item)
             head_text = "\n".join(ln for b in own for _, ln in b.leaf_lines())
             if anchor is not None:
@@ -226,7 +227,7 @@ def _outline_units(ctx: Context) -> list[Unit]:
                 continue
             if content_children and _is_section_parent(own):
                 name = plain_text(head_text.split("\n")[0]) if head_text.strip() else None
-                walk(item.children[len(own):], name or section)
+                walk(item.children[len(own) :], name or section)
                 continue
             pending.append((item, section))
 
@@ -257,6 +258,7 @@ def _is_section_parent(own: list[Block]) -> bool:
 
 
 # -- anchored markdown ------------------------------------------------------------------------
+
 
 def _anchored_units(ctx: Context) -> tuple[list[Unit], str]:
     hosts = []
@@ -295,8 +297,12 @@ def _group_units(ctx: Context, hosts) -> list[Unit]:
         level = max((b.level for b in headings), default=0)
         groups: list[tuple[Block | None, list[Block]]] = [(None, [])]
         for b in r.blocks:
-            if b.kind == "heading" and b.level <= level and labels.field_heading_of(b.lines[0]) is None \
-                    or b.kind == "rule":
+            if (
+                b.kind == "heading"
+                and b.level <= level
+                and labels.field_heading_of(b.lines[0]) is None
+                or b.kind == "rule"
+            ):
                 groups.append((b if b.kind == "heading" else None, []))
                 continue
             groups[-1][1].append(b)
@@ -304,9 +310,15 @@ def _group_units(ctx: Context, hosts) -> list[Unit]:
             anchors = [b for b in blocks if id(b) in anchor_of]
             if len(anchors) > 1:
                 return []
-            texts = [b for b in blocks if b.kind in ("para", "quote", "table", "item") and id(b) not in anchor_of
-                     and not is_note_para(b) and not (b.kind == "item" and is_field_item(b))
-                     and not (b.kind == "para" and skippable_para(b))]
+            texts = [
+                b
+                for b in blocks
+                if b.kind in ("para", "quote", "table", "item")
+                and id(b) not in anchor_of
+                and not is_note_para(b)
+                and not (b.kind == "item" and is_field_item(b))
+                and not (b.kind == "para" and skippable_para(b))
+            ]
             if not anchors or not texts:
                 continue
             head = sorted([texts[0], anchors[0]], key=lambda b: b.start)
@@ -341,7 +353,7 @@ def _anchored_items(ctx: Context, hosts) -> list[Unit]:
         chosen[id(unit_item)] = item_unit(unit_item, anchor)
     units = list(chosen.values())
     covered = {id(u.head[0]) for u in units}
-    shapes: set[str] | None = None        # the anchored items' shapes, when an unanchored one asks
+    shapes: set[str] | None = None  # the anchored items' shapes, when an unanchored one asks
     # Unanchored items at the same depth with the same shape are highlights whose link is missing.
     for r in ctx.regions:
         for item in items_at_depth(r, depth):
@@ -388,7 +400,7 @@ def _anchored_quotes(ctx: Context, hosts) -> list[Unit]:
             if b.kind == "quote":
                 a = anchored.get(id(b))
                 if a is None and text_shape([b]) not in shapes:
-                    continue        # a "> [!info] Summary" callout among "> [!quote]" highlights
+                    continue  # a "> [!info] Summary" callout among "> [!quote]" highlights
                 units.append(Unit("quote", head=[b], anchor=a))
     sibling_tails(units, ctx)
     other_kind_units(ctx, hosts, "quote", units)
@@ -421,8 +433,12 @@ def _anchored_headings(ctx: Context, hosts) -> list[Unit]:
     units = []
     for r in ctx.regions:
         for b in r.blocks:
-            if b.kind == "heading" and b.level == level and not LOCATION_HEADING.match(b.lines[0]) \
-                    and not labels.is_highlights_header(b.lines[0]):
+            if (
+                b.kind == "heading"
+                and b.level == level
+                and not LOCATION_HEADING.match(b.lines[0])
+                and not labels.is_highlights_header(b.lines[0])
+            ):
                 units.append(Unit("heading", head=[b], anchor=anchored.get(id(b))))
     section_tails(units, ctx, level)
     other_kind_units(ctx, hosts, "heading", units)
@@ -473,18 +489,23 @@ def _anchored_paragraphs(ctx: Context, hosts) -> tuple[list[Unit], str]:
 
 # -- no anchors ------------------------------------------------------------------------------
 
+
 def _structural_units(ctx: Context, signals: bool) -> tuple[list[Unit], str]:
     if not ctx.regions or not signals:
-        return [], "none"      # a note of one's own: its lists are not highlights
+        return [], "none"  # a note of one's own: its lists are not highlights
     blocks = [b for r in ctx.regions for b in r.blocks]
     if any(is_label_heading(b, ctx.label_texts) for b in blocks):
         return section_units(ctx, {}), "heading-sections"
-    items = [b for r in ctx.regions for b in items_at_depth(r, 0)
-             if not is_field_item(b) and not is_placeholder(b) and item_shape(b) != "empty"]
+    items = [
+        b
+        for r in ctx.regions
+        for b in items_at_depth(r, 0)
+        if not is_field_item(b) and not is_placeholder(b) and item_shape(b) != "empty"
+    ]
     items = [b for b in items if not is_meta_item(b, [])]
     chunks = sum(len(rule_chunks(r)) for r in ctx.regions) if any(b.kind == "rule" for b in blocks) else 0
     if items and chunks >= 2 * len(items):
-        units = chunk_units(ctx, {})         # rules delimit; a numbered line inside one is its text
+        units = chunk_units(ctx, {})  # rules delimit; a numbered line inside one is its text
         if units:
             return units, "rule-separated"
     if items:
@@ -496,9 +517,15 @@ def _structural_units(ctx: Context, signals: bool) -> tuple[list[Unit], str]:
         units = [Unit("quote", head=[b]) for b in quotes]
         sibling_tails(units, ctx)
         return units, "blockquote"
-    headings = [b for b in blocks if b.kind == "heading" and b is not ctx.title
-                and not labels.is_highlights_header(b.lines[0])
-                and labels.field_heading_of(b.lines[0]) is None and not LOCATION_HEADING.match(b.lines[0])]
+    headings = [
+        b
+        for b in blocks
+        if b.kind == "heading"
+        and b is not ctx.title
+        and not labels.is_highlights_header(b.lines[0])
+        and labels.field_heading_of(b.lines[0]) is None
+        and not LOCATION_HEADING.match(b.lines[0])
+    ]
     if headings:
         level = Counter(b.level for b in headings).most_common(1)[0][0]
         same = [b for b in headings if b.level == level]
@@ -518,16 +545,22 @@ def _structural_units(ctx: Context, signals: bool) -> tuple[list[Unit], str]:
                 under_label = labels.field_heading_of(b.lines[0]) is not None
             elif b.kind == "rule":
                 under_label = False
-            elif b.kind == "para" and not under_label and not skippable_para(b) and not is_note_para(b) \
-                    and not COVER.match(b.lines[0]):
+            elif (
+                b.kind == "para"
+                and not under_label
+                and not skippable_para(b)
+                and not is_note_para(b)
+                and not COVER.match(b.lines[0])
+            ):
                 units.append(Unit("para", head=[b]))
         sibling_tails(units, ctx)
         return units, "paragraph"
     return [], "none"
 
 
-def _assign_sections(units: list[Unit], regions: list[Region], label_texts: set[str],
-                     title: Block | None = None) -> None:
+def _assign_sections(
+    units: list[Unit], regions: list[Region], label_texts: set[str], title: Block | None = None
+) -> None:
     """Headings between units (chapters) name the section of the units below them; a
     ``### Location 343`` heading locates the unit right below it."""
     unit_start = {}
@@ -543,7 +576,7 @@ def _assign_sections(units: list[Unit], regions: list[Region], label_texts: set[
             if b.kind == "heading":
                 text = b.lines[0]
                 if b is title or b.level == 1 and b.start < first_unit:
-                    continue                  # the note's title
+                    continue  # the note's title
                 u = unit_start.get(id(b))
                 if u is not None:
                     if u.section is None:
@@ -557,7 +590,7 @@ def _assign_sections(units: list[Unit], regions: list[Region], label_texts: set[
                     continue
                 if labels.is_highlights_header(text):
                     if section is None or b.level <= section_level:
-                        section = None       # a header deeper than the chapter keeps the chapter
+                        section = None  # a header deeper than the chapter keeps the chapter
                     continue
                 section, section_level = plain_text(text) or None, b.level
                 continue

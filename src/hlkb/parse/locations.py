@@ -16,19 +16,34 @@ _SP_CHARS = " \t\u00a0\u2002\u2003\u202f"
 _SP = f"[{_SP_CHARS}]"
 # "([label](url))" at the very end, optionally wrapped in _..._ or *...* (callouts).
 LINK_AT_END = re.compile(
-    r"(?P<lead>" + _SP + r"*)(?P<wrap>[_*]?)\(\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\)(?P=wrap)"
-    + _SP + r"*$")
+    r"(?P<lead>"
+    + _SP
+    + r"*)(?P<wrap>[_*]?)\(\[(?P<label>[^\[\]\n]*)\]\((?P<url>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)\)(?P=wrap)"
+    + _SP
+    + r"*$"
+)
 UNLINKED_AT_END = re.compile(
-    r"(?P<lead>" + _SP + r"*)\((?P<label>(?:Location|Page|Time|Loc\.?|p\.)" + _SP + r"+[0-9][0-9:,.\-]*)\)" + _SP + r"*$",
-    re.IGNORECASE)
+    r"(?P<lead>"
+    + _SP
+    + r"*)\((?P<label>(?:Location|Page|Time|Loc\.?|p\.)"
+    + _SP
+    + r"+[0-9][0-9:,.\-]*)\)"
+    + _SP
+    + r"*$",
+    re.IGNORECASE,
+)
 
 # A trailing "([label](url))" is a highlight link only with a label or host Readwise writes;
 # "(see [the post](https://…))" at the end of a sentence stays text.
-_KNOWN_LABEL = re.compile(r"^(?:view\b.*|open\b.*|location\b.*|loc\.?\s.*|page\b.*|p\.\s.*|time\b.*|\d[\d,.:]*)$", re.IGNORECASE)
-_KNOWN_HOST = re.compile(r"readwise\.io|to_kindle|airr\.io|snipd\.com|instapaper\.com|twitter\.com|//x\.com|"
-                         r"kindle|medium\.com/.*#|hypothes\.is", re.IGNORECASE)
-_READWISE_ID = re.compile(
-    r"read\.readwise\.io/read/(?P<a>[0-9a-z]{10,})|readwise\.io/open/(?P<b>\d+)", re.IGNORECASE)
+_KNOWN_LABEL = re.compile(
+    r"^(?:view\b.*|open\b.*|location\b.*|loc\.?\s.*|page\b.*|p\.\s.*|time\b.*|\d[\d,.:]*)$", re.IGNORECASE
+)
+_KNOWN_HOST = re.compile(
+    r"readwise\.io|to_kindle|airr\.io|snipd\.com|instapaper\.com|twitter\.com|//x\.com|"
+    r"kindle|medium\.com/.*#|hypothes\.is",
+    re.IGNORECASE,
+)
+_READWISE_ID = re.compile(r"read\.readwise\.io/read/(?P<a>[0-9a-z]{10,})|readwise\.io/open/(?P<b>\d+)", re.IGNORECASE)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _TIME = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})(?!\d)")
 _URL_LOCATION = re.compile(r"[?&]location=(\d+)")

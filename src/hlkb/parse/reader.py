@@ -26,8 +26,11 @@ _ID_LINE = re.compile(r"^ID:")
 _TABLE_ROW = re.compile(r"^\|\s*(?P<k>[^|]*?)\s*\|\s*(?P<v>.*?)\s*\|?\s*$")
 _TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
 # Marks of an exporter: with one of these a note with no Highlights heading is still read.
-_EXPORTER = re.compile(r"!\[rw-book-cover\]|readwise\.io/|kindle://|hyp\.is/|omnivore\.app/|share\.snipd\.com"
-                       r"|^#Omnivore\b|highlights first synced by", re.IGNORECASE | re.MULTILINE)
+_EXPORTER = re.compile(
+    r"!\[rw-book-cover\]|readwise\.io/|kindle://|hyp\.is/|omnivore\.app/|share\.snipd\.com"
+    r"|^#Omnivore\b|highlights first synced by",
+    re.IGNORECASE | re.MULTILINE,
+)
 _READWISE_LINK = re.compile(r"readwise\.io/|%%\s*Colou?r:", re.IGNORECASE)
 _EXPORTER_KEYS = ("kindle-sync", "doc_type", "readwise_url", "omnivore", "highlightscount")
 
@@ -52,7 +55,7 @@ def _split_glued_bullet(text: str) -> tuple[str, str] | None:
     if not is_anchor(text):
         return None
     for m in _GLUED_BULLET.finditer(text):
-        before, after = text[: m.start()], text[m.start():]
+        before, after = text[: m.start()], text[m.start() :]
         if before.strip() and not is_anchor(before) and is_anchor(after):
             return before, after
     return None
@@ -76,18 +79,21 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
     props, prop_lines, used = read_properties(doc)
     if props:
         rest = Block("document", doc.start, doc.end, children=doc.children[used:])
-        if is_outline(rest, True):           # Logseq page properties
+        if is_outline(rest, True):  # Logseq page properties
             body.properties, body.property_lines = props, prop_lines
             doc.children = rest.children
-        else:                                # Obsidian dataview fields: read as metadata
+        else:  # Obsidian dataview fields: read as metadata
             props, prop_lines = {}, {}
     outline = is_outline(doc, bool(props))
     regions, label_texts = find_regions(doc, outline)
     has_header = bool(regions)
 
     def signals() -> bool:
-        return has_header or _exporter_properties(props) or \
-            exporter_signals("\n".join(lines[start_line - 1:]), front or {})
+        return (
+            has_header
+            or _exporter_properties(props)
+            or exporter_signals("\n".join(lines[start_line - 1 :]), front or {})
+        )
 
     if not regions:
         regions = [headerless_region(doc, label_texts)]
@@ -99,12 +105,13 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
     body.layout = layout.name
     _read_title(doc, body, regions)
     _read_metadata(doc, body, layout)
-    legacy = any(b.kind == "heading" and b.level == 1 and _ABOUT_HEADING.match(b.lines[0]) for b in doc.children) \
-        or any(b.kind == "comment" and len(b.lines) > 1 and _ID_LINE.match(b.lines[1]) for b in doc.children)
+    legacy = any(
+        b.kind == "heading" and b.level == 1 and _ABOUT_HEADING.match(b.lines[0]) for b in doc.children
+    ) or any(b.kind == "comment" and len(b.lines) > 1 and _ID_LINE.match(b.lines[1]) for b in doc.children)
     if props or outline:
-        body.format = "logseq"          # a Logseq (or Roam) outline
-    elif legacy or layout.name == "rule-separated" and _READWISE_LINK.search("\n".join(lines[start_line - 1:])):
-        body.format = "readwise-legacy"     # the 2020-21 template: paragraphs between rules
+        body.format = "logseq"  # a Logseq (or Roam) outline
+    elif legacy or layout.name == "rule-separated" and _READWISE_LINK.search("\n".join(lines[start_line - 1 :])):
+        body.format = "readwise-legacy"  # the 2020-21 template: paragraphs between rules
     elif body.highlights or body.metadata or any(r.header is not None for r in regions):
         body.format = "readwise"
     return body
@@ -113,8 +120,11 @@ def read_body(lines: list[str], start_line: int, front: dict | None = None, fast
 def _exporter_properties(props: dict[str, str]) -> bool:
     """Logseq page properties an exporter writes (a page of one's own has none of these)."""
     keys = {k.lower() for k in props}
-    return bool(keys & {"full-title", "category", "author", "url", "site", "date-saved", "deck"}) or \
-        "(highlights)" in props.get("title", "").lower() or "readwise" in props.get("title", "").lower()
+    return (
+        bool(keys & {"full-title", "category", "author", "url", "site", "date-saved", "deck"})
+        or "(highlights)" in props.get("title", "").lower()
+        or "readwise" in props.get("title", "").lower()
+    )
 
 
 def body_tree(lines: list[str], start_line: int) -> Block:
@@ -123,7 +133,7 @@ def body_tree(lines: list[str], start_line: int) -> Block:
     feed = builder.feed
     for idx in range(start_line - 1, len(lines)):
         text = lines[idx]
-        if "))#" in text or "- " in text[1:]:        # what either glue needs
+        if "))#" in text or "- " in text[1:]:  # what either glue needs
             parts = _glued_parts(text)
             if parts:
                 feed(idx + 1, parts[0])
@@ -196,7 +206,7 @@ def _read_metadata(doc: Block, body: Body, layout: Layout) -> None:
             if b.start < limit and not meta_level:
                 mf = labels.meta_field(b.lines[0])
                 if mf is not None and (labels.is_known_meta_key(mf[0]) or "::" in b.lines[0]):
-                    add(mf[0], mf[1], b.start)      # "## Author:: [[x]]" (2020 Logseq/Roam export)
+                    add(mf[0], mf[1], b.start)  # "## Author:: [[x]]" (2020 Logseq/Roam export)
             continue
         if meta_level and b.start < limit:
             for ln, text in b.leaf_lines():

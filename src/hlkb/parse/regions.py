@@ -33,12 +33,13 @@ COVER = re.compile(r"^!\[(?:rw-book-cover|[^\]]*cover[^\]]*)?(?:\|\d+)?\]\([^)]*
 
 @dataclass
 class Region:
-    root: Block                      # the document, or the outline item that heads it
-    blocks: list[Block]              # its top-level blocks, in order
+    root: Block  # the document, or the outline item that heads it
+    blocks: list[Block]  # its top-level blocks, in order
     header: Block | None = None
 
 
 # -- block helpers ------------------------------------------------------------------------------
+
 
 def own_blocks(item: Block) -> list[Block]:
     """An item's own content: its children before its first nested item."""
@@ -87,8 +88,12 @@ def is_field_item(item: Block) -> bool:
     head = own_blocks(item)
     if not head or head[0].kind != "para":
         return False
-    return labels.field_of(head[0].lines[0]) is not None or labels.field_heading_of(head[0].lines[0]) is not None \
-        and len(head[0].lines) == 1 and not any(c.kind == "item" for c in item.children)
+    return (
+        labels.field_of(head[0].lines[0]) is not None
+        or labels.field_heading_of(head[0].lines[0]) is not None
+        and len(head[0].lines) == 1
+        and not any(c.kind == "item" for c in item.children)
+    )
 
 
 @block_fact
@@ -127,8 +132,13 @@ def _text_shape(blocks: list[Block]) -> str:
         first = next((c for c in blocks[0].children if c.kind != "blank"), None)
         m = labels.CALLOUT.match(first.lines[0].strip()) if first is not None and first.kind == "para" else None
         return "quote" if m is None else "callout:" + m.group("type").lower()
-    lines = [t for b in blocks for leaf in b.leaves() for ln in leaf.lines
-             if (t := ln.strip()) and not ("::" in t and is_property_line(ln))]
+    lines = [
+        t
+        for b in blocks
+        for leaf in b.leaves()
+        for ln in leaf.lines
+        if (t := ln.strip()) and not ("::" in t and is_property_line(ln))
+    ]
     if not lines:
         return "empty"
     joined = " ".join(lines)
@@ -184,7 +194,7 @@ def _item_header_text(item: Block) -> str | None:
 @block_fact
 def is_header_item(item: Block) -> bool:
     if not item.children or len(item.children) < 2 and not item.first_line_heading:
-        return False          # a sync block holds its highlights
+        return False  # a sync block holds its highlights
     first = item.children[0]
     if first.kind not in ("heading", "para") or len(first.lines) > 3 or len(first.lines[0]) > 300:
         return False
@@ -212,10 +222,16 @@ def is_label_heading(b: Block, label_texts: set[str]) -> bool:
 
 def _label_headings(doc: Block) -> set[str]:
     """Heading texts repeated at one level ("## Highlight" before each highlight): delimiters."""
-    counts = Counter((b.level, " ".join(b.lines[0].split()).casefold())
-                     for b in doc.children if b.kind == "heading")
-    return {text for (level, text), n in counts.items() if n >= 2 and (labels.is_highlights_header(text) or
-            text in ("highlight", "quote", "excerpt", "passage", "clip", "摘录", "划线"))}
+    counts = Counter((b.level, " ".join(b.lines[0].split()).casefold()) for b in doc.children if b.kind == "heading")
+    return {
+        text
+        for (level, text), n in counts.items()
+        if n >= 2
+        and (
+            labels.is_highlights_header(text)
+            or text in ("highlight", "quote", "excerpt", "passage", "clip", "摘录", "划线")
+        )
+    }
 
 
 def find_regions(doc: Block, outline: bool) -> tuple[list[Region], set[str]]:
@@ -224,7 +240,7 @@ def find_regions(doc: Block, outline: bool) -> tuple[list[Region], set[str]]:
     # Outline sync blocks ("- Highlights first synced by …"): their children are the region.
     for b in doc.walk():
         if b.kind == "item" and is_header_item(b) and not _inside_header_item(b):
-            regions.append(Region(b, list(b.children[len(own_blocks(b)):]), header=b))
+            regions.append(Region(b, list(b.children[len(own_blocks(b)) :]), header=b))
     current: Region | None = None
     base = 0
     for b in doc.children:
@@ -239,13 +255,12 @@ def find_regions(doc: Block, outline: bool) -> tuple[list[Region], set[str]]:
                     regions.append(current)
                     base = b.level
                 else:
-                    current.blocks.append(b)         # "### New highlights synced" inside
+                    current.blocks.append(b)  # "### New highlights synced" inside
                 continue
             if current is not None and b.level <= base and anchor_lines(b):
-                current.blocks.append(b)             # a highlight written as a heading
+                current.blocks.append(b)  # a highlight written as a heading
                 continue
-            if current is not None and (b.level <= base or labels.is_other_section(b.lines[0])
-                                        and b.level <= base + 1):
+            if current is not None and (b.level <= base or labels.is_other_section(b.lines[0]) and b.level <= base + 1):
                 current = None
                 continue
         if current is not None:
@@ -282,7 +297,7 @@ def headerless_region(doc: Block, label_texts: set[str]) -> Region:
                 seen_blank = False
                 continue
         if skip_level and meta and b.kind == "heading" and not _is_key_value_block(b):
-            skip_level = 0               # a heading ends a Metadata list (highlights as headings)
+            skip_level = 0  # a heading ends a Metadata list (highlights as headings)
             meta = False
         if skip_level and meta:
             if b.kind == "blank":
@@ -299,7 +314,9 @@ def headerless_region(doc: Block, label_texts: set[str]) -> Region:
 def _is_key_value_block(b: Block) -> bool:
     first = first_line(b)
     mf = labels.meta_field(first) if first else None
-    return mf is not None and (labels.is_known_meta_key(mf[0]) or "::" in first or first.lstrip("-*+ ").startswith("**"))
+    return mf is not None and (
+        labels.is_known_meta_key(mf[0]) or "::" in first or first.lstrip("-*+ ").startswith("**")
+    )
 
 
 def read_properties(doc: Block) -> tuple[dict[str, str], dict[str, int], int]:
@@ -333,9 +350,10 @@ def is_outline(doc: Block, has_properties: bool) -> bool:
         return False
     items = [b for b in top if b.kind == "item"]
     if len(items) < 0.8 * len(top) or any(b.kind == "heading" for b in top):
-        return False             # Logseq and Roam pages hold no headings outside their blocks
+        return False  # Logseq and Roam pages hold no headings outside their blocks
     return any(is_header_item(b) for b in doc.walk() if b.kind == "item") or any(
-        c.kind == "item" for it in items for c in it.children)
+        c.kind == "item" for it in items for c in it.children
+    )
 
 
 def title_block(doc: Block) -> Block | None:

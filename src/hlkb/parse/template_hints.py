@@ -25,10 +25,10 @@ _CONTAINER = re.compile(r"^(?:[ \t]*(?:>[ \t]?|[-*+][ \t]+|\d{1,3}[.)][ \t]+))*[
 
 @dataclass
 class LineRule:
-    kind: str                 # "prefix", "suffix", "note", "tags"
+    kind: str  # "prefix", "suffix", "note", "tags"
     pattern: re.Pattern
-    label: str = ""           # the literal it stands for (for messages and tests)
-    token: re.Pattern | None = None   # tags: one tag as the template writes it ("[[x]]", "#x")
+    label: str = ""  # the literal it stands for (for messages and tests)
+    token: re.Pattern | None = None  # tags: one tag as the template writes it ("[[x]]", "#x")
 
 
 @dataclass
@@ -57,8 +57,9 @@ def _apply(rule: LineRule, m: re.Match, line: str) -> str:
     if rule.kind == "note":
         return g["lead"] + "Note: " + g["value"]
     if rule.kind == "tags":
-        return g["lead"] + "Tags: " + " ".join(f"#{t}" if " " not in t else f"#[[{t}]]"
-                                                for t in _tags(g["value"], rule))
+        return (
+            g["lead"] + "Tags: " + " ".join(f"#{t}" if " " not in t else f"#[[{t}]]" for t in _tags(g["value"], rule))
+        )
     if rule.kind in ("suffix", "locline"):
         loc, url, hid = g.get("loc"), g.get("url"), g.get("id")
         text = g["text"] if rule.kind == "suffix" else g["lead"].rstrip()
@@ -93,37 +94,63 @@ def _literal(text: str) -> str:
 
 def compile_template(template: Template) -> TemplateHints:
     """Line rules for ``template.highlight`` (see the module doc)."""
-    values = {"highlight_text": _TEXT, "highlight_note": _NOTE, "highlight_tags": [_TAG + "1", _TAG + "2"],
-              "highlight_location": _LOC, "highlight_location_url": _URL, "highlight_id": _ID,
-              "highlight_url": _URL}
+    values = {
+        "highlight_text": _TEXT,
+        "highlight_note": _NOTE,
+        "highlight_tags": [_TAG + "1", _TAG + "2"],
+        "highlight_location": _LOC,
+        "highlight_location_url": _URL,
+        "highlight_id": _ID,
+        "highlight_url": _URL,
+    }
     rendered = render(template.highlight, values)
     hints = TemplateHints(source=template.source)
     for line in rendered.split("\n"):
         lead_m = _CONTAINER.match(line)
         container = lead_m.group(0)
-        body = line[len(container):]
+        body = line[len(container) :]
         if _TEXT in body:
             before, after = body.split(_TEXT, 1)
             if before.strip():
-                hints.rules.append(LineRule("prefix", re.compile(
-                    r"^(?P<lead>" + _container_regex(container) + r")" + _literal(before) + r"(?P<rest>.*)$"),
-                    before.strip()))
+                hints.rules.append(
+                    LineRule(
+                        "prefix",
+                        re.compile(
+                            r"^(?P<lead>" + _container_regex(container) + r")" + _literal(before) + r"(?P<rest>.*)$"
+                        ),
+                        before.strip(),
+                    )
+                )
             rule = _suffix_rule(after)
             if rule is not None:
                 hints.rules.append(rule)
         elif any(x in body for x in (_LOC, _URL, _ID)) and not any(x in body for x in (_NOTE, _TAG)):
-            rule = _suffix_rule(body)             # the location on a line of its own
+            rule = _suffix_rule(body)  # the location on a line of its own
             if rule is not None:
                 rule.kind = "locline"
-                rule.pattern = re.compile(r"^(?P<lead>" + _container_regex(container) + r")"
-                                          + rule.pattern.pattern[len(r"^(?P<text>.*?\S)"):])
+                rule.pattern = re.compile(
+                    r"^(?P<lead>"
+                    + _container_regex(container)
+                    + r")"
+                    + rule.pattern.pattern[len(r"^(?P<text>.*?\S)") :]
+                )
                 hints.rules.append(rule)
         elif _NOTE in body:
             label = body.split(_NOTE, 1)[0]
             if label.strip() and not _PLAIN_NOTE_LABEL.fullmatch(label):
-                hints.rules.append(LineRule("note", re.compile(
-                    r"^(?P<lead>" + _container_regex(container) + r")" + _literal(label.rstrip())
-                    + r"[ \t]*(?P<value>.*)$"), label.strip()))
+                hints.rules.append(
+                    LineRule(
+                        "note",
+                        re.compile(
+                            r"^(?P<lead>"
+                            + _container_regex(container)
+                            + r")"
+                            + _literal(label.rstrip())
+                            + r"[ \t]*(?P<value>.*)$"
+                        ),
+                        label.strip(),
+                    )
+                )
         elif _TAG in body:
             first = body.index(_TAG + "1")
             start = first
@@ -136,11 +163,20 @@ def compile_template(template: Template) -> TemplateHints:
             prefix, suffix = body[start:first], body[end:stop]
             label = body[:start]
             if label.strip() and not _PLAIN_TAGS_LABEL.fullmatch(label):
-                rule = LineRule("tags", re.compile(
-                    r"^(?P<lead>" + _container_regex(container) + r")" + _literal(label.rstrip())
-                    + r"[ \t]*(?P<value>.*)$"), label.strip())
-                rule.token = re.compile(re.escape(prefix) + r"(?P<tag>[^\s\[\]#,]+(?: [^\s\[\]#,]+)*?)"
-                                        + re.escape(suffix) + r"(?=[\s,]|$)")
+                rule = LineRule(
+                    "tags",
+                    re.compile(
+                        r"^(?P<lead>"
+                        + _container_regex(container)
+                        + r")"
+                        + _literal(label.rstrip())
+                        + r"[ \t]*(?P<value>.*)$"
+                    ),
+                    label.strip(),
+                )
+                rule.token = re.compile(
+                    re.escape(prefix) + r"(?P<tag>[^\s\[\]#,]+(?: [^\s\[\]#,]+)*?)" + re.escape(suffix) + r"(?=[\s,]|$)"
+                )
                 hints.rules.append(rule)
     return hints
 
@@ -162,7 +198,7 @@ def _suffix_rule(after: str) -> LineRule | None:
     pattern = ""
     pos = 0
     for m in re.finditer("|".join(re.escape(s) for s in (_LOC, _URL, _ID)), after):
-        pattern += _literal(after[pos:m.start()])
+        pattern += _literal(after[pos : m.start()])
         name = {_LOC: "loc", _URL: "url", _ID: "id"}[m.group(0)]
         if f"(?P<{name}>" in pattern:
             pattern += ".*?"
@@ -172,5 +208,5 @@ def _suffix_rule(after: str) -> LineRule | None:
     tail = after[pos:].rstrip()
     pattern += _literal(tail)
     if pattern.startswith(r"[ \t]+"):
-        pattern = r"[ \t]*" + pattern[len(r"[ \t]+"):]
+        pattern = r"[ \t]*" + pattern[len(r"[ \t]+") :]
     return LineRule("suffix", re.compile(r"^(?P<text>.*?\S)" + pattern + r"[ \t]*$"), after.strip())

@@ -45,7 +45,7 @@ def indent_width(text: str) -> int:
     """Columns of leading spaces and tabs (a tab goes to the next multiple of 4)."""
     s = text.lstrip(" ")
     if s[:1] != "\t":
-        return len(text) - len(s)          # spaces only: the common case, without the loop
+        return len(text) - len(s)  # spaces only: the common case, without the loop
     col = 0
     for ch in text:
         if ch == " ":
@@ -75,7 +75,7 @@ def dedent(text: str, cols: int) -> str:
         elif ch == "\t":
             step = TAB - col % TAB
             if col + step > cols:
-                return " " * (col + step - cols) + text[i + 1:]
+                return " " * (col + step - cols) + text[i + 1 :]
             col += step
         else:
             break
@@ -85,19 +85,19 @@ def dedent(text: str, cols: int) -> str:
 
 @dataclass(eq=False, slots=True)
 class Block:
-    kind: str                      # document, item, quote, para, heading, rule, fence, table, comment, blank
-    start: int                     # first file line
-    end: int                       # last file line
-    lines: list[str] = field(default_factory=list)   # leaf text, container prefixes removed
-    lns: list[int] = field(default_factory=list)     # file line of each of ``lines``
+    kind: str  # document, item, quote, para, heading, rule, fence, table, comment, blank
+    start: int  # first file line
+    end: int  # last file line
+    lines: list[str] = field(default_factory=list)  # leaf text, container prefixes removed
+    lns: list[int] = field(default_factory=list)  # file line of each of ``lines``
     children: list[Block] = field(default_factory=list)
-    level: int = 0                 # heading level
-    marker: str = ""               # item marker ("-", "*", "1.")
-    col: int = 0                   # file column where the item marker / quote ">" is
-    content_col: int = 0           # item: columns from the marker to its text
+    level: int = 0  # heading level
+    marker: str = ""  # item marker ("-", "*", "1.")
+    col: int = 0  # file column where the item marker / quote ">" is
+    content_col: int = 0  # item: columns from the marker to its text
     parent: Block | None = None
-    first_line_heading: bool = False   # item whose first line is a heading ("- ## Articles")
-    cache: dict | None = None      # per-block facts the layout computes once (layout.py)
+    first_line_heading: bool = False  # item whose first line is a heading ("- ## Articles")
+    cache: dict | None = None  # per-block facts the layout computes once (layout.py)
 
     @property
     def text(self) -> str:
@@ -142,17 +142,17 @@ class Block:
         return d
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        head = (self.lines[0][:40] if self.lines else "")
+        head = self.lines[0][:40] if self.lines else ""
         return f"<{self.kind} {self.start}-{self.end} {head!r} +{len(self.children)}>"
 
 
 class Builder:
     def __init__(self, first_line: int):
         self.doc = Block("document", first_line, first_line - 1)
-        self.stack: list[Block] = [self.doc]       # open containers, outermost first
-        self.leaf: Block | None = None             # open paragraph / fence / comment / table
+        self.stack: list[Block] = [self.doc]  # open containers, outermost first
+        self.leaf: Block | None = None  # open paragraph / fence / comment / table
         self.fence: str | None = None
-        self.comment: str | None = None            # "%%" or "-->"
+        self.comment: str | None = None  # "%%" or "-->"
         self.prev_blank = True
 
     # -- helpers ------------------------------------------------------------------------
@@ -215,7 +215,7 @@ class Builder:
     def feed(self, ln: int, raw: str) -> None:
         blank = not raw.strip(_BLANK_CHARS)
         rest = raw
-        matched = 1                      # open containers this line continues (document: always)
+        matched = 1  # open containers this line continues (document: always)
         stack = self.stack
         before_quote = raw
         if len(stack) > 1:
@@ -229,16 +229,16 @@ class Builder:
                         break
                     before_quote = rest
                     rest = s0[2:] if s0[1:2] in (" ", "\t") else s0[1:]
-                elif not blank:          # an item: blank lines keep it open
+                elif not blank:  # an item: blank lines keep it open
                     s0 = rest.lstrip(" ")
-                    if s0[:1] != "\t":      # indented with spaces only: the common case, by slicing
+                    if s0[:1] != "\t":  # indented with spaces only: the common case, by slicing
                         w = len(rest) - len(s0)
                         if w <= c.col:
                             break
                         content = c.col + c.content_col
                         if w < content:
                             if s0[:1] in "-*+" and s0[1:2] in (" ", "\t", ""):
-                                break    # " * next": a bullet short of the content column is a sibling
+                                break  # " * next": a bullet short of the content column is a sibling
                             rest = s0
                         else:
                             rest = rest[content:]
@@ -246,14 +246,22 @@ class Builder:
                         w = indent_width(rest)
                         if w <= c.col:
                             break
-                        if w < c.col + c.content_col and rest.lstrip(" \t")[:1] in "-*+" and \
-                                rest.lstrip(" \t")[1:2] in (" ", "\t", ""):
+                        if (
+                            w < c.col + c.content_col
+                            and rest.lstrip(" \t")[:1] in "-*+"
+                            and rest.lstrip(" \t")[1:2] in (" ", "\t", "")
+                        ):
                             break
                         rest = dedent(rest, min(w, c.col + c.content_col))
                 matched += 1
         all_matched = matched == len(stack)
-        if all_matched and stack[-1].kind == "quote" and rest.startswith("[!") and _CALLOUT_START.match(rest) \
-                and any(c.kind != "blank" for c in stack[-1].children):
+        if (
+            all_matched
+            and stack[-1].kind == "quote"
+            and rest.startswith("[!")
+            and _CALLOUT_START.match(rest)
+            and any(c.kind != "blank" for c in stack[-1].children)
+        ):
             # "> [!quote]" right after another callout's last line: a new callout (a re-sync
             # glued two together), not a line of the first
             self._pop_to(len(stack) - 1)
@@ -266,9 +274,15 @@ class Builder:
         if leaf is not None and leaf.kind in ("fence", "comment") and all_matched:
             self._append(ln, rest)
             s = rest.strip()
-            if leaf.kind == "fence" and len(leaf.lines) > 1 and s.startswith(self.fence) \
-                    and not s.strip(self.fence[0]) or leaf.kind == "comment" and len(leaf.lines) > 1 and (
-                    (self.comment == "%%" and _COMMENT_FENCE.match(s)) or (self.comment == "-->" and "-->" in s)):
+            if (
+                leaf.kind == "fence"
+                and len(leaf.lines) > 1
+                and s.startswith(self.fence)
+                and not s.strip(self.fence[0])
+                or leaf.kind == "comment"
+                and len(leaf.lines) > 1
+                and ((self.comment == "%%" and _COMMENT_FENCE.match(s)) or (self.comment == "-->" and "-->" in s))
+            ):
                 self._close_leaf()
             self.prev_blank = False
             return
@@ -294,7 +308,7 @@ class Builder:
                     self._append(ln, rest)
                     self.prev_blank = False
                     return
-            elif raw[:1] not in " \t" and not _starts_block(raw):      # unindented
+            elif raw[:1] not in " \t" and not _starts_block(raw):  # unindented
                 self._append(ln, raw)
                 self.prev_blank = False
                 return
@@ -326,7 +340,7 @@ class Builder:
             self._close_leaf()
             q = self._add(Block("quote", ln, ln, col=w))
             self.stack.append(q)
-            inner = rest[_QUOTE_PREFIX.match(rest).end():]
+            inner = rest[_QUOTE_PREFIX.match(rest).end() :]
             if is_blank(inner):
                 self._leaf("blank", ln, "")
             else:
@@ -344,7 +358,7 @@ class Builder:
             m = _ITEM.match(s)
             if m:
                 marker = m.group("marker")
-                after = s[len(marker):]
+                after = s[len(marker) :]
         if marker is not None:
             text = after.lstrip(" \t")
             gap = after[: len(after) - len(text)]
@@ -414,7 +428,7 @@ class Builder:
             self.leaf = self._leaf("table", ln, rest)
             return
         if _SETEXT.match(rest) and open_para and self.leaf.kind == "para" and container.kind == "document":
-            para = self.leaf                # "Title\n===": the paragraph's last line is a heading
+            para = self.leaf  # "Title\n===": the paragraph's last line is a heading
             title = para.lines.pop()
             tln = para.lns.pop()
             if para.lines:
@@ -452,13 +466,17 @@ def _starts_block(text: str) -> bool:
     if not s:
         return False
     if s[0] not in _STARTS_BLOCK and not s[0].isdigit():
-        return False                    # none of the patterns below can match
+        return False  # none of the patterns below can match
     if _IMAGE_LINE.match(s):
         return True
     if _RULE.match(text) or s.startswith((">", "|")) or _FENCE.match(s) or _ITEM.match(s):
         return True
-    return indent_width(text) == 0 and s.startswith("#") and bool(_HEADING.match(s)) \
+    return (
+        indent_width(text) == 0
+        and s.startswith("#")
+        and bool(_HEADING.match(s))
         and bool((_HEADING.match(s).group("text") or "").strip())
+    )
 
 
 def build_tree(lines: list[str], first_line: int = 1) -> Block:
@@ -476,8 +494,15 @@ def dump(block: Block, indent: str = "") -> str:
         if c.kind == "blank":
             continue
         head = c.lines[0][:60] if c.lines else ""
-        extra = f" h{c.level}" if c.kind == "heading" else (f" {c.marker!r}@{c.col}+{c.content_col}" if c.kind == "item" else "")
-        out.append(f"{indent}{c.kind}{extra} {c.start}-{c.end} {head!r}" + (f" (+{len(c.lines) - 1})" if len(c.lines) > 1 else ""))
+        extra = (
+            f" h{c.level}"
+            if c.kind == "heading"
+            else (f" {c.marker!r}@{c.col}+{c.content_col}" if c.kind == "item" else "")
+        )
+        out.append(
+            f"{indent}{c.kind}{extra} {c.start}-{c.end} {head!r}"
+            + (f" (+{len(c.lines) - 1})" if len(c.lines) > 1 else "")
+        )
         if c.children:
             out.append(dump(c, indent + "  "))
     return "\n".join(x for x in out if x)

@@ -35,6 +35,7 @@ _FURNITURE = re.compile(r"^[ \t]*(?:\d{1,3}|-|\^[A-Za-z0-9][\w-]*|%%.*%%|<br\s*/
 @dataclass
 class _Lines:
     """Rendered lines of some blocks: (file line, text relative to the unit)."""
+
     items: list[tuple[int, str]] = field(default_factory=list)
 
     def add(self, ln: int, text: str) -> None:
@@ -71,7 +72,7 @@ def render(block: Block, out: _Lines, prefix: str = "", first_prefix: str | None
         return
     for i, (ln, text) in enumerate(zip(block.lns, block.lines)):
         if is_property_line(text) and i > 0:
-            continue        # Logseq block properties ("collapsed:: true") are not text
+            continue  # Logseq block properties ("collapsed:: true") are not text
         out.add(ln, (fp if i == 0 else prefix) + text)
 
 
@@ -108,7 +109,7 @@ def split_head(unit: Unit, outline: bool) -> tuple[list[tuple[int, str]], list[B
             if c.kind in ("para", "table") and anchor_ln < c.end:
                 cut = c.lns.index(anchor_ln) + 1
                 while cut < len(c.lines) and _TRAILER_LINE.match(c.lines[cut]):
-                    cut += 1          # "^rw123" / "%% Color %%" on the line after the link
+                    cut += 1  # "^rw123" / "%% Color %%" on the line after the link
                 for ln, t in zip(c.lns[:cut], c.lines[:cut]):
                     text.add(ln, t)
                 tail_lines.extend(zip(c.lns[cut:], c.lines[cut:]))
@@ -208,10 +209,11 @@ def _split_quote(q: Block, anchor_ln: int) -> tuple[list[tuple[int, str]], list[
 
 # -- the tail ---------------------------------------------------------------------------------
 
+
 class _Fields:
     def __init__(self, raw: RawHighlight, unlabeled_note: bool):
         self.raw = raw
-        self.mode: str | None = None        # the field continuation lines belong to
+        self.mode: str | None = None  # the field continuation lines belong to
         self.unlabeled_note = unlabeled_note
 
     def start(self, kind: str, value: str, ln: int) -> None:
@@ -232,12 +234,12 @@ class _Fields:
             if raw.tags_line is None:
                 raw.tags_line = ln
         elif kind == labels.TEXT:
-            if raw.text_field_line is None:            # "🎯 Highlight:: text" (Apple Books fields)
+            if raw.text_field_line is None:  # "🎯 Highlight:: text" (Apple Books fields)
                 raw.text_field_line = ln
                 raw.text_field_lines = [value]
         elif kind == labels.SECTION:
             if raw.section is None and value.strip():
-                raw.section = plain_text(value) or None       # "📖 Chapter:: Three"
+                raw.section = plain_text(value) or None  # "📖 Chapter:: Three"
         elif kind == labels.LOCATION:
             if raw.location is None and value.strip():
                 v = value.strip()
@@ -257,7 +259,7 @@ class _Fields:
         """A line that continues the current field, or an unlabelled one."""
         raw = self.raw
         if _TRAILER_LINE.match(text):
-            raw.trailer_lines.append(text.strip())       # a block id the template put last
+            raw.trailer_lines.append(text.strip())  # a block id the template put last
             return
         if self.mode == labels.NOTE:
             raw.note_lines.append(text.strip())
@@ -276,7 +278,7 @@ class _Fields:
     def line(self, text: str, ln: int) -> None:
         if _FURNITURE.match(text):
             if _TRAILER_LINE.match(text):
-                self.raw.trailer_lines.append(text.strip())   # "^rwID-123" after a Note subline
+                self.raw.trailer_lines.append(text.strip())  # "^rwID-123" after a Note subline
             return
         f = labels.field_of(text)
         if f is not None:
@@ -290,13 +292,13 @@ class _Fields:
 
     def block(self, b: Block) -> None:
         if b.kind in ("item", "para") and b.end - b.start < 2 and _lone_anchor(b):
-            self.raw.end_line = max(self.raw.end_line, b.end)    # the trailer line, read already
+            self.raw.end_line = max(self.raw.end_line, b.end)  # the trailer line, read already
             return
         if b.kind == "blank":
             if self.mode == labels.NOTE and self.raw.note_lines and self.raw.note_lines[-1] != "":
                 self.raw.note_lines.append("")
             elif self.mode != labels.NOTE:
-                self.mode = None          # tags and locations are one paragraph long
+                self.mode = None  # tags and locations are one paragraph long
             return
         if b.kind == "rule":
             self.mode = None
@@ -324,7 +326,7 @@ class _Fields:
             if mode != labels.NOTE and self.unlabeled_note:
                 lines = _Lines()
                 render(b, lines)
-                texts = [t[len(b.marker) + 1:] if i == 0 else t for i, (_, t) in enumerate(lines.items)]
+                texts = [t[len(b.marker) + 1 :] if i == 0 else t for i, (_, t) in enumerate(lines.items)]
                 if any(t.strip() for t in texts):
                     self.start(labels.NOTE, texts[0].strip(), b.start)
                     for (ln, _), t in zip(lines.items[1:], texts[1:]):
@@ -350,7 +352,7 @@ class _Fields:
                         self.start(labels.NOTE, value, first.start)
                         for ln, t in zip(first.lns[1:], first.lines[1:]):
                             self.line(t, ln)
-                        for c in b.children[b.children.index(first) + 1:]:
+                        for c in b.children[b.children.index(first) + 1 :]:
                             self._quote_child(c)
                         self.mode = None
                     return
@@ -360,7 +362,7 @@ class _Fields:
         if b.kind in ("para", "table"):
             for ln, t in zip(b.lns, b.lines):
                 if is_property_line(t) and labels.field_of(t) is None:
-                    continue          # a Logseq block property ("collapsed:: true"), not a field
+                    continue  # a Logseq block property ("collapsed:: true"), not a field
                 self.line(t, ln)
             return
         if b.kind == "fence" and self.mode == labels.NOTE:
@@ -401,11 +403,21 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
     if unit.kind == "quote" and unit.head:
         quote, title_trailer = _without_callout_header(unit.head[0], unit.anchor)
         anchor = unit.anchor
-        if title_trailer:       # "> [!quote] [View Highlight](…)": the whole body is the text
+        if title_trailer:  # "> [!quote] [View Highlight](…)": the whole body is the text
             leaves = [x for x in quote.leaves() if x.lns]
             anchor = (leaves[-1].lns[-1], leaves[-1]) if leaves else None
-        unit = Unit(unit.kind, [quote] + unit.head[1:], unit.tail, anchor, unit.section, unit.location,
-                    unit.note_lines, unit.label_heading, unit.note_line, trailers=unit.trailers + title_trailer)
+        unit = Unit(
+            unit.kind,
+            [quote] + unit.head[1:],
+            unit.tail,
+            anchor,
+            unit.section,
+            unit.location,
+            unit.note_lines,
+            unit.label_heading,
+            unit.note_line,
+            trailers=unit.trailers + title_trailer,
+        )
     if unit.kind in ("group", "section") and len(unit.head) > 1 and _lone_anchor(unit.head[-1]):
         # the anchor on a line of its own after the text (" * [View Highlight](…)", "^123456"):
         # a trailer of the highlight, not a line of its text
@@ -418,12 +430,14 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
     # the template's date or location line right before the anchor ("> ⏱ 2023-01-02 10:20
     # ^id") ends the text: it belongs with the tail, its ids with the highlight
     moved: list[tuple[int, str]] = []
-    while len(lines) > 1 and (labels.field_of(peel(lines[-1][1]).text) or ("",))[0] in (labels.IGNORED,
-                                                                                    labels.LOCATION):
+    while len(lines) > 1 and (labels.field_of(peel(lines[-1][1]).text) or ("",))[0] in (
+        labels.IGNORED,
+        labels.LOCATION,
+    ):
         ln, t = lines.pop()
         moved.insert(0, (ln, peel(t).text))
         if peel(t).anchored or peel(t).block_id:
-            unit.trailers.append(t[len(peel(t).text):].strip())
+            unit.trailers.append(t[len(peel(t).text) :].strip())
     tail_lines = moved + tail_lines
     if unit.kind == "heading" and unit.head:
         h = unit.head[0]
@@ -440,8 +454,14 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
             return None
         lines = [(probe.text_field_line, t) for t in probe.text_field_lines]
     first_ln = lines[0][0]
-    raw = RawHighlight(line=first_ln, lines=[t for _, t in lines], text_end_line=lines[-1][0],
-                       end_line=lines[-1][0], section=unit.section, location=unit.location)
+    raw = RawHighlight(
+        line=first_ln,
+        lines=[t for _, t in lines],
+        text_end_line=lines[-1][0],
+        end_line=lines[-1][0],
+        section=unit.section,
+        location=unit.location,
+    )
     raw.layout = unit.kind
     raw.trailer_lines.extend(unit.trailers)
     unlabeled = unit.kind in ("quote", "chunk", "para", "section", "heading", "group") or unit.anchor is not None
@@ -458,7 +478,7 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
     last = max([raw.end_line] + [b.end for b in tail_blocks if b.kind not in ("blank", "rule")])
     raw.end_line = max(raw.end_line, last)
     if raw.note is None:
-        raw.note_line = None                  # "📝 Note:: N/A", "- Note: ": no note
+        raw.note_line = None  # "📝 Note:: N/A", "- Note: ": no note
     raw.tag_slot = _tag_slot(unit, raw)
     return raw
 
