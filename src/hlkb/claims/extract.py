@@ -163,27 +163,24 @@ def _written_claims(note: Note, b: _Builder) -> None:
             line = note.front_matter_lines.get("title") or _first_heading_line(lines) or note.line
             body = lines[max(0, note.body_line - 1) :]
             evidence = _front_matter_evidence(fm) + _evidence_in(body)
-            b.add(
-                text,
-                line,
-                figures=extract_figures(text),
-                attribution=find_attribution(text),
-                source="claim-note",
-                lang=detect_lang(text),
-                evidence=_unique(evidence),
-            )
+            _add_written_claim(b, text, line, evidence)
     if not sections:
         return
     for text, line, evidence in _claims_sections(lines, note.body_line):
-        b.add(
-            text,
-            line,
-            figures=extract_figures(text),
-            attribution=find_attribution(text),
-            source="claim-note",
-            lang=detect_lang(text),
-            evidence=_unique(evidence),
-        )
+        _add_written_claim(b, text, line, evidence)
+
+
+def _add_written_claim(b, text: str, line: int, evidence: list) -> None:
+    """A claim the researcher wrote (a claim note's title, a line of a Claims section)."""
+    b.add(
+        text,
+        line,
+        figures=extract_figures(text),
+        attribution=find_attribution(text),
+        source="claim-note",
+        lang=detect_lang(text),
+        evidence=_unique(evidence),
+    )
 
 
 def _has_claims_heading(text: str) -> bool:
