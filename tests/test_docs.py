@@ -387,7 +387,7 @@ DOCTEST_FILES = [p for p in MARKDOWN_FILES if re.search(r"^\s*>>> ", p.read_text
 def test_doc_examples_run(md, tmp_path, monkeypatch):
     """The page's ``>>>`` examples, run in a folder that holds a copy of the sample vault as
     ``notes/`` (so they may index it and write beside it)."""
-    shutil.copytree(SAMPLE_VAULT, tmp_path / "notes")
+    shutil.copytree(SAMPLE_VAULT, tmp_path / "notes", ignore=shutil.ignore_patterns(".hlkb"))  # not a user's index
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HLKB_VAULT", raising=False)
     # a code fence line ends an example's expected output, as a blank line does

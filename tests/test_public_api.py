@@ -15,11 +15,13 @@ import hlkb
 
 NOTES = Path(__file__).resolve().parent.parent / "notes"
 ARTICLE = NOTES / "The Library That Never Sleeps.md"
+# the sample vault without an index a user may have built in it (README's first command)
+NO_INDEX = shutil.ignore_patterns(".hlkb")
 
 
 @pytest.fixture
 def vault(tmp_path):
-    shutil.copytree(NOTES, tmp_path / "v")
+    shutil.copytree(NOTES, tmp_path / "v", ignore=NO_INDEX)
     return tmp_path / "v"
 
 
@@ -104,7 +106,7 @@ def test_plan_then_apply_tags_as_tag_add_does(vault, tmp_path, run_cli):
         assert "to-read" in hlkb.get_record(index, first["id"])["tags"]
     # the CLI makes the same bytes from the same start
     other = tmp_path / "w"
-    shutil.copytree(NOTES, other)
+    shutil.copytree(NOTES, other, ignore=NO_INDEX)
     assert run_cli("tag", "add", "to-read", first["id"], "--vault", other)[0] == 0
     for path in vault.glob("*.md"):
         assert path.read_bytes() == (other / path.name).read_bytes()
