@@ -28,7 +28,10 @@ _TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
 # Marks of an exporter: with one of these a note with no Highlights heading is still read.
 _EXPORTER = re.compile(
     r"!\[rw-book-cover\]|readwise\.io/|kindle://|hyp\.is/|omnivore\.app/|share\.snipd\.com"
-    r"|^#Omnivore\b|highlights first synced by",
+    r"|^#Omnivore\b|highlights first synced by"
+    # Readwise's Markdown export heads a note with "**Full title:** …" and "**Source:**
+    # #articles #readwise": its bullets are highlights even when none carries a link.
+    r"|^\W*full[ \t]+title\W*:|^\W*source\W*:.*#readwise\b",
     re.IGNORECASE | re.MULTILINE,
 )
 _READWISE_LINK = re.compile(r"readwise\.io/|%%\s*Colou?r:", re.IGNORECASE)
