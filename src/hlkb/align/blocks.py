@@ -43,6 +43,7 @@ from hlkb.align.segment import (
     prose_of,
     split_inline,
 )
+from hlkb.lang import han_count
 
 TEXT, LINES, NOTES, NONE = "text", "lines", "notes", "none"
 _METADATA_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9 _-]{0,24}:[ \t]")
@@ -80,6 +81,7 @@ def segment(text: str, first_line: int = 1) -> tuple[list[LineInfo], list[Paragr
 
 
 def build_paragraphs(infos: list[LineInfo]) -> list[Paragraph]:
+    _mark_quoting_lines(infos)
     blocks = _blocks(infos)
     mixed = [b for b in blocks if b.role == LINES]
     single = sum(1 for b in blocks if b.role == TEXT)
@@ -111,6 +113,43 @@ def build_paragraphs(infos: list[LineInfo]) -> list[Paragraph]:
     for i, p in enumerate(paras):
         p.order = i
     return paras
+
+
+# A run of English words inside a Chinese line, as long as QUOTED_RUN words or longer.
+QUOTED_RUN = 8
+_ENGLISH_RUN = re.compile(rf"[A-Za-z][A-Za-z'’-]*(?:[ \t,;:]+[A-Za-z][A-Za-z'’-]*){{{QUOTED_RUN - 1},}}")
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def _mark_quoting_lines(infos: list[LineInfo]) -> None:
+    """A line with Chinese in it that quotes the document's English word for word — a run of
+    QUOTED_RUN words or more, with at least one function word (so not a name), found in
+    an English line, and not in parentheses — is a learner's analysis of that sentence
+    ("**主句**：*China has delivered …*（中国已经…）"), never its translation: translators
+    translate, giving at most a phrase of the original in parentheses ("（build it and
+    they will come）")."""
+    quoting = [
+        i for i in infos if i.kind in ("zh", "inline", "en") and _ENGLISH_RUN.search(i.text) and han_count(i.text)
+    ]
+    if not quoting:
+        return
+    english: dict[tuple[str, ...], int] = {}  # run of words -> the English line it is in
+    for info in infos:
+        if info.kind == "en":
+            words = [w.lower() for w in _WORDS.findall(info.text)]
+            for k in range(len(words) - QUOTED_RUN + 1):
+                english.setdefault(tuple(words[k : k + QUOTED_RUN]), info.number)
+    if not english:
+        return
+    for info in quoting:
+        for run in _ENGLISH_RUN.finditer(info.text):
+            if info.text[: run.start()].rstrip()[-1:] in ("(", "（"):
+                continue  # a translation giving the original in parentheses
+            words = [w.lower() for w in _WORDS.findall(run.group())]
+            grams = (tuple(words[k : k + QUOTED_RUN]) for k in range(len(words) - QUOTED_RUN + 1))
+            if any(english.get(g, info.number) != info.number and any(w in FUNCTION_WORDS for w in g) for g in grams):
+                info.kind, info.why = "gloss", "notes"
+                break
 
 
 def _blocks(infos: list[LineInfo]) -> list[Block]:
@@ -243,7 +282,14 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
 
     for info in b.lines:
         if info.kind in _LANG_KINDS:
-            if current is not None and lang == info.kind:
+            if b.role == LINES and heading_level(info.text):
+                # A Markdown heading is a block of its own, glued to the line below it
+                # or not ("## World News" over the first item of a line-by-line list).
+                close()
+                current, lang = [info], info.kind
+                close()
+                current = None
+            elif current is not None and lang == info.kind:
                 current.append(info)
             else:
                 close()

@@ -37,6 +37,8 @@ class Unit:
     length: int = 0
     line_lengths: list[int] = field(default_factory=list)
     heading: bool = False
+    marked_heading: bool = False  # a Markdown "#" heading (is_marked_heading)
+    prose: bool = False  # not a heading, and longer than a heading's translation can be
     line_level: bool = False  # a line of a line-by-line block
     digits: bool = False  # has two digits in a row (a number it writes in digits)
     run: int = 0  # which run of units of one language it is in
@@ -105,6 +107,8 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
         u.line_lengths = [text_length(line) for p in u.paras for line in p.text.split("\n")]
         u.length = sum(u.line_lengths)  # = text_length of the unit's text: newlines do not count
         u.heading = is_heading(u)
+        u.marked_heading = u.heading and is_marked_heading(u)
+        u.prose = not u.heading and u.length > 2 * _HEADING_LENGTH[u.lang]
         u.apart_block = u.paras[0].block if u.paras[0].apart else None
         u.line_level = any(p.line_level for p in u.paras)
         u.digits = u.lang == "en" and any(_TWO_DIGITS.search(p.text) for p in u.paras)
@@ -145,13 +149,33 @@ def is_heading(u: Unit) -> bool:
     first = u.paras[0]
     text = first.text.strip()
     if text.startswith("#"):
-        return True
+        return not is_sentence_heading(u)
     return (
         len(u.paras) == 1
         and first.start == first.end
         and ends_mid_sentence(text)
-        and text_length(text) <= (16 if u.lang == "zh" else 40)
+        and text_length(text) <= _HEADING_LENGTH[u.lang]
     )
+
+
+# The longest a short line can be and still read as a heading (by text_length).
+_HEADING_LENGTH = {"zh": 16, "en": 40}
+# The longest a "#" line can be and still read as a heading: news digests' headlines run
+# to about 60 English and 40 Chinese characters (text_length).
+_PROSE_HEADING_LENGTH = {"zh": 48, "en": 80}
+
+
+def is_marked_heading(u: Unit) -> bool:
+    """A Markdown heading (``## …``) that reads as a heading, not a sentence set large."""
+    return u.paras[0].text.lstrip().startswith("#") and not is_sentence_heading(u)
+
+
+def is_sentence_heading(u: Unit) -> bool:
+    """A ``#`` line that is prose ("#### We need to establish nature reserves …."): some
+    writers set every English line as a heading; a line longer than headlines run is text."""
+    first = u.paras[0]
+    text = first.text.strip()
+    return text_length(text) > _PROSE_HEADING_LENGTH[u.lang]
 
 
 def _width(p: Paragraph) -> int:
@@ -227,6 +251,10 @@ class Aligner:
         self.model = model
         self.cfg = config
         self._zh_pos = [u.pos for u in self.zh]
+        # [p]: how many units before position p are headings
+        self._headings_before = [0]
+        for u in units:
+            self._headings_before.append(self._headings_before[-1] + u.heading)
         self._en_skip = [self.skip_cost(u) for u in self.en]
         self._zh_skip = [self.skip_cost(u) for u in self.zh]
         # [k]: how many units ending with side[k-1] may be translated together (1: only
@@ -288,6 +316,8 @@ class Aligner:
                     return _INF
                 terms.append(cfg.merge * (b - 1))
         en_first, en_last, zh_first, zh_last = self.en[i - a], self.en[i - 1], self.zh[j - b], self.zh[j - 1]
+        if _cannot_translate(en_last, zh_last):
+            return _INF
         if en_last.apart_block is not None and en_last.apart_block in (zh_first.apart_block, zh_last.apart_block):
             return _INF
         if en_first.apart_block is not None and en_first.apart_block in (zh_first.apart_block, zh_last.apart_block):
@@ -323,6 +353,10 @@ class Aligner:
             lo = en_first_pos if en_first_pos < zh_first_pos else zh_first_pos
             hi = en_last.pos if en_last.pos > zh_last.pos else zh_last.pos
             gap = (hi - lo + 1) - (a + b)
+            if gap and not (en_first.heading or zh_first.heading):
+                # the headings between a paragraph and its translation ("### 中文翻译")
+                # are structure, not text left untranslated between them
+                gap -= self._headings_before[hi] - self._headings_before[lo + 1]
             grouped = run_gap(en_first, zh_first)
             terms.append(cfg.order_gap * (gap if grouped is None or grouped > gap else grouped))
             if cfg.orientation:
@@ -558,14 +592,21 @@ def _partial_lengths(u: Unit) -> tuple[int, ...]:
     return tuple(sorted({s for k in range(1, len(lines)) for s in (sum(lines[:k]), sum(lines[-k:]))}))
 
 
+def _cannot_translate(a: Unit, b: Unit) -> bool:
+    """A Markdown heading translates a heading or a line, not a paragraph of prose."""
+    return (a.marked_heading and b.prose) or (b.marked_heading and a.prose)
+
+
 def neighbour_pairs(units: list[Unit]) -> list[tuple[int, int]]:
-    """(en_len, zh_len) of units of opposite language that sit next to each other: in an
-    interleaved document most are translations, which is enough to fit the length model."""
+    """(en_len, zh_len) of units of opposite language that sit next to each other, both
+    headings or both not: in an interleaved document most are translations, which is
+    enough to fit the length model (a section number "一、" over an English paragraph is
+    not one)."""
     out = []
     k = 0
     while k + 1 < len(units):
         a, b = units[k], units[k + 1]
-        if a.lang != b.lang:
+        if a.lang != b.lang and a.heading == b.heading:
             en, zh = (a, b) if a.lang == "en" else (b, a)
             out.append((en.length, zh.length))
             k += 2
