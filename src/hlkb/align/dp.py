@@ -104,7 +104,7 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
         units = _join_full_width_lines(units, nonblank_lines)
     for i, u in enumerate(units):
         u.pos = i
-        u.line_lengths = [text_length(line) for p in u.paras for line in p.text.split("\n")]
+        u.line_lengths = [text_length(_without_notes(line)) for p in u.paras for line in p.text.split("\n")]
         u.length = sum(u.line_lengths)  # = text_length of the unit's text: newlines do not count
         u.heading = is_heading(u)
         u.marked_heading = u.heading and is_marked_heading(u)
@@ -114,6 +114,16 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
         u.digits = u.lang == "en" and any(_TWO_DIGITS.search(p.text) for p in u.paras)
     _mark_runs(units)
     return units
+
+
+# A translator's or editor's note inside the Chinese: "（译注：…）", "（胡子注：…）", "(编者注: …)".
+_TRANSLATORS_NOTE = re.compile(r"[（(][^（）()\n]{0,8}?注[:：][^（）()\n]*[）)]")
+
+
+def _without_notes(line: str) -> str:
+    """The line less its translator's notes, which translate nothing on the other side:
+    they do not count in its length."""
+    return _TRANSLATORS_NOTE.sub("", line) if "注" in line else line
 
 
 def _mark_runs(units: list[Unit]) -> None:
