@@ -95,6 +95,8 @@ def build_paragraphs(infos: list[LineInfo]) -> list[Paragraph]:
                 _shape(b)
                 if b.role == LINES:
                     mixed.append(b)
+    else:
+        _label_translations(blocks)
     for b in mixed:
         if by_lines or b.runs >= 3:
             _read_labels_as_lines(b)
@@ -192,6 +194,43 @@ def _shape(b: Block) -> Block:
     elif langs or "inline" in kinds:
         b.role = TEXT
     return b
+
+
+def _label_translations(blocks: list[Block]) -> None:
+    """In an article laid out block by block, a one-line block that reads as a label
+    ("Election Night", "Chicago, Illinois") with a one-line block of the other language
+    right after it or right before it, as short and not a sentence ("竞选之夜"), is a
+    heading and its translation, not a label."""
+    for k, b in enumerate(blocks):
+        if not _lone_label(b):
+            continue
+        lang = label_lang(b.lines[0].text)
+        if lang == "other":
+            continue
+        for other in (blocks[k + 1] if k + 1 < len(blocks) else None, blocks[k - 1] if k else None):
+            if other is not None and _short_line_of(other, "zh" if lang == "en" else "en"):
+                info = b.lines[0]
+                info.kind, info.why = lang, ""
+                _shape(b)
+                break
+
+
+def _lone_label(b: Block) -> bool:
+    return len(b.lines) == 1 and b.lines[0].why == "label" and not is_label_word(b.lines[0].text)
+
+
+def _short_line_of(b: Block, lang: str) -> bool:
+    """A one-line block of ``lang`` that does not end a sentence and is short: a heading."""
+    if len(b.lines) != 1:
+        return False
+    info = b.lines[0]
+    if info.kind == "other" and _lone_label(b):
+        if label_lang(info.text) != lang:
+            return False
+    elif info.kind != lang:
+        return False
+    prose = prose_of(info.text)
+    return ends_mid_sentence(prose) and len("".join(prose.split())) <= (16 if lang == "zh" else 40)
 
 
 def _titles_or_credits(b: Block) -> bool:
