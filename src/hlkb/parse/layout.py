@@ -208,6 +208,12 @@ def _outline_units(ctx: Context) -> list[Unit]:
             own = own_blocks(item)
             content_children = [c for c in item.children[len(own) :] if c.kind == "item" and not is_field_item(c)]
             anchor = own_anchor(item)
+            if anchor is None and content_children and all(_is_numbered(c) for c in content_children):
+                # Only bullets are outline blocks: a numbered list under a block's first
+                # line is that block's text, and the anchor on its last line is the block's.
+                anchor = own_anchor(content_children[-1])
+                if anchor is not None:
+                    content_children = []
             head_text = "\n".join(ln for b in own for _, ln in b.leaf_lines())
             if anchor is not None:
                 u = item_unit(item, anchor)
@@ -244,6 +250,10 @@ def _outline_units(ctx: Context) -> list[Unit]:
         units.append(u)
     extend_item_tails(units, ctx)
     return units
+
+
+def _is_numbered(item: Block) -> bool:
+    return item.kind == "item" and item.marker[:1].isdigit() and not item.children[len(own_blocks(item)) :]
 
 
 def _is_section_parent(own: list[Block]) -> bool:
