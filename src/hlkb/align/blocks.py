@@ -42,6 +42,7 @@ from hlkb.align.segment import (
     plain_line,
     prose_of,
     split_inline,
+    table_cells,
 )
 from hlkb.lang import han_count
 
@@ -185,6 +186,8 @@ def _shape(b: Block) -> Block:
     mixed = "en" in langs and "zh" in langs
     if mixed and parenthesised:
         b.role = NOTES  # an example and its translation in parentheses
+    elif _vocabulary_table(b):
+        b.role = NOTES  # | word | /IPA/ | 释义 |
     elif glosses and glosses + parenthesised > len(langs) - parenthesised:
         b.role = NOTES  # mostly glosses and analysis
     elif _metadata(b):
@@ -231,6 +234,26 @@ def _short_line_of(b: Block, lang: str) -> bool:
         return False
     prose = prose_of(info.text)
     return ends_mid_sentence(prose) and len("".join(prose.split())) <= (16 if lang == "zh" else 40)
+
+
+def _vocabulary_table(b: Block) -> bool:
+    """A table of three columns or more whose Latin cells are words or short phrases (up
+    to three, split at spaces: word, pronunciation, sense): a glossary, not text and its
+    translation."""
+    rows = [i for i in b.lines if i.kind not in ("markup", "blank") and i.why != "table head"]
+    if len(rows) < 2:
+        return False
+    for info in rows:
+        cells = table_cells(info.text)
+        if cells is None or len(cells) < 3:
+            return False
+        if any(len(prose_of(info.text[x:y]).split()) > 3 and _has_latin(info.text[x:y]) for x, y in cells):
+            return False
+    return True
+
+
+def _has_latin(text: str) -> bool:
+    return any("a" <= ch.lower() <= "z" for ch in text)
 
 
 def _titles_or_credits(b: Block) -> bool:

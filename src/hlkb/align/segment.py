@@ -45,9 +45,11 @@ _LINK = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 # Leading Markdown structure: quotes, headings, list bullets, ordered-list numbers.
-_LEAD_MARKUP = re.compile(r"^(?:\s*(?:>|#{1,6}(?=\s)|[-*+](?=\s)|\d{1,3}[.)](?=\s)))+\s*")
-# What ``strip_block_markers`` takes off: blockquote and list markers, not headings.
-_BLOCK_MARKERS = re.compile(r"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,3}[.)](?=[ \t])))+[ \t]*")
+# A subtitle timestamp opening a line: LRC's "[00:08.72]", several for a repeated line.
+_TIMESTAMP = r"\[\d{1,3}:\d{2}(?:[.:]\d{1,3})?\]"
+_LEAD_MARKUP = re.compile(rf"^(?:\s*(?:>|#{{1,6}}(?=\s)|[-*+](?=\s)|\d{{1,3}}[.)](?=\s)|{_TIMESTAMP}))+\s*")
+# What ``strip_block_markers`` takes off: blockquote and list markers and timestamps, not headings.
+_BLOCK_MARKERS = re.compile(rf"^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{{1,3}}[.)](?=[ \t])|{_TIMESTAMP}))+[ \t]*")
 _HEADING = re.compile(r"^\s{0,3}(?:>\s*)*(#{1,6})(?=\s)")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:[-*+]|\d{1,3}[.)])[ \t]")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
@@ -96,12 +98,12 @@ _TERM_DEF = re.compile(
 # and the rest judged) or one that introduces the learner's own analysis (notes).
 _LEADING_LABEL = re.compile(rf"^(?P<label>[{HAN_CLASS}]{{1,5}}|[A-Za-z][A-Za-z ]{{0,18}}?)\s*[:：]\s*(?P<rest>\S.*)$")
 TRANSLATION_LABELS = frozenset(
-    """原文 译文 譯文 翻译 翻譯 中文 英文 中译 中譯 英译 英譯 参考译文 參考譯文 原句 译句 譯句
+    """原文 译文 譯文 翻译 翻譯 中文 英文 中译 中譯 英译 英譯 参考译文 參考譯文 原句 译句 譯句 正文
 original translation english chinese en zh cn""".split()
 )
 ANALYSIS_LABELS = frozenset(
     """分析 解析 学习 學習 笔记 筆記 注 注释 註釋 注解 註解 注意 讲解 講解 点评 點評 评论 評論 词汇 詞彙
-生词 生詞 单词 單詞 语法 語法 要点 要點 重点 重點 知识点 知識點 句型 短语 短語 词组 詞組 例句 备注 備註 难点 難點
+生词 生詞 生词表 生詞表 单词 單詞 单词表 單詞表 词汇表 詞彙表 语法 語法 要点 要點 重点 重點 知识点 知識點 句型 短语 短語 词组 詞組 例句 备注 備註 难点 難點
 考点 考點 解释 解釋 释义 釋義 用法 搭配 同义词 同義詞 近义词 近義詞 反义词 反義詞 结构 結構 心得 感想 总结 總結
 analysis note notes vocabulary grammar comment comments explanation usage""".split()
 ) | {"key points"}
@@ -245,7 +247,7 @@ def _word_lang(text: str) -> str:
 def split_inline(line: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """For a line holding a phrase and its translation, the (start, end) spans of the
     English and the Chinese half, else None. The halves are separated by `` / ``, `` | ``,
-    `` — ``, ``<br>``, are the two cells of a table row (``| English | 中文 |``), are
+    `` — ``, ``<br>``, a bare ``|``, are the two cells of a table row (``| English | 中文 |``), are
     sentences that follow each other (``It rained. 下雨了。``), or are a title and its
     rendering in title marks (``The Simpsons《辛普森一家》``). Each half must be in one
     language, and the English one without Chinese."""
@@ -282,7 +284,8 @@ def table_cells(line: str) -> list[tuple[int, int]] | None:
     return [(a + 1, b) for a, b in zip(bars, bars[1:])]
 
 
-_INLINE_SEPARATORS = (" / ", " | ", " — ", " – ", "<br>", "<br/>", "<br />", "<BR>")
+# (a bare "|" last: "English line|中文" in subtitle files)
+_INLINE_SEPARATORS = (" / ", " | ", " — ", " – ", "<br>", "<br/>", "<br />", "<BR>", "|")
 _EN_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s*$")
 _ZH_SENTENCE_END = re.compile(r"[。！？…]+[”」』）)\"]*$")
 
