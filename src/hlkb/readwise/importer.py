@@ -21,7 +21,7 @@ from hlkb.index.lookup import file_records
 from hlkb.readwise.exports import Book
 from hlkb.readwise.filenames import NameBook
 from hlkb.readwise.locate import notes_of_book, scan_vault
-from hlkb.readwise.render import NoteRenderer, check_readable
+from hlkb.readwise.render import NoteRenderer, check_readable, render_notes
 from hlkb.readwise.settings import import_settings, import_template
 from hlkb.readwise.sync import ImportPlan, NotePlan, Options, Planner, _parse
 from hlkb.vault import resolves_inside
@@ -38,12 +38,15 @@ def plan_import(
     on_error=None,
     refetch=None,
     check_new: bool = True,
+    render_new: bool = True,
 ) -> ImportPlan:
     """Plan importing ``books`` into ``vault``; ``recorded`` is ImportState.for_books of
     their keys; ``advance()`` is called once per book. ``refetch(ids) -> books``: whole
     books, for those that hold only some of their highlights (an incremental fetch) and
     have no note yet. ``check_new=False``: new notes are not parsed here but after they
-    are written and indexed (``settle_new_notes``), which parses them once, not twice."""
+    are written and indexed (``settle_new_notes``), which parses them once, not twice.
+    ``render_new=False``: new notes are left to ``render_new_notes`` (which forks worker
+    processes: a caller with a thread running, such as a progress bar's, calls it after)."""
 
     vault = Path(vault).resolve()
     settings = settings or import_settings(vault)
@@ -60,7 +63,18 @@ def plan_import(
         planner.add_book(book, notes, found_by)
         if advance is not None:
             advance()
+    if render_new:
+        render_new_notes(planner.plan)
     return planner.plan
+
+
+def render_new_notes(plan: ImportPlan, jobs: int | None = None) -> None:
+    """Render the new notes ``plan_import`` planned (all at once, on every core)."""
+    planner = plan.planner
+    pending, planner.pending = planner.pending, []
+    rendered = render_notes(planner.renderer, [(p.book, p.items) for p in pending], jobs)
+    for note, result in zip(pending, rendered):
+        planner.rendered(note, result)
 
 
 @dataclass
