@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 from hlkb.atomicfile import create_temp, fsync_dir, remove_quietly, replace_if_unchanged, replace_with_temp, write_all
 from hlkb.errors import HlkbError, InputError
-from hlkb.index.lookup import file_records
+from hlkb.index.lookup import list_records
 from hlkb.readwise.exports import Book
 from hlkb.readwise.filenames import NameBook
 from hlkb.readwise.locate import notes_of_book, scan_vault
@@ -194,18 +194,25 @@ class _RecordsNote:
 
 
 def _indexed_highlights(index, rels: list[str]) -> dict[str, list[dict]]:
-    """rel -> the records the index holds for that file (files it failed to read left out)."""
+    """rel -> the highlight records the index holds for that file, in file order (files it
+    failed to read left out)."""
+
+    import json
 
     out: dict[str, list[dict]] = {}
     conn = index.conn
     for i in range(0, len(rels), 500):
         chunk = rels[i : i + 500]
-        rows = conn.execute(
-            f"SELECT id, path, error FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk
-        ).fetchall()
-        for fid, path, error in rows:
+        marks = ",".join("?" * len(chunk))
+        for path, error in conn.execute(f"SELECT path, error FROM files WHERE path IN ({marks})", chunk):
             if not error:
-                out[path] = file_records(conn, fid)
+                out[path] = []
+        # one query for the chunk's highlights (not one per file), its other records left unread
+        for _rid, text in list_records(conn, [f"f.path IN ({marks})", "r.kind = 'highlight'"], chunk, None):
+            record = json.loads(text)
+            got = out.get(record["path"])
+            if got is not None:
+                got.append(record)
     return out
 
 

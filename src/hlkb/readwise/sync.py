@@ -202,6 +202,8 @@ class Found:
 
     def of(self, item: Item):
         """The highlight that is ``item``: by its ids, or, having none (the CSV), by text."""
+        if item.readwise_id and not item.external_id:
+            return self.by_id.get(item.readwise_id)  # its one id (most highlights)
         for i in sorted(item.ids):
             h = self.by_id.get(i)
             if h is not None:
