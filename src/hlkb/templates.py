@@ -241,14 +241,13 @@ def continuation_prefix(line_start: str) -> str:
 def render(source: str, values: dict) -> str:
     """Render ``source`` with ``values``; multi-line string values stay in their block."""
     tokens: list[str] = []
-
-    def protect(value):
+    safe = values
+    for key, value in values.items():
         if isinstance(value, str) and "\n" in value:
+            if safe is values:
+                safe = dict(values)  # the caller's dict stays as it was
             tokens.append(value)
-            return f"\x00{len(tokens) - 1}\x00"
-        return value
-
-    safe = {k: protect(v) for k, v in values.items()}
+            safe[key] = f"\x00{len(tokens) - 1}\x00"
     try:
         out = _render_function(source)(safe)
     except UsageError:
