@@ -349,3 +349,19 @@ def test_a_book_the_template_fails_on_is_an_error_and_the_others_are_planned(tmp
     assert len(plan.errors) == len(failed) and all("division" in e for e in plan.errors)
     assert {p.book.key for p in plan.notes} == {b.key for b in books} - failed
     assert all(p.new_data and len(p.expected) == 3 for p in plan.notes)
+
+
+def test_notes_are_rendered_here_when_no_process_can_be_started(monkeypatch):
+    import multiprocessing
+
+    from hlkb.readwise.render import POOL_MIN_NOTES, NoteRenderer, render_notes
+
+    class NoFork:
+        def Pool(self, jobs):  # multiprocessing's name
+            raise OSError(11, "Resource temporarily unavailable")
+
+    books = _many_books(POOL_MIN_NOTES + 1)
+    notes = [(book, book.items) for book in books]
+    here = render_notes(NoteRenderer(), notes, jobs=1)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: NoFork())
+    assert render_notes(NoteRenderer(), notes, jobs=2) == here

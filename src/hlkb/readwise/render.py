@@ -431,7 +431,12 @@ def render_notes(renderer: NoteRenderer, notes: list[tuple[Book, list[Item]]], j
     first = _render_one(renderer, *notes[0])
     _BATCH = (renderer, notes)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+    except OSError:  # no processes to be had (a limit, no memory): all of them here
+        _BATCH = None
+        return [first] + [_render_one(renderer, book, items) for book, items in notes[1:]]
+    try:
+        with pool:
             rest = pool.map(_render_at, range(1, len(notes)), chunksize=max(1, len(notes) // (jobs * 8)))
     finally:
         _BATCH = None
