@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hlkb.errors import HlkbError, UsageError
 from hlkb.parse import parse_text
@@ -28,6 +29,7 @@ from hlkb.parse.inline import plain_text
 from hlkb.parse.labels import field_heading_of, field_of
 from hlkb.parse.template_hints import compile_template
 from hlkb.readwise.exports import Book, Item
+from hlkb.readwise.state import data_hash
 from hlkb.templates import DEFAULT_FRONT_MATTER, Template, render, render_head, yaml_scalar
 
 OPEN_URL = "https://readwise.io/open/{id}"
@@ -309,10 +311,10 @@ def _as_reference(text: str, i: int) -> str:
 # -- what a highlight must read back as ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Expected:
+class Expected(NamedTuple):
     """What a written highlight must read back as (its plain text, its note as written)
-    and the hash of its Readwise fields that the import records (state.data_hash)."""
+    and the hash of its Readwise fields that the import records (state.data_hash). A tuple:
+    10k of them are made, and sent back from the rendering processes, per 10k highlights."""
 
     text: str
     note: str
@@ -320,8 +322,6 @@ class Expected:
 
 
 def expect(book: Book, item: Item) -> Expected:
-    from hlkb.readwise.state import data_hash
-
     return Expected(plain_text(item.text), note_text(item.note), data_hash(item_fields(book, item)))
 
 
