@@ -304,3 +304,64 @@ def test_a_backslash_before_a_final_dash_stays_text(text):
     """A backslash escapes only ASCII punctuation: before "—" it is text, and stays text
     when the final dash is written as a character reference."""
     assert _read_back(["a", text], location=True) == ["a", plain_text(text)]
+
+
+def _many_books(n: int):
+    from hlkb.readwise.exports import Book, Item
+
+    books = []
+    for b in range(n):
+        book = Book(key=str(700 + b), readwise_id=str(700 + b), title=f"Book {b}", author="Someone")
+        for h in range(3):
+            hid = str(9000 + b * 10 + h)
+            tags = [] if b % 5 == 0 and h == 0 else ["alpha"]
+            book.items.append(Item(key=hid, readwise_id=hid, text=f"Text {b}-{h} ends - ", note="n" * h, tags=tags))
+        books.append(book)
+    return books
+
+
+def test_notes_rendered_in_worker_processes_are_those_rendered_here():
+    """Many new notes are rendered on every core; the same notes, errors and expectations
+    as one by one, in order."""
+    from hlkb.readwise.render import POOL_MIN_NOTES, NoteRenderer, render_notes
+    from hlkb.templates import Template
+
+    books = _many_books(POOL_MIN_NOTES + 12)
+    # a template that fails on some books' data: 1 / 0 where a highlight has no tags
+    failing = NoteRenderer(Template(highlight="- {{ highlight_text }} {{ 1 // (highlight_tags | length) }}"))
+    for renderer in (NoteRenderer(), failing):
+        notes = [(book, book.items) for book in books]
+        here = render_notes(renderer, notes, jobs=1)
+        there = render_notes(renderer, notes, jobs=2)
+        assert there == here
+    assert any(r.error for r in here) and not all(r.error for r in here)
+    assert all("division" in r.error for r in here if r.error)
+
+
+def test_a_book_the_template_fails_on_is_an_error_and_the_others_are_planned(tmp_path):
+    from hlkb.readwise.render import POOL_MIN_NOTES
+    from hlkb.templates import Template
+
+    books = _many_books(POOL_MIN_NOTES + 2)
+    failing = Template(highlight="- {{ highlight_text }} {{ 1 // (highlight_tags | length) }}")
+    plan = plan_import(tmp_path, books, {}, Options(), template=failing, check_new=False)
+    failed = {b.key for i, b in enumerate(books) if i % 5 == 0}
+    assert len(plan.errors) == len(failed) and all("division" in e for e in plan.errors)
+    assert {p.book.key for p in plan.notes} == {b.key for b in books} - failed
+    assert all(p.new_data and len(p.expected) == 3 for p in plan.notes)
+
+
+def test_notes_are_rendered_here_when_no_process_can_be_started(monkeypatch):
+    import multiprocessing
+
+    from hlkb.readwise.render import POOL_MIN_NOTES, NoteRenderer, render_notes
+
+    class NoFork:
+        def Pool(self, jobs):  # multiprocessing's name
+            raise OSError(11, "Resource temporarily unavailable")
+
+    books = _many_books(POOL_MIN_NOTES + 1)
+    notes = [(book, book.items) for book in books]
+    here = render_notes(NoteRenderer(), notes, jobs=1)
+    monkeypatch.setattr(multiprocessing, "get_context", lambda method=None: NoFork())
+    assert render_notes(NoteRenderer(), notes, jobs=2) == here

@@ -195,6 +195,25 @@ def _compiled(source: str):
         raise UsageError(f"template error: {exc.message}", None, exc.lineno) from None
 
 
+@lru_cache(maxsize=256)
+def _render_function(source: str):
+    """``values -> text``: what ``_compiled(source).render(**values)`` gives, without
+    flattening the template's globals (a ChainMap) anew for every call (an import renders
+    a template per highlight: 10k renders 0.22 s -> 0.07 s)."""
+    template = _compiled(source)
+    env = template.environment
+    flat = dict(template.globals)
+
+    def run(values: dict) -> str:
+        context = env.context_class(env, {**flat, **values}, template.name, template.blocks, globals=flat)
+        try:
+            return env.concat(template.root_render_func(context))  # type: ignore[attr-defined]
+        except Exception:
+            env.handle_exception()  # raises it again, as Template.render does
+
+    return run
+
+
 def check(source: str, where: str | None = None) -> None:
     """Raise UsageError (with the template's line) when ``source`` is not a valid template."""
     try:
@@ -222,16 +241,15 @@ def continuation_prefix(line_start: str) -> str:
 def render(source: str, values: dict) -> str:
     """Render ``source`` with ``values``; multi-line string values stay in their block."""
     tokens: list[str] = []
-
-    def protect(value):
+    safe = values
+    for key, value in values.items():
         if isinstance(value, str) and "\n" in value:
+            if safe is values:
+                safe = dict(values)  # the caller's dict stays as it was
             tokens.append(value)
-            return f"\x00{len(tokens) - 1}\x00"
-        return value
-
-    safe = {k: protect(v) for k, v in values.items()}
+            safe[key] = f"\x00{len(tokens) - 1}\x00"
     try:
-        out = _compiled(source).render(**safe)
+        out = _render_function(source)(safe)
     except UsageError:
         raise
     except Exception as exc:  # a sandboxed template can still fail on bad data: say so

@@ -17,11 +17,11 @@ from types import SimpleNamespace
 
 from hlkb.atomicfile import create_temp, fsync_dir, remove_quietly, replace_if_unchanged, replace_with_temp, write_all
 from hlkb.errors import HlkbError, InputError
-from hlkb.index.lookup import file_records
+from hlkb.index.lookup import list_records
 from hlkb.readwise.exports import Book
 from hlkb.readwise.filenames import NameBook
 from hlkb.readwise.locate import notes_of_book, scan_vault
-from hlkb.readwise.render import NoteRenderer, check_readable
+from hlkb.readwise.render import NoteRenderer, check_readable, render_notes
 from hlkb.readwise.settings import import_settings, import_template
 from hlkb.readwise.sync import ImportPlan, NotePlan, Options, Planner, _parse
 from hlkb.vault import resolves_inside
@@ -38,12 +38,15 @@ def plan_import(
     on_error=None,
     refetch=None,
     check_new: bool = True,
+    render_new: bool = True,
 ) -> ImportPlan:
     """Plan importing ``books`` into ``vault``; ``recorded`` is ImportState.for_books of
     their keys; ``advance()`` is called once per book. ``refetch(ids) -> books``: whole
     books, for those that hold only some of their highlights (an incremental fetch) and
     have no note yet. ``check_new=False``: new notes are not parsed here but after they
-    are written and indexed (``settle_new_notes``), which parses them once, not twice."""
+    are written and indexed (``settle_new_notes``), which parses them once, not twice.
+    ``render_new=False``: new notes are left to ``render_new_notes`` (which forks worker
+    processes: a caller with a thread running, such as a progress bar's, calls it after)."""
 
     vault = Path(vault).resolve()
     settings = settings or import_settings(vault)
@@ -60,7 +63,18 @@ def plan_import(
         planner.add_book(book, notes, found_by)
         if advance is not None:
             advance()
+    if render_new:
+        render_new_notes(planner.plan)
     return planner.plan
+
+
+def render_new_notes(plan: ImportPlan, jobs: int | None = None) -> None:
+    """Render the new notes ``plan_import`` planned (all at once, on every core)."""
+    planner = plan.planner
+    pending, planner.pending = planner.pending, []
+    rendered = render_notes(planner.renderer, [(p.book, p.items) for p in pending], jobs)
+    for note, result in zip(pending, rendered):
+        planner.rendered(note, result)
 
 
 @dataclass
@@ -180,18 +194,25 @@ class _RecordsNote:
 
 
 def _indexed_highlights(index, rels: list[str]) -> dict[str, list[dict]]:
-    """rel -> the records the index holds for that file (files it failed to read left out)."""
+    """rel -> the highlight records the index holds for that file, in file order (files it
+    failed to read left out)."""
+
+    import json
 
     out: dict[str, list[dict]] = {}
     conn = index.conn
     for i in range(0, len(rels), 500):
         chunk = rels[i : i + 500]
-        rows = conn.execute(
-            f"SELECT id, path, error FROM files WHERE path IN ({','.join('?' * len(chunk))})", chunk
-        ).fetchall()
-        for fid, path, error in rows:
+        marks = ",".join("?" * len(chunk))
+        for path, error in conn.execute(f"SELECT path, error FROM files WHERE path IN ({marks})", chunk):
             if not error:
-                out[path] = file_records(conn, fid)
+                out[path] = []
+        # one query for the chunk's highlights (not one per file), its other records left unread
+        for _rid, text in list_records(conn, [f"f.path IN ({marks})", "r.kind = 'highlight'"], chunk, None):
+            record = json.loads(text)
+            got = out.get(record["path"])
+            if got is not None:
+                got.append(record)
     return out
 
 

@@ -16,16 +16,20 @@ template. Two things are hlkb's own, so that a later import finds every highligh
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from hlkb.errors import UsageError
+from hlkb.errors import HlkbError, UsageError
 from hlkb.parse import parse_text
 from hlkb.parse.anchors import peel
 from hlkb.parse.inline import plain_text
 from hlkb.parse.labels import field_heading_of, field_of
 from hlkb.parse.template_hints import compile_template
 from hlkb.readwise.exports import Book, Item
+from hlkb.readwise.state import data_hash
 from hlkb.templates import DEFAULT_FRONT_MATTER, Template, render, render_head, yaml_scalar
 
 OPEN_URL = "https://readwise.io/open/{id}"
@@ -304,6 +308,23 @@ def _as_reference(text: str, i: int) -> str:
     return text[:start] + f"&#{ord(ch)};" + text[i + 1 :]
 
 
+# -- what a highlight must read back as ---------------------------------------------------------------
+
+
+class Expected(NamedTuple):
+    """What a written highlight must read back as (its plain text, its note as written)
+    and the hash of its Readwise fields that the import records (state.data_hash). A tuple:
+    10k of them are made, and sent back from the rendering processes, per 10k highlights."""
+
+    text: str
+    note: str
+    data: str
+
+
+def expect(book: Book, item: Item) -> Expected:
+    return Expected(plain_text(item.text), note_text(item.note), data_hash(item_fields(book, item)))
+
+
 # -- rendering -----------------------------------------------------------------------------------------
 
 _SENTINEL = "\x02"
@@ -335,12 +356,16 @@ class NoteRenderer:
         self.shows_note = "highlight_note" in template.highlight
         self.shows_tags = "highlight_tags" in template.highlight
 
-    def reads_back(self, h, item: Item) -> bool:
-        """Does the parsed highlight ``h`` give back ``item`` as this template shows it?"""
+    def reads_back(self, h, item: Item, expected: Expected | None = None) -> bool:
+        """Does the parsed highlight ``h`` give back ``item`` as this template shows it?
+        (``expected``: what ``expect(book, item)`` gave for it, if it was made already.)"""
 
         return (
-            h.text == plain_text(item.text)
-            and (not self.shows_note or (h.note or "") == note_text(item.note))
+            h.text == (expected.text if expected is not None else plain_text(item.text))
+            and (
+                not self.shows_note
+                or (h.note or "") == (expected.note if expected is not None else note_text(item.note))
+            )
             and (not self.shows_tags or list(h.tags) == list(item.tags))
         )
 
@@ -375,6 +400,63 @@ class NoteRenderer:
         if "\n" not in sep:
             return []
         return sep.split("\n")[1:-1] if sep.endswith("\n") else sep.split("\n")[1:]
+
+
+@dataclass
+class RenderedNote:
+    text: str
+    expected: list[Expected]  # for each of its highlights, in order
+    error: str | None = None  # the one-line error that stopped it (then no text)
+
+
+# New notes rendered at once in forked processes, this many at least (fewer: in this one, no
+# start-up); they inherit the books to render (_BATCH) rather than being sent them.
+POOL_MIN_NOTES = 48
+_BATCH: tuple | None = None
+
+
+def render_notes(renderer: NoteRenderer, notes: list[tuple[Book, list[Item]]], jobs: int | None = None) -> list:
+    """Each ``(book, items)`` as a new note (``renderer.note``), with what each of its
+    highlights must read back as (``expect``): a RenderedNote each, in order. Many notes
+    are rendered on every core (at most ``jobs`` processes, default one per core up to
+    four), where processes can be forked."""
+
+    global _BATCH
+    if jobs is None:
+        jobs = max(1, min(4, os.cpu_count() or 1))
+    if jobs < 2 or len(notes) < POOL_MIN_NOTES or "fork" not in multiprocessing.get_all_start_methods():
+        return [_render_one(renderer, book, items) for book, items in notes]
+    # the first here: what the others need made once (compiled templates, the inline
+    # parser), before the workers are forked with it
+    first = _render_one(renderer, *notes[0])
+    _BATCH = (renderer, notes)
+    try:
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+    except OSError:  # no processes to be had (a limit, no memory): all of them here
+        _BATCH = None
+        return [first] + [_render_one(renderer, book, items) for book, items in notes[1:]]
+    try:
+        with pool:
+            rest = pool.map(_render_at, range(1, len(notes)), chunksize=max(1, len(notes) // (jobs * 8)))
+    finally:
+        _BATCH = None
+    return [first] + rest
+
+
+def _render_at(i: int) -> RenderedNote:
+    """Worker: the ``i``-th note of the batch its parent forked it with."""
+    assert _BATCH is not None
+    renderer, notes = _BATCH
+    book, items = notes[i]
+    return _render_one(renderer, book, items)
+
+
+def _render_one(renderer: NoteRenderer, book: Book, items: list[Item]) -> RenderedNote:
+    try:
+        text = renderer.note(book, items)
+    except HlkbError as exc:
+        return RenderedNote("", [], str(exc))
+    return RenderedNote(text, [expect(book, item) for item in items])
 
 
 def check_readable(renderer: NoteRenderer) -> None:

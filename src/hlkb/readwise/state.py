@@ -26,9 +26,14 @@ def block_hash(lines: list[str]) -> str:
     return hashlib.blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
+# json.dumps(values, sort_keys=True, ensure_ascii=False, default=str), without building an
+# encoder for every highlight
+_DATA_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+
+
 def data_hash(values: dict) -> str:
     """The Readwise fields a note shows of a highlight (its template values)."""
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    text = _DATA_ENCODER.encode(values)
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 

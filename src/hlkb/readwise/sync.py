@@ -47,7 +47,9 @@ from hlkb.readwise.exports import Book, Item
 from hlkb.readwise.filenames import NameBook, safe_stem
 from hlkb.readwise.render import (
     BOOK_ID_KEY,
+    Expected,
     NoteRenderer,
+    RenderedNote,
     book_id_value,
     book_values,
     carries_id,
@@ -121,6 +123,7 @@ class NotePlan:
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # state rows once written
     gone: list[tuple[str, str]] = field(default_factory=list)  # state rows to forget
     items: list[Item] = field(default_factory=list)  # a new note's highlights, in its order
+    expected: list[Expected] = field(default_factory=list)  # what each of ``items`` must read back as
     settled: bool = True  # a new note checked (by parsing it) and its rows known
 
     @property
@@ -199,6 +202,8 @@ class Found:
 
     def of(self, item: Item):
         """The highlight that is ``item``: by its ids, or, having none (the CSV), by text."""
+        if item.readwise_id and not item.external_id:
+            return self.by_id.get(item.readwise_id)  # its one id (most highlights)
         for i in sorted(item.ids):
             h = self.by_id.get(i)
             if h is not None:
@@ -249,6 +254,7 @@ class Planner:
         # (settle_new), so that they are not parsed twice
         self.check_new = check_new
         self._plain: set[str] = set()  # keys of the note at hand written as plain text
+        self.pending: list[NotePlan] = []  # new notes planned, not yet rendered (rendered())
 
     # ---- one book ----
     def add_book(self, book: Book, notes: list, found_by: str) -> None:
@@ -283,13 +289,24 @@ class Planner:
         folder = self.vault / folder_rel if folder_rel else self.vault
         name = self.names.claim(folder, stem, max_chars=self.settings.max_name_length)
         rel = f"{folder_rel}/{name}" if folder_rel else name
-        text = self.renderer.note(book, items)
-        plan = NotePlan(
-            book, rel, folder / name, None, text.encode("utf-8"), added=len(items), items=items, settled=False
-        )
-        if self.check_new:
-            self.settle_new(plan, _parse(text, rel, folder / name))
+        # rendered with the other new notes, all at once (render.render_notes, then rendered())
+        plan = NotePlan(book, rel, folder / name, None, b"", added=len(items), items=items, settled=False)
         self.plan.notes.append(plan)
+        self.pending.append(plan)
+
+    def rendered(self, plan: NotePlan, note: RenderedNote) -> None:
+        """A pending new note as rendered (``render.render_notes``); checked now with
+        ``check_new``. One that cannot be rendered or checked is an error, not planned."""
+        try:
+            if note.error is not None:
+                raise HlkbError(note.error)
+            plan.new_data = note.text.encode("utf-8")
+            plan.expected = note.expected
+            if self.check_new:
+                self.settle_new(plan, _parse(note.text, plan.rel, plan.path))
+        except HlkbError as exc:
+            self.plan.errors.append(str(exc))
+            self.plan.notes = [p for p in self.plan.notes if p is not plan]
 
     def settle_new(self, plan: NotePlan, note, reparse=None) -> bool:
         """Check a new note as the parser reads it (``note``): highlights it would misread
@@ -297,8 +314,10 @@ class Planner:
         gives the note as it then reads, else it is parsed here), then the note is
         verified and its highlights recorded. True if ``plan.new_data`` changed."""
         items = plan.items
+        expected = dict(zip(map(id, items), plan.expected)) if plan.expected else None
         text = plan.new_data.decode("utf-8")
-        misread = _misread(note, text, items, self.renderer)
+        found = Found(note.highlights)
+        misread = _misread(note, text, items, self.renderer, found, expected)
         changed = False
         if misread:
             self._plain = set(misread)
@@ -306,11 +325,12 @@ class Planner:
             plan.new_data = text.encode("utf-8")
             changed = True
             note = reparse(text) if reparse is not None else _parse(text, plan.rel, plan.path)
-            misread = _misread(note, text, items, self.renderer)
-        self._verify(plan, note, text, items, [])
+            found = Found(note.highlights)
+            misread = _misread(note, text, items, self.renderer, found, expected)
+        self._verify(plan, note, text, items, [], found)
         self._warn_misread(plan, note, misread)
         plan.rows = []
-        self._record(plan, note, text.split("\n"), items)
+        self._record(plan, note, text.split("\n"), items, found, expected)
         plan.settled = True
         self._plain = set()
         return changed
@@ -677,8 +697,8 @@ class Planner:
         return [LineEdit(fm.close_line, fm.close_line, (line,))]
 
     # ---- verification and state ----
-    def _verify(self, plan: NotePlan, note, text: str, items: list[Item], untouched) -> None:
-        found = Found(note.highlights)
+    def _verify(self, plan: NotePlan, note, text: str, items: list[Item], untouched, found=None) -> None:
+        found = found if found is not None else Found(note.highlights)
         missing = [
             i.key
             for i in items
@@ -710,10 +730,12 @@ class Planner:
                 )
             )
 
-    def _record(self, plan: NotePlan, note, lines: list[str], items: list[Item]) -> None:
+    def _record(self, plan: NotePlan, note, lines: list[str], items: list[Item], found=None, expected=None) -> None:
         """State rows for highlights hlkb writes, as the planned file holds them (the lines
-        the parser reads as each one: what the next import compares)."""
-        found = Found(note.highlights)
+        the parser reads as each one: what the next import compares). ``expected``: id of
+        an item -> its render.Expected, where made already."""
+        found = found if found is not None else Found(note.highlights)
+        book = plan.book
         for item in items:
             h = found.of(item)
             block = (
@@ -721,18 +743,20 @@ class Planner:
                 if h is not None
                 else self.renderer.item_lines(plan.book, item, item.key in self._plain)
             )
-            plan.rows.append((plan.book.key, item.key, block_hash(block), data_hash(item_fields(plan.book, item))))
+            known = expected.get(id(item)) if expected else None
+            data = known.data if known is not None else data_hash(item_fields(book, item))
+            plan.rows.append((book.key, item.key, block_hash(block), data))
 
 
 _RULE_LINE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|(?:- ){2,}-|(?:\* ){2,}\*)\s*$")
 _BOOK_ID_LINE = re.compile(r"^(?:readwise[_-]?book[_-]?id|book[_-]?id|user[_-]?book[_-]?id)[ \t]*:", re.IGNORECASE)
 
 
-def _misread(note, text: str, items: list[Item], renderer: NoteRenderer) -> set[str]:
+def _misread(note, text: str, items: list[Item], renderer: NoteRenderer, found=None, expected=None) -> set[str]:
     """Keys of ``items`` that ``note`` (as parsed) does not give back with their text,
     note and tags (as far as the template shows them), and of the highlights next to them
     in the note (a text can spill into its neighbour: a line read as a label)."""
-    found = Found(note.highlights)
+    found = found if found is not None else Found(note.highlights)
     position = {id(h): i for i, h in enumerate(note.highlights)}
     out = set()
     suspects: set[int] = set()
@@ -741,7 +765,7 @@ def _misread(note, text: str, items: list[Item], renderer: NoteRenderer) -> set[
         if h is None:
             if not (is_heading_item(item) and any(_raw_has_id(text, i) for i in item.ids)):
                 out.add(item.key)
-        elif not renderer.reads_back(h, item):
+        elif not renderer.reads_back(h, item, expected.get(id(item)) if expected else None):
             out.add(item.key)
             suspects.update((position[id(h)] - 1, position[id(h)] + 1))
     if suspects:

@@ -7,6 +7,7 @@ then prints diffs (--dry-run) or writes, records what it wrote and re-indexes th
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -24,7 +25,7 @@ from hlkb.index import open_index, update_files
 from hlkb.index.dbfile import check_index_path
 from hlkb.readwise.api import ReadwiseClient, read_token, utc_stamp
 from hlkb.readwise.exports import merge_books, read_export
-from hlkb.readwise.importer import WriteResult, plan_import, settle_new_notes, write_import
+from hlkb.readwise.importer import WriteResult, plan_import, render_new_notes, settle_new_notes, write_import
 from hlkb.readwise.settings import import_settings, import_template
 from hlkb.readwise.state import ImportState
 from hlkb.readwise.sync import ON_CONFLICT, Options
@@ -101,6 +102,10 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
         books, client = _fetch(token_file, api_url, None if full else _remembered_since(root, db_path))
     else:
         books = _read_inputs(inputs)
+    # the books live until the end: kept out of the cyclic collector's full passes, which
+    # would otherwise walk every highlight again and again (and touch the memory the
+    # rendering processes share with this one)
+    gc.freeze()
     index = _open_index(root, db_path, dry_run)
     try:
         state = ImportState(index.conn) if index is not None else None
@@ -178,7 +183,7 @@ def _plan(root, books, recorded, options, settings, template, client, check_new)
             return client.books(ids)
 
     with progress(len(books), "planning notes") as advance:
-        return plan_import(
+        plan = plan_import(
             root,
             books,
             recorded,
@@ -189,7 +194,10 @@ def _plan(root, books, recorded, options, settings, template, client, check_new)
             on_error=lambda path, msg: message(f"hlkb: {path}: {msg}"),
             refetch=refetch,
             check_new=check_new,
+            render_new=False,
         )
+    render_new_notes(plan)  # forks its workers: after the progress bar's thread has ended
+    return plan
 
 
 def _write(plan, root, dry_run, json_):
