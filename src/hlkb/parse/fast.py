@@ -133,6 +133,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
             if (
                 text[0] in " \t"
                 or text[0] in _BLOCK_START
+                and not _plain_start(text)
                 or text[0].isdigit()
                 and re.match(r"\d{1,9}[.)](\s|$)", text)
             ):
@@ -201,7 +202,9 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
                 cont = raw[2:]
                 if cont[:1] in " \t":
                     return None
-                nested_last = cont[0] in _BLOCK_START or cont[0].isdigit() and _LIST_ITEM.match(cont) is not None
+                nested_last = (cont[0] in _BLOCK_START or cont[0].isdigit()) and _LIST_ITEM.match(cont) is not None
+                if not nested_last and cont[0] in _BLOCK_START and not _plain_start(cont):
+                    return None
                 if nested_last:
                     if not _is_nested_bullet(cont):
                         return None
@@ -325,3 +328,21 @@ def _is_nested_bullet(line: str) -> bool:
     if text[0].isdigit() and _LIST_ITEM.match(text) or labels.field_of(text) or labels.field_heading_of(text):
         return False
     return not (text.endswith(")") and only_separators(peel(text).text))
+
+
+def _plain_start(text: str) -> bool:
+    """Does a text line starting with a character that can open a block (``**bold**``,
+    ``#tag``, ```code```) open none? tree.py then reads it as a line of its paragraph."""
+    c = text[0]
+    if c in "*+_":
+        # "* x" is a bullet, "***" / "_ _ _" a rule
+        return (c == "_" or text[1:2] not in ("", " ", "\t")) and bool(text.strip(" \t" + c))
+    if c == "#":
+        return text[1:2] not in ("", " ", "\t", "#")  # "# x" may be a heading
+    if c in "`~":
+        return not text.startswith(c * 3)  # a fence
+    if c == "%":
+        return not text.startswith("%%")  # an Obsidian comment
+    if c == "<":
+        return not text.startswith("<!--")
+    return c == "="  # ">" a quote, "|" a table, "-" a bullet or rule
