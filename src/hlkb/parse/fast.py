@@ -131,12 +131,8 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
                 return None
             text = raw[2:]
             if (
-                text[0] in " \t"
-                or text[0] in _BLOCK_START
-                and not _plain_start(text)
-                or text[0].isdigit()
-                and re.match(r"\d{1,9}[.)](\s|$)", text)
-            ):
+                text[0] in " \t" or text[0] in _BLOCK_START and not _plain_start(text)
+            ):  # (tree.py reads "- 1. The first…" as a bullet whose text starts "1.")
                 return None
             if region_level:
                 if labels.field_of(text) is not None or labels.field_heading_of(text) is not None:
