@@ -9,6 +9,7 @@ that matter. ``HLKB_FUZZ_EXAMPLES=5000`` runs a longer campaign.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from hlkb import lang
 from hlkb.model import Location
-from hlkb.parse import anchors, inline, locations
+from hlkb.parse import anchors, inline, locations, reader, tree
 
 EXAMPLES = int(os.environ.get("HLKB_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -164,6 +165,9 @@ _HYPOTHESIS_LINK = "—[Updated on 2022-08-25](https://hyp.is/AbC/example.org/x)
         _HYPOTHESIS_LINK,
         " — location: [93]()",
         "— page: [4](kindle://b)",
+        "— POSİTION: [4](u)",
+        "— poſition [4](u)",
+        " Loc. [7](u)",
         "](",
         "x" * 150,
     )
@@ -175,6 +179,86 @@ def test_plugin_links_found_as_the_full_searches(work):
     kin = anchors._KINDLE_PLUGIN.search(work, max(0, len(work) - 300))
     got = anchors._kindle_plugin_at_end(work)
     assert (got and got.span()) == (kin and kin.span())
+
+
+def _reference_trailing_tags(work: str) -> tuple[str, list[str]]:
+    """anchors._peel_trailing_tags without its look at the last character."""
+    tags: list[str] = []
+    while "#" in work:
+        m = anchors._LAST_TAG.search(work, max(0, len(work) - 240))
+        if not m:
+            break
+        tag = m.group("tag")
+        tag = tag[2:-2] if tag.startswith("[[") else tag
+        if not tag or not (tag[0].isalpha() or tag[0].isdigit() and m.group("tag").startswith("[[")):
+            break
+        tags.insert(0, tag.strip())
+        work = work[: m.start()]
+    return work, tags
+
+
+@FUZZ
+@given(
+    _pieces(
+        " ",
+        "\t",
+        "\n",
+        "\u00a0",
+        "#",
+        " #tag",
+        " #[[a b]]",
+        "]]",
+        ")",
+        "(",
+        "[",
+        "]",
+        " tags: #x",
+        " TAGS:: #a #b",
+        " Labels: #y)",
+        "🏷️ tag: #z",
+        "text",
+        "x" * 120,
+    )
+)
+def test_trailing_tags_found_as_the_full_searches(work):
+    assert anchors._peel_trailing_tags(work) == _reference_trailing_tags(work)
+    full = anchors._TAGS_FIELD.search(work, max(0, len(work) - 250))
+    got = anchors._tags_field_at_end(work)
+    assert (got and got.span()) == (full and full.span())
+
+
+@FUZZ
+@given(
+    _pieces(
+        "readwise.io/",
+        "READWISE.IO/",
+        "kindle://",
+        "KİNDLE://",
+        "\u212aindle://",
+        "hyp.is/",
+        "HYP.ıS/",
+        "omnivore.app/",
+        "\n#Omnivore",
+        "#omnivore ",
+        "\n#OmnivoreX",
+        "share.snipd.com",
+        "ſhare.snipd.com",
+        "![rw-book-cover]",
+        "![RW-Book-Cover]",
+        "Highlights first synced by",
+        "\n**Full title:** x",
+        "\nFULL\ttitle:",
+        "\n- full  title -",
+        "\n**Source:** #articles #readwise",
+        "\nsource: #Readwise",
+        "\nſource: #readwiſe",
+        "\n",
+        " ",
+        "x",
+    )
+)
+def test_exporter_marks_found_as_the_full_search(text):
+    assert reader.exporter_signals(text, {}) == bool(reader._EXPORTER.search(text))
 
 
 # -- plain_text without markdown-it ---------------------------------------------------------
@@ -222,6 +306,10 @@ def _markdown_it(text: str) -> str:
         "&",
         "&amp;",
         "R&D",
+        "[a & b](u)",
+        "*x & y*",
+        "[&amp](u)",
+        "&#",
         "=",
         "==",
         "<",
@@ -272,3 +360,46 @@ def test_simple_markdown_examples():
     assert inline._simple_inline("**Said and done.**") == "Said and done."
     assert inline._simple_inline("\\*not emphasis*") is None
     assert inline.plain_text("snake_case and 2*3") == "snake_case and 2*3"
+
+
+# -- indentation with tabs ----------------------------------------------------------------------
+
+
+def _reference_indent_width(text: str) -> int:
+    col = 0
+    for ch in text:
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            col += tree.TAB - col % tree.TAB
+        else:
+            break
+    return col
+
+
+def _reference_dedent(text: str, cols: int) -> str:
+    col = i = 0
+    while i < len(text) and col < cols:
+        ch = text[i]
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            step = tree.TAB - col % tree.TAB
+            if col + step > cols:
+                return " " * (col + step - cols) + text[i + 1 :]
+            col += step
+        else:
+            break
+        i += 1
+    return text[i:]
+
+
+def test_indentation_with_tabs_as_counting_columns():
+    """Every mix of up to 7 spaces and tabs before a line, cut at every column."""
+    for n in range(8):
+        for prefix in itertools.product(" \t", repeat=n):
+            for rest in ("", "x", "- a", " "):
+                text = "".join(prefix) + rest
+                assert tree.indent_width(text) == _reference_indent_width(text), repr(text)
+                for cols in range(20):
+                    assert tree.dedent(text, cols) == _reference_dedent(text, cols), (repr(text), cols)

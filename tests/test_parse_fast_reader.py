@@ -42,6 +42,8 @@ def _view(body) -> dict:
                 h.location,
                 h.layout,
                 h.color,
+                h.tag_slot,
+                h.trailer_lines,
             )
             for h in body.highlights
         ],
@@ -120,6 +122,66 @@ def _note(rng: random.Random) -> str:
                 "## Document Note",
                 "- Author: someone",
                 "%% comment %%",
+                # shapes where the general reader reads more than a line of text: the fast
+                # reader must decline them (each once gave a different highlight)
+                "  collapsed:: true",
+                "  Location: 5 ([Location 5](https://readwise.io/to_kindle?location=5))",
+                "  Date: 2020-01-01 ([Location 6](https://readwise.io/to_kindle?location=6))",
+                "    - Note: [View Highlight](https://read.readwise.io/read/01abcdefghijklmnop)",
+                "  more ([Location 7](https://readwise.io/to_kindle?location=7))",
+                "  words ^abcd",
+                "### 2020",
+                "### ^283957200",
+                "### Chapter ([Location 4](https://readwise.io/to_kindle?location=4))",
+                # bullets without an anchor, among anchored ones or alone
+                "- another unlinked bullet",
+                "- ([Location 3](https://readwise.io/to_kindle?location=3))",
+                "- ![](https://x.example/i.png)",
+                "- [a link](https://x.example/a)",
+                "- key:: value",
+                "- Title: a title",
+                "    - Note: see ([Location 8](https://readwise.io/to_kindle?location=8))",
+                "    - Tags: [[x]] ^abcd",
+                "  Note: inside",
+                "  words ([Location 9](https://readwise.io/to_kindle?location=9))",
+                # a list inside a highlight's text
+                "  - nested point",
+                "  - nested point",
+                "  1. numbered point",
+                "  2) numbered point",
+                "  * starred point",
+                "  - Note: nested",
+                "  - ([Location 11](https://readwise.io/to_kindle?location=11))",
+                "  - point ([Location 12](https://readwise.io/to_kindle?location=12))",
+                "  -  two spaces",
+                "    nested more",
+                # lines starting with a character that may open a block, or may not
+                "- **Bold** lead-in words",
+                "- *emphasis* first",
+                "- #hashtag words",
+                "- `code` words",
+                "- ***",
+                "- _ _ _",
+                "- <br>",
+                "- 2020 was a year",
+                "- 1. The first point",
+                "- 2)\tsecond",
+                "- 3.",
+                "  **bold** continued",
+                "  #hashtag continued",
+                "  # heading-like continued",
+                "  `code` continued",
+                "  ```",
+                "  ~~~",
+                "  <br>",
+                "  <!-- a comment -->",
+                "  %% a comment %%",
+                "  _under_ score",
+                "  ***",
+                "  =====",
+                "  | a | table |",
+                "  > quoted",
+                "  2020 was a year",
             ]
         )
         lines.insert(rng.randint(0, len(lines)), odd)
@@ -157,3 +219,55 @@ def test_fast_reader_agrees_on_the_real_corpus(shared_dir):
             text = path.read_bytes().decode("utf-8", "replace")
             taken += _check(text.lstrip("\ufeff"))
     assert taken >= 10
+
+
+_LINK = "([Location {n}](https://readwise.io/to_kindle?location={n}))"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "- one\n  collapsed:: true\n  more " + _LINK.format(n=1),  # a block property is not text
+        "- one\n  Location: 5 " + _LINK.format(n=5),  # a location field before the anchor
+        "- one\n  Date: 2020-01-01 " + _LINK.format(n=5),
+        "- one " + _LINK.format(n=1) + "\n    - Note: [View Highlight](https://read.readwise.io/read/01abcdefghij)",
+        "- one " + _LINK.format(n=1) + "\n  two " + _LINK.format(n=2),  # an anchor mid-item ends the text
+        "- one ^abcd\n  two " + _LINK.format(n=1) + "\n- x ^abce\n  three " + _LINK.format(n=3),
+        "### Chapter\n- one " + _LINK.format(n=1) + "\n### 2020\n- two " + _LINK.format(n=2),  # an id heading
+    ],
+)
+def test_fast_reader_agrees_where_the_text_is_more_than_lines(body):
+    _check("# Title\n\n## Highlights\n" + body + "\n- last " + _LINK.format(n=99) + "\n")
+
+
+def _list_note(rng: random.Random) -> str:
+    """A note of the default shape whose highlights hold lists ("Key takeaways:" and its
+    points), lack their link, or end with a link on a point of the list."""
+    out = ["# " + rng.choice(_WORDS).title(), "", "## Highlights"]
+    for i in range(rng.randint(1, 6)):
+        link = _LINK.format(n=i + 1) if rng.random() < 0.75 else ""
+        lines = [rng.choice(_WORDS) + " " + rng.choice(_WORDS)]
+        if rng.random() < 0.6:
+            lines.append(rng.choice(["Key takeaways:", "Transcript:", rng.choice(_WORDS)]))
+            marker = rng.choice(["-", "-", "*", "+", "1.", "2)"])
+            for _ in range(rng.randint(1, 3)):
+                lines.append(
+                    marker + " " + rng.choice(_WORDS + ["Note: x", "1. y", "([Location 5](https://x.example))"])
+                )
+            if rng.random() < 0.5:
+                lines.append(rng.choice(["Speaker 2", rng.choice(_WORDS), "more words"]))
+        if link:
+            lines[-1] += " " + link
+        out.append("- " + lines[0])
+        out.extend("  " + t for t in lines[1:])
+        if rng.random() < 0.3:
+            out.append("    - Note: " + rng.choice(_WORDS))
+        if rng.random() < 0.2:
+            out.append("    - Tags: [[" + rng.choice(_WORDS) + "]]")
+    return "\n".join(out) + "\n"
+
+
+def test_fast_reader_agrees_on_lists_inside_highlights():
+    rng = random.Random(7)
+    taken = sum(_check(_list_note(rng)) for _ in range(400))
+    assert taken > 80

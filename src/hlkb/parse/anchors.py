@@ -194,7 +194,7 @@ def _peel(markdown: str, peel_tags: bool = False) -> Trailers:
                 got_location = out.anchored = True
                 continue
         if "#" in work[-250:] and not got_location:
-            m = _TAGS_FIELD.search(work, max(0, len(work) - 250))
+            m = _tags_field_at_end(work)
             if m and (peel_tags or _ends_with_location(work[: m.start()])):
                 pending_tags = [t.lstrip("#") for t in m.group("tags").split()] + pending_tags
                 work = work[: m.start()].rstrip(_SP_CHARS)
@@ -296,12 +296,27 @@ def _hypothesis_at_end(work: str) -> re.Match | None:
 
 
 def _kindle_plugin_at_end(work: str) -> re.Match | None:
-    """``_KINDLE_PLUGIN`` in the last 300 characters; a match holds its "—" or "–"."""
+    """``_KINDLE_PLUGIN`` in the last 300 characters; a match holds its "—" or "–" and its
+    kind ("location", "loc", "page", "position": each holds "loc", "page" or "po"; no other
+    character matches these letters ignoring case, as "ſ" does "s")."""
     start = max(0, len(work) - 300)
     tail = work[start:]
     if "—" not in tail and "–" not in tail:
         return None
+    lowered = tail.lower()
+    if "loc" not in lowered and "page" not in lowered and "po" not in lowered:
+        return None
     return _KINDLE_PLUGIN.search(work, start)
+
+
+def _tags_field_at_end(work: str) -> re.Match | None:
+    """``_TAGS_FIELD`` in the last 250 characters; a match holds "tag" or "label" (in any
+    case), which most text ending with a "#" in a link's URL does not."""
+    start = max(0, len(work) - 250)
+    lowered = work[start:].lower()
+    if "tag" not in lowered and "label" not in lowered:
+        return None
+    return _TAGS_FIELD.search(work, start)
 
 
 def _ends_with_location(text: str) -> bool:
@@ -315,6 +330,12 @@ def _peel_trailing_tags(work: str) -> tuple[str, list[str]]:
     """("text", ["a", "b c"]) for "text #a #[[b c]]"; tags only when letters start them."""
     tags: list[str] = []
     while "#" in work:
+        end = work[:-1] if work.endswith("\n") else work
+        end = end.rstrip(" \t")
+        # a match ends with its tag (then spaces, or a newline): "[[…]]" or a character
+        # that is neither a space nor one of "#()[]" (a URL's ")" ends no tag)
+        if not end or not (end.endswith("]]") or end[-1] not in "#()[]" and not end[-1].isspace()):
+            break
         m = _LAST_TAG.search(work, max(0, len(work) - 240))
         if not m:
             break

@@ -55,13 +55,14 @@ def _parser():
 #   its own opener;
 # - a code span: single backticks around one line without a backtick, not padded with a
 #   space on both sides (which CommonMark would strip); it renders as written.
-# Between them only plain characters: no markup character, no "&" that could start an
-# entity; "_" only inside a word (between ASCII letters or digits, where CommonMark's
+# Between them (and inside labels and emphasis) only plain characters: no markup
+# character, no "&" that could start an entity; "_" only inside a word (between ASCII letters or digits, where CommonMark's
 # underscore can neither open nor close); a backslash escapes punctuation that means
 # nothing else here (``\\-`` at a line's start is "-"), and stays as written before
 # anything else. A backslash before markup or a line break, a stray "*", "snake_case"
 # next to other markup, entities, HTML, NUL (which markdown-it replaces) go to markdown-it.
-_PLAIN = r"[^\\`*_\[\]<&\n\r\x00]"
+# (an "&" not before a letter or "#" starts no entity: "CSPT & File", "R&D" are as written)
+_PLAIN = r"(?:[^\\`*_\[\]<&\n\r\x00]|&(?![A-Za-z#]))"
 _SIMPLE_MARKUP = re.compile(
     r"(?P<bang>!?)\[(?P<label>" + _PLAIN + r"*)\]\([^\s()<\\\x00-\x1f\x7f]+\)"
     r"|(?<![^ \n(\"'])(?P<run>\*\*?|__?)(?=[A-Za-z0-9])(?P<inner>" + _PLAIN + r"*?"

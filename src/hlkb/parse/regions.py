@@ -21,8 +21,8 @@ from hlkb.parse.tree import Block
 PROPERTY = re.compile(r"^(?P<key>[A-Za-z][\w-]*)::(?:[ \t]+(?P<value>.*?))?[ \t]*$")
 _BLOCK_PROPERTY = re.compile(r"^[ \t]*[A-Za-z][\w-]*::(?:[ \t]|$)")
 LOCATION_HEADING = re.compile(r"^(?:Location|Page|Time|Loc\.?)[ \t\u00a0]+[0-9][0-9:,.\-]*$", re.IGNORECASE)
-_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|\[!\[[^\]\n]*\]\([^)\n]*\)\]\([^)\n]*\)")
-_REF = re.compile(r"^(?:\[[^\]\n]+\]\([^)\n]+\)|\[\[[^\]\n]+\]\])$")
+IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)|\[!\[[^\]\n]*\]\([^)\n]*\)\]\([^)\n]*\)")
+REF = re.compile(r"^(?:\[[^\]\n]+\]\([^)\n]+\)|\[\[[^\]\n]+\]\])$")
 FOOTNOTE_DEF = re.compile(r"^\[\^[^\]]+\]:")
 STRAY_NUMBER = re.compile(r"^\d{1,3}$")
 FLASHCARD = re.compile(r"[ \t]*#(?:flashcard|card)\b", re.IGNORECASE)
@@ -142,10 +142,10 @@ def _text_shape(blocks: list[Block]) -> str:
     if not lines:
         return "empty"
     joined = " ".join(lines)
-    rest = (_IMAGE.sub("", joined) if "](" in joined else joined).strip()
+    rest = (IMAGE.sub("", joined) if "](" in joined else joined).strip()
     if not rest:
         return "image"
-    if _REF.match(joined.strip()):
+    if REF.match(joined.strip()):
         return "ref"
     return "text"
 
@@ -210,14 +210,14 @@ def is_header_item(item: Block) -> bool:
 
 # A heading that is only an identifier ("##### ^283957200", "### id827476955", a number, a
 # ULID) names no section: it delimits one highlight, like a repeated "## Highlight" label.
-_ID_HEADING = re.compile(r"^(?:\^[A-Za-z0-9][\w-]*|id[-_ ]?[0-9a-z]{4,}|\d{3,}|[0-9a-z]{20,32})$", re.IGNORECASE)
+ID_HEADING = re.compile(r"^(?:\^[A-Za-z0-9][\w-]*|id[-_ ]?[0-9a-z]{4,}|\d{3,}|[0-9a-z]{20,32})$", re.IGNORECASE)
 
 
 def is_label_heading(b: Block, label_texts: set[str]) -> bool:
     if b.kind != "heading":
         return False
     text = " ".join(b.lines[0].split())
-    return text.casefold() in label_texts or bool(_ID_HEADING.match(text))
+    return text.casefold() in label_texts or bool(ID_HEADING.match(text))
 
 
 def _label_headings(doc: Block) -> set[str]:

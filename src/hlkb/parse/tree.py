@@ -46,6 +46,13 @@ def indent_width(text: str) -> int:
     s = text.lstrip(" ")
     if s[:1] != "\t":
         return len(text) - len(s)  # spaces only: the common case, without the loop
+    rest = text.lstrip(" \t")
+    prefix = text[: len(text) - len(rest)]
+    spaces = len(prefix) - len(prefix.lstrip(" "))
+    if "\t" not in prefix.lstrip(" ").lstrip("\t").lstrip(" ") and spaces < TAB:
+        # spaces (fewer than a tab stop), tabs, spaces (Logseq's "\t\t- x", "\t  key:: v")
+        tabs = len(prefix.lstrip(" ")) - len(prefix.lstrip(" ").lstrip("\t"))
+        return TAB * tabs + (len(prefix) - spaces - tabs)
     col = 0
     for ch in text:
         if ch == " ":
@@ -66,6 +73,12 @@ def dedent(text: str, cols: int) -> str:
         return text[cols:]
     if s[:1] != "\t":
         return s
+    if not spaces:
+        t = text.lstrip("\t")
+        tabs = len(text) - len(t)
+        if cols <= TAB * tabs:  # the cut falls among leading tabs (Logseq's indentation)
+            whole, part = divmod(cols, TAB)
+            return text[whole:] if not part else " " * (TAB - part) + text[whole + 1 :]
     col = 0
     i = 0
     while i < len(text) and col < cols:
