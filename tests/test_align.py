@@ -362,3 +362,77 @@ def test_highlights_pair_only_with_evidence_of_translation():
     )
     (pair,) = analyze(parse_text(adjacent)).pairs
     assert pair.zh_lines == [5] and "1891" in pair.en[-1]
+
+
+def _pair(en: list[str], zh: list[str]):
+    from hlkb.model import Pair
+
+    return Pair(id="p_x", note_id="n_x", path="x.md", line=1, en=en, zh=zh, en_lines=[1], zh_lines=[3], score=0.9)
+
+
+@pytest.mark.parametrize(
+    "en, zh",
+    [
+        (["The bridge opened in 1998 and cost 45 million."], ["大桥于1998年通车。"]),  # 45 lost
+        (["Hugh Lane wrote to VOA twice."], ["休·莱恩给VOA和BBC写信。"]),  # BBC foreign
+        (["Nothing in digits here, only words."], ["这里没有数字。"]),
+        (["It rose by 12% (see Table 3)."], ["上涨了12%（见Table 3）。"]),
+    ],
+)
+def test_pair_facts_the_same_whether_the_anchors_are_given_read_lazily_or_read_here(en, zh):
+    from hlkb.align import pair_facts
+    from hlkb.align.anchors import anchors_of
+
+    read_here = pair_facts(_pair(en, zh))
+    given = pair_facts(_pair(en, zh), anchors_of("\n".join(en), "en"), anchors_of("\n".join(zh), "zh"))
+    lazily = pair_facts(_pair(en, zh), lambda: anchors_of("\n".join(en), "en"), lambda: anchors_of("\n".join(zh), "zh"))
+    assert read_here == given == lazily
+
+
+def test_pair_facts_reads_no_anchors_when_neither_side_can_need_them():
+    from hlkb.align import pair_facts
+
+    def must_not_be_read():
+        raise AssertionError("anchors read")
+
+    facts = pair_facts(
+        _pair(["One bridge, built in the nineties."], ["一座大桥，建于九十年代。"]), must_not_be_read, must_not_be_read
+    )
+    assert facts.foreign == set() and facts.lost == set()
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("（一个例子。）", True),
+        ("- (An example.)", True),
+        ("&#40;an entity-written parenthesis&#41;", True),
+        ("An example (in part).", False),
+        ("No parentheses at all", False),
+        ("(", False),
+    ],
+)
+def test_is_parenthesised(line, expected):
+    from hlkb.align.segment import is_parenthesised
+
+    assert is_parenthesised(line) is expected
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("> quoted", "quoted"),
+        ("  - item", "item"),
+        ("12. numbered", "numbered"),
+        ("１２. fullwidth digits are digits too", "fullwidth digits are digits too"),
+        ("> - 3) nested", "nested"),
+        ("plain text - not a marker", "plain text - not a marker"),
+        ("-no space after the dash", "-no space after the dash"),
+        ("", ""),
+        ("中文 > 不是标记", "中文 > 不是标记"),
+    ],
+)
+def test_strip_block_markers(line, expected):
+    from hlkb.align.segment import strip_block_markers
+
+    assert strip_block_markers(line) == expected

@@ -511,3 +511,36 @@ def test_excerpt_cuts_on_word_and_character_boundaries():
     cut = excerpt(zh, (20, 22), 12)
     assert len(cut) <= 12 and cut.strip("…") in zh
     assert excerpt("short", None, 30) == "short"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The library opened in 1998.\nIt grew.\n圖書館於一九九八年開放。",
+        "An English line\n乾隆皇帝的書\nanother English line 後來",
+        "Prefix “quoted” café\n\n\n簡單 网络 網絡\n",
+        "no newline before 中文 in this line",
+        "\n開頭就是中文",
+        "English only line\n",
+        "ＡＢＣ fullwidth letters\nｈｅｌｌｏ 臺灣",
+    ],
+)
+def test_fold_for_index_leaves_the_lines_before_the_first_cjk_as_they_are(text):
+    # only the text from the first CJK line on is converted: the same as converting it all
+    from hlkb.index.cjk import CJK_RUN, _bigram_run, _t2s
+
+    assert fold_for_index(text) == CJK_RUN.sub(_bigram_run, _t2s().convert(text))
+
+
+def test_fold_for_index_rejects_a_lone_surrogate_before_the_chinese_as_before():
+    with pytest.raises(UnicodeEncodeError):
+        fold_for_index("bad \udc80 byte\n中文")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n.,“”é乾隆後來發髮國国網络〇一二三ー・ｶ")), max_size=40))
+def test_fold_for_index_is_the_whole_text_converted(text):
+    from hlkb.index.cjk import CJK_RUN, _bigram_run, _t2s
+
+    expected = text if not text or text.isascii() else CJK_RUN.sub(_bigram_run, _t2s().convert(text))
+    assert fold_for_index(text) == expected

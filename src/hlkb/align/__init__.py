@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from itertools import islice
 
-from hlkb.align.anchors import anchors_of
+from hlkb.align.anchors import Anchors, anchors_of
 from hlkb.align.blocks import segment
 from hlkb.align.dp import align_units, build_units
 from hlkb.align.repair import repair_text
@@ -106,24 +106,40 @@ class PairFacts:
 
 def pair_facts(pair: Pair, en_anchors=None, zh_anchors=None) -> PairFacts:
     """``PairFacts`` of ``pair``; the anchors of its sides, when the aligner has them, save
-    reading its figures again.
+    reading its figures again. Each may also be a function that returns them, asked only
+    when they matter (the aligner reads an English unit's anchors only where a Chinese
+    one has some).
 
     Foreign words: a translation copies its Latin words from the original, a reader's
     comment names its own (``VOA``, ``Hugh``); a speaker's label and a term glossed in
     parentheses do not count. Lost numbers: a translation keeps the numbers the English
     writes in digits (``2009``, ``45%``), a comment on the English does not."""
 
-    en_anchors = en_anchors or anchors_of("\n".join(pair.en), "en")
+    def en() -> Anchors:
+        nonlocal en_anchors
+        if callable(en_anchors):
+            en_anchors = en_anchors()
+        if en_anchors is None:
+            en_anchors = anchors_of("\n".join(pair.en), "en")
+        return en_anchors
+
     foreign: set[str] = set()
     zh_text = "\n".join(pair.zh)
     if not zh_text.isascii() and latin_words(zh_text):
         cleaned = _GLOSS_IN_PARENS.sub(" ", _SPEAKER.sub("", zh_text))
-        foreign = {w.casefold() for w in latin_words(cleaned) if len(w) >= 2} - en_anchors.words - _STOP_WORDS
+        foreign = {w.casefold() for w in latin_words(cleaned) if len(w) >= 2} - en().words - _STOP_WORDS
     lost: set[float] = set()
-    if en_anchors.written:
+    # A figure's text is part of the English, so without two digits in a row there the
+    # English writes no number in digits (Anchors.written is empty): no need to read it.
+    if _TWO_DIGITS.search("\n".join(pair.en)) and en().written:
+        if callable(zh_anchors):
+            zh_anchors = zh_anchors()
         zh_anchors = zh_anchors or anchors_of(zh_text, "zh")
-        lost = en_anchors.written - zh_anchors.numbers
+        lost = en().written - zh_anchors.numbers
     return PairFacts(foreign, lost)
+
+
+_TWO_DIGITS = re.compile(r"\d\d")
 
 
 # A translator's gloss of a term in parentheses: "能源独立性（Energy Independence: …）".
@@ -324,16 +340,21 @@ def split_text(
             zh_markdown=[p.markdown for p in zh_paras],
         )
         pairs.append(pair)
-        facts[id(pair)] = pair_facts(pair, _union(u.anchors for u in ap.en), _union(u.anchors for u in ap.zh))
+        facts[id(pair)] = pair_facts(pair, _anchors_of_units(ap.en), _anchors_of_units(ap.zh))
     unpaired = [u for u in units if id(u) not in paired_units]
     return Alignment(path, paragraphs, pairs, units, unpaired, all_repairs, infos, script, facts=facts)
 
 
-def _union(anchors):
-    out = None
-    for a in anchors:
-        out = a if out is None else out | a
-    return out
+def _anchors_of_units(units: list):
+    """A function that returns the anchors of ``units`` together (read when first asked)."""
+
+    def union():
+        out = None
+        for u in units:
+            out = u.anchors if out is None else out | u.anchors
+        return out
+
+    return union
 
 
 def _cannot_be_bilingual(units: list) -> str:
@@ -413,7 +434,8 @@ def explain_note(note: Note) -> tuple[list[Pair], Verdict]:
         return [], v
     pairs = alignment.pairs
     if note.highlights:
-        pairs = [p for p in pairs if _within_highlights(p, note.highlights)]
+        squeezed = [_squeeze(h.text) for h in note.highlights]  # once per note, not per pair
+        pairs = [p for p in pairs if _within_highlights(p, note.highlights, squeezed)]
         if not pairs:
             return [], Verdict(
                 False,
@@ -430,22 +452,24 @@ _NUMBERS = re.compile(r"\d+(?:[.,]\d+)?")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 
 
-def _within_highlights(pair: Pair, highlights) -> bool:
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+def _within_highlights(pair: Pair, highlights, squeezed: list[str] | None = None) -> bool:
     """In a note of highlights, a pair stands when both sides lie in one highlight (a
     passage with its translation inside it), or each side is one highlight of two adjacent
     ones and they share a number or a Latin name (a paragraph and its translation, both
     highlighted): the lengths alone of two unrelated short highlights look like a translation."""
 
-    def squeeze(text: str) -> str:
-        return "".join(text.split())
-
-    keys = [squeeze(h.text)[:16] for h in highlights]
+    squeeze = _squeeze
+    if squeezed is None:
+        squeezed = [squeeze(h.text) for h in highlights]
+    keys = [s[:16] for s in squeezed]
 
     def owner(sides: list[str]):
         text = squeeze(" ".join(sides))
-        found = [
-            i for i, k in enumerate(keys) if k and (k in text or text[:16] and text[:16] in squeeze(highlights[i].text))
-        ]
+        found = [i for i, k in enumerate(keys) if k and (k in text or text[:16] and text[:16] in squeezed[i])]
         return found[0] if len(found) == 1 else None
 
     en, zh = owner(pair.en), owner(pair.zh)

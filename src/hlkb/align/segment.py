@@ -188,7 +188,12 @@ def strip_html(text: str) -> str:
 
 def strip_block_markers(line: str) -> str:
     """A line without its leading blockquote and list markers (``> ``, ``- ``, ``1. ``)."""
+    if not line or (line[0] not in _MARKER_FIRST and not line[0].isdecimal()):
+        return line  # (most lines) the pattern cannot start here; isdecimal is re's \d
     return _BLOCK_MARKERS.sub("", line, count=1)
+
+
+_MARKER_FIRST = frozenset(" \t>-*+")
 
 
 def plain_line(line: str) -> str:
@@ -538,7 +543,7 @@ def _names_only(prose: str) -> bool:
 
 def _is_emphasised(line: str) -> bool:
     """The line is wrapped in strong emphasis (``**…**``, ``__…__``), markers aside."""
-    core = _BLOCK_MARKERS.sub("", line.strip(_BLANK_CHARS))
+    core = strip_block_markers(line.strip(_BLANK_CHARS))
     return core.startswith(("**", "__")) and core.rstrip(":：").endswith(("**", "__"))
 
 
@@ -554,12 +559,18 @@ def _is_bold_label(line: str, prose: str, han: int, has_words: bool) -> bool:
 def is_parenthesised(line: str) -> bool:
     """The whole readable line is in parentheses: ``（一个例子。）``, a translation given as
     a gloss rather than as text."""
+    if "&" not in line and not (("(" in line or "（" in line) and (")" in line or "）" in line)):
+        # prose_of only drops and replaces characters (an entity such as &#40; aside):
+        # without both parentheses in the line, its prose cannot start and end with them
+        return False
     prose = prose_of(line)
     return len(prose) > 2 and prose[:1] in "(（" and prose[-1:] in ")）"
 
 
 def heading_level(line: str) -> int:
     """1–6 for a Markdown ATX heading (``## Title``, also inside a blockquote), else 0."""
+    if "#" not in line:
+        return 0  # (most lines: no need to run the pattern)
     m = _HEADING.match(line)
     return len(m.group(1)) if m else 0
 

@@ -78,9 +78,22 @@ def fold_for_index(text: str | None) -> str:
     """The text FTS5 indexes: Simplified, every CJK run as bigrams plus a final unigram."""
     if not text:
         return ""
-    if text.isascii() or not _HAS_CJK.search(text):  # isascii: O(1) in CPython
+    if text.isascii():  # O(1) in CPython
         return text
+    first = _HAS_CJK.search(text)
+    if not first:
+        return text
+    # The lines before the first CJK character are left as they are (a pair's English
+    # before its Chinese): OpenCC's t2s dictionaries hold no key without a CJK character
+    # and none with a newline, so it changes nothing there and its matching starts afresh
+    # after the newline. (Unless that text has a lone surrogate, which OpenCC rejects.)
+    cut = text.rfind("\n", 0, first.start()) + 1
+    if cut and not _SURROGATE.search(text, 0, cut):
+        return text[:cut] + CJK_RUN.sub(_bigram_run, _t2s().convert(text[cut:]))
     return CJK_RUN.sub(_bigram_run, _t2s().convert(text))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # Particles that end a Chinese word group without changing what is searched for:
