@@ -193,7 +193,7 @@ def strip_block_markers(line: str) -> str:
     return _BLOCK_MARKERS.sub("", line, count=1)
 
 
-_MARKER_FIRST = frozenset(" \t>-*+")
+_MARKER_FIRST = frozenset(" \t>-*+[")  # "[": a subtitle timestamp (_TIMESTAMP)
 
 
 def plain_line(line: str) -> str:
