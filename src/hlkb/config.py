@@ -11,8 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from hlkb.errors import InputError, UsageError
-from hlkb.parse.template_hints import compile_template
-from hlkb.templates import template_from_section
 from hlkb.textio import read_regular_file
 
 if sys.version_info >= (3, 11):
@@ -61,6 +59,11 @@ def _template_in(folder: str):
     section, source = find_section(Path(folder), "template")
     if section is None:
         return None
+    # (imported here: the template compiler imports the parser, which a command that
+    # reads no note, such as a search answered from the index, does not need)
+    from hlkb.parse.template_hints import compile_template
+    from hlkb.templates import template_from_section
+
     return compile_template(template_from_section(section, str(source)))
 
 

@@ -26,8 +26,6 @@ from hlkb.errors import HlkbError, InputError
 from hlkb.index.rows import FileRows, rows_for_note, text_rules
 from hlkb.index.store import Index, Writer, clear_content, delete_file, get_meta, set_meta, transaction
 from hlkb.index.walk import SPLIT_MIN_FILES, Scan, follow_links_setting, scan, scan_digest
-from hlkb.parse import parse_text
-from hlkb.pipeline import analyze
 from hlkb.progress import ProgressFactory, silent
 from hlkb.textio import FileTooLargeError, decode_bytes, read_regular_file
 from hlkb.vault import rel_text
@@ -108,7 +106,12 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
         rows.error = "unchanged"  # sentinel; the writer only touches mtime
         return rows
     try:
+        # The parser and the analyses are imported when a file needs parsing, not with this
+        # module: a refresh that finds nothing changed (before every search) would pay
+        # their import, a third of a second, for nothing.
         from hlkb.config import template_for
+        from hlkb.parse import parse_text
+        from hlkb.pipeline import analyze
 
         decoded = decode_bytes(data, rel)
         note = parse_text(decoded.text, rel, strict=False, file_name=Path(rel).name, template=template_for(abs_path))
@@ -140,6 +143,9 @@ def default_jobs() -> int:
 def _start_pool(jobs: int):
     """``jobs`` parsing processes (forked where possible: no re-import, instant start)."""
     import multiprocessing as mp
+
+    import hlkb.parse
+    import hlkb.pipeline  # noqa: F401  (imported once here, so that forked workers share it)
 
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     return ctx.Pool(jobs)
