@@ -10,6 +10,7 @@ recorded (state.py) and re-indexed.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,9 +197,6 @@ class _RecordsNote:
 def _indexed_highlights(index, rels: list[str]) -> dict[str, list[dict]]:
     """rel -> the highlight records the index holds for that file, in file order (files it
     failed to read left out)."""
-
-    import json
-
     out: dict[str, list[dict]] = {}
     conn = index.conn
     for i in range(0, len(rels), 500):
