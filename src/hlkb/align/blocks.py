@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from hlkb.align.segment import (
     _BLANK_CHARS,
+    _LATIN_LETTER,
     _TERMINAL,
     FUNCTION_WORDS,
     LineInfo,
@@ -49,6 +50,8 @@ from hlkb.lang import han_count
 TEXT, LINES, NOTES, NONE = "text", "lines", "notes", "none"
 _METADATA_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9 _-]{0,24}:[ \t]")
 _LANG_KINDS = ("en", "zh")
+# The longest a short line can be and still read as a heading (characters, spaces aside).
+HEADING_LENGTH = {"zh": 16, "en": 40}
 
 
 @dataclass
@@ -121,7 +124,6 @@ def build_paragraphs(infos: list[LineInfo]) -> list[Paragraph]:
 # A run of English words inside a Chinese line, as long as QUOTED_RUN words or longer.
 QUOTED_RUN = 8
 _ENGLISH_RUN = re.compile(rf"[A-Za-z][A-Za-z'’-]*(?:[ \t,;:]+[A-Za-z][A-Za-z'’-]*){{{QUOTED_RUN - 1},}}")
-_WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
 def _mark_quoting_lines(infos: list[LineInfo]) -> None:
@@ -139,7 +141,7 @@ def _mark_quoting_lines(infos: list[LineInfo]) -> None:
     english: dict[tuple[str, ...], int] = {}  # run of words -> the English line it is in
     for info in infos:
         if info.kind == "en":
-            words = [w.lower() for w in _WORDS.findall(info.text)]
+            words = [w.lower() for w in latin_words(info.text)]
             for k in range(len(words) - QUOTED_RUN + 1):
                 english.setdefault(tuple(words[k : k + QUOTED_RUN]), info.number)
     if not english:
@@ -148,7 +150,7 @@ def _mark_quoting_lines(infos: list[LineInfo]) -> None:
         for run in _ENGLISH_RUN.finditer(info.text):
             if info.text[: run.start()].rstrip()[-1:] in ("(", "（"):
                 continue  # a translation giving the original in parentheses
-            words = [w.lower() for w in _WORDS.findall(run.group())]
+            words = [w.lower() for w in latin_words(run.group())]
             grams = (tuple(words[k : k + QUOTED_RUN]) for k in range(len(words) - QUOTED_RUN + 1))
             if any(english.get(g, info.number) != info.number and any(w in FUNCTION_WORDS for w in g) for g in grams):
                 info.kind, info.why = "gloss", "notes"
@@ -233,7 +235,7 @@ def _short_line_of(b: Block, lang: str) -> bool:
     elif info.kind != lang:
         return False
     prose = prose_of(info.text)
-    return ends_mid_sentence(prose) and len("".join(prose.split())) <= (16 if lang == "zh" else 40)
+    return ends_mid_sentence(prose) and len("".join(prose.split())) <= HEADING_LENGTH[lang]
 
 
 def _vocabulary_table(b: Block) -> bool:
@@ -247,13 +249,9 @@ def _vocabulary_table(b: Block) -> bool:
         cells = table_cells(info.text)
         if cells is None or len(cells) < 3:
             return False
-        if any(len(prose_of(info.text[x:y]).split()) > 3 and _has_latin(info.text[x:y]) for x, y in cells):
+        if any(len(prose_of(info.text[x:y]).split()) > 3 and _LATIN_LETTER.search(info.text[x:y]) for x, y in cells):
             return False
     return True
-
-
-def _has_latin(text: str) -> bool:
-    return any("a" <= ch.lower() <= "z" for ch in text)
 
 
 def _titles_or_credits(b: Block) -> bool:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from hlkb.align.anchors import Anchors, anchors_of
-from hlkb.align.blocks import Paragraph, continues, ends_mid_sentence
+from hlkb.align.blocks import HEADING_LENGTH, Paragraph, continues, ends_mid_sentence
 from hlkb.align.gale_church import MATCH_PRIOR, LengthModel, text_length
 
 _BASE_PRIOR = -math.log(MATCH_PRIOR[(1, 1)])
@@ -108,7 +108,7 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
         u.length = sum(u.line_lengths)  # = text_length of the unit's text: newlines do not count
         u.heading = is_heading(u)
         u.marked_heading = u.heading and is_marked_heading(u)
-        u.prose = not u.heading and u.length > 2 * _HEADING_LENGTH[u.lang]
+        u.prose = not u.heading and u.length > 2 * HEADING_LENGTH[u.lang]
         u.apart_block = u.paras[0].block if u.paras[0].apart else None
         u.line_level = any(p.line_level for p in u.paras)
         u.digits = u.lang == "en" and any(_TWO_DIGITS.search(p.text) for p in u.paras)
@@ -164,12 +164,10 @@ def is_heading(u: Unit) -> bool:
         len(u.paras) == 1
         and first.start == first.end
         and ends_mid_sentence(text)
-        and text_length(text) <= _HEADING_LENGTH[u.lang]
+        and text_length(text) <= HEADING_LENGTH[u.lang]
     )
 
 
-# The longest a short line can be and still read as a heading (by text_length).
-_HEADING_LENGTH = {"zh": 16, "en": 40}
 # The longest a "#" line can be and still read as a heading: news digests' headlines run
 # to about 60 English and 40 Chinese characters (text_length).
 _PROSE_HEADING_LENGTH = {"zh": 48, "en": 80}

@@ -64,20 +64,8 @@ def chinese_numeral_value(numeral: str) -> Decimal | None:
         return None
 
 
-_POSITIONAL_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+# the digits of a positional numeral once simplified: 兩 is 两 and ○ is 〇 by then
+_POSITIONAL_DIGITS = {c: v for c, v in _DIGIT.items() if c not in "兩○"}
 _POSITIONAL_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 

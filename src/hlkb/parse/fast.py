@@ -31,7 +31,7 @@ from hlkb.parse import labels
 from hlkb.parse.anchors import is_anchor, only_separators, peel
 from hlkb.parse.blocks import Body, RawHighlight, parse_tags
 from hlkb.parse.inline import plain_text
-from hlkb.parse.regions import ID_HEADING, IMAGE, REF, is_property_line
+from hlkb.parse.regions import ID_HEADING, is_property_line, lines_shape
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*$")
 _COVER = re.compile(r"^!\[[^\]\n]*\]\([^)\n]*\)[ \t]*$")
@@ -281,14 +281,14 @@ def _unanchored_agree(highlights: list[RawHighlight], unanchored: list[RawHighli
     anchored = [h for h in highlights if id(h) not in loose]
     if any(len(h.lines) == 1 and only_separators(peel(h.lines[0]).text) for h in anchored):
         return False  # a bullet that is only a link: it may end the text bullet above it
-    shapes = {_shape(h.lines) for h in anchored}
+    shapes = {lines_shape(h.lines) for h in anchored}
     for h in unanchored:
         if id(h) in marked:
             return False
         last = h.lines[-1]
         if "^" in last and _ID_END.search(last):
             return False
-        shape = _shape(h.lines)
+        shape = lines_shape(h.lines)
         if shape == "empty" or shapes and shape not in shapes:
             return False
         mf = labels.meta_field(h.lines[0])
@@ -297,20 +297,6 @@ def _unanchored_agree(highlights: list[RawHighlight], unanchored: list[RawHighli
         if any(labels.field_of(t) for t in h.lines[1:]):
             return False
     return True
-
-
-def _shape(lines: list[str]) -> str:
-    """regions._text_shape of a bullet's text lines (one paragraph here)."""
-    kept = [t for ln in lines if (t := ln.strip()) and not ("::" in t and is_property_line(ln))]
-    if not kept:
-        return "empty"
-    joined = " ".join(kept)
-    rest = (IMAGE.sub("", joined) if "](" in joined else joined).strip()
-    if not rest:
-        return "image"
-    if REF.match(joined.strip()):
-        return "ref"
-    return "text"
 
 
 def _is_nested_bullet(line: str) -> bool:

@@ -132,13 +132,12 @@ def _text_shape(blocks: list[Block]) -> str:
         first = next((c for c in blocks[0].children if c.kind != "blank"), None)
         m = labels.CALLOUT.match(first.lines[0].strip()) if first is not None and first.kind == "para" else None
         return "quote" if m is None else "callout:" + m.group("type").lower()
-    lines = [
-        t
-        for b in blocks
-        for leaf in b.leaves()
-        for ln in leaf.lines
-        if (t := ln.strip()) and not ("::" in t and is_property_line(ln))
-    ]
+    return lines_shape(ln for b in blocks for leaf in b.leaves() for ln in leaf.lines)
+
+
+def lines_shape(raw_lines) -> str:
+    """The shape of text lines (property lines aside): empty, image, ref or text."""
+    lines = [t for ln in raw_lines if (t := ln.strip()) and not ("::" in t and is_property_line(ln))]
     if not lines:
         return "empty"
     joined = " ".join(lines)
