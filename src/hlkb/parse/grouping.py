@@ -317,6 +317,45 @@ def sibling_tails(units: list[Unit], ctx: Context) -> None:
             i += 1
 
 
+def leading_notes(units: list[Unit]) -> None:
+    """A note-first template (the reader's note, then ``> highlight ([View Highlight](…))``,
+    then ``---``): when every quote stands between rules with nothing after it, and at
+    least two have text of their own before them, the blocks between the previous rule (or
+    heading) and a quote are that quote's note. Both conditions are the file's evidence:
+    one stray paragraph after ``## Highlights`` is not a template."""
+    if len(units) < 2 or any(u.kind != "quote" or _has_content(u.tail) for u in units):
+        return
+    starts = {id(u.head[0]) for u in units}
+    leading: list[list[Block]] = []
+    for u in units:
+        q = u.head[0]
+        sibs = q.parent.children if q.parent is not None else []
+        i = position(q) - 1
+        before: list[Block] = []
+        while i >= 0:
+            b = sibs[i]
+            if id(b) in starts:
+                return  # two quotes with no rule between: rules are not the delimiter
+            if b.kind in ("rule", "heading"):
+                break
+            before.insert(0, b)
+            i -= 1
+        if i < 0 and len(leading) > 0:
+            return
+        leading.append(before)
+    if sum(_has_content(b) for b in leading) < 2:
+        return
+    for u, before in zip(units, leading):
+        if _has_content(before):
+            u.tail = before + u.tail
+
+
+def _has_content(blocks: list[Block]) -> bool:
+    return any(
+        b.kind not in ("blank", "rule", "comment") and not (b.kind == "para" and skippable_para(b)) for b in blocks
+    )
+
+
 def section_tails(units: list[Unit], ctx: Context, level: int) -> None:
     starts = {id(u.head[0]) for u in units}
     for u in units:

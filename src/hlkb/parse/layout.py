@@ -48,6 +48,7 @@ from hlkb.parse.grouping import (
     is_meta_item,
     item_unit,
     items_at_depth,
+    leading_notes,
     other_kind_units,
     rule_chunks,
     section_tails,
@@ -413,6 +414,7 @@ def _anchored_quotes(ctx: Context, hosts) -> list[Unit]:
                     continue  # a "> [!info] Summary" callout among "> [!quote]" highlights
                 units.append(Unit("quote", head=[b], anchor=a))
     sibling_tails(units, ctx)
+    leading_notes(units)
     other_kind_units(ctx, hosts, "quote", units)
     return units
 
