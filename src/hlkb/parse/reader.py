@@ -16,7 +16,7 @@ from hlkb.parse.fast import read_simple
 from hlkb.parse.inline import plain_text
 from hlkb.parse.layout import Layout, infer
 from hlkb.parse.regions import TITLE_HIGHLIGHTS, Region, find_regions, headerless_region, is_outline, read_properties
-from hlkb.parse.tree import Block, Builder
+from hlkb.parse.tree import Block, Builder, build
 from hlkb.parse.units import raw_highlight
 
 # "…577))# Title": a re-sync glued onto the last highlight line.
@@ -162,18 +162,20 @@ def _exporter_properties(props: dict[str, str]) -> bool:
 
 def body_tree(lines: list[str], start_line: int) -> Block:
     """The block tree of the body from ``start_line``, glued lines read as the two they are."""
-    builder = Builder(start_line)
-    feed = builder.feed
-    for idx in range(start_line - 1, len(lines)):
-        text = lines[idx]
-        if "))#" in text or "- " in text[1:]:  # what either glue needs
-            parts = _glued_parts(text)
-            if parts:
-                feed(idx + 1, parts[0])
-                feed(idx + 1, parts[1])
-                continue
-        feed(idx + 1, text)
-    return builder.finish()
+
+    def feed_all(builder: Builder) -> None:
+        feed = builder.feed
+        for idx in range(start_line - 1, len(lines)):
+            text = lines[idx]
+            if "))#" in text or "- " in text[1:]:  # what either glue needs
+                parts = _glued_parts(text)
+                if parts:
+                    feed(idx + 1, parts[0])
+                    feed(idx + 1, parts[1])
+                    continue
+            feed(idx + 1, text)
+
+    return build(start_line, feed_all)
 
 
 def _read_title(doc: Block, body: Body, regions: list[Region]) -> None:

@@ -21,6 +21,7 @@ Every leaf block keeps its file line numbers and its lines with container prefix
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 TAB = 4
@@ -167,6 +168,10 @@ class Builder:
         self.fence: str | None = None
         self.comment: str | None = None  # "%%" or "-->"
         self.prev_blank = True
+        # fences cut short by their container's end: (opener line, fence); and, on a second
+        # reading, the fences to continue past it up to a closing line (see build_tree)
+        self.cut_fences: list[tuple[int, str]] = []
+        self.lazy_fences: dict[int, int] = {}
 
     # -- helpers ------------------------------------------------------------------------
     def _pop_to(self, depth: int) -> None:
@@ -284,6 +289,16 @@ class Builder:
             return
 
         leaf = self.leaf
+        if leaf is not None and leaf.kind == "fence" and not all_matched:
+            closer = self.lazy_fences.get(leaf.start)
+            if closer is not None and ln <= closer:
+                self._append(ln, raw)  # the code pasted at column 0 inside an item
+                if ln == closer:
+                    self._close_leaf()
+                self.prev_blank = False
+                return
+            if not blank:
+                self.cut_fences.append((leaf.start, self.fence or "```"))
         if leaf is not None and leaf.kind in ("fence", "comment") and all_matched:
             self._append(ln, rest)
             s = rest.strip()
@@ -494,10 +509,46 @@ def _starts_block(text: str) -> bool:
 
 def build_tree(lines: list[str], first_line: int = 1) -> Block:
     """The block tree of ``lines[first_line - 1:]`` (file lines, 1-based)."""
+
+    def feed_all(b: Builder) -> None:
+        for idx in range(first_line - 1, len(lines)):
+            b.feed(idx + 1, lines[idx])
+
+    return build(first_line, feed_all)
+
+
+def build(first_line: int, feed_all: Callable[[Builder], None]) -> Block:
+    """The block tree of what ``feed_all`` feeds a builder, line by line."""
     b = Builder(first_line)
-    for idx in range(first_line - 1, len(lines)):
-        b.feed(idx + 1, lines[idx])
+    feed_all(b)
+    closer = _misread_closer(b)
+    if closer is not None:
+        # A fence opened inside a list item whose code and closing fence the user pasted
+        # at column 0: read strictly, the item ends at the first unindented line and the
+        # closing fence opens a new code block that swallows the rest of the note. The
+        # writer meant one code block inside the item; read it so (a second reading, only
+        # for such a note).
+        opener, end = closer
+        b = Builder(first_line)
+        b.lazy_fences = {opener: end}
+        feed_all(b)
     return b.finish()
+
+
+def _misread_closer(b: Builder) -> tuple[int, int] | None:
+    """(opener line, closing line) when the document ends inside a bare fence (no info
+    string) that never closes, and an earlier fence of the same character was cut short by
+    its container's end: the bare fence is that one's closing line."""
+    leaf = b.leaf
+    if leaf is None or leaf.kind != "fence" or not b.cut_fences or b.fence is None:
+        return None
+    bare = leaf.lines[0].strip()
+    if bare.strip(b.fence[0]) or len(leaf.lines) < 2:
+        return None
+    for opener, fence in reversed(b.cut_fences):
+        if fence == b.fence and opener < leaf.start and len(bare) >= 3:
+            return opener, leaf.start
+    return None
 
 
 def dump(block: Block, indent: str = "") -> str:
