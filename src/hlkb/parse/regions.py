@@ -327,16 +327,26 @@ def read_properties(doc: Block) -> tuple[dict[str, str], dict[str, int], int]:
     for i, b in enumerate(doc.children):
         if b.kind == "blank":
             continue
-        if b.kind != "para" or not all(PROPERTY.match(t) for t in b.lines):
+        if b.kind != "para" or not _property_lines(b.lines):
             break
         for ln, t in zip(b.lns, b.lines):
             m = PROPERTY.match(t)
+            if m is None:
+                continue  # the cover image of Readwise's Logseq page template
             key = m.group("key")
             if key not in props:
                 props[key] = m.group("value") or ""
                 lines[key] = ln
         used = i + 1
     return props, lines, used
+
+
+def _property_lines(lines: list[str]) -> bool:
+    """Every line a ``key:: value`` property, or, after at least one property, a cover
+    image: Readwise's Logseq page template writes ``![](cover)`` right below ``url::``."""
+    if not PROPERTY.match(lines[0]):
+        return False
+    return all(PROPERTY.match(t) or COVER.match(t.strip()) for t in lines[1:])
 
 
 def is_outline(doc: Block, has_properties: bool) -> bool:
