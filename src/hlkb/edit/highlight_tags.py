@@ -162,6 +162,8 @@ def highlight_edits(lines: list[str], highlight, change: TagChange) -> list[Line
     tags_line = highlight.tags_line
     slot = getattr(highlight, "tag_slot", None)
     end = max(highlight.end_line or highlight.line, highlight.text_end_line or highlight.line)
+    if slot is not None and slot.kind == "subline" and slot.line:
+        end = slot.line  # short of a highlight nested in this one's blocks (outlines)
     if tags_line is None:
         first_sub = (highlight.text_end_line or highlight.line) + 1
         for n in range(first_sub, end + 1):
@@ -226,7 +228,13 @@ def _subline_edits(lines, highlight, tags_line, end, change, slot=None) -> list[
                 getattr(highlight, "path", None),
                 highlight.line,
             )
-        indent = slot.prefix if slot is not None and slot.prefix else subline_indent(lines, highlight.line)
+        own = lines[highlight.line - 1]
+        tabbed = "\t" in own[: len(own) - len(own.lstrip(" \t"))]
+        # the parser's prefix counts columns in spaces; a tab-indented outline (Logseq)
+        # gets its sublines indented with tabs, as its other blocks are
+        indent = (
+            slot.prefix if slot is not None and slot.prefix and not tabbed else subline_indent(lines, highlight.line)
+        )
         return [LineEdit.insert_after(end, [f"{indent}- Tags: {tokens}{trail}"])]
     if slot.kind == "line":
         new_lines = ([""] if slot.paragraph else []) + [f"{slot.prefix}Tags: {tokens}{trail}"]

@@ -41,6 +41,7 @@ class Unit:
     label_heading: Block | None = None  # "## Highlight" above a section unit
     note_line: int | None = None  # line of the flashcard question
     trailers: list[str] = field(default_factory=list)  # a link the template put before the text
+    nested: list[Block] = field(default_factory=list)  # highlights the reader moved under this one
 
 
 # -- units ----------------------------------------------------------------------------------------

@@ -221,6 +221,17 @@ def _outline_units(ctx: Context) -> list[Unit]:
                 u.section = section
                 units.append(u)
                 shapes.add(text_shape(own))
+                todo = [u]
+                while todo:
+                    outer = todo.pop()
+                    for inner, inner_anchor in nested_anchored(outer.head[0], outer.anchor):
+                        # a highlight the reader moved under this one (or under a block
+                        # of their own below it) is a highlight of its own, not its note
+                        v = item_unit(inner, inner_anchor)
+                        v.section = section
+                        units.append(v)
+                        outer.nested.append(inner)
+                        todo.append(v)
                 continue
             if FLASHCARD.search(head_text) and content_children:
                 question = FLASHCARD.sub("", head_text).strip()
@@ -238,10 +249,22 @@ def _outline_units(ctx: Context) -> list[Unit]:
                 continue
             pending.append((item, section))
 
+    def nested_anchored(item: Block, held) -> list[tuple[Block, tuple[int, Block]]]:
+        """The anchored items below ``item`` (not below those), other than the one holding
+        ``item``'s own anchor (a numbered list's last line)."""
+        found = []
+        for c in item.children[len(own_blocks(item)) :]:
+            if c.kind != "item" or is_field_item(c) or held is not None and c.start <= held[0] <= c.end:
+                continue
+            a = own_anchor(c)
+            if a is not None:
+                found.append((c, a))
+            else:
+                found.extend(nested_anchored(c, held))
+        return found
+
     for r in ctx.regions:
         walk(r.blocks, None)
-    if not ctx.regions:
-        pass
     for item, section in pending:
         shape = item_shape(item)
         if shape == "empty" or has_anchors and shape not in shapes:

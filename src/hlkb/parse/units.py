@@ -211,8 +211,9 @@ def _split_quote(q: Block, anchor_ln: int) -> tuple[list[tuple[int, str]], list[
 
 
 class _Fields:
-    def __init__(self, raw: RawHighlight, unlabeled_note: bool):
+    def __init__(self, raw: RawHighlight, unlabeled_note: bool, skip_lines: frozenset[int] = frozenset()):
         self.raw = raw
+        self.skip_lines = skip_lines  # the lines of highlights nested in this one's blocks
         self.mode: str | None = None  # the field continuation lines belong to
         self.unlabeled_note = unlabeled_note
 
@@ -322,10 +323,14 @@ class _Fields:
                         self.block(c)
                     return
             # an unlabelled child block: the reader's note (Omnivore, Logseq)
+            if self.skip_lines and b.start in self.skip_lines:
+                return
             mode = self.mode
             if mode != labels.NOTE and self.unlabeled_note:
                 lines = _Lines()
                 render(b, lines)
+                if self.skip_lines:
+                    lines.items = [(ln, t) for ln, t in lines.items if ln not in self.skip_lines]
                 texts = [t[len(b.marker) + 1 :] if i == 0 else t for i, (_, t) in enumerate(lines.items)]
                 if any(t.strip() for t in texts):
                     self.start(labels.NOTE, texts[0].strip(), b.start)
@@ -335,6 +340,8 @@ class _Fields:
             elif mode == labels.NOTE:
                 lines = _Lines()
                 render(b, lines)
+                if self.skip_lines:
+                    lines.items = [(ln, t) for ln, t in lines.items if ln not in self.skip_lines]
                 for ln, t in lines.items:
                     self.more(t, ln)
             return
@@ -465,7 +472,8 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
     raw.layout = unit.kind
     raw.trailer_lines.extend(unit.trailers)
     unlabeled = unit.kind in ("quote", "chunk", "para", "section", "heading", "group") or unit.anchor is not None
-    f = _Fields(raw, unlabeled_note=unlabeled)
+    skip = frozenset(ln for b in unit.nested for ln in range(b.start, b.end + 1)) if unit.nested else frozenset()
+    f = _Fields(raw, unlabeled_note=unlabeled, skip_lines=skip)
     f.text_given = raw.text_field_line is None and bool(lines)
     for ln, t in tail_lines:
         f.line(t, ln)
@@ -487,6 +495,12 @@ def _tag_slot(unit: Unit, raw: RawHighlight) -> TagSlot:
     """Where a first tag goes, in the unit's own style (see model.TagSlot)."""
     if unit.kind == "item":
         item = unit.head[0]
+        if unit.nested:
+            # after this highlight's lines, before the block holding the highlight nested
+            # in it: a subline after that one would read as the nested highlight's
+            first = min(b.start for b in unit.nested)
+            holder = next(c for c in item.children if c.start <= first <= c.end)
+            return TagSlot("subline", holder.start - 1)
         if any(c.kind == "item" and not is_field_item(c) for c in item.children):
             # a list inside the text: a deeper subline would land in its last item, so the
             # new one goes at the item's own content column
