@@ -9,22 +9,18 @@ recorded (state.py) and re-indexed.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 from hlkb.atomicfile import create_temp, fsync_dir, remove_quietly, replace_if_unchanged, replace_with_temp, write_all
 from hlkb.errors import HlkbError, InputError
-from hlkb.index.lookup import list_records
 from hlkb.readwise.exports import Book
 from hlkb.readwise.filenames import NameBook
 from hlkb.readwise.locate import notes_of_book, scan_vault
 from hlkb.readwise.render import NoteRenderer, check_readable, render_notes
 from hlkb.readwise.settings import import_settings, import_template
-from hlkb.readwise.sync import ImportPlan, NotePlan, Options, Planner, _parse
+from hlkb.readwise.sync import ImportPlan, NotePlan, Options, Planner
 from hlkb.vault import resolves_inside
 
 
@@ -38,23 +34,22 @@ def plan_import(
     advance=None,
     on_error=None,
     refetch=None,
-    check_new: bool = True,
     render_new: bool = True,
+    index_rows: bool = False,
 ) -> ImportPlan:
     """Plan importing ``books`` into ``vault``; ``recorded`` is ImportState.for_books of
     their keys; ``advance()`` is called once per book. ``refetch(ids) -> books``: whole
     books, for those that hold only some of their highlights (an incremental fetch) and
-    have no note yet. ``check_new=False``: new notes are not parsed here but after they
-    are written and indexed (``settle_new_notes``), which parses them once, not twice.
-    ``render_new=False``: new notes are left to ``render_new_notes`` (which forks worker
-    processes: a caller with a thread running, such as a progress bar's, calls it after)."""
+    have no note yet. ``render_new=False``: new notes are left to ``render_new_notes``
+    (which forks worker processes: a caller with a thread running, such as a progress
+    bar's, calls it after); ``index_rows``: see there."""
 
     vault = Path(vault).resolve()
     settings = settings or import_settings(vault)
     renderer = NoteRenderer(template if template is not None else import_template(vault))
     check_readable(renderer)
     ids = scan_vault(vault, on_error=on_error)
-    planner = Planner(vault, renderer, settings, recorded, options, check_new=check_new)
+    planner = Planner(vault, renderer, settings, recorded, options)
     located = [(book, *notes_of_book(book, ids)) for book in books]
     partial = [book.key for book, notes, _how in located if not notes and not book.complete and book.readwise_id]
     if refetch is not None and partial:
@@ -65,17 +60,36 @@ def plan_import(
         if advance is not None:
             advance()
     if render_new:
-        render_new_notes(planner.plan)
+        render_new_notes(planner.plan, index_rows=index_rows)
     return planner.plan
 
 
-def render_new_notes(plan: ImportPlan, jobs: int | None = None) -> None:
-    """Render the new notes ``plan_import`` planned (all at once, on every core)."""
+def render_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: bool = False) -> None:
+    """Render the new notes ``plan_import`` planned and check each by parsing it (all at
+    once, on every core: each is checked in the process that rendered it). ``index_rows``:
+    parsed as the index parses it, and its index rows kept (``NotePlan.index_rows``, for
+    ``refresh(prepared=...)``): a note is then parsed once, in the worker, not once there
+    and once more by the refresh after writing."""
     planner = plan.planner
     pending, planner.pending = planner.pending, []
-    rendered = render_notes(planner.renderer, [(p.book, p.items) for p in pending], jobs)
-    for note, result in zip(pending, rendered):
-        planner.rendered(note, result)
+    if index_rows:
+        import hlkb.index.refresh
+        import hlkb.parse
+        import hlkb.pipeline  # noqa: F401  (imported once here, so that forked workers share it)
+
+    def check(i: int, rendered):
+        return planner.check_rendered(pending[i], rendered, index_rows)
+
+    checked = render_notes(planner.renderer, [(p.book, p.items) for p in pending], jobs, then=check)
+    for note, result in zip(pending, checked):
+        planner.take_checked(note, result)
+
+
+def prepared_rows(written: list[NotePlan]) -> dict:
+    """rel -> the index rows made for each new note written (``render_new_notes``), for
+    ``refresh(prepared=...)``: of the note still where it was planned (a note written under
+    another name, its planned one taken meanwhile, is parsed by the refresh)."""
+    return {p.rel: p.index_rows for p in written if p.index_rows is not None and p.index_rows.rel == p.rel}
 
 
 @dataclass
@@ -140,87 +154,6 @@ def write_import(plan: ImportPlan, vault: Path, advance=None) -> WriteResult:
         for folder in {n.path.parent for n in result.written if n.new}:
             fsync_dir(folder)
     return result
-
-
-def settle_new_notes(plan: ImportPlan, result: WriteResult, index) -> list[Path]:
-    """Check the new notes just written and indexed, as the index read them: a highlight
-    the parser misreads is written again as plain text; a note whose highlights would not
-    read back at all is removed again (it is hlkb's own, just made) and reported; the
-    others get their state rows. Returns the files written again (to be re-indexed)."""
-
-    pending = [n for n in result.written if n.new and not n.settled]
-    if not pending:
-        return []
-    indexed = _indexed_highlights(index, [n.rel for n in pending]) if index is not None else {}
-    again: list[Path] = []
-    for note in pending:
-        written = note.new_data
-        got = indexed.get(note.rel)
-        parsed = _RecordsNote(got) if got is not None else _parse(written.decode("utf-8"), note.rel, note.path)
-        try:
-            if plan.planner.settle_new(note, parsed):
-                replace_if_unchanged(
-                    note.path,
-                    note.new_data,
-                    hashlib.sha256(written).hexdigest(),
-                    note.rel,
-                    root=index.vault if index is not None else None,
-                )
-                again.append(note.path)
-        except HlkbError as exc:
-            result.errors.append(str(exc))
-            result.written.remove(note)
-            _remove_own(note.path, written)
-    return again
-
-
-class _RecordsNote:
-    """A note's highlight records (from the index) where the planner wants a parsed note."""
-
-    def __init__(self, records: list[dict]):
-
-        self.highlights = [
-            SimpleNamespace(
-                readwise_id=r.get("readwise_id"),
-                text=r.get("text") or "",
-                note=r.get("note"),
-                tags=list(r.get("tags") or []),
-                line=r["line"],
-                end_line=r.get("end_line") or r["line"],
-                id=r["id"],
-            )
-            for r in records
-            if r.get("kind") == "highlight"
-        ]
-
-
-def _indexed_highlights(index, rels: list[str]) -> dict[str, list[dict]]:
-    """rel -> the highlight records the index holds for that file, in file order (files it
-    failed to read left out)."""
-    out: dict[str, list[dict]] = {}
-    conn = index.conn
-    for i in range(0, len(rels), 500):
-        chunk = rels[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for path, error in conn.execute(f"SELECT path, error FROM files WHERE path IN ({marks})", chunk):
-            if not error:
-                out[path] = []
-        # one query for the chunk's highlights (not one per file), its other records left unread
-        for _rid, text in list_records(conn, [f"f.path IN ({marks})", "r.kind = 'highlight'"], chunk, None):
-            record = json.loads(text)
-            got = out.get(record["path"])
-            if got is not None:
-                got.append(record)
-    return out
-
-
-def _remove_own(path: Path, data: bytes) -> None:
-    """Remove a note this import just created, if it still holds what it wrote."""
-    try:
-        if path.read_bytes() == data:
-            path.unlink()
-    except OSError:
-        pass
 
 
 def _create(note: NotePlan) -> None:

@@ -25,7 +25,7 @@ from hlkb.index import open_index, update_files
 from hlkb.index.dbfile import check_index_path
 from hlkb.readwise.api import ReadwiseClient, read_token, utc_stamp
 from hlkb.readwise.exports import merge_books, read_export
-from hlkb.readwise.importer import WriteResult, plan_import, render_new_notes, settle_new_notes, write_import
+from hlkb.readwise.importer import WriteResult, plan_import, prepared_rows, render_new_notes, write_import
 from hlkb.readwise.settings import import_settings, import_template
 from hlkb.readwise.state import ImportState
 from hlkb.readwise.sync import ON_CONFLICT, Options
@@ -112,15 +112,14 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
         recorded = state.for_books([b.key for b in books]) if state is not None else {}
         options = Options(prune=prune, on_conflict=on_conflict)
         with _editing(root, dry_run):
-            # new notes are checked by the index's parse of them, after writing (below);
-            # a dry run (which writes nothing to index) checks them as it plans
-            plan = _plan(root, books, recorded, options, settings, template, client, check_new=dry_run)
+            # new notes are checked by the index's parse of them, made where they are rendered,
+            # whose rows then index them once written; a dry run (which writes nothing to
+            # index) checks them with the parser alone
+            plan = _plan(root, books, recorded, options, settings, template, client, index_rows=not dry_run)
             result = _write(plan, root, dry_run, json_)
             if not dry_run:
-                indexed = _update_index(index, [p.path for p in result.written]) if result.written else False
-                again = settle_new_notes(plan, result, index if indexed else None)
-                if again:
-                    _update_index(index, again)
+                if result.written:
+                    _update_index(index, [p.path for p in result.written], prepared_rows(result.written))
                 rows = [r for p in result.written for r in p.rows]
                 rows += [r for p in plan.notes if not p.changed for r in p.rows]
                 state.save(rows, [g for p in result.written for g in p.gone])
@@ -172,7 +171,7 @@ def _fetch(token_file, api_url, updated_after):
 # ---------------------------------------------------------------------------- planning ---
 
 
-def _plan(root, books, recorded, options, settings, template, client, check_new):
+def _plan(root, books, recorded, options, settings, template, client, index_rows):
 
     refetch = None
     if client is not None:
@@ -193,10 +192,9 @@ def _plan(root, books, recorded, options, settings, template, client, check_new)
             advance=advance,
             on_error=lambda path, msg: message(f"hlkb: {path}: {msg}"),
             refetch=refetch,
-            check_new=check_new,
             render_new=False,
         )
-    render_new_notes(plan)  # forks its workers: after the progress bar's thread has ended
+    render_new_notes(plan, index_rows=index_rows)  # forks its workers: after the progress bar's thread has ended
     return plan
 
 
@@ -244,10 +242,10 @@ def _open_index(root, db_path, dry_run):
     return index
 
 
-def _update_index(index, paths) -> bool:
+def _update_index(index, paths, prepared=None) -> bool:
 
     try:
-        update_files(index, paths)
+        update_files(index, paths, prepared)
         return True
     except HlkbError as exc:
         message(f"hlkb: the notes were written but the index was not updated: {exc}")
