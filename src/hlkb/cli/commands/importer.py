@@ -23,7 +23,6 @@ from hlkb.errors import HlkbError, InputError, UsageError
 from hlkb.export.jsonout import dumps
 from hlkb.index import open_index, update_files
 from hlkb.index.dbfile import check_index_path
-from hlkb.readwise.api import ReadwiseClient, read_token, utc_stamp
 from hlkb.readwise.exports import merge_books, read_export
 from hlkb.readwise.importer import WriteResult, plan_import, prepared_rows, render_new_notes, write_import
 from hlkb.readwise.settings import import_settings, import_template
@@ -125,6 +124,8 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
                 state.save(rows, [g for p in result.written for g in p.gone])
         complete = not (plan.errors or result.errors or plan.conflicts)
         if api and not dry_run and complete and state is not None:
+            from hlkb.readwise.api import utc_stamp
+
             # a minute early: a clock that differs from Readwise's loses nothing (a change
             # seen twice is imported once)
             state.set_updated_after(utc_stamp(started - _dt.timedelta(minutes=1)))
@@ -149,6 +150,8 @@ def _read_inputs(inputs: list[str]):
 
 
 def _fetch(token_file, api_url, updated_after):
+    # here, not at the top: the HTTP client (urllib, http, ssl: 25-40 ms) is for --api only
+    from hlkb.readwise.api import ReadwiseClient, read_token
 
     token = read_token(token_file)
     client = ReadwiseClient(token, api_url)
