@@ -9,7 +9,9 @@ recorded (state.py) and re-indexed.
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from hlkb.errors import HlkbError, InputError
 from hlkb.readwise.exports import Book
 from hlkb.readwise.filenames import NameBook
 from hlkb.readwise.locate import notes_of_book, scan_vault
-from hlkb.readwise.render import NoteRenderer, check_readable, render_notes
+from hlkb.readwise.render import NoteRenderer, check_readable, iter_rendered
 from hlkb.readwise.settings import import_settings, import_template
 from hlkb.readwise.sync import ImportPlan, NotePlan, Options, Planner
 from hlkb.vault import resolves_inside
@@ -66,10 +68,19 @@ def plan_import(
 
 def render_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: bool = False) -> None:
     """Render the new notes ``plan_import`` planned and check each by parsing it (all at
-    once, on every core: each is checked in the process that rendered it). ``index_rows``:
-    parsed as the index parses it, and its index rows kept (``NotePlan.index_rows``, for
-    ``refresh(prepared=...)``): a note is then parsed once, in the worker, not once there
-    and once more by the refresh after writing."""
+    once, on every core: each is checked in the process that rendered it)."""
+    for _note in checked_new_notes(plan, jobs, index_rows):
+        pass
+
+
+def checked_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: bool = False) -> Iterator[NotePlan]:
+    """The new notes ``plan_import`` planned, rendered and checked (``render_new_notes``),
+    each as soon as it is ready, in plan order (one that fails is an error of the plan, not
+    given); for ``write_import(new_notes=...)``, which writes each while the others are
+    rendered. The worker processes are forked by this call, before the caller starts any
+    thread. ``index_rows``: each is parsed as the index parses it, and its index rows kept
+    (``NotePlan.index_rows``, for ``refresh(prepared=...)``): a note is then parsed once,
+    in the worker, not once there and once more by the refresh after writing."""
     planner = plan.planner
     pending, planner.pending = planner.pending, []
     if index_rows:
@@ -80,9 +91,13 @@ def render_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: bool
     def check(i: int, rendered):
         return planner.check_rendered(pending[i], rendered, index_rows)
 
-    checked = render_notes(planner.renderer, [(p.book, p.items) for p in pending], jobs, then=check)
-    for note, result in zip(pending, checked):
-        planner.take_checked(note, result)
+    checked = iter_rendered(planner.renderer, [(p.book, p.items) for p in pending], jobs, then=check)
+    taken = (note for note, result in zip(pending, checked) if planner.take_checked(note, result))
+    try:
+        first = next(taken)  # the workers are forked now
+    except StopIteration:
+        return iter(())
+    return itertools.chain([first], taken)
 
 
 def prepared_rows(written: list[NotePlan]) -> dict:
@@ -103,20 +118,34 @@ class WriteResult:
 WRITERS = 8
 
 
-def write_import(plan: ImportPlan, vault: Path, advance=None) -> WriteResult:
+def write_import(
+    plan: ImportPlan, vault: Path, advance=None, new_notes: Iterable[NotePlan] | None = None
+) -> WriteResult:
     """Write every changed note of ``plan``; a file that cannot be written safely is
-    reported and skipped (the others are still written)."""
+    reported and skipped (the others are still written). ``new_notes``: the new notes as
+    they are rendered (``checked_new_notes``), each written as it comes; else they are
+    among ``plan.changed``, rendered already."""
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     vault = Path(vault).resolve()
     result = WriteResult()
-    notes = plan.changed
-    for folder in {n.path.parent for n in notes if n.new}:
-        try:
-            _make_folder(folder, vault, next(n.rel for n in notes if n.new and n.path.parent == folder))
-        except HlkbError as exc:
-            result.errors.append(str(exc))
-            notes = [n for n in notes if not (n.new and n.path.parent == folder)]
+    if new_notes is None:
+        notes: Iterable[NotePlan] = plan.changed
+    else:
+        notes = itertools.chain([n for n in plan.changed if not n.new], new_notes)
+    folders: dict[Path, bool] = {}  # folder of new notes -> made (False: it cannot be)
+
+    def folder_made(note: NotePlan) -> bool:
+        folder = note.path.parent
+        if folder not in folders:
+            try:
+                _make_folder(folder, vault, note.rel)
+                folders[folder] = True
+            except HlkbError as exc:
+                result.errors.append(str(exc))
+                folders[folder] = False
+        return folders[folder]
 
     def write_one(note: NotePlan):
         try:
@@ -132,22 +161,33 @@ def write_import(plan: ImportPlan, vault: Path, advance=None) -> WriteResult:
         except HlkbError as exc:
             return exc
 
+    def settle(note: NotePlan, outcome) -> None:
+        if isinstance(outcome, FileExistsError):
+            try:
+                _create(note)  # its name was taken meanwhile: the next free one
+                outcome = None
+            except HlkbError as exc:
+                outcome = exc
+        if outcome is None:
+            result.written.append(note)
+        else:
+            result.errors.append(str(outcome))
+        if advance is not None:
+            advance()
+
     try:
         with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-            outcomes = list(pool.map(write_one, notes))
-        for note, outcome in zip(notes, outcomes):
-            if isinstance(outcome, FileExistsError):
-                try:
-                    _create(note)  # its name was taken meanwhile: the next free one
-                    outcome = None
-                except HlkbError as exc:
-                    outcome = exc
-            if outcome is None:
-                result.written.append(note)
-            else:
-                result.errors.append(str(outcome))
-            if advance is not None:
-                advance()
+            writing: deque = deque()  # (note, future), in plan order: settled in that order
+            for note in notes:
+                if note.new and not folder_made(note):
+                    continue
+                writing.append((note, pool.submit(write_one, note)))
+                while writing and writing[0][1].done():
+                    done, future = writing.popleft()
+                    settle(done, future.result())
+            while writing:
+                done, future = writing.popleft()
+                settle(done, future.result())
     finally:
         # the new names made durable once per folder, not once per note (each note's
         # bytes were synced before it got its name, so a crash leaves it whole or absent)

@@ -424,12 +424,22 @@ def render_notes(
     four), where processes can be forked. ``then(i, rendered)``, where given, runs where
     the ``i``-th note was rendered (a worker process, or this one), and what it returns
     (picklable) takes the RenderedNote's place."""
+    return list(iter_rendered(renderer, notes, jobs, then))
+
+
+def iter_rendered(renderer: NoteRenderer, notes: list[tuple[Book, list[Item]]], jobs: int | None = None, then=None):
+    """``render_notes`` one by one, in order, each as soon as it is made: the caller works
+    on the first (writes it) while the others are being rendered. The worker processes are
+    forked when the first is asked for (before the caller starts a thread, e.g. a progress
+    bar's) and end with the iteration."""
 
     global _BATCH
     if jobs is None:
         jobs = max(1, min(4, os.cpu_count() or 1))
     if jobs < 2 or len(notes) < POOL_MIN_NOTES or "fork" not in multiprocessing.get_all_start_methods():
-        return [_render_then(renderer, notes, then, i) for i in range(len(notes))]
+        for i in range(len(notes)):
+            yield _render_then(renderer, notes, then, i)
+        return
     # the first here: what the others need made once (compiled templates, the inline
     # parser, and what ``then`` needs), before the workers are forked with it
     first = _render_then(renderer, notes, then, 0)
@@ -438,13 +448,17 @@ def render_notes(
         pool = multiprocessing.get_context("fork").Pool(jobs)
     except OSError:  # no processes to be had (a limit, no memory): all of them here
         _BATCH = None
-        return [first] + [_render_then(renderer, notes, then, i) for i in range(1, len(notes))]
+        yield first
+        for i in range(1, len(notes)):
+            yield _render_then(renderer, notes, then, i)
+        return
     try:
         with pool:
-            rest = pool.map(_render_at, range(1, len(notes)), chunksize=max(1, len(notes) // (jobs * 8)))
+            rest = pool.imap(_render_at, range(1, len(notes)), chunksize=max(1, len(notes) // (jobs * 8)))
+            yield first
+            yield from rest
     finally:
         _BATCH = None
-    return [first] + rest
 
 
 def _render_at(i: int) -> RenderedNote:

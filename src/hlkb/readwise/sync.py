@@ -336,16 +336,17 @@ class Planner:
             del self.plan.findings[mark:]
         return CheckedNote(plan.new_data, plan.rows, findings, None, made[0] if made else None)
 
-    def take_checked(self, plan: NotePlan, checked: CheckedNote) -> None:
-        """What ``check_rendered`` made of a pending new note, into the plan. One that could
-        not be rendered or checked is an error, not planned (nor written)."""
+    def take_checked(self, plan: NotePlan, checked: CheckedNote) -> bool:
+        """What ``check_rendered`` made of a pending new note, into the plan; False for one
+        that could not be rendered or checked: an error, not planned (nor written)."""
         if checked.error is not None:
             self.plan.errors.append(checked.error)
             self.plan.notes = [p for p in self.plan.notes if p is not plan]
-            return
+            return False
         plan.new_data, plan.rows, plan.index_rows = checked.data, checked.rows, checked.index_rows
         plan.expected = []  # needed for the check only
         self.plan.findings.extend(checked.findings)
+        return True
 
     def settle_new(self, plan: NotePlan, note, reparse=None) -> bool:
         """Check a new note as the parser reads it (``note``): highlights it would misread

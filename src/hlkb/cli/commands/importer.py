@@ -24,7 +24,14 @@ from hlkb.export.jsonout import dumps
 from hlkb.index import open_index, update_files
 from hlkb.index.dbfile import check_index_path
 from hlkb.readwise.exports import merge_books, read_export
-from hlkb.readwise.importer import WriteResult, plan_import, prepared_rows, render_new_notes, write_import
+from hlkb.readwise.importer import (
+    WriteResult,
+    checked_new_notes,
+    plan_import,
+    prepared_rows,
+    render_new_notes,
+    write_import,
+)
 from hlkb.readwise.settings import import_settings, import_template
 from hlkb.readwise.state import ImportState
 from hlkb.readwise.sync import ON_CONFLICT, Options
@@ -111,10 +118,7 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
         recorded = state.for_books([b.key for b in books]) if state is not None else {}
         options = Options(prune=prune, on_conflict=on_conflict)
         with _editing(root, dry_run):
-            # new notes are checked by the index's parse of them, made where they are rendered,
-            # whose rows then index them once written; a dry run (which writes nothing to
-            # index) checks them with the parser alone
-            plan = _plan(root, books, recorded, options, settings, template, client, index_rows=not dry_run)
+            plan = _plan(root, books, recorded, options, settings, template, client)
             result = _write(plan, root, dry_run, json_)
             if not dry_run:
                 if result.written:
@@ -174,7 +178,7 @@ def _fetch(token_file, api_url, updated_after):
 # ---------------------------------------------------------------------------- planning ---
 
 
-def _plan(root, books, recorded, options, settings, template, client, index_rows):
+def _plan(root, books, recorded, options, settings, template, client):
 
     refetch = None
     if client is not None:
@@ -197,19 +201,25 @@ def _plan(root, books, recorded, options, settings, template, client, index_rows
             refetch=refetch,
             render_new=False,
         )
-    render_new_notes(plan, index_rows=index_rows)  # forks its workers: after the progress bar's thread has ended
-    return plan
+    return plan  # its new notes are rendered by _write
 
 
 def _write(plan, root, dry_run, json_):
 
+    # New notes are rendered in worker processes, forked here (after the planning progress
+    # bar's thread has ended, before the writing one's starts); each is checked there by the
+    # parser, and for a real import by the index's own parse of it, whose rows then index
+    # it once written (not read and parsed again). A real import writes each new note as
+    # it comes, while the others are rendered.
     if dry_run:
+        render_new_notes(plan)
         if not json_:  # with --json the diffs go inside it: stdout stays one JSON object
             for note in plan.changed:
                 sys.stdout.write(_safe(note.diff()))
         return WriteResult()
+    new_notes = checked_new_notes(plan, index_rows=True)
     with progress(len(plan.changed), "writing notes") as advance:
-        return write_import(plan, root, advance=advance)
+        return write_import(plan, root, advance=advance, new_notes=new_notes)
 
 
 # ---------------------------------------------------------------------------- index ---
