@@ -974,3 +974,23 @@ def test_rows_prepared_from_other_bytes_than_the_files_are_not_used(vault, tmp_p
     code, _, err = run_cli("index", "--vault", vault, "--db", fresh)
     assert code == 0, err
     assert index_tables(vault / ".hlkb" / "index.sqlite") == index_tables(fresh)
+
+
+def test_notes_an_import_edits_are_indexed_as_hlkb_index_reads_them(vault, run_cli, tmp_path, monkeypatch):
+    """An edited note is indexed from the rows made when its edit was checked."""
+    data = many_books(9)
+    code, _, err = run_cli("import", "--vault", vault, write_export(tmp_path / "export.json", data))
+    assert code == 0, err
+    for b in data["results"][::7]:
+        b["highlights"][0]["text"] += " Revised in Readwise."
+        b["highlights"][0]["updated_at"] = "2024-06-01T10:00:00Z"
+        b["highlights"].append(dict(b["highlights"][-1], id=b["highlights"][-1]["id"] + 7, text="Added later."))
+    with monkeypatch.context() as patch:
+        patch.setattr(refresh_module(), "parse_one", _not_read_again)
+        code, out, err = run_cli("import", "--vault", vault, write_export(tmp_path / "again.json", data), "--json")
+    assert code == 0, err
+    assert len(json.loads(out)["updated"]) == len(data["results"][::7])
+    fresh = tmp_path / "fresh.sqlite"
+    code, _, err = run_cli("index", "--vault", vault, "--db", fresh)
+    assert code == 0, err
+    assert index_tables(vault / ".hlkb" / "index.sqlite") == index_tables(fresh)

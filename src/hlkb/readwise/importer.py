@@ -44,14 +44,16 @@ def plan_import(
     books, for those that hold only some of their highlights (an incremental fetch) and
     have no note yet. ``render_new=False``: new notes are left to ``render_new_notes``
     (which forks worker processes: a caller with a thread running, such as a progress
-    bar's, calls it after); ``index_rows``: see there."""
+    bar's, calls it after). ``index_rows``: every planned file is read as the index reads it
+    and its rows kept (``NotePlan.index_rows``, for ``refresh(prepared=...)``): a note is
+    then parsed once, not once here and once more by the refresh after it is written."""
 
     vault = Path(vault).resolve()
     settings = settings or import_settings(vault)
     renderer = NoteRenderer(template if template is not None else import_template(vault))
     check_readable(renderer)
     ids = scan_vault(vault, on_error=on_error)
-    planner = Planner(vault, renderer, settings, recorded, options)
+    planner = Planner(vault, renderer, settings, recorded, options, index_rows=index_rows)
     located = [(book, *notes_of_book(book, ids)) for book in books]
     partial = [book.key for book, notes, _how in located if not notes and not book.complete and book.readwise_id]
     if refetch is not None and partial:
@@ -66,22 +68,23 @@ def plan_import(
     return planner.plan
 
 
-def render_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: bool = False) -> None:
+def render_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: bool | None = None) -> None:
     """Render the new notes ``plan_import`` planned and check each by parsing it (all at
     once, on every core: each is checked in the process that rendered it)."""
     for _note in checked_new_notes(plan, jobs, index_rows):
         pass
 
 
-def checked_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: bool = False) -> Iterator[NotePlan]:
+def checked_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: bool | None = None) -> Iterator[NotePlan]:
     """The new notes ``plan_import`` planned, rendered and checked (``render_new_notes``),
     each as soon as it is ready, in plan order (one that fails is an error of the plan, not
     given); for ``write_import(new_notes=...)``, which writes each while the others are
     rendered. The worker processes are forked by this call, before the caller starts any
-    thread. ``index_rows``: each is parsed as the index parses it, and its index rows kept
-    (``NotePlan.index_rows``, for ``refresh(prepared=...)``): a note is then parsed once,
-    in the worker, not once there and once more by the refresh after writing."""
+    thread. ``index_rows`` (default: as ``plan_import`` was told): each is parsed as the
+    index parses it, and its index rows kept, in the worker."""
     planner = plan.planner
+    if index_rows is None:
+        index_rows = planner.index_rows
     pending, planner.pending = planner.pending, []
     if index_rows:
         import hlkb.index.refresh
@@ -101,7 +104,7 @@ def checked_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: boo
 
 
 def prepared_rows(written: list[NotePlan]) -> dict:
-    """rel -> the index rows made for each new note written (``render_new_notes``), for
+    """rel -> the index rows made for each note written (``index_rows``), for
     ``refresh(prepared=...)``: of the note still where it was planned (a note written under
     another name, its planned one taken meanwhile, is parsed by the refresh)."""
     return {p.rel: p.index_rows for p in written if p.index_rows is not None and p.index_rows.rel == p.rel}

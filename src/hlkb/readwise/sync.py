@@ -124,7 +124,7 @@ class NotePlan:
     gone: list[tuple[str, str]] = field(default_factory=list)  # state rows to forget
     items: list[Item] = field(default_factory=list)  # a new note's highlights, in its order
     expected: list[Expected] = field(default_factory=list)  # what each of ``items`` must read back as
-    index_rows: object = None  # a new note's index rows (index.rows.FileRows of new_data), if made
+    index_rows: object = None  # index rows of new_data (index.rows.FileRows), where made (index_rows)
 
     @property
     def new(self) -> bool:
@@ -248,6 +248,7 @@ class Planner:
         settings,
         recorded: dict[str, dict[str, Recorded]],
         options: Options,
+        index_rows: bool = False,
     ):
 
         self.vault = vault
@@ -261,6 +262,9 @@ class Planner:
         self.options = options
         self.names = NameBook()
         self.plan = ImportPlan(planner=self)
+        # each planned file read as the index reads it, its rows kept (NotePlan.index_rows):
+        # the refresh after writing then need not read and parse it again
+        self.index_rows = index_rows
         self._plain: set[str] = set()  # keys of the note at hand written as plain text
         self.pending: list[NotePlan] = []  # new notes planned, not yet rendered (rendered())
 
@@ -465,7 +469,7 @@ class Planner:
         plan.new_data = encode_lines(src, lines, endings)
         plan.added, plan.updated = len(inserts), len(replaced)
         text = "\n".join(lines)
-        after = _parse(text, rel, on_disk.path)
+        after = self._read_planned(plan, text)
         gone_lines = {n for a, b in removals for n in range(a, b + 1)}
         replaced_ids = {id(h) for h in replaced.values()}
         untouched = [h for h in highlights if id(h) not in replaced_ids and h.line not in gone_lines]
@@ -478,6 +482,25 @@ class Planner:
         self._record(plan, after, lines, wrote)
         self.plan.notes.append(plan)
         return set()
+
+    def _read_planned(self, plan: NotePlan, text: str):
+        """An edited note as planned (``text``, its lines) as the parser reads it; with
+        ``index_rows``, as the index reads its bytes, keeping its rows (where the bytes are
+        ``text`` as UTF-8 with LF line breaks: else it is parsed here and by the refresh)."""
+        plan.index_rows = None
+        if self.index_rows and not plan.new_data.startswith(b"\xef\xbb\xbf"):
+            try:
+                same = plan.new_data.decode("utf-8") in (text, text + "\n")
+            except UnicodeDecodeError:
+                same = False
+            if same:
+                from hlkb.index.refresh import prepare_rows
+
+                rows, note = prepare_rows(plan.new_data, plan.rel, str(plan.path))
+                if note is not None:
+                    plan.index_rows = rows
+                    return note
+        return _parse(text, plan.rel, plan.path)
 
     def _match(self, book: Book, by_id: dict, by_text: dict) -> dict:
         """item key -> the note's highlight: by Readwise id (or Reader's), else by text

@@ -118,7 +118,7 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
         recorded = state.for_books([b.key for b in books]) if state is not None else {}
         options = Options(prune=prune, on_conflict=on_conflict)
         with _editing(root, dry_run):
-            plan = _plan(root, books, recorded, options, settings, template, client)
+            plan = _plan(root, books, recorded, options, settings, template, client, index_rows=not dry_run)
             result = _write(plan, root, dry_run, json_)
             if not dry_run:
                 if result.written:
@@ -178,7 +178,7 @@ def _fetch(token_file, api_url, updated_after):
 # ---------------------------------------------------------------------------- planning ---
 
 
-def _plan(root, books, recorded, options, settings, template, client):
+def _plan(root, books, recorded, options, settings, template, client, index_rows):
 
     refetch = None
     if client is not None:
@@ -200,6 +200,7 @@ def _plan(root, books, recorded, options, settings, template, client):
             on_error=lambda path, msg: message(f"hlkb: {path}: {msg}"),
             refetch=refetch,
             render_new=False,
+            index_rows=index_rows,
         )
     return plan  # its new notes are rendered by _write
 
@@ -217,7 +218,7 @@ def _write(plan, root, dry_run, json_):
             for note in plan.changed:
                 sys.stdout.write(_safe(note.diff()))
         return WriteResult()
-    new_notes = checked_new_notes(plan, index_rows=True)
+    new_notes = checked_new_notes(plan)
     with progress(len(plan.changed), "writing notes") as advance:
         return write_import(plan, root, advance=advance, new_notes=new_notes)
 
