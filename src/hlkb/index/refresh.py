@@ -225,8 +225,9 @@ def refresh(
     ``jobs``: parsing processes (default ``default_jobs()``; 1 parses in this process).
     ``follow_links``: follow symlinks out of the vault from now on (None: as before).
     ``progress``: a factory (hlkb.progress) told of the files parsed, for work big enough
-    to watch; None reports nothing. ``prepared`` (with ``only``): rel -> FileRows that
-    ``rows_of_data`` built from what a file was just written with (``hlkb import``)."""
+    to watch; None reports nothing. ``prepared``: rel -> FileRows that ``prepare_rows``
+    built from what a file was just written with (``hlkb import``), used where the file
+    holds those bytes."""
 
     import sqlite3
 
