@@ -916,7 +916,8 @@ def many_books(copies: int) -> dict:
     return {"count": len(books), "nextPageCursor": None, "results": books}
 
 
-@pytest.mark.parametrize("copies", [1, 9])  # 6 notes rendered here, 54 in worker processes
+# 6 notes rendered here; 66 in worker processes, indexed in two batches (WRITTEN_BATCH)
+@pytest.mark.parametrize("copies", [1, 11])
 def test_the_index_the_import_leaves_is_the_one_hlkb_index_builds(vault, run_cli, tmp_path, monkeypatch, copies):
     """The new notes are indexed from the rows made where they were rendered, not read and
     parsed again: those rows must be what indexing the written files makes."""

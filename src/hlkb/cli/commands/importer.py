@@ -119,10 +119,8 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
         options = Options(prune=prune, on_conflict=on_conflict)
         with _editing(root, dry_run):
             plan = _plan(root, books, recorded, options, settings, template, client, index_rows=not dry_run)
-            result = _write(plan, root, dry_run, json_)
+            result = _write(plan, root, dry_run, json_, index)
             if not dry_run:
-                if result.written:
-                    _update_index(index, [p.path for p in result.written], prepared_rows(result.written))
                 rows = [r for p in result.written for r in p.rows]
                 rows += [r for p in plan.notes if not p.changed for r in p.rows]
                 state.save(rows, [g for p in result.written for g in p.gone])
@@ -205,22 +203,24 @@ def _plan(root, books, recorded, options, settings, template, client, index_rows
     return plan  # its new notes are rendered by _write
 
 
-def _write(plan, root, dry_run, json_):
+def _write(plan, root, dry_run, json_, index):
 
     # New notes are rendered in worker processes, forked here (after the planning progress
     # bar's thread has ended, before the writing one's starts); each is checked there by the
     # parser, and for a real import by the index's own parse of it, whose rows then index
     # it once written (not read and parsed again). A real import writes each new note as
-    # it comes, while the others are rendered.
+    # it comes, while the others are rendered, and the index is updated for the notes
+    # written a batch at a time meanwhile.
     if dry_run:
         render_new_notes(plan)
         if not json_:  # with --json the diffs go inside it: stdout stays one JSON object
             for note in plan.changed:
                 sys.stdout.write(_safe(note.diff()))
         return WriteResult()
+    indexed = _indexer(index)  # before the workers are forked: it may fork its own
     new_notes = checked_new_notes(plan)
     with progress(len(plan.changed), "writing notes") as advance:
-        return write_import(plan, root, advance=advance, new_notes=new_notes)
+        return write_import(plan, root, advance=advance, new_notes=new_notes, on_written=indexed)
 
 
 # ---------------------------------------------------------------------------- index ---
@@ -254,6 +254,26 @@ def _open_index(root, db_path, dry_run):
             str(db_path),
         )
     return index
+
+
+def _indexer(index):
+    """``on_written`` for write_import: each batch of notes written is indexed at once,
+    from the rows made when they were checked; after a failure (said once) no more tries:
+    the next refresh indexes them. Made before anything is written: an index that must be
+    built whole (a new one, or one folded by other rules) is built now, from the vault as it
+    is, so that a batch's refresh reads no note that is still being written."""
+    try:
+        update_files(index, [])
+        ok = [True]
+    except HlkbError as exc:
+        message(f"hlkb: the index cannot be updated: {exc}")
+        ok = [False]
+
+    def index_written(notes) -> None:
+        if ok[0]:
+            ok[0] = _update_index(index, [p.path for p in notes], prepared_rows(notes))
+
+    return index_written
 
 
 def _update_index(index, paths, prepared=None) -> bool:
