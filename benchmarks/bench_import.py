@@ -1,6 +1,6 @@
 """Speed of `hlkb import` against `hlkb parse` of the notes it writes (same run).
 
-    .venv/bin/python benchmarks/bench_import.py [--books 500] [--highlights 20] [--repeat 3]
+    .venv/bin/python benchmarks/bench_import.py [--books 500] [--highlights 20] [--repeat 3] [--baseline SRC]
 
 Generates a Readwise API export (``--books`` books of ``--highlights`` highlights each:
 Kindle books with locations, articles, tweets, podcasts, Chinese books; notes and tags on
@@ -13,6 +13,9 @@ some), then times, each as the command a user runs (best of ``--repeat``):
   refresh of the new notes costs at most: the share of ``import`` that is indexing);
 - ``again``: the same import a second time (finds every note, writes nothing);
 - ``update``: an import in which 1% of the highlights changed and 1% are new.
+
+``--baseline SRC`` (another checkout's ``src``, e.g. a ``git worktree`` of main) also times
+``import`` with that code, alternated with this one's in the same run (``base``).
 
 The target (issue 18): ``import`` at most 2x ``parse``. Each command's CPU seconds (its worker
 processes included; best of the runs) are printed beside its time: on the shared 2-core
@@ -112,8 +115,8 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def run(args: list[str], cwd: Path, key: str = "") -> float:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+def run(args: list[str], cwd: Path, key: str = "", src: Path = ROOT / "src") -> float:
+    env = dict(os.environ, PYTHONPATH=str(src))
     cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(HLKB + args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -129,6 +132,7 @@ def main() -> None:
     ap.add_argument("--books", type=int, default=500)
     ap.add_argument("--highlights", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--baseline", type=Path, help="another checkout's src: its import, alternated with this one's")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="hlkb-bench-import-"))
     try:
@@ -158,8 +162,17 @@ def main() -> None:
         updated.write_text(json.dumps(changed), encoding="utf-8")
 
         times: dict[str, list[float]] = {"import": [], "parse": [], "index": [], "again": [], "update": []}
+        keys = list(times)
+        if args.baseline:
+            times["base"] = []
+            keys.insert(1, "base")
         load = os.getloadavg()[0]
         for r in range(args.repeat):
+            if args.baseline:
+                vault = work / f"base{r}"
+                vault.mkdir()
+                times["base"].append(run(["import", "--vault", str(vault), str(source)], work, "base", args.baseline))
+                shutil.rmtree(vault)
             vault = work / f"vault{r}"
             vault.mkdir()
             times["import"].append(run(["import", "--vault", str(vault), str(source)], work, "import"))
@@ -176,7 +189,7 @@ def main() -> None:
             f"{n_items} highlights in {notes} books (best of {args.repeat}, seconds, whole commands; "
             f"load average {load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end):"
         )
-        for key in ("import", "parse", "index", "again", "update"):
+        for key in keys:
             print(
                 f"  {key:<7} {best[key]:7.2f}   ({', '.join(f'{t:.2f}' for t in times[key])})   "
                 f"CPU {cpu[key]:.2f} s ({cpu[key] / cpu['parse']:.2f}x parse's)"
@@ -189,6 +202,11 @@ def main() -> None:
         print(
             f"again / parse = {best['again'] / best['parse']:.2f}x; update / parse = {best['update'] / best['parse']:.2f}x"
         )
+        if args.baseline:
+            print(
+                f"baseline import / parse = {best['base'] / best['parse']:.2f}x; import / baseline import = "
+                f"{best['import'] / best['base']:.2f}x (CPU {cpu['import'] / cpu['base']:.2f}x)"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -344,11 +344,11 @@ def test_a_book_the_template_fails_on_is_an_error_and_the_others_are_planned(tmp
 
     books = _many_books(POOL_MIN_NOTES + 2)
     failing = Template(highlight="- {{ highlight_text }} {{ 1 // (highlight_tags | length) }}")
-    plan = plan_import(tmp_path, books, {}, Options(), template=failing, check_new=False)
+    plan = plan_import(tmp_path, books, {}, Options(), template=failing)
     failed = {b.key for i, b in enumerate(books) if i % 5 == 0}
     assert len(plan.errors) == len(failed) and all("division" in e for e in plan.errors)
     assert {p.book.key for p in plan.notes} == {b.key for b in books} - failed
-    assert all(p.new_data and len(p.expected) == 3 for p in plan.notes)
+    assert all(p.new_data and len(p.rows) == 3 for p in plan.notes)
 
 
 def test_notes_are_rendered_here_when_no_process_can_be_started(monkeypatch):

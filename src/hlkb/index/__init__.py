@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-def update_files(index: Index, paths: list[Path]) -> RefreshSummary:
+def update_files(index: Index, paths: list[Path], prepared=None) -> RefreshSummary:
     """Re-index just these files (absolute or relative to the current folder); a path that no
-    longer exists has its records removed."""
-    return refresh(index, only=[Path(p) for p in paths], progress=False)
+    longer exists has its records removed. ``prepared``: see ``refresh``."""
+    return refresh(index, only=[Path(p) for p in paths], progress=False, prepared=prepared)

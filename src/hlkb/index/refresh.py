@@ -105,6 +105,22 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
     if known_hash is not None and rows.hash == known_hash:
         rows.error = "unchanged"  # sentinel; the writer only touches mtime
         return rows
+    return rows_of_data(data, rows, abs_path)[0]
+
+
+def prepare_rows(data: bytes, rel: str, abs_path: str) -> tuple[FileRows, object]:
+    """The rows of a file about to be written with ``data`` (its size and mtime are filled
+    in when it is indexed: ``refresh(prepared=...)``), and its parsed note (None where it
+    failed)."""
+    return rows_of_data(data, FileRows(rel=rel, size=0, mtime_ns=0, hash=_hash(data)), abs_path)
+
+
+def rows_of_data(data: bytes, rows: FileRows, abs_path: str) -> tuple[FileRows, object]:
+    """``rows`` filled from a note file's bytes (decoded, parsed, analysed), and the parsed
+    note (None where it failed: then ``rows.error`` says why). ``parse_one``'s work once it
+    has read the file; also what ``hlkb import`` runs on the notes it renders (``prepared``)."""
+    rel = rows.rel
+    note = None
     try:
         # The parser and the analyses are imported when a file needs parsing, not with this
         # module: a refresh that finds nothing changed (before every search) would pay
@@ -123,10 +139,12 @@ def parse_one(task: tuple[str, str, str | None]) -> FileRows:
     except HlkbError as exc:
         _no_rows(rows)
         rows.error = str(exc)
+        note = None
     except Exception as exc:  # a parser bug must not stop the whole vault: report the file
         _no_rows(rows)
         rows.error = f"{rel}: cannot index ({type(exc).__name__}: {exc})"
-    return rows
+        note = None
+    return rows, note
 
 
 def _no_rows(rows: FileRows) -> None:
@@ -151,8 +169,13 @@ def _start_pool(jobs: int):
     return ctx.Pool(jobs)
 
 
-def _parse_iter(tasks: list[tuple], pool):
-    """Yield FileRows for tasks, in order, at most two batches in flight (bounded memory)."""
+def _parse_iter(tasks: list[tuple], pool, prepared: dict[str, FileRows] | None = None):
+    """Yield FileRows for tasks, in order, at most two batches in flight (bounded memory).
+    ``prepared``: rel -> rows already built from the bytes the file should hold; used (with
+    the file's size and mtime) where it holds them, else the file is parsed as any other."""
+    if prepared:
+        tasks = [t for t in tasks if not _use_prepared(t, prepared)]
+        yield from prepared.values()
     if pool is None:
         for t in tasks:
             yield parse_one(t)
@@ -167,6 +190,27 @@ def _parse_iter(tasks: list[tuple], pool):
         pending = nxt
 
 
+def _use_prepared(task: tuple[str, str, str | None], prepared: dict[str, FileRows]) -> bool:
+    """Does the file of ``task`` hold the bytes its prepared rows were built from? Then they
+    get its size and mtime (read with the bytes); else they are dropped."""
+    abs_path, rel, known_hash = task
+    rows = prepared.get(rel)
+    if rows is None:
+        return False
+    if rows.rel != rel:
+        del prepared[rel]
+        return False
+    try:
+        data, st = read_regular_file(abs_path, rel)
+    except HlkbError:
+        data = None
+    if data is None or _hash(data) != rows.hash or rows.hash == known_hash:
+        del prepared[rel]
+        return False
+    rows.size, rows.mtime_ns = st.st_size, st.st_mtime_ns
+    return True
+
+
 def refresh(
     index: Index,
     full: bool = False,
@@ -175,17 +219,20 @@ def refresh(
     lock_wait: float | None = None,
     jobs: int | None = None,
     follow_links: bool | None = None,
+    prepared: dict[str, FileRows] | None = None,
 ) -> RefreshSummary:
     """Bring ``index`` up to date with its vault (or, with ``only``, with just those files).
     ``jobs``: parsing processes (default ``default_jobs()``; 1 parses in this process).
     ``follow_links``: follow symlinks out of the vault from now on (None: as before).
     ``progress``: a factory (hlkb.progress) told of the files parsed, for work big enough
-    to watch; None reports nothing."""
+    to watch; None reports nothing. ``prepared``: rel -> FileRows that ``prepare_rows``
+    built from what a file was just written with (``hlkb import``), used where the file
+    holds those bytes."""
 
     import sqlite3
 
     try:
-        return _refresh(index, full, progress, only, lock_wait, jobs or default_jobs(), follow_links)
+        return _refresh(index, full, progress, only, lock_wait, jobs or default_jobs(), follow_links, prepared)
     except sqlite3.DatabaseError as exc:
         # disk full, read-only file, damaged database: one line, and the last committed
         # batch is what the index holds
@@ -206,6 +253,7 @@ def _refresh(
     lock_wait: float | None,
     jobs: int,
     follow_links: bool | None = None,
+    prepared: dict[str, FileRows] | None = None,
 ) -> RefreshSummary:
 
     started = time.perf_counter()
@@ -233,7 +281,7 @@ def _refresh(
     else:
         index.lock(lock_wait)
     try:
-        _refresh_locked(index, full, progress, only, scanned, summary, jobs)
+        _refresh_locked(index, full, progress, only, scanned, summary, jobs, prepared)
     finally:
         index.unlock()
     summary.seconds = time.perf_counter() - started
@@ -248,6 +296,7 @@ def _refresh_locked(
     scanned: Scan | None,
     summary: RefreshSummary,
     jobs: int,
+    prepared: dict[str, FileRows] | None = None,
 ) -> None:
 
     conn = index.conn
@@ -322,10 +371,12 @@ def _refresh_locked(
             set_meta(conn, _DIGEST, None)
             set_meta(conn, _RECORDS, None)
     writer = Writer(conn)
+    prepared = {t[1]: prepared[t[1]] for t in tasks if t[1] in prepared} if prepared else None
+    to_parse = len(tasks) - len(prepared or ())
     # the pool is forked before the progress bar starts its refresh thread
-    pool = _start_pool(jobs) if jobs > 1 and len(tasks) >= POOL_THRESHOLD else None
+    pool = _start_pool(jobs) if jobs > 1 and to_parse >= POOL_THRESHOLD else None
     try:
-        _write_all(conn, writer, tasks, pool, progress, known, gone_by_hash, gone, summary)
+        _write_all(conn, writer, tasks, pool, progress, known, gone_by_hash, gone, summary, prepared)
     finally:
         if pool is not None:
             pool.terminate()
@@ -367,6 +418,7 @@ def _write_all(
     gone_by_hash,
     gone,
     summary: RefreshSummary,
+    prepared: dict[str, FileRows] | None = None,
 ) -> None:
     """Write parsed files, one transaction per batch."""
     # progress only for work worth watching
@@ -381,7 +433,7 @@ def _write_all(
             advance(len(batch))
             batch.clear()
 
-        for rows in _parse_iter(tasks, pool):
+        for rows in _parse_iter(tasks, pool, prepared):
             batch.append(rows)
             if len(batch) >= BATCH_FILES:
                 flush()

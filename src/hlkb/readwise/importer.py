@@ -9,22 +9,20 @@ recorded (state.py) and re-indexed.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import itertools
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 from hlkb.atomicfile import create_temp, fsync_dir, remove_quietly, replace_if_unchanged, replace_with_temp, write_all
 from hlkb.errors import HlkbError, InputError
-from hlkb.index.lookup import list_records
 from hlkb.readwise.exports import Book
 from hlkb.readwise.filenames import NameBook
 from hlkb.readwise.locate import notes_of_book, scan_vault
-from hlkb.readwise.render import NoteRenderer, check_readable, render_notes
+from hlkb.readwise.render import NoteRenderer, check_readable, iter_rendered
 from hlkb.readwise.settings import import_settings, import_template
-from hlkb.readwise.sync import ImportPlan, NotePlan, Options, Planner, _parse
+from hlkb.readwise.sync import ImportPlan, NotePlan, Options, Planner
 from hlkb.vault import resolves_inside
 
 
@@ -38,23 +36,24 @@ def plan_import(
     advance=None,
     on_error=None,
     refetch=None,
-    check_new: bool = True,
     render_new: bool = True,
+    index_rows: bool = False,
 ) -> ImportPlan:
     """Plan importing ``books`` into ``vault``; ``recorded`` is ImportState.for_books of
     their keys; ``advance()`` is called once per book. ``refetch(ids) -> books``: whole
     books, for those that hold only some of their highlights (an incremental fetch) and
-    have no note yet. ``check_new=False``: new notes are not parsed here but after they
-    are written and indexed (``settle_new_notes``), which parses them once, not twice.
-    ``render_new=False``: new notes are left to ``render_new_notes`` (which forks worker
-    processes: a caller with a thread running, such as a progress bar's, calls it after)."""
+    have no note yet. ``render_new=False``: new notes are left to ``render_new_notes``
+    (which forks worker processes: a caller with a thread running, such as a progress
+    bar's, calls it after). ``index_rows``: every planned file is read as the index reads it
+    and its rows kept (``NotePlan.index_rows``, for ``refresh(prepared=...)``): a note is
+    then parsed once, not once here and once more by the refresh after it is written."""
 
     vault = Path(vault).resolve()
     settings = settings or import_settings(vault)
     renderer = NoteRenderer(template if template is not None else import_template(vault))
     check_readable(renderer)
     ids = scan_vault(vault, on_error=on_error)
-    planner = Planner(vault, renderer, settings, recorded, options, check_new=check_new)
+    planner = Planner(vault, renderer, settings, recorded, options, index_rows=index_rows)
     located = [(book, *notes_of_book(book, ids)) for book in books]
     partial = [book.key for book, notes, _how in located if not notes and not book.complete and book.readwise_id]
     if refetch is not None and partial:
@@ -65,17 +64,50 @@ def plan_import(
         if advance is not None:
             advance()
     if render_new:
-        render_new_notes(planner.plan)
+        render_new_notes(planner.plan, index_rows=index_rows)
     return planner.plan
 
 
-def render_new_notes(plan: ImportPlan, jobs: int | None = None) -> None:
-    """Render the new notes ``plan_import`` planned (all at once, on every core)."""
+def render_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: bool | None = None) -> None:
+    """Render the new notes ``plan_import`` planned and check each by parsing it (all at
+    once, on every core: each is checked in the process that rendered it)."""
+    for _note in checked_new_notes(plan, jobs, index_rows):
+        pass
+
+
+def checked_new_notes(plan: ImportPlan, jobs: int | None = None, index_rows: bool | None = None) -> Iterator[NotePlan]:
+    """The new notes ``plan_import`` planned, rendered and checked (``render_new_notes``),
+    each as soon as it is ready, in plan order (one that fails is an error of the plan, not
+    given); for ``write_import(new_notes=...)``, which writes each while the others are
+    rendered. The worker processes are forked by this call, before the caller starts any
+    thread. ``index_rows`` (default: as ``plan_import`` was told): each is parsed as the
+    index parses it, and its index rows kept, in the worker."""
     planner = plan.planner
+    if index_rows is None:
+        index_rows = planner.index_rows
     pending, planner.pending = planner.pending, []
-    rendered = render_notes(planner.renderer, [(p.book, p.items) for p in pending], jobs)
-    for note, result in zip(pending, rendered):
-        planner.rendered(note, result)
+    if index_rows:
+        import hlkb.index.refresh
+        import hlkb.parse
+        import hlkb.pipeline  # noqa: F401  (imported once here, so that forked workers share it)
+
+    def check(i: int, rendered):
+        return planner.check_rendered(pending[i], rendered, index_rows)
+
+    checked = iter_rendered(planner.renderer, [(p.book, p.items) for p in pending], jobs, then=check)
+    taken = (note for note, result in zip(pending, checked) if planner.take_checked(note, result))
+    try:
+        first = next(taken)  # the workers are forked now
+    except StopIteration:
+        return iter(())
+    return itertools.chain([first], taken)
+
+
+def prepared_rows(written: list[NotePlan]) -> dict:
+    """rel -> the index rows made for each note written (``index_rows``), for
+    ``refresh(prepared=...)``: of the note still where it was planned (a note written under
+    another name, its planned one taken meanwhile, is parsed by the refresh)."""
+    return {p.rel: p.index_rows for p in written if p.index_rows is not None and p.index_rows.rel == p.rel}
 
 
 @dataclass
@@ -87,22 +119,42 @@ class WriteResult:
 # Notes written at once: an fsync waits for the disk, and many waiting together share its
 # journal commits (500 new notes: 1.9 s one by one, 0.05 s eight at a time, measured).
 WRITERS = 8
+# Notes written between two calls of write_import's on_written: a refresh of the index each
+# (its fixed cost, a few milliseconds, against indexing while the rest is still rendered)
+WRITTEN_BATCH = 64
 
 
-def write_import(plan: ImportPlan, vault: Path, advance=None) -> WriteResult:
+def write_import(
+    plan: ImportPlan, vault: Path, advance=None, new_notes: Iterable[NotePlan] | None = None, on_written=None
+) -> WriteResult:
     """Write every changed note of ``plan``; a file that cannot be written safely is
-    reported and skipped (the others are still written)."""
+    reported and skipped (the others are still written). ``new_notes``: the new notes as
+    they are rendered (``checked_new_notes``), each written as it comes; else they are
+    among ``plan.changed``, rendered already. ``on_written(notes)``: told of the notes
+    written, in plan order, ``WRITTEN_BATCH`` at a time, while the others are still being
+    rendered and written (the import indexes them then)."""
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     vault = Path(vault).resolve()
     result = WriteResult()
-    notes = plan.changed
-    for folder in {n.path.parent for n in notes if n.new}:
-        try:
-            _make_folder(folder, vault, next(n.rel for n in notes if n.new and n.path.parent == folder))
-        except HlkbError as exc:
-            result.errors.append(str(exc))
-            notes = [n for n in notes if not (n.new and n.path.parent == folder)]
+    if new_notes is None:
+        notes: Iterable[NotePlan] = plan.changed
+    else:
+        notes = itertools.chain([n for n in plan.changed if not n.new], new_notes)
+    folders: dict[Path, bool] = {}  # folder of new notes -> made (False: it cannot be)
+    unreported: list[NotePlan] = []  # written, not yet told to on_written
+
+    def folder_made(note: NotePlan) -> bool:
+        folder = note.path.parent
+        if folder not in folders:
+            try:
+                _make_folder(folder, vault, note.rel)
+                folders[folder] = True
+            except HlkbError as exc:
+                result.errors.append(str(exc))
+                folders[folder] = False
+        return folders[folder]
 
     def write_one(note: NotePlan):
         try:
@@ -118,109 +170,45 @@ def write_import(plan: ImportPlan, vault: Path, advance=None) -> WriteResult:
         except HlkbError as exc:
             return exc
 
+    def settle(note: NotePlan, outcome) -> None:
+        if isinstance(outcome, FileExistsError):
+            try:
+                _create(note)  # its name was taken meanwhile: the next free one
+                outcome = None
+            except HlkbError as exc:
+                outcome = exc
+        if outcome is None:
+            result.written.append(note)
+            unreported.append(note)
+            if on_written is not None and len(unreported) >= WRITTEN_BATCH:
+                on_written(unreported[:])
+                unreported.clear()
+        else:
+            result.errors.append(str(outcome))
+        if advance is not None:
+            advance()
+
     try:
         with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-            outcomes = list(pool.map(write_one, notes))
-        for note, outcome in zip(notes, outcomes):
-            if isinstance(outcome, FileExistsError):
-                try:
-                    _create(note)  # its name was taken meanwhile: the next free one
-                    outcome = None
-                except HlkbError as exc:
-                    outcome = exc
-            if outcome is None:
-                result.written.append(note)
-            else:
-                result.errors.append(str(outcome))
-            if advance is not None:
-                advance()
+            writing: deque = deque()  # (note, future), in plan order: settled in that order
+            for note in notes:
+                if note.new and not folder_made(note):
+                    continue
+                writing.append((note, pool.submit(write_one, note)))
+                while writing and writing[0][1].done():
+                    done, future = writing.popleft()
+                    settle(done, future.result())
+            while writing:
+                done, future = writing.popleft()
+                settle(done, future.result())
+        if on_written is not None and unreported:
+            on_written(unreported[:])
     finally:
         # the new names made durable once per folder, not once per note (each note's
         # bytes were synced before it got its name, so a crash leaves it whole or absent)
         for folder in {n.path.parent for n in result.written if n.new}:
             fsync_dir(folder)
     return result
-
-
-def settle_new_notes(plan: ImportPlan, result: WriteResult, index) -> list[Path]:
-    """Check the new notes just written and indexed, as the index read them: a highlight
-    the parser misreads is written again as plain text; a note whose highlights would not
-    read back at all is removed again (it is hlkb's own, just made) and reported; the
-    others get their state rows. Returns the files written again (to be re-indexed)."""
-
-    pending = [n for n in result.written if n.new and not n.settled]
-    if not pending:
-        return []
-    indexed = _indexed_highlights(index, [n.rel for n in pending]) if index is not None else {}
-    again: list[Path] = []
-    for note in pending:
-        written = note.new_data
-        got = indexed.get(note.rel)
-        parsed = _RecordsNote(got) if got is not None else _parse(written.decode("utf-8"), note.rel, note.path)
-        try:
-            if plan.planner.settle_new(note, parsed):
-                replace_if_unchanged(
-                    note.path,
-                    note.new_data,
-                    hashlib.sha256(written).hexdigest(),
-                    note.rel,
-                    root=index.vault if index is not None else None,
-                )
-                again.append(note.path)
-        except HlkbError as exc:
-            result.errors.append(str(exc))
-            result.written.remove(note)
-            _remove_own(note.path, written)
-    return again
-
-
-class _RecordsNote:
-    """A note's highlight records (from the index) where the planner wants a parsed note."""
-
-    def __init__(self, records: list[dict]):
-
-        self.highlights = [
-            SimpleNamespace(
-                readwise_id=r.get("readwise_id"),
-                text=r.get("text") or "",
-                note=r.get("note"),
-                tags=list(r.get("tags") or []),
-                line=r["line"],
-                end_line=r.get("end_line") or r["line"],
-                id=r["id"],
-            )
-            for r in records
-            if r.get("kind") == "highlight"
-        ]
-
-
-def _indexed_highlights(index, rels: list[str]) -> dict[str, list[dict]]:
-    """rel -> the highlight records the index holds for that file, in file order (files it
-    failed to read left out)."""
-    out: dict[str, list[dict]] = {}
-    conn = index.conn
-    for i in range(0, len(rels), 500):
-        chunk = rels[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for path, error in conn.execute(f"SELECT path, error FROM files WHERE path IN ({marks})", chunk):
-            if not error:
-                out[path] = []
-        # one query for the chunk's highlights (not one per file), its other records left unread
-        for _rid, text in list_records(conn, [f"f.path IN ({marks})", "r.kind = 'highlight'"], chunk, None):
-            record = json.loads(text)
-            got = out.get(record["path"])
-            if got is not None:
-                got.append(record)
-    return out
-
-
-def _remove_own(path: Path, data: bytes) -> None:
-    """Remove a note this import just created, if it still holds what it wrote."""
-    try:
-        if path.read_bytes() == data:
-            path.unlink()
-    except OSError:
-        pass
 
 
 def _create(note: NotePlan) -> None:

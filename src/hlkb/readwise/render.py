@@ -415,40 +415,61 @@ POOL_MIN_NOTES = 48
 _BATCH: tuple | None = None
 
 
-def render_notes(renderer: NoteRenderer, notes: list[tuple[Book, list[Item]]], jobs: int | None = None) -> list:
+def render_notes(
+    renderer: NoteRenderer, notes: list[tuple[Book, list[Item]]], jobs: int | None = None, then=None
+) -> list:
     """Each ``(book, items)`` as a new note (``renderer.note``), with what each of its
     highlights must read back as (``expect``): a RenderedNote each, in order. Many notes
     are rendered on every core (at most ``jobs`` processes, default one per core up to
-    four), where processes can be forked."""
+    four), where processes can be forked. ``then(i, rendered)``, where given, runs where
+    the ``i``-th note was rendered (a worker process, or this one), and what it returns
+    (picklable) takes the RenderedNote's place."""
+    return list(iter_rendered(renderer, notes, jobs, then))
+
+
+def iter_rendered(renderer: NoteRenderer, notes: list[tuple[Book, list[Item]]], jobs: int | None = None, then=None):
+    """``render_notes`` one by one, in order, each as soon as it is made: the caller works
+    on the first (writes it) while the others are being rendered. The worker processes are
+    forked when the first is asked for (before the caller starts a thread, e.g. a progress
+    bar's) and end with the iteration."""
 
     global _BATCH
     if jobs is None:
         jobs = max(1, min(4, os.cpu_count() or 1))
     if jobs < 2 or len(notes) < POOL_MIN_NOTES or "fork" not in multiprocessing.get_all_start_methods():
-        return [_render_one(renderer, book, items) for book, items in notes]
+        for i in range(len(notes)):
+            yield _render_then(renderer, notes, then, i)
+        return
     # the first here: what the others need made once (compiled templates, the inline
-    # parser), before the workers are forked with it
-    first = _render_one(renderer, *notes[0])
-    _BATCH = (renderer, notes)
+    # parser, and what ``then`` needs), before the workers are forked with it
+    first = _render_then(renderer, notes, then, 0)
+    _BATCH = (renderer, notes, then)
     try:
         pool = multiprocessing.get_context("fork").Pool(jobs)
     except OSError:  # no processes to be had (a limit, no memory): all of them here
         _BATCH = None
-        return [first] + [_render_one(renderer, book, items) for book, items in notes[1:]]
+        yield first
+        for i in range(1, len(notes)):
+            yield _render_then(renderer, notes, then, i)
+        return
     try:
         with pool:
-            rest = pool.map(_render_at, range(1, len(notes)), chunksize=max(1, len(notes) // (jobs * 8)))
+            rest = pool.imap(_render_at, range(1, len(notes)), chunksize=max(1, len(notes) // (jobs * 8)))
+            yield first
+            yield from rest
     finally:
         _BATCH = None
-    return [first] + rest
 
 
 def _render_at(i: int) -> RenderedNote:
     """Worker: the ``i``-th note of the batch its parent forked it with."""
     assert _BATCH is not None
-    renderer, notes = _BATCH
-    book, items = notes[i]
-    return _render_one(renderer, book, items)
+    return _render_then(*_BATCH, i)
+
+
+def _render_then(renderer: NoteRenderer, notes: list[tuple[Book, list[Item]]], then, i: int):
+    rendered = _render_one(renderer, *notes[i])
+    return rendered if then is None else then(i, rendered)
 
 
 def _render_one(renderer: NoteRenderer, book: Book, items: list[Item]) -> RenderedNote:

@@ -124,7 +124,7 @@ class NotePlan:
     gone: list[tuple[str, str]] = field(default_factory=list)  # state rows to forget
     items: list[Item] = field(default_factory=list)  # a new note's highlights, in its order
     expected: list[Expected] = field(default_factory=list)  # what each of ``items`` must read back as
-    settled: bool = True  # a new note checked (by parsing it) and its rows known
+    index_rows: object = None  # index rows of new_data (index.rows.FileRows), where made (index_rows)
 
     @property
     def new(self) -> bool:
@@ -142,6 +142,18 @@ class NotePlan:
             old, new, fromfile="/dev/null" if self.src is None else f"a/{self.rel}", tofile=f"b/{self.rel}", lineterm=""
         )
         return "".join(line + "\n" for line in lines)
+
+
+@dataclass
+class CheckedNote:
+    """A new note as rendered and checked where it was rendered (a worker process, see
+    ``Planner.check_rendered``): what the planner takes back (``Planner.take_checked``)."""
+
+    data: bytes = b""
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+    index_rows: object = None  # index.rows.FileRows of ``data`` (with ``index_rows=True``)
 
 
 @dataclass
@@ -236,7 +248,7 @@ class Planner:
         settings,
         recorded: dict[str, dict[str, Recorded]],
         options: Options,
-        check_new: bool = True,
+        index_rows: bool = False,
     ):
 
         self.vault = vault
@@ -250,9 +262,9 @@ class Planner:
         self.options = options
         self.names = NameBook()
         self.plan = ImportPlan(planner=self)
-        # False: new notes are checked after writing, from the index's parse of them
-        # (settle_new), so that they are not parsed twice
-        self.check_new = check_new
+        # each planned file read as the index reads it, its rows kept (NotePlan.index_rows):
+        # the refresh after writing then need not read and parse it again
+        self.index_rows = index_rows
         self._plain: set[str] = set()  # keys of the note at hand written as plain text
         self.pending: list[NotePlan] = []  # new notes planned, not yet rendered (rendered())
 
@@ -290,23 +302,55 @@ class Planner:
         name = self.names.claim(folder, stem, max_chars=self.settings.max_name_length)
         rel = f"{folder_rel}/{name}" if folder_rel else name
         # rendered with the other new notes, all at once (render.render_notes, then rendered())
-        plan = NotePlan(book, rel, folder / name, None, b"", added=len(items), items=items, settled=False)
+        plan = NotePlan(book, rel, folder / name, None, b"", added=len(items), items=items)
         self.plan.notes.append(plan)
         self.pending.append(plan)
 
-    def rendered(self, plan: NotePlan, note: RenderedNote) -> None:
-        """A pending new note as rendered (``render.render_notes``); checked now with
-        ``check_new``. One that cannot be rendered or checked is an error, not planned."""
+    def check_rendered(self, plan: NotePlan, note: RenderedNote, index_rows: bool = False) -> CheckedNote:
+        """A pending new note as rendered (``render.render_notes``), checked by parsing it
+        (``settle_new``). Runs where it was rendered, a worker process for many notes: what
+        it changed comes back as a CheckedNote, for ``take_checked``. ``index_rows``: the
+        parse is the index's (``index.refresh.prepare_rows``: parsed, analysed, its rows
+        made), and its rows come back too, so that indexing the note after it is written
+        does not read and parse it again."""
+        if note.error is not None:
+            return CheckedNote(error=str(HlkbError(note.error)))
+        made: list = []
+
+        def read(text: str):
+            if not index_rows:
+                return _parse(text, plan.rel, plan.path)
+            from hlkb.index.refresh import prepare_rows
+
+            rows, parsed = prepare_rows(text.encode("utf-8"), plan.rel, str(plan.path))
+            made[:] = [rows]
+            # a note the index cannot read is checked as parsed here (and fails, or not, as
+            # it did when it was checked after indexing)
+            return parsed if parsed is not None else _parse(text, plan.rel, plan.path)
+
+        plan.new_data = note.text.encode("utf-8")
+        plan.expected = note.expected
+        mark = len(self.plan.findings)
         try:
-            if note.error is not None:
-                raise HlkbError(note.error)
-            plan.new_data = note.text.encode("utf-8")
-            plan.expected = note.expected
-            if self.check_new:
-                self.settle_new(plan, _parse(note.text, plan.rel, plan.path))
+            self.settle_new(plan, read(note.text), reparse=read)
         except HlkbError as exc:
-            self.plan.errors.append(str(exc))
+            return CheckedNote(error=str(exc))
+        finally:
+            findings = self.plan.findings[mark:]
+            del self.plan.findings[mark:]
+        return CheckedNote(plan.new_data, plan.rows, findings, None, made[0] if made else None)
+
+    def take_checked(self, plan: NotePlan, checked: CheckedNote) -> bool:
+        """What ``check_rendered`` made of a pending new note, into the plan; False for one
+        that could not be rendered or checked: an error, not planned (nor written)."""
+        if checked.error is not None:
+            self.plan.errors.append(checked.error)
             self.plan.notes = [p for p in self.plan.notes if p is not plan]
+            return False
+        plan.new_data, plan.rows, plan.index_rows = checked.data, checked.rows, checked.index_rows
+        plan.expected = []  # needed for the check only
+        self.plan.findings.extend(checked.findings)
+        return True
 
     def settle_new(self, plan: NotePlan, note, reparse=None) -> bool:
         """Check a new note as the parser reads it (``note``): highlights it would misread
@@ -331,7 +375,6 @@ class Planner:
         self._warn_misread(plan, note, misread)
         plan.rows = []
         self._record(plan, note, text.split("\n"), items, found, expected)
-        plan.settled = True
         self._plain = set()
         return changed
 
@@ -426,7 +469,7 @@ class Planner:
         plan.new_data = encode_lines(src, lines, endings)
         plan.added, plan.updated = len(inserts), len(replaced)
         text = "\n".join(lines)
-        after = _parse(text, rel, on_disk.path)
+        after = self._read_planned(plan, text)
         gone_lines = {n for a, b in removals for n in range(a, b + 1)}
         replaced_ids = {id(h) for h in replaced.values()}
         untouched = [h for h in highlights if id(h) not in replaced_ids and h.line not in gone_lines]
@@ -439,6 +482,25 @@ class Planner:
         self._record(plan, after, lines, wrote)
         self.plan.notes.append(plan)
         return set()
+
+    def _read_planned(self, plan: NotePlan, text: str):
+        """An edited note as planned (``text``, its lines) as the parser reads it; with
+        ``index_rows``, as the index reads its bytes, keeping its rows (where the bytes are
+        ``text`` as UTF-8 with LF line breaks: else it is parsed here and by the refresh)."""
+        plan.index_rows = None
+        if self.index_rows and not plan.new_data.startswith(b"\xef\xbb\xbf"):
+            try:
+                same = plan.new_data.decode("utf-8") in (text, text + "\n")
+            except UnicodeDecodeError:
+                same = False
+            if same:
+                from hlkb.index.refresh import prepare_rows
+
+                rows, note = prepare_rows(plan.new_data, plan.rel, str(plan.path))
+                if note is not None:
+                    plan.index_rows = rows
+                    return note
+        return _parse(text, plan.rel, plan.path)
 
     def _match(self, book: Book, by_id: dict, by_text: dict) -> dict:
         """item key -> the note's highlight: by Readwise id (or Reader's), else by text

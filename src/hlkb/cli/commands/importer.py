@@ -23,9 +23,15 @@ from hlkb.errors import HlkbError, InputError, UsageError
 from hlkb.export.jsonout import dumps
 from hlkb.index import open_index, update_files
 from hlkb.index.dbfile import check_index_path
-from hlkb.readwise.api import ReadwiseClient, read_token, utc_stamp
 from hlkb.readwise.exports import merge_books, read_export
-from hlkb.readwise.importer import WriteResult, plan_import, render_new_notes, settle_new_notes, write_import
+from hlkb.readwise.importer import (
+    WriteResult,
+    checked_new_notes,
+    plan_import,
+    prepared_rows,
+    render_new_notes,
+    write_import,
+)
 from hlkb.readwise.settings import import_settings, import_template
 from hlkb.readwise.state import ImportState
 from hlkb.readwise.sync import ON_CONFLICT, Options
@@ -112,20 +118,16 @@ def run_import(inputs, api, token_file, full, api_url, prune, on_conflict, dry_r
         recorded = state.for_books([b.key for b in books]) if state is not None else {}
         options = Options(prune=prune, on_conflict=on_conflict)
         with _editing(root, dry_run):
-            # new notes are checked by the index's parse of them, after writing (below);
-            # a dry run (which writes nothing to index) checks them as it plans
-            plan = _plan(root, books, recorded, options, settings, template, client, check_new=dry_run)
-            result = _write(plan, root, dry_run, json_)
+            plan = _plan(root, books, recorded, options, settings, template, client, index_rows=not dry_run)
+            result = _write(plan, root, dry_run, json_, index)
             if not dry_run:
-                indexed = _update_index(index, [p.path for p in result.written]) if result.written else False
-                again = settle_new_notes(plan, result, index if indexed else None)
-                if again:
-                    _update_index(index, again)
                 rows = [r for p in result.written for r in p.rows]
                 rows += [r for p in plan.notes if not p.changed for r in p.rows]
                 state.save(rows, [g for p in result.written for g in p.gone])
         complete = not (plan.errors or result.errors or plan.conflicts)
         if api and not dry_run and complete and state is not None:
+            from hlkb.readwise.api import utc_stamp
+
             # a minute early: a clock that differs from Readwise's loses nothing (a change
             # seen twice is imported once)
             state.set_updated_after(utc_stamp(started - _dt.timedelta(minutes=1)))
@@ -150,6 +152,8 @@ def _read_inputs(inputs: list[str]):
 
 
 def _fetch(token_file, api_url, updated_after):
+    # here, not at the top: the HTTP client (urllib, http, ssl: 25-40 ms) is for --api only
+    from hlkb.readwise.api import ReadwiseClient, read_token
 
     token = read_token(token_file)
     client = ReadwiseClient(token, api_url)
@@ -172,7 +176,7 @@ def _fetch(token_file, api_url, updated_after):
 # ---------------------------------------------------------------------------- planning ---
 
 
-def _plan(root, books, recorded, options, settings, template, client, check_new):
+def _plan(root, books, recorded, options, settings, template, client, index_rows):
 
     refetch = None
     if client is not None:
@@ -193,22 +197,30 @@ def _plan(root, books, recorded, options, settings, template, client, check_new)
             advance=advance,
             on_error=lambda path, msg: message(f"hlkb: {path}: {msg}"),
             refetch=refetch,
-            check_new=check_new,
             render_new=False,
+            index_rows=index_rows,
         )
-    render_new_notes(plan)  # forks its workers: after the progress bar's thread has ended
-    return plan
+    return plan  # its new notes are rendered by _write
 
 
-def _write(plan, root, dry_run, json_):
+def _write(plan, root, dry_run, json_, index):
 
+    # New notes are rendered in worker processes, forked here (after the planning progress
+    # bar's thread has ended, before the writing one's starts); each is checked there by the
+    # parser, and for a real import by the index's own parse of it, whose rows then index
+    # it once written (not read and parsed again). A real import writes each new note as
+    # it comes, while the others are rendered, and the index is updated for the notes
+    # written a batch at a time meanwhile.
     if dry_run:
+        render_new_notes(plan)
         if not json_:  # with --json the diffs go inside it: stdout stays one JSON object
             for note in plan.changed:
                 sys.stdout.write(_safe(note.diff()))
         return WriteResult()
+    indexed = _indexer(index)  # before the workers are forked: it may fork its own
+    new_notes = checked_new_notes(plan)
     with progress(len(plan.changed), "writing notes") as advance:
-        return write_import(plan, root, advance=advance)
+        return write_import(plan, root, advance=advance, new_notes=new_notes, on_written=indexed)
 
 
 # ---------------------------------------------------------------------------- index ---
@@ -244,10 +256,30 @@ def _open_index(root, db_path, dry_run):
     return index
 
 
-def _update_index(index, paths) -> bool:
+def _indexer(index):
+    """``on_written`` for write_import: each batch of notes written is indexed at once,
+    from the rows made when they were checked; after a failure (said once) no more tries:
+    the next refresh indexes them. Made before anything is written: an index that must be
+    built whole (a new one, or one folded by other rules) is built now, from the vault as it
+    is, so that a batch's refresh reads no note that is still being written."""
+    try:
+        update_files(index, [])
+        ok = [True]
+    except HlkbError as exc:
+        message(f"hlkb: the index cannot be updated: {exc}")
+        ok = [False]
+
+    def index_written(notes) -> None:
+        if ok[0]:
+            ok[0] = _update_index(index, [p.path for p in notes], prepared_rows(notes))
+
+    return index_written
+
+
+def _update_index(index, paths, prepared=None) -> bool:
 
     try:
-        update_files(index, paths)
+        update_files(index, paths, prepared)
         return True
     except HlkbError as exc:
         message(f"hlkb: the notes were written but the index was not updated: {exc}")
