@@ -134,6 +134,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--baseline", type=Path, help="another checkout's src: its import, alternated with this one's")
     args = ap.parse_args()
+    # Compiled modules, as a user's installed copy has them (see bench_index.py): under
+    # PYTHONDONTWRITEBYTECODE every command would recompile what it imports, and import
+    # imports more of hlkb than parse does.
+    for src in [Path(__file__).resolve().parents[1] / "src"] + ([args.baseline] if args.baseline else []):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(src / "hlkb")], check=True)
     work = Path(tempfile.mkdtemp(prefix="hlkb-bench-import-"))
     try:
         export = make_export(args.books, args.highlights)
