@@ -464,11 +464,21 @@ _ZH_UNIT = {
 }
 # Measure words: a count of things.
 _ZH_MEASURE = "个個名位家人台颗顆粒枚棵块塊件次届屆条條款项項只隻头頭本部辆輛座所户戶张張篇首份架艘场場间間种種批笔筆"
-_ZH_UNIT_RE = "|".join(re.escape(u) for u in sorted(_ZH_UNIT, key=len, reverse=True))
+# The unit words as a trie (wordtrie): one branch per first character instead of 58
+# alternatives tried one by one at each numeral. It matches the same word: everything
+# after the unit is optional, so nothing backtracks into it, and both forms take the
+# longest word there (longest first in the list; in the trie each optional rest is greedy).
+_ZH_UNIT_RE = trie_pattern(_ZH_UNIT)
 
 _ZH_APPROX_PRE = r"大约|大約|(?<![条條契公合节節预預制盟])约|(?<![条條契公合节節预預制盟])約|逾|超过|超過|将近|將近|接近|近|不到|不足|不超过|不超過|至少|多达|多達|高达|高達|数|數|几|幾|大概|不过|不過"
+# The same words as a trie, 约/約 with their look-behind apart: no word is a prefix of
+# another, so at any position at most one of them matches, whichever the order.
+_ZH_APPROX_PRE_RE = (
+    trie_pattern(w for w in _ZH_APPROX_PRE.split("|") if not w.startswith("(?"))
+    + "|(?<![条條契公合节節预預制盟])[约約]"
+)
 _ZH_FIGURE = re.compile(
-    rf"(?P<pre>{_ZH_APPROX_PRE})?"
+    rf"(?P<pre>{_ZH_APPROX_PRE_RE})?"
     rf"(?P<di>第)?"
     rf"(?P<pct>百分之)?"
     rf"(?:(?P<arabic>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(?P<ascale>(?:[十百千万萬亿億兆]|万亿|萬億)(?![十百千万萬亿億兆]*[{_ZH_DIGIT_CHARS}]))?"
@@ -648,6 +658,13 @@ _ZH_FIGURE_FIRST = "".join(
     )
 )
 _ZH_FIGURE_BEGIN = re.compile(rf"[\d{_ZH_FIGURE_FIRST}]")
+_ZH_NUMERAL_SET = frozenset(_ZH_NUMERAL_CHARS)
+# What may follow a Chinese numeral in a match of _ZH_FIGURE (more numerals, 多/余/来 …,
+# a space, a unit word, a measure word, 左右/以上/上下) or make a lone numeral a figure in
+# _extract_zh (至, 到: a range). After any other character a numeral's match ends there.
+_ZH_AFTER_NUMERAL = frozenset(
+    _ZH_NUMERAL_CHARS + "多余餘几幾来來" + "".join(u[0] for u in _ZH_UNIT) + _ZH_MEASURE + "左以上" + "至到"
+)
 
 
 def _en_starts(text: str):
@@ -666,13 +683,27 @@ def _zh_matches(text: str):
     """``_anchored_matches`` for _ZH_FIGURE: around each anchor (a digit or numeral) the
     pattern is tried from the anchor or up to five characters before it, but only where
     it can begin (an approximation word, 第 …; from elsewhere it would only fail). Every
-    anchor is such a character, so one scan finds both."""
+    anchor is such a character, so one scan finds both. A lone numeral that _extract_zh
+    would drop is passed over without trying the pattern (see below)."""
     begins = [m.start() for m in _ZH_FIGURE_BEGIN.finditer(text)]
     last_end = 0
+    n = len(text)
     for i, a in enumerate(begins):
         if a < last_end or text[a] not in _ZH_ANCHOR_CHARS:
             continue
-        for s in begins[bisect_left(begins, max(last_end, a - _ZH_PRE_MAX - 1), 0, i) : i + 1]:
+        lo = bisect_left(begins, max(last_end, a - _ZH_PRE_MAX - 1), 0, i)
+        if (
+            lo == i
+            and text[a] in _ZH_NUMERAL_SET
+            and (a + 1 == n or (text[a + 1] not in _ZH_AFTER_NUMERAL and not text[a + 1].isspace()))
+        ):
+            # The only place a match can start is the numeral itself, and the character
+            # after it can neither extend the match nor make it a figure: the match would
+            # be this one numeral, which _extract_zh drops. Not tried (most numerals in
+            # running text are such: 一 in 一些, 十 in 十分); the next match starts after it.
+            last_end = a + 1
+            continue
+        for s in begins[lo : i + 1]:
             m = _ZH_FIGURE.match(text, s)
             if m and m.end() > a:
                 yield m

@@ -21,6 +21,7 @@ from the stored text through ``hlkb_fts`` when FTS5 deletes a row or checks itse
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -111,8 +112,17 @@ def _join(values) -> str:
 def _links(markdown: str | None, skip: str | None = None) -> list[str]:
     if not markdown or "](" not in markdown and "<" not in markdown:
         return []
-
+    if skip and "<" not in markdown:
+        # A highlight's one link is mostly its location's (``([View Highlight](URL))``):
+        # with a single "](" followed by that URL and ")", the only link link_urls can
+        # find is that URL (its pattern's other branch needs a "<"), and it is skipped.
+        at = markdown.find("](") + 2
+        if markdown.find("](", at) < 0 and markdown.startswith(skip + ")", at) and _BARE_URL.fullmatch(skip):
+            return []
     return [u for u in link_urls(markdown) if u != skip]
+
+
+_BARE_URL = re.compile(r"[^()\s<>]+")  # what link_urls' "](URL)" branch captures whole
 
 
 def fts_columns(kind: str, rec) -> tuple[str, str, str, str, str, str]:
@@ -153,12 +163,15 @@ def folded_columns(kind: str, rec) -> tuple[str, ...]:
 
 def record_prefix(kind: str, rec_id: str, path: str) -> str:
     """The start of every record's JSON (model.to_record puts kind, id, path first)."""
-    return '{"kind": ' + dumps(kind) + ', "id": ' + dumps(rec_id) + ', "path": ' + _path_json(path) + ", "
+    # An identifier (every id hlkb makes: "h_" and hex) has nothing JSON escapes (a quote,
+    # a backslash, a control character), so its JSON is itself in quotes.
+    id_json = '"' + rec_id + '"' if rec_id.isidentifier() else dumps(rec_id)
+    return '{"kind": ' + _json_string(kind) + ', "id": ' + id_json + ', "path": ' + _json_string(path) + ", "
 
 
-@lru_cache(maxsize=4)
-def _path_json(path: str) -> str:
-    return dumps(path)  # the same for every record of a file: encoded once
+@lru_cache(maxsize=16)
+def _json_string(path: str) -> str:
+    return dumps(path)  # the same for every record of a file (and the few kinds): encoded once
 
 
 def record_piece(kind: str, rec_id: str, path: str, text: str) -> str:
