@@ -67,3 +67,24 @@ def test_a_killed_builds_leftover_is_removed_by_the_next_build(tmp_path):
     with replace_cache_file(target) as tmp:
         _build(tmp, "new")
     assert _temps(tmp_path) == [] and _value(target) == "new"
+
+
+def test_a_writer_killed_before_writing_a_byte_leaves_a_file_the_next_sweep_removes(tmp_path):
+    # create_temp locks its file before giving it its marked name: unlocked, it is abandoned
+    # however young and empty (SIGKILL right after the file appeared)
+    from hlkb.atomicfile import create_temp, remove_if_abandoned
+
+    fd, name = create_temp(tmp_path, "note.md")
+    assert ".L-" in os.path.basename(name)
+    assert remove_if_abandoned(name) is False  # its writer holds the lock
+    os.close(fd)  # the writer dies: its lock goes with it
+    assert remove_if_abandoned(name) is True and _temps(tmp_path) == []
+
+
+def test_an_unmarked_young_empty_file_gets_the_grace_time(tmp_path):
+    # a file caught between its creation and its lock looks just like an abandoned one
+    from hlkb.atomicfile import remove_if_abandoned
+
+    young = tmp_path / f".note.md.ab12cd_x{TMP_SUFFIX}"
+    young.write_bytes(b"")
+    assert remove_if_abandoned(young) is False and young.exists()

@@ -14,8 +14,8 @@ Three policies, one entry point each:
 
 A reader never sees half a file; an interrupted write leaves the old file (or none). The
 temporary file sits in the target's folder (a rename cannot cross file systems), is named
-``.<target name>.<random>.hlkb-tmp`` (hidden, never a note suffix, recognisably hlkb's) and
-is flock'ed by its writer for as long as it exists. A writer that is interrupted removes it
+``.<target name>.L-<random>.hlkb-tmp`` (hidden, never a note suffix, recognisably hlkb's) and
+is flock'ed by its writer for as long as it exists (locked before it gets that name). A writer that is interrupted removes it
 (SIGINT, SIGTERM and SIGHUP all unwind to the ``finally``); one killed with SIGKILL cannot,
 so its temporary file outlives it, unlocked: ``remove_if_abandoned`` tells such a leftover
 (lock free: its writer is dead) from a live writer's file (lock held) and removes it.
@@ -26,6 +26,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -40,8 +41,9 @@ from hlkb.errors import InputError, UsageError
 from hlkb.textio import special_kind
 
 TMP_SUFFIX = ".hlkb-tmp"
-# A writer flocks its file right after creating it; an empty file younger than this may be
-# one caught in between, so it is left for a later sweep.
+# A writer flocks its file right after creating it, then gives it a marked name
+# (create_temp); an unmarked empty file younger than this may be one caught in between, so
+# it is left for a later sweep.
 _GRACE_SECONDS = 10.0
 
 
@@ -73,8 +75,14 @@ def is_temp_name(name: str) -> bool:
 
 
 def create_temp(folder: Path, target_name: str) -> tuple[int, str]:
-    """(descriptor, path) of a new, locked, empty temporary file for ``target_name`` in ``folder``."""
+    """(descriptor, path) of a new, locked, empty temporary file for ``target_name`` in ``folder``.
+
+    The file is created, locked, then renamed to a name marked as locked (``.L-``): a sweep
+    that finds a marked file unlocked knows its writer is dead, however young and empty the
+    file is (a writer killed right after creating it). Only a file caught between its
+    creation and the rename, a few system calls, is unmarked and gets the grace time."""
     import fcntl
+    import secrets
 
     with _signals_deferred():
         fd, name = tempfile.mkstemp(prefix=f".{target_name}.", suffix=TMP_SUFFIX, dir=folder)
@@ -82,8 +90,24 @@ def create_temp(folder: Path, target_name: str) -> tuple[int, str]:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        pass  # a file system without locks: the file is still removed on every clean exit
-    return fd, name
+        return fd, name  # a file system without locks: the file is still removed on every clean exit
+    marked = os.path.join(os.path.dirname(name), f".{target_name}.{_LOCKED}{secrets.token_hex(5)}{TMP_SUFFIX}")
+    with _signals_deferred():
+        try:
+            if os.path.lexists(marked):
+                raise FileExistsError(marked)
+            os.rename(name, marked)
+        except OSError:
+            return fd, name  # keep the unmarked name: it is swept after the grace time
+        _LIVE.discard(name)
+        _LIVE.add(marked)
+    return fd, marked
+
+
+# In the name of a temporary file that was locked before it got that name (create_temp);
+# mkstemp's own random part never holds an upper-case letter.
+_LOCKED = "L-"
+_MARKED = re.compile(r"\.L-[0-9a-f]{10}" + re.escape(TMP_SUFFIX) + "$")
 
 
 class OwnerNotKept(OSError):
@@ -177,7 +201,11 @@ def remove_if_abandoned(path: str | os.PathLike) -> bool:
             if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 return False  # its writer is still at work
             raise
-        if st.st_size == 0 and time.time() - st.st_mtime < _GRACE_SECONDS:
+        if (
+            st.st_size == 0
+            and not _MARKED.search(os.path.basename(path))
+            and time.time() - st.st_mtime < _GRACE_SECONDS
+        ):
             return False
         os.unlink(path)
         return True
