@@ -133,6 +133,8 @@ def peel(markdown: str, peel_tags: bool = False) -> Trailers:
     """Take the trailers off the end of a highlight's markdown (see ``_peel``). The result is
     shared between calls with the same text within one note (the layout asks first, the note
     builder again): treat it as read-only."""
+    if peel_tags and "#" not in markdown:
+        peel_tags = False  # it only decides about "#tags", so the plain peel's result serves
     if len(markdown) > 2000:
         return _peel(markdown, peel_tags)
     return _peel_cached(markdown, peel_tags)
