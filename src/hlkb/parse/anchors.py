@@ -289,12 +289,17 @@ def _without_dangling(work: str) -> str:
 
 
 def _hypothesis_at_end(work: str) -> re.Match | None:
-    """``_HYPOTHESIS`` in the last 400 characters; a match holds its hyp.is / hypothes.is
-    link, so text without "hyp" (in any case) needs no regex scan."""
+    """``_HYPOTHESIS`` in the last 400 characters; a match holds "](" right before its
+    hyp.is / hypothes.is link, so without a "](" followed by "http(s)://hyp" (in any case:
+    no character but H, Y, P matches these letters ignoring case) there is no regex scan,
+    and no lowering of the whole tail (what most lines ending with a link cost here)."""
     start = max(0, len(work) - 400)
-    if "hyp" not in work[start:].lower():
-        return None
-    return _HYPOTHESIS.search(work, start)
+    i = work.find("](", start)
+    while i != -1:
+        if "://hyp" in work[i + 2 : i + 14].lower():
+            return _HYPOTHESIS.search(work, start)
+        i = work.find("](", i + 2)
+    return None
 
 
 def _kindle_plugin_at_end(work: str) -> re.Match | None:
