@@ -73,6 +73,13 @@ class Trailers:
     anchored: bool = False  # a location link or an exporter's id ended it
 
 
+def _ends_with_block_id(text: str) -> bool:
+    """``_BLOCK_ID.search(text)``: a match's "^" is the last one of the text (nothing after
+    it may hold one), so the search starts there rather than at every position."""
+    caret = text.rfind("^")
+    return caret != -1 and _BLOCK_ID.search(text, caret) is not None
+
+
 def _block_id(work: str, out: Trailers) -> str | None:
     if "^" not in work[-80:]:
         return None
@@ -329,7 +336,7 @@ def _tags_field_at_end(work: str) -> re.Match | None:
 def _ends_with_location(text: str) -> bool:
     t = text.rstrip(_SP_CHARS)
     if not t.endswith((")", ")_", ")*")):
-        return bool(_hypothesis_at_end(t) or "^" in t[-120:] and _BLOCK_ID.search(t[-120:]))
+        return bool(_hypothesis_at_end(t) or "^" in t[-120:] and _ends_with_block_id(t[-120:]))
     return split_location(t)[1] is not None or _bare_link(t) is not None or bool(_kindle_plugin_at_end(t))
 
 
@@ -343,7 +350,7 @@ def _peel_trailing_tags(work: str) -> tuple[str, list[str]]:
         # that is neither a space nor one of "#()[]" (a URL's ")" ends no tag)
         if not end or not (end.endswith("]]") or end[-1] not in "#()[]" and not end[-1].isspace()):
             break
-        m = _LAST_TAG.search(work, max(0, len(work) - 240))
+        m = _last_tag(work)
         if not m:
             break
         tag = m.group("tag")
@@ -353,6 +360,19 @@ def _peel_trailing_tags(work: str) -> tuple[str, list[str]]:
         tags.insert(0, tag.strip())
         work = work[: m.start()]
     return work, tags
+
+
+def _last_tag(work: str) -> re.Match | None:
+    """``_LAST_TAG`` in the last 240 characters. A match starts in the run of spaces before
+    one of its "#", at or after the first "#" of that window (a run of spaces holds no "#"),
+    so the search starts at the run before that first "#" instead of at every position."""
+    start = max(0, len(work) - 240)
+    h = work.find("#", start)
+    if h == -1:
+        return None
+    while h > start and work[h - 1] in " \t":
+        h -= 1
+    return _LAST_TAG.search(work, h)
 
 
 def trailing_tags(work: str) -> tuple[str, list[str]]:
@@ -371,7 +391,7 @@ def is_anchor(line: str) -> bool:
     if last == ")" or last in "_*" and t.endswith((")_", ")*")):
         return peel(t).anchored
     tail = t[-300:]
-    if "^" in tail[-60:] and _BLOCK_ID.search(tail):
+    if "^" in tail[-60:] and _ends_with_block_id(tail):
         return peel(t).anchored
     if last == "%" and "%%" in tail or last == "]" and "[^" in tail[-44:]:
         return peel(t).anchored

@@ -117,10 +117,11 @@ def _search_link(text: str, end: str) -> re.Match | None:
     """``LINK_AT_END.search(text)``, without scanning the text before the first ``([``.
 
     Every match holds a ``([`` and starts in the run of spaces/wrap before it, so none
-    starts before the run that precedes the first ``([`` of the text."""
+    starts before the run that precedes the first ``([`` of the text; nor before the last
+    line (a match holds no newline and ends at the end or before a final newline)."""
     if not end.endswith(("))", "))_", "))*")):
         return None
-    first = text.find("([")
+    first = text.find("([", text.rfind("\n", 0, len(text) - 1) + 1)
     if first == -1:
         return None
     return LINK_AT_END.search(text, _start_of_lead(text, first, wrap=True))
