@@ -129,13 +129,15 @@ def _search_link(text: str, end: str) -> re.Match | None:
 
 def _search_unlinked(text: str, end: str) -> re.Match | None:
     """``UNLINKED_AT_END.search(text)``: a match's ``(`` is the last one of the text
-    (nothing after it may hold one), so the search starts at the spaces before it."""
+    (nothing after it may hold one), so it starts in the run of spaces before that ``(``,
+    and its greedy lead takes the whole run: one ``match`` there, not a search that tries
+    every later position (every character of a URL ending the line)."""
     if not end.endswith(")"):
         return None
     last = text.rfind("(")
     if last == -1:
         return None
-    return UNLINKED_AT_END.search(text, _start_of_lead(text, last, wrap=False))
+    return UNLINKED_AT_END.match(text, _start_of_lead(text, last, wrap=False))
 
 
 def has_highlight_link(text: str) -> bool:
