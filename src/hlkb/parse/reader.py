@@ -166,7 +166,7 @@ def body_tree(lines: list[str], start_line: int) -> Block:
     feed = builder.feed
     for idx in range(start_line - 1, len(lines)):
         text = lines[idx]
-        if "))#" in text or text.find("- ", 1) != -1:  # what either glue needs
+        if "))#" in text or "- " in text[1:]:  # what either glue needs
             parts = _glued_parts(text)
             if parts:
                 feed(idx + 1, parts[0])
