@@ -73,6 +73,13 @@ class Trailers:
     anchored: bool = False  # a location link or an exporter's id ended it
 
 
+def _ends_with_block_id(text: str) -> bool:
+    """``_BLOCK_ID.search(text)``: a match's "^" is the last one of the text (nothing after
+    it may hold one), so the search starts there rather than at every position."""
+    caret = text.rfind("^")
+    return caret != -1 and _BLOCK_ID.search(text, caret) is not None
+
+
 def _block_id(work: str, out: Trailers) -> str | None:
     if "^" not in work[-80:]:
         return None
@@ -133,6 +140,8 @@ def peel(markdown: str, peel_tags: bool = False) -> Trailers:
     """Take the trailers off the end of a highlight's markdown (see ``_peel``). The result is
     shared between calls with the same text within one note (the layout asks first, the note
     builder again): treat it as read-only."""
+    if peel_tags and "#" not in markdown:
+        peel_tags = False  # it only decides about "#tags", so the plain peel's result serves
     if len(markdown) > 2000:
         return _peel(markdown, peel_tags)
     return _peel_cached(markdown, peel_tags)
@@ -287,12 +296,17 @@ def _without_dangling(work: str) -> str:
 
 
 def _hypothesis_at_end(work: str) -> re.Match | None:
-    """``_HYPOTHESIS`` in the last 400 characters; a match holds its hyp.is / hypothes.is
-    link, so text without "hyp" (in any case) needs no regex scan."""
+    """``_HYPOTHESIS`` in the last 400 characters; a match holds "](" right before its
+    hyp.is / hypothes.is link, so without a "](" followed by "http(s)://hyp" (in any case:
+    no character but H, Y, P matches these letters ignoring case) there is no regex scan,
+    and no lowering of the whole tail (what most lines ending with a link cost here)."""
     start = max(0, len(work) - 400)
-    if "hyp" not in work[start:].lower():
-        return None
-    return _HYPOTHESIS.search(work, start)
+    i = work.find("](", start)
+    while i != -1:
+        if "://hyp" in work[i + 2 : i + 14].lower():
+            return _HYPOTHESIS.search(work, start)
+        i = work.find("](", i + 2)
+    return None
 
 
 def _kindle_plugin_at_end(work: str) -> re.Match | None:
@@ -322,7 +336,7 @@ def _tags_field_at_end(work: str) -> re.Match | None:
 def _ends_with_location(text: str) -> bool:
     t = text.rstrip(_SP_CHARS)
     if not t.endswith((")", ")_", ")*")):
-        return bool(_hypothesis_at_end(t) or "^" in t[-120:] and _BLOCK_ID.search(t[-120:]))
+        return bool(_hypothesis_at_end(t) or "^" in t[-120:] and _ends_with_block_id(t[-120:]))
     return split_location(t)[1] is not None or _bare_link(t) is not None or bool(_kindle_plugin_at_end(t))
 
 
@@ -336,7 +350,7 @@ def _peel_trailing_tags(work: str) -> tuple[str, list[str]]:
         # that is neither a space nor one of "#()[]" (a URL's ")" ends no tag)
         if not end or not (end.endswith("]]") or end[-1] not in "#()[]" and not end[-1].isspace()):
             break
-        m = _LAST_TAG.search(work, max(0, len(work) - 240))
+        m = _last_tag(work)
         if not m:
             break
         tag = m.group("tag")
@@ -346,6 +360,19 @@ def _peel_trailing_tags(work: str) -> tuple[str, list[str]]:
         tags.insert(0, tag.strip())
         work = work[: m.start()]
     return work, tags
+
+
+def _last_tag(work: str) -> re.Match | None:
+    """``_LAST_TAG`` in the last 240 characters. A match starts in the run of spaces before
+    one of its "#", at or after the first "#" of that window (a run of spaces holds no "#"),
+    so the search starts at the run before that first "#" instead of at every position."""
+    start = max(0, len(work) - 240)
+    h = work.find("#", start)
+    if h == -1:
+        return None
+    while h > start and work[h - 1] in " \t":
+        h -= 1
+    return _LAST_TAG.search(work, h)
 
 
 def trailing_tags(work: str) -> tuple[str, list[str]]:
@@ -364,7 +391,7 @@ def is_anchor(line: str) -> bool:
     if last == ")" or last in "_*" and t.endswith((")_", ")*")):
         return peel(t).anchored
     tail = t[-300:]
-    if "^" in tail[-60:] and _BLOCK_ID.search(tail):
+    if "^" in tail[-60:] and _ends_with_block_id(tail):
         return peel(t).anchored
     if last == "%" and "%%" in tail or last == "]" and "[^" in tail[-44:]:
         return peel(t).anchored

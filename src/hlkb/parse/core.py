@@ -18,7 +18,7 @@ from pathlib import Path
 from hlkb import frontmatter
 from hlkb.lang import detect_lang
 from hlkb.model import Diagnostic, Highlight, Note, TagSlot, highlight_id_for, note_id_for
-from hlkb.parse import fields
+from hlkb.parse import fields, labels
 from hlkb.parse.anchors import new_note, peel, trailing_tags
 from hlkb.parse.blocks import HEADING_MARKER, Body, RawHighlight, parse_tags
 from hlkb.parse.inline import plain_text
@@ -52,6 +52,7 @@ def parse_text(
     usual, the title coming from its heading. strict=True raises FrontMatterError instead.
     """
     new_note()
+    labels.new_note()
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:

@@ -69,7 +69,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
     for idx in range(start_line - 1, len(lines)):
         ln = idx + 1
         raw = lines[idx]
-        if "))#" in raw or "- " in raw[1:] and _has_glued_bullet(raw):
+        if "))#" in raw or "- " in raw[1:] and has_glued_bullet(raw):
             return None  # a re-sync glued onto a line, a bullet glued onto a note
         if not raw or raw.isspace() and "\t" not in raw:
             if cur is not None:
@@ -231,7 +231,7 @@ def read_simple(lines: list[str], start_line: int) -> Body | None:
     return body
 
 
-def _has_glued_bullet(raw: str) -> bool:
+def has_glued_bullet(raw: str) -> bool:
     """``_GLUED_BULLET.search(raw)``, looking only where a "- " is (the regex, starting with
     a lookbehind, tries every position of the line)."""
     i = raw.find("- ", 1)

@@ -85,6 +85,31 @@ def _plain_gap(gap: str) -> str | None:
     return gap
 
 
+# The characters a match of _SIMPLE_MARKUP starts with ("!" or "[", "*" or "_", "`").
+_MARKUP_START = re.compile(r"[!\[*_`]")
+
+
+def _simple_markup(text: str):
+    """``_SIMPLE_MARKUP.finditer(text)``, tried only where a match can start: a search of
+    the whole pattern (its lookbehinds leave the regex engine no first character to skip
+    ahead with) tries every position of the text. ``match`` at ``pos`` sees the text
+    before it, as ``finditer`` does, and no match is empty."""
+    pos = 0
+    search = _MARKUP_START.search
+    match = _SIMPLE_MARKUP.match
+    while True:
+        c = search(text, pos)
+        if c is None:
+            return
+        start = c.start()
+        m = match(text, start)
+        if m is None:
+            pos = start + 1
+        else:
+            yield m
+            pos = m.end()
+
+
 def _simple_inline(text: str) -> str | None:
     """What markdown-it renders for ``text`` (see _SIMPLE_MARKUP), or None when unsure.
 
@@ -93,7 +118,7 @@ def _simple_inline(text: str) -> str | None:
     "==mark==" can span a line break (plain_text's _MARK does not cross lines)."""
     out: list[str] = []
     pos = 0
-    for m in _SIMPLE_MARKUP.finditer(text):
+    for m in _simple_markup(text):
         start = m.start()
         if start and text[start - 1] == "\\":
             return None  # an escape of the markup's first character

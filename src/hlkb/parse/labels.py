@@ -9,6 +9,7 @@ module knows those words in the languages seen in real vaults, and nothing about
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # -- section headers ----------------------------------------------------------------------
 
@@ -58,6 +59,14 @@ _HEADER_WORDS = (
 _HEADER_WORD = re.compile("|".join(map(re.escape, _HEADER_WORDS)))
 
 
+def new_note() -> None:
+    """Forget the previous note's lines (see anchors.new_note: the caches below serve the
+    layout and the unit readers asking about the same line within one note)."""
+    is_highlights_header.cache_clear()
+    field_of.cache_clear()
+
+
+@lru_cache(maxsize=4096)
 def is_highlights_header(text: str) -> bool:
     if len(text) > 300:
         return False
@@ -183,6 +192,7 @@ _NOTE_WORD = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def field_of(text: str) -> tuple[str, str] | None:
     """(kind, value) when ``text`` is a labelled field line ("Note: x", "**Tags**:: a",
     "💭 a thought"), else None."""

@@ -117,10 +117,11 @@ def _search_link(text: str, end: str) -> re.Match | None:
     """``LINK_AT_END.search(text)``, without scanning the text before the first ``([``.
 
     Every match holds a ``([`` and starts in the run of spaces/wrap before it, so none
-    starts before the run that precedes the first ``([`` of the text."""
+    starts before the run that precedes the first ``([`` of the text; nor before the last
+    line (a match holds no newline and ends at the end or before a final newline)."""
     if not end.endswith(("))", "))_", "))*")):
         return None
-    first = text.find("([")
+    first = text.find("([", text.rfind("\n", 0, len(text) - 1) + 1)
     if first == -1:
         return None
     return LINK_AT_END.search(text, _start_of_lead(text, first, wrap=True))
@@ -128,13 +129,15 @@ def _search_link(text: str, end: str) -> re.Match | None:
 
 def _search_unlinked(text: str, end: str) -> re.Match | None:
     """``UNLINKED_AT_END.search(text)``: a match's ``(`` is the last one of the text
-    (nothing after it may hold one), so the search starts at the spaces before it."""
+    (nothing after it may hold one), so it starts in the run of spaces before that ``(``,
+    and its greedy lead takes the whole run: one ``match`` there, not a search that tries
+    every later position (every character of a URL ending the line)."""
     if not end.endswith(")"):
         return None
     last = text.rfind("(")
     if last == -1:
         return None
-    return UNLINKED_AT_END.search(text, _start_of_lead(text, last, wrap=False))
+    return UNLINKED_AT_END.match(text, _start_of_lead(text, last, wrap=False))
 
 
 def has_highlight_link(text: str) -> bool:

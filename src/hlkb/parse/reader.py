@@ -12,7 +12,7 @@ import re
 from hlkb.parse import labels
 from hlkb.parse.anchors import is_anchor
 from hlkb.parse.blocks import Body
-from hlkb.parse.fast import read_simple
+from hlkb.parse.fast import has_glued_bullet, read_simple
 from hlkb.parse.inline import plain_text
 from hlkb.parse.layout import Layout, infer
 from hlkb.parse.regions import TITLE_HIGHLIGHTS, Region, find_regions, headerless_region, is_outline, read_properties
@@ -49,7 +49,7 @@ def _glued_parts(text: str) -> tuple[str, str] | None:
     m = _GLUED_HEADING.match(text) if "))#" in text else None
     if m:
         return m.group("before"), m.group("heading")
-    if ".- " in text or "- " in text[1:] and _GLUED_BULLET.search(text):
+    if ".- " in text or has_glued_bullet(text):
         return _split_glued_bullet(text)
     return None
 
