@@ -192,17 +192,19 @@ def test_quote_markers_are_stripped_and_restored_in_markdown():
     assert record["zh_markdown"] == ["> 親愛的同學們，歡迎來到本學期的第一週。"]
 
 
-def test_quote_with_inner_break_lines_is_one_paragraph():
-    # "> " lines and <p> debris inside a quote do not end its paragraph
+def test_quote_spacer_lines_end_its_paragraphs():
+    # A ">" line renders as a blank line inside the quote: it ends a paragraph (the
+    # neighbouring lines without one between them stay one), <p> debris does not.
     al = _load(DATA / "quoted_sections.md")
-    (pair,) = al.pairs
-    assert pair.en == [
+    first, second = al.pairs
+    assert first.en == [
         "The city council voted on Monday to build a new bridge over the river.\n"
-        "Work is expected to begin next spring and to take about three years.\n"
-        "The bridge will cost 45 million dollars, most of it paid by the state."
+        "Work is expected to begin next spring and to take about three years."
     ]
-    assert pair.to_record()["en_markdown"][0].startswith("> The city council")
-    assert pair.to_record()["en_markdown"][0].endswith("paid by the state.")
+    assert first.to_record()["en_markdown"][0].startswith("> The city council")
+    assert first.to_record()["en_markdown"][0].endswith("about three years.")
+    assert second.en == ["The bridge will cost 45 million dollars, most of it paid by the state."]
+    assert second.zh == ["这座桥将耗资4500万美元，大部分由州政府支付。"]
 
 
 def test_html_tags_and_entities_leave_plain_text():

@@ -3,8 +3,8 @@
 A block is a maximal run of non-blank lines. Every block is one of:
 
 * **text**: prose in one language (with labels, markup lines and inline ``EN / 中文``
-  lines perhaps): one paragraph, however many lines it has and whatever ``>`` or
-  ``<p>`` lines sit inside it (docs/design.md#records: a maximal run of non-blank lines in one
+  lines perhaps): one paragraph, however many lines it has and whatever markup
+  (``</p>``) lines sit inside it (a quote's ``>`` line is blank) (docs/design.md#records: a maximal run of non-blank lines in one
   language); a gloss line ends it;
 * **lines**: both languages line by line (subtitles, ``EN`` / ``ZH`` line pairs, a
   headline list, a numbered sentence with its translation and analysis): each run of

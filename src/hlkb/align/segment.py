@@ -15,8 +15,9 @@ Each non-blank line gets a kind:
   "label：value" metadata, short labels (``原文：``, ``**译文**``), static-site container
   and template lines (``::: tip``, ``{% raw %}``), short bilingual headings such as
   ``**Article 1**（**第一条**）``;
-* ``markup``: no readable character at all (``>``, ``</p>``, ``---``): it does not end a
-  paragraph.
+* ``markup``: no readable character at all (``</p>``, ``---``): it does not end a
+  paragraph. (A line that renders as a blank line, ``>`` in a quote or a bare ``<br>``, is
+  blank.)
 
 Blockquote and list markers, HTML tags and entities and Markdown emphasis are taken off
 before a line's language is judged (``prose_of``).
@@ -624,6 +625,10 @@ def classify_lines(text: str, first_line: int = 1) -> list[LineInfo]:
         if is_blank(line):
             out.append(LineInfo(number, "blank", line))
             continue
+        if line.lstrip(_BLANK_CHARS)[:1] in _RENDERS_BLANK_FIRST and _RENDERS_BLANK.match(line):
+            # (a spacer the writer typed: lines around it are not hard-wrapped prose)
+            out.append(LineInfo(number, "blank", line, "spacer"))
+            continue
         if "<" in line:
             raw_until = _raw_element_left_open(line)
             if raw_until is not None:
@@ -637,7 +642,11 @@ def classify_lines(text: str, first_line: int = 1) -> list[LineInfo]:
     return out
 
 
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$")  # GFM: one dash is enough
+# Lines that render as a blank line: a blockquote's empty line (``>``, ``> >``) and a line of
+# only ``<br>`` tags (stanzas of ``<br>``-prefixed lines are separated by a bare ``<br>``).
+_RENDERS_BLANK = re.compile(r"^[ \t\u00a0\u3000\r\ufeff>]*$|^\s*(?:<br\s*/?>\s*)+$", re.IGNORECASE)
+_RENDERS_BLANK_FIRST = frozenset("<>")
 
 
 def _raw_element_left_open(line: str) -> re.Pattern | None:
