@@ -341,7 +341,18 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
     apart = b.apart and b.role == LINES
 
     for info in b.lines:
-        if info.kind in _LANG_KINDS:
+        if info.text.lstrip(_BLANK_CHARS)[:1] == "<" and _HTML_BLOCK_LINE.match(info.text):
+            # Generated HTML: a line that is a whole <p>, <li> or <hN> element, or an <hr>,
+            # is a paragraph of its own (or ends one), blank lines or not.
+            close()
+            current = None
+            if info.kind in _LANG_KINDS:
+                current, lang = [info], info.kind
+                close()
+                current = None
+            elif info.kind == "inline":
+                out.extend(_inline_halves(info, b.index))
+        elif info.kind in _LANG_KINDS:
             if b.role == LINES and heading_level(info.text):
                 # A Markdown heading is a block of its own, glued to the line below it
                 # or not ("## World News" over the first item of a line-by-line list).
@@ -367,6 +378,9 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
         p.apart = apart
         p.line_level = b.role == LINES
     return out
+
+
+_HTML_BLOCK_LINE = re.compile(r"\s*(?:<(p|li|h[1-6])\b[^<>]*>.*</\1\s*>|<hr\b[^<>]*>)\s*$", re.IGNORECASE)
 
 
 def _paragraph(lang: str, lines: list[LineInfo], block: int) -> Paragraph:
