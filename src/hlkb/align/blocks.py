@@ -141,9 +141,14 @@ def _mark_quoting_lines(infos: list[LineInfo]) -> None:
     english: dict[tuple[str, ...], int] = {}  # run of words -> the English line it is in
     for info in infos:
         if info.kind == "en":
-            words = [w.lower() for w in latin_words(info.text)]
-            for k in range(len(words) - QUOTED_RUN + 1):
-                english.setdefault(tuple(words[k : k + QUOTED_RUN]), info.number)
+            _add_runs(english, latin_words(info.text), info.number)
+    for info in quoting:
+        if info.kind == "zh":
+            # English in quotation marks inside Chinese ("【注：出自歌词“…”】") is the original's
+            # words: a line that repeats them quotes them too
+            for run in _ENGLISH_RUN.finditer(info.text):
+                if info.text[: run.start()].rstrip()[-1:] in ("“", '"'):
+                    _add_runs(english, latin_words(run.group()), info.number)
     if not english:
         return
     for info in quoting:
@@ -155,6 +160,12 @@ def _mark_quoting_lines(infos: list[LineInfo]) -> None:
             if any(english.get(g, info.number) != info.number and any(w in FUNCTION_WORDS for w in g) for g in grams):
                 info.kind, info.why = "gloss", "notes"
                 break
+
+
+def _add_runs(english: dict[tuple[str, ...], int], words: list[str], number: int) -> None:
+    words = [w.lower() for w in words]
+    for k in range(len(words) - QUOTED_RUN + 1):
+        english.setdefault(tuple(words[k : k + QUOTED_RUN]), number)
 
 
 def _blocks(infos: list[LineInfo]) -> list[Block]:

@@ -113,6 +113,9 @@ _LABEL_WORDS = TRANSLATION_LABELS | ANALYSIS_LABELS
 _TRANSLATION_LABEL = re.compile(
     rf"^(?:\*\*|__)?(?P<label>[{HAN_CLASS}]{{1,5}}|[A-Za-z]{{2,12}})(?:\*\*|__)?\s*[:：]\s*(?=\S)"
 )
+# A note framed as one (the whole line): "【注：…】", "（译注：…）", "(编者注: …)".
+_NOTE_FRAME = re.compile(r"[【（(][^【】（）()]{0,8}?注\s*[:：].*[】）)][\s。.]*$")
+_NOTE_FRAME_FIRST = frozenset("【（(")
 _PROSE_CHAR = re.compile(f"[0-9{LATIN_CLASS}{HAN_CLASS}]")
 _WORD_CHAR = re.compile(f"[A-Za-z{HAN_CLASS}]")
 _DIGIT = re.compile(r"\d")
@@ -419,6 +422,8 @@ def _kind(line: str) -> str:
     prose = whole_prose = _prose(line, links)
     if not _PROSE_CHAR.search(prose):
         return "markup"  # rules, separators, markup only
+    if prose[:1] in _NOTE_FRAME_FIRST and _NOTE_FRAME.match(prose):
+        return "zh"  # "【注：出自歌词 “…”】": a translator's note, whatever English it quotes
     if prose[:1] in "(（" and prose[-1:] in ")）":
         prose = prose[1:-1].strip()  # a credit in parentheses: judge what it says
     if len(prose) <= 20 and prose.rstrip(":： ").lower() in _LABEL_WORDS:
