@@ -352,7 +352,7 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
     apart = b.apart and b.role == LINES
 
     for info in b.lines:
-        if info.text.lstrip(_BLANK_CHARS)[:1] == "<" and _HTML_BLOCK_LINE.match(info.text):
+        if "<" in info.text and _HTML_BLOCK_LINE.match(info.text):
             # Generated HTML: a line that is a whole <p>, <li> or <hN> element, or an <hr>,
             # is a paragraph of its own (or ends one), blank lines or not.
             close()

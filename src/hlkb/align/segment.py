@@ -422,9 +422,10 @@ def _kind(line: str) -> str:
     prose = whole_prose = _prose(line, links)
     if not _PROSE_CHAR.search(prose):
         return "markup"  # rules, separators, markup only
-    if prose[:1] in _NOTE_FRAME_FIRST and _NOTE_FRAME.match(prose):
+    first = prose[:1]
+    if first in _NOTE_FRAME_FIRST and _NOTE_FRAME.match(prose):
         return "zh"  # "【注：出自歌词 “…”】": a translator's note, whatever English it quotes
-    if prose[:1] in "(（" and prose[-1:] in ")）":
+    if first in "(（" and prose[-1:] in ")）":
         prose = prose[1:-1].strip()  # a credit in parentheses: judge what it says
     if len(prose) <= 20 and prose.rstrip(":： ").lower() in _LABEL_WORDS:
         return _LABEL  # "## 译文", "Translation", "**Notes**"
@@ -630,7 +631,7 @@ def classify_lines(text: str, first_line: int = 1) -> list[LineInfo]:
         if is_blank(line):
             out.append(LineInfo(number, "blank", line))
             continue
-        if line.lstrip(_BLANK_CHARS)[:1] in _RENDERS_BLANK_FIRST and _RENDERS_BLANK.match(line):
+        if len(line) <= _RENDERS_BLANK_LENGTH and _RENDERS_BLANK.match(line):
             # (a spacer the writer typed: lines around it are not hard-wrapped prose)
             out.append(LineInfo(number, "blank", line, "spacer"))
             continue
@@ -651,7 +652,7 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$")  # GF
 # Lines that render as a blank line: a blockquote's empty line (``>``, ``> >``) and a line of
 # only ``<br>`` tags (stanzas of ``<br>``-prefixed lines are separated by a bare ``<br>``).
 _RENDERS_BLANK = re.compile(r"^[ \t\u00a0\u3000\r\ufeff>]*$|^\s*(?:<br\s*/?>\s*)+$", re.IGNORECASE)
-_RENDERS_BLANK_FIRST = frozenset("<>")
+_RENDERS_BLANK_LENGTH = 32  # (longer lines are not tried)
 
 
 def _raw_element_left_open(line: str) -> re.Pattern | None:
