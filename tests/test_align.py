@@ -207,6 +207,14 @@ def test_quote_spacer_lines_end_its_paragraphs():
     assert second.zh == ["这座桥将耗资4500万美元，大部分由州政府支付。"]
 
 
+def test_a_name_line_ending_in_a_comma_opens_its_paragraph():
+    # "Mara Lindqvist，" reads as a short label, but a comma carries its sentence on into
+    # the next line: it opens that paragraph instead of being dropped before it.
+    al = _load(DATA / "quote_spacer_name_line.md")
+    assert al.pairs[-1].zh == ["Mara Lindqvist，\n经营渡轮公司的她说，这个时间点简直糟糕透了。"]
+    assert al.pairs[-1].zh_lines == [11]
+
+
 def test_html_tags_and_entities_leave_plain_text():
     al = _load(DATA / "html_paragraphs.txt")
     assert al.pairs[2].en == ["Dogs are welcome but must stay on a lead."]

@@ -351,7 +351,9 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
 
     apart = b.apart and b.role == LINES
 
+    lead = None  # a line that opens the paragraph below it
     for info in b.lines:
+        opener, lead = lead, None
         if "<" in info.text and _HTML_BLOCK_LINE.match(info.text):
             # Generated HTML: a line that is a whole <p>, <li> or <hN> element, or an <hr>,
             # is a paragraph of its own (or ends one), blank lines or not.
@@ -376,9 +378,13 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
             else:
                 close()
                 current, lang = [info], info.kind
+                if opener is not None:
+                    current.insert(0, opener)
         elif info.kind in transparent:
             if current is not None:
                 current.append(info)
+            elif info.why == "label" and info.text.rstrip(_BLANK_CHARS).endswith(("，", ",")):
+                lead = info  # "Siwa Msangi，" over the rest of its sentence: not a label
         else:
             close()
             current = None
