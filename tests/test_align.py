@@ -192,17 +192,27 @@ def test_quote_markers_are_stripped_and_restored_in_markdown():
     assert record["zh_markdown"] == ["> 親愛的同學們，歡迎來到本學期的第一週。"]
 
 
-def test_quote_with_inner_break_lines_is_one_paragraph():
-    # "> " lines and <p> debris inside a quote do not end its paragraph
+def test_quote_spacer_lines_end_its_paragraphs():
+    # A ">" line renders as a blank line inside the quote: it ends a paragraph (the
+    # neighbouring lines without one between them stay one), <p> debris does not.
     al = _load(DATA / "quoted_sections.md")
-    (pair,) = al.pairs
-    assert pair.en == [
+    first, second = al.pairs
+    assert first.en == [
         "The city council voted on Monday to build a new bridge over the river.\n"
-        "Work is expected to begin next spring and to take about three years.\n"
-        "The bridge will cost 45 million dollars, most of it paid by the state."
+        "Work is expected to begin next spring and to take about three years."
     ]
-    assert pair.to_record()["en_markdown"][0].startswith("> The city council")
-    assert pair.to_record()["en_markdown"][0].endswith("paid by the state.")
+    assert first.to_record()["en_markdown"][0].startswith("> The city council")
+    assert first.to_record()["en_markdown"][0].endswith("about three years.")
+    assert second.en == ["The bridge will cost 45 million dollars, most of it paid by the state."]
+    assert second.zh == ["这座桥将耗资4500万美元，大部分由州政府支付。"]
+
+
+def test_a_name_line_ending_in_a_comma_opens_its_paragraph():
+    # "Mara Lindqvist，" reads as a short label, but a comma carries its sentence on into
+    # the next line: it opens that paragraph instead of being dropped before it.
+    al = _load(DATA / "quote_spacer_name_line.md")
+    assert al.pairs[-1].zh == ["Mara Lindqvist，\n经营渡轮公司的她说，这个时间点简直糟糕透了。"]
+    assert al.pairs[-1].zh_lines == [11]
 
 
 def test_html_tags_and_entities_leave_plain_text():

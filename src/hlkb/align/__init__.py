@@ -289,7 +289,7 @@ def split_text(
     pairs and says why in ``hopeless``."""
 
     infos, paragraphs = segment(text, first_line)
-    nonblank = {i.number for i in infos if i.kind != "blank"}
+    nonblank = {i.number for i in infos if i.kind != "blank" or i.why}  # (a `>` spacer parts wrapped lines)
     units = build_units(paragraphs, nonblank, merge_wrapped=merge_wrapped)
     if bilingual_only:
         hopeless = _cannot_be_bilingual(units)

@@ -3,8 +3,8 @@
 A block is a maximal run of non-blank lines. Every block is one of:
 
 * **text**: prose in one language (with labels, markup lines and inline ``EN / 中文``
-  lines perhaps): one paragraph, however many lines it has and whatever ``>`` or
-  ``<p>`` lines sit inside it (docs/design.md#records: a maximal run of non-blank lines in one
+  lines perhaps): one paragraph, however many lines it has and whatever markup
+  (``</p>``) lines sit inside it (a quote's ``>`` line is blank) (docs/design.md#records: a maximal run of non-blank lines in one
   language); a gloss line ends it;
 * **lines**: both languages line by line (subtitles, ``EN`` / ``ZH`` line pairs, a
   headline list, a numbered sentence with its translation and analysis): each run of
@@ -141,9 +141,14 @@ def _mark_quoting_lines(infos: list[LineInfo]) -> None:
     english: dict[tuple[str, ...], int] = {}  # run of words -> the English line it is in
     for info in infos:
         if info.kind == "en":
-            words = [w.lower() for w in latin_words(info.text)]
-            for k in range(len(words) - QUOTED_RUN + 1):
-                english.setdefault(tuple(words[k : k + QUOTED_RUN]), info.number)
+            _add_runs(english, latin_words(info.text), info.number)
+    for info in quoting:
+        if info.kind == "zh":
+            # English in quotation marks inside Chinese ("【注：出自歌词“…”】") is the original's
+            # words: a line that repeats them quotes them too
+            for run in _ENGLISH_RUN.finditer(info.text):
+                if info.text[: run.start()].rstrip()[-1:] in ("“", '"'):
+                    _add_runs(english, latin_words(run.group()), info.number)
     if not english:
         return
     for info in quoting:
@@ -155,6 +160,12 @@ def _mark_quoting_lines(infos: list[LineInfo]) -> None:
             if any(english.get(g, info.number) != info.number and any(w in FUNCTION_WORDS for w in g) for g in grams):
                 info.kind, info.why = "gloss", "notes"
                 break
+
+
+def _add_runs(english: dict[tuple[str, ...], int], words: list[str], number: int) -> None:
+    words = [w.lower() for w in words]
+    for k in range(len(words) - QUOTED_RUN + 1):
+        english.setdefault(tuple(words[k : k + QUOTED_RUN]), number)
 
 
 def _blocks(infos: list[LineInfo]) -> list[Block]:
@@ -340,8 +351,21 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
 
     apart = b.apart and b.role == LINES
 
+    lead = None  # a line that opens the paragraph below it
     for info in b.lines:
-        if info.kind in _LANG_KINDS:
+        opener, lead = lead, None
+        if "<" in info.text and _HTML_BLOCK_LINE.match(info.text):
+            # Generated HTML: a line that is a whole <p>, <li> or <hN> element, or an <hr>,
+            # is a paragraph of its own (or ends one), blank lines or not.
+            close()
+            current = None
+            if info.kind in _LANG_KINDS:
+                current, lang = [info], info.kind
+                close()
+                current = None
+            elif info.kind == "inline":
+                out.extend(_inline_halves(info, b.index))
+        elif info.kind in _LANG_KINDS:
             if b.role == LINES and heading_level(info.text):
                 # A Markdown heading is a block of its own, glued to the line below it
                 # or not ("## World News" over the first item of a line-by-line list).
@@ -354,9 +378,13 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
             else:
                 close()
                 current, lang = [info], info.kind
+                if opener is not None:
+                    current.insert(0, opener)
         elif info.kind in transparent:
             if current is not None:
                 current.append(info)
+            elif info.why == "label" and info.text.rstrip(_BLANK_CHARS).endswith(("，", ",")):
+                lead = info  # "Siwa Msangi，" over the rest of its sentence: not a label
         else:
             close()
             current = None
@@ -367,6 +395,9 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
         p.apart = apart
         p.line_level = b.role == LINES
     return out
+
+
+_HTML_BLOCK_LINE = re.compile(r"\s*(?:<(p|li|h[1-6])\b[^<>]*>.*</\1\s*>|<hr\b[^<>]*>)\s*$", re.IGNORECASE)
 
 
 def _paragraph(lang: str, lines: list[LineInfo], block: int) -> Paragraph:

@@ -112,6 +112,7 @@ def build_units(paras: list[Paragraph], nonblank_lines: set[int], merge_wrapped:
         u.apart_block = u.paras[0].block if u.paras[0].apart else None
         u.line_level = any(p.line_level for p in u.paras)
         u.digits = u.lang == "en" and any(_TWO_DIGITS.search(p.text) for p in u.paras)
+    _unmark_verse_lines(units)
     _mark_runs(units)
     return units
 
@@ -126,6 +127,35 @@ def _without_notes(line: str) -> str:
     return _TRANSLATORS_NOTE.sub("", line) if "注" in line else line
 
 
+# Short one-line units of one language in a row, this many or more, are verse or a list.
+VERSE_RUN = 4
+
+
+def _unmark_verse_lines(units: list[Unit]) -> None:
+    """A heading heads something: VERSE_RUN or more short one-line units of one language in
+    a row (a poem's lines, one per paragraph, ending in a comma or nothing) are lines of
+    text, not headings (a Markdown heading stays one)."""
+    start = 0
+    for k in range(1, len(units) + 1):
+        if k < len(units) and _short_line(units[k]) and units[k].lang == units[start].lang:
+            continue
+        if k - start >= VERSE_RUN and _short_line(units[start]):
+            for u in units[start:k]:
+                if u.heading and not u.marked_heading:
+                    u.heading = False
+        start = k
+
+
+def _short_line(u: Unit) -> bool:
+    first = u.paras[0]
+    return (
+        len(u.paras) == 1
+        and first.start == first.end
+        and not first.text.lstrip().startswith("#")
+        and u.length <= 2 * HEADING_LENGTH[u.lang]  # (a line of verse, not a paragraph)
+    )
+
+
 def _mark_runs(units: list[Unit]) -> None:
     """Number the runs of neighbouring units of one language, and each unit's place in its
     run. A heading is a run of its own: the paragraphs under a Chinese heading line up with
@@ -138,20 +168,24 @@ def _mark_runs(units: list[Unit]) -> None:
             run, start = run + 1, k
 
 
-# Runs this long in both languages are a grouped layout; two English paragraphs and two
-# Chinese ones are more often an untranslated paragraph and a translator's note.
+# A run this long next to a run of two or more of the other language is a grouped layout;
+# two English paragraphs and two Chinese ones are more often an untranslated paragraph and
+# a translator's note.
 GROUPED_RUN = 3
 
 
 def run_gap(e: Unit, z: Unit) -> int | None:
-    """The distance between two units of neighbouring runs of ``GROUPED_RUN`` units or more,
-    counted as places in their runs (the longer run's place scaled to the shorter's): in
-    a layout of a few Chinese paragraphs then their English originals, the first of each
-    run are translations, then the second … None for other units."""
-    if abs(e.run - z.run) != 1 or e.run_len < GROUPED_RUN or z.run_len < GROUPED_RUN:
+    """The distance between two units of neighbouring runs of two units or more, one of
+    them ``GROUPED_RUN`` or more (a quote's two paragraphs, then their translation and a comment),
+    counted as places in their runs (the longer run's place scaled to the shorter's, or
+    not scaled when that is nearer: a run of translations followed by commentary in one
+    language): in a layout of a few Chinese paragraphs then their English originals, the
+    first of each run are translations, then the second … None for other units."""
+    if abs(e.run - z.run) != 1 or min(e.run_len, z.run_len) < 2 or max(e.run_len, z.run_len) < GROUPED_RUN:
         return None
     long_, short = (e, z) if e.run_len >= z.run_len else (z, e)
-    return int(round(abs(long_.run_index * short.run_len / long_.run_len - short.run_index)))
+    scaled = int(round(abs(long_.run_index * short.run_len / long_.run_len - short.run_index)))
+    return min(scaled, abs(e.run_index - z.run_index))
 
 
 def is_heading(u: Unit) -> bool:
@@ -648,7 +682,10 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
             **{**config.__dict__, "order_gap": 0.0, "window": None, "orientation": None, "max_merge": merge}
         )
         trial = Aligner(units, model, sections).align()
-        if trial and coverage(units, trial) >= coverage(units, first) + 0.2:
+        if trial and (
+            coverage(units, trial) >= coverage(units, first) + 0.2
+            or unit_coverage(units, trial) >= unit_coverage(units, first) + 0.4
+        ):
             one_to_one = [(p.en[0].length, p.zh[0].length) for p in trial if len(p.en) == 1 and len(p.zh) == 1]
             if len(one_to_one) >= 3:
                 model = LengthModel.estimate(one_to_one)
@@ -681,6 +718,17 @@ def coverage(units: list[Unit], pairs: list[AlignedPair]) -> float:
     for u in units:
         total[u.lang] += u.length
     paired = {"en": sum(u.length for p in pairs for u in p.en), "zh": sum(u.length for p in pairs for u in p.zh)}
+    return min(paired[lang] / total[lang] if total[lang] else 0.0 for lang in ("en", "zh"))
+
+
+def unit_coverage(units: list[Unit], pairs: list[AlignedPair]) -> float:
+    """The smaller of the two shares, by count, of English and of Chinese units that
+    ``pairs`` pair: a poem of short lines followed by a long essay in one language is
+    little of that language's text but most of its paragraphs before the essay."""
+    total = {"en": 0, "zh": 0}
+    for u in units:
+        total[u.lang] += 1
+    paired = {"en": sum(len(p.en) for p in pairs), "zh": sum(len(p.zh) for p in pairs)}
     return min(paired[lang] / total[lang] if total[lang] else 0.0 for lang in ("en", "zh"))
 
 

@@ -15,8 +15,9 @@ Each non-blank line gets a kind:
   "label：value" metadata, short labels (``原文：``, ``**译文**``), static-site container
   and template lines (``::: tip``, ``{% raw %}``), short bilingual headings such as
   ``**Article 1**（**第一条**）``;
-* ``markup``: no readable character at all (``>``, ``</p>``, ``---``): it does not end a
-  paragraph.
+* ``markup``: no readable character at all (``</p>``, ``---``): it does not end a
+  paragraph. (A line that renders as a blank line, ``>`` in a quote or a bare ``<br>``, is
+  blank.)
 
 Blockquote and list markers, HTML tags and entities and Markdown emphasis are taken off
 before a line's language is judged (``prose_of``).
@@ -112,6 +113,9 @@ _LABEL_WORDS = TRANSLATION_LABELS | ANALYSIS_LABELS
 _TRANSLATION_LABEL = re.compile(
     rf"^(?:\*\*|__)?(?P<label>[{HAN_CLASS}]{{1,5}}|[A-Za-z]{{2,12}})(?:\*\*|__)?\s*[:：]\s*(?=\S)"
 )
+# A note framed as one (the whole line): "【注：…】", "（译注：…）", "(编者注: …)".
+_NOTE_FRAME = re.compile(r"[【（(][^【】（）()]{0,8}?注\s*[:：].*[】）)][\s。.]*$")
+_NOTE_FRAME_FIRST = frozenset("【（(")
 _PROSE_CHAR = re.compile(f"[0-9{LATIN_CLASS}{HAN_CLASS}]")
 _WORD_CHAR = re.compile(f"[A-Za-z{HAN_CLASS}]")
 _DIGIT = re.compile(r"\d")
@@ -418,7 +422,10 @@ def _kind(line: str) -> str:
     prose = whole_prose = _prose(line, links)
     if not _PROSE_CHAR.search(prose):
         return "markup"  # rules, separators, markup only
-    if prose[:1] in "(（" and prose[-1:] in ")）":
+    first = prose[:1]
+    if first in _NOTE_FRAME_FIRST and _NOTE_FRAME.match(prose):
+        return "zh"  # "【注：出自歌词 “…”】": a translator's note, whatever English it quotes
+    if first in "(（" and prose[-1:] in ")）":
         prose = prose[1:-1].strip()  # a credit in parentheses: judge what it says
     if len(prose) <= 20 and prose.rstrip(":： ").lower() in _LABEL_WORDS:
         return _LABEL  # "## 译文", "Translation", "**Notes**"
@@ -624,6 +631,10 @@ def classify_lines(text: str, first_line: int = 1) -> list[LineInfo]:
         if is_blank(line):
             out.append(LineInfo(number, "blank", line))
             continue
+        if len(line) <= _RENDERS_BLANK_LENGTH and _RENDERS_BLANK.match(line):
+            # (a spacer the writer typed: lines around it are not hard-wrapped prose)
+            out.append(LineInfo(number, "blank", line, "spacer"))
+            continue
         if "<" in line:
             raw_until = _raw_element_left_open(line)
             if raw_until is not None:
@@ -637,7 +648,11 @@ def classify_lines(text: str, first_line: int = 1) -> list[LineInfo]:
     return out
 
 
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$")  # GFM: one dash is enough
+# Lines that render as a blank line: a blockquote's empty line (``>``, ``> >``) and a line of
+# only ``<br>`` tags (stanzas of ``<br>``-prefixed lines are separated by a bare ``<br>``).
+_RENDERS_BLANK = re.compile(r"^[ \t\u00a0\u3000\r\ufeff>]*$|^\s*(?:<br\s*/?>\s*)+$", re.IGNORECASE)
+_RENDERS_BLANK_LENGTH = 32  # (longer lines are not tried)
 
 
 def _raw_element_left_open(line: str) -> re.Pattern | None:
