@@ -85,6 +85,23 @@ def test_an_unmarked_young_empty_file_gets_the_grace_time(tmp_path):
     # a file caught between its creation and its lock looks just like an abandoned one
     from hlkb.atomicfile import remove_if_abandoned
 
-    young = tmp_path / f".note.md.ab12cd_x{TMP_SUFFIX}"
+    young = tmp_path / f".note.md.{os.getpid()}-ab12cd_x{TMP_SUFFIX}"  # its writer lives
     young.write_bytes(b"")
     assert remove_if_abandoned(young) is False and young.exists()
+    older_hlkb = tmp_path / f".note.md.ab12cd_x{TMP_SUFFIX}"  # no pid in its name
+    older_hlkb.write_bytes(b"")
+    assert remove_if_abandoned(older_hlkb) is False and older_hlkb.exists()
+
+
+def test_an_unmarked_young_empty_file_of_a_dead_writer_is_removed(tmp_path):
+    # killed between creating its file and locking it: the pid in the name is gone
+    import subprocess
+    import sys
+
+    from hlkb.atomicfile import remove_if_abandoned
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    young = tmp_path / f".note.md.{dead.pid}-ab12cd_x{TMP_SUFFIX}"
+    young.write_bytes(b"")
+    assert remove_if_abandoned(young) is True and not young.exists()

@@ -77,30 +77,36 @@ def is_temp_name(name: str) -> bool:
 def create_temp(folder: Path, target_name: str) -> tuple[int, str]:
     """(descriptor, path) of a new, locked, empty temporary file for ``target_name`` in ``folder``.
 
-    The file is created, locked, then renamed to a name marked as locked (``.L-``): a sweep
+    The file is created, locked, then linked to a name marked as locked (``.L-``): a sweep
     that finds a marked file unlocked knows its writer is dead, however young and empty the
-    file is (a writer killed right after creating it). Only a file caught between its
-    creation and the rename, a few system calls, is unmarked and gets the grace time."""
+    file is (a writer killed right after creating it). A file caught between its creation
+    and that link, a few system calls, is unmarked but carries its writer's pid."""
     import fcntl
-    import secrets
 
+    # everything but the system calls done before the file exists: the window in which a
+    # kill -9 leaves an unmarked file is those few calls
+    marked = os.path.join(folder, f".{target_name}.{_LOCKED}{os.urandom(5).hex()}{TMP_SUFFIX}")
+    flock, lock_ex = fcntl.flock, fcntl.LOCK_EX | fcntl.LOCK_NB
+    link, unlink = os.link, os.unlink
     with _signals_deferred():
-        fd, name = tempfile.mkstemp(prefix=f".{target_name}.", suffix=TMP_SUFFIX, dir=folder)
+        # the writer's pid in the unmarked name: a sweep that finds it unlocked knows from
+        # the pid whether its writer is still between these calls or dead
+        fd, name = tempfile.mkstemp(prefix=f".{target_name}.{os.getpid()}-", suffix=TMP_SUFFIX, dir=folder)
         _LIVE.add(name)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return fd, name  # a file system without locks: the file is still removed on every clean exit
-    marked = os.path.join(os.path.dirname(name), f".{target_name}.{_LOCKED}{secrets.token_hex(5)}{TMP_SUFFIX}")
-    with _signals_deferred():
         try:
-            if os.path.lexists(marked):
-                raise FileExistsError(marked)
-            os.rename(name, marked)
+            flock(fd, lock_ex)
         except OSError:
-            return fd, name  # keep the unmarked name: it is swept after the grace time
-        _LIVE.discard(name)
+            return fd, name  # a file system without locks: the file is still removed on every clean exit
+        try:
+            link(name, marked)  # never over another file (EEXIST)
+        except OSError:
+            return fd, name  # no hard links here: the unmarked name stays
         _LIVE.add(marked)
+        try:
+            unlink(name)
+            _LIVE.discard(name)
+        except OSError:
+            pass  # removed with the marked one on the way out
     return fd, marked
 
 
@@ -108,6 +114,24 @@ def create_temp(folder: Path, target_name: str) -> tuple[int, str]:
 # mkstemp's own random part never holds an upper-case letter.
 _LOCKED = "L-"
 _MARKED = re.compile(r"\.L-[0-9a-f]{10}" + re.escape(TMP_SUFFIX) + "$")
+
+
+_UNMARKED_PID = re.compile(r"\.(\d+)-[a-z0-9_]{8}" + re.escape(TMP_SUFFIX) + "$")
+
+
+def _writer_may_live(name: str) -> bool:
+    """Whether the writer of an unmarked temporary file may still be about to lock it: its
+    pid (in the name) is alive, or the name has none (an older hlkb's file)."""
+    m = _UNMARKED_PID.search(name)
+    if m is None:
+        return True
+    try:
+        os.kill(int(m.group(1)), 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError, ValueError):
+        return True  # alive under another user, or not a pid: keep the grace time
+    return True
 
 
 class OwnerNotKept(OSError):
@@ -204,6 +228,7 @@ def remove_if_abandoned(path: str | os.PathLike) -> bool:
         if (
             st.st_size == 0
             and not _MARKED.search(os.path.basename(path))
+            and _writer_may_live(os.path.basename(path))
             and time.time() - st.st_mtime < _GRACE_SECONDS
         ):
             return False
