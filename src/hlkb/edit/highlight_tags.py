@@ -130,10 +130,13 @@ def file_tag_style(lines: list[str]) -> tuple[str, str]:
 _SUBLINE = re.compile(r"^(?P<indent>[ \t]+)[-*+][ \t]+(?:\*\*)?(?:Note|Tags)(?:\*\*)?:")
 
 
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
 def subline_indent(lines: list[str], highlight_line: int) -> str:
     """The indent for a new subline: the step this file's sublines use, below this highlight."""
-    text = lines[highlight_line - 1]
-    own = text[: len(text) - len(text.lstrip(" \t"))]
+    own = _indent(lines[highlight_line - 1])
     for k, line in enumerate(lines):
         m = _SUBLINE.match(line)
         if not m:
@@ -228,8 +231,7 @@ def _subline_edits(lines, highlight, tags_line, end, change, slot=None) -> list[
                 getattr(highlight, "path", None),
                 highlight.line,
             )
-        own = lines[highlight.line - 1]
-        tabbed = "\t" in own[: len(own) - len(own.lstrip(" \t"))]
+        tabbed = "\t" in _indent(lines[highlight.line - 1])
         # the parser's prefix counts columns in spaces; a tab-indented outline (Logseq)
         # gets its sublines indented with tabs, as its other blocks are
         indent = (

@@ -542,13 +542,10 @@ def _misread_closer(b: Builder) -> tuple[int, int] | None:
     leaf = b.leaf
     if leaf is None or leaf.kind != "fence" or not b.cut_fences or b.fence is None:
         return None
-    bare = leaf.lines[0].strip()
-    if bare.strip(b.fence[0]) or len(leaf.lines) < 2:
-        return None
-    for opener, fence in reversed(b.cut_fences):
-        if fence == b.fence and opener < leaf.start and len(bare) >= 3:
-            return opener, leaf.start
-    return None
+    if leaf.lines[0].strip().strip(b.fence[0]) or len(leaf.lines) < 2:
+        return None  # an info string: it can only open a block
+    opener = next((line for line, fence in reversed(b.cut_fences) if fence == b.fence), None)
+    return None if opener is None else (opener, leaf.start)
 
 
 def dump(block: Block, indent: str = "") -> str:
