@@ -688,8 +688,8 @@ def test_a_note_changed_after_planning_is_not_written(imported, tmp_path):
     from hlkb.index import open_index
     from hlkb.readwise.exports import read_export
     from hlkb.readwise.importer import plan_import, write_import
+    from hlkb.readwise.plans import Options
     from hlkb.readwise.state import ImportState
-    from hlkb.readwise.sync import Options
 
     vault, data, _ = imported
     changed = copy.deepcopy(data)

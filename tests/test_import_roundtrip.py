@@ -25,8 +25,8 @@ from hlkb.parse import parse_file, parse_text
 from hlkb.parse.inline import plain_text
 from hlkb.readwise.exports import CSV_COLUMNS, parse_export
 from hlkb.readwise.importer import plan_import
+from hlkb.readwise.plans import Options
 from hlkb.readwise.render import location_of, note_text
-from hlkb.readwise.sync import Options
 
 PIECES = (
     list("abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789")

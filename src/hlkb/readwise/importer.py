@@ -20,9 +20,10 @@ from hlkb.errors import HlkbError, InputError
 from hlkb.readwise.exports import Book
 from hlkb.readwise.filenames import NameBook
 from hlkb.readwise.locate import notes_of_book, scan_vault
+from hlkb.readwise.plans import ImportPlan, NotePlan, Options
 from hlkb.readwise.render import NoteRenderer, check_readable, iter_rendered
 from hlkb.readwise.settings import import_settings, import_template
-from hlkb.readwise.sync import ImportPlan, NotePlan, Options, Planner
+from hlkb.readwise.sync import Planner
 from hlkb.vault import resolves_inside
 
 

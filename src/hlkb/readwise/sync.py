@@ -26,155 +26,24 @@ back with its id, and each other highlight as before, or the file is not written
 
 from __future__ import annotations
 
-import datetime as _dt
-import difflib
-import re
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from hlkb import frontmatter
 from hlkb.config import template_for
 from hlkb.edit.plan import parse_source
-from hlkb.edit.source import LineEdit, apply_edits, encode_lines, load_source, source_from_bytes
+from hlkb.edit.source import LineEdit, apply_edits, encode_lines, load_source
 from hlkb.errors import HlkbError
 from hlkb.model import normalize_for_id, stable_hash
 from hlkb.parse import parse_text
 from hlkb.parse.blocks import HEADING_MARKER
 from hlkb.parse.inline import plain_text
-from hlkb.parse.locations import location_value
 from hlkb.readwise.exports import Book, Item
 from hlkb.readwise.filenames import NameBook, safe_stem
-from hlkb.readwise.render import (
-    BOOK_ID_KEY,
-    Expected,
-    NoteRenderer,
-    RenderedNote,
-    book_id_value,
-    book_values,
-    carries_id,
-    item_fields,
-    location_of,
-)
+from hlkb.readwise.placement import book_id_edit, insert_edits, ordered, removal_edits
+from hlkb.readwise.plans import CheckedNote, Conflict, Finding, ImportPlan, NotePlan, Options
+from hlkb.readwise.render import NoteRenderer, RenderedNote, book_values, carries_id, item_fields
 from hlkb.readwise.state import Recorded, block_hash, data_hash
-from hlkb.templates import render, yaml_scalar
-
-ON_CONFLICT = ("report", "keep", "readwise")
-
-
-@dataclass
-class Conflict:
-    path: str
-    line: int
-    book: str
-    highlight: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: conflict: highlight {self.highlight} {self.reason}"
-
-    def to_record(self) -> dict:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "book": self.book,
-            "highlight": self.highlight,
-            "reason": self.reason,
-        }
-
-
-@dataclass
-class Finding:
-    """Something the user should hear of that is not an error (deleted in Readwise, …)."""
-
-    path: str
-    line: int
-    book: str
-    highlight: str | None
-    kind: str  # "deleted-in-readwise", "removed-in-vault", "duplicate-note", "unreadable"
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
-
-    def to_record(self) -> dict:
-        return {
-            "path": self.path,
-            "line": self.line or None,
-            "book": self.book,
-            "highlight": self.highlight,
-            "kind": self.kind,
-            "message": self.message,
-        }
-
-
-@dataclass
-class NotePlan:
-    book: Book
-    rel: str  # vault-relative path
-    path: Path  # on disk (for a new note: where it will be)
-    src: object | None  # edit.source.SourceFile of the note as read; None: a new note
-    new_data: bytes
-    found_by: str = ""
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # state rows once written
-    gone: list[tuple[str, str]] = field(default_factory=list)  # state rows to forget
-    items: list[Item] = field(default_factory=list)  # a new note's highlights, in its order
-    expected: list[Expected] = field(default_factory=list)  # what each of ``items`` must read back as
-    index_rows: object = None  # index rows of new_data (index.rows.FileRows), where made (index_rows)
-
-    @property
-    def new(self) -> bool:
-        return self.src is None
-
-    @property
-    def changed(self) -> bool:
-        return self.src is None or self.new_data != self.src.data
-
-    def diff(self) -> str:
-
-        old = [] if self.src is None else self.src.lines
-        new = source_from_bytes(self.new_data, self.rel).lines
-        lines = difflib.unified_diff(
-            old, new, fromfile="/dev/null" if self.src is None else f"a/{self.rel}", tofile=f"b/{self.rel}", lineterm=""
-        )
-        return "".join(line + "\n" for line in lines)
-
-
-@dataclass
-class CheckedNote:
-    """A new note as rendered and checked where it was rendered (a worker process, see
-    ``Planner.check_rendered``): what the planner takes back (``Planner.take_checked``)."""
-
-    data: bytes = b""
-    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    error: str | None = None
-    index_rows: object = None  # index.rows.FileRows of ``data`` (with ``index_rows=True``)
-
-
-@dataclass
-class ImportPlan:
-    notes: list[NotePlan] = field(default_factory=list)
-    conflicts: list[Conflict] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    books_unchanged: int = 0
-    planner: object = None  # the Planner, which settles new notes after writing
-
-    @property
-    def changed(self) -> list[NotePlan]:
-        return [p for p in self.notes if p.changed]
-
-
-@dataclass
-class Options:
-    prune: bool = False
-    on_conflict: str = "report"
-
+from hlkb.templates import render
 
 # -- keys ---------------------------------------------------------------------------------------------
 
@@ -223,16 +92,6 @@ class Found:
         if not item.ids:
             return self.by_text.get(item.key)
         return None
-
-
-def ordered(items: list[Item]) -> list[Item]:
-    """A book's highlights in reading order: by location where every one has one, else
-    by when they were made where every one says, else as the export lists them."""
-    if items and all(i.location is not None for i in items):
-        return sorted(items, key=lambda i: i.location)
-    if items and all(i.highlighted_at for i in items):
-        return sorted(items, key=lambda i: i.highlighted_at)
-    return list(items)
 
 
 # -- planning ---------------------------------------------------------------------------------------------
@@ -458,9 +317,12 @@ class Planner:
                 if key not in listed:
                     h = by_text.get(key) if key.startswith("t-") else by_id.get(key)
                     self._deleted(plan, None, h, rec, src, renderer, removals, key=key)
-        edits += self._removal_edits(src, highlights, removals)
-        edits += self._insert_edits(book, highlights, inserts, removals, renderer, src)
-        edits += self._book_id_edit(src, note, book, found_by)
+        edits += removal_edits(src, highlights, removals)
+        edits += insert_edits(book, highlights, inserts, removals, renderer, src, self._plain)
+        id_edits, why_not = book_id_edit(src, note, book, found_by)
+        edits += id_edits
+        if why_not is not None:
+            self.plan.findings.append(why_not)
         if not edits:
             self.plan.books_unchanged += 1
             self.plan.notes.append(plan)
@@ -635,129 +497,6 @@ class Planner:
                 best, best_score = renderer, score
         return best
 
-    # ---- edits ----
-    def _removal_edits(self, src, highlights, removals: list[tuple[int, int]]) -> list:
-        """Deletions of the removed highlights' lines, each with the separator before it
-        (after it for the note's first highlight), merged where they touch."""
-
-        if not removals:
-            return []
-        removed_lines: set[int] = set()
-        ordered_h = sorted(highlights, key=lambda x: x.line)
-        starts = {h.line: i for i, h in enumerate(ordered_h)}
-        for a, b in removals:
-            removed_lines.update(range(a, b + 1))
-            i = starts.get(a)
-            if i is None:
-                continue
-            if i > 0:
-                gap = range(ordered_h[i - 1].end_line + 1, a)
-            elif i + 1 < len(ordered_h):
-                gap = range(b + 1, ordered_h[i + 1].line)
-            else:
-                gap = range(0)
-            if all(not src.lines[n - 1].strip() or _RULE_LINE.match(src.lines[n - 1]) for n in gap):
-                removed_lines.update(gap)
-        edits = []
-        for start, stop in _runs(sorted(removed_lines)):
-            edits.append(LineEdit.delete(start, stop + 1))
-        return edits
-
-    def _insert_edits(self, book, highlights, inserts: list[Item], removals, renderer, src) -> list:
-
-        if not inserts:
-            return []
-        removed = {a for a, _b in removals}
-        kept = [h for h in sorted(highlights, key=lambda x: x.line) if h.line not in removed]
-        gap = self._gap(kept, src, renderer)
-        groups: dict[int, list[Item]] = {}
-        by_value = kept and all(h.location and h.location.value is not None for h in kept)
-        for item in ordered(inserts):
-            anchor = None  # insert after this line (0: before the first)
-            if kept:
-                anchor = kept[-1].end_line
-                if by_value:
-                    label, url = location_of(book, item)
-                    value = location_value(label, url) if label else None
-                    if value is not None:
-                        before = [h for h in kept if h.location.value <= value]
-                        anchor = before[-1].end_line if before else -kept[0].line
-            groups.setdefault(anchor if anchor is not None else 10**9, []).append(item)
-        edits = []
-        for anchor, items in groups.items():
-            blocks = [renderer.item_lines(book, i, i.key in self._plain) for i in items]
-            if anchor == 10**9:  # no highlight in the note: at its end, under a header
-                edits.append(self._append_edit(src, renderer, blocks, gap))
-            elif anchor < 0:  # before the first highlight
-                out: list[str] = []
-                for block in blocks:
-                    out += block + gap
-                edits.append(LineEdit(-anchor, -anchor, tuple(out)))
-            else:
-                out = []
-                for block in blocks:
-                    out += gap + block
-                edits.append(LineEdit.insert_after(anchor, out))
-        return edits
-
-    def _gap(self, kept, src, renderer) -> list[str]:
-        """The lines the note puts between two highlights (the most common separator-like
-        gap), else the template's."""
-        gaps: Counter = Counter()
-        for a, b in zip(kept, kept[1:]):
-            lines = src.lines[a.end_line : b.line - 1]
-            if all(not ln.strip() or _RULE_LINE.match(ln) for ln in lines):
-                gaps[tuple(ln.rstrip() for ln in lines)] += 1
-        if gaps:
-            return list(gaps.most_common(1)[0][0])
-        return renderer.separator_lines()
-
-    def _append_edit(self, src, renderer, blocks, gap):
-
-        header = (
-            render(renderer.template.header, {**_header_values(), "is_new_page": True}).strip("\n")
-            if renderer.template.header
-            else ""
-        )
-        out: list[str] = []
-        last = len(src.lines)
-        while last > 0 and not src.lines[last - 1].strip():
-            last -= 1
-        if header and not any(line.rstrip() == header for line in src.lines):
-            out += ([""] if last else []) + header.split("\n")
-        elif last:
-            out += [""] if not header else []
-        for i, block in enumerate(blocks):
-            out += (gap if i else []) + block
-        return LineEdit(last + 1, len(src.lines) + 1, tuple(out))
-
-    def _book_id_edit(self, src, note, book: Book, found_by: str) -> list:
-        """Where a note was found by other evidence than its book id, the id goes into its
-        front matter, so that it is found by it from now on."""
-
-        if found_by == "book id":
-            return []
-        line = f"{BOOK_ID_KEY}: {yaml_scalar(book_id_value(book.key))}"
-        fm = frontmatter.split(src.text)
-        if not fm.present:
-            return [LineEdit(1, 1, ("---", line, "---"))]
-        if not fm.closed or note.front_matter_raw is not None:
-            self.plan.findings.append(
-                Finding(
-                    src.display,
-                    1,
-                    book.key,
-                    None,
-                    "front-matter",
-                    "its front matter is not valid YAML, so the book id was not added to it",
-                )
-            )
-            return []
-        for n in range(fm.open_line + 1, fm.close_line):
-            if _BOOK_ID_LINE.match(src.lines[n - 1]):
-                return [LineEdit.replace(n, line)]
-        return [LineEdit(fm.close_line, fm.close_line, (line,))]
-
     # ---- verification and state ----
     def _verify(self, plan: NotePlan, note, text: str, items: list[Item], untouched, found=None) -> None:
         found = found if found is not None else Found(note.highlights)
@@ -810,10 +549,6 @@ class Planner:
             plan.rows.append((book.key, item.key, block_hash(block), data))
 
 
-_RULE_LINE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,}|(?:- ){2,}-|(?:\* ){2,}\*)\s*$")
-_BOOK_ID_LINE = re.compile(r"^(?:readwise[_-]?book[_-]?id|book[_-]?id|user[_-]?book[_-]?id)[ \t]*:", re.IGNORECASE)
-
-
 def _misread(note, text: str, items: list[Item], renderer: NoteRenderer, found=None, expected=None) -> set[str]:
     """Keys of ``items`` that ``note`` (as parsed) does not give back with their text,
     note and tags (as far as the template shows them), and of the highlights next to them
@@ -845,20 +580,6 @@ def is_heading_item(item: Item) -> bool:
     return bool(item.note and HEADING_MARKER.match(item.note))
 
 
-def _runs(numbers: list[int]):
-    start = prev = None
-    for n in numbers:
-        if start is None:
-            start = prev = n
-        elif n == prev + 1:
-            prev = n
-        else:
-            yield start, prev
-            start = prev = n
-    if start is not None:
-        yield start, prev
-
-
 def _plain(text: str) -> str:
 
     return plain_text(text)
@@ -880,8 +601,3 @@ def _parse(text: str, rel: str, path: Path):
 def _name_values(book: Book) -> dict:
 
     return book_values(book)
-
-
-def _header_values() -> dict:
-
-    return {"date": _dt.date.today(), "time": "", "has_new_highlights": True}

@@ -32,9 +32,9 @@ from hlkb.readwise.importer import (
     render_new_notes,
     write_import,
 )
+from hlkb.readwise.plans import ON_CONFLICT, Options
 from hlkb.readwise.settings import import_settings, import_template
 from hlkb.readwise.state import ImportState
-from hlkb.readwise.sync import ON_CONFLICT, Options
 from hlkb.vault import default_db, resolve_vault
 
 JSON_VERSION = 1
