@@ -59,6 +59,18 @@ def test_missing_file_is_an_input_error(run_cli, tmp_path):
     assert "nope.md" in err and "Traceback" not in err
 
 
+def test_a_folder_the_walker_skips_is_reported_not_failed(run_cli, tmp_path):
+    """A symlink loop inside a folder is skipped with a message, as `parse` and `validate`
+    skip it: exit 0, the notes read."""
+    shutil.copy(DATA / "research.md", tmp_path / "research.md")
+    (tmp_path / "loop").symlink_to(tmp_path, target_is_directory=True)
+    code, out, err = run_cli("claims", "--json", tmp_path)
+    assert code == 0 and "symlink loop" in err
+    assert len(json.loads(out)) == 3
+    code, _, err = run_cli("parse", "--json", tmp_path)
+    assert code == 0 and "symlink loop" in err
+
+
 def test_json_and_jsonl_together_is_a_usage_error(run_cli):
     code, _, err = run_cli("claims", "--json", "--jsonl", DATA / "research.md")
     assert code == 2 and "choose one" in err

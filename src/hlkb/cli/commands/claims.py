@@ -53,7 +53,7 @@ def claims_command(
 
     def records():
         nonlocal failed
-        for source, shown in _note_sources(files, vault, on_error=_on_error):
+        for source, shown in _note_sources(files, vault, _on_missing):
             try:
                 note = _analyze(source, shown)
             except HlkbError as exc:
@@ -69,10 +69,10 @@ def claims_command(
             for claim in note.claims:
                 yield claim.to_record()
 
-    def _on_error(path: str, problem: str) -> None:
+    def _on_missing(shown: str) -> None:
         nonlocal failed
         failed += 1
-        message(f"hlkb: {path}: {problem}")
+        message(f"hlkb: {shown}: no such file")
 
     if check and fmt == "table":
         # A linter's view: the mismatch lines are the output.
@@ -99,9 +99,14 @@ def _analyze(source, shown):
     return parse_and_analyze(source, shown)
 
 
-def _note_sources(files, vault, on_error):
+def _note_sources(files, vault, on_missing):
     """(path on disk, path shown) of every note to read: the FILE arguments (a folder is
-    walked like a vault), or every note of the vault."""
+    walked like a vault), or every note of the vault. What the walker skips (a symlink
+    loop, a folder it cannot read) is reported as `parse` and `validate` report it, not
+    failed; ``on_missing(shown)`` is told of a named file that does not exist."""
+
+    def on_error(path: str, problem: str) -> None:
+        message(f"hlkb: {path}: {problem}")
 
     if not files:
         root = resolve_vault(vault)
@@ -110,7 +115,7 @@ def _note_sources(files, vault, on_error):
         return
     for path, shown in expand_paths(files, on_error):
         if not path.exists():
-            on_error(shown, "no such file")
+            on_missing(shown)
         else:
             yield path, shown
 
