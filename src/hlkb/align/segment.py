@@ -281,6 +281,10 @@ def split_inline(line: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
             if spans:
                 return spans
             start = k + 1
+    if "\u00a0" in line:
+        spans = _no_break_space_halves(line)
+        if spans:
+            return spans
     return _sentence_halves(line)
 
 
@@ -307,6 +311,21 @@ def _halves(line: str, a: tuple[int, int], b: tuple[int, int]) -> tuple[tuple[in
     left_span = (a[0] + len(left) - len(left.lstrip(_BLANK_CHARS)), a[0] + len(left.rstrip(_BLANK_CHARS)))
     right_span = (b[0] + len(right) - len(right.lstrip(_BLANK_CHARS)), b[0] + len(right.rstrip(_BLANK_CHARS)))
     return (left_span, right_span) if lw == "en" else (right_span, left_span)
+
+
+def _no_break_space_halves(line: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """English, a no-break space, then its Chinese (``3 min read\u00a03 分钟阅读``): how
+    page translators that show the translation beside a short original come out when the
+    page is saved as Markdown. The no-break space is the last one before the first Han
+    character, with only digits and punctuation between them (no-break spaces inside
+    the English, "Location\u00a0220", are not the boundary)."""
+    m = _HAN.search(line)
+    if m is None:
+        return None
+    k = line.rfind("\u00a0", 0, m.start())
+    if k <= 0 or _LATIN_LETTER.search(line, k + 1, m.start()):
+        return None
+    return _halves(line, (0, k), (k + 1, len(line)))
 
 
 def _sentence_halves(line: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
