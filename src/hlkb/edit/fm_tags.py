@@ -110,6 +110,7 @@ def _split_flow(inner: str) -> list[str]:
 
 
 _ITEM = re.compile(r"^(?P<lead>[ \t]*-[ \t]+)(?P<rest>.*)$")
+_EMPTY_ITEM = re.compile(r"^[ \t]*-[ \t]*$")
 
 
 @dataclass
@@ -195,9 +196,15 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
     if not value:
         # A block list (possibly empty) below the key.
         items: list[tuple[int, str, str, str, str]] = []  # line, lead, quote, value, trailing
+        placeholder = None  # (line, lead) of the last empty "-" item (a template's blank)
         for n in range(span.key_line + 1, span.last_line + 1):
             line = lines[n - 1]
             if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            if _EMPTY_ITEM.match(line):
+                # no value (null, which no reader takes for a tag): kept as it is, the
+                # new tags after it
+                placeholder = (n, line.rstrip(" \t") + " ")
                 continue
             m = _ITEM.match(line)
             if not m:
@@ -227,9 +234,10 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
             else:
                 edits.append(LineEdit.delete(n, n + 1))
         if pending_new:
-            lead = items[-1][1] if items else _block_indent(lines, fm)
+            last_item = max(items[-1][0] if items else 0, placeholder[0] if placeholder else 0)
+            lead = items[-1][1] if items else placeholder[1] if placeholder else _block_indent(lines, fm)
             quote = items[-1][2] if items else ""
-            anchor = items[-1][0] if items else span.key_line
+            anchor = last_item or span.key_line
             edits.append(LineEdit.insert_after(anchor, [lead + render_scalar(v, quote) for v in pending_new]))
         only_items = span.last_line == span.key_line + len(items)
         if not expected and bare and only_items:

@@ -18,10 +18,11 @@ from hlkb.errors import InputError
 
 TAGS_LINE = re.compile(r"^(?P<prefix>[ \t]*[-*+][ \t]+(?:\*\*)?Tags(?:\*\*)?:(?:\*\*)?)(?P<rest>.*)$")
 # Any line the parser read as a highlight's tags field: "Tags: x", "> Tags: x", "**Tags**:: x",
-# "\t\t- 🏷️ tags: #x" (only used on lines the parser points at, never to find them).
+# "\t\t- 🏷️ tags: #x", "highlight_tags:: [[x]]" (the labels parse/labels.py reads as tags; only
+# used on lines the parser points at, never to find them).
 ANY_TAGS_LINE = re.compile(
     r"^(?P<prefix>[ \t>]*(?:[-*+][ \t]+)?(?:[^\w\s*_\[(\-#>|`]{1,3}[ \t]*)?(?:\*\*|__|\*|_)?"
-    r"(?:tags?|labels?|标签|標籤|タグ)(?:\*\*|__|\*|_)?[ \t]*(?:::?|：)(?:\*\*|__|\*|_)?)(?P<rest>.*)$",
+    r"(?:highlight[ _-]?)?(?:tags?|labels?|标签|標籤|タグ)(?:\*\*|__|\*|_)?[ \t]*(?:::?|：)(?:\*\*|__|\*|_)?)(?P<rest>.*)$",
     re.IGNORECASE,
 )
 DOC_TAGS_LINE = re.compile(
@@ -78,7 +79,8 @@ def parse_tokens(rest: str) -> tuple[str, list[Token], list[str], str] | None:
         pos = m.end()
         sep_m = re.compile(r"[ \t,]*").match(stripped, pos)
         if pos < len(stripped):
-            if sep_m.end() == pos:
+            # "#a#b": hashtags glued together (Hypothesis's export) are a list too
+            if sep_m.end() == pos and not (stripped[pos] == "#" and tokens[-1].style in ("hash", "hashlink")):
                 return None
             seps.append(sep_m.group(0))
         pos = sep_m.end()
@@ -157,16 +159,20 @@ _LIST_ITEM = re.compile(r"^(?P<indent>[ \t]*)[-*+][ \t]")
 _RULE_LINE = re.compile(r"^(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 
 
-def highlight_edits(lines: list[str], highlight, change: TagChange) -> list[LineEdit]:
+def highlight_edits(lines: list[str], highlight, change: TagChange, last_line: int | None = None) -> list[LineEdit]:
     """Edits applying ``change`` to one highlight's tags, in the way its layout carries them:
     its ``Tags:`` line, inline ``#tags`` after its link, or a new line where the parser's
     TagSlot says (a subline under a list item, a ``> Tags:`` line in a quote, a ``Tags:``
-    paragraph after a paragraph or heading highlight)."""
+    paragraph after a paragraph or heading highlight). ``last_line``: the last line that can
+    be this highlight's (the line before the next highlight starts: a highlight nested in
+    this one's blocks has its own tags)."""
     tags_line = highlight.tags_line
     slot = getattr(highlight, "tag_slot", None)
     end = max(highlight.end_line or highlight.line, highlight.text_end_line or highlight.line)
     if slot is not None and slot.kind == "subline" and slot.line:
         end = slot.line  # short of a highlight nested in this one's blocks (outlines)
+    if last_line is not None:
+        end = max(min(end, last_line), highlight.text_end_line or highlight.line)
     if tags_line is None:
         first_sub = (highlight.text_end_line or highlight.line) + 1
         for n in range(first_sub, end + 1):
@@ -247,6 +253,45 @@ def _subline_edits(lines, highlight, tags_line, end, change, slot=None) -> list[
         getattr(highlight, "path", None),
         highlight.line,
     )
+
+
+def other_placements(lines: list[str], highlight, change: TagChange) -> list[list[LineEdit]]:
+    """Other places for a highlight's first tags than its TagSlot, the likeliest-looking
+    first: a ``Tags:`` line after its text or after its last line (with that line's quote
+    marks or indent), a ``Tags:`` paragraph after it, ``#tags`` at the end of its text, a
+    ``- Tags:`` subline. For layouts the parser reads in ways its TagSlot does not foresee;
+    the caller keeps the first that reads back as exactly this change (plan.py)."""
+    adds = [name for idx, name in change.apply([]) if idx is None]
+    if not adds or change.remove or change.rename:
+        return []
+    style, trail = file_tag_style(lines)
+    tokens = " ".join(render_token(name, style) for name in adds)
+    text_end = highlight.text_end_line or highlight.line
+    end = max(highlight.end_line or highlight.line, text_end)
+    after = [text_end] if end == text_end else [text_end, end]
+    out = []
+    for n in after:
+        prefix = _QUOTE_OR_INDENT.match(lines[n - 1]).group(0)
+        out.append([LineEdit.insert_after(n, [f"{prefix}Tags: {tokens}{trail}"])])
+    prefix = _QUOTE_OR_INDENT.match(lines[end - 1]).group(0)
+    out.append([LineEdit.insert_after(end, [prefix.rstrip(" \t"), f"{prefix}Tags: {tokens}{trail}"])])
+    if all(re.fullmatch(TAG_BODY, name) for name in adds):
+        line = lines[text_end - 1]
+        body = line.rstrip(" \t")
+        out.append([LineEdit.replace(text_end, body + "".join(" #" + name for name in adds) + line[len(body) :])])
+    for n in after:
+        prefix = _QUOTE_OR_INDENT.match(lines[n - 1]).group(0)
+        out.append(
+            [
+                LineEdit.insert_after(
+                    n, [f"{prefix}{subline_indent(lines, n)[len(_indent(lines[n - 1])) :]}- Tags: {tokens}{trail}"]
+                )
+            ]
+        )
+    return out
+
+
+_QUOTE_OR_INDENT = re.compile(r"^[ \t]*(?:>[ \t]?)*")
 
 
 def rename_in_body(lines: list[str], first_line: int, change: TagChange) -> list[LineEdit]:
