@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from hlkb import frontmatter
 from hlkb.edit import TagOp, load_source, plan_tag_edits, source_from_bytes
 from hlkb.edit.plan import parse_source
 from hlkb.errors import InputError
@@ -34,21 +33,11 @@ def _round_trip(src, ops):
     assert plan_tag_edits(after, undo).new_data == src.data
 
 
-def _empty_bare_tags_key(src) -> bool:
-    """An empty ``tags:`` key: removing the last tag removes it (docs/tags.md, a known limit)."""
-    fm = frontmatter.split(src.text)
-    if not fm.present or not fm.closed:
-        return False
-    frontmatter.load(fm)  # (fills in key_lines)
-    line = fm.key_lines.get("tags")
-    return line is not None and src.lines[line - 1].strip() == "tags:"
-
-
 @pytest.mark.parametrize("path", FIXTURES, ids=[p.name for p in FIXTURES])
 def test_tags_round_trip_on_every_highlight(path):
     src = load_source(path, path.name)
     note = parse_source(src)
-    if note.front_matter_raw is None and not _empty_bare_tags_key(src):
+    if note.front_matter_raw is None:
         _round_trip(src, [TagOp("add", TAG)])
     taken = []
     for h in note.highlights:

@@ -5,11 +5,13 @@ Supported shapes of the value (other keys are never touched, byte for byte):
 - block list (``tags:`` then ``  - a`` lines, any indent, items plain or quoted, comments kept)
 - flow list (``tags: [a, "b"]``, spacing and quoting kept)
 - a string: one name, or names separated by spaces or by commas (``tags: a b``, ``"a, b"``)
-- empty (``tags:``, also ``tags: #comment``) or absent (the key is created as a block list)
+- empty (``tags:``, also ``tags: #comment``: the tags go in a block list below it) or absent
+  (the key is created on one line, ``tags: a, b``)
 
 With no front matter at all, one is created holding only ``tags``. Removing the last tag
-deletes a bare ``tags:`` key (and front matter left empty), so removing a tag right after
-adding it gives back the original bytes. Every edit is checked by loading the new YAML:
+deletes a one-line ``tags`` value's key (and front matter left empty) and leaves a block
+list's ``tags:`` line, so removing a tag right after adding it gives back the original bytes
+whether the key was absent or empty. Every edit is checked by loading the new YAML:
 all other keys must load exactly as before and ``tags`` as intended, otherwise nothing is
 written and the user is told why.
 """
@@ -156,8 +158,7 @@ def edit_front_matter(lines: list[str], text: str, change: TagChange, display: s
         new = [name for _, name in change.apply([])]
         if not new:
             return []
-        body = ["---", f"{TAG_KEYS[0]}:"] + ["  - " + render_scalar(n) for n in new] + ["---"]
-        return [LineEdit(1, 1, tuple(body))]
+        return [LineEdit(1, 1, ("---", _new_tags_line(new), "---"))]
     try:
         frontmatter.load(fm, display)
     except frontmatter.FrontMatterError as exc:
@@ -170,9 +171,7 @@ def edit_front_matter(lines: list[str], text: str, change: TagChange, display: s
         new = [name for _, name in change.apply([])]
         if not new:
             return []
-        lead = _block_indent(lines, fm)
-        added = [f"{TAG_KEYS[0]}:"] + [lead + render_scalar(n) for n in new]
-        edits = [LineEdit(fm.close_line, fm.close_line, tuple(added))]
+        edits = [LineEdit(fm.close_line, fm.close_line, (_new_tags_line(new),))]
         expected = new
         key = TAG_KEYS[0]
     else:
@@ -183,6 +182,13 @@ def edit_front_matter(lines: list[str], text: str, change: TagChange, display: s
     return edits
 
 
+def _new_tags_line(names: list[str]) -> str:
+    """A new ``tags`` key, on one line (``tags: a, b``): removing its last tag deletes it
+    again, while an empty ``tags:`` key the note had keeps its line (and its block list
+    style), so that adding and removing a tag gives back the bytes either way."""
+    return f"{TAG_KEYS[0]}: " + ", ".join(render_scalar(n) for n in names)
+
+
 def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
     key_text = lines[span.key_line - 1]
     colon = key_text.index(":", key_text.index(span.key) + len(span.key))
@@ -190,7 +196,6 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
     value, comment = _split_comment(rest)
     gap = rest[: len(rest) - len(rest.lstrip(" \t"))] if value.strip() else ""
     value = value.strip()
-    bare = not rest.strip()
     where = span.key_line
 
     if not value:
@@ -239,9 +244,7 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
             quote = items[-1][2] if items else ""
             anchor = last_item or span.key_line
             edits.append(LineEdit.insert_after(anchor, [lead + render_scalar(v, quote) for v in pending_new]))
-        only_items = span.last_line == span.key_line + len(items)
-        if not expected and bare and only_items:
-            edits = _delete_key(fm, lines, span)
+        # (the last tag removed leaves the key as the note may have had it: "tags:")
         return _merge_inserts(edits), expected
 
     if value.startswith("["):
