@@ -42,7 +42,7 @@ def highlight_id(path, n):
 def test_dry_run_prints_diff_and_changes_nothing(run_cli, vault):
     code, out, err = cli(run_cli, vault, "add", "bread", "essay.md", "--dry-run")
     assert code == 0
-    assert out.startswith("--- a/essay.md\n+++ b/essay.md\n") and "+tags: bread" in out
+    assert out.startswith("--- a/essay.md\n+++ b/essay.md\n") and "+tags: [bread]" in out
     assert (vault / "essay.md").read_bytes() == ESSAY.encode()
     assert "would change" in err
 

@@ -100,6 +100,7 @@ FRONT_MATTER = {
     "block0": "tags:\n- blue",
     "flow": "tags: [blue, 'pink']",
     "flow-empty": "tags: []",
+    "empty": "tags:",
     "string": "tags: blue",
     "spaces": "tags: blue reading",
     "commas": 'tags: "blue, reading"',
@@ -203,9 +204,13 @@ def test_add_then_remove_is_lossless(data, ops):
                 or line.rstrip("\r\n") in {ln.rstrip("\r\n") for ln in old_lines}
             ), repr(line)
 
-    # remove(add(x)) gives back the original bytes.
+    # remove(add(x)) gives back the original bytes; but a note tag removed from a note that
+    # had "tags: []" takes that key with it, as from a note that had no key (docs/tags.md).
     removed = plan_tag_edits(after_src, [TagOp("remove", op.tag, op.highlight_id) for op in tag_ops])
-    assert removed.new_data == data
+    expected = data
+    if any(op.highlight_id is None for op in tag_ops):
+        expected = re.sub(rb"^tags: \[\] ?(?:\r\n|\n)", b"", data, flags=re.MULTILINE)
+    assert removed.new_data == expected
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,12 +6,12 @@ Supported shapes of the value (other keys are never touched, byte for byte):
 - flow list (``tags: [a, "b"]``, spacing and quoting kept)
 - a string: one name, or names separated by spaces or by commas (``tags: a b``, ``"a, b"``)
 - empty (``tags:``, also ``tags: #comment``: the tags go in a block list below it) or absent
-  (the key is created on one line, ``tags: a, b``)
+  (the key is created as a flow list, ``tags: [a, b]``)
 
 With no front matter at all, one is created holding only ``tags``. Removing the last tag
 deletes a one-line ``tags`` value's key (and front matter left empty) and leaves a block
 list's ``tags:`` line, so removing a tag right after adding it gives back the original bytes
-whether the key was absent or empty. Every edit is checked by loading the new YAML:
+whether the key was absent or empty (not for a note that had ``tags: []``: its key goes). Every edit is checked by loading the new YAML:
 all other keys must load exactly as before and ``tags`` as intended, otherwise nothing is
 written and the user is told why.
 """
@@ -183,10 +183,10 @@ def edit_front_matter(lines: list[str], text: str, change: TagChange, display: s
 
 
 def _new_tags_line(names: list[str]) -> str:
-    """A new ``tags`` key, on one line (``tags: a, b``): removing its last tag deletes it
-    again, while an empty ``tags:`` key the note had keeps its line (and its block list
-    style), so that adding and removing a tag gives back the bytes either way."""
-    return f"{TAG_KEYS[0]}: " + ", ".join(render_scalar(n) for n in names)
+    """A new ``tags`` key, a flow list on one line (``tags: [a, b]``): removing its last tag
+    deletes the key again, while an empty ``tags:`` key the note had keeps its line (and gets
+    a block list), so that adding and removing a tag gives back the bytes either way."""
+    return f"{TAG_KEYS[0]}: [" + ", ".join(render_scalar(n) for n in names) + "]"
 
 
 def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
@@ -277,6 +277,8 @@ def _edit_span(lines, fm, span: _Span, change: TagChange, display: str):
             texts.append(
                 raw_items[idx].strip() if idx is not None else render_scalar(val, own_quote.get(tag_key(val), quote))
             )
+        if not texts and not comment.strip() and span.key_line == span.last_line:
+            return _delete_key(fm, lines, span), expected  # (as a key hlkb added had it)
         new_value = "[" + (pad_l + sep.join(texts) + pad_r if texts else "") + "]"
         return [LineEdit.replace(where, head + gap + new_value + comment)], expected
 
