@@ -272,9 +272,13 @@ def _placement_that_reads_back(src, h, change: TagChange, slot_edits, before) ->
                 return edits
         except InputError:
             continue
+    last = src.lines[(h.text_end_line or h.line) - 1]
+    if "))#" in last:
+        why = "its last line has the next heading glued onto it (a re-sync: '))# …'); put that heading on a line of its own first"
+    else:
+        why = "no place for tags reads back as its tags without changing the note; tag the note instead"
     raise InputError(
-        f"tag edit refused: no place for tags on the highlight on line {h.line} ({h.layout or 'unknown'} layout) "
-        "reads back as its tags without changing the note; file not changed (tag the note instead)",
+        f"tag edit refused on the highlight on line {h.line} ({h.layout or 'unknown'} layout): {why}; file not changed",
         src.display,
     )
 
