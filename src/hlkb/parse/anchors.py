@@ -115,6 +115,8 @@ def _bare_link(work: str) -> tuple[str, Location] | None:
     url = m.group("url")
     if not url:
         return None
+    if label[:1] == "(" and label[-1:] == ")" and _LOCATION_LABEL.match(label[1:-1]):
+        label = label[1:-1]  # "[(Location 366)](…)": the default's "([Location 366](…))" turned inside out
     if not label:
         ok = bool(_HIGHLIGHT_URL.search(url))
     else:
