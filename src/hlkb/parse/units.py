@@ -437,10 +437,12 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
     # the template's date or location line right before the anchor ("> ⏱ 2023-01-02 10:20
     # ^id") ends the text: it belongs with the tail, its ids with the highlight
     moved: list[tuple[int, str]] = []
-    while len(lines) > 1 and (labels.field_of(peel(lines[-1][1]).text) or ("",))[0] in (
-        labels.IGNORED,
-        labels.LOCATION,
-    ):
+    while len(lines) > 1:
+        kind = (labels.field_of(peel(lines[-1][1]).text) or ("",))[0]
+        # and a Note:/Tags: line right above such a line: the template's fields, written
+        # before its date line ("> 📌 text" / "> Tags: x" / "> ⏱ 2024-08-27 ^id")
+        if kind not in (labels.IGNORED, labels.LOCATION) and not (moved and kind in (labels.NOTE, labels.TAGS)):
+            break
         ln, t = lines.pop()
         moved.insert(0, (ln, peel(t).text))
         if peel(t).anchored or peel(t).block_id:
