@@ -175,7 +175,7 @@ def fts_columns(kind: str, rec) -> tuple[str, str, str, str, str, str]:
 
 
 def folded_columns(kind: str, rec) -> tuple[str, ...]:
-    return tuple(fold_for_index(c) if c else "" for c in fts_columns(kind, rec))
+    return tuple(map(fold_for_index, fts_columns(kind, rec)))  # (an empty column folds to "")
 
 
 # ------------------------------------------------------------ the stored text ---
