@@ -9,7 +9,8 @@ prints each measurement next to its target and, where the target is relative, th
 against a baseline measured in the same run:
 
 - cold `hlkb index` of 10k notes vs inserting the same files' raw text into a bare FTS5 table
-  (target <= 8x on this machine's 2 cores), and the same with --jobs 1 (how it scales);
+  (target <= 8x on this machine's 2 cores), and the same with --jobs 1 (how it scales, and
+  the CPU-seconds of all processes of each: what the split over processes costs);
 - the index file against the vault (target <= 2.5x);
 - `hlkb index` with nothing changed (target <= 0.5 s) and after editing one note (<= 0.6 s);
 - `hlkb --help` (target <= 150 ms);
@@ -170,6 +171,13 @@ def run(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
     return time.perf_counter() - t, proc
 
 
+def children_cpu() -> float:
+    """CPU-seconds (user + system) of every finished child so far: a command's own and its
+    parsing workers' (each process waits for its children)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def best_of(n: int, cmd: list[str]) -> float:
     return min(run(cmd)[0] for _ in range(n))
 
@@ -187,7 +195,9 @@ def bench(n: int, large: bool) -> None:
         Path(str(db) + suffix).unlink(missing_ok=True)
     base = baseline_fts(root, CACHE / f"baseline_{n}.sqlite")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu0 = children_cpu()
     cold, proc = run(HLKB + ["index", "--vault", str(root), "--db", str(db)])
+    cold_cpu = children_cpu() - cpu0
     if proc.returncode:
         sys.exit(f"hlkb index failed: {proc.stderr}")
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -199,7 +209,9 @@ def bench(n: int, large: bool) -> None:
         db1 = CACHE / f"index_{n}_jobs1.sqlite"
         for suffix in ("", "-wal", "-shm", ".lock"):
             Path(str(db1) + suffix).unlink(missing_ok=True)
+        cpu0 = children_cpu()
         one, _ = run(HLKB + ["index", "--jobs", "1", "--vault", str(root), "--db", str(db1)])
+        one_cpu = children_cpu() - cpu0
     # The same cold index with the bilingual splitter and claim extraction switched off, to
     # show what the index itself costs (parsing, folding, writing) apart from those analyses.
     bare = None
@@ -218,6 +230,14 @@ def bench(n: int, large: bool) -> None:
     if one is not None:
         line(
             "  same with --jobs 1", f"{one:.2f} s = {one / base:.2f}x", f"(--jobs 2 is {one / cold:.2f}x faster)", True
+        )
+        # what splitting the work over processes costs: the same files parsed and written
+        # by two workers and a writer, against one process (CPU-seconds, all processes)
+        line(
+            "  CPU-s, --jobs 2 against --jobs 1",
+            f"{cold_cpu:.1f} / {one_cpu:.1f} = {cold_cpu / one_cpu:.2f}x",
+            "(the split's cost)",
+            True,
         )
     if bare is not None:
         line(

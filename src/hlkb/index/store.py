@@ -276,26 +276,29 @@ class Writer:
             rows.category,
             rows.date,
         )
+        if rows.records:
+            base = self.next_rid
+            count = len(rows.records) + len(rows.parts)
+            self.next_rid += count
+            block: tuple = (base, base + count - 1)
+        else:
+            base, block = 0, (None, None)
         if file_id is not None:
             self.records_deleted += delete_file_records(conn, file_id)
             conn.execute(
                 "UPDATE files SET path=?, size=?, mtime_ns=?, hash=?, note_id=?, error=?, title=?, "
-                "author=?, category=?, date=? WHERE id=?",
-                values + (file_id,),
+                "author=?, category=?, date=?, rid_lo=?, rid_hi=? WHERE id=?",
+                values + block + (file_id,),
             )
         else:
             file_id = conn.execute(
-                "INSERT INTO files(path, size, mtime_ns, hash, note_id, error, title, author, category, date) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
+                "INSERT INTO files(path, size, mtime_ns, hash, note_id, error, title, author, category, date, "
+                "rid_lo, rid_hi) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values + block,
             ).lastrowid
         if not rows.records:
             return file_id
-        base = self.next_rid
-        count = len(rows.records) + len(rows.parts)
-        self.next_rid += count
         self.records_written += len(rows.records)
-        conn.execute("UPDATE files SET rid_lo = ?, rid_hi = ? WHERE id = ?", (base, base + count - 1, file_id))
         conn.execute("INSERT INTO texts(file_id, z) VALUES (?, ?)", (file_id, rows.text))
         conn.executemany(
             RECORD_INSERT,
