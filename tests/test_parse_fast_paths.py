@@ -143,8 +143,14 @@ def test_normalize_for_id_on_every_single_character():
                 assert model.normalize_for_id(text) == _reference_normalize_for_id(text), hex(cp)
 
 
+@FUZZ
+@given(_pieces(" ", "  ", "\n", "\t", "\r", "\x0b", "\x1c", "\x85", "\xa0", "\u2003", "\u3000", "\u200b", "a", "中"))
+def test_collapse_whitespace_as_splitting_into_words(text):
+    assert model.collapse_whitespace(text) == " ".join(text.split())
+
+
 def test_every_whitespace_but_the_space_is_unprintable():
-    # normalize_for_id skips collapsing whitespace in printable text without double or end spaces
+    # collapse_whitespace returns printable text without double or end spaces as it is
     assert [hex(cp) for cp in range(sys.maxunicode + 1) if chr(cp).isspace() and chr(cp).isprintable()] == ["0x20"]
 
 
@@ -437,6 +443,13 @@ def test_simple_markdown_renders_as_markdown_it_does(text):
         assert inline.collapse_whitespace(simple) == inline.collapse_whitespace(expected)
         if "\n" not in text:
             assert simple == expected
+
+
+def test_special_characters_found_as_by_a_class():
+    special = re.compile(f"[{re.escape(inline.SPECIAL_CHARACTERS)}]")
+    for cp in range(0x3000):
+        for text in (chr(cp), "ab" + chr(cp) + "中", chr(cp) * 2 + "a" * 20):
+            assert inline._has_special(text) == bool(special.search(text)), hex(cp)
 
 
 def test_simple_markdown_examples():

@@ -33,12 +33,17 @@ def normalize_for_id(text: str) -> str:
     re-export that only changes spacing, width or case keeps the id."""
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):  # ASCII is NFKC
         text = unicodedata.normalize("NFKC", text.translate(_COMPAT_DECOMPOSED))
+    return collapse_whitespace(text).casefold()
+
+
+def collapse_whitespace(text: str) -> str:
+    """``" ".join(text.split())``: every run of whitespace one space, none at the ends."""
     # Every whitespace character but " " is unprintable (tests/test_parse_fast_paths.py checks
     # the whole Unicode database): printable text without two spaces in a row or a space at
-    # an end is collapsed already.
+    # an end is collapsed already, and the test is cheaper than splitting it into words.
     if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
-        text = " ".join(text.split())
-    return text.casefold()
+        return " ".join(text.split())
+    return text
 
 
 def json_safe(value: Any) -> Any:
