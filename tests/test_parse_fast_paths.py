@@ -12,11 +12,13 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import sys
+import unicodedata
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hlkb import lang
+from hlkb import lang, model
 from hlkb.model import Location
 from hlkb.parse import anchors, inline, locations, reader, tree
 
@@ -46,7 +48,27 @@ def _reference_lang(text: str) -> str:
 @FUZZ
 @given(
     _pieces(
-        "a", "Z", "é", "ß", "ɏ", "ɐ", "×", "中", "文", "\U00020000", "ア", "한", "Я", "٣", "_", "1", " ", "，", "😀"
+        "a",
+        "Z",
+        "é",
+        "ß",
+        "ɏ",
+        "ɐ",
+        "×",
+        "中",
+        "文",
+        "\U00020000",
+        "ア",
+        "한",
+        "Я",
+        "٣",
+        "_",
+        "1",
+        " ",
+        "，",
+        "😀",
+        "’",
+        "—",
     )
 )
 def test_detect_lang_matches_counting_every_character(text):
@@ -59,6 +81,83 @@ def test_detect_lang_on_every_single_character():
     ):
         for text in (chr(cp), "ab" + chr(cp), chr(cp) * 3 + "a中"):
             assert lang.detect_lang(text) == _reference_lang(text), hex(cp)
+
+
+# -- normalize_for_id ------------------------------------------------------------------------
+
+
+def _reference_normalize_for_id(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+@FUZZ
+@given(
+    _pieces(
+        "a",
+        "Ǆ",
+        "ß",
+        "ﬁ",
+        "Σ",
+        "e\u0301",
+        "\u0301",
+        "\u0327",
+        "Å",
+        "\u212b",
+        "가",
+        "\u1100\u1161",
+        "中",
+        "，",
+        "：",
+        "（",
+        "Ａ",
+        "１",
+        "\u3000",
+        "…",
+        "\u2026\u0301",
+        "Ａ\u0301",
+        "\xa0",
+        "\u2003",
+        "\u200b",
+        "\xad",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\x1c",
+        "\x85",
+        "\u2028",
+        "\U0001d41e",
+        "\U0001f600",
+        "\ud800",
+    )
+)
+def test_normalize_for_id_as_nfkc_collapse_and_casefold(text):
+    assert model.normalize_for_id(text) == _reference_normalize_for_id(text)
+
+
+def test_normalize_for_id_on_every_single_character():
+    for cp in range(sys.maxunicode + 1):
+        ch = chr(cp)
+        if cp % 7 == 0 or ch.isspace() or 0xFF00 <= cp <= 0xFFEF or 0x2000 <= cp <= 0x206F or 0x3000 <= cp <= 0x303F:
+            for text in (ch, "a" + ch + "b", "中" + ch + "\u0301"):
+                assert model.normalize_for_id(text) == _reference_normalize_for_id(text), hex(cp)
+
+
+@FUZZ
+@given(_pieces(" ", "  ", "\n", "\t", "\r", "\x0b", "\x1c", "\x85", "\xa0", "\u2003", "\u3000", "\u200b", "a", "中"))
+def test_collapse_whitespace_as_splitting_into_words(text):
+    assert model.collapse_whitespace(text) == " ".join(text.split())
+
+
+def test_every_whitespace_but_the_space_is_unprintable():
+    # collapse_whitespace returns printable text without double or end spaces as it is
+    assert [hex(cp) for cp in range(sys.maxunicode + 1) if chr(cp).isspace() and chr(cp).isprintable()] == ["0x20"]
+
+
+def test_the_compatibility_shortcut_is_each_character_s_decomposition():
+    for cp, decomposed in model._COMPAT_DECOMPOSED.items():
+        assert decomposed == unicodedata.normalize("NFKD", chr(cp)) != chr(cp)
+        assert unicodedata.is_normalized("NFKC", decomposed)
 
 
 # -- split_location -------------------------------------------------------------------------
@@ -344,6 +443,13 @@ def test_simple_markdown_renders_as_markdown_it_does(text):
         assert inline.collapse_whitespace(simple) == inline.collapse_whitespace(expected)
         if "\n" not in text:
             assert simple == expected
+
+
+def test_special_characters_found_as_by_a_class():
+    special = re.compile(f"[{re.escape(inline.SPECIAL_CHARACTERS)}]")
+    for cp in range(0x3000):
+        for text in (chr(cp), "ab" + chr(cp) + "中", chr(cp) * 2 + "a" * 20):
+            assert inline._has_special(text) == bool(special.search(text)), hex(cp)
 
 
 def test_simple_markdown_examples():

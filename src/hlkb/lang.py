@@ -114,8 +114,13 @@ def script_counts(text: str) -> tuple[int, int, int]:
     if text.isascii():
         return 0, len(text) - len(text.encode().translate(None, _ASCII_LETTER_BYTES)), 0
     data = text.encode("utf-8", "surrogatepass")
+    return _counts_of(data, data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+
+
+def _counts_of(data: bytes, non_ascii: str) -> tuple[int, int, int]:
+    """script_counts of the text whose UTF-8 is ``data`` and whose non-ASCII characters are
+    ``non_ascii``."""
     ascii_letters = len(data) - len(data.translate(None, _ASCII_LETTER_BYTES))
-    non_ascii = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
     # The classes are disjoint: the other two are counted on what is left without Han
     # (in Chinese text, a little punctuation rather than every character).
     rest = HAN_RUN.sub("", non_ascii)
@@ -128,7 +133,14 @@ def detect_lang(text: str) -> str:
     if text.isascii():
         # Only Latin letters can count, so any letter makes it all English.
         return "en" if _ASCII_LETTER.search(text) else "other"
-    han, latin, other = script_counts(text)
+    data = text.encode("utf-8", "surrogatepass")
+    non_ascii = data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    if HAN.search(non_ascii) is None and OTHER_LETTER_RUN.search(non_ascii) is None:
+        # No Han and no other letters (English with curly quotes or dashes, or accents):
+        # as in ASCII text, any Latin letter makes it all English. Only the few non-ASCII
+        # characters are searched, and the letters need not be counted.
+        return "en" if _ASCII_LETTER.search(text) or LATIN_RUN.search(non_ascii) else "other"
+    han, latin, other = _counts_of(data, non_ascii)
     found = lang_of_counts(han, latin, other)
     return mixed_or_framing(text, han, latin) if found == "mixed" else found
 

@@ -20,11 +20,30 @@ def stable_hash(*parts: str, length: int = 16) -> str:
     return h[:length]
 
 
+# Compatibility characters common in notes (fullwidth ASCII forms such as "，", the
+# ideographic space, "…"), each with its full compatibility decomposition. A text with them
+# replaced has the same NFKC (NFKC composes the characters' full decompositions) and is
+# usually NFKC already, which unicodedata sees in one quick pass, where normalising a
+# Chinese text costs some 1,800 instructions a character.
+_COMPAT_DECOMPOSED = {c: unicodedata.normalize("NFKD", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000, 0x2026)}
+
+
 def normalize_for_id(text: str) -> str:
     """Text as it enters an id: NFKC, whitespace collapsed and case-folded, so that a
     re-export that only changes spacing, width or case keeps the id."""
-    text = unicodedata.normalize("NFKC", text)
-    return " ".join(text.split()).casefold()
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):  # ASCII is NFKC
+        text = unicodedata.normalize("NFKC", text.translate(_COMPAT_DECOMPOSED))
+    return collapse_whitespace(text).casefold()
+
+
+def collapse_whitespace(text: str) -> str:
+    """``" ".join(text.split())``: every run of whitespace one space, none at the ends."""
+    # Every whitespace character but " " is unprintable (tests/test_parse_fast_paths.py checks
+    # the whole Unicode database): printable text without two spaces in a row or a space at
+    # an end is collapsed already, and the test is cheaper than splitting it into words.
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
+        return " ".join(text.split())
+    return text
 
 
 def json_safe(value: Any) -> Any:
