@@ -83,18 +83,39 @@ def align_local(al) -> list[tuple[list, list, float]] | None:
     # Non-local candidates: a unit, or a run of units of one language the DP may join,
     # and a unit of the other language with at least one unit between them, as far as
     # the distance price still leaves the pair a chance to beat skipping.
-    groups = [(p, 1) for p in range(n)]
+    groups: list[tuple[int, int]] = []
     if max_merge > 1:
         for runs, lang in ((al._en_run, "en"), (al._zh_run, "zh")):
             for p in range(n):
                 if langs[p] == lang:
                     groups.extend((p - k + 1, k) for k in range(2, min(runs[side[p] + 1], max_merge) + 1))
-    for start, k in groups:
+    # 1:1 pairs first, with each Chinese unit's anchor floor read once
+    unit_floor: list[float | None] = [None] * n  # (read when first asked: anchors are read lazily)
+    limit = 2 * skip + DELTA
+    reach = fixed[1] - _SLACK
+    window = cfg.window
+    for p in range(n):
+        lang = langs[p]
+        between = 0
+        for q in range(p + 2, n):
+            between += plain[q - 1]
+            floor = reach + gap_price * between
+            if floor + anchor_floor >= limit:
+                break
+            if langs[q] != lang and (between or q - p > window):  # (else: the chain's)
+                e, z = (p, q) if lang == "en" else (q, p)
+                z_floor = unit_floor[z]
+                if z_floor is None:
+                    z_floor = unit_floor[z] = zh_floor([units[z]])
+                if floor + z_floor < limit:
+                    if pair_cost(side[e] + 1, 1, side[z] + 1, 1, 0.0, limit) < limit:
+                        return None  # a pair across other units may win: the DP decides
+    for start, k in groups:  # then merges: a run the DP may join, and a unit beyond others
         end = start + k - 1
         lang = langs[start]
         limit = skip * (k + 1) + DELTA
         base = fixed[k] - _SLACK
-        for step in (1, -1) if k > 1 else (1,):  # (a 1:1 pair is looked at from its first unit)
+        for step in (1, -1):
             q = end + 2 if step > 0 else start - 2
             between = 0
             while 0 <= q < n:
@@ -102,8 +123,7 @@ def align_local(al) -> list[tuple[list, list, float]] | None:
                 floor = base + gap_price * between
                 if floor + anchor_floor >= limit:
                     break
-                if langs[q] != lang and not (k == 1 and between == 0 and q - start <= cfg.window):
-                    # (a 1:1 pair across headings only is the chain's, unless the band may cut it)
+                if langs[q] != lang:
                     group, other = units[start : end + 1], [units[q]]
                     en_units, zh_units = (group, other) if lang == "en" else (other, group)
                     if floor + zh_floor(zh_units) < limit:
