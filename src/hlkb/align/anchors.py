@@ -75,12 +75,19 @@ def _chinese_years(text: str) -> list[float]:
     return years
 
 
-def anchors_of(text: str, lang: str) -> Anchors:
+def number_anchors(text: str, lang: str) -> tuple[set[float], set[float]]:
+    """``Anchors.numbers`` and ``Anchors.written`` of ``text`` (no words: what a pair's
+    cost needs of the English when the Chinese names no Latin word)."""
     found = _figures(text, lang)
     if found is None:
         found = [(v, "") for v in _fallback_numbers(text) + (_chinese_years(text) if lang == "zh" else [])]
     nums = {round(v, 6) for v, _ in found if v == v}
     written = {round(v, 6) for v, raw in found if v == v and _TWO_DIGITS.search(raw)}
+    return nums, written
+
+
+def anchors_of(text: str, lang: str) -> Anchors:
+    nums, written = number_anchors(text, lang)
     if text.isascii() and "'" not in text and "-" not in text:
         # Here Latin words are just the runs of ASCII letters, and casefold is lower():
         # blank out everything else and split (several times faster than the regex).

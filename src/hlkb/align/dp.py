@@ -19,9 +19,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from hlkb.align.anchors import Anchors, anchors_of
+from hlkb.align.anchors import Anchors, anchors_of, number_anchors
 from hlkb.align.blocks import HEADING_LENGTH, Paragraph, continues, ends_mid_sentence
 from hlkb.align.gale_church import MATCH_PRIOR, LengthModel, text_length
+from hlkb.align.local import align_local
 
 _BASE_PRIOR = -math.log(MATCH_PRIOR[(1, 1)])
 
@@ -46,6 +47,7 @@ class Unit:
     run_len: int = 1
     apart_block: int | None = None  # the block whose other language it may not pair with
     _anchors: Anchors | None = field(default=None, repr=False, compare=False)
+    _numbers: tuple[set, set] | None = field(default=None, repr=False, compare=False)
 
     @property
     def anchors(self) -> Anchors:
@@ -59,6 +61,16 @@ class Unit:
     @anchors.setter
     def anchors(self, value: Anchors) -> None:
         self._anchors = value
+
+    @property
+    def number_anchors(self) -> tuple[set, set]:
+        """(``anchors.numbers``, ``anchors.written``), without reading the unit's words
+        when its anchors are not known yet."""
+        if self._anchors is not None:
+            return self._anchors.numbers, self._anchors.written
+        if self._numbers is None:
+            self._numbers = number_anchors("\n".join(p.text for p in self.paras), self.lang)
+        return self._numbers
 
 
 @dataclass
@@ -78,6 +90,7 @@ class Config:
     merge: float = 3.0  # extra price per merged unit of a k:1 / 1:k pair over G&C's prior
     max_merge: int = 2  # most units of one language one unit of the other may translate
     gale_church_skips: bool = False  # baseline: skips priced by the length model, as in G&C
+    local_first: bool = True  # try the exact local solution first (hlkb.align.local); False: the DP only
 
 
 @dataclass
@@ -288,6 +301,7 @@ class Aligner:
     won, so these shortcuts never change a result."""
 
     def __init__(self, units: list[Unit], model: LengthModel, config: Config):
+        self.units = units
         self.en = [u for u in units if u.lang == "en"]
         self.zh = [u for u in units if u.lang == "zh"]
         self.model = model
@@ -373,8 +387,12 @@ class Aligner:
             if not (zh_words or zh_numbers) and not (en_last.digits or en_first.digits):
                 en_words = en_numbers = en_written = _NONE  # no evidence either way: skip the English
             elif a == 1:
-                en_anchors = en_last.anchors
-                en_words, en_numbers, en_written = en_anchors.words, en_anchors.numbers, en_anchors.written
+                if zh_words:
+                    en_anchors = en_last.anchors
+                    en_words, en_numbers, en_written = en_anchors.words, en_anchors.numbers, en_anchors.written
+                else:  # (no Latin word in the Chinese: the English words cannot match nor miss)
+                    en_words = _NONE
+                    en_numbers, en_written = en_last.number_anchors
             else:
                 en_words, en_numbers, en_written = _run_anchors(self.en, self._en_run_anchors, i, a)
             if zh_words or zh_numbers or en_written:  # else no evidence either way
@@ -399,7 +417,7 @@ class Aligner:
                 # the headings between a paragraph and its translation ("### 中文翻译")
                 # are structure, not text left untranslated between them
                 gap -= self._headings_before[hi] - self._headings_before[lo + 1]
-            grouped = run_gap(en_first, zh_first)
+            grouped = run_gap(en_first, zh_first) if gap else None  # (a distance never below 0)
             terms.append(cfg.order_gap * (gap if grouped is None or grouped > gap else grouped))
             if cfg.orientation:
                 first_lang = "en" if en_first_pos < zh_first_pos else "zh"
@@ -475,6 +493,18 @@ class Aligner:
         return lo, max(lo, hi)
 
     def align(self) -> list[AlignedPair]:
+        """The DP's alignment: the pairs of the cheapest path, in reading order."""
+        if self.cfg.local_first:
+            local = align_local(self)  # the same pairs, when it can prove that
+            if local is not None:
+                return [self._aligned(en, zh, cost) for en, zh, cost in local]
+        return self._align_dp()
+
+    def _aligned(self, en: list[Unit], zh: list[Unit], cost: float) -> AlignedPair:
+        margin = sum(self.skip_cost(u) for u in en + zh) - cost
+        return AlignedPair(en, zh, cost, 1.0 / (1.0 + math.exp(-margin / 2.0)))
+
+    def _align_dp(self) -> list[AlignedPair]:
         n, m = len(self.en), len(self.zh)
         en_skip, zh_skip = self._en_skip, self._zh_skip
         pair_cost = self._pair_cost
@@ -571,11 +601,7 @@ class Aligner:
                 raise KeyError((i, j))
             a, b = moves[i][k]
             if a and b:
-                en, zh = self.en[i - a : i], self.zh[j - b : j]
-                cost = pair_costs[i][k]
-                margin = sum(self.skip_cost(u) for u in en + zh) - cost
-                score = 1.0 / (1.0 + math.exp(-margin / 2.0))
-                pairs.append(AlignedPair(en, zh, cost, score))
+                pairs.append(self._aligned(self.en[i - a : i], self.zh[j - b : j], pair_costs[i][k]))
             i, j = i - a, j - b
         pairs.reverse()
         return pairs
