@@ -88,11 +88,17 @@ def is_field_item(item: Block) -> bool:
     head = own_blocks(item)
     if not head or head[0].kind != "para":
         return False
+    first = head[0].lines[0]
+    if labels.field_of(first) is not None:
+        return True
+    kind = labels.field_heading_of(first)
     return (
-        labels.field_of(head[0].lines[0]) is not None
-        or labels.field_heading_of(head[0].lines[0]) is not None
+        kind is not None
         and len(head[0].lines) == 1
         and not any(c.kind == "item" for c in item.children)
+        # a bare word is a label only for a note or tags ("- Note", "- Tags"); "- Source",
+        # "- id", ")id" alone may as well be a highlight's whole text, unless emphasised
+        and (kind in (labels.NOTE, labels.TAGS) or "*" in first or "_" in first)
     )
 
 
