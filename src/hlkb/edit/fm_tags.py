@@ -11,9 +11,9 @@ Supported shapes of the value (other keys are never touched, byte for byte):
 With no front matter at all, one is created holding only ``tags``. Removing the last tag
 deletes a one-line ``tags`` value's key (and front matter left empty) and leaves a block
 list's ``tags:`` line, so removing a tag right after adding it gives back the original bytes
-whether the key was absent or empty (not for a note that had ``tags: []``: its key goes). Every edit is checked by loading the new YAML:
-all other keys must load exactly as before and ``tags`` as intended, otherwise nothing is
-written and the user is told why.
+whether the key was absent or empty (not for a note that had ``tags: []``: its key goes).
+Every edit is checked by loading the new YAML: all other keys must load exactly as before
+and ``tags`` as intended, otherwise nothing is written and the user is told why.
 """
 
 from __future__ import annotations

@@ -412,7 +412,7 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
         anchor = unit.anchor
         if title_trailer:  # "> [!quote] [View Highlight](…)": the body is the text
             leaves = [x for x in quote.leaves() if x.lns]
-            anchor = (_text_end_of_body(leaves), leaves[-1]) if leaves else None
+            anchor = _text_end_of_body(leaves) if leaves else None
         unit = Unit(
             unit.kind,
             [quote] + unit.head[1:],
@@ -493,19 +493,20 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
     return raw
 
 
-def _text_end_of_body(leaves: list[Block]) -> int:
-    """The last line of the text of a callout whose header holds the highlight's link: the
-    body's last line, or the line before a ``Note:`` or ``Tags:`` line that follows the
-    text (the template's fields, written after the text as in every other layout)."""
-    body = [(ln, t) for leaf in leaves for ln, t in zip(leaf.lns, leaf.lines)]
+def _text_end_of_body(leaves: list[Block]) -> tuple[int, Block]:
+    """(line, leaf) of the last line of the text of a callout whose header holds the
+    highlight's link: the body's last line, or the line before a ``Note:`` or ``Tags:`` line
+    that follows the text (the template's fields, written after the text as in every other
+    layout)."""
+    body = [(ln, t, leaf) for leaf in leaves for ln, t in zip(leaf.lns, leaf.lines)]
     seen_text = False
-    last_text = body[-1][0]
-    for ln, t in body:
+    last_text = body[-1][0], body[-1][2]
+    for ln, t, leaf in body:
         if seen_text and (labels.field_of(t) or ("",))[0] in (labels.NOTE, labels.TAGS):
             return last_text
         if t.strip():
-            seen_text, last_text = True, ln
-    return body[-1][0]
+            seen_text, last_text = True, (ln, leaf)
+    return body[-1][0], body[-1][2]
 
 
 def _tag_slot(unit: Unit, raw: RawHighlight) -> TagSlot:
