@@ -126,3 +126,10 @@ def test_configs_without_a_window_or_distance_price_go_to_the_dp(config):
     infos, paragraphs = segment(_article(random.Random(2), 5))
     nonblank = {i.number for i in infos if i.kind != "blank" or i.why}
     assert align_local(Aligner(build_units(paragraphs, nonblank), LengthModel(), config)) is None
+
+
+def test_grouped_run_is_the_dps():
+    """local.py keeps its own copy of dp.GROUPED_RUN (dp imports local): they must agree."""
+    from hlkb.align import dp, local
+
+    assert local._GROUPED_RUN == dp.GROUPED_RUN
