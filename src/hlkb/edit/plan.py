@@ -186,8 +186,8 @@ def plan_tag_edits(src: SourceFile, ops: list[TagOp], note=None) -> FilePlan:
         ]
         del note, slots
         try:
-            plan, after = _finish(src, edits, before, keep_after=bool(removed), changes=by_highlight)
-            if undo_check and not _undoes(src, plan, {hid: by_highlight[hid] for hid in undo_check}):
+            plan, after = _finish(src, edits, before, keep_after=bool(removed or undo_check), changes=by_highlight)
+            if undo_check and not _undoes(src, plan, {hid: by_highlight[hid] for hid in undo_check}, after):
                 raise _NotUndone(undo_check, src.display)
         except InputError as exc:
             if not any(change.add for change in by_highlight.values()):
@@ -242,11 +242,12 @@ def _not_as_asked(src, plan: FilePlan, before: list[tuple], changes) -> set[str]
     return {ids[j] for k in bad for j in (k - 1, k, k + 1) if 0 <= j < len(ids) and ids[j] in changes}
 
 
-def _undoes(src: SourceFile, plan: FilePlan, changes: dict[str, TagChange]) -> bool:
-    """Does removing the tags ``changes`` added, from the planned file, give back ``src``?"""
+def _undoes(src: SourceFile, plan: FilePlan, changes: dict[str, TagChange], after=None) -> bool:
+    """Does removing the tags ``changes`` added, from the planned file, give back ``src``?
+    ``after``: the planned file as already parsed (by the check), not parsed again."""
     edited = source_from_bytes(plan.new_data, src.display, src.path)
     undo = [TagOp("remove", tag, hid) for hid, change in changes.items() for tag in change.add]
-    return plan_tag_edits(edited, undo).new_data == src.data
+    return plan_tag_edits(edited, undo, after).new_data == src.data
 
 
 def _last_line_of(h, starts: list[int]) -> int | None:
@@ -267,8 +268,8 @@ def _placement_that_reads_back(src, h, change: TagChange, slot_edits, before) ->
             continue
         try:
             plan = _planned(src, edits)
-            _check_highlights(src, plan, before, None, {hid: change})
-            if _undoes(src, plan, {hid: change}):
+            after = _check_highlights(src, plan, before, None, {hid: change})
+            if _undoes(src, plan, {hid: change}, after):
                 return edits
         except InputError:
             continue

@@ -438,15 +438,16 @@ def raw_highlight(unit: Unit, outline: bool) -> RawHighlight | None:
     # ^id") ends the text: it belongs with the tail, its ids with the highlight
     moved: list[tuple[int, str]] = []
     while len(lines) > 1:
-        kind = (labels.field_of(peel(lines[-1][1]).text) or ("",))[0]
+        peeled = peel(lines[-1][1])
+        kind = (labels.field_of(peeled.text) or ("",))[0]
         # and a Note:/Tags: line right above such a line: the template's fields, written
         # before its date line ("> 📌 text" / "> Tags: x" / "> ⏱ 2024-08-27 ^id")
         if kind not in (labels.IGNORED, labels.LOCATION) and not (moved and kind in (labels.NOTE, labels.TAGS)):
             break
         ln, t = lines.pop()
-        moved.insert(0, (ln, peel(t).text))
-        if peel(t).anchored or peel(t).block_id:
-            unit.trailers.append(t[len(peel(t).text) :].strip())
+        moved.insert(0, (ln, peeled.text))
+        if peeled.anchored or peeled.block_id:
+            unit.trailers.append(t[len(peeled.text) :].strip())
     tail_lines = moved + tail_lines
     if unit.kind == "heading" and unit.head:
         h = unit.head[0]
