@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Parser speed, as ratios against baselines measured in the same run.
 
-    .venv/bin/python benchmarks/bench_parse.py [--repeat N] [--against REV] [--worst N]
+    .venv/bin/python benchmarks/bench_parse.py [--repeat N] [--against REV] [--worst N] [--pure]
+
+hlkb is timed as `pip install .` builds it (hot modules compiled with mypyc, built once per
+version of the sources: benchmarks/hlkb_build.py), or with --pure as the sources in src/.
 
 Input: every note of tests/data/parse, notes/ and (when present) ../shared/corpus/readwise,
 ../shared/corpus-more/readwise and ../shared/seeds, decoded once, plus a synthetic
@@ -144,7 +147,10 @@ def _yaml(frontmatter, text: str, name: str) -> None:
 def main(argv: list[str]) -> int:
     repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
     rev = argv[argv.index("--against") + 1] if "--against" in argv else PREVIOUS
-    sys.path.insert(0, str(REPO / "src"))
+    from hlkb_build import hlkb_path
+
+    src, built = hlkb_path(argv, log=lambda m: print(m, file=sys.stderr))
+    sys.path.insert(0, str(src))
     from markdown_it import MarkdownIt
 
     from hlkb import frontmatter
@@ -163,6 +169,7 @@ def main(argv: list[str]) -> int:
         "hlkb": timed(lambda n, t: parse_text(t, n, strict=False, file_name=n), texts, repeat),
     }
     highlights = sum(len(parse_text(t, n, strict=False).highlights) for n, t in texts)
+    print(f"hlkb timed: {built}")
     print(f"{len(texts)} files, {mib:.2f} MiB, {highlights} highlights, best of {repeat}")
     for name, secs in results.items():
         print(f"  {name:<24} {secs * 1000:8.1f} ms  {mib / secs:7.2f} MiB/s")
@@ -183,8 +190,8 @@ def main(argv: list[str]) -> int:
         then: dict[str, float] = {}
         read: dict[str, list[str]] = {}
         for _ in range(3):
-            for side, src in ((now, REPO / "src"), (then, prev)):
-                for n, (secs, digest) in per_note(src, texts, max(repeat, 5)).items():
+            for side, where in ((now, src), (then, prev)):
+                for n, (secs, digest) in per_note(where, texts, max(repeat, 5)).items():
                     side[n] = min(secs, side.get(n, secs))
                     read.setdefault(n, []).append(digest)
     real = [n for n, _ in texts if n != "synthetic-20000.md"]

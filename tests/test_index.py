@@ -409,6 +409,8 @@ def test_rename_rewrites_records_stored_whole(tmp_path, monkeypatch):
     """A record whose JSON does not start with kind, id, path is stored whole; a rename
     rewrites its path (the others take theirs from the files table)."""
     rows = importlib.import_module("hlkb.index.rows")
+    if not rows.__file__.endswith(".py"):
+        pytest.skip("compiled rows.py calls record_piece natively: a patch cannot reach it (the pure run tests this)")
     monkeypatch.setattr(rows, "record_piece", lambda kind, rec_id, path, text: text)
     vault = tmp_path / "v"
     shutil.copytree(PASSAGES, vault)

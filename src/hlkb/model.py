@@ -192,7 +192,7 @@ class Figure:
     lang: str = "en"
 
     def to_record(self) -> dict:
-        v = self.value
+        v: object = self.value
         if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
             v = int(v)
         return {"raw": self.raw, "value": v, "unit": self.unit, "approx": self.approx}

@@ -310,7 +310,7 @@ def split_text(
     pairs: list[Pair] = []
     facts: dict = {}
     seen_ids: dict[str, int] = {}
-    paired_units = set()
+    paired_units: set[int] = set()
     for ap in aligned:
         en_paras = [p for u in ap.en for p in u.paras]
         zh_paras = [p for u in ap.zh for p in u.paras]

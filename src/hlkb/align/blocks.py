@@ -343,7 +343,7 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
     transparent = ("markup",) if b.role == LINES else ("markup", "other")  # a gloss always ends one
     out: list[Paragraph] = []
     current: list[LineInfo] | None = None
-    lang = None
+    lang: str | None = None
 
     def close():
         if current:
@@ -351,7 +351,7 @@ def _block_paragraphs(b: Block) -> list[Paragraph]:
 
     apart = b.apart and b.role == LINES
 
-    lead = None  # a line that opens the paragraph below it
+    lead: LineInfo | None = None  # a line that opens the paragraph below it
     for info in b.lines:
         opener, lead = lead, None
         if "<" in info.text and _HTML_BLOCK_LINE.match(info.text):
@@ -415,7 +415,9 @@ def _paragraph(lang: str, lines: list[LineInfo], block: int) -> Paragraph:
 
 
 def _inline_halves(info: LineInfo, block: int) -> list[Paragraph]:
-    en_span, zh_span = split_inline(info.text)
+    spans = split_inline(info.text)
+    assert spans is not None  # (the caller found the line inline)
+    en_span, zh_span = spans
     halves = sorted([("en", en_span), ("zh", zh_span)], key=lambda h: h[1][0])
     out = []
     for lang, (a, b) in halves:

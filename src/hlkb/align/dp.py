@@ -17,7 +17,9 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from hlkb.align.anchors import Anchors, anchors_of, number_anchors
 from hlkb.align.blocks import HEADING_LENGTH, Paragraph, continues, ends_mid_sentence
@@ -277,7 +279,7 @@ def _join_full_width_lines(units: list[Unit], nonblank_lines: set[int]) -> list[
 # (k:1, 1:k) come after 1:2, in order of k.
 _EN_SKIP, _ZH_SKIP, _ONE_ONE, _TWO_ONE, _ONE_TWO = (1, 0), (0, 1), (1, 1), (2, 1), (1, 2)
 _INF = math.inf
-_NONE: frozenset = frozenset()
+_NONE: AbstractSet[Any] = frozenset()
 _TWO_DIGITS = re.compile(r"\d\d")
 
 
@@ -599,7 +601,7 @@ class Aligner:
             k = j - row_lo[i]
             if not 0 <= k < len(moves[i]) or moves[i][k] is None:
                 raise KeyError((i, j))
-            a, b = moves[i][k]
+            a, b = moves[i][k]  # type: ignore[misc]  # (not None: checked above)
             if a and b:
                 pairs.append(self._aligned(self.en[i - a : i], self.zh[j - b : j], pair_costs[i][k]))
             i, j = i - a, j - b
@@ -704,9 +706,7 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
         n_en = sum(1 for u in units if u.lang == "en")
         n_zh = len(units) - n_en
         merge = min(SECTION_MERGE, max(config.max_merge, math.ceil(2 * max(n_en, n_zh) / max(1, min(n_en, n_zh)))))
-        sections = Config(
-            **{**config.__dict__, "order_gap": 0.0, "window": None, "orientation": None, "max_merge": merge}
-        )
+        sections = replace(config, order_gap=0.0, window=None, orientation=None, max_merge=merge)
         trial = Aligner(units, model, sections).align()
         if trial and (
             coverage(units, trial) >= coverage(units, first) + 0.2
@@ -723,7 +723,7 @@ def align_units(units: list[Unit], config: Config | None = None) -> tuple[list[A
         if len(first) >= 3
         else model
     )
-    second_cfg = Config(**config.__dict__)
+    second_cfg = replace(config)
     if config.order:
         en_first = sum(1 for p in first if min(u.pos for u in p.en) < min(u.pos for u in p.zh))
         if en_first >= 0.7 * len(first):

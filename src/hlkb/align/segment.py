@@ -579,7 +579,7 @@ def _is_bold_label(line: str, prose: str, han: int, has_words: bool) -> bool:
         return False
     if _SENTENCE_END.search(prose) or _DIGIT.search(prose):
         return False
-    return (han <= 6 and len(latin_words(prose)) <= 3) and (han or has_words)
+    return han <= 6 and len(latin_words(prose)) <= 3 and bool(han or has_words)
 
 
 def is_parenthesised(line: str) -> bool:

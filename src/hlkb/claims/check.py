@@ -332,7 +332,7 @@ def match_figures(en: list[PlacedFigure], zh: list[PlacedFigure]) -> list[Mismat
     # The only leftovers of one precise unit on both sides: a changed figure. Where one
     # side has none in that unit, its only bare number of the same order of magnitude
     # counts ("$2 billion" / "超过八十亿").
-    for unit in sorted({f.figure.unit for f in left_en + left_zh if _precise(f.figure)}):
+    for unit in sorted({f.figure.unit for f in left_en + left_zh if _precise(f.figure)}):  # type: ignore[type-var]
         ke = [f for f in left_en if f.figure.unit == unit and f.counterpart is None]
         kz = [f for f in left_zh if f.figure.unit == unit and f.counterpart is None]
         if len(ke) == 1 and not kz:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 from hlkb.claims.attribution import find_attribution
 from hlkb.claims.check import PlacedSentence, check_pair
@@ -276,7 +277,7 @@ def _claims_sections(lines: list[str], body_line: int):
             continue
         level = len(m.group("hashes"))
         i += 1
-        item = None  # [text, line, evidence, indent]
+        item: list[Any] | None = None  # [text, line, evidence, indent]
         while i < n:
             ln = lines[i]
             h = _HEADING.match(ln)

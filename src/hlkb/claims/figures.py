@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from hlkb.claims.wordtrie import trie_pattern
 from hlkb.claims.zh_numerals import DIGIT_CHARS as _ZH_DIGIT_CHARS
@@ -251,7 +252,7 @@ def _en_words_value(words: str) -> Decimal | None:
             seen = True
         elif tok in _EN_SCALE and tok not in ("m", "k", "bn", "mn"):
             scale = _EN_SCALE[tok]
-            current = (current or 1) * scale
+            current = (current or Decimal(1)) * scale
             if scale >= 1000:
                 total += current
                 current = Decimal(0)
@@ -380,8 +381,8 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
             approx = True
         found.append((start, Figure(raw=raw.strip(), value=float(value), unit=unit, approx=approx, lang="en")))
     for m in _EN_A_MONEY.finditer(text):
-        value = 1.0 if m.group(1).lower() == "dollar" else 0.01
-        found.append((m.start(), Figure(raw=m.group(0), value=value, unit="USD", lang="en")))
+        dollars = 1.0 if m.group(1).lower() == "dollar" else 0.01
+        found.append((m.start(), Figure(raw=m.group(0), value=dollars, unit="USD", lang="en")))
     for m in _EN_ORDINAL.finditer(text):
         after = text[m.end() : m.end() + 12]
         if m.group("w").lower() == "second" and _CLAUSE_END.match(after):
@@ -402,7 +403,7 @@ def _extract_en(text: str) -> list[tuple[int, Figure]]:
 _ZH_SCALE = {"十": 10, "百": 10**2, "千": 10**3, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8, "兆": 10**12}
 
 # Units after a number; longest first. Values: (unit, multiplier).
-_ZH_UNIT = {
+_ZH_UNIT: dict[str, tuple[str, Any]] = {
     "美元": ("USD", 1),
     "美金": ("USD", 1),
     "美分": ("USD", Decimal("0.01")),

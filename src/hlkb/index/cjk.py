@@ -93,7 +93,7 @@ def fold_for_index(text: str | None) -> str:
     return CJK_RUN.sub(_bigram_run, _t2s().convert(text))
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile("[" + chr(0xD800) + "-" + chr(0xDFFF) + "]")
 
 
 # Particles that end a Chinese word group without changing what is searched for:

@@ -164,8 +164,10 @@ def fts_columns(kind: str, rec) -> tuple[str, str, str, str, str, str]:
         return "", rec.get("text") or "", "", _join(rec.get("links") or []), "", ""
     if kind == "note":
         tags = [str(t) for t in rec.get("tags") or []]
-        fm = rec.get("front_matter") if isinstance(rec.get("front_matter"), dict) else {}
-        meta = [
+        fm = rec.get("front_matter")
+        if not isinstance(fm, dict):
+            fm = {}
+        fields: list = [
             rec.get("author"),
             rec.get("category"),
             rec.get("url"),
@@ -173,9 +175,16 @@ def fts_columns(kind: str, rec) -> tuple[str, str, str, str, str, str]:
             _join(rec.get("document_tags") or []),
         ]
         # "Key: value" lines of the note's metadata section are visible text, key and all
-        meta += [f"{k} {_scalar_text(v)}" for k, v in (rec.get("metadata") or {}).items()]
-        meta += [v for _k, v in front_matter_fields(fm)]
-        return (rec.get("title") or "", "", rec.get("summary") or "", _join(meta), _join(tags), rec.get("author") or "")
+        fields += [f"{k} {_scalar_text(v)}" for k, v in (rec.get("metadata") or {}).items()]
+        fields += [v for _k, v in front_matter_fields(fm)]
+        return (
+            rec.get("title") or "",
+            "",
+            rec.get("summary") or "",
+            _join(fields),
+            _join(tags),
+            rec.get("author") or "",
+        )
     return "", "", "", "", "", ""
 
 
@@ -272,8 +281,8 @@ def _note_row_lines(rec: dict) -> set[str]:
     for key, value in (rec.get("metadata") or {}).items():
         out.append(plain_line(f"{key}: {value}")[0])
         out.append(plain_line(str(value))[0])
-    fm = rec.get("front_matter") if isinstance(rec.get("front_matter"), dict) else {}
-    for key, value in front_matter_fields(fm):
+    fm = rec.get("front_matter")
+    for key, value in front_matter_fields(fm if isinstance(fm, dict) else {}):
         out.append(f"{key}: {value}")
         out.append(value)
     return {_norm(t) for t in out if t}
@@ -374,7 +383,7 @@ def rows_for_note(note, rows: FileRows) -> FileRows:
     entries.append((0, "note", note, note_rec))
     for seq, (_line, _order, _i, kind, obj) in enumerate(others, 1):
         entries.append((seq, kind, obj, obj.to_record()))
-    seq_of_id = {}
+    seq_of_id: dict[str, int] = {}
     for seq, kind, obj, rec in entries:
         if kind in ("highlight", "pair"):
             seq_of_id.setdefault(obj.id, seq)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hlkb.model import Location
+from hlkb.model import Location, TagSlot
 
 # Tags written as "[[tag with spaces]]", "#tag", "#[[tag with spaces]]" or bare words.
 # An apostrophe inside a bare word belongs to it (Logseq "tags:: O'Reilly-Learning").
@@ -49,7 +49,7 @@ class RawHighlight:
     location: Location | None = None  # from a "### Location 343" heading above a quote
     note_is_question: bool = False  # Logseq flashcard: the question is kept as the note
     layout: str | None = None  # the unit kind (layout.py): item, quote, chunk, heading, …
-    tag_slot: object | None = None  # model.TagSlot: where a new tag would be written
+    tag_slot: TagSlot | None = None  # where a new tag would be written
     trailer_lines: list[str] = field(default_factory=list)  # "^rwID-1" / "%% Color %%" lines after its fields
     text_field_line: int | None = None  # a "Highlight:: text" field, when the template put the text in one
     text_field_lines: list[str] = field(default_factory=list)

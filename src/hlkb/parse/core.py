@@ -294,7 +294,7 @@ _DECORATION = re.compile(r"^(?:> ?)?(?P<mark>[^\w\s\[\]()*_`#>\-\\\"'“‘«「
 def _without_decoration(markdowns: list[str]) -> list[str]:
     """The template's mark before every highlight ("📌 text", "🔖 text") is not text: when
     most highlights of the note start with the same symbol, it is taken off all of them."""
-    marks = Counter()
+    marks: Counter[str] = Counter()
     for md in markdowns:
         m = _DECORATION.match(md) if md else None
         if m and all(unicodedata.category(ch)[0] in "SP" for ch in m.group("mark")):

@@ -361,7 +361,7 @@ def section_tails(units: list[Unit], ctx: Context, level: int) -> None:
     starts = {id(u.head[0]) for u in units}
     for u in units:
         h = u.head[0]
-        sibs = h.parent.children
+        sibs = h.parent.children  # type: ignore[union-attr]  # (a unit's head is never the root)
         i = position(h) + 1
         while i < len(sibs):
             b = sibs[i]

@@ -102,7 +102,9 @@ def _plain_gap(gap: str) -> str | None:
     if _NOT_PLAIN.search(gap):
         return None
     if "\\" in gap:
-        gap = _SAFE_ESCAPE.sub(r"\1", gap) if not _UNSAFE_ESCAPE.search(_SAFE_ESCAPE.sub("", gap)) else None
+        if _UNSAFE_ESCAPE.search(_SAFE_ESCAPE.sub("", gap)):
+            return None
+        gap = _SAFE_ESCAPE.sub(r"\1", gap)
     return gap
 
 

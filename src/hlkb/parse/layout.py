@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from hlkb.model import Location
 from hlkb.parse import labels
@@ -97,7 +98,7 @@ def _region_index(regions: list[Region]) -> dict[int, Region]:
 
 
 def _region_of(block: Block, index: dict[int, Region]) -> Region | None:
-    node = block
+    node: Block | None = block
     while node is not None:
         r = index.get(id(node))
         if r is not None:
@@ -481,7 +482,7 @@ def _anchored_headings(ctx: Context, hosts) -> list[Unit]:
 
 
 def _anchored_paragraphs(ctx: Context, hosts) -> tuple[list[Unit], str]:
-    anchor_of = {}
+    anchor_of: dict[int, Any] = {}
     for kind, blocks, anchor, _r in hosts:
         if kind == "para":
             anchor_of.setdefault(id(blocks[0]), anchor)
@@ -599,14 +600,15 @@ def _assign_sections(
     """Headings between units (chapters) name the section of the units below them; a
     ``### Location 343`` heading locates the unit right below it."""
     unit_start = {}
+    u: Unit | None
     for u in units:
         if u.head:
             unit_start[id(u.head[0])] = u
     first_unit = min((u.head[0].start for u in units if u.head), default=0)
     for r in regions:
-        section = None
+        section: Any = None
         section_level = 0
-        pending_location = None
+        pending_location: Any = None
         for b in r.blocks:
             if b.kind == "heading":
                 text = b.lines[0]

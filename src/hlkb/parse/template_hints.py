@@ -107,7 +107,7 @@ def compile_template(template: Template) -> TemplateHints:
     hints = TemplateHints(source=template.source)
     for line in rendered.split("\n"):
         lead_m = _CONTAINER.match(line)
-        container = lead_m.group(0)
+        container = lead_m.group(0)  # type: ignore[union-attr]  # (_CONTAINER matches any line)
         body = line[len(container) :]
         if _TEXT in body:
             before, after = body.split(_TEXT, 1)

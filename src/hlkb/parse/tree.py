@@ -141,7 +141,7 @@ class Block:
         return out
 
     def leaf_lines(self) -> list[tuple[int, str]]:
-        out = []
+        out: list[tuple[int, str]] = []
         for leaf in self.leaves():
             out.extend(zip(leaf.lns, leaf.lines))
         return out
@@ -225,6 +225,7 @@ class Builder:
 
     def _append(self, ln: int, text: str) -> None:
         leaf = self.leaf
+        assert leaf is not None  # (only called with a leaf open)
         leaf.lines.append(text)
         leaf.lns.append(ln)
         leaf.end = ln
@@ -305,8 +306,8 @@ class Builder:
             if (
                 leaf.kind == "fence"
                 and len(leaf.lines) > 1
-                and s.startswith(self.fence)
-                and not s.strip(self.fence[0])
+                and s.startswith(self.fence)  # type: ignore[arg-type]  # (set with the fence)
+                and not s.strip(self.fence[0])  # type: ignore[index]
                 or leaf.kind == "comment"
                 and len(leaf.lines) > 1
                 and ((self.comment == "%%" and _COMMENT_FENCE.match(s)) or (self.comment == "-->" and "-->" in s))
@@ -368,7 +369,7 @@ class Builder:
             self._close_leaf()
             q = self._add(Block("quote", ln, ln, col=w))
             self.stack.append(q)
-            inner = rest[_QUOTE_PREFIX.match(rest).end() :]
+            inner = rest[_QUOTE_PREFIX.match(rest).end() :]  # type: ignore[union-attr]  # (first == ">")
             if is_blank(inner):
                 self._leaf("blank", ln, "")
             else:
@@ -447,16 +448,23 @@ class Builder:
             self._close_leaf()
             self._leaf("comment", ln, rest)
             return
-        open_para = self.leaf is not None and self.leaf.parent is container
+        leaf = self.leaf
+        open_para = leaf is not None and leaf.parent is container
         if s.startswith("|"):
-            if open_para and self.leaf.kind == "table":
+            if leaf is not None and open_para and leaf.kind == "table":
                 self._append(ln, rest)
                 return
             self._close_leaf()
             self.leaf = self._leaf("table", ln, rest)
             return
-        if _SETEXT.match(rest) and open_para and self.leaf.kind == "para" and container.kind == "document":
-            para = self.leaf  # "Title\n===": the paragraph's last line is a heading
+        if (
+            leaf is not None
+            and _SETEXT.match(rest)
+            and open_para
+            and leaf.kind == "para"
+            and container.kind == "document"
+        ):
+            para = leaf  # "Title\n===": the paragraph's last line is a heading
             title = para.lines.pop()
             tln = para.lns.pop()
             if para.lines:
@@ -468,7 +476,7 @@ class Builder:
             hb.level = 1
             hb.end = ln
             return
-        if open_para and self.leaf.kind == "para":
+        if leaf is not None and open_para and leaf.kind == "para":
             self._append(ln, rest)
             return
         self._close_leaf()
@@ -503,7 +511,7 @@ def _starts_block(text: str) -> bool:
         indent_width(text) == 0
         and s.startswith("#")
         and bool(_HEADING.match(s))
-        and bool((_HEADING.match(s).group("text") or "").strip())
+        and bool((_HEADING.match(s).group("text") or "").strip())  # type: ignore[union-attr]
     )
 
 

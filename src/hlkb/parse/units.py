@@ -107,12 +107,12 @@ def split_head(unit: Unit, outline: bool) -> tuple[list[tuple[int, str]], list[B
             continue
         if anchor_ln is not None and c.start <= anchor_ln <= c.end:
             if c.kind in ("para", "table") and anchor_ln < c.end:
-                cut = c.lns.index(anchor_ln) + 1
-                while cut < len(c.lines) and _TRAILER_LINE.match(c.lines[cut]):
-                    cut += 1  # "^rw123" / "%% Color %%" on the line after the link
-                for ln, t in zip(c.lns[:cut], c.lines[:cut]):
+                stop = c.lns.index(anchor_ln) + 1
+                while stop < len(c.lines) and _TRAILER_LINE.match(c.lines[stop]):
+                    stop += 1  # "^rw123" / "%% Color %%" on the line after the link
+                for ln, t in zip(c.lns[:stop], c.lines[:stop]):
                     text.add(ln, t)
-                tail_lines.extend(zip(c.lns[cut:], c.lines[cut:]))
+                tail_lines.extend(zip(c.lns[stop:], c.lines[stop:]))
             elif c.kind == "quote" and anchor_ln < c.end:
                 inner = _split_quote(c, anchor_ln)
                 for ln, t in inner[0]:
@@ -122,7 +122,7 @@ def split_head(unit: Unit, outline: bool) -> tuple[list[tuple[int, str]], list[B
                 render(c, text)
             passed = True
             continue
-        cut = None
+        cut: int | None = None
         if anchor_ln is None and c.kind == "para" and text.items:
             # an unanchored head: a labelled line ends the text (legacy "Note:" lines)
             cut = next((i for i, t in enumerate(c.lines) if labels.field_of(t) or labels.field_heading_of(t)), None)
@@ -216,6 +216,7 @@ class _Fields:
         self.skip_lines = skip_lines  # the lines of highlights nested in this one's blocks
         self.mode: str | None = None  # the field continuation lines belong to
         self.unlabeled_note = unlabeled_note
+        self.text_given = False
 
     def start(self, kind: str, value: str, ln: int) -> None:
         raw = self.raw
@@ -316,7 +317,7 @@ class _Fields:
                 f = labels.field_of(first.lines[0])
                 fh = labels.field_heading_of(first.lines[0]) if f is None else None
                 if f is not None or fh is not None:
-                    self.start(f[0] if f else fh, f[1] if f else "", first.start)
+                    self.start(f[0] if f else fh, f[1] if f else "", first.start)  # type: ignore[arg-type]
                     for ln, t in zip(first.lns[1:], first.lines[1:]):
                         self.more(t, ln)
                     for c in b.children[1:]:
@@ -346,9 +347,9 @@ class _Fields:
                     self.more(t, ln)
             return
         if b.kind == "quote":
-            first = next((c for c in b.children if c.kind != "blank"), None)
-            if first is not None and first.kind == "para":
-                m = labels.CALLOUT.match(first.lines[0].strip())
+            lead = next((c for c in b.children if c.kind != "blank"), None)
+            if lead is not None and lead.kind == "para":
+                m = labels.CALLOUT.match(lead.lines[0].strip())
                 if m:
                     kind = labels.NOTE if m.group("type").lower() in labels.NOTE_CALLOUT_TYPES else None
                     title = m.group("title").strip()
@@ -356,10 +357,10 @@ class _Fields:
                         f = labels.field_of(title) if title else None
                         fh = labels.field_heading_of(title) if title and f is None else None
                         value = f[1] if f else ("" if fh else title)
-                        self.start(labels.NOTE, value, first.start)
-                        for ln, t in zip(first.lns[1:], first.lines[1:]):
+                        self.start(labels.NOTE, value, lead.start)
+                        for ln, t in zip(lead.lns[1:], lead.lines[1:]):
                             self.line(t, ln)
-                        for c in b.children[b.children.index(first) + 1 :]:
+                        for c in b.children[b.children.index(lead) + 1 :]:
                             self._quote_child(c)
                         self.mode = None
                     return
@@ -546,7 +547,7 @@ def _abs_col(item: Block) -> int:
 
 def _quote_depth(q: Block) -> int:
     d = 0
-    node = q
+    node: Block | None = q
     while node is not None and node.kind == "quote":
         d += 1
         node = node.parent
