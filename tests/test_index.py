@@ -205,6 +205,53 @@ def test_interrupted_refresh_leaves_a_consistent_index(vault, monkeypatch):
         assert (s.added, s.unchanged) == (2, 2)
 
 
+def _index_names(conn) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+
+
+def test_a_cold_build_creates_its_indexes_at_the_end(vault, tmp_path, monkeypatch):
+    """A cold build of many files drops the secondary indexes and creates them once it has
+    written the rows: the index is the one an incremental build makes, every index there;
+    interrupted, the indexes come back at once; killed, at the next open."""
+    rmod = importlib.import_module("hlkb.index.refresh")
+    with open_index(vault, tmp_path / "incremental.sqlite") as ix:
+        refresh(ix, progress=False)
+        expected = sorted(json.dumps(r, sort_keys=True) for r in search(ix, None, Filters()))
+        names = _index_names(ix.conn)
+    assert set(schema.BULK_INDEXES) <= names
+    monkeypatch.setattr(rmod, "BULK_MIN_FILES", 2)
+    dropped = []
+    real_drop = rmod.drop_bulk_indexes
+    monkeypatch.setattr(rmod, "drop_bulk_indexes", lambda conn: dropped.append(1) or real_drop(conn))
+    with open_index(vault, tmp_path / "bulk.sqlite") as ix:
+        assert refresh(ix, progress=False).added == 4 and dropped == [1]
+        assert _index_names(ix.conn) == names
+        assert sorted(json.dumps(r, sort_keys=True) for r in search(ix, None, Filters())) == expected
+        _fts_matches_stored_text(ix)
+        assert refresh(ix, progress=False).unchanged == 4 and dropped == [1]  # not cold: kept
+    # interrupted half-way: the indexes are created on the way out
+    real_apply = rmod._apply
+    calls = {"n": 0}
+
+    def failing_apply(*args):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_apply(*args)
+
+    monkeypatch.setattr(rmod, "BATCH_FILES", 1)
+    monkeypatch.setattr(rmod, "_apply", failing_apply)
+    with open_index(vault, tmp_path / "interrupted.sqlite") as ix:
+        with pytest.raises(KeyboardInterrupt):
+            refresh(ix, progress=False)
+        assert _index_names(ix.conn) == names
+        # killed before the end (the indexes never came back): the next open creates them
+        real_drop(ix.conn)
+        assert not set(schema.BULK_INDEXES) & _index_names(ix.conn)
+    with open_index(vault, tmp_path / "interrupted.sqlite") as ix:
+        assert _index_names(ix.conn) == names
+
+
 def _fts_matches_stored_text(ix):
     """FTS5's own check of the full-text index against its external content (every row
     recomputed from the stored text): fails if a row was left behind or never indexed."""

@@ -65,6 +65,18 @@ IMPORT_HIGHLIGHTS = """CREATE TABLE IF NOT EXISTS import_highlights(
         data TEXT NOT NULL,         -- hash of its Readwise fields as last imported
         PRIMARY KEY (book, highlight)) WITHOUT ROWID"""
 
+# Secondary indexes of the tables a refresh fills row by row. A cold build of many files
+# drops them and creates them once at its end (refresh.py: sorting the rows once is
+# cheaper than keeping each index in order through 250k inserts); ``prepare`` creates any
+# that an interrupted build left missing.
+BULK_INDEXES = {
+    "records_id": "CREATE INDEX IF NOT EXISTS records_id ON records(id)",
+    "tags_tag": "CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag, file_id)",
+    "tags_file": "CREATE INDEX IF NOT EXISTS tags_file ON tags(file_id)",
+    "fields_kv": "CREATE INDEX IF NOT EXISTS fields_kv ON fields(key, value, file_id)",
+    "fields_file": "CREATE INDEX IF NOT EXISTS fields_file ON fields(file_id)",
+}
+
 SCHEMA = [
     """CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)""",
     # One row per note file; size+mtime then the content hash decide whether to re-parse.
@@ -105,7 +117,7 @@ SCHEMA = [
         "check" TEXT,
         attribution TEXT,
         counterpart TEXT)""",
-    """CREATE INDEX records_id ON records(id)""",
+    BULK_INDEXES["records_id"],
     # Parts: paragraphs of a note's own text (outside its highlights and pairs); searched
     # and shown as that note. pos/len as for records.
     """CREATE TABLE parts(
@@ -117,13 +129,13 @@ SCHEMA = [
         len INTEGER NOT NULL)""",
     # Tags: rid NULL = a note's tag (applies to every record of the file); else a record's own.
     """CREATE TABLE tags(file_id INTEGER NOT NULL, rid INTEGER, tag TEXT NOT NULL COLLATE NOCASE)""",
-    """CREATE INDEX tags_tag ON tags(tag, file_id)""",
-    """CREATE INDEX tags_file ON tags(file_id)""",
+    BULK_INDEXES["tags_tag"],
+    BULK_INDEXES["tags_file"],
     # Front matter for --where (whole file); a claim's own fields are columns of records.
     """CREATE TABLE fields(file_id INTEGER NOT NULL, key TEXT NOT NULL COLLATE NOCASE,
         value TEXT COLLATE NOCASE)""",
-    """CREATE INDEX fields_kv ON fields(key, value, file_id)""",
-    """CREATE INDEX fields_file ON fields(file_id)""",
+    BULK_INDEXES["fields_kv"],
+    BULK_INDEXES["fields_file"],
     # What the full-text index was built from: every searchable row's columns, folded
     # (cjk.py), computed from the stored original text by hlkb_fts(). FTS5 reads it only
     # to delete a row, to 'rebuild' and for 'integrity-check'; the folded text itself is
@@ -175,6 +187,27 @@ class IndexFileError(InputError):
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+
+
+def drop_bulk_indexes(conn: sqlite3.Connection) -> None:
+    """Drop the secondary indexes a cold build creates at its end (inside its transaction)."""
+    for name in BULK_INDEXES:
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def create_missing_indexes(conn: sqlite3.Connection) -> None:
+    """Create the secondary indexes a cold build dropped and did not get to create again
+    (it was killed): one read of sqlite_master when none is missing. A read-only index
+    stays without them (its queries are slower, not wrong)."""
+    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    missing = [sql for name, sql in BULK_INDEXES.items() if name not in have]
+    if not missing:
+        return
+    try:
+        for sql in missing:
+            conn.execute(sql)
+    except sqlite3.OperationalError:
+        pass  # read-only file, or another hlkb writing: created by the next refresh
 
 
 def _header(conn: sqlite3.Connection) -> tuple[int, int, set[str]]:
@@ -270,6 +303,7 @@ def prepare(conn: sqlite3.Connection, path: Path) -> str:
             shown,
         )
     if version == SCHEMA_VERSION:
+        create_missing_indexes(conn)
         return "ok"
     steps = []
     v = version
