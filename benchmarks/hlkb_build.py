@@ -1,9 +1,9 @@
 """The hlkb a benchmark times: the build users get from ``pip install .`` (setup.py: the hot
 modules compiled with mypyc), or with ``--pure`` the Python sources in src/.
 
-The compiled build is made once per version of the sources (a wheel built without
-isolation, with this environment's setuptools and mypy, unpacked under
-benchmarks/.cache/build-<hash>/); the first run takes a few minutes of compiling.
+The compiled build is made once per version of the sources (a wheel, built by pip as
+`pip install .` builds it, unpacked under benchmarks/.cache/build-<hash>/); the first run
+takes a few minutes of compiling.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ def hlkb_path(argv: list[str], log=print) -> tuple[Path, str]:
                 "pip",
                 "wheel",
                 "-q",
-                "--no-build-isolation",
                 "--no-deps",
                 "-w",
                 str(wheels),

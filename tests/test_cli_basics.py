@@ -4,7 +4,10 @@ from hlkb.textio import decode_bytes
 
 def test_version_and_help(run_cli):
     code, out, _ = run_cli("--version")
-    assert code == 0 and out.startswith("hlkb ")
+    import hlkb.model
+
+    build = "pure Python" if hlkb.model.__file__.endswith(".py") else "compiled with mypyc"
+    assert code == 0 and out.startswith("hlkb ") and out.rstrip().endswith(f"({build})")
     code, out, _ = run_cli("--help")
     assert code == 0 and "parse" in out
 

@@ -57,8 +57,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def _version_callback(value: bool):
     if value:
-        print(f"hlkb {__version__}")
+        print(f"hlkb {__version__} ({_build()})")
         raise typer.Exit(0)
+
+
+def _build() -> str:
+    """Which build runs (setup.py): found without importing the compiled modules."""
+    from importlib.util import find_spec
+
+    origin = getattr(find_spec("hlkb.model"), "origin", None) or ""
+    return "pure Python" if origin.endswith(".py") else "compiled with mypyc"
 
 
 class LazyCommands(TyperGroup):
