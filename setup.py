@@ -87,6 +87,12 @@ class OptionalBuildExt(build_ext):
         if getattr(self, "editable_mode", False):
             self.extensions = []  # editable: the sources are what runs
             return
+        # A module compiled by an earlier build in this tree and no longer listed would be
+        # packaged from build/ and shadow its .py: only this build's outputs stay.
+        keep = {os.path.abspath(p) for p in self.get_outputs()}
+        for stale in [*Path(self.build_lib).rglob("*.so"), *Path(self.build_lib).rglob("*.pyd")]:
+            if os.path.abspath(stale) not in keep:
+                stale.unlink()
         try:
             super().run()
         except Exception as exc:  # no compiler, a compile error: the Python modules serve
