@@ -75,6 +75,39 @@ def test_detect_lang_matches_counting_every_character(text):
     assert lang.detect_lang(text) == _reference_lang(text)
 
 
+def _reference_framing(text: str, han: int, latin: int) -> str:
+    """lang.mixed_or_framing as first written: every stretch of both sides read."""
+    han_stretches = lang._HAN_STRETCH.findall(text)
+    latin_stretches = lang._LATIN_STRETCH.findall(text)
+    han_terms = all(lang.han_count(s) <= lang._HAN_TERM_MAX for s in han_stretches)
+
+    def is_term(stretch: str) -> bool:
+        words = lang._LATIN_WORD.findall(stretch)
+        return len(words) == 1 or all(w[0].isupper() or w[0].isdigit() for w in words)
+
+    latin_terms = all(map(is_term, latin_stretches))
+    if han_terms != latin_terms:
+        return "en" if han_terms else "zh"
+    if not han_terms:
+        return "mixed"
+    if len(han_stretches) != len(latin_stretches):
+        return "zh" if len(han_stretches) > len(latin_stretches) else "en"
+    zh_w, en_w = float(han), latin * lang._LATIN_WEIGHT
+    return "zh" if zh_w > en_w else "en" if en_w > zh_w else "mixed"
+
+
+@FUZZ
+@given(
+    _pieces("a", "Ab", "New", "York", "the", "2nd", "’s", "-x", "中", "文字", "中文字词汇", " ", "，", "。", ", ", "\n")
+)
+def test_framing_read_lazily_as_reading_every_stretch(text):
+    han, latin = len(_HAN.findall(text)), len(_LATIN.findall(text))
+    assert lang.mixed_or_framing(text, han, latin) == _reference_framing(text, han, latin)
+    for stretch in lang._LATIN_STRETCH.findall(text):
+        words = lang._LATIN_WORD.findall(stretch)
+        assert lang._is_latin_term(stretch) == (len(words) == 1 or all(w[0].isupper() or w[0].isdigit() for w in words))
+
+
 def test_detect_lang_on_every_single_character():
     for cp in (
         list(range(0x3000)) + list(range(0x3400, 0x3410)) + list(range(0xF8F0, 0xFB10)) + [0x20000, 0x2FA1F, 0x2FA20]

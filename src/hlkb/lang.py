@@ -166,27 +166,47 @@ def lang_of_counts(han: int, latin: int, other: int) -> str:
 
 def mixed_or_framing(text: str, han: int, latin: int) -> str:
     """Step 2, for a text that has both languages and is dominated by neither: the language
-    whose words frame the other's terms, else "mixed"."""
-    han_stretches = _HAN_STRETCH.findall(text)
-    latin_stretches = _LATIN_STRETCH.findall(text)
-    han_terms = all(han_count(s) <= _HAN_TERM_MAX for s in han_stretches)
-    latin_terms = all(map(_is_latin_term, latin_stretches))
+    whose words frame the other's terms, else "mixed".
+
+    Each side's stretches are read until one is more than a term: that decides the side,
+    and its count is then never needed (a bilingual note's first paragraph of each
+    language settles it without the rest of the note being scanned)."""
+    han_terms, han_stretches = True, 0
+    for m in _HAN_STRETCH.finditer(text):
+        han_stretches += 1
+        if han_count(m.group()) > _HAN_TERM_MAX:
+            han_terms = False
+            break
+    latin_terms, latin_stretches = True, 0
+    for m in _LATIN_STRETCH.finditer(text):
+        latin_stretches += 1
+        if not _is_latin_term(m.group()):
+            latin_terms = False
+            break
     if han_terms != latin_terms:
         return "en" if han_terms else "zh"
     if not han_terms:
         return "mixed"  # both have words of their own
     # Only terms on both sides ("他在 Harvard University 读书"): the side that wraps around
     # the other has more stretches; with as many, the weightier one.
-    if len(han_stretches) != len(latin_stretches):
-        return "zh" if len(han_stretches) > len(latin_stretches) else "en"
+    if han_stretches != latin_stretches:
+        return "zh" if han_stretches > latin_stretches else "en"
     zh_w, en_w = float(han), latin * _LATIN_WEIGHT
     return "zh" if zh_w > en_w else "en" if en_w > zh_w else "mixed"
 
 
 def _is_latin_term(stretch: str) -> bool:
-    """One word, or a name: every word capitalised or in capitals (``New York Times``)."""
-    words = _LATIN_WORD.findall(stretch)
-    return len(words) == 1 or all(w[0].isupper() or w[0].isdigit() for w in words)
+    """One word, or a name: every word capitalised or in capitals (``New York Times``).
+    (Read word by word: a stretch of prose is decided by its first lower-case word after
+    another word.)"""
+    lower = False
+    for words, m in enumerate(_LATIN_WORD.finditer(stretch), 1):
+        first = m.group()[0]
+        if not (first.isupper() or first.isdigit()):
+            lower = True
+        if lower and words >= 2:
+            return False
+    return True
 
 
 # ------------------------------------------------------------------------------ OpenCC
