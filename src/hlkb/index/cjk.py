@@ -93,6 +93,7 @@ def fold_for_index(text: str | None) -> str:
     return CJK_RUN.sub(_bigram_run, _t2s().convert(text))
 
 
+# (built with chr: mypyc compiles no surrogate in a string literal)
 _SURROGATE = re.compile("[" + chr(0xD800) + "-" + chr(0xDFFF) + "]")
 
 
