@@ -186,7 +186,16 @@ class IndexFileError(InputError):
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    return _names(conn)[0]
+
+
+def _names(conn: sqlite3.Connection) -> tuple[set[str], set[str]]:
+    """(table and view names, index names): one read of sqlite_master."""
+    tables: set[str] = set()
+    indexes: set[str] = set()
+    for kind, name in conn.execute("SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view', 'index')"):
+        (indexes if kind == "index" else tables).add(name)
+    return tables, indexes
 
 
 def drop_bulk_indexes(conn: sqlite3.Connection) -> None:
@@ -195,11 +204,12 @@ def drop_bulk_indexes(conn: sqlite3.Connection) -> None:
         conn.execute(f"DROP INDEX IF EXISTS {name}")
 
 
-def create_missing_indexes(conn: sqlite3.Connection) -> None:
+def create_missing_indexes(conn: sqlite3.Connection, have: set[str] | None = None) -> None:
     """Create the secondary indexes a cold build dropped and did not get to create again
-    (it was killed): one read of sqlite_master when none is missing. A read-only index
-    stays without them (its queries are slower, not wrong)."""
-    have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    (it was killed). ``have``: the index names, when the caller has read them already. A
+    read-only index stays without them (its queries are slower, not wrong)."""
+    if have is None:
+        have = _names(conn)[1]
     missing = [sql for name, sql in BULK_INDEXES.items() if name not in have]
     if not missing:
         return
@@ -210,15 +220,15 @@ def create_missing_indexes(conn: sqlite3.Connection) -> None:
         pass  # read-only file, or another hlkb writing: created by the next refresh
 
 
-def _header(conn: sqlite3.Connection) -> tuple[int, int, set[str]]:
-    """application_id, user_version and table names, read in ONE transaction: read one by
-    one, another process creating the schema meanwhile could be seen half-way (no
-    application_id yet, but tables), which looked like a foreign database."""
+def _header(conn: sqlite3.Connection) -> tuple[int, int, set[str], set[str]]:
+    """application_id, user_version, table names and index names, read in ONE transaction:
+    read one by one, another process creating the schema meanwhile could be seen half-way
+    (no application_id yet, but tables), which looked like a foreign database."""
     conn.execute("BEGIN")
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        return app_id, version, _tables(conn)
+        return app_id, version, *_names(conn)
     finally:
         conn.execute("COMMIT")
 
@@ -284,13 +294,13 @@ def prepare(conn: sqlite3.Connection, path: Path) -> str:
     """Bring the database to the current schema; returns "created", "migrated", "rebuilt" or "ok"."""
     shown = str(path)
     try:
-        app_id, version, tables = _header(conn)
+        app_id, version, tables, indexes = _header(conn)
     except sqlite3.DatabaseError as exc:
         raise IndexFileError(f"cannot read the index ({exc}); choose another --db", shown) from None
     if not tables and app_id in (0, APPLICATION_ID):
         if create(conn):
             return "created"
-        app_id, version, tables = _header(conn)
+        app_id, version, tables, indexes = _header(conn)
     if app_id != APPLICATION_ID:
         if version == 1 and {"files", "records", "fts"} <= tables:
             pass  # a development index from before application_id: ours, rebuild below
@@ -303,7 +313,7 @@ def prepare(conn: sqlite3.Connection, path: Path) -> str:
             shown,
         )
     if version == SCHEMA_VERSION:
-        create_missing_indexes(conn)
+        create_missing_indexes(conn, indexes)  # (read with the header: no second query)
         return "ok"
     steps = []
     v = version
