@@ -11,7 +11,7 @@ module builds its patterns from the same definition:
 - ``HAN_COMMON_CLASS``: the Unified block alone, for guessing an encoding (real Chinese text
   is mostly common characters; a wrong decoding lands in the rare ones).
 - ``UNSPACED_CJK_CLASS``: Han, kana and the iteration mark ``々``: the scripts written
-  without spaces between words, which the search index cuts into bigrams (Hangul is
+  without spaces between words, which the search index cuts into characters (Hangul is
   spaced and left to the tokenizer).
 - ``CJK_PUNCT_CLASS``: ideographic punctuation (U+3000–303F: ``。、「」〇`` …) and the
   fullwidth and halfwidth forms (U+FF00–FFEF: ``，：！（`` …). Punctuation is never Han and

@@ -1,14 +1,25 @@
-"""Text folding for the full-text index: CJK bigrams, Traditional->Simplified, case/diacritics.
+"""Text folding for the full-text index: CJK characters as tokens, Traditional->Simplified,
+case/diacritics.
 
 SQLite's unicode61 tokenizer keeps a run of Han characters as ONE token, so a word inside
 a Chinese sentence could never be found. We rewrite every CJK run, before it reaches
-FTS5, into overlapping bigrams followed by the run's last character as a unigram
-(``亚马逊`` -> ``亚马 马逊 逊``), the way Elasticsearch's cjk_bigram does. Then
+FTS5, into one token per character, the run's last one marked with RUN_END (a private-use
+character, which unicode61 keeps inside a token): ``亚马逊`` -> ``亚 马 逊\ue000``. Then
 
-- a query of two or more CJK characters is the phrase of its bigrams (``"亚马 马逊"``),
-  which matches wherever those characters stand next to each other;
-- a one-character query ``X`` is the prefix query ``X*``: every occurrence of X in a run
-  either starts a bigram or is the run's final unigram, so none is missed.
+- a query of two or more CJK characters is the phrase of its characters, its last one a
+  prefix (``"亚 马 逊" *``): it matches wherever those characters stand next to each other
+  inside one run, the last one either ending the run or not (``亚马逊`` finds ``亚马逊的``);
+  it never matches across punctuation or a space, because there the first run's last
+  character is the marked token;
+- inside a longer phrase a CJK run is followed by something else, so its last character
+  is the marked one (``"亚 马 逊\ue000 prime"``);
+- a one-character query ``X`` is the prefix query ``X*``: ``X`` and ``X\ue000``.
+
+This matches exactly what overlapping bigrams with a final unigram (``亚马 马逊 逊``, the
+way Elasticsearch's cjk_bigram does, and hlkb did until FOLD_VERSION 3) match, with the
+same number of tokens per run, so bm25 ranks alike; but FTS5 keeps a few thousand
+distinct terms instead of one per distinct pair of characters, which halves its insert
+work (10k bench notes: see docs/performance.md).
 
 Both sides are folded Traditional->Simplified with OpenCC ``t2s`` first, so ``亞馬遜`` and
 ``亚马逊`` index and query the same. Case and diacritics of Latin text are folded by the
@@ -20,17 +31,19 @@ snippets: it keeps every character at its offset.
 
 from __future__ import annotations
 
-import operator
 import re
-import sys
 import unicodedata
-from array import array
 
 from hlkb.lang import UNSPACED_CJK_CLASS, opencc_converter
 
 # Bump when fold_for_index changes what a text folds to (the index is then rebuilt).
 # 2: 〇 is Han (one run with the numerals around it: 二〇二四 is 二〇 〇二 二四 四).
-FOLD_VERSION = 2
+# 3: one token per character, the run's last one marked (bigrams before).
+FOLD_VERSION = 3
+
+# Marks the last character of a CJK run (see above). unicode61 counts the private-use
+# category (Co) as token characters by default, so ``逊\ue000`` is one token.
+RUN_END = "\ue000"
 
 # Han, kana and the iteration mark: the scripts written without spaces between words
 # (hlkb.lang); Hangul is space-separated and left to the tokenizer.
@@ -48,34 +61,14 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-# A long run's bigrams are laid out as code points in one array (three slice copies)
-# instead of one string object per bigram: 5x faster on a 90-character run, slower on a
-# short one (measured: even at about 10 characters).
-_LONG_RUN = 12
-_UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
-_CODE_POINT = "I" if array("I").itemsize == 4 else "L"  # 4 bytes: one UTF-32 code unit
-_SPACES = array(_CODE_POINT, [ord(" ")])
-
-
-def _bigram_run(m: re.Match) -> str:
+def _fold_run(m: re.Match) -> str:
     run = m.group(0)
-    n = len(run)
-    if n == 1:
-        return f" {run} "
-    if n < _LONG_RUN:
-        # the bigrams as map(add, run, run[1:]): a quarter faster than slicing in a loop
-        return " " + " ".join(map(operator.add, run, run[1:])) + " " + run[-1] + " "
-    # " " a0 a1 " " a1 a2 " " ... a(n-2) a(n-1) " " a(n-1) " ": 3n code points
-    chars = array(_CODE_POINT, run.encode(_UTF32))
-    out = _SPACES * (3 * n)
-    out[1 : 3 * n - 3 : 3] = chars[:-1]
-    out[2 : 3 * n - 3 : 3] = chars[1:]
-    out[3 * n - 2] = chars[-1]
-    return out.tobytes().decode(_UTF32)
+    return " " + " ".join(run) + RUN_END + " "
 
 
 def fold_for_index(text: str | None) -> str:
-    """The text FTS5 indexes: Simplified, every CJK run as bigrams plus a final unigram."""
+    """The text FTS5 indexes: Simplified, every CJK run one token per character, its last
+    one marked with RUN_END."""
     if not text:
         return ""
     if text.isascii():  # O(1) in CPython
@@ -89,8 +82,8 @@ def fold_for_index(text: str | None) -> str:
     # after the newline. (Unless that text has a lone surrogate, which OpenCC rejects.)
     cut = text.rfind("\n", 0, first.start()) + 1
     if cut and not _SURROGATE.search(text, 0, cut):
-        return text[:cut] + CJK_RUN.sub(_bigram_run, _t2s().convert(text[cut:]))
-    return CJK_RUN.sub(_bigram_run, _t2s().convert(text))
+        return text[:cut] + CJK_RUN.sub(_fold_run, _t2s().convert(text[cut:]))
+    return CJK_RUN.sub(_fold_run, _t2s().convert(text))
 
 
 # (built with chr: mypyc compiles no surrogate in a string literal)
@@ -117,9 +110,10 @@ def query_tokens(text: str, at_end: bool = True) -> tuple[list[str], bool]:
     """FTS5 tokens for one query word or phrase, and whether its last token is a prefix.
 
     Latin parts are left to the tokenizer (returned as they are, between CJK runs). A CJK
-    run inside the phrase keeps its final unigram (the document's run ends there too); a
-    run at the very end drops it, because in the document the run may go on (``亚马逊`` must
-    find ``亚马逊的``); a one-character run at the end becomes a prefix query.
+    run is one token per character. Inside the phrase a run's last character is the
+    marked one (the document's run ends there too); a run at the very end leaves its last
+    character unmarked and makes it a prefix, because in the document the run may go on
+    (``亚马逊`` must find ``亚马逊的``) or end there.
     """
     text = to_simplified(text)
     parts: list[str] = []
@@ -131,20 +125,23 @@ def query_tokens(text: str, at_end: bool = True) -> tuple[list[str], bool]:
         if before.strip():
             parts.append(before.strip())
         run = m.group(0)
-        last = at_end and i == len(runs) - 1 and not text[m.end() :].strip()
-        if len(run) == 1:
-            parts.append(run)
-            if last:
-                prefix = True
+        parts.extend(run)
+        if at_end and i == len(runs) - 1 and not text[m.end() :].strip():
+            prefix = True
         else:
-            parts.extend(run[j : j + 2] for j in range(len(run) - 1))
-            if not last:
-                parts.append(run[-1])
+            parts[-1] += RUN_END
         pos = m.end()
     rest = text[pos:]
     if rest.strip():
         parts.append(rest.strip())
     return parts, prefix
+
+
+def ends_with_one_character_run(text: str) -> bool:
+    """Is the last CJK run of ``text`` one character long (a one-character word, which
+    matches every token starting with it)?"""
+    runs = CJK_RUN.findall(to_simplified(text))
+    return bool(runs) and len(runs[-1]) == 1
 
 
 # Latin letters with diacritics -> base letter, built once (str.translate is fast).

@@ -18,7 +18,14 @@ import re
 from dataclasses import dataclass, field
 
 from hlkb.errors import UsageError
-from hlkb.index.cjk import fold_same_length, query_tokens, strip_particles, to_simplified
+from hlkb.index.cjk import (
+    ends_with_one_character_run,
+    fold_same_length,
+    has_cjk,
+    query_tokens,
+    strip_particles,
+    to_simplified,
+)
 
 # FTS5 column sets. Unqualified terms search what a row itself says (a note's title, a
 # passage's text, the annotation, and metadata). title:, author: and tag: are properties
@@ -251,18 +258,20 @@ class _Parser:
             if found not in self.terms:
                 self.terms.append(found)
         expr = f"{term.columns} : {quoted}"
-        self.count(expr, term, tokens, cjk_prefix)
+        self.count(expr, term, tokens, cjk_prefix and ends_with_one_character_run(term.text))
         return Leaf(expr, term.inherited)
 
-    def count(self, expr: str, term: _Term, tokens: list[str], cjk_prefix: bool) -> None:
-        """Charge a new distinct term against MAX_TERMS (the same term again is free)."""
+    def count(self, expr: str, term: _Term, tokens: list[str], one_character: bool) -> None:
+        """Charge a new distinct term against MAX_TERMS (the same term again is free).
+        ``one_character``: the term ends in a one-character CJK word."""
         if expr in self.cost:
             return
         cost = 1
-        if term.prefix and not cjk_prefix:
+        if one_character:
+            cost = 2  # (its token and its marked form: cjk.py)
+        elif term.prefix and not has_cjk(tokens[-1]):
+            # a CJK character as a prefix is two terms at most; a Latin one may be thousands
             cost = PREFIX_COST.get(len(tokens[-1]), 2)
-        elif cjk_prefix:
-            cost = 2
         self.cost[expr] = cost
         if sum(self.cost.values()) > MAX_TERMS:
             raise UsageError(
