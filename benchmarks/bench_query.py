@@ -37,6 +37,12 @@ def queries() -> dict[str, tuple[str, bool]]:
         "a 1-letter prefix and a word": ("k* OR lo", True),
         "two 2-letter prefixes": ("ka* OR lo*", True),
         "6 3-letter prefixes OR'ed": (" OR ".join(p + "*" for p in three[:6]), True),
+        # CJK words are phrases of one-character tokens (index/cjk.py): the commonest
+        # characters of the generator's Chinese, alone, as a word and OR'ed
+        "one common Chinese character": ("的", True),
+        "a two-character Chinese word": ("中国", True),
+        "a four-character Chinese word": ("中国经济", True),
+        "6 Chinese characters OR'ed": (" OR ".join(bench_index._HAN[:6]), True),  # (one counts 2 terms)
         "16 nested parentheses": ("(" * 16 + common[0] + ")" * 16, True),
         "one word repeated to 1,000 chars": (" ".join([common[0]] * 333), True),
         "13 common words OR'ed": (" OR ".join(common[:13]), False),

@@ -587,3 +587,16 @@ def test_a_cjk_run_ending_is_marked_inside_one_token():
     conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row')")
     conn.execute("INSERT INTO t(body) VALUES (?)", (fold_for_index("中国，经济"),))
     assert {term for (term,) in conn.execute("SELECT term FROM v")} == {"中", "国\ue000", "经", "济\ue000"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("中國经〇々あカ") + [chr(0x20000), chr(0x2A6D6)]), min_size=1, max_size=30)
+)
+def test_a_long_run_folds_as_a_short_one_does(run):
+    # (a run of 8 or more characters is laid out in an array of code points: cjk._fold_run)
+    from hlkb.index.cjk import CJK_RUN, RUN_END, to_simplified
+
+    runs = CJK_RUN.findall(to_simplified(run))
+    assert "".join(runs) == to_simplified(run)
+    assert fold_for_index(run) == "".join(" " + " ".join(r) + RUN_END + " " for r in runs)
