@@ -11,7 +11,7 @@ prefixes, field words and filters) through three searches in the same run:
   outside their passages, claims inside their passages);
 - **BM25, plain**: SQLite FTS5 BM25 over each whole file's raw text (unicode61, no CJK
   handling): what a bare full-text table gives;
-- **BM25, folded**: the same whole files with hlkb's own folding (OpenCC t2s, CJK bigrams)
+- **BM25, folded**: the same whole files with hlkb's own folding (OpenCC t2s, a token per CJK character)
   and query translation: the same search, one document per file.
 
 A result *finds* a judged passage when it is that passage (hlkb: its text holds the
