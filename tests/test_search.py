@@ -600,3 +600,16 @@ def test_a_long_run_folds_as_a_short_one_does(run):
     runs = CJK_RUN.findall(to_simplified(run))
     assert "".join(runs) == to_simplified(run)
     assert fold_for_index(run) == "".join(" " + " ".join(r) + RUN_END + " " for r in runs)
+
+
+def test_what_a_cjk_word_counts_against_the_term_limit():
+    # a one-character word stands for its two tokens (cjk.py), a longer one for one phrase,
+    # with or without a "*": it is a prefix of at most two terms
+    six = "的 一 是 在 不 了"
+    assert parse_query(" OR ".join(six.split())).match  # 6 x 2 = 12: accepted
+    with pytest.raises(UsageError, match="too many terms"):
+        parse_query(" OR ".join((six + " 有").split()))  # 14
+    words = ["中国", "经济", "网红", "亚马逊", "时间", "国家", "发展", "社会", "文化", "历史", "科学", "技术"]
+    assert parse_query(" OR ".join(w + "*" for w in words)).match  # 12 x 1
+    with pytest.raises(UsageError, match="too many terms"):
+        parse_query(" OR ".join(words + ["政治"]))
