@@ -224,8 +224,17 @@ def test_a_cold_build_creates_its_indexes_at_the_end(vault, tmp_path, monkeypatc
     real_drop = rmod.drop_bulk_indexes
     monkeypatch.setattr(rmod, "drop_bulk_indexes", lambda conn: dropped.append(1) or real_drop(conn))
     with open_index(vault, tmp_path / "bulk.sqlite") as ix:
+        statements: list[str] = []
+        ix.conn.set_trace_callback(statements.append)
         assert refresh(ix, progress=False).added == 4 and dropped == [1]
+        ix.conn.set_trace_callback(None)
         assert _index_names(ix.conn) == names
+        # the indexes are sorted through a temporary file, not in memory (at 100k notes
+        # 150 MB of peak memory), and the connection's setting is restored after
+        creates = [i for i, sql in enumerate(statements) if sql.startswith("CREATE INDEX")]
+        assert statements[creates[0] - 1] == "PRAGMA temp_store = FILE"
+        assert statements[creates[-1] + 1] == "PRAGMA temp_store = 2"
+        assert ix.conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY, as connect sets
         assert sorted(json.dumps(r, sort_keys=True) for r in search(ix, None, Filters())) == expected
         _fts_matches_stored_text(ix)
         assert refresh(ix, progress=False).unchanged == 4 and dropped == [1]  # not cold: kept

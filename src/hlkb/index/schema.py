@@ -213,11 +213,18 @@ def create_missing_indexes(conn: sqlite3.Connection, have: set[str] | None = Non
     missing = [sql for name, sql in BULK_INDEXES.items() if name not in have]
     if not missing:
         return
+    # The sort behind CREATE INDEX spills to a temporary file once it outgrows the page
+    # cache, instead of holding every key in memory as temp_store = MEMORY (store.connect)
+    # would: at 100k notes that was 150 MB more peak memory, and slower (7.7 s against 5.5).
+    previous = conn.execute("PRAGMA temp_store").fetchone()[0]
     try:
+        conn.execute("PRAGMA temp_store = FILE")
         for sql in missing:
             conn.execute(sql)
     except sqlite3.OperationalError:
         pass  # read-only file, or another hlkb writing: created by the next refresh
+    finally:
+        conn.execute(f"PRAGMA temp_store = {int(previous)}")
 
 
 def _header(conn: sqlite3.Connection) -> tuple[int, int, set[str], set[str]]:
