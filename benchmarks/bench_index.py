@@ -14,8 +14,8 @@ against a baseline measured in the same run:
 
 - cold `hlkb index` of 10k notes vs inserting the same files' raw text into a bare FTS5 table
   (target <= 8x on this machine's 2 cores; each timed twice, alternating, best of each), and
-  the same with --jobs 1 (how it scales, and
-  the CPU-seconds of all processes of each: what the split over processes costs);
+  the same with --jobs 1 (how it scales, and the CPU-seconds of all processes of each: what
+  the split over processes costs);
 - the index file against the vault (target <= 2.5x);
 - `hlkb index` with nothing changed (target <= 0.5 s) and after editing one note (<= 0.6 s);
 - `hlkb --help` (target <= 150 ms);
@@ -170,6 +170,12 @@ def baseline_fts(root: Path, db: Path) -> float:
     return time.perf_counter() - t
 
 
+def remove_index(db: Path) -> None:
+    """An index file and its WAL, shared-memory and lock files, so the next build is cold."""
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+
+
 def run(cmd: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
@@ -196,18 +202,15 @@ def bench(n: int, large: bool) -> None:
     size = vault_bytes(root)
     print(f"\n== {n} notes, {size / 1e6:.0f} MB ==", flush=True)
     db = CACHE / f"index_{n}.sqlite"
-    for suffix in ("", "-wal", "-shm", ".lock"):
-        Path(str(db) + suffix).unlink(missing_ok=True)
     # The machine is shared and its speed moves by half within minutes: the baseline and
     # the cold index are each timed twice, alternating, and the ratio is best against best
     # (at 100k notes the cold index once, between two baselines).
     bases, colds = [], []
-    peak_mb = cold_cpu = 0.0
+    peak_mb = 0.0
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     for _ in range(2 if n <= 20_000 else 1):
         bases.append(baseline_fts(root, CACHE / f"baseline_{n}.sqlite"))
-        for suffix in ("", "-wal", "-shm", ".lock"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
+        remove_index(db)
         cpu0 = children_cpu()
         cold, proc = run(HLKB + ["index", "--vault", str(root), "--db", str(db)])
         cold_cpu = children_cpu() - cpu0  # (of the last run, as --jobs 1's below)
@@ -222,8 +225,7 @@ def bench(n: int, large: bool) -> None:
     one = None
     if n <= 20_000:
         db1 = CACHE / f"index_{n}_jobs1.sqlite"
-        for suffix in ("", "-wal", "-shm", ".lock"):
-            Path(str(db1) + suffix).unlink(missing_ok=True)
+        remove_index(db1)
         cpu0 = children_cpu()
         one, _ = run(HLKB + ["index", "--jobs", "1", "--vault", str(root), "--db", str(db1)])
         one_cpu = children_cpu() - cpu0
@@ -231,8 +233,7 @@ def bench(n: int, large: bool) -> None:
     # show what the index itself costs (parsing, folding, writing) apart from those analyses.
     bare = None
     db2 = CACHE / f"index_{n}_noanalysis.sqlite"
-    for suffix in ("", "-wal", "-shm", ".lock"):
-        Path(str(db2) + suffix).unlink(missing_ok=True)
+    remove_index(db2)
     script = (
         "import sys, hlkb.pipeline as p; p.analyze = lambda note: note; from hlkb.cli import run; "
         "sys.exit(run(sys.argv[1:]))"
@@ -242,7 +243,7 @@ def bench(n: int, large: bool) -> None:
     print(f"   ({proc.stderr.strip().splitlines()[-1]})")
     line("baseline: raw text into bare FTS5", f"{base:.2f} s", "-", True)
     line(
-        "  (the two runs of each)",
+        "  (each run)",
         f"{' / '.join(f'{b:.2f}' for b in bases)} s; {' / '.join(f'{c:.1f}' for c in colds)} s",
         "(baseline; hlkb)",
         True,
